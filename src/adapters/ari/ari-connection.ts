@@ -1,0 +1,146 @@
+/**
+ * The connection to Asterisk's ARI: connects (retrying with backoff until Asterisk answers),
+ * registers the Stasis application, and reports connected / disconnected so the call path can
+ * reconcile. Asterisk does not replay events missed while the websocket was down: on every
+ * (re)connect the owner must ask Asterisk what exists (see call recovery).
+ *
+ * ari-client reconnects its websocket by itself (100 ms doubling, 10 tries); after
+ * WebSocketMaxRetries we start over from scratch with our own capped backoff, so an Asterisk that is
+ * down for minutes is picked up again when it returns.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import ari from 'ari-client';
+import type { Client } from 'ari-client';
+import { TypedEmitter } from '../../shared/typed-emitter';
+import type { Logger } from '../../shared/logger';
+
+export interface AriConnectionOptions {
+  url: string;
+  username: string;
+  password: string;
+  app: string;
+  /** Cap on concurrent HTTP sockets (Asterisk refuses requests beyond its http.conf sessionlimit). */
+  maxSockets: number;
+  /** Longest wait between connection attempts. */
+  maxBackoffMs?: number;
+}
+
+export type AriConnectionEvents = {
+  /** First connection and every reconnection: the websocket is up and the app is registered. */
+  connected: { client: Client; reconnect: boolean };
+  disconnected: { reason: string };
+};
+
+export class AriConnection extends TypedEmitter<AriConnectionEvents> {
+  private client: Client | null = null;
+  private connected = false;
+  private stopped = false;
+  private everConnected = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly opts: AriConnectionOptions,
+    private readonly log: Logger,
+  ) {
+    super((err, event) => log.error('ari connection listener failed', { event: String(event), err }));
+    // ari-client issues its REST calls through Node's global agents: bound them and keep sockets alive.
+    http.globalAgent = new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets });
+    https.globalAgent = new https.Agent({ keepAlive: true, maxSockets: opts.maxSockets });
+  }
+
+  isConnected(): boolean {
+    return this.connected;
+  }
+
+  /** The current client; throws when ARI is not connected (callers turn that into 503 or a retry). */
+  current(): Client {
+    if (!this.client || !this.connected) throw new Error('ARI not connected');
+    return this.client;
+  }
+
+  /** Starts connecting in the background; resolves at the first successful connection or never rejects. */
+  start(): Promise<void> {
+    this.stopped = false;
+    return new Promise((resolve) => {
+      const onFirst = () => {
+        off();
+        resolve();
+      };
+      const off = this.on('connected', onFirst);
+      void this.attempt(0);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    const c = this.client;
+    this.client = null;
+    this.connected = false;
+    if (c) {
+      try {
+        c.stop();
+      } catch (err) {
+        // Closing an already-closed websocket throws; nothing is left to release.
+        this.log.debug('ari stop on closed socket', { err });
+      }
+    }
+  }
+
+  private scheduleRetry(attempt: number): void {
+    if (this.stopped) return;
+    const delay = Math.min(this.opts.maxBackoffMs ?? 5000, 250 * 2 ** Math.min(attempt, 6));
+    this.retryTimer = setTimeout(() => void this.attempt(attempt + 1), delay);
+  }
+
+  private async attempt(attempt: number): Promise<void> {
+    if (this.stopped) return;
+    let client: Client;
+    try {
+      client = await ari.connect(this.opts.url, this.opts.username, this.opts.password);
+    } catch (err) {
+      if (attempt === 0 || attempt % 10 === 0) {
+        this.log.warn('ari connect failed, retrying', { url: this.opts.url, attempt, err: String(err) });
+      }
+      this.scheduleRetry(attempt);
+      return;
+    }
+    if (this.stopped) return;
+    this.client = client;
+
+    client.on('WebSocketReconnecting', (err: unknown) => {
+      if (this.connected) {
+        this.connected = false;
+        this.log.warn('ari websocket lost, reconnecting', { err: String(err ?? '') });
+        this.emit('disconnected', { reason: 'websocket lost' });
+      }
+    });
+    client.on('WebSocketConnected', () => {
+      if (!this.connected && this.everConnected && this.client === client) {
+        this.connected = true;
+        this.log.info('ari websocket reconnected');
+        this.emit('connected', { client, reconnect: true });
+      }
+    });
+    client.on('WebSocketMaxRetries', () => {
+      this.connected = false;
+      this.log.warn('ari websocket gave up, connecting again from scratch');
+      this.emit('disconnected', { reason: 'max retries' });
+      this.scheduleRetry(0);
+    });
+
+    try {
+      await client.start(this.opts.app);
+    } catch (err) {
+      this.log.warn('ari application registration failed, retrying', { app: this.opts.app, err: String(err) });
+      this.scheduleRetry(attempt);
+      return;
+    }
+    const reconnect = this.everConnected;
+    this.everConnected = true;
+    this.connected = true;
+    this.log.info('ari connected', { url: this.opts.url, app: this.opts.app, reconnect });
+    this.emit('connected', { client, reconnect });
+  }
+}

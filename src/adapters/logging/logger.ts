@@ -1,0 +1,78 @@
+/**
+ * winston JSON logger behind the Logger port.
+ * Secrets are redacted by key name at any depth before a line is written, so a password, token,
+ * SIP digest or ARI credential passed in a field never reaches the log.
+ */
+import winston from 'winston';
+import type { LogFields, Logger } from '../../shared/logger';
+
+const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|jwt|digest|credential|apikey|api_key/i;
+export const REDACTED = '[redacted]';
+
+/** Returns a copy of `value` with every secret-looking key's value replaced. */
+export function redact(value: unknown, depth = 0): unknown {
+  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (value instanceof Error) {
+    return { name: value.name, message: value.message, stack: value.stack };
+  }
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    out[k] = SECRET_KEY.test(k) ? REDACTED : redact(v, depth + 1);
+  }
+  return out;
+}
+
+/** Also hides credentials embedded in URLs (mongodb://user:pass@host). */
+function redactUrls(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)([^:/@\s]+):([^@\s]+)@/gi, `$1$2:${REDACTED}@`);
+}
+
+const redactFormat = winston.format((info) => {
+  const { level, message, ...rest } = info;
+  const cleaned = redact(rest) as Record<string, unknown>;
+  for (const key of Object.keys(rest)) delete (info as Record<string, unknown>)[key];
+  Object.assign(info, cleaned);
+  info.level = level;
+  info.message = typeof message === 'string' ? redactUrls(message) : message;
+  return info;
+});
+
+class WinstonLogger implements Logger {
+  constructor(private readonly w: winston.Logger) {}
+  debug(message: string, fields?: LogFields): void {
+    this.w.debug(message, fields);
+  }
+  info(message: string, fields?: LogFields): void {
+    this.w.info(message, fields);
+  }
+  warn(message: string, fields?: LogFields): void {
+    this.w.warn(message, fields);
+  }
+  error(message: string, fields?: LogFields): void {
+    this.w.error(message, fields);
+  }
+  child(fields: LogFields): Logger {
+    return new WinstonLogger(this.w.child(fields));
+  }
+}
+
+export interface LoggerOptions {
+  level: 'error' | 'warn' | 'info' | 'debug';
+  service?: string;
+  /** Extra transport, e.g. a stream in tests. Defaults to stdout. */
+  stream?: NodeJS.WritableStream;
+}
+
+export function createLogger(opts: LoggerOptions): Logger {
+  const transport = opts.stream
+    ? new winston.transports.Stream({ stream: opts.stream })
+    : new winston.transports.Console();
+  const w = winston.createLogger({
+    level: opts.level,
+    defaultMeta: { service: opts.service ?? 'hotline12345' },
+    format: winston.format.combine(redactFormat(), winston.format.timestamp(), winston.format.json()),
+    transports: [transport],
+  });
+  return new WinstonLogger(w);
+}

@@ -1,0 +1,154 @@
+/**
+ * Configuration from environment variables: the only module that reads process.env.
+ *
+ * Every variable is validated at start; all problems are reported at once, each with the variable
+ * named, and the process does not start with a bad configuration. Defaults suit the local lab
+ * (scripts/lab.sh): loopback Asterisk, FerretDB and Redis. In production (NODE_ENV=production)
+ * the secrets have no defaults and the lab's values are refused.
+ */
+import { z } from 'zod';
+
+const LAB_ARI_PASSWORD = 'hotline-lab-secret';
+const LAB_JWT_SECRET = 'hotline-lab-jwt-secret-change-me-in-production';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL (${protocols.join(' or ')})` },
+  );
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  HTTP_PORT: int(0, 65535).default(3000),
+
+  MONGODB_URI: url(['mongodb:', 'mongodb+srv:']).default('mongodb://127.0.0.1:27017/hotline12345'),
+
+  ARI_URL: url(['http:', 'https:']).default('http://127.0.0.1:8088'),
+  ARI_USERNAME: z.string().min(1).default('hotline'),
+  ARI_PASSWORD: z.string().min(8).optional(),
+  ARI_APP: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('hotline'),
+  /** Cap on concurrent HTTP sockets to ARI: Asterisk refuses requests past its session limit. */
+  ARI_MAX_SOCKETS: int(4, 1000).default(64),
+
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+
+  /** drachtio SIP edge for agent softphones; disabled when DRACHTIO_HOST is unset. */
+  DRACHTIO_HOST: z.string().min(1).optional(),
+  DRACHTIO_PORT: int(1, 65535).default(9022),
+  DRACHTIO_SECRET: z.string().min(1).optional(),
+
+  /** Where call events wait on disk while the database is unreachable. */
+  SPOOL_DIR: z.string().min(1).default('.lab/spool'),
+
+  RING_TIMEOUT_MS: int(1000, 120000).default(10000),
+  WRAPUP_MS: int(0, 3600000).default(15000),
+  MAX_QUEUE_WAIT_MS: int(5000, 3600000).default(300000),
+  RATING_TIMEOUT_MS: int(1000, 60000).default(8000),
+  RATING_SCALE: z.enum(['2', '5']).default('2'),
+  ACD_STRATEGY: z.enum(['longest-idle', 'round-robin']).default('longest-idle'),
+  RECORD_CALLS: bool.default(false),
+  NOT_READY_AFTER_MISSES: int(1, 100).default(1),
+});
+
+export type RawEnv = Record<string, string | undefined>;
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  logLevel: 'error' | 'warn' | 'info' | 'debug';
+  http: { host: string; port: number };
+  mongodb: { uri: string };
+  ari: { url: string; username: string; password: string; app: string; maxSockets: number };
+  auth: { jwtSecret: string };
+  redis: { url: string } | null;
+  drachtio: { host: string; port: number; secret: string } | null;
+  spoolDir: string;
+  callPath: {
+    ringTimeoutMs: number;
+    wrapUpMs: number;
+    maxQueueWaitMs: number;
+    ratingTimeoutMs: number;
+    ratingScale: 2 | 5;
+    strategy: 'longest-idle' | 'round-robin';
+    recordCalls: boolean;
+    notReadyAfterMisses: number;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws ConfigError listing every problem (variable: reason). */
+export function loadConfig(env: RawEnv): Config {
+  // Empty strings count as unset, as in most deployment tools.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push(`${issue.path.join('.') || '(environment)'}: ${issue.message}`);
+    }
+  }
+  const production = cleaned['NODE_ENV'] === 'production';
+  if (production) {
+    if (!cleaned['ARI_PASSWORD']) problems.push('ARI_PASSWORD: required in production');
+    else if (cleaned['ARI_PASSWORD'] === LAB_ARI_PASSWORD) problems.push('ARI_PASSWORD: the lab password is not allowed in production');
+    if (!cleaned['JWT_SECRET']) problems.push('JWT_SECRET: required in production');
+    else if (cleaned['JWT_SECRET'] === LAB_JWT_SECRET) problems.push('JWT_SECRET: the lab secret is not allowed in production');
+  }
+  if (cleaned['DRACHTIO_HOST'] && !cleaned['DRACHTIO_SECRET']) {
+    problems.push('DRACHTIO_SECRET: required when DRACHTIO_HOST is set');
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+
+  const e = parsed.data;
+  return Object.freeze({
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    mongodb: { uri: e.MONGODB_URI },
+    ari: {
+      url: e.ARI_URL,
+      username: e.ARI_USERNAME,
+      password: e.ARI_PASSWORD ?? LAB_ARI_PASSWORD,
+      app: e.ARI_APP,
+      maxSockets: e.ARI_MAX_SOCKETS,
+    },
+    auth: { jwtSecret: e.JWT_SECRET ?? LAB_JWT_SECRET },
+    redis: e.REDIS_URL ? { url: e.REDIS_URL } : null,
+    drachtio:
+      e.DRACHTIO_HOST && e.DRACHTIO_SECRET
+        ? { host: e.DRACHTIO_HOST, port: e.DRACHTIO_PORT, secret: e.DRACHTIO_SECRET }
+        : null,
+    spoolDir: e.SPOOL_DIR,
+    callPath: {
+      ringTimeoutMs: e.RING_TIMEOUT_MS,
+      wrapUpMs: e.WRAPUP_MS,
+      maxQueueWaitMs: e.MAX_QUEUE_WAIT_MS,
+      ratingTimeoutMs: e.RATING_TIMEOUT_MS,
+      ratingScale: e.RATING_SCALE === '5' ? (5 as const) : (2 as const),
+      strategy: e.ACD_STRATEGY,
+      recordCalls: e.RECORD_CALLS,
+      notReadyAfterMisses: e.NOT_READY_AFTER_MISSES,
+    },
+  });
+}

@@ -1,0 +1,70 @@
+import { ConfigError, loadConfig } from '../../../src/config/config';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('empty environment → lab defaults', () => {
+    const sut = loadConfig({});
+    expect(sut.http).toEqual({ host: '127.0.0.1', port: 3000 });
+    expect(sut.mongodb.uri).toBe('mongodb://127.0.0.1:27017/hotline12345');
+    expect(sut.ari).toMatchObject({ url: 'http://127.0.0.1:8088', username: 'hotline', app: 'hotline' });
+    expect(sut.callPath.ringTimeoutMs).toBe(10000);
+    expect(sut.callPath.ratingScale).toBe(2);
+    expect(sut.redis).toBeNull();
+    expect(sut.drachtio).toBeNull();
+  });
+
+  it('several bad variables → every one named in one error', () => {
+    const problems = problemsOf({
+      HTTP_PORT: 'eighty',
+      MONGODB_URI: 'postgres://x',
+      RING_TIMEOUT_MS: '5',
+      ACD_STRATEGY: 'random',
+      RECORD_CALLS: 'maybe',
+    });
+    const vars = problems.map((p) => p.split(':')[0]);
+    expect(vars).toEqual(
+      expect.arrayContaining(['HTTP_PORT', 'MONGODB_URI', 'RING_TIMEOUT_MS', 'ACD_STRATEGY', 'RECORD_CALLS']),
+    );
+    expect(problems).toHaveLength(5);
+  });
+
+  it('production without secrets → both secrets named', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    expect(problems).toEqual(['ARI_PASSWORD: required in production', 'JWT_SECRET: required in production']);
+  });
+
+  it('production with the lab secrets → refused', () => {
+    const problems = problemsOf({
+      NODE_ENV: 'production',
+      ARI_PASSWORD: 'hotline-lab-secret',
+      JWT_SECRET: 'hotline-lab-jwt-secret-change-me-in-production',
+    });
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/^ARI_PASSWORD: the lab password/);
+  });
+
+  it('drachtio host without secret → named', () => {
+    expect(problemsOf({ DRACHTIO_HOST: '127.0.0.1' })).toEqual(['DRACHTIO_SECRET: required when DRACHTIO_HOST is set']);
+  });
+
+  it('empty strings count as unset', () => {
+    expect(loadConfig({ HTTP_PORT: '', REDIS_URL: '' }).http.port).toBe(3000);
+  });
+
+  it('valid overrides are typed', () => {
+    const sut = loadConfig({ HTTP_PORT: '8080', RATING_SCALE: '5', RECORD_CALLS: 'yes', REDIS_URL: 'redis://127.0.0.1:6379' });
+    expect(sut.http.port).toBe(8080);
+    expect(sut.callPath.ratingScale).toBe(5);
+    expect(sut.callPath.recordCalls).toBe(true);
+    expect(sut.redis).toEqual({ url: 'redis://127.0.0.1:6379' });
+  });
+});

@@ -1,0 +1,35 @@
+import { Writable } from 'node:stream';
+import { createLogger, REDACTED } from '../../../src/adapters/logging/logger';
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      lines.push(JSON.parse(chunk.toString()));
+      cb();
+    },
+  });
+  return { lines, log: createLogger({ level: 'debug', stream }) };
+}
+
+describe('logger', () => {
+  it('writes JSON lines with callId / agentId / orderId fields from child loggers', () => {
+    const { lines, log } = capture();
+    log.child({ callId: 'c1' }).child({ agentId: 'a7' }).info('agent rung', { orderId: 'WO1' });
+    expect(lines[0]).toMatchObject({ level: 'info', message: 'agent rung', callId: 'c1', agentId: 'a7', orderId: 'WO1' });
+    expect(typeof lines[0]?.['timestamp']).toBe('string');
+  });
+
+  it('redacts secrets at any depth and in URLs', () => {
+    const { lines, log } = capture();
+    log.info('connecting mongodb://admin:s3cret@db:27017/x', {
+      password: 'p',
+      nested: { jwtSecret: 'j', list: [{ authorization: 'Bearer x' }], keep: 'visible' },
+      ari: { url: 'http://h', ARI_PASSWORD: 'z' },
+    });
+    const line = JSON.stringify(lines[0]);
+    expect(line).not.toMatch(/s3cret|"p"|"j"|Bearer|"z"/);
+    expect(lines[0]).toMatchObject({ password: REDACTED, nested: { jwtSecret: REDACTED, keep: 'visible' } });
+    expect(lines[0]?.['message']).toBe(`connecting mongodb://admin:${REDACTED}@db:27017/x`);
+  });
+});
