@@ -7,8 +7,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${HOTLINE_CACHE:-/var/cache/hotline12345}"
 BIN="$CACHE/bin/ferretdb-lab"
-RUN_DIR="$ROOT/.lab/ferretdb"
 PORT="${FERRETDB_PORT:-27017}"
+# One run dir per port, so the product's and the tests' servers never share a pid file.
+RUN_DIR="$ROOT/.lab/ferretdb-$PORT"
 PID_FILE="$RUN_DIR/ferretdb.pid"
 
 build() {

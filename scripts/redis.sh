@@ -4,8 +4,9 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-RUN_DIR="$ROOT/.lab/redis"
 PORT="${REDIS_PORT:-6379}"
+# One run dir per port, so the product's and the tests' servers never share a pid file.
+RUN_DIR="$ROOT/.lab/redis-$PORT"
 PID_FILE="$RUN_DIR/redis.pid"
 
 running() { [[ -f "$PID_FILE" ]] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; }

@@ -29,7 +29,7 @@ export class DbConnection {
     const deadline = Date.now() + maxWaitMs;
     for (;;) {
       try {
-        await this.connection.openUri(this.uri, { serverSelectionTimeoutMS: 3000, maxPoolSize: 20 });
+        await this.connection.openUri(this.uri, { serverSelectionTimeoutMS: 3000, heartbeatFrequencyMS: 2000, maxPoolSize: 20 });
         this.started = true;
         this.log.info('database connected', { uri: this.uri });
         return;

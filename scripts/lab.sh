@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Brings the whole product up locally: real Asterisk 22 (Debian sid chroot), FerretDB (MongoDB wire
+# protocol), Redis and the backend, then prints where to point a browser and a softphone.
+#   scripts/lab.sh up     install what is missing, start everything, run the app in the foreground
+#   scripts/lab.sh down   stop the lab servers
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+case "${1:-up}" in
+  up)
+    scripts/setup.sh
+    FERRETDB_KEEP_DATA=1 scripts/ferretdb.sh start
+    scripts/redis.sh start
+    scripts/asterisk-lab.sh start
+    export MONGODB_URI="${MONGODB_URI:-mongodb://127.0.0.1:27017/hotline12345}"
+    export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
+    export HTTP_PORT="${HTTP_PORT:-3000}"
+    npx tsx scripts/seed-lab.ts
+    cat <<INFO
+
+  12345 hotline lab is up.
+    REST API + OpenAPI   http://127.0.0.1:${HTTP_PORT}/openapi.json
+    health / readiness   http://127.0.0.1:${HTTP_PORT}/healthz  /readyz
+    place a call         sip:12345@127.0.0.1:5060   (e.g. sipp -sf test/sipp/uac-caller.xml 127.0.0.1:5060 -m 1)
+    agent softphones     PJSIP endpoints agent1001..agent1010 (see asterisk-config/README.md)
+    lab users            printed above by the seed step
+  Stop with Ctrl-C, then: scripts/lab.sh down
+
+INFO
+    exec npx tsx src/main.ts
+    ;;
+  down)
+    scripts/asterisk-lab.sh stop || true
+    scripts/redis.sh stop || true
+    scripts/ferretdb.sh stop || true
+    ;;
+  *) echo "usage: $0 up|down" >&2; exit 2 ;;
+esac

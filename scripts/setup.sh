@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs everything the product and its tests need on a fresh Debian machine (run as root):
+# Debian packages, npm packages (from the lockfile), the Asterisk 22 chroot (Debian sid), FerretDB,
+# and the Chinese IVR prompts. Idempotent: every step is skipped when already done.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export HOTLINE_CACHE="${HOTLINE_CACHE:-/var/cache/hotline12345}"
+
+if [[ "$(id -u)" != "0" ]]; then
+  echo "setup: run as root (debootstrap, apt-get and the Asterisk chroot need it)" >&2
+  exit 1
+fi
+
+need_apt=()
+for pair in debootstrap:debootstrap sipp:sip-tester espeak-ng:espeak-ng sox:sox redis-server:redis-server \
+  docker-compose:docker-compose go:golang-go node:nodejs; do
+  cmd="${pair%%:*}"; pkg="${pair##*:}"
+  command -v "$cmd" >/dev/null 2>&1 || need_apt+=("$pkg")
+done
+if ((${#need_apt[@]})); then
+  echo "setup: installing Debian packages: ${need_apt[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# npm ci only when the lockfile changed since the last install.
+stamp="node_modules/.lock-stamp"
+lock_hash="$(sha256sum package-lock.json | cut -c1-16)"
+if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$lock_hash" ]]; then
+  npm ci --no-audit --no-fund
+  echo "$lock_hash" > "$stamp"
+fi
+
+scripts/asterisk-lab.sh build
+scripts/ferretdb.sh build
+scripts/make-prompts.sh
+echo "setup: done"

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every check and test on this machine, installing what is missing first:
+# type-check, lint, dependency direction, docker-compose validation, unit tests, then integration tests
+# against real Asterisk 22 (chroot), real SIP peers (sipp) and a real database server (FerretDB).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+scripts/setup.sh
+
+mkdir -p .lab/results
+echo "== type-check";          npx tsc -p tsconfig.json --noEmit
+echo "== lint";                npx eslint . --max-warnings 0
+echo "== dependency direction"; npx depcruise src --config .dependency-cruiser.cjs
+echo "== docker-compose config"
+docker-compose --env-file .env.example -f docker-compose.yml config -q
+# Without the secrets compose must refuse to start (no default passwords in production).
+if docker-compose -f docker-compose.yml config -q 2>/dev/null; then echo "docker-compose.yml accepted missing secrets" >&2; exit 1; fi
+
+status=0
+echo "== unit tests"
+npx jest --config test/jest.unit.config.js --json --outputFile=.lab/results/unit.json || status=1
+echo "== integration tests (Asterisk + sipp + FerretDB)"
+npx jest --config test/jest.integration.config.js --json --outputFile=.lab/results/integration.json || status=1
+
+node -e '
+  let passed = 0, failed = 0;
+  for (const f of [".lab/results/unit.json", ".lab/results/integration.json"]) {
+    try { const r = require(require("path").resolve(f)); passed += r.numPassedTests; failed += r.numFailedTests + r.numRuntimeErrorTestSuites; }
+    catch { failed += 1; console.error("no results in " + f); }
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+'
+exit "$status"

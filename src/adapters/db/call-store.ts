@@ -1,0 +1,153 @@
+/**
+ * Durable storage of call events and call records that never loses a write:
+ * each write goes to the database when it is up; when it is down (or the write fails) the write is
+ * appended to the on-disk spool and replayed when the database answers again. Duplicate events are
+ * ignored by the unique (callId, seq) index; a record only replaces an older version of itself.
+ */
+import type { Model } from 'mongoose';
+import type { Logger } from '../../shared/logger';
+import type { DbConnection } from './connection';
+import { callEventModel, type CallEventDoc } from './models/call-event.model';
+import { callRecordModel, type CallRecordDoc } from './models/call-record.model';
+import { Spool, type SpoolEntry } from './spool';
+
+const DUPLICATE_KEY = 11000;
+
+type EventEntry = SpoolEntry<Omit<CallEventDoc, 'at'> & { at: string }>;
+type RecordEntry = SpoolEntry<CallRecordDoc>;
+
+export class CallStore {
+  readonly events: Model<CallEventDoc>;
+  readonly records: Model<CallRecordDoc>;
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+
+  constructor(
+    private readonly db: DbConnection,
+    private readonly spool: Spool,
+    private readonly log: Logger,
+    private readonly flushEveryMs = 1000,
+  ) {
+    this.events = callEventModel(db.connection);
+    this.records = callRecordModel(db.connection);
+  }
+
+  async start(): Promise<void> {
+    this.spool.recoverInterruptedReplays();
+    await Promise.all([this.events.createIndexes(), this.records.createIndexes()]);
+    this.timer = setInterval(() => void this.flush(), this.flushEveryMs);
+    this.timer.unref();
+    await this.flush();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.flush();
+  }
+
+  /** Number of writes waiting on disk (0 when everything reached the database). */
+  pending(): boolean {
+    return !this.spool.isEmpty();
+  }
+
+  async appendEvents(events: CallEventDoc[]): Promise<void> {
+    if (events.length === 0) return;
+    // Keep order per call: while older writes wait in the spool, newer ones queue behind them.
+    if (this.db.isUp() && this.spool.isEmpty()) {
+      try {
+        await this.insertEvents(events);
+        return;
+      } catch (err) {
+        this.log.warn('call events spooled, database write failed', { callId: events[0]?.callId, err: String(err) });
+      }
+    }
+    for (const e of events) this.spool.append({ kind: 'event', payload: { ...e, at: e.at.toISOString() } } satisfies EventEntry);
+  }
+
+  async saveRecord(record: CallRecordDoc): Promise<void> {
+    if (this.db.isUp() && this.spool.isEmpty()) {
+      try {
+        await this.upsertRecord(record);
+        return;
+      } catch (err) {
+        this.log.warn('call record spooled, database write failed', { callId: record.callId, err: String(err) });
+      }
+    }
+    this.spool.append({ kind: 'record', payload: record } satisfies RecordEntry);
+  }
+
+  /** Replays the spool into the database; concurrent calls share one run. */
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    if (this.spool.isEmpty() || !this.db.isUp()) return Promise.resolve();
+    this.flushing = this.replay().finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  private async replay(): Promise<void> {
+    const batch = this.spool.take();
+    if (!batch) return;
+    const { entries } = batch;
+    let i = 0;
+    try {
+      for (; i < entries.length; i++) {
+        const entry = entries[i] as SpoolEntry;
+        if (entry.kind === 'event') {
+          const p = (entry as EventEntry).payload;
+          await this.insertEvents([{ ...p, at: new Date(p.at) }]);
+        } else if (entry.kind === 'record') {
+          await this.upsertRecord(reviveDates((entry as RecordEntry).payload));
+        }
+      }
+      batch.done();
+      this.log.info('spooled call data written to database', { entries: entries.length });
+    } catch (err) {
+      batch.restore(entries.slice(i));
+      this.log.warn('spool replay paused, database write failed', { remaining: entries.length - i, err: String(err) });
+    }
+  }
+
+  private async insertEvents(events: CallEventDoc[]): Promise<void> {
+    try {
+      await this.events.insertMany(events, { ordered: false });
+    } catch (err) {
+      if (!onlyDuplicates(err)) throw err;
+    }
+  }
+
+  private async upsertRecord(record: CallRecordDoc): Promise<void> {
+    try {
+      // Filter on an older version: a newer stored record makes this a no-op (then the insert part
+      // of the upsert hits the unique callId index, which we treat as "already newer").
+      await this.records.replaceOne({ callId: record.callId, version: { $lte: record.version } }, record, { upsert: true });
+    } catch (err) {
+      if (!onlyDuplicates(err)) throw err;
+    }
+  }
+}
+
+function onlyDuplicates(err: unknown): boolean {
+  const e = err as { code?: number; writeErrors?: Array<{ code?: number; err?: { code?: number } }> };
+  if (e?.code === DUPLICATE_KEY && !e.writeErrors) return true;
+  if (Array.isArray(e?.writeErrors) && e.writeErrors.length > 0) {
+    return e.writeErrors.every((w) => (w.code ?? w.err?.code) === DUPLICATE_KEY);
+  }
+  return false;
+}
+
+const DATE_FIELDS = ['startedAt', 'answeredAt', 'endedAt'] as const;
+
+/** JSON turned the record's dates into strings; turn them back before storing. */
+function reviveDates(r: CallRecordDoc): CallRecordDoc {
+  const out = { ...r } as CallRecordDoc & Record<string, unknown>;
+  for (const f of DATE_FIELDS) {
+    const v = out[f];
+    if (typeof v === 'string') (out as Record<string, unknown>)[f] = new Date(v);
+  }
+  out.timeline = r.timeline.map((t) => ({ ...t, at: new Date(t.at) }));
+  out.attempts = r.attempts.map((a) => ({ ...a, startedAt: new Date(a.startedAt), endedAt: a.endedAt ? new Date(a.endedAt) : null }));
+  return out;
+}

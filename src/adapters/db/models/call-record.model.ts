@@ -1,0 +1,80 @@
+/**
+ * calls: one record per call, a projection folded from its events. `version` is the seq of the last
+ * event folded in: an upsert never replaces a newer record with an older one (replays after an outage
+ * may arrive out of order). Reporting keys (dayKey, hourKey in Asia/Shanghai) are derived at write time
+ * because FerretDB lacks date operators in aggregation.
+ */
+import { Schema, type Connection, type Model } from 'mongoose';
+
+export interface CallRecordDoc {
+  callId: string;
+  version: number;
+  callerNumber: string;
+  calledNumber: string;
+  queueId: string | null;
+  agentId: string | null;
+  agentIds: string[];
+  outcome: string;
+  endReason: string | null;
+  hungUpBy: string | null;
+  confidential: boolean;
+  rating: { scale: number; digit: string | null; value: string } | null;
+  recording: string | null;
+  timeline: Array<{ type: string; at: Date; data?: Record<string, unknown> }>;
+  attempts: Array<{
+    attempt: number;
+    agentId: string;
+    startedAt: Date;
+    endedAt: Date | null;
+    outcome: string;
+    ringMs: number | null;
+  }>;
+  waitMs: number | null;
+  ringMs: number | null;
+  talkMs: number | null;
+  startedAt: Date;
+  answeredAt: Date | null;
+  endedAt: Date | null;
+  dayKey: string;
+  hourKey: string;
+  callbackRequested: boolean;
+}
+
+const schema = new Schema<CallRecordDoc>(
+  {
+    callId: { type: String, required: true },
+    version: { type: Number, required: true },
+    callerNumber: { type: String, required: true },
+    calledNumber: { type: String, default: '' },
+    queueId: { type: String, default: null },
+    agentId: { type: String, default: null },
+    agentIds: { type: [String], default: [] },
+    outcome: { type: String, required: true },
+    endReason: { type: String, default: null },
+    hungUpBy: { type: String, default: null },
+    confidential: { type: Boolean, default: false },
+    rating: { type: Schema.Types.Mixed, default: null },
+    recording: { type: String, default: null },
+    timeline: { type: Schema.Types.Mixed, default: [] },
+    attempts: { type: Schema.Types.Mixed, default: [] },
+    waitMs: { type: Number, default: null },
+    ringMs: { type: Number, default: null },
+    talkMs: { type: Number, default: null },
+    startedAt: { type: Date, required: true },
+    answeredAt: { type: Date, default: null },
+    endedAt: { type: Date, default: null },
+    dayKey: { type: String, required: true },
+    hourKey: { type: String, required: true },
+    callbackRequested: { type: Boolean, default: false },
+  },
+  { collection: 'calls', versionKey: false, minimize: false },
+);
+schema.index({ callId: 1 }, { unique: true });
+schema.index({ dayKey: 1, outcome: 1 });
+schema.index({ agentId: 1, startedAt: -1 });
+schema.index({ callerNumber: 1, startedAt: -1 });
+schema.index({ startedAt: -1 });
+
+export function callRecordModel(conn: Connection): Model<CallRecordDoc> {
+  return (conn.models['CallRecord'] as Model<CallRecordDoc> | undefined) ?? conn.model<CallRecordDoc>('CallRecord', schema);
+}
