@@ -1,0 +1,61 @@
+import { DEFAULT_WORK_CALENDAR as cal } from '../../../src/domain/calendar';
+import { dueNotices, nextNoticeAt, plannedNotices, transition } from '../../../src/domain/work-order';
+import { SUP, SYS, UNIT, at, ctx, local, preset, run, signedOrder } from './work-order.fixtures';
+
+describe('催办 / 督办 decisions', () => {
+  const P = 'yanji-2019';
+  const p = preset(P);
+  // Signed 2026-03-02 09:01; complete due 03-05 (Thu) 23:59:59.999. Reminder at 75 % of the span.
+  const o = signedOrder(P, at('2026-03-02 09:00'));
+
+  it('plans a reminder and three supervision levels for the open completion deadline', () => {
+    const sut = plannedNotices(o, p, cal);
+    expect(sut.map((n) => [n.level, local(n.notifyAt)])).toEqual([
+      // 09:00 + 0.75 × (03-05 24:00 − 03-02 09:00 = 87 h) = 09:00 + 65.25 h = 03-05 02:14:59.999
+      ['reminder', '2026-03-05T02:14:59.999+08:00'],
+      ['yellow', '2026-03-05T23:59:59.999+08:00'],
+      ['red', '2026-03-06T23:59:59.999+08:00'], // +1 WD
+      ['escalation', '2026-03-10T23:59:59.999+08:00'], // +3 WD: 03-06, 03-09, 03-10
+    ]);
+    expect(sut[1]?.key).toBe('o-1:complete:yellow:2026-03-05T15:59:59.999Z');
+  });
+
+  it('returns only what is due and unsent, and nothing twice', () => {
+    expect(dueNotices(o, at('2026-03-04 12:00'), p, cal)).toEqual([]);
+    const due = dueNotices(o, at('2026-03-05 08:00'), p, cal);
+    expect(due.map((n) => n.level)).toEqual(['reminder']);
+    const first = due[0];
+    if (!first) throw new Error('no notice');
+    const r = transition(o, { type: 'recordNotice', key: first.key, kind: first.kind, stage: first.stage, level: first.level }, ctx(P, at('2026-03-05 08:00'), SYS));
+    if (!r.ok) throw new Error(r.code);
+    expect(dueNotices(r.order, at('2026-03-05 09:00'), p, cal)).toEqual([]);
+    expect(local(nextNoticeAt(r.order, at('2026-03-05 09:00'), p, cal))).toBe('2026-03-05T23:59:59.999+08:00');
+  });
+
+  it('drops a reminder once the deadline has passed and lets 督办 take over', () => {
+    const due = dueNotices(o, at('2026-03-07 10:00'), p, cal);
+    expect(due.map((n) => n.level)).toEqual(['yellow', 'red']);
+  });
+
+  it('a signed order has no sign notices; a completed one has none for completion', () => {
+    const done = run(o, P, [[{ type: 'complete', summary: 'x' }, UNIT, at('2026-03-03 10:00')]]);
+    expect(plannedNotices(done, p, cal)).toEqual([]);
+    expect(nextNoticeAt(done, at('2026-03-03 10:00'), p, cal)).toBeUndefined();
+  });
+
+  it('an approved extension yields new keys for the new due date', () => {
+    const ext = run(o, P, [
+      [{ type: 'requestExtension', step: 2, reason: '需检测' }, UNIT, at('2026-03-03 10:00')],
+      [{ type: 'approveExtension' }, SUP, at('2026-03-03 11:00')],
+    ]);
+    const keys = plannedNotices(ext, p, cal).map((n) => n.key);
+    expect(keys).toContain('o-1:complete:yellow:2026-03-09T15:59:59.999Z');
+  });
+
+  it('密云: yellow only 1 working day after the deadline (第三十条)', () => {
+    const m = signedOrder('miyun-2014', at('2026-03-02 09:00'));
+    const yellow = plannedNotices(m, preset('miyun-2014'), cal).find((n) => n.stage === 'complete' && n.level === 'yellow');
+    // complete due 03-09 (Mon) end; +1 WD = 03-10 end
+    expect(local(yellow?.notifyAt)).toBe('2026-03-10T23:59:59.999+08:00');
+  });
+});
