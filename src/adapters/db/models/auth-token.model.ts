@@ -1,0 +1,58 @@
+/**
+ * refresh_tokens: one per issued refresh token (secret stored hashed), grouped in login families.
+ * revoked_tokens: ids of access tokens revoked before expiry, so every instance refuses them.
+ * Both are purged by `expiresAt` from the application (TTL indexes are not portable to FerretDB).
+ */
+import { Schema, type Connection, type Model } from 'mongoose';
+
+export interface RefreshTokenDoc {
+  _id: string;
+  userId: string;
+  familyId: string;
+  secretHash: string;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface RevokedTokenDoc {
+  _id: string;
+  userId: string;
+  expiresAt: number;
+}
+
+const refreshSchema = new Schema<RefreshTokenDoc>(
+  {
+    _id: { type: String, required: true },
+    userId: { type: String, required: true },
+    familyId: { type: String, required: true },
+    secretHash: { type: String, required: true },
+    createdAt: { type: Number, required: true },
+    expiresAt: { type: Number, required: true },
+    usedAt: { type: Number, default: null },
+    revokedAt: { type: Number, default: null },
+  },
+  { collection: 'refresh_tokens', versionKey: false, minimize: false },
+);
+refreshSchema.index({ familyId: 1 });
+refreshSchema.index({ userId: 1 });
+refreshSchema.index({ expiresAt: 1 });
+
+const revokedSchema = new Schema<RevokedTokenDoc>(
+  {
+    _id: { type: String, required: true },
+    userId: { type: String, required: true },
+    expiresAt: { type: Number, required: true },
+  },
+  { collection: 'revoked_tokens', versionKey: false },
+);
+revokedSchema.index({ expiresAt: 1 });
+
+export function refreshTokenModel(conn: Connection): Model<RefreshTokenDoc> {
+  return (conn.models['RefreshToken'] as Model<RefreshTokenDoc> | undefined) ?? conn.model<RefreshTokenDoc>('RefreshToken', refreshSchema);
+}
+
+export function revokedTokenModel(conn: Connection): Model<RevokedTokenDoc> {
+  return (conn.models['RevokedToken'] as Model<RevokedTokenDoc> | undefined) ?? conn.model<RevokedTokenDoc>('RevokedToken', revokedSchema);
+}

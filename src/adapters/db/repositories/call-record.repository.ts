@@ -1,0 +1,169 @@
+/**
+ * The read side of call records (collection `calls`, written by the call path's CallStore):
+ * the query, one call, a caller's recent calls, rating counts and KPI inputs. Portable queries only
+ * ($match/$group/$sum aggregation; day keys come from write time).
+ *
+ * Reads two fields the writer may not set yet: `unitIds` (units that received a work order from the
+ * call) and `callerName`; missing means none.
+ */
+import type { Connection, Model } from 'mongoose';
+import type { CallScope } from '../../../domain/access';
+import { rateDigit, ratingScalePreset, type RatingOption } from '../../../domain/rating/rating';
+import type { Page } from '../../../app/auth/auth.ports';
+import type {
+  CallOutcome,
+  CallQuery,
+  CallRating,
+  CallRecord,
+  CallRecordReader,
+  RatingCount,
+} from '../../../app/records/call-records.ports';
+import { callRecordModel, type CallRecordDoc } from '../models/call-record.model';
+
+type StoredDoc = CallRecordDoc & { unitIds?: string[]; callerName?: string | null; wrapUpMs?: number | null };
+type Filter = Record<string, unknown>;
+
+const OUTCOMES: readonly CallOutcome[] = ['answered', 'abandoned', 'overflow', 'callback', 'ended'];
+
+const ms = (d: Date | number | null | undefined): number | null => (d === null || d === undefined ? null : new Date(d).getTime());
+
+function ratingOption(scale: unknown, digit: unknown, value: unknown): RatingOption | undefined {
+  const s = ratingScalePreset(Number(scale) === 5 ? 5 : 2);
+  if (typeof digit === 'string') {
+    const byDigit = rateDigit(s, digit);
+    if (byDigit) return byDigit;
+  }
+  return s.options.find((o) => o.code === value || o.label === value || String(o.value) === String(value));
+}
+
+function toRating(r: CallRecordDoc['rating']): CallRating | null {
+  if (!r) return null;
+  const o = ratingOption(r.scale, r.digit, r.value);
+  if (!o) return null;
+  return { scale: String(r.scale), digit: o.digit, value: o.value, satisfied: o.satisfied, label: o.label };
+}
+
+export function toCallRecord(d: StoredDoc): CallRecord {
+  return {
+    callId: d.callId,
+    callerNumber: d.callerNumber,
+    callerName: d.callerName ?? null,
+    calledNumber: d.calledNumber ?? '',
+    agentId: d.agentId ?? null,
+    queueId: d.queueId ?? null,
+    outcome: (OUTCOMES as readonly string[]).includes(d.outcome) ? (d.outcome as CallOutcome) : 'ended',
+    hungUpBy: d.hungUpBy ?? null,
+    rating: toRating(d.rating),
+    timeline: (d.timeline ?? []).map((t, i) => ({ seq: i + 1, at: ms(t.at) ?? 0, type: t.type, ...(t.data ? { data: t.data } : {}) })),
+    attempts: (d.attempts ?? []).map((a) => ({
+      attempt: a.attempt,
+      agentId: a.agentId,
+      startedAt: ms(a.startedAt) ?? 0,
+      endedAt: ms(a.endedAt),
+      outcome: a.outcome,
+      ringMs: a.ringMs ?? null,
+    })),
+    waitMs: d.waitMs ?? null,
+    ringMs: d.ringMs ?? null,
+    talkMs: d.talkMs ?? null,
+    wrapUpMs: d.wrapUpMs ?? null,
+    recording: d.recording ?? null,
+    startedAt: ms(d.startedAt) ?? 0,
+    endedAt: ms(d.endedAt),
+    dayKey: d.dayKey,
+    hourKey: d.hourKey,
+    confidential: d.confidential ?? false,
+    unitIds: d.unitIds ?? [],
+  };
+}
+
+function scopeFilter(scope: CallScope): Filter {
+  switch (scope.kind) {
+    case 'all':
+      return {};
+    case 'agent':
+      return { $or: [{ agentId: scope.agentId }, { agentIds: scope.agentId }, { 'attempts.agentId': scope.agentId }] };
+    case 'unit':
+      return { unitIds: scope.unitId };
+  }
+}
+
+function and(...filters: Filter[]): Filter {
+  const parts = filters.filter((f) => Object.keys(f).length > 0);
+  if (parts.length === 0) return {};
+  if (parts.length === 1) return parts[0] as Filter;
+  return { $and: parts };
+}
+
+function period(from: number, to: number): Filter {
+  return { startedAt: { $gte: new Date(from), $lt: new Date(to) } };
+}
+
+function optional(filter: { agentId?: string; queueId?: string }): Filter {
+  const f: Filter = {};
+  if (filter.agentId) f['agentId'] = filter.agentId;
+  if (filter.queueId) f['queueId'] = filter.queueId;
+  return f;
+}
+
+export class MongoCallRecordReader implements CallRecordReader {
+  readonly model: Model<CallRecordDoc>;
+
+  constructor(conn: Connection) {
+    this.model = callRecordModel(conn);
+  }
+
+  async find(scope: CallScope, q: CallQuery): Promise<Page<CallRecord>> {
+    const f: Filter = { ...period(q.from, q.to), ...optional(q) };
+    if (q.callerNumber) f['callerNumber'] = q.callerNumber;
+    if (q.outcome) f['outcome'] = q.outcome;
+    // Preset scales use the digit as the value (1 = best).
+    if (q.ratingValue !== undefined) f['rating.digit'] = String(q.ratingValue);
+    if (q.rated !== undefined) f['rating'] = q.rated ? { $ne: null } : null;
+    const filter = and(scopeFilter(scope), f);
+    const dir = q.order === 'asc' ? 1 : -1;
+    const [docs, total] = await Promise.all([
+      this.model
+        .find(filter, { timeline: 0 })
+        .sort({ [q.sort]: dir, callId: 1 })
+        .skip((q.page - 1) * q.pageSize)
+        .limit(q.pageSize)
+        .lean<StoredDoc[]>(),
+      this.model.countDocuments(filter),
+    ]);
+    return { items: docs.map(toCallRecord), total, page: q.page, pageSize: q.pageSize };
+  }
+
+  async findById(callId: string): Promise<CallRecord | null> {
+    const d = await this.model.findOne({ callId }).lean<StoredDoc>();
+    return d ? toCallRecord(d) : null;
+  }
+
+  async recentByCaller(callerNumber: string, limit: number, before?: number): Promise<CallRecord[]> {
+    const f: Filter = { callerNumber };
+    if (before !== undefined) f['startedAt'] = { $lt: new Date(before) };
+    const docs = await this.model.find(f, { timeline: 0 }).sort({ startedAt: -1 }).limit(limit).lean<StoredDoc[]>();
+    return docs.map(toCallRecord);
+  }
+
+  async ratingCounts(scope: CallScope, from: number, to: number, filter: { agentId?: string; queueId?: string }): Promise<RatingCount[]> {
+    const match = and(scopeFilter(scope), { ...period(from, to), ...optional(filter), rating: { $ne: null } });
+    const rows = await this.model.aggregate<{ _id: { agentId: string | null; scale: unknown; digit: unknown; value: unknown }; count: number }>([
+      { $match: match },
+      { $group: { _id: { agentId: '$agentId', scale: '$rating.scale', digit: '$rating.digit', value: '$rating.value' }, count: { $sum: 1 } } },
+    ]);
+    const out: RatingCount[] = [];
+    for (const r of rows) {
+      const o = ratingOption(r._id.scale, r._id.digit, r._id.value);
+      if (o) out.push({ agentId: r._id.agentId ?? null, value: o.value, satisfied: o.satisfied, count: r.count });
+    }
+    return out;
+  }
+
+  async listForMetrics(scope: CallScope, from: number, to: number, filter: { agentId?: string; queueId?: string }): Promise<CallRecord[]> {
+    const docs = await this.model
+      .find(and(scopeFilter(scope), { ...period(from, to), ...optional(filter) }), { timeline: 0, recording: 0 })
+      .lean<StoredDoc[]>();
+    return docs.map(toCallRecord);
+  }
+}

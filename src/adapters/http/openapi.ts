@@ -1,0 +1,108 @@
+/**
+ * The OpenAPI 3.1 document, built from the route docs the routers register (request schemas come
+ * from the same zod schemas that validate requests), plus the operational routes mounted elsewhere
+ * (health, metrics). Served at GET /openapi.json.
+ */
+import { z } from 'zod';
+import type { RouteDoc } from './route-table';
+
+type Json = Record<string, unknown>;
+
+const ERROR_TEXT: Record<number, string> = {
+  400: 'Invalid input; `field` names the first bad field',
+  401: 'Missing, invalid, expired or revoked token',
+  403: 'The role may not do this',
+  404: 'Not found, or not yours',
+  409: 'Conflicts with the current state',
+  410: 'Gone',
+  413: 'Request body too large',
+  429: 'Too many requests',
+};
+
+function jsonSchema(schema: z.ZodType | undefined): Json | null {
+  if (!schema) return null;
+  try {
+    const s = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
+    delete s['$schema'];
+    return s;
+  } catch {
+    // A schema zod cannot express: document the location without a schema rather than fail to start.
+    return {};
+  }
+}
+
+function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): Json[] {
+  const s = jsonSchema(schema);
+  const props = (s?.['properties'] ?? {}) as Record<string, Json>;
+  const required = new Set((s?.['required'] as string[] | undefined) ?? []);
+  return Object.entries(props).map(([name, p]) => ({
+    name,
+    in: where,
+    required: where === 'path' ? true : required.has(name) && !('default' in p),
+    schema: p,
+  }));
+}
+
+export function openApiPath(expressPath: string): string {
+  return expressPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}
+
+const errorSchema = {
+  type: 'object',
+  required: ['code', 'message'],
+  properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } },
+};
+
+function operation(doc: RouteDoc): Json {
+  const status = doc.status ?? 200;
+  const errors = new Set<number>([400, 413, ...(doc.public ? [] : [401, 403, 404]), ...(doc.errors ?? [])]);
+  if (doc.public) errors.add(401);
+  const responses: Json = {
+    [String(status)]: status === 204 ? { description: 'Done' } : { description: 'OK', content: { 'application/json': { schema: {} } } },
+  };
+  for (const e of [...errors].sort()) {
+    responses[String(e)] = { description: ERROR_TEXT[e] ?? 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+  }
+  const body = jsonSchema(doc.body);
+  return {
+    operationId: `${doc.method}${openApiPath(doc.path).replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+    summary: doc.summary,
+    tags: [doc.tag],
+    security: doc.public ? [] : [{ bearer: [] }],
+    ...(doc.permission ? { 'x-permission': doc.permission } : {}),
+    parameters: [...parameters(doc.params, 'path'), ...parameters(doc.query, 'query')],
+    ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: body } } } } : {}),
+    responses,
+  };
+}
+
+const OPERATIONAL: RouteDoc[] = [
+  { method: 'get', path: '/healthz', summary: 'Liveness', tag: 'operations', public: true },
+  { method: 'get', path: '/readyz', summary: 'Readiness (503 naming the failing dependency)', tag: 'operations', public: true, errors: [503] },
+  { method: 'get', path: '/metrics', summary: 'Prometheus metrics (administrator token or the scrape token)', tag: 'operations', permission: 'metrics:read' },
+  { method: 'get', path: '/openapi.json', summary: 'This document', tag: 'operations', public: true },
+];
+
+export function buildOpenApiDocument(docs: readonly RouteDoc[], version = '0.1.0'): Json {
+  const paths: Record<string, Json> = {};
+  for (const d of [...docs, ...OPERATIONAL]) {
+    const p = openApiPath(d.path);
+    paths[p] = { ...(paths[p] ?? {}), [d.method]: operation(d) };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: '12345 hotline contact-center API',
+      version,
+      description:
+        'REST API of the 12345 hotline backend. Every route except login, refresh, health and this document needs `Authorization: Bearer <access token>`. ' +
+        'Errors are `{code, message, field?}`: 400 names the field, 401 unauthenticated, 403 role not allowed, 404 not found or not yours. ' +
+        'Live events (agent console, manager dashboard) are on Socket.IO at the same origin.',
+    },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: { Error: errorSchema },
+    },
+    paths,
+  };
+}

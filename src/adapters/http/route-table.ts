@@ -1,0 +1,39 @@
+/**
+ * Routes are declared with their documentation: `DocumentedRouter.route(doc, handler)` registers the
+ * express route and records the doc the OpenAPI document is built from, so the two cannot drift.
+ */
+import { Router, type RequestHandler } from 'express';
+import type { z } from 'zod';
+import type { Permission } from '../../domain/access';
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface RouteDoc {
+  method: Method;
+  /** Express path, e.g. `/api/calls/:callId`. */
+  path: string;
+  summary: string;
+  tag: string;
+  /** No token needed. */
+  public?: boolean;
+  /** The permission the service checks (documentation; the service enforces it). */
+  permission?: Permission;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  params?: z.ZodType;
+  /** Success status, default 200. */
+  status?: number;
+  /** Extra error statuses beyond the common ones. */
+  errors?: number[];
+}
+
+export class DocumentedRouter {
+  readonly router = Router();
+  readonly docs: RouteDoc[] = [];
+
+  route(doc: RouteDoc, ...handlers: RequestHandler[]): this {
+    this.docs.push(doc);
+    this.router[doc.method](doc.path, ...handlers);
+    return this;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Prometheus metrics (prom-client, a registry per instance): calls in progress, queue lengths,
+ * agents by state, ring misses, HTTP latency, and Node's default metrics, which include the event
+ * loop lag (`hotline_nodejs_eventloop_lag_seconds`, p50/p90/p99).
+ *
+ * GET /metrics needs the scrape token (`Authorization: Bearer <token>`) or an administrator's access token.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { Router, type RequestHandler } from 'express';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ForbiddenError, UnauthenticatedError } from '../../shared/errors';
+import { roleHas } from '../../domain/access';
+import type { AuthContext } from '../../app/auth/auth.service';
+import type { DashboardSnapshot } from '../../app/live/dashboard.types';
+import { AGENT_PRESENCES, type LiveInput } from '../../app/live/live.ports';
+
+export interface LiveSource {
+  snapshot(): Pick<DashboardSnapshot, 'callsInProgress' | 'queues' | 'agents'>;
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly ringMisses: Counter<'outcome'>;
+  private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+
+  constructor(source: LiveSource | null, opts: { prefix?: string; socketConnections?: () => number } = {}) {
+    const prefix = opts.prefix ?? 'hotline_';
+    collectDefaultMetrics({ register: this.registry, prefix, eventLoopMonitoringPrecision: 10 });
+    const registers = [this.registry];
+    new Gauge({
+      name: `${prefix}calls_in_progress`,
+      help: 'Calls between entering the system and ending',
+      registers,
+      collect() {
+        this.set(source?.snapshot().callsInProgress ?? 0);
+      },
+    });
+    new Gauge({
+      name: `${prefix}queue_waiting_calls`,
+      help: 'Callers waiting in each queue',
+      labelNames: ['queue'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const q of source?.snapshot().queues ?? []) this.set({ queue: q.queueId }, q.waiting.length);
+      },
+    });
+    new Gauge({
+      name: `${prefix}queue_longest_wait_seconds`,
+      help: 'Longest current wait in each queue',
+      labelNames: ['queue'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const q of source?.snapshot().queues ?? []) this.set({ queue: q.queueId }, q.longestWaitMs / 1000);
+      },
+    });
+    new Gauge({
+      name: `${prefix}agents`,
+      help: 'Agents by state',
+      labelNames: ['state'] as const,
+      registers,
+      collect() {
+        const counts = new Map<string, number>(AGENT_PRESENCES.map((s) => [s, 0]));
+        for (const a of source?.snapshot().agents ?? []) counts.set(a.state, (counts.get(a.state) ?? 0) + 1);
+        for (const [state, n] of counts) this.set({ state }, n);
+      },
+    });
+    if (opts.socketConnections) {
+      const count = opts.socketConnections;
+      new Gauge({
+        name: `${prefix}socket_connections`,
+        help: 'Socket.IO connections on this instance',
+        registers,
+        collect() {
+          this.set(count());
+        },
+      });
+    }
+    this.ringMisses = new Counter({
+      name: `${prefix}ring_misses_total`,
+      help: 'Agent rings not answered (no answer, rejected, busy, unreachable)',
+      labelNames: ['outcome'] as const,
+      registers,
+    });
+    this.httpDuration = new Histogram({
+      name: `${prefix}http_request_duration_seconds`,
+      help: 'HTTP request latency',
+      labelNames: ['method', 'route', 'status'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+  }
+
+  /** Feed every live input (counts ring misses). */
+  observe(input: LiveInput): void {
+    if (input.kind === 'call' && input.event.type === 'AgentRingMissed') this.ringMisses.inc({ outcome: input.event.outcome });
+  }
+
+  /** Times every request that passes; mount before the other routers. */
+  httpLatency(): RequestHandler {
+    return (req, res, next) => {
+      const end = this.httpDuration.startTimer();
+      res.on('finish', () => {
+        const route = (req.route as { path?: string } | undefined)?.path;
+        end({ method: req.method, route: route ? `${req.baseUrl}${route}` : 'unmatched', status: String(res.statusCode) });
+      });
+      next();
+    };
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** The latency middleware plus GET /metrics. Put it first in HttpServer's router list. */
+export function metricsRouter(
+  metrics: Metrics,
+  auth: { authenticate(token: string): Promise<AuthContext> },
+  scrapeToken: string | null,
+): Router {
+  const r = Router();
+  r.use(metrics.httpLatency());
+  r.get('/metrics', async (req, res) => {
+    const m = /^Bearer (\S+)$/.exec(req.get('authorization') ?? '');
+    const token = m?.[1];
+    if (!token) throw new UnauthenticatedError('missing bearer token');
+    if (!(scrapeToken && sameSecret(token, scrapeToken))) {
+      const ctx = await auth.authenticate(token);
+      if (!roleHas(ctx.actor.role, 'metrics:read')) throw new ForbiddenError('metrics are for administrators and the scraper');
+    }
+    res.set('Content-Type', metrics.registry.contentType);
+    res.send(await metrics.text());
+  });
+  return r;
+}

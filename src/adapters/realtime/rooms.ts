@@ -1,0 +1,13 @@
+/** Room names: who hears what. */
+export const rooms = {
+  /** One agent's consoles (all tabs and devices). */
+  agent: (agentId: string) => `agent:${agentId}`,
+  /** A supervisor group (班组): its supervisors and agents. */
+  group: (groupId: string) => `group:${groupId}`,
+  /** Everyone watching one call. */
+  call: (callId: string) => `call:${callId}`,
+  /** Managers who joined the dashboard. */
+  dashboard: () => 'dashboard',
+  /** One user's sockets (for ending sessions). */
+  user: (userId: string) => `user:${userId}`,
+} as const;

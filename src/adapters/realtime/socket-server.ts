@@ -1,0 +1,302 @@
+/**
+ * The Socket.IO server: JWT authentication on the handshake, rooms per agent / group / call /
+ * dashboard, zod-validated client events (a bad payload gets an `error` event naming the field and
+ * the connection stays up), token expiry enforced on open connections, and the Redis adapter when a
+ * Redis URL is configured, so an event emitted on one instance reaches clients on every instance.
+ */
+import type http from 'node:http';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { createClient } from 'redis';
+import { Server, type Socket } from 'socket.io';
+import { z } from 'zod';
+import { AppError, NotFoundError, UnauthenticatedError, ValidationError } from '../../shared/errors';
+import type { Logger } from '../../shared/logger';
+import { requirePermission, type Actor } from '../../domain/access';
+import type { AuthContext } from '../../app/auth/auth.service';
+import type { AgentConsoleService } from '../../app/live/agent-console.service';
+import type { DashboardService } from '../../app/live/dashboard.service';
+import type { AgentAction } from '../../app/live/live.ports';
+import type { DashboardSnapshot } from '../../app/live/dashboard.types';
+import type { HotlineIo, SocketProjector } from './projector';
+import { rooms } from './rooms';
+import type { Ack, ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData, SocketErrorPayload } from './socket-events';
+
+type HotlineSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export interface RealtimeDeps {
+  auth: { authenticate(token: string): Promise<AuthContext> };
+  agentConsole: AgentConsoleService;
+  /** Shared with the agent console service (its publisher); bound to this server here. */
+  projector: SocketProjector;
+  /** Null on instances that do not run the dashboard projection: snapshots are then asked of the others. */
+  dashboard: DashboardService | null;
+  log: Logger;
+  clock?: () => number;
+}
+
+export interface RealtimeOptions {
+  /** Redis for the multi-instance adapter; null = single instance. */
+  redisUrl: string | null;
+  /** Allowed browser origins (CORS); none by default. */
+  corsOrigins?: string[];
+  /** Largest accepted client message. */
+  maxPayloadBytes?: number;
+  /** How long to wait for another instance's dashboard snapshot. */
+  snapshotTimeoutMs?: number;
+}
+
+const id = z.string().min(1).max(128).regex(/^[A-Za-z0-9._:@-]+$/, 'letters, digits and . _ : @ - only');
+const empty = z.strictObject({ agentId: id.optional() }).nullish();
+const schemas = {
+  notReady: z.strictObject({ agentId: id.optional(), reason: z.string().min(1).max(100) }),
+  none: z.strictObject({}).nullish(),
+  agent: empty,
+  resync: z.strictObject({ afterSeq: z.number().int().min(0) }),
+  call: z.strictObject({ callId: id }),
+};
+
+function parsePayload<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const res = schema.safeParse(value);
+  if (res.success) return res.data;
+  const issue = res.error.issues[0];
+  if (issue?.code === 'unrecognized_keys') throw new ValidationError(['payload', ...issue.path.map(String), issue.keys[0] ?? ''].join('.'), `unknown field ${issue.keys[0] ?? ''}`);
+  throw new ValidationError(['payload', ...(issue?.path.map(String) ?? [])].join('.'), issue?.message ?? 'invalid payload');
+}
+
+function errorPayload(event: string, err: unknown): SocketErrorPayload {
+  if (err instanceof AppError) {
+    const field = typeof err.details['field'] === 'string' ? err.details['field'] : undefined;
+    return { event, code: err.code, message: err.message, ...(field ? { field } : {}) };
+  }
+  return { event, code: 'INTERNAL', message: 'internal error' };
+}
+
+function handshakeToken(socket: HotlineSocket): string | null {
+  const fromAuth = (socket.handshake.auth as Record<string, unknown> | undefined)?.['token'];
+  if (typeof fromAuth === 'string' && fromAuth.length > 0 && fromAuth.length < 4096) return fromAuth;
+  const header = socket.handshake.headers.authorization;
+  const m = typeof header === 'string' ? /^Bearer (\S+)$/.exec(header) : null;
+  return m?.[1] ?? null;
+}
+
+export class RealtimeServer {
+  readonly io: HotlineIo;
+  private redis: { pub: ReturnType<typeof createClient>; sub: ReturnType<typeof createClient> } | null = null;
+  private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
+  private readonly clock: () => number;
+
+  constructor(
+    httpServer: http.Server,
+    private readonly deps: RealtimeDeps,
+    private readonly opts: RealtimeOptions,
+  ) {
+    this.clock = deps.clock ?? Date.now;
+    this.io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(httpServer, {
+      maxHttpBufferSize: opts.maxPayloadBytes ?? 64 * 1024,
+      cors: opts.corsOrigins && opts.corsOrigins.length > 0 ? { origin: opts.corsOrigins } : { origin: false },
+      serveClient: false,
+    });
+    deps.projector.bind(this.io);
+    this.io.use((socket, next) => {
+      void this.authenticate(socket).then(
+        () => next(),
+        (err: unknown) => {
+          const e = new Error(err instanceof AppError ? err.message : 'unauthorized') as Error & { data?: unknown };
+          e.data = { code: 'AUTH.UNAUTHENTICATED' };
+          next(e);
+        },
+      );
+    });
+    this.io.on('connection', (socket) => this.onConnection(socket));
+    this.io.on('dashboard:snapshot_request', (reply) => {
+      reply(this.deps.dashboard ? this.deps.dashboard.snapshot(SYSTEM_MANAGER) : null);
+    });
+  }
+
+  async start(): Promise<void> {
+    if (!this.opts.redisUrl) return;
+    const pub = createClient({ url: this.opts.redisUrl });
+    const sub = pub.duplicate();
+    pub.on('error', (err: unknown) => this.deps.log.error('redis publisher error', { err: String(err) }));
+    sub.on('error', (err: unknown) => this.deps.log.error('redis subscriber error', { err: String(err) }));
+    await Promise.all([pub.connect(), sub.connect()]);
+    this.redis = { pub, sub };
+    this.io.adapter(createAdapter(pub, sub));
+    this.deps.log.info('socket.io redis adapter on', { redisUrl: this.opts.redisUrl });
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.expiryTimers.values()) clearTimeout(t);
+    this.expiryTimers.clear();
+    await new Promise<void>((resolve) => {
+      // Also closes the HTTP server it is attached to (if still open).
+      void this.io.close(() => resolve());
+    });
+    if (this.redis) {
+      const { pub, sub } = this.redis;
+      this.redis = null;
+      await Promise.allSettled([pub.quit(), sub.quit()]);
+    }
+  }
+
+  /** Disconnects every socket of a user on every instance (after logout or when sessions are revoked). */
+  disconnectUser(userId: string): void {
+    this.io.in(rooms.user(userId)).disconnectSockets(true);
+  }
+
+  private async authenticate(socket: HotlineSocket): Promise<void> {
+    const token = handshakeToken(socket);
+    if (!token) throw new UnauthenticatedError('missing token');
+    const ctx = await this.deps.auth.authenticate(token);
+    socket.data = { actor: ctx.actor, jti: ctx.jti, expMs: ctx.expMs };
+  }
+
+  private onConnection(socket: HotlineSocket): void {
+    const { actor } = socket.data;
+    const log = this.deps.log.child({ socketId: socket.id, userId: actor.userId, role: actor.role });
+    void socket.join(rooms.user(actor.userId));
+    if (actor.agentId) void socket.join(rooms.agent(actor.agentId));
+    if (actor.groupId) void socket.join(rooms.group(actor.groupId));
+    this.armExpiry(socket);
+    socket.on('disconnect', () => {
+      const t = this.expiryTimers.get(socket.id);
+      if (t) clearTimeout(t);
+      this.expiryTimers.delete(socket.id);
+    });
+
+    // A reconnecting console learns its current state at once.
+    if (actor.role === 'agent' && actor.agentId) {
+      socket.emit('agent:state', this.deps.agentConsole.currentState(actor, actor.agentId));
+    }
+
+    const known = new Set<string>();
+    const on = <S extends z.ZodType>(event: keyof ClientToServerEvents, schema: S, handle: (p: z.output<S>) => Promise<unknown> | unknown) => {
+      known.add(event);
+      (socket.on as (ev: string, l: (...args: unknown[]) => void) => void)(event, (raw?: unknown, maybeAck?: unknown) => {
+        const ack = (typeof maybeAck === 'function' ? maybeAck : typeof raw === 'function' ? raw : undefined) as Ack | undefined;
+        const payload = typeof raw === 'function' ? undefined : raw;
+        void (async () => {
+          try {
+            if (this.clock() >= socket.data.expMs) {
+              this.expire(socket);
+              return;
+            }
+            const data = await handle(parsePayload(schema, payload));
+            ack?.({ ok: true, ...(data !== undefined ? { data } : {}) });
+          } catch (err) {
+            const e = errorPayload(event, err);
+            if (e.code === 'INTERNAL') log.error('socket event failed', { event, err: String(err) });
+            socket.emit('error', e);
+            const { event: _event, ...rest } = e;
+            ack?.({ ok: false, ...rest });
+          }
+        })();
+      });
+    };
+
+    const act = (action: AgentAction) => (p: { agentId?: string; reason?: string } | null | undefined) => {
+      const agentId = p?.agentId ?? actor.agentId;
+      if (!agentId) throw new ValidationError('payload.agentId', 'agentId is required for users without an agent id');
+      return this.deps.agentConsole.act(actor, agentId, action, p?.reason ?? null);
+    };
+    on('agent:login', schemas.agent, act('login'));
+    on('agent:logout', schemas.agent, act('logout'));
+    on('agent:ready', schemas.agent, act('ready'));
+    on('agent:not_ready', schemas.notReady, act('not_ready'));
+    on('agent:wrap_up_done', schemas.agent, act('wrap_up_done'));
+    on('agent:state_request', schemas.agent, (p) => {
+      const agentId = p?.agentId ?? actor.agentId;
+      if (!agentId) throw new ValidationError('payload.agentId', 'agentId is required for users without an agent id');
+      const state = this.deps.agentConsole.currentState(actor, agentId);
+      socket.emit('agent:state', state);
+      return state;
+    });
+
+    on('dashboard:join', schemas.none, async () => {
+      requirePermission(actor, 'dashboard:view');
+      await socket.join(rooms.dashboard());
+      const snapshot = await this.snapshot(actor);
+      if (snapshot) socket.emit('dashboard:snapshot', snapshot);
+      return { seq: snapshot?.seq ?? null };
+    });
+    on('dashboard:leave', schemas.none, async () => {
+      await socket.leave(rooms.dashboard());
+    });
+    on('dashboard:resync', schemas.resync, async (p) => {
+      requirePermission(actor, 'dashboard:view');
+      const missed = this.deps.dashboard?.deltasSince(actor, p.afterSeq) ?? null;
+      if (missed) {
+        for (const d of missed) socket.emit('dashboard:delta', d);
+        return { replayed: missed.length };
+      }
+      const snapshot = await this.snapshot(actor);
+      if (snapshot) socket.emit('dashboard:snapshot', snapshot);
+      return { snapshot: true };
+    });
+
+    on('call:watch', schemas.call, async (p) => {
+      this.requireCallWatch(actor, p.callId);
+      await socket.join(rooms.call(p.callId));
+    });
+    on('call:unwatch', schemas.call, async (p) => {
+      await socket.leave(rooms.call(p.callId));
+    });
+
+    socket.onAny((event: string) => {
+      if (!known.has(event)) socket.emit('error', { event, code: 'VALIDATION.FIELD', field: 'event', message: `unknown event ${event}` });
+    });
+  }
+
+  /** Managers may watch any call; an agent only the call they are ringing or talking on. */
+  private requireCallWatch(actor: Actor, callId: string): void {
+    if (actor.role === 'supervisor' || actor.role === 'admin') return;
+    if (actor.role === 'agent' && actor.agentId) {
+      const s = this.deps.agentConsole.currentState(actor, actor.agentId);
+      if (s.currentCallId === callId) return;
+      throw new NotFoundError('call');
+    }
+    requirePermission(actor, 'dashboard:view');
+  }
+
+  private async snapshot(actor: Actor): Promise<DashboardSnapshot | null> {
+    if (this.deps.dashboard) return this.deps.dashboard.snapshot(actor);
+    requirePermission(actor, 'dashboard:view');
+    // Only a cluster adapter can ask the other instances (the in-memory one never answers).
+    if (!this.redis) return null;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const replies = await Promise.race([
+        this.io.serverSideEmitWithAck('dashboard:snapshot_request'),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('timeout')), this.opts.snapshotTimeoutMs ?? 2000);
+        }),
+      ]);
+      return (replies as (DashboardSnapshot | null)[]).find((s) => s !== null) ?? null;
+    } catch (err) {
+      this.deps.log.warn('no dashboard snapshot from other instances', { err: String(err) });
+      return null;
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+
+  private armExpiry(socket: HotlineSocket): void {
+    const ms = socket.data.expMs - this.clock();
+    if (ms <= 0) {
+      this.expire(socket);
+      return;
+    }
+    // setTimeout caps at ~24.8 days; access tokens live minutes.
+    const t = setTimeout(() => this.expire(socket), Math.min(ms, 2 ** 31 - 1));
+    t.unref();
+    this.expiryTimers.set(socket.id, t);
+  }
+
+  private expire(socket: HotlineSocket): void {
+    socket.emit('session:expired', { at: this.clock() });
+    socket.disconnect(true);
+  }
+}
+
+/** The identity this instance uses to answer another instance's snapshot request (already authorised there). */
+const SYSTEM_MANAGER: Actor = { userId: 'system', role: 'admin', agentId: null, unitId: null, groupId: null };

@@ -1,0 +1,103 @@
+/**
+ * What the live projections consume and where they push.
+ *
+ * Input: call events as the call path emits them (domain/call/call.events.ts) and agent state
+ * changes, each wrapped in a `LiveInput`. The composition root subscribes to the call path's event
+ * bus and forwards; `confidential` and `callerName` come from the caller directory when known.
+ */
+import type { CallEvent } from '../../domain/call/call.events';
+
+/** Agent states as the consoles and dashboards show them. */
+export const AGENT_PRESENCES = ['offline', 'ready', 'not_ready', 'ringing', 'on_call', 'wrap_up'] as const;
+export type AgentPresence = (typeof AGENT_PRESENCES)[number];
+
+export type LiveInput =
+  | { readonly kind: 'call'; readonly event: CallEvent; readonly confidential?: boolean; readonly callerName?: string | null }
+  | {
+      readonly kind: 'agent';
+      readonly agentId: string;
+      readonly state: AgentPresence;
+      /** Not-ready reason (休息, 培训, 会议, auto after missed rings, …). */
+      readonly reason: string | null;
+      readonly at: number;
+      readonly displayName?: string;
+      readonly groupId?: string | null;
+    };
+
+/** Agent state actions, implemented by the agent service of the call path. */
+export type AgentAction = 'login' | 'logout' | 'ready' | 'not_ready' | 'wrap_up_done';
+
+export interface AgentControlPort {
+  /** Throws ConflictError when the action does not fit the agent's state (e.g. ready while on a call). */
+  perform(agentId: string, action: AgentAction, reason: string | null): Promise<void>;
+}
+
+/** Socket-side delivery (adapters/realtime implements it over rooms). */
+export interface ConsolePublisher {
+  toAgent<E extends keyof AgentConsoleEvents>(agentId: string, event: E, payload: AgentConsoleEvents[E]): void;
+  toCall(callId: string, payload: CallActivity): void;
+}
+
+export interface CallerHistoryEntry {
+  callId: string;
+  callerNumber: string;
+  masked: boolean;
+  startedAt: number;
+  outcome: string;
+  agentId: string | null;
+  queueId: string | null;
+  talkMs: number | null;
+  rating: { value: number; satisfied: boolean } | null;
+}
+
+export interface WorkOrderHistoryEntry {
+  orderId: string;
+  number: string;
+  createdAt: number;
+  status: string;
+  category: string | null;
+  title: string | null;
+  masked: boolean;
+}
+
+export interface ScreenPop {
+  callId: string;
+  attempt: number;
+  callerNumber: string;
+  callerName: string | null;
+  masked: boolean;
+  queueId: string;
+  waitMs: number;
+  offeredAt: number;
+  /** null when the history could not be read in time. */
+  history: { calls: CallerHistoryEntry[]; workOrders: WorkOrderHistoryEntry[] } | null;
+}
+
+export interface AgentStateView {
+  agentId: string;
+  state: AgentPresence;
+  since: number;
+  reason: string | null;
+  currentCallId: string | null;
+  callsToday: number;
+  missesToday: number;
+}
+
+/** Server → agent console, before the wire names are attached (adapters/realtime). */
+export interface AgentConsoleEvents {
+  ringing: ScreenPop;
+  ringStopped: { callId: string; attempt: number; outcome: string; ringMs: number; at: number };
+  answered: { callId: string; attempt: number; callerNumber: string; callerName: string | null; masked: boolean; ringMs: number; waitMs: number; at: number };
+  ended: { callId: string; talkMs: number; endedBy: string; at: number };
+  rated: { callId: string; value: number; label: string; satisfied: boolean; at: number };
+  state: AgentStateView;
+}
+
+/** Sent to everyone watching one call (no caller identity). */
+export interface CallActivity {
+  callId: string;
+  seq: number;
+  at: number;
+  type: string;
+  agentId: string | null;
+}

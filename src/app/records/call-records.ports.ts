@@ -1,0 +1,115 @@
+/**
+ * The call record as the query side reads it (written by the call path, one document per call),
+ * and the repository port the query use cases need.
+ */
+import type { CallScope } from '../../domain/access';
+import type { Page } from '../auth/auth.ports';
+
+export type CallOutcome = 'answered' | 'abandoned' | 'overflow' | 'callback' | 'ended';
+
+export interface CallAttempt {
+  readonly attempt: number;
+  readonly agentId: string;
+  readonly startedAt: number;
+  readonly endedAt: number | null;
+  /** answered | no-answer | rejected | busy | unreachable | cancelled. */
+  readonly outcome: string;
+  readonly ringMs: number | null;
+}
+
+export interface CallTimelineEntry {
+  readonly seq: number;
+  readonly at: number;
+  readonly type: string;
+  readonly data?: Record<string, unknown>;
+}
+
+export interface CallRating {
+  readonly scale: string;
+  readonly digit: string;
+  readonly value: number;
+  readonly satisfied: boolean;
+  readonly label?: string;
+}
+
+export interface CallRecord {
+  readonly callId: string;
+  readonly callerNumber: string;
+  readonly callerName: string | null;
+  readonly calledNumber: string;
+  /** The agent who answered. */
+  readonly agentId: string | null;
+  readonly queueId: string | null;
+  readonly outcome: CallOutcome;
+  readonly hungUpBy: string | null;
+  readonly rating: CallRating | null;
+  readonly timeline: readonly CallTimelineEntry[];
+  readonly attempts: readonly CallAttempt[];
+  readonly waitMs: number | null;
+  readonly ringMs: number | null;
+  readonly talkMs: number | null;
+  readonly wrapUpMs: number | null;
+  readonly recording: string | null;
+  readonly startedAt: number;
+  readonly endedAt: number | null;
+  /** Local (Asia/Shanghai) day `YYYY-MM-DD` and hour `YYYY-MM-DDTHH`, derived at write time. */
+  readonly dayKey: string;
+  readonly hourKey: string;
+  readonly confidential: boolean;
+  /** Units that received a work order from this call. */
+  readonly unitIds: readonly string[];
+}
+
+export type CallSortField = 'startedAt' | 'waitMs' | 'talkMs' | 'ringMs';
+
+export interface CallQuery {
+  readonly from: number;
+  readonly to: number;
+  readonly agentId?: string;
+  readonly queueId?: string;
+  readonly callerNumber?: string;
+  readonly outcome?: CallOutcome;
+  readonly ratingValue?: number;
+  readonly rated?: boolean;
+  readonly page: number;
+  readonly pageSize: number;
+  readonly sort: CallSortField;
+  readonly order: 'asc' | 'desc';
+}
+
+export interface RatingCount {
+  readonly agentId: string | null;
+  readonly value: number;
+  readonly satisfied: boolean;
+  readonly count: number;
+}
+
+export interface CallRecordReader {
+  find(scope: CallScope, query: CallQuery): Promise<Page<CallRecord>>;
+  findById(callId: string): Promise<CallRecord | null>;
+  /** Most recent first; `before` excludes calls that started at or after it. */
+  recentByCaller(callerNumber: string, limit: number, before?: number): Promise<CallRecord[]>;
+  /** Counts of ratings by (agent, value, satisfied) in the period and scope. */
+  ratingCounts(scope: CallScope, from: number, to: number, filter: { agentId?: string; queueId?: string }): Promise<RatingCount[]>;
+  /** Every call in the period and scope (for KPIs); the caller bounds the period. */
+  listForMetrics(scope: CallScope, from: number, to: number, filter: { agentId?: string; queueId?: string }): Promise<CallRecord[]>;
+}
+
+/** Work orders for a caller's number, from the work-order area. */
+export interface WorkOrderSummary {
+  readonly orderId: string;
+  readonly number: string;
+  readonly createdAt: number;
+  readonly status: string;
+  readonly category: string | null;
+  readonly title: string | null;
+  readonly unitIds: readonly string[];
+  readonly confidential: boolean;
+}
+
+export interface WorkOrderLookup {
+  recentByCaller(callerNumber: string, limit: number): Promise<WorkOrderSummary[]>;
+}
+
+/** Until the work-order area provides one. */
+export const NO_WORK_ORDERS: WorkOrderLookup = { recentByCaller: () => Promise.resolve([]) };

@@ -1,0 +1,188 @@
+/**
+ * Call records for people: the query (period, agent, caller, outcome, rating, paging, sort), one
+ * call's timeline, a caller's history, the ratings summary and call KPIs over a period. Every
+ * method checks the policy: an agent sees only calls offered to them, a unit handler only calls of
+ * their unit (others' → 404), and confidential callers are masked for everyone not handling the case.
+ */
+import { NotFoundError, ValidationError } from '../../shared/errors';
+import {
+  callScope,
+  requirePermission,
+  visibleCaller,
+  type Actor,
+  type CallScope,
+  type CallSubject,
+} from '../../domain/access';
+import { computeCallMetrics, type CallFact, type CallMetrics, type CallMetricsOptions } from '../../domain/kpi/call-metrics';
+import type { Page } from '../auth/auth.ports';
+import type { CallQuery, CallRecord, CallRecordReader, WorkOrderLookup, WorkOrderSummary } from './call-records.ports';
+
+export type CallRecordView = Omit<CallRecord, 'timeline'> & { masked: boolean };
+export type CallDetailView = CallRecord & { masked: boolean };
+
+export interface CallerHistoryView {
+  callerNumber: string;
+  masked: boolean;
+  calls: CallRecordView[];
+  workOrders: (WorkOrderSummary & { masked: boolean })[];
+}
+
+export interface RatingsSummary {
+  from: number;
+  to: number;
+  total: number;
+  satisfied: number;
+  satisfactionRate: number | null;
+  byValue: { value: number; count: number }[];
+  byAgent: { agentId: string | null; total: number; satisfied: number; satisfactionRate: number | null }[];
+}
+
+/** Longest period one KPI or ratings request may cover. */
+export const MAX_REPORT_PERIOD_MS = 93 * 24 * 3600 * 1000;
+
+export function subjectOf(r: Pick<CallRecord, 'agentId' | 'attempts' | 'unitIds'>): CallSubject {
+  const agentIds = new Set<string>(r.attempts.map((a) => a.agentId));
+  if (r.agentId) agentIds.add(r.agentId);
+  return { kind: 'call', agentIds: [...agentIds], handlingAgentId: r.agentId, unitIds: r.unitIds };
+}
+
+export function toCallFact(r: CallRecord): CallFact {
+  return {
+    queued: r.queueId !== null && (r.waitMs !== null || r.attempts.length > 0 || r.outcome === 'abandoned' || r.outcome === 'answered'),
+    outcome: r.outcome === 'answered' ? 'answered' : r.outcome === 'abandoned' ? 'abandoned' : 'other',
+    waitMs: r.waitMs,
+    talkMs: r.talkMs ?? 0,
+    wrapUpMs: r.wrapUpMs ?? 0,
+    attempts: r.attempts.map((a) => ({
+      ringMs: a.ringMs ?? 0,
+      outcome: a.outcome === 'answered' ? 'answered' : a.outcome === 'cancelled' ? 'cancelled' : 'missed',
+    })),
+    rating: r.rating ? { satisfied: r.rating.satisfied } : null,
+  };
+}
+
+export class CallRecordsService {
+  constructor(
+    private readonly records: CallRecordReader,
+    private readonly workOrders: WorkOrderLookup,
+    private readonly metricsOptions: () => Partial<CallMetricsOptions> = () => ({}),
+  ) {}
+
+  async list(actor: Actor, query: CallQuery): Promise<Page<CallRecordView>> {
+    const scope = this.scopeOf(actor, 'calls:read');
+    checkPeriod(query.from, query.to, Number.POSITIVE_INFINITY);
+    const page = await this.records.find(scope, query);
+    return { ...page, items: page.items.map((r) => this.summary(actor, r)) };
+  }
+
+  async get(actor: Actor, callId: string): Promise<CallDetailView> {
+    requirePermission(actor, 'calls:read');
+    const r = await this.records.findById(callId);
+    if (!r) throw new NotFoundError('call');
+    requirePermission(actor, 'calls:read', subjectOf(r), 'call');
+    const v = visibleCaller(actor, subjectOf(r), r);
+    return v.masked ? { ...v, timeline: v.timeline.map(stripCallerData) } : v;
+  }
+
+  /** The caller's other recent calls and work orders, each masked unless the actor handles it. */
+  async callerHistory(actor: Actor, callId: string, limit = 10): Promise<CallerHistoryView> {
+    requirePermission(actor, 'callers:history');
+    const r = await this.records.findById(callId);
+    if (!r) throw new NotFoundError('call');
+    requirePermission(actor, 'callers:history', subjectOf(r), 'call');
+    return this.historyFor(actor, r, limit);
+  }
+
+  /** History for a number (used by the screen pop, where the ringing agent is not handling the call yet). */
+  async historyFor(
+    actor: Actor,
+    call: Pick<CallRecord, 'callId' | 'callerNumber' | 'confidential' | 'agentId' | 'unitIds' | 'startedAt'> & { callerName?: string | null },
+    limit = 10,
+  ): Promise<CallerHistoryView> {
+    const [calls, orders] = await Promise.all([
+      this.records.recentByCaller(call.callerNumber, limit + 1, call.startedAt),
+      this.workOrders.recentByCaller(call.callerNumber, limit),
+    ]);
+    const self = visibleCaller(actor, { handlingAgentId: call.agentId, unitIds: call.unitIds }, {
+      callerNumber: call.callerNumber,
+      confidential: call.confidential,
+    });
+    return {
+      callerNumber: self.callerNumber,
+      masked: self.masked,
+      calls: calls
+        .filter((c) => c.callId !== call.callId)
+        .slice(0, limit)
+        .map((c) => this.summary(actor, c)),
+      workOrders: orders.map((o) => {
+        const v = visibleCaller(actor, { handlingAgentId: null, unitIds: o.unitIds }, { callerNumber: call.callerNumber, confidential: o.confidential });
+        return { ...o, masked: v.masked };
+      }),
+    };
+  }
+
+  async ratingsSummary(actor: Actor, q: { from: number; to: number; agentId?: string; queueId?: string }): Promise<RatingsSummary> {
+    const scope = this.scopeOf(actor, 'ratings:read');
+    checkPeriod(q.from, q.to, MAX_REPORT_PERIOD_MS);
+    const counts = await this.records.ratingCounts(scope, q.from, q.to, { agentId: q.agentId, queueId: q.queueId });
+    const byValue = new Map<number, number>();
+    const byAgent = new Map<string | null, { total: number; satisfied: number }>();
+    let total = 0;
+    let satisfied = 0;
+    for (const c of counts) {
+      total += c.count;
+      if (c.satisfied) satisfied += c.count;
+      byValue.set(c.value, (byValue.get(c.value) ?? 0) + c.count);
+      const a = byAgent.get(c.agentId) ?? { total: 0, satisfied: 0 };
+      a.total += c.count;
+      if (c.satisfied) a.satisfied += c.count;
+      byAgent.set(c.agentId, a);
+    }
+    return {
+      from: q.from,
+      to: q.to,
+      total,
+      satisfied,
+      satisfactionRate: total === 0 ? null : satisfied / total,
+      byValue: [...byValue.entries()].sort((a, b) => a[0] - b[0]).map(([value, count]) => ({ value, count })),
+      byAgent: [...byAgent.entries()]
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0])))
+        .map(([agentId, a]) => ({ agentId, ...a, satisfactionRate: a.total === 0 ? null : a.satisfied / a.total })),
+    };
+  }
+
+  async metrics(
+    actor: Actor,
+    q: { from: number; to: number; agentId?: string; queueId?: string },
+    overrides: Partial<CallMetricsOptions> = {},
+  ): Promise<CallMetrics & { from: number; to: number }> {
+    const scope = this.scopeOf(actor, 'kpi:read');
+    checkPeriod(q.from, q.to, MAX_REPORT_PERIOD_MS);
+    const records = await this.records.listForMetrics(scope, q.from, q.to, { agentId: q.agentId, queueId: q.queueId });
+    return { from: q.from, to: q.to, ...computeCallMetrics(records.map(toCallFact), { ...this.metricsOptions(), ...overrides }) };
+  }
+
+  private scopeOf(actor: Actor, permission: 'calls:read' | 'ratings:read' | 'kpi:read'): CallScope {
+    requirePermission(actor, permission);
+    const scope = callScope(actor);
+    if (!scope) throw new NotFoundError('call');
+    return scope;
+  }
+
+  private summary(actor: Actor, r: CallRecord): CallRecordView {
+    const { timeline: _timeline, ...rest } = visibleCaller(actor, subjectOf(r), r);
+    return rest;
+  }
+}
+
+function checkPeriod(from: number, to: number, maxMs: number): void {
+  if (!(to > from)) throw new ValidationError('to', 'to must be after from');
+  if (to - from > maxMs) throw new ValidationError('to', `period longer than ${Math.round(maxMs / 86_400_000)} days`);
+}
+
+/** Timeline entries may carry the caller's number in their data; masked views drop those fields. */
+function stripCallerData(e: CallRecord['timeline'][number]): CallRecord['timeline'][number] {
+  if (!e.data) return e;
+  const { callerNumber: _n, callerName: _c, ...data } = e.data as Record<string, unknown>;
+  return { ...e, data };
+}

@@ -1,0 +1,4 @@
+export * from './roles';
+export * from './permissions';
+export * from './policy';
+export * from './masking';

@@ -1,0 +1,54 @@
+/**
+ * Permissions and the role → permission table. A permission says what kind of action a role may
+ * take at all; whether it may take it on one resource (ownership) is decided by `can` in policy.ts.
+ */
+import type { Role } from './roles';
+
+export const PERMISSIONS = [
+  /** Read call records and one call's timeline (scoped: own calls / own unit's calls / all). */
+  'calls:read',
+  /** Caller history (recent calls and work orders for a number) shown with a call. */
+  'callers:history',
+  /** Ratings summary (scoped like calls). */
+  'ratings:read',
+  /** Call KPIs (service level, ASA, AHT, …) over a period. */
+  'kpi:read',
+  /** The live manager dashboard: queues, agents, counters, alerts. */
+  'dashboard:view',
+  /** Agent state actions: login/logout, ready, not ready, wrap-up done (own agent, or any for managers). */
+  'agents:control',
+  /** List agents and their live state. */
+  'agents:read',
+  /** Create, change, disable users (and so agents). */
+  'users:manage',
+  'queues:read',
+  'queues:manage',
+  'settings:read',
+  'settings:manage',
+  /** Prometheus metrics. */
+  'metrics:read',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const ALL: readonly Permission[] = PERMISSIONS;
+
+export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = Object.freeze({
+  agent: ['calls:read', 'callers:history', 'ratings:read', 'agents:control', 'queues:read'],
+  supervisor: [
+    'calls:read',
+    'callers:history',
+    'ratings:read',
+    'kpi:read',
+    'dashboard:view',
+    'agents:control',
+    'agents:read',
+    'queues:read',
+    'settings:read',
+  ],
+  unit_handler: ['calls:read', 'callers:history'],
+  admin: ALL,
+});
+
+export function roleHas(role: Role, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].includes(permission);
+}

@@ -1,0 +1,347 @@
+/**
+ * Per-test-file harness for the REST and Socket.IO integration tests: a real database server
+ * (FerretDB, started or reused here when no MONGODB_URI/TEST_MONGODB_URL is given), Redis when
+ * asked, and one or more complete app instances (services, express API, socket.io) on ephemeral
+ * ports. Each test file uses its own database. The call path is replaced by a fake agent control
+ * and by `feed()`, which injects call events and agent state changes as the call path would.
+ */
+import { execFileSync } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { io as ioClient, type Socket as ClientSocket } from 'socket.io-client';
+import { AuthService } from '../../src/app/auth/auth.service';
+import { UserService } from '../../src/app/auth/user.service';
+import type { Role } from '../../src/domain/access';
+import { AgentConsoleService } from '../../src/app/live/agent-console.service';
+import { DashboardService } from '../../src/app/live/dashboard.service';
+import { LiveDashboard } from '../../src/app/live/live-dashboard';
+import type { AgentAction, AgentControlPort, AgentPresence, LiveInput } from '../../src/app/live/live.ports';
+import { QueuesService, metricsOptionsOf } from '../../src/app/queues/queues.service';
+import { CallRecordsService } from '../../src/app/records/call-records.service';
+import { NO_WORK_ORDERS, type WorkOrderLookup } from '../../src/app/records/call-records.ports';
+import { BcryptPasswordHasher } from '../../src/adapters/auth/bcrypt-password-hasher';
+import { Hs256TokenSigner } from '../../src/adapters/auth/hs256-token-signer';
+import { nodeSecretSource } from '../../src/adapters/auth/node-secret-source';
+import { DbConnection } from '../../src/adapters/db/connection';
+import { callRecordModel, type CallRecordDoc } from '../../src/adapters/db/models/call-record.model';
+import { MongoCallRecordReader } from '../../src/adapters/db/repositories/call-record.repository';
+import { MongoQueueRepository, MongoSettingsRepository } from '../../src/adapters/db/repositories/queue-settings.repository';
+import { MongoTokenRepository } from '../../src/adapters/db/repositories/token.repository';
+import { MongoUserRepository } from '../../src/adapters/db/repositories/user.repository';
+import { buildApi } from '../../src/adapters/http/api';
+import { healthRouter } from '../../src/adapters/http/health.router';
+import { HttpServer } from '../../src/adapters/http/http-server';
+import { Metrics, metricsRouter } from '../../src/adapters/metrics/metrics';
+import { RealtimeServer } from '../../src/adapters/realtime/socket-server';
+import { SocketProjector } from '../../src/adapters/realtime/projector';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../src/adapters/realtime/socket-events';
+import type { RouteDoc } from '../../src/adapters/http/route-table';
+import { silentLogger, type Logger } from '../../src/shared/logger';
+
+const ROOT = path.resolve(__dirname, '../..');
+export const JWT_SECRET = 'integration-test-secret-0123456789abcdef';
+export const SCRAPE_TOKEN = 'scrape-token-for-tests-0123456789';
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** mongodb://host:port (no database) of a running server; starts the lab's FerretDB when needed. */
+export async function mongoBaseUrl(): Promise<string> {
+  const given = process.env['MONGODB_URI'] ?? process.env['TEST_MONGODB_URL'];
+  if (given) return given.replace(/\/[^/]*$/, (m) => (m.includes(':') || m === '/' ? m : '')).replace(/\/$/, '');
+  const port = Number(process.env['TEST_FERRETDB_PORT'] ?? '27117');
+  if (!(await portOpen(port))) {
+    execFileSync(path.join(ROOT, 'scripts/ferretdb.sh'), ['start'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, FERRETDB_PORT: String(port) } });
+  }
+  return `mongodb://127.0.0.1:${port}`;
+}
+
+/** redis://host:port of a running server; starts the lab's Redis when needed. */
+export async function redisUrl(): Promise<string> {
+  const given = process.env['TEST_REDIS_URL'] ?? process.env['REDIS_URL'];
+  if (given) return given;
+  const port = Number(process.env['TEST_REDIS_PORT'] ?? '6389');
+  if (!(await portOpen(port))) {
+    execFileSync(path.join(ROOT, 'scripts/redis.sh'), ['start'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, REDIS_PORT: String(port) } });
+  }
+  return `redis://127.0.0.1:${port}`;
+}
+
+export function uniqueDbName(testFile: string): string {
+  return `t_${path.basename(testFile).replace(/[^a-zA-Z0-9]/g, '_').slice(0, 30)}_${process.pid}_${Date.now().toString(36)}`;
+}
+
+/** Agent control standing in for the call path's agent service: applies the action as a state change. */
+export class FakeAgentControl implements AgentControlPort {
+  readonly performed: { agentId: string; action: AgentAction; reason: string | null }[] = [];
+  constructor(private readonly feed: (i: LiveInput) => void) {}
+  async perform(agentId: string, action: AgentAction, reason: string | null): Promise<void> {
+    this.performed.push({ agentId, action, reason });
+    const state: AgentPresence = action === 'logout' ? 'offline' : action === 'not_ready' ? 'not_ready' : action === 'login' ? 'not_ready' : 'ready';
+    this.feed({ kind: 'agent', agentId, state, reason: action === 'login' ? '登录' : reason, at: Date.now() });
+  }
+}
+
+export interface AppOptions {
+  dbUri: string;
+  redisUrl?: string | null;
+  /** false: this instance serves sockets but runs no dashboard projection. */
+  withDashboard?: boolean;
+  loginRateLimit?: { windowMs: number; max: number };
+  accessTtlSec?: number;
+  workOrders?: WorkOrderLookup;
+  log?: Logger;
+}
+
+export interface TestApp {
+  baseUrl: string;
+  db: DbConnection;
+  auth: AuthService;
+  users: UserService;
+  userRepo: MongoUserRepository;
+  dashboard: LiveDashboard | null;
+  agentConsole: AgentConsoleService;
+  control: FakeAgentControl;
+  realtime: RealtimeServer;
+  http: HttpServer;
+  docs: RouteDoc[];
+  /** Injects a call event or agent state change into this instance's live projections. */
+  feed(input: LiveInput): void;
+  stop(): Promise<void>;
+}
+
+export async function startApp(opts: AppOptions): Promise<TestApp> {
+  const log = opts.log ?? silentLogger;
+  const clock = Date.now;
+  const db = new DbConnection(opts.dbUri, log);
+  await db.start(200, 20_000);
+  const userRepo = new MongoUserRepository(db.connection);
+  const tokenRepo = new MongoTokenRepository(db.connection);
+  await Promise.all([userRepo.init(), tokenRepo.init(), callRecordModel(db.connection).createIndexes()]);
+  const hasher = new BcryptPasswordHasher(4);
+  const auth = new AuthService(
+    { users: userRepo, tokens: tokenRepo, hasher, signer: new Hs256TokenSigner({ secret: JWT_SECRET }), secrets: nodeSecretSource, clock, log },
+    { accessTtlSec: opts.accessTtlSec ?? 900 },
+  );
+  const users = new UserService({ users: userRepo, hasher, auth, clock });
+  const queues = new QueuesService(new MongoQueueRepository(db.connection), new MongoSettingsRepository(db.connection), clock);
+  const dashboard = opts.withDashboard === false ? null : new LiveDashboard({ clock, queueWaitAlertSec: (q) => queues.cachedQueue(q)?.waitAlertSec });
+  if (dashboard) {
+    queues.onSettings((s) => dashboard.updateSettings(s));
+    queues.onQueue((q) => dashboard.registerQueue(q.queueId));
+  }
+  await queues.start();
+  const calls = new CallRecordsService(new MongoCallRecordReader(db.connection), opts.workOrders ?? NO_WORK_ORDERS, () => metricsOptionsOf(queues.currentSettings()));
+  const dashboardService = dashboard ? new DashboardService(dashboard) : null;
+
+  // Wiring as in main.ts: projector → console → API routers → HTTP server → realtime server.
+  const metrics = new Metrics(dashboard);
+  const projector = new SocketProjector();
+  const viewDashboard = dashboard ?? new LiveDashboard({ clock });
+  let agentConsole: AgentConsoleService | null = null;
+  const feed = (i: LiveInput) => {
+    dashboard?.apply(i);
+    agentConsole?.apply(i);
+    metrics.observe(i);
+  };
+  const control = new FakeAgentControl(feed);
+  agentConsole = new AgentConsoleService({
+    publisher: projector,
+    control,
+    history: (actor, call) => calls.historyFor(actor, call),
+    dashboard: viewDashboard,
+    clock,
+    log,
+  });
+  const api = buildApi({
+    auth,
+    users,
+    calls,
+    queues,
+    agentConsole,
+    dashboard: dashboardService ?? new DashboardService(viewDashboard),
+    clock,
+    ...(opts.loginRateLimit ? { loginRateLimit: opts.loginRateLimit } : {}),
+  });
+  const http = new HttpServer(
+    { host: '127.0.0.1', port: 0, routers: [metricsRouter(metrics, auth, SCRAPE_TOKEN), healthRouter([{ name: 'database', check: () => db.ping() }]), ...api.routers] },
+    log,
+  );
+  const realtime = new RealtimeServer(http.server, { auth, agentConsole, projector, dashboard: dashboardService, log }, { redisUrl: opts.redisUrl ?? null });
+  if (dashboard) projector.attachDashboard(dashboard);
+  await realtime.start();
+  const { port } = await http.start();
+  const addr = http.server.address();
+  const actualPort = typeof addr === 'object' && addr ? addr.port : port;
+  return {
+    baseUrl: `http://127.0.0.1:${actualPort}`,
+    db,
+    auth,
+    users,
+    userRepo,
+    dashboard,
+    agentConsole,
+    control,
+    realtime,
+    http,
+    docs: api.docs,
+    feed,
+    async stop() {
+      dashboard?.stop();
+      await realtime.stop();
+      await http.stop();
+      await db.connection.dropDatabase().catch(() => undefined);
+      await db.stop();
+    },
+  };
+}
+
+// ---- data and HTTP helpers ----
+
+export const ADMIN: { userId: string; role: Role; agentId: null; unitId: null; groupId: null } = {
+  userId: 'bootstrap',
+  role: 'admin',
+  agentId: null,
+  unitId: null,
+  groupId: null,
+};
+
+export interface Account {
+  id: string;
+  username: string;
+  password: string;
+  token: string;
+  refreshToken: string;
+}
+
+let counter = 0;
+
+/** Creates a user directly through the service (as an administrator would) and signs in. */
+export async function account(app: TestApp, role: Role, extra: { agentId?: string; unitId?: string; groupId?: string } = {}): Promise<Account> {
+  counter += 1;
+  const username = `${role}${counter}`;
+  const password = `pw-${role}-${counter}-secret`;
+  const u = await app.users.create(ADMIN, {
+    username,
+    password,
+    role,
+    displayName: `${role} ${counter}`,
+    agentId: extra.agentId ?? (role === 'agent' ? `10${String(counter).padStart(2, '0')}` : null),
+    unitId: extra.unitId ?? (role === 'unit_handler' ? 'water' : null),
+    groupId: extra.groupId ?? null,
+  });
+  const pair = await app.auth.login(username, password);
+  return { id: u.id, username, password, token: pair.accessToken, refreshToken: pair.refreshToken };
+}
+
+export interface HttpResult<T = unknown> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export async function request<T = Record<string, unknown>>(
+  app: TestApp,
+  method: string,
+  urlPath: string,
+  opts: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<HttpResult<T>> {
+  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+  if (opts.token) headers['authorization'] = `Bearer ${opts.token}`;
+  let body: string | undefined;
+  if (opts.rawBody !== undefined) {
+    body = opts.rawBody;
+    headers['content-type'] ??= 'application/json';
+  } else if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers['content-type'] = 'application/json';
+  }
+  const res = await fetch(`${app.baseUrl}${urlPath}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    // Not JSON (e.g. /metrics text): keep the text.
+  }
+  return { status: res.status, body: parsed as T, headers: res.headers };
+}
+
+/** A call record as the call path writes it (lead's model), plus unitIds/callerName. */
+export async function insertCall(app: TestApp, c: Partial<CallRecordDoc> & { callId: string; unitIds?: string[]; callerName?: string | null }): Promise<void> {
+  const startedAt = c.startedAt ?? new Date();
+  const doc = {
+    version: 1,
+    callerNumber: '13800000000',
+    calledNumber: '12345',
+    queueId: 'general',
+    agentId: null,
+    agentIds: [],
+    outcome: 'answered',
+    endReason: 'completed',
+    hungUpBy: 'caller',
+    confidential: false,
+    rating: null,
+    recording: null,
+    timeline: [],
+    attempts: [],
+    waitMs: 5000,
+    ringMs: 3000,
+    talkMs: 60_000,
+    answeredAt: null,
+    endedAt: null,
+    dayKey: new Date(startedAt.getTime() + 8 * 3600_000).toISOString().slice(0, 10),
+    hourKey: new Date(startedAt.getTime() + 8 * 3600_000).toISOString().slice(0, 13),
+    callbackRequested: false,
+    unitIds: [],
+    ...c,
+    startedAt,
+  };
+  // Bypasses the schema so fields the model does not declare yet (unitIds, callerName) are stored.
+  await callRecordModel(app.db.connection).collection.insertOne(doc as unknown as Record<string, unknown>);
+}
+
+export type TestSocket = ClientSocket<ServerToClientEvents, ClientToServerEvents>;
+
+export function connectSocket(app: TestApp, token: string | null): TestSocket {
+  return ioClient(app.baseUrl, { transports: ['websocket'], reconnection: false, forceNew: true, auth: token === null ? {} : { token } });
+}
+
+export function connected(s: TestSocket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (s.connected) return resolve();
+    s.once('connect', () => resolve());
+    s.once('connect_error', (err) => reject(err));
+  });
+}
+
+export function nextEvent<E extends keyof ServerToClientEvents>(s: TestSocket, event: E, timeoutMs = 5000): Promise<Parameters<ServerToClientEvents[E]>[0]> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no ${String(event)} within ${timeoutMs} ms`)), timeoutMs);
+    (s.once as (ev: string, l: (p: unknown) => void) => void)(event as string, (p: unknown) => {
+      clearTimeout(t);
+      resolve(p as Parameters<ServerToClientEvents[E]>[0]);
+    });
+  });
+}
+
+/** Collects every payload of an event from now on. */
+export function collect<E extends keyof ServerToClientEvents>(s: TestSocket, event: E): Parameters<ServerToClientEvents[E]>[0][] {
+  const out: Parameters<ServerToClientEvents[E]>[0][] = [];
+  (s.on as (ev: string, l: (p: unknown) => void) => void)(event as string, (p: unknown) => out.push(p as Parameters<ServerToClientEvents[E]>[0]));
+  return out;
+}
+
+export function emitAck(s: TestSocket, event: keyof ClientToServerEvents, payload?: unknown): Promise<{ ok: boolean; code?: string; field?: string; data?: unknown }> {
+  return new Promise((resolve) => {
+    (s.emit as (ev: string, ...args: unknown[]) => void)(event, payload, (res: { ok: boolean }) => resolve(res));
+  });
+}
