@@ -20,7 +20,7 @@ import { QueuesService, metricsOptionsOf } from '../../src/app/queues/queues.ser
 import { CallRecordsService } from '../../src/app/records/call-records.service';
 import { NO_WORK_ORDERS, type WorkOrderLookup } from '../../src/app/records/call-records.ports';
 import { BcryptPasswordHasher } from '../../src/adapters/auth/bcrypt-password-hasher';
-import { Hs256TokenSigner } from '../../src/adapters/auth/hs256-token-signer';
+import { JwtTokenSigner } from '../../src/adapters/auth/jwt-token-signer';
 import { nodeSecretSource } from '../../src/adapters/auth/node-secret-source';
 import { DbConnection } from '../../src/adapters/db/connection';
 import { callRecordModel, type CallRecordDoc } from '../../src/adapters/db/models/call-record.model';
@@ -128,7 +128,7 @@ export async function startApp(opts: AppOptions): Promise<TestApp> {
   await Promise.all([userRepo.init(), tokenRepo.init(), callRecordModel(db.connection).createIndexes()]);
   const hasher = new BcryptPasswordHasher(4);
   const auth = new AuthService(
-    { users: userRepo, tokens: tokenRepo, hasher, signer: new Hs256TokenSigner({ secret: JWT_SECRET }), secrets: nodeSecretSource, clock, log },
+    { users: userRepo, tokens: tokenRepo, hasher, signer: new JwtTokenSigner({ secret: JWT_SECRET }), secrets: nodeSecretSource, clock, log },
     { accessTtlSec: opts.accessTtlSec ?? 900 },
   );
   const users = new UserService({ users: userRepo, hasher, auth, clock });

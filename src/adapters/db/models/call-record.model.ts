@@ -18,6 +18,9 @@ export interface CallRecordDoc {
   endReason: string | null;
   hungUpBy: string | null;
   confidential: boolean;
+  callerName: string | null;
+  /** Units that received a work order from this call: they handle the case and see the caller unmasked. */
+  unitIds: string[];
   rating: { scale: number; digit: string | null; value: string } | null;
   recording: string | null;
   timeline: Array<{ type: string; at: Date; data?: Record<string, unknown> }>;
@@ -32,6 +35,7 @@ export interface CallRecordDoc {
   waitMs: number | null;
   ringMs: number | null;
   talkMs: number | null;
+  wrapUpMs: number | null;
   startedAt: Date;
   answeredAt: Date | null;
   endedAt: Date | null;
@@ -53,6 +57,8 @@ const schema = new Schema<CallRecordDoc>(
     endReason: { type: String, default: null },
     hungUpBy: { type: String, default: null },
     confidential: { type: Boolean, default: false },
+    callerName: { type: String, default: null },
+    unitIds: { type: [String], default: [] },
     rating: { type: Schema.Types.Mixed, default: null },
     recording: { type: String, default: null },
     timeline: { type: Schema.Types.Mixed, default: [] },
@@ -60,6 +66,7 @@ const schema = new Schema<CallRecordDoc>(
     waitMs: { type: Number, default: null },
     ringMs: { type: Number, default: null },
     talkMs: { type: Number, default: null },
+    wrapUpMs: { type: Number, default: null },
     startedAt: { type: Date, required: true },
     answeredAt: { type: Date, default: null },
     endedAt: { type: Date, default: null },
