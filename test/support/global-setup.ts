@@ -5,10 +5,17 @@
  * - Asterisk 22 in the Debian sid chroot (scripts/asterisk-lab.sh), ARI on 127.0.0.1:8088
  * Their addresses reach the test files through environment variables.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
+
+/** Servers already running before the tests are reused and left running afterwards. */
+function isRunning(script: string, env: Record<string, string>): boolean {
+  const r = spawnSync(path.join(ROOT, 'scripts', script), ['status'], { cwd: ROOT, env: { ...process.env, ...env } });
+  return r.status === 0;
+}
 
 function run(script: string, args: string[], env: Record<string, string>): void {
   execFileSync(path.join(ROOT, 'scripts', script), args, {
@@ -22,9 +29,18 @@ function run(script: string, args: string[], env: Record<string, string>): void 
 export default async function globalSetup(): Promise<void> {
   const ferretPort = process.env['TEST_FERRETDB_PORT'] ?? '27117';
   const redisPort = process.env['TEST_REDIS_PORT'] ?? '6389';
-  run('ferretdb.sh', ['start'], { FERRETDB_PORT: ferretPort });
-  run('redis.sh', ['start'], { REDIS_PORT: redisPort });
-  run('asterisk-lab.sh', ['start'], {});
+  const servers: Array<[string, Record<string, string>]> = [
+    ['ferretdb.sh', { FERRETDB_PORT: ferretPort }],
+    ['redis.sh', { REDIS_PORT: redisPort }],
+    ['asterisk-lab.sh', {}],
+  ];
+  const started: string[] = [];
+  for (const [script, env] of servers) {
+    if (!isRunning(script, env)) started.push(script);
+    run(script, ['start'], env);
+  }
+  fs.mkdirSync(path.join(ROOT, '.lab'), { recursive: true });
+  fs.writeFileSync(path.join(ROOT, '.lab/started-by-tests.json'), JSON.stringify(started));
   process.env['TEST_MONGODB_URL'] = `mongodb://127.0.0.1:${ferretPort}`;
   process.env['TEST_REDIS_URL'] = `redis://127.0.0.1:${redisPort}`;
 }
