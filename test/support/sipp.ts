@@ -1,0 +1,385 @@
+/**
+ * Runs the sipp scenarios of test/sipp/ as real SIP peers: a caller on the trunk and agents'
+ * softphones. Every process is killed on stop() or when its time limit passes.
+ *
+ * Needs root when a DTMF digit is sent (sipp replays the RFC 2833 pcap through a raw socket).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..', '..');
+const SCENARIOS = join(ROOT, 'test', 'sipp');
+/** sipp runs here: the scenarios name their audio file relative to the working directory. */
+const SIPP_WORK_DIR = join(ROOT, '.lab', 'sipp');
+const AUDIO_FILE = 'caller-audio.wav';
+const SIPP_BIN = process.env.SIPP_BIN ?? 'sipp';
+
+/** Lab scheme (asterisk-config/README.md): agent<N>'s static contact is 127.0.0.1:(6000 + N). */
+export const AGENT_PORT_OFFSET = Number(process.env.AGENT_PORT_OFFSET ?? 6000);
+export function agentPortFor(extension: number): number {
+  return AGENT_PORT_OFFSET + extension;
+}
+
+export interface SippStats {
+  successfulCalls: number;
+  failedCalls: number;
+  /** Calls that failed on an unexpected SIP message (e.g. a re-INVITE the scenario does not handle). */
+  unexpectedMessages: number;
+  timeoutsOnRecv: number;
+  retransmissions: number;
+  /** Average call length in ms (sipp's CallLength(C)). */
+  callLengthMs: number;
+  /** Every column of the last line of sipp's -trace_stat CSV, by name. */
+  raw: Record<string, string>;
+}
+
+export interface SippResult {
+  /** sipp's exit code: 0 all calls succeeded, 1 some failed, 99 no call processed; null if killed. */
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  /** True when sipp exited 0. */
+  success: boolean;
+  /** The process was killed because its time limit passed. */
+  timedOut: boolean;
+  durationMs: number;
+  stats: SippStats | null;
+  stdoutTail: string;
+  stderrTail: string;
+  /** sipp's -trace_err log (unexpected messages, aborted calls), last 4 KiB. */
+  errorsTail: string;
+}
+
+export interface PlaceCallOptions {
+  /** Dialed number (request URI user); default 12345. */
+  to?: string;
+  /** Caller number (From user); default 13800138000. */
+  callerNumber?: string;
+  /** One keypad digit sent as RFC 2833: '0'-'9', '*', '#'. */
+  dtmfDigit?: string | number;
+  /** ms after the answer when the digit is sent; required with dtmfDigit. */
+  dtmfAfterMs?: number;
+  /** ms after the answer when the caller hangs up; omitted = stay until the far end's BYE. */
+  hangupAfterMs?: number;
+  /** Kill sipp after this long (ms); default 120000. */
+  timeoutMs?: number;
+  /** Asterisk's SIP address; defaults 127.0.0.1 and $SIP_PORT or 5060. */
+  host?: string;
+  sipPort?: number;
+}
+
+export interface RunningCall {
+  /** The caller's SIP port (sipp -p). */
+  localPort: number;
+  /** The caller's RTP port (in its SDP). */
+  mediaPort: number;
+  result: Promise<SippResult>;
+  /** Kills the caller (SIGTERM, then SIGKILL) without a BYE and resolves with its result. */
+  stop(): Promise<SippResult>;
+}
+
+export interface AgentPhoneOptions {
+  /** UDP port of the phone: agentPortFor(1001) for agent1001's static contact. */
+  endpointPort: number;
+  /** ms of ringing before answering, or 'never' (rings until CANCEL, answers 200 + 487). */
+  answerAfterMs: number | 'never';
+  /** ms after answering when the agent hangs up; omitted = stay until the BYE. */
+  hangupAfterMs?: number;
+  /** Exit after this many calls; default: serve calls until stop(). */
+  maxCalls?: number;
+  /** Kill sipp after this long (ms); default 600000. */
+  timeoutMs?: number;
+  host?: string;
+}
+
+export interface AgentPhone {
+  endpointPort: number;
+  mediaPort: number;
+  /** Resolves when sipp exits (maxCalls reached, stop(), or time limit). */
+  exited: Promise<SippResult>;
+  /** Stops the phone (SIGTERM, then SIGKILL) and resolves with its result. */
+  stop(): Promise<SippResult>;
+}
+
+const DIGITS: Record<string, number> = { '*': 10, '#': 11 };
+for (let d = 0; d <= 9; d += 1) DIGITS[String(d)] = d;
+
+const running = new Set<ChildProcess>();
+
+/** Kills every sipp this module started (for afterAll / global teardown). */
+export async function stopAllSipp(): Promise<void> {
+  await Promise.all([...running].map((child) => killChild(child)));
+}
+
+/** Places one call (one sipp process) and resolves when it ends. */
+export async function placeCall(opts: PlaceCallOptions = {}): Promise<SippResult> {
+  const call = await startCall(opts);
+  return call.result;
+}
+
+/** Starts one call and returns at once; `result` resolves when it ends. */
+export async function startCall(opts: PlaceCallOptions = {}): Promise<RunningCall> {
+  const digit = opts.dtmfDigit === undefined ? -1 : DIGITS[String(opts.dtmfDigit)];
+  if (digit === undefined) throw new Error(`placeCall: dtmfDigit '${String(opts.dtmfDigit)}' is not 0-9, * or #`);
+  if (digit >= 0 && opts.dtmfAfterMs === undefined) throw new Error('placeCall: dtmfDigit needs dtmfAfterMs');
+  const dtmfMs = digit >= 0 ? (opts.dtmfAfterMs ?? 0) : 0;
+  if (opts.hangupAfterMs !== undefined && digit >= 0 && opts.hangupAfterMs < dtmfMs + 400) {
+    throw new Error('placeCall: hangupAfterMs must be at least dtmfAfterMs + 400 (the digit takes ~250 ms)');
+  }
+  if (digit >= 0 && typeof process.getuid === 'function' && process.getuid() !== 0) {
+    throw new Error('placeCall: sending a DTMF digit needs root (sipp replays the pcap through a raw socket)');
+  }
+  const host = opts.host ?? '127.0.0.1';
+  const sipPort = opts.sipPort ?? Number(process.env.SIP_PORT ?? 5060);
+  const localPort = await allocateUdpPort(1);
+  const mediaPort = await allocateUdpPort(2);
+  const args = [
+    '-sf', join(SCENARIOS, 'uac-caller.xml'),
+    `${host}:${sipPort}`,
+    '-s', opts.to ?? '12345',
+    '-i', '127.0.0.1',
+    '-p', String(localPort),
+    '-mp', String(mediaPort),
+    '-m', '1',
+    '-set', 'caller', opts.callerNumber ?? '13800138000',
+    '-set', 'dtmf_digit', String(digit),
+    '-set', 'dtmf_ms', String(dtmfMs),
+    '-set', 'hangup_ms', String(opts.hangupAfterMs ?? -1),
+  ];
+  const run = runSipp(args, opts.timeoutMs ?? 120_000);
+  return { localPort, mediaPort, result: run.result, stop: run.stop };
+}
+
+/** Starts a sipp UAS standing in for an agent's softphone; resolves once it listens. */
+export async function startAgentPhone(opts: AgentPhoneOptions): Promise<AgentPhone> {
+  const never = opts.answerAfterMs === 'never';
+  if (!(await udpPortFree(opts.endpointPort))) {
+    throw new Error(`startAgentPhone: UDP port ${opts.endpointPort} is already in use (another phone still running?)`);
+  }
+  const mediaPort = await allocateUdpPort(2);
+  const args = [
+    '-sf', join(SCENARIOS, never ? 'uas-agent-never-answer.xml' : 'uas-agent.xml'),
+    '-i', opts.host ?? '127.0.0.1',
+    '-p', String(opts.endpointPort),
+    '-mp', String(mediaPort),
+  ];
+  if (!never) {
+    args.push('-set', 'answer_ms', String(opts.answerAfterMs), '-set', 'hangup_ms', String(opts.hangupAfterMs ?? -1));
+  }
+  if (opts.maxCalls !== undefined) args.push('-m', String(opts.maxCalls));
+  const run = runSipp(args, opts.timeoutMs ?? 600_000);
+  await waitForUdpListener(opts.endpointPort, run.result);
+  return { endpointPort: opts.endpointPort, mediaPort, exited: run.result, stop: run.stop };
+}
+
+interface SippRun {
+  result: Promise<SippResult>;
+  stop(): Promise<SippResult>;
+}
+
+function runSipp(scenarioArgs: string[], timeoutMs: number): SippRun {
+  ensureAudioFile();
+  const tmp = mkdtempSync(join(tmpdir(), 'hotline-sipp-'));
+  const statFile = join(tmp, 'stat.csv');
+  const errorFile = join(tmp, 'errors.log');
+  const args = [
+    ...scenarioArgs,
+    '-nostdin',
+    '-trace_stat', '-stf', statFile, '-fd', '1',
+    '-trace_err', '-error_file', errorFile,
+  ];
+  const started = Date.now();
+  const child = spawn(SIPP_BIN, args, { cwd: SIPP_WORK_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  const stdout = new Tail();
+  const stderr = new Tail();
+  child.stdout?.on('data', (b: Buffer) => stdout.push(b));
+  child.stderr?.on('data', (b: Buffer) => stderr.push(b));
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    void killChild(child);
+  }, timeoutMs);
+  const result = new Promise<SippResult>((resolveResult) => {
+    const finish = (code: number | null, signal: NodeJS.Signals | null, spawnError?: Error): void => {
+      clearTimeout(timer);
+      running.delete(child);
+      const res: SippResult = {
+        exitCode: code,
+        signal,
+        success: code === 0,
+        timedOut,
+        durationMs: Date.now() - started,
+        stats: readStats(statFile),
+        stdoutTail: stdout.text(),
+        stderrTail: spawnError ? `${stderr.text()}\n${spawnError.message}` : stderr.text(),
+        errorsTail: readTail(errorFile, 4096),
+      };
+      rmSync(tmp, { recursive: true, force: true });
+      resolveResult(res);
+    };
+    child.once('error', (err) => finish(null, null, err));
+    child.once('exit', (code, signal) => finish(code, signal));
+  });
+  return {
+    result,
+    stop: async () => {
+      await killChild(child);
+      return result;
+    },
+  };
+}
+
+/** SIGTERM, then SIGKILL after 2 s; resolves when the process is gone. */
+function killChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    const hard = setTimeout(() => child.kill('SIGKILL'), 2000);
+    child.once('exit', () => {
+      clearTimeout(hard);
+      done();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+function readStats(file: string): SippStats | null {
+  if (!existsSync(file)) return null;
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const header = lines[0]?.split(';');
+  const last = lines.length > 1 ? lines[lines.length - 1]?.split(';') : undefined;
+  if (!header || !last) return null;
+  const raw: Record<string, string> = {};
+  header.forEach((name, i) => {
+    if (name !== '') raw[name] = last[i] ?? '';
+  });
+  const num = (key: string): number => Number(raw[key] ?? 0) || 0;
+  return {
+    successfulCalls: num('SuccessfulCall(C)'),
+    failedCalls: num('FailedCall(C)'),
+    unexpectedMessages: num('FailedUnexpectedMessage(C)'),
+    timeoutsOnRecv: num('FailedTimeoutOnRecv(C)'),
+    retransmissions: num('Retransmissions(C)'),
+    callLengthMs: parseSippDuration(raw['CallLength(C)'] ?? ''),
+    raw,
+  };
+}
+
+/** "HH:MM:SS:uuuuuu" -> ms */
+function parseSippDuration(value: string): number {
+  const parts = value.split(':').map(Number);
+  if (parts.length !== 4 || parts.some((p) => Number.isNaN(p))) return 0;
+  const [h = 0, m = 0, s = 0, us = 0] = parts;
+  return ((h * 60 + m) * 60 + s) * 1000 + Math.round(us / 1000);
+}
+
+function readTail(file: string, bytes: number): string {
+  if (!existsSync(file)) return '';
+  const text = readFileSync(file, 'utf8');
+  return text.length > bytes ? text.slice(-bytes) : text;
+}
+
+class Tail {
+  private buf = '';
+  constructor(private readonly max = 8192) {}
+  push(b: Buffer): void {
+    this.buf += b.toString('utf8');
+    if (this.buf.length > this.max * 2) this.buf = this.buf.slice(-this.max);
+  }
+  text(): string {
+    return this.buf.slice(-this.max);
+  }
+}
+
+/**
+ * Ports for sipp: counted up from a per-process random start in 21000-39999 (above Asterisk's
+ * RTP range and the agents' 7001-7999), each checked free by binding it (and the next one, RTCP
+ * or the RFC 2833 stream, when `span` is 2).
+ */
+let nextPort = 21000 + 2 * Math.floor(Math.random() * 8000);
+async function allocateUdpPort(span: 1 | 2): Promise<number> {
+  for (let tries = 0; tries < 200; tries += 1) {
+    const port = nextPort;
+    nextPort += 4;
+    if (nextPort > 39990) nextPort = 21000;
+    const free = await Promise.all(Array.from({ length: span }, (_, i) => udpPortFree(port + i)));
+    if (free.every(Boolean)) return port;
+  }
+  throw new Error('no free UDP port for sipp in 21000-39999');
+}
+
+function udpPortFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const sock = createSocket('udp4');
+    sock.once('error', () => {
+      sock.close();
+      done(false);
+    });
+    sock.bind(port, '127.0.0.1', () => sock.close(() => done(true)));
+  });
+}
+
+/** Waits until some process listens on the UDP port (Linux /proc/net/udp), or sipp exits. */
+async function waitForUdpListener(port: number, exited: Promise<SippResult>): Promise<void> {
+  let gone: SippResult | undefined;
+  void exited.then((r) => {
+    gone = r;
+  });
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    if (gone) {
+      throw new Error(`sipp exited before listening on ${port} (code ${String(gone.exitCode)}): ${gone.stderrTail}${gone.errorsTail}`);
+    }
+    const table = readFileSync('/proc/net/udp', 'utf8');
+    if (table.split('\n').some((line) => line.trim().split(/\s+/)[1]?.endsWith(hex.trim()))) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`sipp did not listen on UDP ${port} within 5 s`);
+}
+
+/** The caller's audio: 5 s of two tones as 8 kHz G.711 u-law WAV, made once (no sox needed). */
+function ensureAudioFile(): void {
+  const file = join(SIPP_WORK_DIR, AUDIO_FILE);
+  if (existsSync(file)) return;
+  mkdirSync(SIPP_WORK_DIR, { recursive: true });
+  const samples = 8000 * 5;
+  const data = Buffer.alloc(samples);
+  for (let i = 0; i < samples; i += 1) {
+    const t = i / 8000;
+    const v = 0.15 * Math.sin(2 * Math.PI * 300 * t) + 0.15 * Math.sin(2 * Math.PI * 500 * t);
+    data[i] = linearToUlaw(Math.round(v * 32767));
+  }
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + samples, 4);
+  header.write('WAVE', 8);
+  header.write('fmt ', 12);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(7, 20); // WAVE_FORMAT_MULAW
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(8000, 24);
+  header.writeUInt32LE(8000, 28);
+  header.writeUInt16LE(1, 32);
+  header.writeUInt16LE(8, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(samples, 40);
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, Buffer.concat([header, data]));
+  // rename is atomic: parallel workers never read a half-written file.
+  renameSync(tmp, file);
+}
+
+function linearToUlaw(sample: number): number {
+  const BIAS = 0x84;
+  const CLIP = 32635;
+  const sign = sample < 0 ? 0x80 : 0;
+  let s = Math.min(Math.abs(sample), CLIP) + BIAS;
+  let exponent = 7;
+  for (let mask = 0x4000; (s & mask) === 0 && exponent > 0; mask >>= 1) exponent -= 1;
+  const mantissa = (s >> (exponent + 3)) & 0x0f;
+  s = ~(sign | (exponent << 4) | mantissa) & 0xff;
+  return s;
+}
