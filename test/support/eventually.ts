@@ -1,11 +1,17 @@
 /** Polls until `check` stops throwing (or returns a truthy value), instead of sleeping a guessed time. */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_000, everyMs = 100): Promise<T> {
+type Falsy = false | null | undefined;
+
+export async function eventually<T>(
+  check: () => Promise<T | Falsy> | T | Falsy,
+  timeoutMs = 10_000,
+  everyMs = 100,
+): Promise<Exclude<T, Falsy>> {
   const deadline = Date.now() + timeoutMs;
   let lastErr: unknown = new Error('condition not met');
   for (;;) {
     try {
       const v = await check();
-      if (v !== false && v !== undefined && v !== null) return v;
+      if (v !== false && v !== undefined && v !== null) return v as Exclude<T, Falsy>;
       lastErr = new Error('condition returned falsy');
     } catch (err) {
       lastErr = err;

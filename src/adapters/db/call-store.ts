@@ -9,16 +9,19 @@ import type { Logger } from '../../shared/logger';
 import type { DbConnection } from './connection';
 import { callEventModel, type CallEventDoc } from './models/call-event.model';
 import { callRecordModel, type CallRecordDoc } from './models/call-record.model';
+import { callbackRequestModel, type CallbackRequestDoc } from './models/callback-request.model';
 import { Spool, type SpoolEntry } from './spool';
 
 const DUPLICATE_KEY = 11000;
 
 type EventEntry = SpoolEntry<Omit<CallEventDoc, 'at'> & { at: string }>;
 type RecordEntry = SpoolEntry<CallRecordDoc>;
+type CallbackEntry = SpoolEntry<CallbackRequestDoc>;
 
 export class CallStore {
   readonly events: Model<CallEventDoc>;
   readonly records: Model<CallRecordDoc>;
+  readonly callbacks: Model<CallbackRequestDoc>;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
 
@@ -30,11 +33,12 @@ export class CallStore {
   ) {
     this.events = callEventModel(db.connection);
     this.records = callRecordModel(db.connection);
+    this.callbacks = callbackRequestModel(db.connection);
   }
 
   async start(): Promise<void> {
     this.spool.recoverInterruptedReplays();
-    await Promise.all([this.events.createIndexes(), this.records.createIndexes()]);
+    await Promise.all([this.events.createIndexes(), this.records.createIndexes(), this.callbacks.createIndexes()]);
     this.timer = setInterval(() => void this.flush(), this.flushEveryMs);
     this.timer.unref();
     await this.flush();
@@ -77,6 +81,18 @@ export class CallStore {
     this.spool.append({ kind: 'record', payload: record } satisfies RecordEntry);
   }
 
+  async saveCallback(request: CallbackRequestDoc): Promise<void> {
+    if (this.db.isUp() && this.spool.isEmpty()) {
+      try {
+        await this.insertCallback(request);
+        return;
+      } catch (err) {
+        this.log.warn('callback request spooled, database write failed', { callId: request.callId, err: String(err) });
+      }
+    }
+    this.spool.append({ kind: 'callback', payload: request } satisfies CallbackEntry);
+  }
+
   /** Replays the spool into the database; concurrent calls share one run. */
   flush(): Promise<void> {
     if (this.flushing) return this.flushing;
@@ -100,6 +116,9 @@ export class CallStore {
           await this.insertEvents([{ ...p, at: new Date(p.at) }]);
         } else if (entry.kind === 'record') {
           await this.upsertRecord(reviveDates((entry as RecordEntry).payload));
+        } else if (entry.kind === 'callback') {
+          const p = (entry as CallbackEntry).payload;
+          await this.insertCallback({ ...p, requestedAt: new Date(p.requestedAt) });
         }
       }
       batch.done();
@@ -123,6 +142,14 @@ export class CallStore {
       // Filter on an older version: a newer stored record makes this a no-op (then the insert part
       // of the upsert hits the unique callId index, which we treat as "already newer").
       await this.records.replaceOne({ callId: record.callId, version: { $lte: record.version } }, record, { upsert: true });
+    } catch (err) {
+      if (!onlyDuplicates(err)) throw err;
+    }
+  }
+
+  private async insertCallback(request: CallbackRequestDoc): Promise<void> {
+    try {
+      await this.callbacks.create(request);
     } catch (err) {
       if (!onlyDuplicates(err)) throw err;
     }

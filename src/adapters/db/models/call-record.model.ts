@@ -42,6 +42,8 @@ export interface CallRecordDoc {
   dayKey: string;
   hourKey: string;
   callbackRequested: boolean;
+  /** The full folded record (stage, times, abandon/overflow facts, rating detail) for the call's timeline view. */
+  detail: Record<string, unknown> | null;
 }
 
 const schema = new Schema<CallRecordDoc>(
@@ -73,6 +75,7 @@ const schema = new Schema<CallRecordDoc>(
     dayKey: { type: String, required: true },
     hourKey: { type: String, required: true },
     callbackRequested: { type: Boolean, default: false },
+    detail: { type: Schema.Types.Mixed, default: null },
   },
   { collection: 'calls', versionKey: false, minimize: false },
 );
@@ -81,6 +84,7 @@ schema.index({ dayKey: 1, outcome: 1 });
 schema.index({ agentId: 1, startedAt: -1 });
 schema.index({ callerNumber: 1, startedAt: -1 });
 schema.index({ startedAt: -1 });
+schema.index({ outcome: 1 });
 
 export function callRecordModel(conn: Connection): Model<CallRecordDoc> {
   return (conn.models['CallRecord'] as Model<CallRecordDoc> | undefined) ?? conn.model<CallRecordDoc>('CallRecord', schema);

@@ -1,0 +1,226 @@
+/**
+ * ARI events → call-path inputs. A caller's channel entering Stasis starts a call; events on it,
+ * on its agent legs (ring-<callId>-<n>) and on its playbacks (pb-<callId>-<n>) become inputs of
+ * that call. On every (re)connection the call path is reconciled with Asterisk, because Asterisk
+ * does not replay the events sent while the websocket was down.
+ */
+import type { Client } from 'ari-client';
+import type { Logger } from '../../shared/logger';
+import type { CallId } from '../../shared/ids';
+import type { IncomingCall } from '../../app/calls/call-service';
+import { callIdForChannel, isAgentLegId, parsePlaybackId, parseRingChannelId } from '../../domain/call/call-ids';
+import type { AgentLegFailure, CallInput } from '../../domain/call/call.inputs';
+
+/** Q.850 hang-up cause of an agent leg that never answered → what the agent did. */
+export function legFailureFromCause(cause: number): AgentLegFailure {
+  switch (cause) {
+    case 17: // user busy (486, 600)
+      return 'busy';
+    case 19: // no answer from the phone itself (480)
+    case 21: // call rejected (603, 403)
+      return 'rejected';
+    default:
+      return 'unreachable';
+  }
+}
+
+/** ARI Dial status of an agent leg → the failure it means; null when it is not a failure. */
+export function legFailureFromDialStatus(status: string): AgentLegFailure | null {
+  switch (status) {
+    case 'BUSY':
+      return 'busy';
+    case 'NOANSWER':
+      return 'rejected';
+    case 'CONGESTION':
+    case 'CHANUNAVAIL':
+      return 'unreachable';
+    default:
+      return null;
+  }
+}
+
+/** What the adapter needs from the call path (CallService implements it). */
+export interface CallPathEntry {
+  startCall(call: IncomingCall): unknown;
+  deliver(callId: CallId, input: CallInput): boolean;
+}
+
+export interface Reconciler {
+  reconcile(): Promise<unknown>;
+}
+
+/** The connection's events (AriConnection provides them). */
+export interface AriConnectionEvents {
+  on(event: 'connected', listener: (e: { client: Client; reconnect: boolean }) => void): unknown;
+}
+
+interface ChannelLike {
+  id: string;
+  state?: string;
+  caller?: { number?: string };
+  dialplan?: { exten?: string };
+}
+
+type AriEvent = Record<string, unknown> & { type?: string };
+
+const HANDLED = [
+  'StasisStart',
+  'StasisEnd',
+  'ChannelHangupRequest',
+  'ChannelDestroyed',
+  'ChannelStateChange',
+  'Dial',
+  'PlaybackFinished',
+  'ChannelDtmfReceived',
+] as const;
+
+export class AriCallEvents {
+  private readonly attached = new WeakSet<object>();
+  /** Agent legs seen answered / already reported ended / failure cause from a Dial event. */
+  private readonly answered = new Set<string>();
+  private readonly ended = new Set<string>();
+  private readonly dialFailure = new Map<string, AgentLegFailure>();
+
+  constructor(
+    private readonly calls: CallPathEntry,
+    private readonly recovery: Reconciler,
+    private readonly log: Logger,
+  ) {}
+
+  /** Listens on every client the connection hands out and reconciles after each (re)connection. */
+  start(conn: AriConnectionEvents): void {
+    conn.on('connected', ({ client, reconnect }) => {
+      this.attach(client);
+      this.log.info('reconciling calls with asterisk', { reconnect });
+      this.recovery.reconcile().catch((err: unknown) => this.log.error('call reconciliation failed', { err: String(err) }));
+    });
+  }
+
+  attach(client: Client): void {
+    if (this.attached.has(client)) return;
+    this.attached.add(client);
+    for (const type of HANDLED) {
+      client.on(type as 'StasisStart', (event: unknown) => {
+        try {
+          this.handle({ ...(event as AriEvent), type });
+        } catch (err) {
+          this.log.error('ari event handling failed', { event: type, err });
+        }
+      });
+    }
+  }
+
+  /** Feeds one ARI event (the listeners call this; tests too). */
+  handle(event: AriEvent): void {
+    switch (event.type) {
+      case 'StasisStart':
+        return this.stasisStart(event);
+      case 'StasisEnd':
+      case 'ChannelHangupRequest':
+        return this.channelLeaving(event, event.type);
+      case 'ChannelDestroyed':
+        return this.channelDestroyed(event);
+      case 'ChannelStateChange':
+        return this.stateChange(event);
+      case 'Dial':
+        return this.dial(event);
+      case 'PlaybackFinished':
+        return this.playbackFinished(event);
+      case 'ChannelDtmfReceived':
+        return this.dtmf(event);
+      default:
+        return;
+    }
+  }
+
+  private stasisStart(e: AriEvent): void {
+    const ch = e['channel'] as ChannelLike | undefined;
+    if (!ch) return;
+    if (isAgentLegId(ch.id)) return this.legAnswered(ch.id);
+    const args = e['args'];
+    const firstArg = Array.isArray(args) ? (args[0] as string | undefined) : typeof args === 'string' ? args : undefined;
+    this.calls.startCall({
+      channelId: ch.id,
+      callerNumber: ch.caller?.number ?? '',
+      calledNumber: firstArg && firstArg !== 's' ? firstArg : (ch.dialplan?.exten ?? ''),
+    });
+  }
+
+  /** StasisEnd or a hang-up request: the caller left, or an answered agent hung up. */
+  private channelLeaving(e: AriEvent, type: string): void {
+    const ch = e['channel'] as ChannelLike | undefined;
+    if (!ch) return;
+    if (isAgentLegId(ch.id)) {
+      // An unanswered leg waits for ChannelDestroyed, which carries the final cause.
+      if (this.answered.has(ch.id)) this.legEnded(ch.id, 16);
+      return;
+    }
+    this.toCaller(ch.id, { type: 'CallerHungUp' }, type);
+  }
+
+  private channelDestroyed(e: AriEvent): void {
+    const ch = e['channel'] as ChannelLike | undefined;
+    if (!ch) return;
+    if (isAgentLegId(ch.id)) {
+      this.legEnded(ch.id, typeof e['cause'] === 'number' ? e['cause'] : 0);
+      this.answered.delete(ch.id);
+      this.ended.delete(ch.id);
+      this.dialFailure.delete(ch.id);
+      return;
+    }
+    this.toCaller(ch.id, { type: 'CallerHungUp' }, 'ChannelDestroyed');
+  }
+
+  private stateChange(e: AriEvent): void {
+    const ch = e['channel'] as ChannelLike | undefined;
+    if (ch && ch.state === 'Up' && isAgentLegId(ch.id)) this.legAnswered(ch.id);
+  }
+
+  private dial(e: AriEvent): void {
+    const peer = e['peer'] as ChannelLike | undefined;
+    const status = typeof e['dialstatus'] === 'string' ? e['dialstatus'] : '';
+    if (!peer || !isAgentLegId(peer.id)) return;
+    if (status === 'ANSWER') return this.legAnswered(peer.id);
+    const failure = legFailureFromDialStatus(status);
+    if (failure) this.dialFailure.set(peer.id, failure);
+  }
+
+  private playbackFinished(e: AriEvent): void {
+    const playback = e['playback'] as { id?: string } | undefined;
+    const parsed = playback?.id ? parsePlaybackId(playback.id) : null;
+    if (!parsed || !playback?.id) return;
+    this.calls.deliver(parsed.callId, { type: 'PlaybackFinished', playbackId: playback.id });
+  }
+
+  private dtmf(e: AriEvent): void {
+    const ch = e['channel'] as ChannelLike | undefined;
+    const digit = e['digit'];
+    if (!ch || typeof digit !== 'string' || isAgentLegId(ch.id)) return;
+    this.toCaller(ch.id, { type: 'Dtmf', digit }, 'ChannelDtmfReceived');
+  }
+
+  private legAnswered(channelId: string): void {
+    if (this.answered.has(channelId) || this.ended.has(channelId)) return;
+    const leg = parseRingChannelId(channelId);
+    if (!leg) return;
+    this.answered.add(channelId);
+    this.calls.deliver(leg.callId, { type: 'AgentAnswered', attempt: leg.attempt });
+  }
+
+  private legEnded(channelId: string, cause: number): void {
+    if (this.ended.has(channelId)) return;
+    const leg = parseRingChannelId(channelId);
+    if (!leg) return;
+    this.ended.add(channelId);
+    const input: CallInput = this.answered.has(channelId)
+      ? { type: 'AgentHungUp', attempt: leg.attempt }
+      : { type: 'AgentLegFailed', attempt: leg.attempt, cause: this.dialFailure.get(channelId) ?? legFailureFromCause(cause) };
+    this.calls.deliver(leg.callId, input);
+  }
+
+  private toCaller(channelId: string, input: CallInput, from: string): void {
+    if (!this.calls.deliver(callIdForChannel(channelId), input)) {
+      this.log.debug('ari event for no live call', { channelId, event: from });
+    }
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * TelephonyPort over ARI (ari-client). Every object gets our id (channel, bridge, playback,
+ * recording), so Asterisk can always be asked about a call. ARI answers a request on an object it
+ * does not have (404, or a channel that already left Stasis) with an error text only; those become
+ * `TelephonyNotFoundError`, which the call session turns into `ChannelGone` and friends.
+ */
+import type { Client } from 'ari-client';
+import {
+  TelephonyNotFoundError,
+  type BridgeInfo,
+  type ChannelInfo,
+  type OriginateRequest,
+  type TelephonyPort,
+  type TelephonyResource,
+} from '../../app/calls/ports';
+import { isAgentLegId, parseBridgeId } from '../../domain/call/call-ids';
+
+/** The current ARI client (it changes when the connection is rebuilt). */
+export interface AriClientSource {
+  current(): Client;
+}
+
+export interface AriTelephonyOptions {
+  /** Our Stasis application: agent legs are originated into it. */
+  readonly app: string;
+  /** Format of bridge recordings. */
+  readonly recordingFormat?: string;
+  /** Added to the ring limit for Asterisk's own originate timeout, so our timer always acts first. */
+  readonly originateGraceSec?: number;
+}
+
+const NOT_FOUND = /not found|not in stasis|no such/i;
+
+/** Whether an ari-client error says Asterisk does not have the object. */
+export function isNotFound(err: unknown): boolean {
+  const text = err instanceof Error ? err.message : String(err);
+  return NOT_FOUND.test(text);
+}
+
+function asList(v: string | string[] | undefined): string[] {
+  if (v === undefined) return [];
+  return Array.isArray(v) ? v : [v];
+}
+
+export class AriTelephony implements TelephonyPort {
+  constructor(
+    private readonly source: AriClientSource,
+    private readonly opts: AriTelephonyOptions,
+  ) {}
+
+  private get ari(): Client {
+    return this.source.current();
+  }
+
+  private async call<T>(resource: TelephonyResource, id: string, op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      if (isNotFound(err)) throw new TelephonyNotFoundError(resource, id);
+      throw err;
+    }
+  }
+
+  answer(channelId: string): Promise<void> {
+    return this.call('channel', channelId, () => this.ari.channels.answer({ channelId }));
+  }
+
+  async play(channelId: string, playbackId: string, media: readonly string[]): Promise<void> {
+    await this.call('channel', channelId, () => this.ari.channels.playWithId({ channelId, playbackId, media: [...media] }));
+  }
+
+  stopPlayback(playbackId: string): Promise<void> {
+    return this.call('playback', playbackId, () => this.ari.playbacks.stop({ playbackId }));
+  }
+
+  startMoh(channelId: string, mohClass: string): Promise<void> {
+    return this.call('channel', channelId, () => this.ari.channels.startMoh({ channelId, mohClass }));
+  }
+
+  stopMoh(channelId: string): Promise<void> {
+    return this.call('channel', channelId, () => this.ari.channels.stopMoh({ channelId }));
+  }
+
+  async originate(req: OriginateRequest): Promise<void> {
+    const timeout = Math.ceil(req.timeoutMs / 1000) + (this.opts.originateGraceSec ?? 5);
+    await this.call('channel', req.channelId, () =>
+      this.ari.channels.originateWithId({
+        channelId: req.channelId,
+        endpoint: req.endpoint,
+        app: this.opts.app,
+        appArgs: 'agent',
+        callerId: req.callerId,
+        timeout,
+      }),
+    );
+  }
+
+  hangup(channelId: string): Promise<void> {
+    return this.call('channel', channelId, () => this.ari.channels.hangup({ channelId }));
+  }
+
+  async createBridge(bridgeId: string): Promise<void> {
+    await this.call('bridge', bridgeId, () => this.ari.bridges.createWithId({ bridgeId, type: 'mixing' }));
+  }
+
+  async addChannels(bridgeId: string, channelIds: readonly string[]): Promise<void> {
+    try {
+      await this.ari.bridges.addChannel({ bridgeId, channel: [...channelIds] });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      // Which one is gone? Ask, so the call knows whether the caller or the agent left.
+      const live = new Set((await this.ari.channels.list()).map((c) => c.id));
+      const gone = channelIds.find((id) => !live.has(id));
+      throw gone ? new TelephonyNotFoundError('channel', gone) : new TelephonyNotFoundError('bridge', bridgeId);
+    }
+  }
+
+  destroyBridge(bridgeId: string): Promise<void> {
+    return this.call('bridge', bridgeId, () => this.ari.bridges.destroy({ bridgeId }));
+  }
+
+  async recordBridge(bridgeId: string, name: string): Promise<void> {
+    await this.call('bridge', bridgeId, () =>
+      this.ari.bridges.record({ bridgeId, name, format: this.opts.recordingFormat ?? 'wav', ifExists: 'overwrite' }),
+    );
+  }
+
+  stopRecording(name: string): Promise<void> {
+    return this.call('recording', name, () => this.ari.recordings.stop({ recordingName: name }));
+  }
+
+  /** Channels of our application: those it is subscribed to, plus our agent legs (ringing ones are not in Stasis yet). */
+  async listChannels(): Promise<ChannelInfo[]> {
+    const [app, channels] = await Promise.all([this.ari.applications.get({ applicationName: this.opts.app }), this.ari.channels.list()]);
+    const ours = new Set(asList(app.channel_ids));
+    return channels
+      .filter((c) => ours.has(c.id) || isAgentLegId(c.id))
+      .map((c) => ({
+        id: c.id,
+        state: c.state,
+        callerNumber: c.caller?.number ?? '',
+        calledNumber: c.dialplan?.exten ?? '',
+      }));
+  }
+
+  async listBridges(): Promise<BridgeInfo[]> {
+    const [app, bridges] = await Promise.all([this.ari.applications.get({ applicationName: this.opts.app }), this.ari.bridges.list()]);
+    const ours = new Set(asList(app.bridge_ids));
+    return bridges
+      .filter((b) => ours.has(b.id) || parseBridgeId(b.id) !== null)
+      .map((b) => ({ id: b.id, channelIds: asList(b.channels) }));
+  }
+}

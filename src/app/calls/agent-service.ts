@@ -1,0 +1,177 @@
+/**
+ * Agents' presence and state: the internal API behind login / logout / ready / not ready (the live
+ * API exposes it) and the hooks the call path uses (reserve, answered, ring ended, call finished).
+ * Runs the pure agent machine, executes its wrap-up timers and publishes agent events.
+ */
+import type { AgentId, CallId, QueueId } from '../../shared/ids';
+import { ConflictError, NotFoundError } from '../../shared/errors';
+import type { Logger } from '../../shared/logger';
+import { TypedEmitter } from '../../shared/typed-emitter';
+import type { MissedRingPolicy } from '../../domain/call/call-settings';
+import type { RingEndOutcome } from '../../domain/acd/acd.events';
+import { agentTransition, isLoggedInTo, type AgentEffect, type AgentInput } from '../../domain/acd/agent.machine';
+import { newAgent, type Agent, type AgentProfile } from '../../domain/acd/agent.types';
+import type { EventBus } from '../events/event-bus';
+import type { Clock, Scheduler, TimerHandle } from './ports';
+
+export interface AgentServiceSettings {
+  readonly wrapUpMs: number;
+  readonly missedRing: MissedRingPolicy;
+}
+
+type AgentServiceEvents = {
+  /** The agent became Ready (offers can go to it). */
+  available: Agent;
+  /** The agent logged out (a queue may have no agents left). */
+  loggedOut: Agent;
+};
+
+export class AgentService extends TypedEmitter<AgentServiceEvents> {
+  private readonly agents = new Map<AgentId, Agent>();
+  private readonly timers = new Map<AgentId, TimerHandle>();
+
+  constructor(
+    private readonly settings: AgentServiceSettings,
+    private readonly scheduler: Scheduler,
+    private readonly clock: Clock,
+    private readonly bus: EventBus,
+    private readonly log: Logger,
+  ) {
+    super((err, event) => log.error('agent listener failed', { event: String(event), err }));
+  }
+
+  /** Adds an agent (logged out) or updates its profile, keeping its state. */
+  register(profile: AgentProfile): Agent {
+    const current = this.agents.get(profile.agentId);
+    const agent = current ? { ...current, ...profile } : newAgent(profile, this.clock.now());
+    this.agents.set(profile.agentId, agent);
+    return agent;
+  }
+
+  get(agentId: AgentId): Agent | undefined {
+    return this.agents.get(agentId);
+  }
+
+  list(): Agent[] {
+    return [...this.agents.values()];
+  }
+
+  /** Someone is logged in to the queue (whatever their state). */
+  anyLoggedIn(queueId: QueueId): boolean {
+    for (const a of this.agents.values()) if (isLoggedInTo(a, queueId)) return true;
+    return false;
+  }
+
+  // ---- agent actions: refused → ConflictError (409), unknown agent → NotFoundError (404) ----
+
+  login(agentId: AgentId, opts: { ready?: boolean } = {}): Agent {
+    return this.act(agentId, opts.ready === undefined ? { type: 'Login' } : { type: 'Login', ready: opts.ready });
+  }
+
+  logout(agentId: AgentId): Agent {
+    return this.act(agentId, { type: 'Logout' });
+  }
+
+  setReady(agentId: AgentId): Agent {
+    return this.act(agentId, { type: 'SetReady' });
+  }
+
+  setNotReady(agentId: AgentId, reason: string): Agent {
+    return this.act(agentId, { type: 'SetNotReady', reason });
+  }
+
+  /** Ends wrap-up early ("I am ready"); only in wrap-up. */
+  finishWrapUp(agentId: AgentId): Agent {
+    const agent = this.require(agentId);
+    if (agent.status.type !== 'wrap-up') throw new ConflictError('agent is not in wrap-up', { agentId, status: agent.status.type });
+    return this.act(agentId, { type: 'SetReady' });
+  }
+
+  setReachable(agentId: AgentId, reachable: boolean): Agent {
+    return this.act(agentId, { type: 'ReachabilityChanged', reachable });
+  }
+
+  // ---- call path hooks: a refusal is logged, never thrown ----
+
+  /** Reserves a Ready agent for a call; null when the agent cannot take it. */
+  reserve(agentId: AgentId, callId: CallId): Agent | null {
+    return this.fromCall(agentId, { type: 'Offer', callId });
+  }
+
+  callAnswered(agentId: AgentId, callId: CallId): void {
+    this.fromCall(agentId, { type: 'CallAnswered', callId });
+  }
+
+  ringEnded(agentId: AgentId, callId: CallId, info: { attempt: number; outcome: RingEndOutcome; ringMs: number | null }): void {
+    this.fromCall(agentId, { type: 'RingEnded', callId, ...info });
+  }
+
+  callFinished(agentId: AgentId, callId: CallId): void {
+    this.fromCall(agentId, { type: 'CallFinished', callId });
+  }
+
+  private require(agentId: AgentId): Agent {
+    const agent = this.agents.get(agentId);
+    if (!agent) throw new NotFoundError('agent');
+    return agent;
+  }
+
+  private act(agentId: AgentId, input: AgentInput): Agent {
+    const result = this.apply(this.require(agentId), input);
+    if (result.refused) throw new ConflictError(result.refused, { agentId, input: input.type });
+    return result.agent;
+  }
+
+  private fromCall(agentId: AgentId, input: AgentInput): Agent | null {
+    const agent = this.agents.get(agentId);
+    if (!agent) {
+      this.log.warn('call path input for an unknown agent', { agentId, input: input.type });
+      return null;
+    }
+    const result = this.apply(agent, input);
+    if (result.refused) {
+      this.log.warn('agent input refused', { agentId, input: input.type, status: agent.status.type, why: result.refused });
+      return null;
+    }
+    return result.agent;
+  }
+
+  private apply(agent: Agent, input: AgentInput): { agent: Agent; refused: string | null } {
+    const t = agentTransition(agent, input, { now: this.clock.now(), wrapUpMs: this.settings.wrapUpMs, missedRing: this.settings.missedRing });
+    if (t.refused) return { agent, refused: t.refused };
+    this.agents.set(agent.agentId, t.agent);
+    for (const e of t.effects) this.runEffect(agent.agentId, e);
+    for (const e of t.events) {
+      if (e.type === 'AgentStatusChanged') {
+        this.log.info('agent status changed', { agentId: e.agentId, from: e.from, to: e.to, reason: e.reason, by: e.by, callId: e.callId });
+      } else if (e.type === 'SupervisorAlertRaised') {
+        this.log.warn('agent missed a call', { agentId: e.agentId, callId: e.callId, attempt: e.attempt, outcome: e.outcome, ringMs: e.ringMs });
+      }
+      this.bus.publish('agent', e);
+    }
+    const before = agent.status.type;
+    const after = t.agent.status.type;
+    if (after === 'ready' && before !== 'ready') this.emit('available', t.agent);
+    if (after === 'logged-out' && before !== 'logged-out') this.emit('loggedOut', t.agent);
+    return { agent: t.agent, refused: null };
+  }
+
+  private runEffect(agentId: AgentId, e: AgentEffect): void {
+    const old = this.timers.get(agentId);
+    if (old !== undefined) {
+      this.scheduler.clearTimeout(old);
+      this.timers.delete(agentId);
+    }
+    if (e.type === 'StartTimer') {
+      const fire = e.fire;
+      this.timers.set(
+        agentId,
+        this.scheduler.setTimeout(() => {
+          this.timers.delete(agentId);
+          const agent = this.agents.get(agentId);
+          if (agent) this.fromCall(agentId, fire);
+        }, e.ms),
+      );
+    }
+  }
+}

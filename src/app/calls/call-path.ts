@@ -1,0 +1,89 @@
+/**
+ * Builds the call path's use cases from its ports and settings, in dependency order, so the
+ * composition root has one call to make.
+ */
+import type { CallPathSettings } from '../../domain/call/call-settings';
+import type { EventBus } from '../events/event-bus';
+import { AcdService } from './acd-service';
+import { AgentService } from './agent-service';
+import { CallRecovery } from './call-recovery';
+import { CallRegistry } from './call-registry';
+import { CallService } from './call-service';
+import type {
+  CallbackRequestRepository,
+  CallEventStore,
+  CallRecordRepository,
+  Clock,
+  Logger,
+  Scheduler,
+  TelephonyPort,
+} from './ports';
+
+export interface CallPathPorts {
+  readonly settings: CallPathSettings;
+  readonly telephony: TelephonyPort;
+  readonly events: CallEventStore;
+  readonly records: CallRecordRepository;
+  readonly callbacks: CallbackRequestRepository;
+  readonly scheduler: Scheduler;
+  readonly clock: Clock;
+  readonly bus: EventBus;
+  readonly logger: Logger;
+}
+
+export interface CallPath {
+  readonly registry: CallRegistry;
+  readonly agents: AgentService;
+  readonly acd: AcdService;
+  readonly calls: CallService;
+  readonly recovery: CallRecovery;
+}
+
+export function createCallPath(p: CallPathPorts): CallPath {
+  const registry = new CallRegistry((err, event) => p.logger.error('call registry listener failed', { event: String(event), err }));
+  const agents = new AgentService(
+    { wrapUpMs: p.settings.wrapUpMs, missedRing: p.settings.missedRing },
+    p.scheduler,
+    p.clock,
+    p.bus,
+    p.logger.child({ component: 'agents' }),
+  );
+  const acd = new AcdService(
+    { strategy: p.settings.strategy, overflowWhenNoAgents: p.settings.overflowWhenNoAgents },
+    agents,
+    (callId, input) => {
+      const s = registry.get(callId);
+      if (!s || !s.accepts()) return false;
+      s.deliver(input);
+      return true;
+    },
+    p.clock,
+    p.bus,
+    p.logger.child({ component: 'acd' }),
+  );
+  const calls = new CallService(
+    {
+      settings: p.settings,
+      telephony: p.telephony,
+      events: p.events,
+      records: p.records,
+      callbacks: p.callbacks,
+      acd,
+      scheduler: p.scheduler,
+      clock: p.clock,
+      bus: p.bus,
+      logger: p.logger,
+    },
+    registry,
+  );
+  const recovery = new CallRecovery({
+    telephony: p.telephony,
+    registry,
+    events: p.events,
+    records: p.records,
+    clock: p.clock,
+    settings: p.settings,
+    logger: p.logger.child({ component: 'call-recovery' }),
+  });
+  return { registry, agents, acd, calls, recovery };
+}

@@ -1,0 +1,220 @@
+/**
+ * Reconciliation with Asterisk, at start-up and after every ARI reconnect. Asterisk does not replay
+ * the events we missed, so we ask it what exists and make our side agree:
+ *
+ * - a live call whose caller channel is gone gets `ChannelGone` (its session completes the record);
+ *   one whose agent leg is gone gets the agent-leg input; one whose ringing leg is up gets `AgentAnswered`;
+ * - an agent leg or bridge of ours that no live call owns is hung up / destroyed;
+ * - a caller channel in our Stasis application that no live call owns is hung up, and its call's
+ *   record is completed (from its stored events, or from the channel alone);
+ * - calls whose stored events are open, with no live session and no channel, are closed.
+ */
+import type { CallId } from '../../shared/ids';
+import type { CallPathSettings } from '../../domain/call/call-settings';
+import { callIdForChannel, parseBridgeId, parseRingChannelId } from '../../domain/call/call-ids';
+import { closeOpenCall, enteredUnknownCall } from '../../domain/call/call.close';
+import type { CallEvent } from '../../domain/call/call.events';
+import { buildCallRecord } from '../../domain/call/call.record';
+import type { CallRegistry } from './call-registry';
+import {
+  TelephonyNotFoundError,
+  type CallEventStore,
+  type CallRecordRepository,
+  type ChannelInfo,
+  type Clock,
+  type Logger,
+  type TelephonyPort,
+} from './ports';
+
+export interface RecoveryReport {
+  /** Live calls told their caller channel is gone. */
+  readonly sessionsClosed: CallId[];
+  /** Live calls told about their agent leg (gone or answered). */
+  readonly agentLegsUpdated: CallId[];
+  /** Agent legs and bridges of ours that no live call owns. */
+  readonly strayChannelsHungUp: string[];
+  readonly strayBridgesDestroyed: string[];
+  /** Caller channels in Stasis unknown to us: hung up, record completed. */
+  readonly unknownCallsEnded: CallId[];
+  /** Open stored calls with no channel: record completed. */
+  readonly storedCallsClosed: CallId[];
+}
+
+export interface CallRecoveryDeps {
+  readonly telephony: TelephonyPort;
+  readonly registry: CallRegistry;
+  readonly events: CallEventStore;
+  readonly records: CallRecordRepository;
+  readonly clock: Clock;
+  readonly settings: CallPathSettings;
+  readonly logger: Logger;
+}
+
+export class CallRecovery {
+  private running: Promise<RecoveryReport> | null = null;
+
+  constructor(private readonly deps: CallRecoveryDeps) {}
+
+  /** One reconciliation at a time; a call during a run waits for that run. */
+  reconcile(): Promise<RecoveryReport> {
+    if (!this.running) {
+      this.running = this.run().finally(() => {
+        this.running = null;
+      });
+    }
+    return this.running;
+  }
+
+  private async run(): Promise<RecoveryReport> {
+    const { telephony, registry, logger } = this.deps;
+    const report: RecoveryReport = {
+      sessionsClosed: [],
+      agentLegsUpdated: [],
+      strayChannelsHungUp: [],
+      strayBridgesDestroyed: [],
+      unknownCallsEnded: [],
+      storedCallsClosed: [],
+    };
+    const channels = await telephony.listChannels();
+    const byId = new Map(channels.map((c) => [c.id, c]));
+
+    for (const session of registry.all()) {
+      if (!session.accepts()) continue;
+      if (!byId.has(session.callerChannelId)) {
+        session.deliver({ type: 'ChannelGone' });
+        report.sessionsClosed.push(session.callId);
+        continue;
+      }
+      const leg = session.liveAgentLeg();
+      if (!leg) continue;
+      const ch = byId.get(leg.channelId);
+      if (!ch) {
+        session.deliver(leg.answered ? { type: 'AgentHungUp', attempt: leg.attempt } : { type: 'AgentLegFailed', attempt: leg.attempt, cause: 'unreachable' });
+        report.agentLegsUpdated.push(session.callId);
+      } else if (!leg.answered && ch.state === 'Up') {
+        session.deliver({ type: 'AgentAnswered', attempt: leg.attempt });
+        report.agentLegsUpdated.push(session.callId);
+      }
+    }
+
+    for (const ch of channels) {
+      const ring = parseRingChannelId(ch.id);
+      if (ring) {
+        const owner = registry.get(ring.callId);
+        if (!owner || !owner.accepts() || owner.liveAgentLeg()?.channelId !== ch.id) {
+          await this.quietly(() => telephony.hangup(ch.id), 'stray agent leg hang-up failed', ch.id);
+          report.strayChannelsHungUp.push(ch.id);
+        }
+        continue;
+      }
+      if (registry.byChannel(ch.id)) continue;
+      await this.endUnknownCall(ch);
+      report.unknownCallsEnded.push(callIdForChannel(ch.id));
+    }
+
+    for (const b of await telephony.listBridges()) {
+      const callId = parseBridgeId(b.id);
+      if (callId === null) continue;
+      const owner = registry.get(callId);
+      if (owner && owner.accepts()) continue;
+      await this.quietly(() => telephony.destroyBridge(b.id), 'stray bridge destroy failed', b.id);
+      report.strayBridgesDestroyed.push(b.id);
+    }
+
+    let open: CallId[] = [];
+    try {
+      open = await this.deps.events.listOpenCallIds();
+    } catch (err) {
+      logger.warn('open calls not listed, closing them later', { err: String(err) });
+    }
+    for (const callId of open) {
+      if (registry.get(callId)?.accepts()) continue;
+      if (report.unknownCallsEnded.includes(callId)) continue;
+      // The channel may belong to a call we just adopted elsewhere; only channel-less calls are closed here.
+      const stored = await this.load(callId);
+      if (stored === null) continue;
+      const entered = stored.find((e) => e.type === 'CallEntered');
+      if (entered && entered.type === 'CallEntered' && byId.has(entered.channelId)) continue;
+      if (await this.close(callId, stored, 'network')) report.storedCallsClosed.push(callId);
+    }
+
+    logger.info('call reconciliation done', {
+      channels: channels.length,
+      sessionsClosed: report.sessionsClosed.length,
+      agentLegsUpdated: report.agentLegsUpdated.length,
+      strayChannelsHungUp: report.strayChannelsHungUp.length,
+      strayBridgesDestroyed: report.strayBridgesDestroyed.length,
+      unknownCallsEnded: report.unknownCallsEnded.length,
+      storedCallsClosed: report.storedCallsClosed.length,
+    });
+    return report;
+  }
+
+  /** A caller channel nobody runs: hang it up and complete its record. */
+  private async endUnknownCall(ch: ChannelInfo): Promise<void> {
+    const callId = callIdForChannel(ch.id);
+    this.deps.logger.warn('unknown call in stasis, ending it', { callId, channelId: ch.id });
+    await this.quietly(() => this.deps.telephony.hangup(ch.id), 'unknown call hang-up failed', ch.id);
+    let stored = await this.load(callId);
+    if (stored === null) return; // Unknown whether it has events: the next reconciliation closes it.
+    if (stored.length === 0) {
+      const line = this.deps.settings.lines[ch.calledNumber];
+      stored = [
+        enteredUnknownCall(callId, {
+          channelId: ch.id,
+          callerNumber: ch.callerNumber,
+          calledNumber: ch.calledNumber,
+          queueId: line?.queueId ?? this.deps.settings.defaultQueueId,
+          at: this.deps.clock.now(),
+        }),
+      ];
+      await this.append(stored);
+    }
+    await this.close(callId, stored, 'system');
+  }
+
+  /** Appends the closing events and writes the record; false when there was nothing to close. */
+  private async close(callId: CallId, stored: readonly CallEvent[], hungUpBy: 'network' | 'system'): Promise<boolean> {
+    if (stored.length === 0 || stored[0]?.type !== 'CallEntered') {
+      this.deps.logger.warn('open call without its first event, not closed', { callId });
+      return false;
+    }
+    const extra = closeOpenCall(stored, { now: this.deps.clock.now(), hungUpBy });
+    if (extra.length === 0) return false;
+    await this.append(extra);
+    try {
+      await this.deps.records.upsert(buildCallRecord([...stored, ...extra]));
+    } catch (err) {
+      this.deps.logger.error('call record not stored', { callId, err: String(err) });
+    }
+    this.deps.logger.info('call closed by reconciliation', { callId, hungUpBy });
+    return true;
+  }
+
+  /** The stored events; null when the store could not be read. */
+  private async load(callId: CallId): Promise<CallEvent[] | null> {
+    try {
+      return await this.deps.events.load(callId);
+    } catch (err) {
+      this.deps.logger.warn('call events not loaded', { callId, err: String(err) });
+      return null;
+    }
+  }
+
+  private async append(events: readonly CallEvent[]): Promise<void> {
+    try {
+      await this.deps.events.append(events);
+    } catch (err) {
+      this.deps.logger.error('call events not stored', { callId: events[0]?.callId, err: String(err) });
+    }
+  }
+
+  private async quietly(op: () => Promise<void>, message: string, id: string): Promise<void> {
+    try {
+      await op();
+    } catch (err) {
+      // Gone already is the goal; anything else is worth a line.
+      if (!(err instanceof TelephonyNotFoundError)) this.deps.logger.warn(message, { id, err: String(err) });
+    }
+  }
+}

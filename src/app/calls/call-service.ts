@@ -1,0 +1,65 @@
+/**
+ * Entry point of the call path for the telephony adapter: a caller's channel entered the
+ * application → a session; an Asterisk event about a call → an input for its session.
+ */
+import type { CallId } from '../../shared/ids';
+import { callIdForChannel } from '../../domain/call/call-ids';
+import type { CallInput } from '../../domain/call/call.inputs';
+import type { CallRegistry } from './call-registry';
+import { CallSession, type CallSessionDeps } from './call-session';
+
+export interface IncomingCall {
+  readonly channelId: string;
+  readonly callerNumber: string;
+  readonly calledNumber: string;
+}
+
+export class CallService {
+  constructor(
+    private readonly deps: CallSessionDeps,
+    readonly registry: CallRegistry,
+  ) {}
+
+  /** Starts the call for a caller's channel; the same channel again returns its running session. */
+  startCall(call: IncomingCall): CallSession {
+    const callId = callIdForChannel(call.channelId);
+    const running = this.registry.get(callId);
+    if (running) return running;
+    const session = new CallSession(
+      { callId, channelId: call.channelId, callerNumber: call.callerNumber, calledNumber: call.calledNumber },
+      this.deps,
+      (s) => this.registry.remove(s.callId),
+    );
+    // The first transition ran in the constructor; a call that already ended is not registered.
+    if (session.accepts()) this.registry.add(session);
+    return session;
+  }
+
+  /** Delivers an input to a live call; false when there is no such call. */
+  deliver(callId: CallId, input: CallInput): boolean {
+    const s = this.registry.get(callId);
+    if (!s || !s.accepts()) return false;
+    s.deliver(input);
+    return true;
+  }
+
+  /** Delivers an input for an Asterisk channel (the caller's or an agent leg); false when unknown. */
+  deliverForChannel(channelId: string, input: (agentAttempt: number | null) => CallInput | null): boolean {
+    const hit = this.registry.byChannel(channelId);
+    if (!hit || !hit.session.accepts()) return false;
+    const i = input(hit.agentAttempt);
+    if (i) hit.session.deliver(i);
+    return true;
+  }
+
+  /** Resolves when no call is left (for a graceful shutdown). */
+  whenIdle(): Promise<void> {
+    if (this.registry.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const off = this.registry.on('idle', () => {
+        off();
+        resolve();
+      });
+    });
+  }
+}

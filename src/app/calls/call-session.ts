@@ -1,0 +1,372 @@
+/**
+ * One live call: runs the pure call machine, executes its effects through the ports, schedules its
+ * timers and feeds what comes back (Asterisk events, ACD offers, timers) in as inputs, one at a
+ * time and in order. Events are published on the bus, appended to the event store, and folded into
+ * the call record, which is written when the call starts and when it ends.
+ */
+import type { AgentId, CallId, QueueId } from '../../shared/ids';
+import type { CallPathSettings } from '../../domain/call/call-settings';
+import type { AgentReleaseOutcome, CallEffect, QueueLeaveReason, TimerName } from '../../domain/call/call.effects';
+import type { CallEvent } from '../../domain/call/call.events';
+import type { CallInput } from '../../domain/call/call.inputs';
+import { startCall, transition, type CallInit, type CallTransition } from '../../domain/call/call.machine';
+import { closeOpenCall } from '../../domain/call/call.close';
+import { buildCallRecord, type CallRecord } from '../../domain/call/call.record';
+import type { CallState } from '../../domain/call/call.state';
+import { assertNever } from '../../shared/errors';
+import type { EventBus } from '../events/event-bus';
+import {
+  TelephonyNotFoundError,
+  type CallbackRequestRepository,
+  type CallEventStore,
+  type CallRecordRepository,
+  type Clock,
+  type Logger,
+  type Scheduler,
+  type TelephonyPort,
+  type TimerHandle,
+} from './ports';
+
+/** What a call asks of the ACD (the ACD service implements it). */
+export interface CallAcdPort {
+  requestAgent(req: { callId: CallId; queueId: QueueId; priority: number; retry: boolean }): void;
+  cancelRequest(callId: CallId, reason: QueueLeaveReason): void;
+  /** 1-based place of the call in its queue; null when not queued. */
+  positionOf(callId: CallId): number | null;
+  agentOnCall(agentId: AgentId, callId: CallId): void;
+  releaseAgent(agentId: AgentId, callId: CallId, info: { attempt: number; outcome: AgentReleaseOutcome; ringMs: number | null }): void;
+}
+
+export interface CallSessionDeps {
+  readonly settings: CallPathSettings;
+  readonly telephony: TelephonyPort;
+  readonly events: CallEventStore;
+  readonly records: CallRecordRepository;
+  readonly callbacks: CallbackRequestRepository;
+  readonly acd: CallAcdPort;
+  readonly scheduler: Scheduler;
+  readonly clock: Clock;
+  readonly bus: EventBus;
+  readonly logger: Logger;
+}
+
+/** The agent leg that belongs to the call right now. */
+export interface LiveAgentLeg {
+  readonly channelId: string;
+  readonly attempt: number;
+  readonly answered: boolean;
+}
+
+export class CallSession {
+  private state: CallState;
+  private readonly inbox: CallInput[] = [];
+  private running = false;
+  private finished = false;
+  private readonly timers = new Map<TimerName, TimerHandle>();
+  private readonly history: CallEvent[] = [];
+  private persisted: Promise<void> = Promise.resolve();
+  private readonly log: Logger;
+  private resolveDone: (record: CallRecord) => void = () => undefined;
+  /** Resolves with the complete record once the call has ended and its record was handed to the repository. */
+  readonly done: Promise<CallRecord>;
+
+  constructor(
+    init: CallInit,
+    private readonly deps: CallSessionDeps,
+    private readonly onEnded: (session: CallSession) => void = () => undefined,
+  ) {
+    this.log = deps.logger.child({ callId: init.callId, channelId: init.channelId });
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    const first = startCall(init, this.ctx(init.callId));
+    this.state = first.state;
+    this.log.info('call entered', { callerNumber: init.callerNumber, calledNumber: init.calledNumber, queueId: first.state.core.queueId });
+    this.record(first, true);
+    this.running = true;
+    void this.runEffects(first.effects).then(() => this.drain());
+  }
+
+  get callId(): CallId {
+    return this.state.core.callId;
+  }
+
+  get callerChannelId(): string {
+    return this.state.core.callerChannelId;
+  }
+
+  /** The current state (read-only snapshot for the live API and tests). */
+  snapshot(): CallState {
+    return this.state;
+  }
+
+  isEnded(): boolean {
+    return this.state.type === 'ended';
+  }
+
+  /** Whether inputs are still taken (false once the call has ended). */
+  accepts(): boolean {
+    return !this.finished;
+  }
+
+  liveAgentLeg(): LiveAgentLeg | null {
+    const s = this.state;
+    if (s.type === 'ringing') return { channelId: s.offer.channelId, attempt: s.offer.attempt, answered: false };
+    if (s.type === 'connecting' || s.type === 'talking') return { channelId: s.agent.channelId, attempt: s.agent.attempt, answered: true };
+    return null;
+  }
+
+  /** Queues an input; inputs are handled one at a time, after the effects of the previous one. */
+  deliver(input: CallInput): void {
+    if (this.finished) {
+      this.log.debug('input after the call ended', { input: input.type });
+      return;
+    }
+    this.inbox.push(input);
+    if (!this.running) {
+      this.running = true;
+      // Not in the caller's stack: the ACD may be in the middle of a dispatch.
+      void Promise.resolve().then(() => this.drain());
+    }
+  }
+
+  private ctx(callId: CallId) {
+    return { now: this.deps.clock.now(), settings: this.deps.settings, queuePosition: this.deps.acd.positionOf(callId) };
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      for (let input = this.inbox.shift(); input && !this.finished; input = this.inbox.shift()) {
+        const from = this.state.type;
+        const t = transition(this.state, input, this.ctx(this.callId));
+        this.state = t.state;
+        const ignored = t.events.find((e) => e.type === 'InputIgnored');
+        if (ignored) this.log.info('call input ignored', { state: from, input: input.type, why: ignored.why });
+        else this.log.info('call transition', { from, input: input.type, to: t.state.type });
+        this.record(t, false);
+        await this.runEffects(t.effects);
+        if (this.state.type === 'ended') await this.finish();
+      }
+    } catch (err) {
+      // A bug, not a telephony failure (those are handled per effect): end the call cleanly.
+      await this.abort(err);
+    } finally {
+      this.running = false;
+    }
+    if (this.inbox.length > 0 && !this.finished) {
+      this.running = true;
+      void Promise.resolve().then(() => this.drain());
+    }
+  }
+
+  private record(t: CallTransition, first: boolean): void {
+    if (t.events.length === 0) return;
+    this.history.push(...t.events);
+    for (const e of t.events) this.deps.bus.publish('call', e);
+    const batch = t.events;
+    this.persisted = this.persisted
+      .then(() => this.deps.events.append(batch))
+      .catch((err: unknown) => this.log.error('call events not stored', { err, seqs: batch.map((e) => e.seq) }));
+    if (first) this.writeRecord();
+  }
+
+  private writeRecord(): Promise<void> {
+    const rec = buildCallRecord(this.history);
+    return this.persisted
+      .then(() => this.deps.records.upsert(rec))
+      .catch((err: unknown) => this.log.error('call record not stored', { err, complete: rec.complete }));
+  }
+
+  private async finish(): Promise<void> {
+    this.finished = true;
+    this.clearTimers();
+    const rec = buildCallRecord(this.history);
+    this.log.info('call ended', { outcome: rec.outcome, reason: rec.endReason, hungUpBy: rec.hungUpBy, agentId: rec.agentId });
+    this.onEnded(this);
+    await this.writeRecord();
+    this.resolveDone(rec);
+  }
+
+  /** Ends the call after an internal error: release what it holds, hang up, close its record. */
+  private async abort(err: unknown): Promise<void> {
+    this.log.error('call aborted after an internal error', { err, state: this.state.type });
+    this.finished = true;
+    this.clearTimers();
+    const s = this.state;
+    const { acd, telephony } = this.deps;
+    const quietly = async (op: () => Promise<void>) => {
+      try {
+        await op();
+      } catch (cleanupErr) {
+        this.log.warn('clean-up after abort failed', { err: String(cleanupErr) });
+      }
+    };
+    acd.cancelRequest(this.callId, 'ended');
+    const leg = this.liveAgentLeg();
+    if (leg) {
+      const agentId = s.type === 'ringing' ? s.offer.agentId : s.type === 'connecting' || s.type === 'talking' ? s.agent.agentId : null;
+      if (agentId) acd.releaseAgent(agentId, this.callId, { attempt: leg.attempt, outcome: leg.answered ? 'completed' : 'cancelled', ringMs: null });
+      await quietly(() => telephony.hangup(leg.channelId));
+    }
+    await quietly(() => telephony.hangup(this.callerChannelId));
+    const bridge = s.core.bridgeId;
+    if (bridge) await quietly(() => telephony.destroyBridge(bridge));
+    const closing = closeOpenCall(this.history, { now: this.deps.clock.now(), hungUpBy: 'system' });
+    this.history.push(...closing);
+    for (const e of closing) this.deps.bus.publish('call', e);
+    this.persisted = this.persisted
+      .then(() => this.deps.events.append(closing))
+      .catch((appendErr: unknown) => this.log.error('call events not stored', { err: appendErr }));
+    this.onEnded(this);
+    const rec = buildCallRecord(this.history);
+    await this.writeRecord();
+    this.resolveDone(rec);
+  }
+
+  private async runEffects(effects: readonly CallEffect[]): Promise<void> {
+    for (const e of effects) {
+      try {
+        await this.run(e);
+      } catch (err) {
+        this.failed(e, err);
+      }
+    }
+  }
+
+  private async run(e: CallEffect): Promise<void> {
+    const { telephony: tel, acd } = this.deps;
+    switch (e.type) {
+      case 'Answer':
+        await tel.answer(e.channelId);
+        return this.deliver({ type: 'Answered' });
+      case 'Play':
+        return tel.play(e.channelId, e.playbackId, e.media);
+      case 'StopPlayback':
+        return tel.stopPlayback(e.playbackId);
+      case 'StartMoh':
+        return tel.startMoh(e.channelId, e.mohClass);
+      case 'StopMoh':
+        return tel.stopMoh(e.channelId);
+      case 'RequestAgent':
+        return acd.requestAgent({ callId: this.callId, queueId: e.queueId, priority: e.priority, retry: e.retry });
+      case 'CancelAgentRequest':
+        return acd.cancelRequest(this.callId, e.reason);
+      case 'RingAgent':
+        this.log.info('ringing agent', { agentId: e.agentId, attempt: e.attempt, endpoint: e.endpoint });
+        return tel.originate({ channelId: e.channelId, endpoint: e.endpoint, callerId: e.callerNumber, timeoutMs: e.timeoutMs });
+      case 'HangupAgentLeg':
+        return tel.hangup(e.channelId);
+      case 'MarkAgentOnCall':
+        return acd.agentOnCall(e.agentId, this.callId);
+      case 'ReleaseAgent':
+        return acd.releaseAgent(e.agentId, this.callId, { attempt: e.attempt, outcome: e.outcome, ringMs: e.ringMs });
+      case 'Bridge':
+        await tel.createBridge(e.bridgeId);
+        return tel.addChannels(e.bridgeId, e.channelIds);
+      case 'DestroyBridge':
+        return tel.destroyBridge(e.bridgeId);
+      case 'StartRecording':
+        return tel.recordBridge(e.bridgeId, e.name);
+      case 'StopRecording':
+        return tel.stopRecording(e.name);
+      case 'HangupCaller':
+        return tel.hangup(e.channelId);
+      case 'StartTimer': {
+        this.clearTimer(e.name);
+        const fire = e.fire;
+        const handle = this.deps.scheduler.setTimeout(() => {
+          this.timers.delete(e.name);
+          this.deliver(fire);
+        }, e.ms);
+        this.timers.set(e.name, handle);
+        return;
+      }
+      case 'CancelTimer':
+        return this.clearTimer(e.name);
+      case 'CancelAllTimers':
+        return this.clearTimers();
+      case 'PersistCallbackRequest':
+        // Not awaited: a slow database must not hold the caller.
+        void this.deps.callbacks
+          .save(e.request)
+          .catch((err: unknown) => this.log.error('callback request not stored', { err, callerNumber: e.request.callerNumber }));
+        return;
+      default:
+        return assertNever(e);
+    }
+  }
+
+  /** Turns a failed effect into the input that tells the machine what is true now. */
+  private failed(e: CallEffect, err: unknown): void {
+    // Which channel Asterisk no longer has, if that is the failure.
+    const goneChannel = err instanceof TelephonyNotFoundError && err.resource === 'channel' ? err.id : null;
+    const callerGone = goneChannel !== null && goneChannel === this.callerChannelId;
+    switch (e.type) {
+      case 'StopPlayback':
+      case 'HangupAgentLeg':
+      case 'HangupCaller':
+      case 'DestroyBridge':
+      case 'StopRecording':
+        // Already gone is what we wanted.
+        if (!(err instanceof TelephonyNotFoundError)) this.log.warn('clean-up failed', { effect: e.type, err: String(err) });
+        return;
+      case 'RingAgent':
+        this.log.warn('agent leg failed to start', { agentId: e.agentId, attempt: e.attempt, err: String(err) });
+        this.deliver({ type: 'AgentLegFailed', attempt: e.attempt, cause: 'unreachable' });
+        return;
+      case 'Play':
+        if (callerGone) return this.deliver({ type: 'ChannelGone' });
+        this.log.warn('playback failed', { playbackId: e.playbackId, err: String(err) });
+        // Go on as if it had played.
+        return this.deliver({ type: 'PlaybackFinished', playbackId: e.playbackId });
+      case 'Bridge': {
+        if (callerGone) return this.deliver({ type: 'ChannelGone' });
+        const leg = this.liveAgentLeg();
+        if (goneChannel === null) this.log.error('bridge failed', { bridgeId: e.bridgeId, err: String(err) });
+        // The agent's leg is gone, or caller and agent cannot talk: end it as an agent hang-up would.
+        if (leg) this.deliver({ type: 'AgentHungUp', attempt: leg.attempt });
+        return;
+      }
+      case 'Answer':
+      case 'StartMoh':
+      case 'StopMoh':
+        if (callerGone) return this.deliver({ type: 'ChannelGone' });
+        this.log.warn('caller channel operation failed', { effect: e.type, err: String(err) });
+        // A call we cannot answer cannot go on.
+        if (e.type === 'Answer') {
+          void this.deps.telephony
+            .hangup(e.channelId)
+            .catch((hangupErr: unknown) => this.log.debug('hang-up after failed answer failed', { err: String(hangupErr) }));
+          this.deliver({ type: 'ChannelGone' });
+        }
+        return;
+      case 'StartRecording':
+        this.log.error('recording failed to start', { name: e.name, err: String(err) });
+        this.deliver({ type: 'RecordingFailed', name: e.name });
+        return;
+      case 'RequestAgent':
+      case 'CancelAgentRequest':
+      case 'MarkAgentOnCall':
+      case 'ReleaseAgent':
+      case 'StartTimer':
+      case 'CancelTimer':
+      case 'CancelAllTimers':
+      case 'PersistCallbackRequest':
+        this.log.error('call effect failed', { effect: e.type, err });
+        return;
+      default:
+        return assertNever(e);
+    }
+  }
+
+  private clearTimer(name: TimerName): void {
+    const h = this.timers.get(name);
+    if (h !== undefined) {
+      this.deps.scheduler.clearTimeout(h);
+      this.timers.delete(name);
+    }
+  }
+
+  private clearTimers(): void {
+    for (const h of this.timers.values()) this.deps.scheduler.clearTimeout(h);
+    this.timers.clear();
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Asterisk ids derived from our call id, so Asterisk can always be asked about a call and an ARI
+ * event on any of these objects leads back to its call.
+ *
+ * The call id is the id of the caller's channel as Asterisk created it (its unique id): the one id
+ * that exists before we do anything, and the one a restarted application finds again in Stasis.
+ */
+import { asCallId, type CallId } from '../../shared/ids';
+
+export function callIdForChannel(callerChannelId: string): CallId {
+  return asCallId(callerChannelId);
+}
+
+/** The agent leg of ring attempt `attempt` (1, 2, …). */
+export function ringChannelId(callId: CallId, attempt: number): string {
+  return `ring-${callId}-${attempt}`;
+}
+
+export function bridgeId(callId: CallId): string {
+  return `bridge-${callId}`;
+}
+
+/** The n-th playback of a call (1, 2, …). */
+export function playbackId(callId: CallId, n: number): string {
+  return `pb-${callId}-${n}`;
+}
+
+/** Name of the bridge recording (Asterisk stores it under its recordings directory). */
+export function recordingName(callId: CallId): string {
+  return `call-${callId}`;
+}
+
+const RING = /^ring-(.+)-(\d+)$/;
+const BRIDGE = /^bridge-(.+)$/;
+const PLAYBACK = /^pb-(.+)-(\d+)$/;
+
+export function parseRingChannelId(id: string): { callId: CallId; attempt: number } | null {
+  const m = RING.exec(id);
+  if (!m || m[1] === undefined || m[2] === undefined) return null;
+  return { callId: asCallId(m[1]), attempt: Number(m[2]) };
+}
+
+export function parseBridgeId(id: string): CallId | null {
+  const m = BRIDGE.exec(id);
+  return m && m[1] !== undefined ? asCallId(m[1]) : null;
+}
+
+export function parsePlaybackId(id: string): { callId: CallId; n: number } | null {
+  const m = PLAYBACK.exec(id);
+  if (!m || m[1] === undefined || m[2] === undefined) return null;
+  return { callId: asCallId(m[1]), n: Number(m[2]) };
+}
+
+/** Whether an Asterisk channel id is one of our agent legs (and not a caller's channel). */
+export function isAgentLegId(id: string): boolean {
+  return RING.test(id);
+}

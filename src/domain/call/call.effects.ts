@@ -1,0 +1,66 @@
+/**
+ * Effects are data: the call session executes them through its ports, in order.
+ */
+import type { AgentId, CallId, QueueId } from '../../shared/ids';
+import type { TimerInput } from './call.inputs';
+
+export type TimerName = 'ring' | 'maxWait' | 'announce' | 'rating' | 'menu' | 'callback' | 'playback';
+
+/** What the agent did with the offer, as far as the agent's state is concerned. */
+export type AgentReleaseOutcome =
+  /** The agent answered and the conversation is over: wrap-up follows. */
+  | 'completed'
+  | 'no-answer'
+  | 'rejected'
+  | 'busy'
+  | 'unreachable'
+  /** The caller left (or was lost) while the agent's phone rang. */
+  | 'cancelled'
+  /** The call could not take the offer (it had already moved on). */
+  | 'declined';
+
+/** Why the call left the ACD queue. */
+export type QueueLeaveReason = 'connected' | 'abandoned' | 'overflow' | 'ended';
+
+export interface CallbackRequest {
+  readonly callId: CallId;
+  readonly callerNumber: string;
+  readonly calledNumber: string;
+  readonly queueId: QueueId;
+  readonly requestedAt: number;
+}
+
+export type CallEffect =
+  | { type: 'Answer'; channelId: string }
+  | { type: 'Play'; channelId: string; playbackId: string; media: readonly string[] }
+  | { type: 'StopPlayback'; playbackId: string }
+  | { type: 'StartMoh'; channelId: string; mohClass: string }
+  | { type: 'StopMoh'; channelId: string }
+  /** Ask the ACD for an agent; `retry` after a failed attempt keeps the call's place. */
+  | { type: 'RequestAgent'; queueId: QueueId; priority: number; retry: boolean }
+  | { type: 'CancelAgentRequest'; queueId: QueueId; reason: QueueLeaveReason }
+  | {
+      type: 'RingAgent';
+      agentId: AgentId;
+      endpoint: string;
+      attempt: number;
+      channelId: string;
+      callerNumber: string;
+      timeoutMs: number;
+    }
+  /** Hang up an agent leg, ringing or answered (gone already is fine). */
+  | { type: 'HangupAgentLeg'; channelId: string; attempt: number }
+  | { type: 'MarkAgentOnCall'; agentId: AgentId }
+  | { type: 'ReleaseAgent'; agentId: AgentId; attempt: number; outcome: AgentReleaseOutcome; ringMs: number | null }
+  | { type: 'Bridge'; bridgeId: string; channelIds: readonly string[] }
+  | { type: 'DestroyBridge'; bridgeId: string }
+  | { type: 'StartRecording'; bridgeId: string; name: string }
+  | { type: 'StopRecording'; name: string }
+  | { type: 'HangupCaller'; channelId: string }
+  /** Start (or restart) the timer `name`; when it fires, `fire` comes back as an input. */
+  | { type: 'StartTimer'; name: TimerName; ms: number; token: string; fire: TimerInput }
+  | { type: 'CancelTimer'; name: TimerName }
+  | { type: 'CancelAllTimers' }
+  | { type: 'PersistCallbackRequest'; request: CallbackRequest };
+
+export type CallEffectType = CallEffect['type'];

@@ -1,0 +1,92 @@
+/**
+ * Call events: past tense, append-only, numbered per call. They hold the per-attempt facts from
+ * which the call record and every service-level, ASA and abandon variant can be recomputed.
+ */
+import type { AgentId, CallId, QueueId } from '../../shared/ids';
+import type { AgentLegFailure } from './call.inputs';
+
+/** Where the call was when something happened. */
+export type CallStage =
+  | 'answering'
+  | 'greeting'
+  | 'menu'
+  | 'queued'
+  | 'ringing'
+  | 'connecting'
+  | 'talking'
+  | 'rating'
+  | 'overflow'
+  | 'closing';
+
+export type EndReason =
+  /** Normal end after the conversation (and rating, when enabled). */
+  | 'completed'
+  | 'caller-hangup'
+  | 'channel-gone'
+  /** Overflow prompt played, no callback requested. */
+  | 'overflow'
+  | 'callback-requested'
+  /** Closed by reconciliation: the application lost track of the call. */
+  | 'recovered';
+
+export type Party = 'caller' | 'agent' | 'system' | 'network';
+
+export type RingMissOutcome = 'no-answer' | AgentLegFailure;
+
+export type OverflowReason = 'max-wait' | 'no-agents';
+
+export type RatingNotGivenReason = 'timeout' | 'invalid' | 'caller-hangup' | 'channel-gone' | 'recovered';
+
+export interface CallEventBase {
+  readonly callId: CallId;
+  /** 1, 2, … per call; (callId, seq) is unique. */
+  readonly seq: number;
+  /** ms since epoch. */
+  readonly at: number;
+}
+
+export type CallEventBody =
+  | { type: 'CallEntered'; channelId: string; callerNumber: string; calledNumber: string; queueId: QueueId; priority: number }
+  | { type: 'CallAnswered' }
+  | { type: 'GreetingFinished' }
+  | { type: 'MenuChoiceMade'; digit: string; queueId: QueueId }
+  | { type: 'MenuDigitInvalid'; digit: string }
+  | { type: 'MenuTimedOut'; queueId: QueueId }
+  /** Enter queue (also after a failed attempt, with `retry`). */
+  | { type: 'CallQueued'; queueId: QueueId; priority: number; retry: boolean }
+  | { type: 'QueuePositionAnnounced'; position: number | null }
+  /** Offer: the agent's phone is rung. `waitMs` since the call first queued. */
+  | {
+      type: 'AgentOffered';
+      attempt: number;
+      agentId: AgentId;
+      agentNumber: string;
+      endpoint: string;
+      channelId: string;
+      waitMs: number;
+    }
+  | { type: 'AgentRingMissed'; attempt: number; agentId: AgentId; outcome: RingMissOutcome; ringMs: number }
+  /** The ring stopped because the caller left or was lost. */
+  | { type: 'AgentRingCancelled'; attempt: number; agentId: AgentId; ringMs: number; reason: 'caller-hangup' | 'channel-gone' | 'recovered' }
+  /** Connect: the agent answered. `waitMs` since the call first queued (ASA). */
+  | { type: 'AgentAnswered'; attempt: number; agentId: AgentId; agentNumber: string; ringMs: number; waitMs: number }
+  | { type: 'CallBridged'; bridgeId: string; agentChannelId: string }
+  | { type: 'RecordingStarted'; name: string }
+  | { type: 'RecordingFailed'; name: string }
+  /** Complete: the conversation with the agent is over. */
+  | { type: 'CallCompleted'; agentId: AgentId; endedBy: Party; talkMs: number }
+  /** The caller hung up before reaching an agent. */
+  | { type: 'CallAbandoned'; stage: CallStage; queueId: QueueId; position: number | null; waitMs: number | null; attempts: number }
+  | { type: 'CallOverflowed'; reason: OverflowReason; queueId: QueueId; position: number | null; waitMs: number }
+  | { type: 'CallbackRequested'; callerNumber: string; queueId: QueueId }
+  | { type: 'RatingRequested'; scale: string; prompt: number }
+  | { type: 'RatingDigitInvalid'; digit: string }
+  | { type: 'CallRated'; scale: string; digit: string; value: number; code: string; label: string; satisfied: boolean }
+  | { type: 'RatingNotGiven'; reason: RatingNotGivenReason }
+  | { type: 'CallEnded'; reason: EndReason; hungUpBy: Party; stage: CallStage }
+  /** An input the state does not accept; the state did not change. */
+  | { type: 'InputIgnored'; state: string; input: string; why: string };
+
+export type CallEvent = CallEventBase & CallEventBody;
+export type CallEventType = CallEvent['type'];
+export type CallEventOf<T extends CallEventType> = Extract<CallEvent, { type: T }>;

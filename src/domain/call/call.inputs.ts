@@ -1,0 +1,41 @@
+/**
+ * Inputs of the per-call machine: what happened on Asterisk, what the ACD decided, and timers
+ * firing. Timer inputs carry the token (or attempt) they were started with; a stale one is ignored.
+ */
+import type { AgentId } from '../../shared/ids';
+
+export type AgentLegFailure = 'rejected' | 'busy' | 'unreachable';
+
+export type TimerInput =
+  | { type: 'RingTimeout'; attempt: number }
+  | { type: 'MaxWaitTimeout'; token: string }
+  | { type: 'AnnounceTick'; token: string }
+  | { type: 'RatingTimeout'; token: string }
+  | { type: 'MenuTimeout'; token: string }
+  | { type: 'CallbackDigitTimeout'; token: string }
+  /** A playback whose end Asterisk never reported: treated as finished. */
+  | { type: 'PlaybackGuardTimeout'; playbackId: string };
+
+export type CallInput =
+  /** The caller's channel was answered by us. */
+  | { type: 'Answered' }
+  /** The caller hung up (accepted in every non-terminal state). */
+  | { type: 'CallerHungUp' }
+  /** Asterisk no longer has the caller's channel (404, restart, reconciliation). */
+  | { type: 'ChannelGone' }
+  | { type: 'PlaybackFinished'; playbackId: string }
+  | { type: 'Dtmf'; digit: string }
+  /** The ACD reserved this agent for the call; the call machine numbers the attempt. */
+  | { type: 'AgentOffered'; agentId: AgentId; agentNumber: string; endpoint: string }
+  /** The ACD found no agent logged in to the call's queue. */
+  | { type: 'NoAgentsAvailable' }
+  | { type: 'AgentAnswered'; attempt: number }
+  /** The agent leg ended before it was answered. */
+  | { type: 'AgentLegFailed'; attempt: number; cause: AgentLegFailure }
+  /** The agent leg ended after it was answered. */
+  | { type: 'AgentHungUp'; attempt: number }
+  /** Asterisk refused to start the bridge recording. */
+  | { type: 'RecordingFailed'; name: string }
+  | TimerInput;
+
+export type CallInputType = CallInput['type'];

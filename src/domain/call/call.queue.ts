@@ -1,0 +1,211 @@
+/**
+ * The call machine in the queue: waiting (hold music, announcements), ringing an agent (the
+ * 10-second rule: our own timer per attempt), and overflow (prompt, optional callback request).
+ */
+import { digitMedia, promptMedia } from './call-settings';
+import { ringChannelId } from './call-ids';
+import type { OverflowReason, RingMissOutcome } from './call.events';
+import type { AgentLegFailure, CallInput } from './call.inputs';
+import type { CallState, ConnectedAgent } from './call.state';
+import { closing, ignore, type Outcome, type Step } from './call.step';
+
+export function enterQueue(s: Step, retry: boolean): Outcome {
+  const c = s.core;
+  const st = s.settings;
+  if (!retry) {
+    c.queuedAt = s.now;
+    s.effect({ type: 'StartMoh', channelId: c.callerChannelId, mohClass: st.mohClass });
+    if (st.maxQueueWaitMs > 0) {
+      const token = s.token('maxWait');
+      c.maxWaitToken = token;
+      s.startTimer('maxWait', st.maxQueueWaitMs, token, { type: 'MaxWaitTimeout', token });
+    }
+  }
+  s.emit({ type: 'CallQueued', queueId: c.queueId, priority: c.priority, retry });
+  s.effect({ type: 'RequestAgent', queueId: c.queueId, priority: c.priority, retry });
+  return { type: 'queued', announcePlaybackId: null, announceToken: scheduleAnnouncement(s) };
+}
+
+function scheduleAnnouncement(s: Step): string | null {
+  if (s.settings.announceIntervalMs <= 0) return null;
+  const token = s.token('announce');
+  s.startTimer('announce', s.settings.announceIntervalMs, token, { type: 'AnnounceTick', token });
+  return token;
+}
+
+export function inQueue(s: Step, st: Extract<CallState, { type: 'queued' }>, i: CallInput): Outcome {
+  const c = s.core;
+  switch (i.type) {
+    case 'AgentOffered': {
+      if (st.announcePlaybackId) {
+        s.stopPlayback(st.announcePlaybackId);
+        s.effect({ type: 'StartMoh', channelId: c.callerChannelId, mohClass: s.settings.mohClass });
+      }
+      if (st.announceToken) s.effect({ type: 'CancelTimer', name: 'announce' });
+      c.attempts += 1;
+      const attempt = c.attempts;
+      const channelId = ringChannelId(c.callId, attempt);
+      s.emit({
+        type: 'AgentOffered',
+        attempt,
+        agentId: i.agentId,
+        agentNumber: i.agentNumber,
+        endpoint: i.endpoint,
+        channelId,
+        waitMs: s.now - (c.queuedAt ?? s.now),
+      });
+      s.effect({
+        type: 'RingAgent',
+        agentId: i.agentId,
+        endpoint: i.endpoint,
+        attempt,
+        channelId,
+        callerNumber: c.callerNumber,
+        timeoutMs: s.settings.ringTimeoutMs,
+      });
+      s.startTimer('ring', s.settings.ringTimeoutMs, String(attempt), { type: 'RingTimeout', attempt });
+      return {
+        type: 'ringing',
+        offer: { attempt, agentId: i.agentId, agentNumber: i.agentNumber, endpoint: i.endpoint, channelId, offeredAt: s.now },
+      };
+    }
+    case 'AnnounceTick': {
+      if (i.token !== st.announceToken) return ignore('stale token');
+      const position = s.settings.announcePosition ? s.ctx.queuePosition : null;
+      const media =
+        position !== null
+          ? [promptMedia(s.settings, 'position-prefix'), ...digitMedia(s.settings, String(position)), promptMedia(s.settings, 'position-suffix')]
+          : [promptMedia(s.settings, 'queue-hold')];
+      s.effect({ type: 'StopMoh', channelId: c.callerChannelId });
+      const playbackId = s.play(media);
+      s.emit({ type: 'QueuePositionAnnounced', position });
+      return { type: 'queued', announcePlaybackId: playbackId, announceToken: null };
+    }
+    case 'PlaybackFinished':
+      if (i.playbackId !== st.announcePlaybackId) return ignore('stale playback');
+      s.playbackDone();
+      s.effect({ type: 'StartMoh', channelId: c.callerChannelId, mohClass: s.settings.mohClass });
+      return { type: 'queued', announcePlaybackId: null, announceToken: scheduleAnnouncement(s) };
+    case 'MaxWaitTimeout':
+      if (i.token !== c.maxWaitToken) return ignore('stale token');
+      return overflow(s, st, 'max-wait');
+    case 'NoAgentsAvailable':
+      if (!s.settings.overflowWhenNoAgents) return ignore('overflow without agents is off');
+      return overflow(s, st, 'no-agents');
+    default:
+      return ignore('not accepted while queued');
+  }
+}
+
+export function inRinging(s: Step, st: Extract<CallState, { type: 'ringing' }>, i: CallInput): Outcome {
+  const offer = st.offer;
+  const c = s.core;
+  switch (i.type) {
+    case 'AgentAnswered': {
+      if (i.attempt !== offer.attempt) return ignore('stale attempt');
+      s.effect({ type: 'CancelTimer', name: 'ring' });
+      if (c.maxWaitToken) s.effect({ type: 'CancelTimer', name: 'maxWait' });
+      c.maxWaitToken = null;
+      s.effect({ type: 'CancelAgentRequest', queueId: c.queueId, reason: 'connected' });
+      s.effect({ type: 'StopMoh', channelId: c.callerChannelId });
+      s.effect({ type: 'MarkAgentOnCall', agentId: offer.agentId });
+      s.emit({
+        type: 'AgentAnswered',
+        attempt: offer.attempt,
+        agentId: offer.agentId,
+        agentNumber: offer.agentNumber,
+        ringMs: s.now - offer.offeredAt,
+        waitMs: s.now - (c.queuedAt ?? s.now),
+      });
+      const agent: ConnectedAgent = {
+        attempt: offer.attempt,
+        agentId: offer.agentId,
+        agentNumber: offer.agentNumber,
+        channelId: offer.channelId,
+        answeredAt: s.now,
+      };
+      const media = [...digitMedia(s.settings, offer.agentNumber), promptMedia(s.settings, 'agent-id-suffix')];
+      return { type: 'connecting', agent, playbackId: s.play(media) };
+    }
+    case 'RingTimeout':
+      if (i.attempt !== offer.attempt) return ignore('stale attempt');
+      return missed(s, st, 'no-answer');
+    case 'AgentLegFailed':
+      if (i.attempt !== offer.attempt) return ignore('stale attempt');
+      return missed(s, st, i.cause);
+    case 'AgentHungUp':
+      // The leg ended with no answer seen: the phone refused the call.
+      if (i.attempt !== offer.attempt) return ignore('stale attempt');
+      return missed(s, st, 'rejected' satisfies AgentLegFailure);
+    case 'MaxWaitTimeout':
+      if (i.token !== c.maxWaitToken) return ignore('stale token');
+      // Let this ring run; if it fails the caller gets the overflow prompt instead of the queue.
+      c.maxWaitToken = null;
+      c.maxWaitExpired = true;
+      return st;
+    default:
+      return ignore('not accepted while an agent rings');
+  }
+}
+
+function missed(s: Step, st: Extract<CallState, { type: 'ringing' }>, outcome: RingMissOutcome): Outcome {
+  const offer = st.offer;
+  const ringMs = s.now - offer.offeredAt;
+  s.effect({ type: 'CancelTimer', name: 'ring' });
+  s.effect({ type: 'HangupAgentLeg', channelId: offer.channelId, attempt: offer.attempt });
+  s.effect({ type: 'ReleaseAgent', agentId: offer.agentId, attempt: offer.attempt, outcome, ringMs });
+  s.emit({ type: 'AgentRingMissed', attempt: offer.attempt, agentId: offer.agentId, outcome, ringMs });
+  if (s.core.maxWaitExpired) return overflow(s, st, 'max-wait');
+  return enterQueue(s, true);
+}
+
+function overflow(s: Step, st: CallState, reason: OverflowReason): Outcome {
+  const c = s.core;
+  if (c.maxWaitToken) s.effect({ type: 'CancelTimer', name: 'maxWait' });
+  c.maxWaitToken = null;
+  if (st.type === 'queued') {
+    if (st.announcePlaybackId) s.stopPlayback(st.announcePlaybackId);
+    if (st.announceToken) s.effect({ type: 'CancelTimer', name: 'announce' });
+  }
+  s.effect({ type: 'StopMoh', channelId: c.callerChannelId });
+  s.effect({ type: 'CancelAgentRequest', queueId: c.queueId, reason: 'overflow' });
+  s.emit({
+    type: 'CallOverflowed',
+    reason,
+    queueId: c.queueId,
+    position: s.ctx.queuePosition,
+    waitMs: s.now - (c.queuedAt ?? s.now),
+  });
+  return { type: 'overflow', reason, playbackId: s.play([promptMedia(s.settings, 'overflow')]), token: null };
+}
+
+export function inOverflow(s: Step, st: Extract<CallState, { type: 'overflow' }>, i: CallInput): Outcome {
+  const cb = s.settings.callback;
+  switch (i.type) {
+    case 'Dtmf': {
+      if (!cb.enabled || i.digit !== cb.digit) return ignore('not the callback key');
+      if (st.playbackId) s.stopPlayback(st.playbackId);
+      if (st.token) s.effect({ type: 'CancelTimer', name: 'callback' });
+      const c = s.core;
+      s.effect({
+        type: 'PersistCallbackRequest',
+        request: { callId: c.callId, callerNumber: c.callerNumber, calledNumber: c.calledNumber, queueId: c.queueId, requestedAt: s.now },
+      });
+      s.emit({ type: 'CallbackRequested', callerNumber: c.callerNumber, queueId: c.queueId });
+      return closing(s, [promptMedia(s.settings, 'callback-recorded')], 'callback-requested');
+    }
+    case 'PlaybackFinished': {
+      if (i.playbackId !== st.playbackId) return ignore('stale playback');
+      s.playbackDone();
+      if (!cb.enabled) return closing(s, [promptMedia(s.settings, 'goodbye')], 'overflow');
+      const token = s.token('callback');
+      s.startTimer('callback', cb.waitMs, token, { type: 'CallbackDigitTimeout', token });
+      return { ...st, playbackId: null, token };
+    }
+    case 'CallbackDigitTimeout':
+      if (i.token !== st.token) return ignore('stale token');
+      return closing(s, [promptMedia(s.settings, 'goodbye')], 'overflow');
+    default:
+      return ignore('not accepted in overflow');
+  }
+}

@@ -1,0 +1,344 @@
+/**
+ * The call record: a pure fold of the call's events. Folding the stored events again always gives
+ * the same record, so records can be rebuilt, and a projection can be updated one event at a time.
+ * Reporting keys (day and hour in Asia/Shanghai) are derived here, when the record is written.
+ */
+import { DateTime } from 'luxon';
+import type { AgentId, CallId, QueueId } from '../../shared/ids';
+import type {
+  CallEvent,
+  CallEventType,
+  CallStage,
+  EndReason,
+  OverflowReason,
+  Party,
+  RatingNotGivenReason,
+} from './call.events';
+
+export const REPORTING_ZONE = 'Asia/Shanghai';
+
+export type CallOutcome = 'in-progress' | 'answered' | 'abandoned' | 'overflow' | 'callback-requested' | 'lost';
+
+export type RingAttemptOutcome = 'ringing' | 'answered' | 'no-answer' | 'rejected' | 'busy' | 'unreachable' | 'cancelled';
+
+export interface RingAttemptRecord {
+  readonly attempt: number;
+  readonly agentId: AgentId;
+  readonly agentNumber: string;
+  readonly endpoint: string;
+  readonly offeredAt: number;
+  readonly endedAt: number | null;
+  readonly outcome: RingAttemptOutcome;
+  /** ms from the ring's start to answer, miss or cancel; null while it rings. */
+  readonly ringMs: number | null;
+}
+
+export interface TimelineEntry {
+  readonly seq: number;
+  readonly at: number;
+  readonly type: CallEventType;
+  readonly attempt?: number;
+}
+
+export interface CallTimes {
+  readonly enteredAt: number;
+  readonly answeredAt: number | null;
+  readonly greetedAt: number | null;
+  readonly queuedAt: number | null;
+  readonly connectedAt: number | null;
+  readonly bridgedAt: number | null;
+  readonly conversationEndedAt: number | null;
+  readonly ratingAskedAt: number | null;
+  readonly ratedAt: number | null;
+  readonly endedAt: number | null;
+}
+
+export type RatingStatus = 'not-asked' | 'pending' | 'rated' | 'not-rated';
+
+export interface CallRating {
+  readonly status: RatingStatus;
+  readonly scale: string | null;
+  readonly digit: string | null;
+  readonly value: number | null;
+  readonly code: string | null;
+  readonly label: string | null;
+  readonly satisfied: boolean | null;
+  readonly notRatedReason: RatingNotGivenReason | null;
+  readonly invalidDigits: readonly string[];
+}
+
+export interface CallRecord {
+  readonly callId: CallId;
+  readonly channelId: string;
+  readonly callerNumber: string;
+  readonly calledNumber: string;
+  readonly queueId: QueueId;
+  readonly priority: number;
+  /** Where the call is (or ended). */
+  readonly stage: CallStage | 'ended';
+  readonly complete: boolean;
+  readonly lastSeq: number;
+  readonly times: CallTimes;
+  readonly timeline: readonly TimelineEntry[];
+  readonly attempts: readonly RingAttemptRecord[];
+  /** The agent who answered. */
+  readonly agentId: AgentId | null;
+  readonly agentNumber: string | null;
+  /** From first entering the queue to the answer, or to the caller leaving the queue (abandon, overflow, end). */
+  readonly waitMs: number | null;
+  /** Sum over all ring attempts. */
+  readonly ringMs: number;
+  /** Ring of the answered attempt. */
+  readonly answerRingMs: number | null;
+  readonly talkMs: number | null;
+  readonly totalMs: number | null;
+  readonly outcome: CallOutcome;
+  readonly endReason: EndReason | null;
+  /** Who ended the call (the last hang-up). */
+  readonly hungUpBy: Party | null;
+  /** Who ended the conversation with the agent, when there was one. */
+  readonly conversationEndedBy: Party | null;
+  readonly abandon: { readonly stage: CallStage; readonly position: number | null; readonly waitMs: number | null } | null;
+  readonly overflow: { readonly reason: OverflowReason; readonly position: number | null; readonly waitMs: number } | null;
+  readonly callbackRequested: boolean;
+  readonly menuDigit: string | null;
+  readonly rating: CallRating;
+  readonly recordingName: string | null;
+  /** Reporting keys, Asia/Shanghai, from the time the call entered. */
+  readonly reportDay: string;
+  readonly reportHour: number;
+}
+
+const NO_RATING: CallRating = {
+  status: 'not-asked',
+  scale: null,
+  digit: null,
+  value: null,
+  code: null,
+  label: null,
+  satisfied: null,
+  notRatedReason: null,
+  invalidDigits: [],
+};
+
+/** Folds a call's events (any order, duplicates allowed) into its record. */
+export function buildCallRecord(events: readonly CallEvent[]): CallRecord {
+  const sorted = [...events].sort((a, b) => a.seq - b.seq);
+  const first = sorted[0];
+  if (!first || first.type !== 'CallEntered') throw new RangeError('a call record starts with CallEntered');
+  let record = openRecord(first);
+  for (const e of sorted.slice(1)) record = applyCallEvent(record, e);
+  return record;
+}
+
+export function openRecord(e: Extract<CallEvent, { type: 'CallEntered' }>): CallRecord {
+  const local = DateTime.fromMillis(e.at, { zone: REPORTING_ZONE });
+  return {
+    callId: e.callId,
+    channelId: e.channelId,
+    callerNumber: e.callerNumber,
+    calledNumber: e.calledNumber,
+    queueId: e.queueId,
+    priority: e.priority,
+    stage: 'answering',
+    complete: false,
+    lastSeq: e.seq,
+    times: {
+      enteredAt: e.at,
+      answeredAt: null,
+      greetedAt: null,
+      queuedAt: null,
+      connectedAt: null,
+      bridgedAt: null,
+      conversationEndedAt: null,
+      ratingAskedAt: null,
+      ratedAt: null,
+      endedAt: null,
+    },
+    timeline: [{ seq: e.seq, at: e.at, type: e.type }],
+    attempts: [],
+    agentId: null,
+    agentNumber: null,
+    waitMs: null,
+    ringMs: 0,
+    answerRingMs: null,
+    talkMs: null,
+    totalMs: null,
+    outcome: 'in-progress',
+    endReason: null,
+    hungUpBy: null,
+    conversationEndedBy: null,
+    abandon: null,
+    overflow: null,
+    callbackRequested: false,
+    menuDigit: null,
+    rating: NO_RATING,
+    recordingName: null,
+    reportDay: local.toISODate() ?? '',
+    reportHour: local.hour,
+  };
+}
+
+function endAttempt(
+  attempts: readonly RingAttemptRecord[],
+  attempt: number,
+  at: number,
+  outcome: RingAttemptOutcome,
+  ringMs: number,
+): RingAttemptRecord[] {
+  return attempts.map((a) => (a.attempt === attempt && a.outcome === 'ringing' ? { ...a, endedAt: at, outcome, ringMs } : a));
+}
+
+/** Applies one event; an event at or below `lastSeq` (a duplicate) changes nothing. */
+export function applyCallEvent(r: CallRecord, e: CallEvent): CallRecord {
+  if (e.seq <= r.lastSeq || r.complete || e.type === 'CallEntered') return r;
+  const base: CallRecord = { ...r, lastSeq: e.seq };
+  if (e.type === 'InputIgnored') return base;
+  const entry: TimelineEntry = 'attempt' in e ? { seq: e.seq, at: e.at, type: e.type, attempt: e.attempt } : { seq: e.seq, at: e.at, type: e.type };
+  const next: CallRecord = { ...base, timeline: [...r.timeline, entry] };
+  const t = r.times;
+  switch (e.type) {
+    case 'CallAnswered':
+      return { ...next, stage: 'greeting', times: { ...t, answeredAt: e.at } };
+    case 'GreetingFinished':
+      return { ...next, stage: 'menu', times: { ...t, greetedAt: e.at } };
+    case 'MenuChoiceMade':
+      return { ...next, menuDigit: e.digit, queueId: e.queueId };
+    case 'MenuDigitInvalid':
+    case 'MenuTimedOut':
+    case 'QueuePositionAnnounced':
+      return next;
+    case 'RecordingStarted':
+      return { ...next, recordingName: e.name };
+    case 'RecordingFailed':
+      return { ...next, recordingName: null };
+    case 'CallQueued':
+      return { ...next, stage: 'queued', times: t.queuedAt === null ? { ...t, queuedAt: e.at } : t };
+    case 'AgentOffered':
+      return {
+        ...next,
+        stage: 'ringing',
+        attempts: [
+          ...r.attempts,
+          {
+            attempt: e.attempt,
+            agentId: e.agentId,
+            agentNumber: e.agentNumber,
+            endpoint: e.endpoint,
+            offeredAt: e.at,
+            endedAt: null,
+            outcome: 'ringing',
+            ringMs: null,
+          },
+        ],
+      };
+    case 'AgentRingMissed':
+      return { ...next, attempts: endAttempt(r.attempts, e.attempt, e.at, e.outcome, e.ringMs), ringMs: r.ringMs + e.ringMs };
+    case 'AgentRingCancelled':
+      return { ...next, attempts: endAttempt(r.attempts, e.attempt, e.at, 'cancelled', e.ringMs), ringMs: r.ringMs + e.ringMs };
+    case 'AgentAnswered':
+      return {
+        ...next,
+        stage: 'connecting',
+        attempts: endAttempt(r.attempts, e.attempt, e.at, 'answered', e.ringMs),
+        ringMs: r.ringMs + e.ringMs,
+        answerRingMs: e.ringMs,
+        agentId: e.agentId,
+        agentNumber: e.agentNumber,
+        waitMs: e.waitMs,
+        outcome: 'answered',
+        times: { ...t, connectedAt: e.at },
+      };
+    case 'CallBridged':
+      return { ...next, stage: 'talking', times: { ...t, bridgedAt: e.at } };
+    case 'CallCompleted':
+      return {
+        ...next,
+        stage: 'closing',
+        talkMs: e.talkMs,
+        conversationEndedBy: e.endedBy,
+        times: { ...t, conversationEndedAt: e.at },
+      };
+    case 'CallAbandoned':
+      return {
+        ...next,
+        outcome: 'abandoned',
+        waitMs: e.waitMs,
+        abandon: { stage: e.stage, position: e.position, waitMs: e.waitMs },
+      };
+    case 'CallOverflowed':
+      return {
+        ...next,
+        stage: 'overflow',
+        outcome: 'overflow',
+        waitMs: e.waitMs,
+        overflow: { reason: e.reason, position: e.position, waitMs: e.waitMs },
+      };
+    case 'CallbackRequested':
+      return { ...next, stage: 'closing', outcome: 'callback-requested', callbackRequested: true };
+    case 'RatingRequested':
+      if (r.rating.status === 'rated') return next;
+      return {
+        ...next,
+        stage: 'rating',
+        rating: { ...r.rating, status: 'pending', scale: e.scale },
+        times: t.ratingAskedAt === null ? { ...t, ratingAskedAt: e.at } : t,
+      };
+    case 'RatingDigitInvalid':
+      return { ...next, rating: { ...r.rating, invalidDigits: [...r.rating.invalidDigits, e.digit] } };
+    case 'CallRated':
+      // One rating per call: the first one stands.
+      if (r.rating.status === 'rated') return next;
+      return {
+        ...next,
+        stage: 'closing',
+        rating: {
+          ...r.rating,
+          status: 'rated',
+          scale: e.scale,
+          digit: e.digit,
+          value: e.value,
+          code: e.code,
+          label: e.label,
+          satisfied: e.satisfied,
+          notRatedReason: null,
+        },
+        times: { ...t, ratedAt: e.at },
+      };
+    case 'RatingNotGiven':
+      if (r.rating.status === 'rated') return next;
+      return { ...next, stage: 'closing', rating: { ...r.rating, status: 'not-rated', notRatedReason: e.reason } };
+    case 'CallEnded':
+      return ended(next, e);
+    default:
+      return assertNeverEvent(e);
+  }
+}
+
+function ended(r: CallRecord, e: Extract<CallEvent, { type: 'CallEnded' }>): CallRecord {
+  const t = r.times;
+  let outcome = r.outcome;
+  if (outcome === 'in-progress') outcome = e.reason === 'caller-hangup' ? 'abandoned' : 'lost';
+  // Callers who left the queue without an agent: their wait ends now.
+  const waitMs = r.waitMs ?? (t.queuedAt !== null ? e.at - t.queuedAt : null);
+  const rating: CallRating =
+    r.rating.status === 'pending'
+      ? { ...r.rating, status: 'not-rated', notRatedReason: e.hungUpBy === 'caller' ? 'caller-hangup' : 'recovered' }
+      : r.rating;
+  return {
+    ...r,
+    stage: 'ended',
+    complete: true,
+    outcome,
+    waitMs,
+    rating,
+    endReason: e.reason,
+    hungUpBy: e.hungUpBy,
+    totalMs: e.at - t.enteredAt,
+    times: { ...t, endedAt: e.at },
+  };
+}
+
+function assertNeverEvent(e: never): never {
+  throw new RangeError(`unknown call event ${JSON.stringify(e)}`);
+}

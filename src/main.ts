@@ -1,0 +1,260 @@
+/**
+ * The composition root: reads the configuration, builds every adapter, wires the use cases and
+ * starts them; stops them in reverse order. Nothing else in the code base knows more than one
+ * adapter. `buildSystem` is exported so integration tests run the same wiring as production.
+ */
+import path from 'node:path';
+import { loadConfig, ConfigError, type Config } from './config/config';
+import type { Logger } from './shared/logger';
+import { asQueueId, type AgentId } from './shared/ids';
+import { createLogger } from './adapters/logging/logger';
+import { DbConnection } from './adapters/db/connection';
+import { CallStore } from './adapters/db/call-store';
+import { Spool } from './adapters/db/spool';
+import { MongoCallPersistence } from './adapters/db/call-persistence';
+import { MongoAgentDirectory } from './adapters/db/repositories/agent.repository';
+import { MongoUserRepository } from './adapters/db/repositories/user.repository';
+import { MongoTokenRepository } from './adapters/db/repositories/token.repository';
+import { MongoQueueRepository, MongoSettingsRepository } from './adapters/db/repositories/queue-settings.repository';
+import { MongoCallRecordReader } from './adapters/db/repositories/call-record.repository';
+import { AriConnection } from './adapters/ari/ari-connection';
+import { AriTelephony } from './adapters/ari/ari-telephony';
+import { AriCallEvents } from './adapters/ari/ari-inputs';
+import { BcryptPasswordHasher } from './adapters/auth/bcrypt-password-hasher';
+import { JwtTokenSigner } from './adapters/auth/jwt-token-signer';
+import { nodeSecretSource } from './adapters/auth/node-secret-source';
+import { HttpServer } from './adapters/http/http-server';
+import { healthRouter } from './adapters/http/health.router';
+import { buildApi } from './adapters/http/api';
+import { Metrics, metricsRouter } from './adapters/metrics/metrics';
+import { SocketProjector } from './adapters/realtime/projector';
+import { RealtimeServer } from './adapters/realtime/socket-server';
+import { EventBus } from './app/events/event-bus';
+import { createCallPath, type CallPath } from './app/calls/call-path';
+import { AuthService } from './app/auth/auth.service';
+import { UserService } from './app/auth/user.service';
+import { QueuesService, metricsOptionsOf } from './app/queues/queues.service';
+import { CallRecordsService } from './app/records/call-records.service';
+import { NO_WORK_ORDERS } from './app/records/call-records.ports';
+import { LiveDashboard } from './app/live/live-dashboard';
+import { DashboardService } from './app/live/dashboard.service';
+import { AgentConsoleService } from './app/live/agent-console.service';
+import { AgentControl, liveInputsOf } from './app/live/call-path-bridge';
+import { makeCallPathSettings } from './domain/call/call-settings';
+import { ratingScalePreset } from './domain/rating/rating';
+
+export interface System {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly db: DbConnection;
+  readonly ari: AriConnection;
+  readonly bus: EventBus;
+  readonly callPath: CallPath;
+  readonly callStore: CallStore;
+  readonly agents: MongoAgentDirectory;
+  readonly users: UserService;
+  readonly http: HttpServer;
+  /** Starts everything; resolves when the HTTP server listens (ARI may still be connecting). */
+  start(): Promise<{ port: number }>;
+  /** Stops in reverse order: no new calls, live calls closed with complete records, then the database. */
+  stop(): Promise<void>;
+}
+
+export function buildSystem(config: Config, log: Logger): System {
+  const clock = { now: () => Date.now() };
+  const db = new DbConnection(config.mongodb.uri, log.child({ component: 'db' }));
+  const callStore = new CallStore(db, new Spool(path.resolve(config.spoolDir), 'calls'), log.child({ component: 'call-store' }));
+  const persistence = new MongoCallPersistence(callStore);
+  const agents = new MongoAgentDirectory(db.connection);
+  const bus = new EventBus(clock, log.child({ component: 'bus' }));
+
+  // ---- call path: ARI ⇄ pure call machine ----
+  const ari = new AriConnection(
+    {
+      url: config.ari.url,
+      username: config.ari.username,
+      password: config.ari.password,
+      app: config.ari.app,
+      maxSockets: config.ari.maxSockets,
+    },
+    log.child({ component: 'ari' }),
+  );
+  const settings = makeCallPathSettings({
+    defaultQueueId: asQueueId('general'),
+    ringTimeoutMs: config.callPath.ringTimeoutMs,
+    wrapUpMs: config.callPath.wrapUpMs,
+    maxQueueWaitMs: config.callPath.maxQueueWaitMs,
+    recordCalls: config.callPath.recordCalls,
+    strategy: config.callPath.strategy,
+    rating: { timeoutMs: config.callPath.ratingTimeoutMs, scale: ratingScalePreset(config.callPath.ratingScale) },
+    missedRing: { maxConsecutiveMisses: config.callPath.notReadyAfterMisses },
+  });
+  const callPath = createCallPath({
+    settings,
+    telephony: new AriTelephony(ari, { app: config.ari.app }),
+    events: persistence,
+    records: persistence,
+    callbacks: persistence,
+    scheduler: {
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+    },
+    clock,
+    bus,
+    logger: log.child({ component: 'calls' }),
+  });
+  const ariEvents = new AriCallEvents(callPath.calls, callPath.recovery, log.child({ component: 'ari-events' }));
+
+  // ---- people, auth and the live layer ----
+  const userRepo = new MongoUserRepository(db.connection);
+  const tokenRepo = new MongoTokenRepository(db.connection);
+  const hasher = new BcryptPasswordHasher(12);
+  const auth = new AuthService(
+    {
+      users: userRepo,
+      tokens: tokenRepo,
+      hasher,
+      signer: new JwtTokenSigner({ secret: config.auth.jwtSecret }),
+      secrets: nodeSecretSource,
+      clock: Date.now,
+      log: log.child({ component: 'auth' }),
+    },
+    { accessTtlSec: 900, refreshTtlSec: 7 * 24 * 3600 },
+  );
+  const users = new UserService({ users: userRepo, hasher, auth, clock: Date.now });
+  const queues = new QueuesService(new MongoQueueRepository(db.connection), new MongoSettingsRepository(db.connection), Date.now);
+  const dashboard = new LiveDashboard({
+    clock: Date.now,
+    queueWaitAlertSec: (q) => queues.cachedQueue(q)?.waitAlertSec,
+    onListenerError: (err) => log.error('dashboard listener failed', { err: String(err) }),
+  });
+  queues.onSettings((s) => dashboard.updateSettings(s));
+  queues.onQueue((q) => dashboard.registerQueue(q.queueId));
+  const calls = new CallRecordsService(new MongoCallRecordReader(db.connection), NO_WORK_ORDERS, () =>
+    metricsOptionsOf(queues.currentSettings()),
+  );
+  const dashboardService = new DashboardService(dashboard);
+  const projector = new SocketProjector();
+  const agentConsole = new AgentConsoleService({
+    publisher: projector,
+    control: new AgentControl(callPath.agents),
+    history: (actor, call) => calls.historyFor(actor, call),
+    dashboard,
+    clock: Date.now,
+    log: log.child({ component: 'console' }),
+  });
+  let realtime: RealtimeServer | null = null;
+  const metrics = new Metrics(dashboard, { socketConnections: () => realtime?.io.engine.clientsCount ?? 0 });
+  const api = buildApi({ auth, users, calls, queues, agentConsole, dashboard: dashboardService, clock: Date.now });
+  const http = new HttpServer(
+    {
+      host: config.http.host,
+      port: config.http.port,
+      routers: [
+        metricsRouter(metrics, auth, null),
+        healthRouter([
+          { name: 'asterisk', check: () => ari.isConnected() },
+          { name: 'database', check: () => db.ping() },
+        ]),
+        ...api.routers,
+      ],
+    },
+    log.child({ component: 'http' }),
+  );
+  realtime = new RealtimeServer(
+    http.server,
+    { auth, agentConsole, projector, dashboard: dashboardService, log: log.child({ component: 'realtime' }) },
+    { redisUrl: config.redis?.url ?? null },
+  );
+  projector.attachDashboard(dashboard);
+
+  const agentName = (agentId: AgentId) => callPath.agents.get(agentId)?.name;
+  const unsubscribe = bus.subscribeAll((message) => {
+    for (const input of liveInputsOf(message, agentName)) {
+      dashboard.apply(input);
+      agentConsole.apply(input);
+      metrics.observe(input);
+    }
+  });
+  let purgeTimer: NodeJS.Timeout | null = null;
+
+  return {
+    config,
+    log,
+    db,
+    ari,
+    bus,
+    callPath,
+    callStore,
+    agents,
+    users,
+    http,
+    async start() {
+      await db.start();
+      await Promise.all([userRepo.init(), tokenRepo.init(), agents.init()]);
+      await callStore.start();
+      for (const profile of await agents.listActive()) callPath.agents.register(profile);
+      await queues.start();
+      dashboard.start();
+      purgeTimer = setInterval(() => void auth.purgeExpired(), 3_600_000);
+      purgeTimer.unref();
+      ariEvents.start(ari);
+      // ARI connects in the background: the app serves /readyz (503 naming asterisk) until it does.
+      void ari.start();
+      await realtime?.start();
+      const { port } = await http.start();
+      const addr = http.server.address();
+      return { port: typeof addr === 'object' && addr ? addr.port : port };
+    },
+    async stop() {
+      unsubscribe();
+      if (purgeTimer) clearInterval(purgeTimer);
+      dashboard.stop();
+      await ari.stop();
+      await realtime?.stop();
+      await http.stop().catch(() => undefined);
+      await callStore.stop();
+      await db.stop();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  const log = createLogger({ level: config.logLevel });
+  const system = buildSystem(config, log);
+  const { port } = await system.start();
+  log.info('hotline started', { http: `http://${config.http.host}:${port}`, ari: config.ari.url, app: config.ari.app });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    system
+      .stop()
+      .then(() => process.exit(0))
+      .catch((err: unknown) => {
+        log.error('shutdown failed', { err: String(err) });
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  });
+}

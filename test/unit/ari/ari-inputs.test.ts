@@ -1,0 +1,125 @@
+import { EventEmitter } from 'node:events';
+import type { Client } from 'ari-client';
+import { asCallId, type CallId } from '../../../src/shared/ids';
+import { silentLogger } from '../../../src/shared/logger';
+import type { IncomingCall } from '../../../src/app/calls/call-service';
+import type { CallInput } from '../../../src/domain/call/call.inputs';
+import { AriCallEvents, legFailureFromCause, legFailureFromDialStatus } from '../../../src/adapters/ari/ari-inputs';
+
+const CH = '1749000000.7';
+const CALL = asCallId(CH);
+const LEG = `ring-${CH}-2`;
+
+function setup() {
+  const started: IncomingCall[] = [];
+  const delivered: Array<[CallId, CallInput]> = [];
+  let reconciles = 0;
+  const sut = new AriCallEvents(
+    {
+      startCall: (c) => started.push(c),
+      deliver: (callId, input) => {
+        delivered.push([callId, input]);
+        return true;
+      },
+    },
+    { reconcile: async () => void (reconciles += 1) },
+    silentLogger,
+  );
+  return { sut, started, delivered, reconciles: () => reconciles };
+}
+
+const channel = (id: string, extra: Record<string, unknown> = {}) => ({ id, state: 'Ring', caller: { number: '13800000000' }, dialplan: { exten: '12345' }, ...extra });
+
+describe('ARI events → call inputs', () => {
+  it('StasisStart of a caller → a call with caller and called number (Stasis argument first)', () => {
+    const { sut, started } = setup();
+    sut.handle({ type: 'StasisStart', args: ['12345'], channel: channel(CH, { dialplan: { exten: '999' } }) });
+    expect(started).toEqual([{ channelId: CH, callerNumber: '13800000000', calledNumber: '12345' }]);
+  });
+
+  it('caller hang-up request, StasisEnd, destroyed → CallerHungUp to the call', () => {
+    const { sut, delivered } = setup();
+    sut.handle({ type: 'ChannelHangupRequest', cause: 16, channel: channel(CH) });
+    sut.handle({ type: 'StasisEnd', channel: channel(CH) });
+    sut.handle({ type: 'ChannelDestroyed', cause: 16, channel: channel(CH) });
+    expect(delivered).toEqual([
+      [CALL, { type: 'CallerHungUp' }],
+      [CALL, { type: 'CallerHungUp' }],
+      [CALL, { type: 'CallerHungUp' }],
+    ]);
+  });
+
+  it('DTMF on the caller → Dtmf; on an agent leg → nothing', () => {
+    const { sut, delivered } = setup();
+    sut.handle({ type: 'ChannelDtmfReceived', digit: '1', duration_ms: 100, channel: channel(CH) });
+    sut.handle({ type: 'ChannelDtmfReceived', digit: '5', duration_ms: 100, channel: channel(LEG) });
+    expect(delivered).toEqual([[CALL, { type: 'Dtmf', digit: '1' }]]);
+  });
+
+  it('PlaybackFinished pb-<callId>-n → PlaybackFinished to that call; foreign playbacks ignored', () => {
+    const { sut, delivered } = setup();
+    sut.handle({ type: 'PlaybackFinished', playback: { id: `pb-${CH}-3` } });
+    sut.handle({ type: 'PlaybackFinished', playback: { id: 'something-else' } });
+    expect(delivered).toEqual([[CALL, { type: 'PlaybackFinished', playbackId: `pb-${CH}-3` }]]);
+  });
+
+  it('agent leg Up (state change, Dial ANSWER, StasisStart) → one AgentAnswered for its attempt', () => {
+    const { sut, delivered } = setup();
+    sut.handle({ type: 'Dial', dialstatus: 'RINGING', peer: channel(LEG) });
+    sut.handle({ type: 'ChannelStateChange', channel: channel(LEG, { state: 'Up' }) });
+    sut.handle({ type: 'Dial', dialstatus: 'ANSWER', peer: channel(LEG) });
+    sut.handle({ type: 'StasisStart', args: ['agent'], channel: channel(LEG, { state: 'Up' }) });
+    expect(delivered).toEqual([[CALL, { type: 'AgentAnswered', attempt: 2 }]]);
+  });
+
+  it('answered agent hangs up → one AgentHungUp (hang-up request, StasisEnd, destroyed)', () => {
+    const { sut, delivered } = setup();
+    sut.handle({ type: 'StasisStart', args: ['agent'], channel: channel(LEG, { state: 'Up' }) });
+    sut.handle({ type: 'ChannelHangupRequest', cause: 16, channel: channel(LEG) });
+    sut.handle({ type: 'StasisEnd', channel: channel(LEG) });
+    sut.handle({ type: 'ChannelDestroyed', cause: 16, channel: channel(LEG) });
+    expect(delivered.map(([, i]) => i)).toEqual([
+      { type: 'AgentAnswered', attempt: 2 },
+      { type: 'AgentHungUp', attempt: 2 },
+    ]);
+  });
+
+  it.each([
+    [17, 'busy'],
+    [21, 'rejected'],
+    [19, 'rejected'],
+    [3, 'unreachable'],
+    [16, 'unreachable'],
+  ] as const)('unanswered leg destroyed with cause %d → AgentLegFailed %s', (cause, expected) => {
+    const { sut, delivered } = setup();
+    sut.handle({ type: 'ChannelHangupRequest', cause, channel: channel(LEG) });
+    sut.handle({ type: 'ChannelDestroyed', cause, channel: channel(LEG) });
+    expect(delivered).toEqual([[CALL, { type: 'AgentLegFailed', attempt: 2, cause: expected }]]);
+  });
+
+  it('a Dial failure status wins over the hang-up cause', () => {
+    const { sut, delivered } = setup();
+    sut.handle({ type: 'Dial', dialstatus: 'BUSY', peer: channel(LEG) });
+    sut.handle({ type: 'ChannelDestroyed', cause: 16, channel: channel(LEG) });
+    expect(delivered).toEqual([[CALL, { type: 'AgentLegFailed', attempt: 2, cause: 'busy' }]]);
+  });
+
+  it('listens on each client once and reconciles after every connection', async () => {
+    const { sut, delivered, reconciles } = setup();
+    const conn = new EventEmitter();
+    sut.start({ on: (event, l) => conn.on(event, l) });
+    const client = new EventEmitter() as unknown as Client;
+    conn.emit('connected', { client, reconnect: false });
+    conn.emit('connected', { client, reconnect: true });
+    await Promise.resolve();
+    (client as unknown as EventEmitter).emit('ChannelDtmfReceived', { type: 'ChannelDtmfReceived', digit: '2', channel: channel(CH) });
+    expect(delivered).toEqual([[CALL, { type: 'Dtmf', digit: '2' }]]);
+    expect(reconciles()).toBe(2);
+  });
+
+  it('cause and dial status tables', () => {
+    expect(legFailureFromCause(17)).toBe('busy');
+    expect(legFailureFromDialStatus('CHANUNAVAIL')).toBe('unreachable');
+    expect(legFailureFromDialStatus('CANCEL')).toBeNull();
+  });
+});
