@@ -155,7 +155,9 @@ export class AriCallEvents {
       if (this.answered.has(ch.id)) this.legEnded(ch.id, 16);
       return;
     }
-    this.toCaller(ch.id, { type: 'CallerHungUp' }, type);
+    // A soft hang-up request is Asterisk's own (shutdown, CLI), not the caller's BYE.
+    const byAsterisk = type === 'ChannelHangupRequest' && e['soft'] === true;
+    this.toCaller(ch.id, { type: byAsterisk ? 'ChannelGone' : 'CallerHungUp' }, type);
   }
 
   private channelDestroyed(e: AriEvent): void {

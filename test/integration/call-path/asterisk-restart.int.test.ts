@@ -24,8 +24,10 @@ describe('Asterisk restart during a call', () => {
     const l = lab;
     await eventually(() => l.registry.all().some((s) => s.snapshot().type === 'talking'), 20_000, 100);
     await restartAsterisk();
+    // Calls reach the application only once it is connected again.
+    await eventually(() => l.connections() >= 2, 30_000, 100);
     const closed = await eventually(() => l.completed()[0] ?? null, 30_000, 200);
-    expect(closed).toMatchObject({ complete: true, outcome: 'answered' });
+    expect(closed).toMatchObject({ complete: true, outcome: 'answered', hungUpBy: 'network', endReason: 'channel-gone' });
     await first.stop();
 
     await eventually(() => l.agents.get(closed.agentId ?? ('' as never))?.status.type === 'ready', 20_000, 200);

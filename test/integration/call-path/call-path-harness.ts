@@ -21,6 +21,8 @@ export interface CallPathLab extends CallPath {
   events: Map<CallId, CallEvent[]>;
   callbacks: CallbackRequest[];
   messages: AnyBusMessage[];
+  /** ARI connections so far (1 after start; +1 after each reconnection). */
+  connections(): number;
   /** Records of calls that ended, in order. */
   completed(): CallRecord[];
   stop(): Promise<void>;
@@ -65,6 +67,8 @@ export async function startCallPathLab(settings: CallPathSettingsInput, agentNum
     logger: log,
   });
   new AriCallEvents(path.calls, path.recovery, log).start(conn);
+  let connections = 0;
+  conn.on('connected', () => void (connections += 1));
   for (const n of agentNumbers) {
     path.agents.register({ agentId: agentId(n), agentNumber: String(n), name: `Agent ${n}`, endpoint: `PJSIP/agent${n}`, queues: [asQueueId('default')] });
     path.agents.login(agentId(n));
@@ -78,6 +82,7 @@ export async function startCallPathLab(settings: CallPathSettingsInput, agentNum
     events,
     callbacks,
     messages,
+    connections: () => connections,
     completed: () => [...records.values()].filter((r) => r.complete),
     stop: async () => {
       await conn.stop();

@@ -49,6 +49,12 @@ describe('ARI events → call inputs', () => {
     ]);
   });
 
+  it('soft hang-up request on the caller (Asterisk shutting down, CLI) → ChannelGone, not the caller', () => {
+    const { sut, delivered } = setup();
+    sut.handle({ type: 'ChannelHangupRequest', cause: 4, soft: true, channel: channel(CH) });
+    expect(delivered).toEqual([[CALL, { type: 'ChannelGone' }]]);
+  });
+
   it('DTMF on the caller → Dtmf; on an agent leg → nothing', () => {
     const { sut, delivered } = setup();
     sut.handle({ type: 'ChannelDtmfReceived', digit: '1', duration_ms: 100, channel: channel(CH) });
