@@ -125,7 +125,7 @@ export async function startCall(opts: PlaceCallOptions = {}): Promise<RunningCal
   if (digit === undefined) throw new Error(`placeCall: dtmfDigit '${String(opts.dtmfDigit)}' is not 0-9, * or #`);
   if (digit >= 0 && opts.dtmfAfterMs === undefined) throw new Error('placeCall: dtmfDigit needs dtmfAfterMs');
   const dtmfMs = digit >= 0 ? (opts.dtmfAfterMs ?? 0) : 0;
-  if (opts.hangupAfterMs !== undefined && digit >= 0 && opts.hangupAfterMs < dtmfMs + 400) {
+  if (opts.hangupAfterMs !== undefined && opts.hangupAfterMs >= 0 && digit >= 0 && opts.hangupAfterMs < dtmfMs + 400) {
     throw new Error('placeCall: hangupAfterMs must be at least dtmfAfterMs + 400 (the digit takes ~250 ms)');
   }
   if (digit >= 0 && typeof process.getuid === 'function' && process.getuid() !== 0) {
