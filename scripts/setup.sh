@@ -25,11 +25,13 @@ if ((${#need_apt[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-# npm ci only when the lockfile changed since the last install.
+# Install from the lockfile, only when it changed since the last install. `npm install` rather than
+# `npm ci`: npm 11 leaves other platforms' optional native bindings out of a lockfile written without
+# registry URLs, which `npm ci` then rejects as out of sync; `npm install` keeps the locked versions.
 stamp="node_modules/.lock-stamp"
-lock_hash="$(sha256sum package-lock.json | cut -c1-16)"
+lock_hash="$(sha256sum package-lock.json package.json | sha256sum | cut -c1-16)"
 if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$lock_hash" ]]; then
-  npm ci --no-audit --no-fund
+  npm install --no-audit --no-fund
   echo "$lock_hash" > "$stamp"
 fi
 
