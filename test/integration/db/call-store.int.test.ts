@@ -19,7 +19,7 @@ function record(callId: string, version: number, outcome: string): CallRecordDoc
     callId, version, callerNumber: '13800000001', calledNumber: '12345', queueId: 'general', agentId: null,
     agentIds: [], outcome, endReason: null, hungUpBy: 'caller', confidential: false, callerName: null, unitIds: [], rating: null, recording: null,
     timeline: [{ type: 'entered', at }], attempts: [], waitMs: null, ringMs: null, talkMs: null, wrapUpMs: null,
-    startedAt: at, answeredAt: null, endedAt: at, dayKey: '2026-11-23', hourKey: '2026-11-23T10', callbackRequested: false,
+    startedAt: at, answeredAt: null, endedAt: at, dayKey: '2026-11-23', hourKey: '2026-11-23T10', callbackRequested: false, detail: null,
   };
 }
 
