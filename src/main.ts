@@ -35,13 +35,13 @@ import { AuthService } from './app/auth/auth.service';
 import { UserService } from './app/auth/user.service';
 import { QueuesService, metricsOptionsOf } from './app/queues/queues.service';
 import { CallRecordsService } from './app/records/call-records.service';
-import { NO_WORK_ORDERS } from './app/records/call-records.ports';
 import { LiveDashboard } from './app/live/live-dashboard';
 import { DashboardService } from './app/live/dashboard.service';
 import { AgentConsoleService } from './app/live/agent-console.service';
 import { AgentControl, liveInputsOf } from './app/live/call-path-bridge';
 import { makeCallPathSettings } from './domain/call/call-settings';
 import { ratingScalePreset } from './domain/rating/rating';
+import { buildWorkOrderModule, type WorkOrderModule } from './composition/work-orders.module';
 
 export interface System {
   readonly config: Config;
@@ -54,10 +54,14 @@ export interface System {
   readonly agents: MongoAgentDirectory;
   readonly users: UserService;
   readonly http: HttpServer;
+  readonly workOrders: WorkOrderModule;
   /** Starts everything; resolves when the HTTP server listens (ARI may still be connecting). */
   start(): Promise<{ port: number }>;
-  /** Stops in reverse order: no new calls, live calls closed with complete records, then the database. */
-  stop(): Promise<void>;
+  /**
+   * Stops in reverse order: waits up to `drainMs` for calls in progress to end, then ARI, sockets,
+   * HTTP, the spool flush and the database. Calls still up are reconciled at the next start.
+   */
+  stop(drainMs?: number): Promise<void>;
 }
 
 export function buildSystem(config: Config, log: Logger): System {
@@ -130,7 +134,8 @@ export function buildSystem(config: Config, log: Logger): System {
   });
   queues.onSettings((s) => dashboard.updateSettings(s));
   queues.onQueue((q) => dashboard.registerQueue(q.queueId));
-  const calls = new CallRecordsService(new MongoCallRecordReader(db.connection), NO_WORK_ORDERS, () =>
+  const workOrders = buildWorkOrderModule({ db, auth, log: log.child({ component: 'work-orders' }), clock: Date.now });
+  const calls = new CallRecordsService(new MongoCallRecordReader(db.connection), workOrders.callerHistory, () =>
     metricsOptionsOf(queues.currentSettings()),
   );
   const dashboardService = new DashboardService(dashboard);
@@ -145,7 +150,16 @@ export function buildSystem(config: Config, log: Logger): System {
   });
   let realtime: RealtimeServer | null = null;
   const metrics = new Metrics(dashboard, { socketConnections: () => realtime?.io.engine.clientsCount ?? 0 });
-  const api = buildApi({ auth, users, calls, queues, agentConsole, dashboard: dashboardService, clock: Date.now });
+  const api = buildApi({
+    auth,
+    users,
+    calls,
+    queues,
+    agentConsole,
+    dashboard: dashboardService,
+    clock: Date.now,
+    extraRouters: workOrders.routers,
+  });
   const http = new HttpServer(
     {
       host: config.http.host,
@@ -189,12 +203,14 @@ export function buildSystem(config: Config, log: Logger): System {
     agents,
     users,
     http,
+    workOrders,
     async start() {
       await db.start();
       await Promise.all([userRepo.init(), tokenRepo.init(), agents.init()]);
       await callStore.start();
       for (const profile of await agents.listActive()) callPath.agents.register(profile);
       await queues.start();
+      await workOrders.start();
       dashboard.start();
       purgeTimer = setInterval(() => void auth.purgeExpired(), 3_600_000);
       purgeTimer.unref();
@@ -206,10 +222,20 @@ export function buildSystem(config: Config, log: Logger): System {
       const addr = http.server.address();
       return { port: typeof addr === 'object' && addr ? addr.port : port };
     },
-    async stop() {
+    async stop(drainMs = 30_000) {
+      // Let calls in progress finish (bounded); whatever is left is reconciled at the next start.
+      let drainTimer: NodeJS.Timeout | null = null;
+      await Promise.race([
+        callPath.calls.whenIdle(),
+        new Promise<void>((resolve) => {
+          drainTimer = setTimeout(resolve, drainMs);
+        }),
+      ]);
+      if (drainTimer) clearTimeout(drainTimer);
       unsubscribe();
       if (purgeTimer) clearInterval(purgeTimer);
       dashboard.stop();
+      await workOrders.stop();
       await ari.stop();
       await realtime?.stop();
       await http.stop().catch(() => undefined);

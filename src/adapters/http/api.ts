@@ -12,7 +12,7 @@ import type { DashboardService } from '../../app/live/dashboard.service';
 import type { QueuesService } from '../../app/queues/queues.service';
 import type { CallRecordsService } from '../../app/records/call-records.service';
 import { buildOpenApiDocument } from './openapi';
-import type { RouteDoc } from './route-table';
+import type { DocumentedRouter, RouteDoc } from './route-table';
 import { agentsRouter } from './routers/agents.router';
 import { authRouter, type LoginRateLimit } from './routers/auth.router';
 import { callsRouter } from './routers/calls.router';
@@ -29,6 +29,8 @@ export interface ApiDeps {
   clock: () => number;
   /** Default: 10 failed logins per 15 minutes per client address. */
   loginRateLimit?: LoginRateLimit;
+  /** Routers of other areas (e.g. work orders), documented in the same OpenAPI document. */
+  extraRouters?: DocumentedRouter[];
 }
 
 export interface Api {
@@ -44,6 +46,7 @@ export function buildApi(deps: ApiDeps): Api {
     agentsRouter(deps.auth, deps.users, deps.agentConsole, deps.dashboard),
     queuesRouter(deps.auth, deps.queues),
     callsRouter(deps.auth, deps.calls, deps.clock),
+    ...(deps.extraRouters ?? []),
   ];
   const docs = parts.flatMap((p) => p.docs);
   const openapi = buildOpenApiDocument(docs);

@@ -1,0 +1,175 @@
+/**
+ * The regulation preset and the official calendar a deployment runs on. Both are data an
+ * administrator may change: presets are validated by the domain schema, calendar years by
+ * `mergeCalendarYear`; both are stored in the database and loaded at start (and on `load()`, which
+ * the sweep calls every run so every instance follows an edit made on another).
+ */
+import {
+  BUILT_IN_CALENDAR_YEARS, createWorkCalendar, mergeCalendarYear,
+  type CalendarYearData, type WorkCalendar,
+} from '../../domain/calendar';
+import { requirePermission, type Actor } from '../../domain/access';
+import { BUILT_IN_PRESETS, DEFAULT_PRESET_ID, builtInPreset, parseRegulationPreset, type RegulationPreset } from '../../domain/work-order';
+import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
+import type { Logger } from '../../shared/logger';
+import type { Clock, StoredPreset, WorkOrderSettingsStore } from './ports';
+import { firstUnknownField } from './strict-input';
+
+export interface PresetSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly version: number;
+  readonly builtIn: boolean;
+  /** An administrator stored a version of it. */
+  readonly edited: boolean;
+  readonly active: boolean;
+  readonly updatedAt: string | null;
+  readonly updatedBy: string | null;
+}
+
+export interface CalendarYearSummary {
+  readonly year: number;
+  readonly version: number;
+  readonly source: CalendarYearData['source'];
+  readonly holidays: number;
+  readonly makeUpWorkdays: number;
+}
+
+export interface RegulationDeps {
+  readonly store: WorkOrderSettingsStore;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Preset used until an administrator selects one (config). */
+  readonly defaultPresetId?: string;
+}
+
+export class RegulationService {
+  private calendar: WorkCalendar = createWorkCalendar();
+  private edited = new Map<string, StoredPreset>();
+  private activeId: string;
+
+  constructor(private readonly deps: RegulationDeps) {
+    this.activeId = deps.defaultPresetId ?? DEFAULT_PRESET_ID;
+    if (!this.preset(this.activeId)) throw new Error(`unknown default preset ${this.activeId}`);
+  }
+
+  /** Reads presets, the active preset id and calendar years from the database. */
+  async load(): Promise<void> {
+    const [presets, activeId, years] = await Promise.all([
+      this.deps.store.listPresets(),
+      this.deps.store.getActivePresetId(),
+      this.deps.store.listCalendarYears(),
+    ]);
+    this.edited = new Map(presets.map((p) => [p.preset.id, p]));
+    if (activeId && this.preset(activeId)) this.activeId = activeId;
+    const builtIn = new Map(BUILT_IN_CALENDAR_YEARS.map((y) => [y.year, y]));
+    const newer = years.filter((y) => (builtIn.get(y.year)?.version ?? 0) < y.version);
+    this.calendar = createWorkCalendar([...BUILT_IN_CALENDAR_YEARS, ...newer.sort((a, b) => a.year - b.year)]);
+  }
+
+  activePreset(): RegulationPreset {
+    const p = this.preset(this.activeId);
+    if (!p) throw new Error(`active preset ${this.activeId} vanished`);
+    return p;
+  }
+
+  /** An administrator's stored version wins over the built-in one. */
+  preset(id: string): RegulationPreset | undefined {
+    return this.edited.get(id)?.preset ?? builtInPreset(id);
+  }
+
+  workCalendar(): WorkCalendar {
+    return this.calendar;
+  }
+
+  listPresets(actor: Actor): PresetSummary[] {
+    requirePermission(actor, 'settings:read');
+    const ids = [...new Set([...BUILT_IN_PRESETS.map((p) => p.id), ...this.edited.keys()])];
+    return ids.map((id) => {
+      const p = this.preset(id) as RegulationPreset;
+      const e = this.edited.get(id);
+      return {
+        id, name: p.name, version: p.version, builtIn: builtInPreset(id) !== undefined, edited: e !== undefined,
+        active: id === this.activeId, updatedAt: e?.updatedAt.toISOString() ?? null, updatedBy: e?.updatedBy ?? null,
+      };
+    });
+  }
+
+  getPreset(actor: Actor, id: string): RegulationPreset {
+    requirePermission(actor, 'settings:read');
+    const p = this.preset(id);
+    if (!p) throw new NotFoundError('preset');
+    return p;
+  }
+
+  /** Stores an edited or new preset; its `version` must be higher than the current one. */
+  async putPreset(actor: Actor, id: string, input: unknown): Promise<RegulationPreset> {
+    requirePermission(actor, 'settings:manage');
+    const parsed = parseRegulationPreset(input);
+    if (!parsed.ok) {
+      const issue = parsed.issues[0];
+      throw new ValidationError(issue?.path ? `body.${issue.path}` : 'body', issue?.message ?? 'invalid preset');
+    }
+    const unknown = firstUnknownField(input, parsed.preset);
+    if (unknown) throw new ValidationError(`body.${unknown}`, `unknown field ${unknown.split('.').pop() ?? ''}`);
+    if (parsed.preset.id !== id) throw new ValidationError('body.id', `must equal the path id ${id}`);
+    const current = this.preset(id);
+    if (current && current.version >= parsed.preset.version) {
+      throw new ConflictError(`version must be greater than ${current.version}`, { field: 'body.version' });
+    }
+    const now = new Date(this.deps.clock());
+    await this.deps.store.putPreset(parsed.preset, actor.userId, now);
+    this.edited.set(id, { preset: parsed.preset, updatedAt: now, updatedBy: actor.userId });
+    this.deps.log.info('regulation preset stored', { presetId: id, version: parsed.preset.version, userId: actor.userId });
+    return parsed.preset;
+  }
+
+  activePresetId(actor: Actor): { presetId: string } {
+    requirePermission(actor, 'settings:read');
+    return { presetId: this.activeId };
+  }
+
+  async setActivePreset(actor: Actor, id: string): Promise<{ presetId: string }> {
+    requirePermission(actor, 'settings:manage');
+    if (!this.preset(id)) throw new ValidationError('body.presetId', `unknown preset ${id}`);
+    await this.deps.store.setActivePresetId(id, actor.userId, new Date(this.deps.clock()));
+    this.activeId = id;
+    this.deps.log.info('active regulation preset changed', { presetId: id, userId: actor.userId });
+    return { presetId: id };
+  }
+
+  listCalendarYears(actor: Actor): CalendarYearSummary[] {
+    requirePermission(actor, 'settings:read');
+    return [...this.calendar.years.values()]
+      .sort((a, b) => a.year - b.year)
+      .map((y) => ({ year: y.year, version: y.version, source: y.source, holidays: y.holidays.length, makeUpWorkdays: y.makeUpWorkdays.length }));
+  }
+
+  getCalendarYear(actor: Actor, year: number): CalendarYearData {
+    requirePermission(actor, 'settings:read');
+    const y = this.calendar.years.get(year);
+    if (!y) throw new NotFoundError('calendar year');
+    return y;
+  }
+
+  /** Adds or corrects a year of the official calendar (a higher `version` replaces an older one). */
+  async putCalendarYear(actor: Actor, year: number, input: unknown): Promise<CalendarYearSummary> {
+    requirePermission(actor, 'settings:manage');
+    const merged = mergeCalendarYear(this.calendar, input);
+    if (!merged.ok) {
+      const issue = merged.issues[0];
+      const field = issue?.path ? `body.${issue.path}` : 'body';
+      if (merged.code === 'CALENDAR.STALE_VERSION') throw new ConflictError(issue?.message ?? 'stale version', { field });
+      throw new ValidationError(field, issue?.message ?? 'invalid calendar year');
+    }
+    const unknown = firstUnknownField(input, merged.year);
+    if (unknown) throw new ValidationError(`body.${unknown}`, `unknown field ${unknown.split('.').pop() ?? ''}`);
+    if (merged.year.year !== year) throw new ValidationError('body.year', `must equal the path year ${year}`);
+    const stored = await this.deps.store.putCalendarYear(merged.year, actor.userId, new Date(this.deps.clock()));
+    if (!stored) throw new ConflictError('a newer version of this year is stored', { field: 'body.version' });
+    this.calendar = merged.calendar;
+    this.deps.log.info('calendar year stored', { year, version: merged.year.version, userId: actor.userId });
+    const y = merged.year;
+    return { year: y.year, version: y.version, source: y.source, holidays: y.holidays.length, makeUpWorkdays: y.makeUpWorkdays.length };
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * Weekly / monthly / quarterly / yearly work-order reports per unit (004 六(二), 000 第八条):
+ * the nine KPIs of the domain (按期办结率, 反馈率, 满意率, 响应率, 解决率, 回访率, 及时签收率,
+ * 退单率, 重办率), the Beijing 3-point score, the Yanji monthly score, rankings and hot topics with
+ * their change against the previous period. Computed from the stored facts (work-order.facts.ts):
+ * one grouped sum per period plus four counts of "past due at asOf", never a scan of the orders.
+ */
+import { requirePermission, type Actor } from '../../domain/access';
+import {
+  beijingScore, rankBy, rate, yanjiMonthlyScore, type BeijingScore, type Rate, type YanjiMonthlyScore,
+} from '../../domain/kpi/work-order-kpi';
+import type { Clock, OpenDueField, WorkOrderFactsRepository } from './ports';
+import type { FactCounter } from './work-order.facts';
+import { previousPeriod, type Period } from './periods';
+
+export interface UnitKpis {
+  readonly onTimeCompletion: Rate;
+  readonly feedback: Rate;
+  readonly satisfaction: Rate;
+  readonly response: Rate;
+  readonly resolution: Rate;
+  readonly callback: Rate;
+  readonly timelySign: Rate;
+  readonly returns: Rate;
+  readonly redo: Rate;
+}
+
+export interface UnitReport {
+  readonly unitId: string;
+  readonly dispatched: number;
+  readonly kpis: UnitKpis;
+  readonly beijing: BeijingScore;
+  readonly yanji: YanjiMonthlyScore;
+  readonly rank: number | null;
+}
+
+export interface TopicRow {
+  readonly key: string;
+  readonly count: number;
+  readonly previousCount: number;
+  readonly change: number;
+  readonly changeRate: number | null;
+}
+
+export interface WorkOrderReport {
+  readonly period: { readonly kind: Period['kind']; readonly label: string; readonly from: Date; readonly to: Date };
+  readonly asOf: Date;
+  readonly units: readonly UnitReport[];
+  readonly hotTopics: { readonly categories: readonly TopicRow[]; readonly areas: readonly TopicRow[] };
+  readonly computeMs: number;
+}
+
+export interface ReportDeps {
+  readonly facts: WorkOrderFactsRepository;
+  readonly clock: Clock;
+}
+
+const OPEN_FIELDS: readonly OpenDueField[] = ['signOpenDueAt', 'otcOpenDueAt', 'unfinishedDueAt', 'feedbackOpenDueAt'];
+
+export class WorkOrderReportService {
+  constructor(private readonly deps: ReportDeps) {}
+
+  /** Supervisors and administrators see every unit; a unit handler only their own. */
+  async report(actor: Actor, period: Period, opts: { unitId?: string; topN?: number } = {}): Promise<WorkOrderReport> {
+    let unitId = opts.unitId;
+    if (actor.role === 'unit_handler') {
+      if (actor.unitId === null || (unitId !== undefined && unitId !== actor.unitId)) requirePermission(actor, 'kpi:read');
+      unitId = actor.unitId ?? undefined;
+    } else {
+      requirePermission(actor, 'kpi:read');
+    }
+    return this.compute(period, { ...(unitId !== undefined ? { unitId } : {}), ...(opts.topN !== undefined ? { topN: opts.topN } : {}) });
+  }
+
+  /** The report without an actor (scheduled snapshots). `asOf` defaults to the end of the period or now, whichever is earlier. */
+  async compute(period: Period, opts: { unitId?: string; topN?: number; asOf?: Date } = {}): Promise<WorkOrderReport> {
+    const t0 = Date.now();
+    const now = this.deps.clock();
+    const asOf = opts.asOf ?? new Date(Math.min(now, period.to.getTime()));
+    const prev = previousPeriod(period);
+    const topN = opts.topN ?? 10;
+    const [sums, opens, cats, prevCats, areas, prevAreas] = await Promise.all([
+      this.deps.facts.sumByUnit(period.key, opts.unitId),
+      Promise.all(OPEN_FIELDS.map((f) => this.deps.facts.countOpenBefore(period.key, f, asOf, opts.unitId))),
+      this.deps.facts.topics(period.key, 'category', topN),
+      this.deps.facts.topics(prev.key, 'category', 1000),
+      this.deps.facts.topics(period.key, 'areaCode', topN),
+      this.deps.facts.topics(prev.key, 'areaCode', 1000),
+    ]);
+    const open = (f: OpenDueField, unit: string): number => opens[OPEN_FIELDS.indexOf(f)]?.get(unit) ?? 0;
+    const units = sums.map(({ unitId, counters }) => {
+      const c = (k: FactCounter): number => counters[k] ?? 0;
+      const kpis = unitKpis(c, (f) => open(f, unitId));
+      const yanji = yanjiMonthlyScore({
+        lateSigns: c('signLate') + open('signOpenDueAt', unitId),
+        lateReturns: 0,
+        lateCompletions: c('completedLate'),
+        overdueUnfinished: open('unfinishedDueAt', unitId),
+        extensionViolations: 0,
+        lateReplies: c('feedbackLate') + open('feedbackOpenDueAt', unitId),
+        satisfactionRate: rate(c('satisfied'), c('active')).value,
+        redos: c('reopens'),
+        repeatComplaints: c('repeat'),
+        supervisionCases: 0,
+      });
+      const beijing = beijingScore({
+        onTimeCompletionRate: kpis.onTimeCompletion.value, feedbackRate: kpis.feedback.value,
+        satisfactionRate: kpis.satisfaction.value, upheldComplaints: 0,
+      });
+      return { unitId, dispatched: c('dispatched'), kpis, beijing, yanji };
+    });
+    const ranked = rankBy(units, (u) => u.beijing.total);
+    return {
+      period: { kind: period.kind, label: period.label, from: period.from, to: period.to },
+      asOf,
+      units: ranked.map((r) => ({ ...r.item, rank: r.rank })),
+      hotTopics: { categories: withChange(cats, prevCats), areas: withChange(areas, prevAreas) },
+      computeMs: Date.now() - t0,
+    };
+  }
+}
+
+/** The domain formulas (work-order-kpi.ts) from summed counters; see work-order.facts.ts. */
+export function unitKpis(c: (k: FactCounter) => number, open: (f: OpenDueField) => number): UnitKpis {
+  return {
+    onTimeCompletion: rate(c('otcOnTime'), c('otcPassed') + open('otcOpenDueAt')),
+    feedback: rate(c('feedbackConfirmed'), c('reached')),
+    satisfaction: rate(c('satisfied'), c('reached')),
+    response: rate(c('contacted'), c('reached')),
+    resolution: rate(c('resolved'), c('reached')),
+    callback: rate(c('callbackReached'), c('callbackRequired')),
+    timelySign: rate(c('signOnTime'), c('signCounted') + open('signOpenDueAt')),
+    returns: rate(c('returnRequested'), c('dispatched')),
+    redo: rate(c('redone'), c('redoBase')),
+  };
+}
+
+function withChange(current: readonly { key: string; count: number }[], previous: readonly { key: string; count: number }[]): TopicRow[] {
+  const prev = new Map(previous.map((p) => [p.key, p.count]));
+  return current.map(({ key, count }) => {
+    const p = prev.get(key) ?? 0;
+    return { key, count, previousCount: p, change: count - p, changeRate: p === 0 ? null : (count - p) / p };
+  });
+}
+
+const pct = (r: Rate): string => (r.value === null ? '' : (r.value * 100).toFixed(2));
+
+/** One line per unit; rates in percent. UTF-8 with BOM so spreadsheet programs read the Chinese. */
+export function reportToCsv(r: WorkOrderReport): string {
+  const header = [
+    'period', 'unitId', 'rank', 'dispatched', 'onTimeCompletion%', 'feedback%', 'satisfaction%', 'response%', 'resolution%',
+    'callback%', 'timelySign%', 'returns%', 'redo%', 'beijingScore', 'yanjiScore',
+  ];
+  const lines = r.units.map((u) => [
+    r.period.label, u.unitId, u.rank ?? '', u.dispatched, pct(u.kpis.onTimeCompletion), pct(u.kpis.feedback), pct(u.kpis.satisfaction),
+    pct(u.kpis.response), pct(u.kpis.resolution), pct(u.kpis.callback), pct(u.kpis.timelySign), pct(u.kpis.returns), pct(u.kpis.redo),
+    u.beijing.total === null ? '' : u.beijing.total.toFixed(3), u.yanji.total.toFixed(2),
+  ]);
+  const topics = [
+    ...r.hotTopics.categories.map((t) => ['hotTopic:category', t.key, '', t.count, t.previousCount, t.change]),
+    ...r.hotTopics.areas.map((t) => ['hotTopic:area', t.key, '', t.count, t.previousCount, t.change]),
+  ];
+  return `\uFEFF${[header, ...lines, [], ['section', 'key', '', 'count', 'previousCount', 'change'], ...topics].map((l) => l.map(csvCell).join(',')).join('\r\n')}\r\n`;
+}
+
+function csvCell(v: unknown): string {
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+

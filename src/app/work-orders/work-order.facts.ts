@@ -1,0 +1,112 @@
+/**
+ * Compact KPI facts, derived from an order at every write and stored beside it, so a monthly
+ * report over a million orders is one indexed match plus a `$group` of `$sum`s. Each row is one
+ * `KpiOrderFacts` (domain) turned into 0/1 counters that add up to the numerators and
+ * denominators of the domain formulas; the parts that depend on "now" (overdue, unsigned past the
+ * limit) keep their due instant (`*OpenDueAt`) and are counted at report time with a `<` match.
+ */
+import { kpiFactsFromOrder, type KpiOrderFacts } from '../../domain/kpi/work-order-kpi';
+import type { WorkOrder } from '../../domain/work-order';
+import { periodKeys } from './periods';
+
+export const FACT_COUNTERS = [
+  'dispatched', 'active', 'returnRequested', 'returnApproved', 'returnPendingReview', 'replyPendingReview', 'reviewPassed',
+  'otcPassed', 'otcOnTime', 'reached', 'feedbackConfirmed', 'satisfied', 'contacted', 'resolved', 'partlyResolved',
+  'callbackRequired', 'callbackReached', 'signCounted', 'signOnTime', 'signLate', 'completedLate', 'feedbackLate',
+  'reopens', 'redoBase', 'redone', 'repeat',
+] as const;
+export type FactCounter = (typeof FACT_COUNTERS)[number];
+export type FactCounters = Readonly<Record<FactCounter, number>>;
+
+export interface WorkOrderFactRow {
+  /** `<orderId>#<index>`. */
+  readonly id: string;
+  readonly orderId: string;
+  readonly idx: number;
+  /** Null on an order that never reached a unit (topic row only). */
+  readonly unitId: string | null;
+  readonly category: string;
+  readonly areaCode: string;
+  /** Report periods of the unit row (by dispatch instant); empty for a topic-only row. */
+  readonly periods: readonly string[];
+  /** Periods in which the order counts for hot topics (by creation instant); only on row 0. */
+  readonly topicPeriods: readonly string[];
+  readonly counters: FactCounters;
+  /** Unsigned, not returned: late once this passes (及时签收率, 延吉 late sign). */
+  readonly signOpenDueAt?: Date;
+  /** In the 按期办结率 base once this passes (overdue and unfinished). */
+  readonly otcOpenDueAt?: Date;
+  /** 超时未办 (延吉) once this passes. */
+  readonly unfinishedDueAt?: Date;
+  /** 答复 late once this passes. */
+  readonly feedbackOpenDueAt?: Date;
+}
+
+const b = (x: boolean): number => (x ? 1 : 0);
+const ms = (d: Date | undefined): number | undefined => d?.getTime();
+
+/** Counters and open due instants of one domain fact row. */
+export function countersOf(f: KpiOrderFacts): Pick<WorkOrderFactRow, 'counters' | 'signOpenDueAt' | 'otcOpenDueAt' | 'unfinishedDueAt' | 'feedbackOpenDueAt'> {
+  const excluded = f.returnApproved || f.returnPendingReview || f.replyPendingReview;
+  const active = !f.returnApproved;
+  const cb = f.callback;
+  const reached = cb?.result === 'satisfied' || cb?.result === 'unsatisfied';
+  const handlingDue = ms(f.handlingDueAt);
+  const completed = ms(f.completedAt);
+  const completedOnTime = completed !== undefined && (handlingDue === undefined || completed <= handlingDue);
+  const signDue = ms(f.signDueAt);
+  const signed = ms(f.signedAt);
+  const feedbackDue = ms(f.feedbackDueAt);
+  const feedbackAt = ms(f.feedbackAt);
+  const counters: FactCounters = {
+    dispatched: 1,
+    active: b(active),
+    returnRequested: b(f.returnRequested),
+    returnApproved: b(f.returnApproved),
+    returnPendingReview: b(f.returnPendingReview),
+    replyPendingReview: b(f.replyPendingReview),
+    reviewPassed: b(f.reviewPassed),
+    otcPassed: b(!excluded && f.reviewPassed),
+    otcOnTime: b(!excluded && f.reviewPassed && completedOnTime),
+    reached: b(reached),
+    feedbackConfirmed: b(reached && cb?.feedbackReceived === true),
+    satisfied: b(cb?.result === 'satisfied'),
+    contacted: b(reached && cb?.contacted === true),
+    resolved: b(reached && cb?.resolution === 'resolved'),
+    partlyResolved: b(reached && cb?.resolution === 'partlyResolved'),
+    callbackRequired: b(f.callbackRequired),
+    callbackReached: b(f.callbackRequired && reached),
+    signCounted: b(signDue !== undefined && signed !== undefined),
+    signOnTime: b(signDue !== undefined && signed !== undefined && signed <= signDue),
+    signLate: b(active && signDue !== undefined && signed !== undefined && signed > signDue),
+    completedLate: b(active && completed !== undefined && handlingDue !== undefined && completed > handlingDue),
+    feedbackLate: b(active && feedbackDue !== undefined && feedbackAt !== undefined && feedbackAt > feedbackDue),
+    reopens: active ? f.reopenCount : 0,
+    redoBase: b(f.reviewPassed || f.reopenCount > 0),
+    redone: b(f.reopenCount > 0),
+    repeat: b(active && f.repeatNumber > 0),
+  };
+  return {
+    counters,
+    ...(f.signDueAt && signed === undefined && !f.returnApproved ? { signOpenDueAt: f.signDueAt } : {}),
+    ...(f.handlingDueAt && !excluded && !f.reviewPassed ? { otcOpenDueAt: f.handlingDueAt } : {}),
+    ...(f.handlingDueAt && active && completed === undefined && !f.returnPendingReview ? { unfinishedDueAt: f.handlingDueAt } : {}),
+    ...(f.feedbackDueAt && active && feedbackAt === undefined ? { feedbackOpenDueAt: f.feedbackDueAt } : {}),
+  };
+}
+
+const ZERO = Object.fromEntries(FACT_COUNTERS.map((c) => [c, 0])) as FactCounters;
+
+/** The rows to store for an order: one per receiving unit, plus a topic row when no unit got it. */
+export function factRowsOf(order: WorkOrder): WorkOrderFactRow[] {
+  const topicPeriods = periodKeys(order.createdAt);
+  const base = { orderId: order.id, category: order.category, areaCode: order.areaCode };
+  const facts = kpiFactsFromOrder(order);
+  if (facts.length === 0) {
+    return [{ ...base, id: `${order.id}#0`, idx: 0, unitId: null, periods: [], topicPeriods, counters: ZERO }];
+  }
+  return facts.map((f, idx) => ({
+    ...base, id: `${order.id}#${idx}`, idx, unitId: f.unitId,
+    periods: periodKeys(f.dispatchedAt), topicPeriods: idx === 0 ? topicPeriods : [], ...countersOf(f),
+  }));
+}

@@ -1,0 +1,65 @@
+/**
+ * The scheduled work of the work-order area: the supervision sweep (every minute by default) and
+ * report snapshots of every finished week, month, quarter and year (daily; a stored snapshot is
+ * not computed again). The jobs adapter runs each on one instance at a time.
+ */
+import type { Logger } from '../../shared/logger';
+import type { Clock, ReportSnapshotStore, ScheduledJob } from './ports';
+import { PERIOD_KINDS, periodOf, previousPeriod } from './periods';
+import type { RegulationService } from './regulation.service';
+import type { SupervisionSweep } from './supervision-sweep';
+import type { WorkOrderReportService } from './work-order-report.service';
+
+export interface WorkOrderJobDeps {
+  readonly sweep: SupervisionSweep;
+  readonly regulation: RegulationService;
+  readonly reports: WorkOrderReportService;
+  readonly snapshots: ReportSnapshotStore;
+  readonly clock: Clock;
+  readonly log: Logger;
+}
+
+export interface WorkOrderJobOptions {
+  readonly sweepCron?: string;
+  readonly reportCron?: string;
+}
+
+export const SWEEP_JOB = 'work-orders.supervision-sweep';
+export const REPORT_JOB = 'work-orders.report-snapshots';
+
+export function workOrderJobs(deps: WorkOrderJobDeps, opts: WorkOrderJobOptions = {}): ScheduledJob[] {
+  return [
+    {
+      name: SWEEP_JOB,
+      cron: opts.sweepCron ?? '*/1 * * * *',
+      leaseMs: 60_000,
+      run: async () => {
+        await deps.regulation.load();
+        await deps.sweep.run();
+      },
+    },
+    {
+      name: REPORT_JOB,
+      cron: opts.reportCron ?? '10 1 * * *',
+      leaseMs: 24 * 3_600_000,
+      run: async () => {
+        await snapshotFinishedPeriods(deps);
+      },
+    },
+  ];
+}
+
+export async function snapshotFinishedPeriods(deps: Pick<WorkOrderJobDeps, 'reports' | 'snapshots' | 'clock' | 'log'>): Promise<string[]> {
+  const now = new Date(deps.clock());
+  const written: string[] = [];
+  for (const kind of PERIOD_KINDS) {
+    const period = previousPeriod(periodOf(kind, now));
+    const id = `work-orders:${period.key}`;
+    if ((await deps.snapshots.get(id)) !== null) continue;
+    const report = await deps.reports.compute(period, { asOf: period.to });
+    await deps.snapshots.save(id, report, now);
+    written.push(id);
+    deps.log.info('work order report snapshot stored', { report: id, units: report.units.length, computeMs: report.computeMs });
+  }
+  return written;
+}

@@ -1,0 +1,259 @@
+/**
+ * Work-order use cases: create (with repeat-complaint linking), one lifecycle action at a time,
+ * reads and lists. Every change goes through the pure state machine, which appends the audit
+ * history entry; the write is conditional on the revision that was read (optimistic concurrency:
+ * a lost race is retried from a fresh read, or answered 409 when the client named a revision).
+ */
+import type { Actor } from '../../domain/access';
+import { toLocalDate } from '../../domain/calendar';
+import {
+  createWorkOrder, findRepeatLink, formatWorkOrderNumber, normalizePhone, repeatWindowStart, transition,
+  type Actor as OrderActor, type Category, type RegulationPreset, type TransitionErrorCode, type Urgency,
+  type WorkOrder, type WorkOrderAction, type WorkOrderEvent,
+} from '../../domain/work-order';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors';
+import type { Logger } from '../../shared/logger';
+import type {
+  Clock, KnowledgeRepository, Page, StoredWorkOrder, WorkOrderFactsRepository, WorkOrderFilter, WorkOrderRepository,
+} from './ports';
+import type { RegulationService } from './regulation.service';
+import { factRowsOf } from './work-order.facts';
+import type { WorkOrderEmitter } from './work-order.events';
+import { indexFieldsOf } from './work-order.index';
+import { canSee, isHotlineStaff, orderActor, roleMayAct, unitIdsOf, visibleOrder } from './work-order.policy';
+
+export interface CreateWorkOrderInput {
+  readonly caller: {
+    readonly name?: string;
+    readonly phone?: string;
+    readonly address?: string;
+    readonly confidential?: boolean;
+    readonly callbackConsent?: 'granted' | 'declined' | 'unknown';
+  };
+  readonly category: Category;
+  readonly urgency: Urgency;
+  readonly content: string;
+  readonly areaCode: string;
+  readonly location?: string;
+  readonly callId?: string;
+  readonly recordingId?: string;
+  /** Accept at once (受理 → 待派单); default true. False keeps a draft. */
+  readonly submit?: boolean;
+}
+
+export type WorkOrderView = WorkOrder & { readonly rev: number; readonly callerMasked: boolean };
+
+export interface WorkOrderSummary {
+  readonly id: string;
+  readonly number: string;
+  readonly status: WorkOrder['status'];
+  readonly category: string;
+  readonly urgency: string;
+  readonly areaCode: string;
+  readonly leadUnitId: string | null;
+  readonly coUnitIds: readonly string[];
+  readonly createdAt: Date;
+  readonly callerName: string | null;
+  readonly callerPhone: string | null;
+  readonly callerMasked: boolean;
+  readonly repeatOf: string | null;
+  readonly escalated: boolean;
+  /** Earliest open deadline. */
+  readonly nextDueAt: Date | null;
+  readonly rev: number;
+}
+
+export interface WorkOrderServiceDeps {
+  readonly orders: WorkOrderRepository;
+  readonly facts: WorkOrderFactsRepository;
+  readonly knowledge: Pick<KnowledgeRepository, 'get' | 'incrementUse'>;
+  readonly regulation: RegulationService;
+  readonly events: WorkOrderEmitter;
+  readonly clock: Clock;
+  readonly newId: () => string;
+  readonly log: Logger;
+  /** Attempts when another writer changed the order between read and write. */
+  readonly maxAttempts?: number;
+  /** Prefix of readable numbers, e.g. `WO`. */
+  readonly numberPrefix?: string;
+}
+
+const SYSTEM: OrderActor = { id: 'system', role: 'system' };
+
+/** The HTTP status family of each state-machine refusal. */
+export function transitionError(code: TransitionErrorCode, reason: string): Error {
+  switch (code) {
+    case 'WORK_ORDER.INVALID_INPUT':
+      return new ValidationError('body', reason);
+    case 'WORK_ORDER.FORBIDDEN_ROLE':
+    case 'WORK_ORDER.NOT_ASSIGNED_UNIT':
+      return new ForbiddenError(reason);
+    default:
+      return new ConflictError(reason, { reasonCode: code });
+  }
+}
+
+export class WorkOrderService {
+  private readonly maxAttempts: number;
+
+  constructor(private readonly deps: WorkOrderServiceDeps) {
+    this.maxAttempts = deps.maxAttempts ?? 4;
+  }
+
+  async create(actor: Actor, input: CreateWorkOrderInput): Promise<WorkOrderView> {
+    if (!isHotlineStaff(actor)) throw new ForbiddenError(`role ${actor.role} may not create work orders`);
+    const now = new Date(this.deps.clock());
+    const preset = this.deps.regulation.activePreset();
+    const calendar = this.deps.regulation.workCalendar();
+    const seq = await this.deps.orders.nextSequence(toLocalDate(now));
+    const by = orderActor(actor);
+    let order = createWorkOrder({
+      id: this.deps.newId(),
+      number: formatWorkOrderNumber(now, seq, this.deps.numberPrefix ?? 'WO'),
+      presetId: preset.id,
+      createdAt: now,
+      createdBy: { id: by.id, role: by.role === 'agent' ? 'agent' : 'supervisor' },
+      caller: {
+        ...(input.caller.name !== undefined ? { name: input.caller.name } : {}),
+        ...(input.caller.phone !== undefined ? { phone: input.caller.phone } : {}),
+        ...(input.caller.address !== undefined ? { address: input.caller.address } : {}),
+        confidential: input.caller.confidential ?? false,
+        callbackConsent: input.caller.callbackConsent ?? 'unknown',
+      },
+      category: input.category,
+      urgency: input.urgency,
+      content: input.content,
+      areaCode: input.areaCode,
+      ...(input.location !== undefined ? { location: input.location } : {}),
+      ...(input.callId !== undefined ? { callId: input.callId } : {}),
+      ...(input.recordingId !== undefined ? { recordingId: input.recordingId } : {}),
+    });
+    const events: WorkOrderEvent[] = [];
+    const step = (action: WorkOrderAction, who: OrderActor): void => {
+      const r = transition(order, action, { now, actor: who, preset, calendar });
+      if (!r.ok) throw transitionError(r.code, r.reason);
+      order = r.order;
+      events.push(...r.events);
+    };
+    if (input.submit ?? true) step({ type: 'accept' }, by);
+    const link = await this.repeatLink(order, preset, now);
+    if (link) step({ type: 'linkRepeat', rootOrderId: link.rootOrderId, repeatNumber: link.repeatNumber, escalate: link.escalate }, SYSTEM);
+    const stored = await this.deps.orders.insert(order, indexFieldsOf({ order, events, now, preset, calendar }));
+    await this.writeFacts(stored.order, stored.rev);
+    this.deps.log.info('work order created', { orderId: order.id, number: order.number, userId: actor.userId, repeatOf: order.repeatOf });
+    this.publish(order, stored.rev, 'create', 'DRAFT', actor.userId, events, now, 'workOrder:created');
+    return { ...visibleOrder(actor, stored.order), rev: stored.rev };
+  }
+
+  /** Applies one lifecycle action. `expectedRev`: fail with 409 instead of retrying when the order moved on. */
+  async act(actor: Actor, orderId: string, action: WorkOrderAction, expectedRev?: number): Promise<WorkOrderView> {
+    if (!roleMayAct(actor, action.type)) throw new ForbiddenError(`role ${actor.role} may not ${action.type}`);
+    if (action.type === 'answerDirect') await this.checkArticle(action.kbArticleId);
+    for (let attempt = 1; ; attempt += 1) {
+      const stored = await this.load(actor, orderId);
+      if (expectedRev !== undefined && stored.rev !== expectedRev) {
+        throw new ConflictError(`the order is at revision ${stored.rev}, not ${expectedRev}`, { reasonCode: 'WORK_ORDER.STALE_REVISION', rev: stored.rev });
+      }
+      const now = new Date(this.deps.clock());
+      const preset = this.presetOf(stored.order);
+      const calendar = this.deps.regulation.workCalendar();
+      const r = transition(stored.order, action, { now, actor: orderActor(actor), preset, calendar });
+      if (!r.ok) throw transitionError(r.code, r.reason);
+      const index = indexFieldsOf({ order: r.order, previous: stored, events: r.events, now, preset, calendar });
+      const rev = await this.deps.orders.replace(r.order, stored.rev, index);
+      if (rev === null) {
+        if (expectedRev !== undefined || attempt >= this.maxAttempts) {
+          throw new ConflictError('the order was changed by someone else; reload and retry', { reasonCode: 'WORK_ORDER.CONCURRENT_CHANGE' });
+        }
+        this.deps.log.debug('work order write lost a race, retrying', { orderId, attempt });
+        await new Promise((r) => setTimeout(r, 10 * attempt)); // let the winner finish its write
+        continue;
+      }
+      await this.writeFacts(r.order, rev);
+      if (action.type === 'answerDirect') await this.deps.knowledge.incrementUse(action.kbArticleId);
+      const from = stored.order.status;
+      this.deps.log.info('work order transition', { orderId, from, input: action.type, to: r.order.status, userId: actor.userId });
+      this.publish(r.order, rev, action.type, from, actor.userId, r.events, now, 'workOrder:changed');
+      return { ...visibleOrder(actor, r.order), rev };
+    }
+  }
+
+  async get(actor: Actor, orderId: string): Promise<WorkOrderView> {
+    const stored = await this.load(actor, orderId);
+    return { ...visibleOrder(actor, stored.order), rev: stored.rev };
+  }
+
+  async list(actor: Actor, filter: WorkOrderFilter, page: number, pageSize: number): Promise<Page<WorkOrderSummary>> {
+    let scoped: WorkOrderFilter = filter;
+    if (!isHotlineStaff(actor)) {
+      if (actor.role !== 'unit_handler' || actor.unitId === null) throw new ForbiddenError('no work orders to list');
+      if (filter.unitId !== undefined && filter.unitId !== actor.unitId) return { items: [], total: 0, page, pageSize };
+      scoped = { ...filter, unitId: actor.unitId };
+    }
+    if (scoped.phoneKey !== undefined) scoped = { ...scoped, phoneKey: normalizePhone(scoped.phoneKey) };
+    const res = await this.deps.orders.list(scoped, page, pageSize);
+    return { ...res, items: res.items.map((s) => summaryOf(actor, s)) };
+  }
+
+  private async load(actor: Actor, orderId: string): Promise<StoredWorkOrder> {
+    const stored = await this.deps.orders.get(orderId);
+    if (!stored || !canSee(actor, stored.order)) throw new NotFoundError('work order');
+    return stored;
+  }
+
+  private presetOf(order: WorkOrder): RegulationPreset {
+    return this.deps.regulation.preset(order.presetId) ?? this.deps.regulation.activePreset();
+  }
+
+  private async checkArticle(id: string): Promise<void> {
+    const a = await this.deps.knowledge.get(id);
+    const now = this.deps.clock();
+    if (!a || a.validFrom.getTime() > now || (a.validTo !== null && a.validTo.getTime() < now)) {
+      throw new ValidationError('body.kbArticleId', 'no valid knowledge-base article with this id');
+    }
+  }
+
+  private async repeatLink(order: WorkOrder, preset: RegulationPreset, now: Date) {
+    const phone = order.caller.phone ? normalizePhone(order.caller.phone) : '';
+    if (phone === '') return undefined;
+    const since = repeatWindowStart(now, preset.repeatComplaint);
+    const candidates = await this.deps.orders.findRepeatCandidates(phone, since, 1000);
+    return findRepeatLink(
+      { id: order.id, phone, category: order.category, areaCode: order.areaCode, at: now },
+      candidates,
+      preset.repeatComplaint,
+    );
+  }
+
+  /** Facts are derived data: a failed write is logged and repaired by the next write of the order. */
+  private async writeFacts(order: WorkOrder, rev: number): Promise<void> {
+    try {
+      await this.deps.facts.put(order.id, rev, factRowsOf(order));
+    } catch (err) {
+      this.deps.log.warn('work order facts not written', { orderId: order.id, rev, err: String(err) });
+    }
+  }
+
+  private publish(
+    order: WorkOrder, rev: number, action: string, from: WorkOrder['status'], actorId: string,
+    events: readonly WorkOrderEvent[], at: Date, topic: 'workOrder:created' | 'workOrder:changed',
+  ): void {
+    const unitIds = unitIdsOf(order);
+    this.deps.events.emit(topic, { orderId: order.id, number: order.number, action, from, to: order.status, actorId, rev, unitIds, at });
+    for (const e of events) {
+      if (e.type === 'Escalated') this.deps.events.emit('workOrder:escalated', { orderId: order.id, number: order.number, reason: e.reason, unitIds, at });
+    }
+  }
+}
+
+function summaryOf(actor: Actor, s: StoredWorkOrder): WorkOrderSummary {
+  const v = visibleOrder(actor, s.order);
+  const open = Object.values(v.deadlines).filter((d) => d && !d.metAt).map((d) => d.dueAt.getTime());
+  return {
+    id: v.id, number: v.number, status: v.status, category: v.category, urgency: v.urgency, areaCode: v.areaCode,
+    leadUnitId: v.leadUnitId ?? null, coUnitIds: v.coUnitIds, createdAt: v.createdAt,
+    callerName: v.caller.name ?? null, callerPhone: v.caller.phone ?? null, callerMasked: v.callerMasked,
+    repeatOf: v.repeatOf ?? null, escalated: v.escalated,
+    nextDueAt: open.length > 0 ? new Date(Math.min(...open)) : null, rev: s.rev,
+  };
+}

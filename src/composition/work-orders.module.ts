@@ -1,0 +1,121 @@
+/**
+ * Wiring of the work-order area: mongoose repositories, use cases, the supervision sweep and
+ * report jobs (node-cron with a database lease), and the REST routers. main.ts builds it once,
+ * passes `routers` to the API, subscribes the live API to `events`, and calls start()/stop().
+ */
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { DbConnection } from '../adapters/db/connection';
+import { MongoJobLock } from '../adapters/db/repositories/job-lock.repository';
+import { MongoKnowledgeRepository } from '../adapters/db/repositories/knowledge.repository';
+import { MongoWorkOrderFactsRepository, MongoWorkOrderRepository } from '../adapters/db/repositories/work-order.repository';
+import { MongoReportSnapshotStore, MongoWorkOrderSettingsStore } from '../adapters/db/repositories/work-order-settings.repository';
+import type { Authenticator } from '../adapters/http/auth.middleware';
+import type { DocumentedRouter } from '../adapters/http/route-table';
+import { knowledgeRouter } from '../adapters/http/routers/knowledge.router';
+import { presetsRouter } from '../adapters/http/routers/presets.router';
+import { reportsRouter } from '../adapters/http/routers/reports.router';
+import { workOrdersRouter } from '../adapters/http/routers/work-orders.router';
+import { CronJobScheduler } from '../adapters/jobs/cron-scheduler';
+import { KnowledgeService } from '../app/work-orders/knowledge.service';
+import { RegulationService } from '../app/work-orders/regulation.service';
+import { SupervisionSweep, type SweepOptions } from '../app/work-orders/supervision-sweep';
+import { createWorkOrderEmitter, type WorkOrderEmitter } from '../app/work-orders/work-order.events';
+import { workOrderJobs, type WorkOrderJobOptions } from '../app/work-orders/work-order.jobs';
+import { WorkOrderReportService } from '../app/work-orders/work-order-report.service';
+import { WorkOrderService } from '../app/work-orders/work-order.service';
+import type { Logger } from '../shared/logger';
+import type { WorkOrderLookup } from '../app/records/call-records.ports';
+import { normalizePhone } from '../domain/work-order';
+
+export interface WorkOrderModuleDeps {
+  readonly db: DbConnection;
+  /** The AuthService (anything that turns a bearer token into an AuthContext). */
+  readonly auth: Authenticator;
+  readonly log: Logger;
+  readonly clock?: () => number;
+  /** Preset until an administrator selects one; default beijing-2023. */
+  readonly defaultPresetId?: string;
+  /** Lock owner id of this instance; default `<hostname>:<pid>:<uuid>`. */
+  readonly instanceId?: string;
+  readonly sweep?: Partial<SweepOptions>;
+  /** Cron expressions of the jobs, or false to run no scheduler (the sweep can still be run by hand). */
+  readonly jobs?: WorkOrderJobOptions | false;
+}
+
+export interface WorkOrderModule {
+  /** Pass to buildApi (`extraRouters`): the routers with their OpenAPI docs. */
+  readonly routers: DocumentedRouter[];
+  /** 催办/督办/escalation/change events for the live API. */
+  readonly events: WorkOrderEmitter;
+  readonly orders: WorkOrderService;
+  readonly knowledge: KnowledgeService;
+  readonly reports: WorkOrderReportService;
+  readonly regulation: RegulationService;
+  readonly sweep: SupervisionSweep;
+  readonly scheduler: CronJobScheduler | null;
+  /** A caller's recent orders, for the agent console's screen pop. */
+  readonly callerHistory: WorkOrderLookup;
+  /** Creates indexes, loads presets and calendar years, starts the jobs. Call after db.start(). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule {
+  const clock = deps.clock ?? Date.now;
+  const conn = deps.db.connection;
+  const log = deps.log.child({ area: 'work-orders' });
+  const orderRepo = new MongoWorkOrderRepository(conn);
+  const factsRepo = new MongoWorkOrderFactsRepository(conn);
+  const kbRepo = new MongoKnowledgeRepository(conn);
+  const settings = new MongoWorkOrderSettingsStore(conn);
+  const snapshots = new MongoReportSnapshotStore(conn);
+  const events = createWorkOrderEmitter((err, event) => log.error('work order event listener failed', { event: String(event), err: String(err) }));
+  const regulation = new RegulationService({ store: settings, clock, log, ...(deps.defaultPresetId ? { defaultPresetId: deps.defaultPresetId } : {}) });
+  const newId = (): string => randomUUID();
+  const orders = new WorkOrderService({ orders: orderRepo, facts: factsRepo, knowledge: kbRepo, regulation, events, clock, newId, log });
+  const knowledge = new KnowledgeService({ articles: kbRepo, clock, newId, log });
+  const reports = new WorkOrderReportService({ facts: factsRepo, clock });
+  const sweep = new SupervisionSweep({ orders: orderRepo, regulation, events, clock, log }, deps.sweep);
+  const jobLock = new MongoJobLock(conn);
+  const scheduler =
+    deps.jobs === false
+      ? null
+      : new CronJobScheduler({ lock: jobLock, owner: deps.instanceId ?? `${hostname()}:${process.pid}:${randomUUID()}`, log, clock });
+  if (scheduler && deps.jobs !== false) {
+    for (const job of workOrderJobs({ sweep, regulation, reports, snapshots, clock, log }, deps.jobs ?? {})) scheduler.add(job);
+  }
+  const routers = [
+    workOrdersRouter(deps.auth, orders),
+    knowledgeRouter(deps.auth, knowledge),
+    reportsRouter(deps.auth, reports, clock),
+    presetsRouter(deps.auth, regulation),
+  ];
+  const callerHistory: WorkOrderLookup = {
+    async recentByCaller(callerNumber, limit) {
+      const page = await orderRepo.list({ phoneKey: normalizePhone(callerNumber) }, 1, limit);
+      return page.items.map(({ order }) => ({
+        orderId: order.id,
+        number: order.number,
+        createdAt: order.createdAt.getTime(),
+        status: order.status,
+        category: order.category,
+        title: order.content.slice(0, 40),
+        unitIds: [...(order.leadUnitId ? [order.leadUnitId] : []), ...order.coUnitIds],
+        confidential: order.caller.confidential,
+      }));
+    },
+  };
+
+  return {
+    routers, events, orders, knowledge, reports, regulation, sweep, scheduler, callerHistory,
+    async start() {
+      await Promise.all([orderRepo.init(), factsRepo.init(), kbRepo.init(), settings.init(), jobLock.init()]);
+      await regulation.load();
+      scheduler?.start();
+    },
+    async stop() {
+      await scheduler?.stop();
+    },
+  };
+}

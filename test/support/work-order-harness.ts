@@ -1,0 +1,118 @@
+/**
+ * Harness for the work-order integration tests: a real database server (FerretDB), the real auth
+ * service, and one or more app instances serving only the work-order module's routers on an
+ * ephemeral port. A settable clock lets tests move time past deadlines without sleeping.
+ */
+import { AuthService } from '../../src/app/auth/auth.service';
+import { UserService } from '../../src/app/auth/user.service';
+import type { Role } from '../../src/domain/access';
+import { BcryptPasswordHasher } from '../../src/adapters/auth/bcrypt-password-hasher';
+import { JwtTokenSigner } from '../../src/adapters/auth/jwt-token-signer';
+import { nodeSecretSource } from '../../src/adapters/auth/node-secret-source';
+import { DbConnection } from '../../src/adapters/db/connection';
+import { MongoTokenRepository } from '../../src/adapters/db/repositories/token.repository';
+import { MongoUserRepository } from '../../src/adapters/db/repositories/user.repository';
+import { HttpServer } from '../../src/adapters/http/http-server';
+import { buildWorkOrderModule, type WorkOrderModule, type WorkOrderModuleDeps } from '../../src/composition/work-orders.module';
+import { silentLogger } from '../../src/shared/logger';
+import { ADMIN, JWT_SECRET, mongoBaseUrl, uniqueDbName } from './api-harness';
+
+export class TestClock {
+  constructor(public ms: number) {}
+  now = (): number => this.ms;
+  set(d: Date): void {
+    this.ms = d.getTime();
+  }
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
+export interface WorkOrderApp {
+  baseUrl: string;
+  db: DbConnection;
+  module: WorkOrderModule;
+  users: UserService;
+  auth: AuthService;
+  stop(opts?: { drop?: boolean }): Promise<void>;
+}
+
+export async function workOrderDbUri(testFile: string): Promise<string> {
+  return `${await mongoBaseUrl()}/${uniqueDbName(testFile)}`;
+}
+
+/** One app instance. Several instances may share `dbUri` (and the clock) to act as a cluster. */
+export async function startWorkOrderApp(
+  dbUri: string,
+  clock: TestClock,
+  extra: Partial<Omit<WorkOrderModuleDeps, 'db' | 'auth' | 'log' | 'clock'>> = {},
+): Promise<WorkOrderApp> {
+  const db = new DbConnection(dbUri, silentLogger);
+  await db.start(200, 20_000);
+  const userRepo = new MongoUserRepository(db.connection);
+  const tokenRepo = new MongoTokenRepository(db.connection);
+  await Promise.all([userRepo.init(), tokenRepo.init()]);
+  const hasher = new BcryptPasswordHasher(4);
+  // Tokens are checked against the real time; the work-order clock is the test's.
+  const auth = new AuthService({ users: userRepo, tokens: tokenRepo, hasher, signer: new JwtTokenSigner({ secret: JWT_SECRET }), secrets: nodeSecretSource, clock: Date.now, log: silentLogger });
+  const users = new UserService({ users: userRepo, hasher, auth, clock: Date.now });
+  const module = buildWorkOrderModule({ db, auth, log: silentLogger, clock: clock.now, jobs: false, ...extra });
+  await module.start();
+  const http = new HttpServer({ host: '127.0.0.1', port: 0, routers: module.routers.map((r) => r.router) }, silentLogger);
+  await http.start();
+  const addr = http.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    db, module, users, auth,
+    async stop(opts = {}) {
+      await module.stop();
+      await http.stop();
+      if (opts.drop ?? true) await db.connection.dropDatabase().catch(() => undefined);
+      await db.stop();
+    },
+  };
+}
+
+let counter = 0;
+
+export interface Login {
+  id: string;
+  token: string;
+}
+
+export async function login(app: WorkOrderApp, role: Role, unitId?: string): Promise<Login> {
+  counter += 1;
+  const username = `wo-${role}-${counter}`;
+  const password = `pw-${role}-${counter}-secret`;
+  const u = await app.users.create(ADMIN, {
+    username, password, role, displayName: `${role} ${counter}`,
+    agentId: role === 'agent' ? `20${String(counter).padStart(3, '0')}` : null,
+    unitId: role === 'unit_handler' ? (unitId ?? 'unit-water') : null,
+    groupId: null,
+  });
+  const pair = await app.auth.login(username, password);
+  return { id: u.id, token: pair.accessToken };
+}
+
+export interface Res<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+  text: string;
+  headers: Headers;
+}
+
+export async function call<T = Record<string, unknown>>(app: WorkOrderApp, method: string, path: string, who: Login | null, body?: unknown): Promise<Res<T>> {
+  const headers: Record<string, string> = {};
+  if (who) headers['authorization'] = `Bearer ${who.token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${app.baseUrl}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    // CSV and other non-JSON bodies stay text.
+  }
+  return { status: res.status, body: parsed as T, text, headers: res.headers };
+}

@@ -1,0 +1,161 @@
+/** In-memory ports for the work-order use cases (same contracts as the database adapters). */
+import type { Actor } from '../../../../src/domain/access';
+import type { RepeatCandidate, WorkOrder } from '../../../../src/domain/work-order';
+import type {
+  KnowledgeArticle, KnowledgeCandidate, KnowledgeRepository, KnowledgeSearchQuery, OpenDueField, Page, StoredPreset,
+  StoredWorkOrder, UnitCounterSums, WorkOrderFactsRepository, WorkOrderFilter, WorkOrderIndexFields, WorkOrderRepository,
+  WorkOrderSettingsStore,
+} from '../../../../src/app/work-orders/ports';
+import { FACT_COUNTERS, type WorkOrderFactRow } from '../../../../src/app/work-orders/work-order.facts';
+import type { CalendarYearData } from '../../../../src/domain/calendar';
+import type { RegulationPreset } from '../../../../src/domain/work-order';
+
+type Row = StoredWorkOrder & { index: WorkOrderIndexFields };
+
+export class FakeOrders implements WorkOrderRepository {
+  readonly rows = new Map<string, Row>();
+  private seq = new Map<string, number>();
+  /** Called before a replace is applied: lets a test slip in a concurrent write. */
+  beforeReplace: ((id: string) => void) | null = null;
+  writes = 0;
+
+  async nextSequence(day: string): Promise<number> {
+    const n = (this.seq.get(day) ?? 0) + 1;
+    this.seq.set(day, n);
+    return n;
+  }
+  async insert(order: WorkOrder, index: WorkOrderIndexFields): Promise<StoredWorkOrder> {
+    const row = { order, rev: 1, index, ...pickTimes(index) };
+    this.rows.set(order.id, row);
+    return row;
+  }
+  async get(id: string): Promise<StoredWorkOrder | null> {
+    return this.rows.get(id) ?? null;
+  }
+  async replace(order: WorkOrder, expectedRev: number, index: WorkOrderIndexFields, absent: readonly string[] = []): Promise<number | null> {
+    this.beforeReplace?.(order.id);
+    const cur = this.rows.get(order.id);
+    if (!cur || cur.rev !== expectedRev || absent.some((k) => cur.order.sentNoticeKeys.includes(k))) return null;
+    this.writes += 1;
+    this.rows.set(order.id, { order, rev: expectedRev + 1, index, ...pickTimes(index) });
+    return expectedRev + 1;
+  }
+  async list(f: WorkOrderFilter, page: number, pageSize: number): Promise<Page<StoredWorkOrder>> {
+    const all = [...this.rows.values()].filter((r) => f.unitId === undefined || r.index.unitIds.includes(f.unitId));
+    return { items: all.slice((page - 1) * pageSize, page * pageSize), total: all.length, page, pageSize };
+  }
+  async findRepeatCandidates(phoneKey: string, since: Date): Promise<RepeatCandidate[]> {
+    return [...this.rows.values()]
+      .filter((r) => r.index.phoneKey === phoneKey && r.order.createdAt >= since)
+      .map((r) => ({
+        id: r.order.id, phone: r.order.caller.phone ?? '', category: r.order.category, areaCode: r.order.areaCode,
+        acceptedAt: r.order.acceptedAt ?? r.order.createdAt, ...(r.order.repeatOf ? { repeatOf: r.order.repeatOf } : {}),
+      }));
+  }
+  async findDue(now: Date, limit: number, after?: { wakeAt: Date; id: string }): Promise<StoredWorkOrder[]> {
+    return [...this.rows.values()]
+      .filter((r) => r.wakeAt && r.wakeAt <= now)
+      .filter((r) => !after || (r.wakeAt as Date) > after.wakeAt || ((r.wakeAt as Date).getTime() === after.wakeAt.getTime() && r.order.id > after.id))
+      .sort((a, b) => (a.wakeAt as Date).getTime() - (b.wakeAt as Date).getTime() || a.order.id.localeCompare(b.order.id))
+      .slice(0, limit);
+  }
+}
+
+function pickTimes(i: WorkOrderIndexFields) {
+  return {
+    ...(i.wakeAt ? { wakeAt: i.wakeAt } : {}), ...(i.nextNoticeAt ? { nextNoticeAt: i.nextNoticeAt } : {}),
+    ...(i.contactRetryAt ? { contactRetryAt: i.contactRetryAt } : {}), ...(i.callbackDueAt ? { callbackDueAt: i.callbackDueAt } : {}),
+  };
+}
+
+export class FakeFacts implements WorkOrderFactsRepository {
+  readonly rows = new Map<string, WorkOrderFactRow & { orderRev: number }>();
+  async put(orderId: string, orderRev: number, rows: readonly WorkOrderFactRow[]): Promise<void> {
+    for (const r of rows) {
+      const cur = this.rows.get(r.id);
+      if (!cur || cur.orderRev < orderRev) this.rows.set(r.id, { ...r, orderRev });
+    }
+    for (const [id, r] of this.rows) if (r.orderId === orderId && r.idx >= rows.length) this.rows.delete(id);
+  }
+  async sumByUnit(periodKey: string, unitId?: string): Promise<UnitCounterSums[]> {
+    const m = new Map<string, Record<string, number>>();
+    for (const r of this.rows.values()) {
+      if (!r.periods.includes(periodKey) || r.unitId === null || (unitId !== undefined && r.unitId !== unitId)) continue;
+      const s = m.get(r.unitId) ?? Object.fromEntries(FACT_COUNTERS.map((c) => [c, 0]));
+      for (const c of FACT_COUNTERS) s[c] = (s[c] ?? 0) + r.counters[c];
+      m.set(r.unitId, s);
+    }
+    return [...m.entries()].map(([u, counters]) => ({ unitId: u, counters }));
+  }
+  async countOpenBefore(periodKey: string, field: OpenDueField, before: Date, unitId?: string): Promise<Map<string, number>> {
+    const m = new Map<string, number>();
+    for (const r of this.rows.values()) {
+      const due = r[field];
+      if (!r.periods.includes(periodKey) || !due || due >= before || r.unitId === null || (unitId !== undefined && r.unitId !== unitId)) continue;
+      m.set(r.unitId, (m.get(r.unitId) ?? 0) + 1);
+    }
+    return m;
+  }
+  async topics(periodKey: string, dimension: 'category' | 'areaCode', limit: number) {
+    const m = new Map<string, number>();
+    for (const r of this.rows.values()) if (r.topicPeriods.includes(periodKey)) m.set(r[dimension], (m.get(r[dimension]) ?? 0) + 1);
+    return [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, limit).map(([key, count]) => ({ key, count }));
+  }
+}
+
+export class FakeKnowledge implements KnowledgeRepository {
+  readonly rows = new Map<string, { article: KnowledgeArticle; tokens: readonly string[] }>();
+  async insert(article: KnowledgeArticle, tokens: readonly string[]): Promise<void> {
+    this.rows.set(article.id, { article, tokens });
+  }
+  async get(id: string): Promise<KnowledgeArticle | null> {
+    return this.rows.get(id)?.article ?? null;
+  }
+  async replace(article: KnowledgeArticle, tokens: readonly string[], expectedRev: number): Promise<boolean> {
+    const cur = this.rows.get(article.id);
+    if (!cur || cur.article.rev !== expectedRev) return false;
+    this.rows.set(article.id, { article: { ...article, useCount: cur.article.useCount }, tokens });
+    return true;
+  }
+  async search(q: KnowledgeSearchQuery): Promise<KnowledgeCandidate[]> {
+    return [...this.rows.values()]
+      .filter(({ article: a, tokens }) => tokens.some((t) => q.tokens.includes(t)) && a.validFrom <= q.at && (a.validTo === null || a.validTo >= q.at))
+      .filter(({ article: a }) => q.category === undefined || a.category === q.category)
+      .slice(0, q.limit)
+      .map(({ article, tokens }) => ({ article, tokens }));
+  }
+  async incrementUse(id: string): Promise<void> {
+    const cur = this.rows.get(id);
+    if (cur) this.rows.set(id, { ...cur, article: { ...cur.article, useCount: cur.article.useCount + 1 } });
+  }
+}
+
+export class FakeSettings implements WorkOrderSettingsStore {
+  active: string | null = null;
+  presets: StoredPreset[] = [];
+  years: CalendarYearData[] = [];
+  async getActivePresetId() {
+    return this.active;
+  }
+  async setActivePresetId(id: string) {
+    this.active = id;
+  }
+  async listPresets() {
+    return this.presets;
+  }
+  async putPreset(preset: RegulationPreset, by: string, now: Date) {
+    this.presets = [...this.presets.filter((p) => p.preset.id !== preset.id), { preset, updatedAt: now, updatedBy: by }];
+  }
+  async listCalendarYears() {
+    return this.years;
+  }
+  async putCalendarYear(year: CalendarYearData) {
+    if (this.years.some((y) => y.year === year.year && y.version >= year.version)) return false;
+    this.years = [...this.years.filter((y) => y.year !== year.year), year];
+    return true;
+  }
+}
+
+export const actor = (role: Actor['role'], extra: Partial<Actor> = {}): Actor => ({
+  userId: `${role}-1`, role, agentId: role === 'agent' ? '1001' : null, unitId: role === 'unit_handler' ? 'unit-1' : null, groupId: null, ...extra,
+});

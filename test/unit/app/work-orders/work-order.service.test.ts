@@ -1,0 +1,174 @@
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../../src/shared/errors';
+import { silentLogger } from '../../../../src/shared/logger';
+import { RegulationService } from '../../../../src/app/work-orders/regulation.service';
+import { SupervisionSweep } from '../../../../src/app/work-orders/supervision-sweep';
+import { createWorkOrderEmitter, type WorkOrderNotice } from '../../../../src/app/work-orders/work-order.events';
+import { WorkOrderService, type CreateWorkOrderInput } from '../../../../src/app/work-orders/work-order.service';
+import { actor, FakeFacts, FakeKnowledge, FakeOrders, FakeSettings } from './fakes';
+
+const T0 = new Date('2026-03-02T09:00:00+08:00').getTime();
+const H = 3_600_000;
+
+function setup() {
+  let now = T0;
+  let n = 0;
+  const orders = new FakeOrders();
+  const facts = new FakeFacts();
+  const knowledge = new FakeKnowledge();
+  const events = createWorkOrderEmitter();
+  const clock = () => now;
+  const regulation = new RegulationService({ store: new FakeSettings(), clock, log: silentLogger });
+  const sut = new WorkOrderService({ orders, facts, knowledge, regulation, events, clock, newId: () => `o-${++n}`, log: silentLogger });
+  const sweep = new SupervisionSweep({ orders, regulation, events, clock, log: silentLogger });
+  const notices: WorkOrderNotice[] = [];
+  events.on('workOrder:reminder', (x) => notices.push(x));
+  events.on('workOrder:supervision', (x) => notices.push(x));
+  return { sut, sweep, orders, facts, knowledge, events, notices, regulation, set: (ms: number) => (now = ms) };
+}
+
+const input = (over: Partial<CreateWorkOrderInput> = {}): CreateWorkOrderInput => ({
+  caller: { name: '张三', phone: '13800138000', callbackConsent: 'granted' }, category: '投诉', urgency: '一般', content: '噪音', areaCode: '110105', ...over,
+});
+
+const agent = actor('agent');
+const sup = actor('supervisor');
+const unit1 = actor('unit_handler', { userId: 'h1', unitId: 'unit-1' });
+const unit2 = actor('unit_handler', { userId: 'h2', unitId: 'unit-2' });
+
+describe('WorkOrderService', () => {
+  it('create by an agent → accepted (PENDING_DISPATCH), numbered per day, facts and events written', async () => {
+    const { sut, facts, events } = setup();
+    const created: string[] = [];
+    events.on('workOrder:created', (e) => created.push(e.number));
+    const a = await sut.create(agent, input());
+    const b = await sut.create(agent, input({ submit: false, caller: { phone: '13900000000' } }));
+    expect([a.status, a.number, a.rev]).toEqual(['PENDING_DISPATCH', 'WO20260302-000001', 1]);
+    expect([b.status, b.number]).toEqual(['DRAFT', 'WO20260302-000002']);
+    expect(created).toEqual(['WO20260302-000001', 'WO20260302-000002']);
+    expect([...facts.rows.values()].map((r) => [r.orderId, r.unitId, r.topicPeriods])).toEqual([
+      ['o-1', null, ['w:2026-W10', 'm:2026-03', 'q:2026-Q1', 'y:2026']],
+      ['o-2', null, ['w:2026-W10', 'm:2026-03', 'q:2026-Q1', 'y:2026']],
+    ]);
+  });
+
+  it('create by a unit handler → 403', async () => {
+    await expect(setup().sut.create(unit1, input())).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it('act: role check before state (unit handler dispatching → 403), other unit → 404, wrong state → 409, bad input → 400', async () => {
+    const { sut } = setup();
+    const o = await sut.create(agent, input());
+    await expect(sut.act(unit1, o.id, { type: 'dispatch', leadUnitId: 'unit-1' })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(sut.act(sup, o.id, { type: 'sign' })).rejects.toBeInstanceOf(ForbiddenError);
+    await sut.act(sup, o.id, { type: 'dispatch', leadUnitId: 'unit-1' });
+    await expect(sut.act(unit2, o.id, { type: 'sign' })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(sut.act(sup, o.id, { type: 'passReview' })).rejects.toMatchObject({ httpStatus: 409, details: { reasonCode: 'WORK_ORDER.INVALID_TRANSITION' } });
+    await expect(sut.act(sup, o.id, { type: 'rejectReturn', reason: ' ' })).rejects.toBeInstanceOf(ConflictError); // not in RETURN_REQUESTED
+    await sut.act(unit1, o.id, { type: 'sign' });
+    await expect(sut.act(unit1, o.id, { type: 'recordHandling', note: ' ' })).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('act with a stale rev → 409 and nothing written', async () => {
+    const { sut, orders } = setup();
+    const o = await sut.create(agent, input());
+    const writes = orders.writes;
+    await expect(sut.act(sup, o.id, { type: 'dispatch', leadUnitId: 'unit-1' }, 9)).rejects.toMatchObject({ details: { reasonCode: 'WORK_ORDER.STALE_REVISION' } });
+    expect(orders.writes).toBe(writes);
+  });
+
+  it('act after a lost race re-reads and re-decides: the second dispatch becomes an invalid transition', async () => {
+    const { sut, orders } = setup();
+    const o = await sut.create(agent, input());
+    let raced = false;
+    orders.beforeReplace = () => {
+      if (raced) return;
+      raced = true;
+      const cur = orders.rows.get(o.id);
+      if (cur) orders.rows.set(o.id, { ...cur, order: { ...cur.order, status: 'PENDING_SIGN', leadUnitId: 'unit-2' }, rev: cur.rev + 1 });
+    };
+    await expect(sut.act(sup, o.id, { type: 'dispatch', leadUnitId: 'unit-1' })).rejects.toMatchObject({ details: { reasonCode: 'WORK_ORDER.INVALID_TRANSITION' } });
+    expect(orders.rows.get(o.id)?.order.leadUnitId).toBe('unit-2');
+  });
+
+  it('confidential caller: lead unit and the creating agent see it, co-unit and supervisor see it masked', async () => {
+    const { sut } = setup();
+    const o = await sut.create(agent, input({ caller: { name: '王小明', phone: '13700001111', address: '某路1号', confidential: true } }));
+    await sut.act(sup, o.id, { type: 'dispatch', leadUnitId: 'unit-1', coUnitIds: ['unit-2'] });
+    expect((await sut.get(unit1, o.id)).caller.phone).toBe('13700001111');
+    expect((await sut.get(agent, o.id)).caller.phone).toBe('13700001111');
+    expect((await sut.get(actor('agent', { userId: 'other-agent' }), o.id)).caller).toEqual({ confidential: true, callbackConsent: 'unknown', name: '王**', phone: '137****1111' });
+    expect((await sut.get(unit2, o.id)).callerMasked).toBe(true);
+    expect((await sut.get(sup, o.id)).callerMasked).toBe(true);
+    const list = await sut.list(unit2, {}, 1, 50);
+    expect(list.items.map((i) => i.callerPhone)).toEqual(['137****1111']);
+    expect((await sut.list(actor('unit_handler', { unitId: 'unit-9' }), {}, 1, 50)).items).toEqual([]);
+  });
+
+  it('repeat complaints: #1…#4 linked, #5 becomes 疑难 and escalated; another category is not linked', async () => {
+    const { sut, set, events } = setup();
+    const escalated: string[] = [];
+    events.on('workOrder:escalated', (e) => escalated.push(e.orderId));
+    const first = await sut.create(agent, input());
+    const out = [];
+    for (let i = 1; i <= 5; i += 1) {
+      set(T0 + i * H);
+      out.push(await sut.create(agent, input({ caller: { phone: '+86 138 0013 8000' } })));
+    }
+    const other = await sut.create(agent, input({ category: '求助' }));
+    expect(out.map((o) => [o.repeatOf, o.repeatNumber, o.urgency])).toEqual([
+      [first.id, 1, '一般'], [first.id, 2, '一般'], [first.id, 3, '一般'], [first.id, 4, '一般'], [first.id, 5, '疑难'],
+    ]);
+    expect(other.repeatOf).toBeUndefined();
+    expect(escalated).toEqual([out[4]?.id]);
+  });
+
+  it('answerDirect needs a valid knowledge article and counts its use', async () => {
+    const { sut, knowledge } = setup();
+    await knowledge.insert({
+      id: 'kb-1', title: 't', body: 'b', category: '咨询', keywords: [], ownerUnitId: null, validFrom: new Date(T0 - H), validTo: null,
+      createdAt: new Date(T0), updatedAt: new Date(T0), updatedBy: 'x', rev: 1, useCount: 0,
+    }, []);
+    const o = await sut.create(agent, input({ category: '咨询' }));
+    await expect(sut.act(agent, o.id, { type: 'answerDirect', kbArticleId: 'kb-x', answer: 'a' })).rejects.toMatchObject({ details: { field: 'body.kbArticleId' } });
+    const done = await sut.act(agent, o.id, { type: 'answerDirect', kbArticleId: 'kb-1', answer: '按文章答复' });
+    expect([done.status, done.kbArticleId]).toEqual(['CLOSED', 'kb-1']);
+    expect(knowledge.rows.get('kb-1')?.article.useCount).toBe(1);
+  });
+});
+
+describe('SupervisionSweep', () => {
+  it('sign deadline 24 h: reminder at 18 h once, 督办 yellow at 24 h once, red after 1 working day once', async () => {
+    const { sut, sweep, notices, set } = setup();
+    const o = await sut.create(agent, input());
+    await sut.act(sup, o.id, { type: 'dispatch', leadUnitId: 'unit-1' });
+    set(T0 + 17 * H);
+    expect((await sweep.run()).examined).toBe(0);
+    set(T0 + 18.5 * H);
+    await sweep.run();
+    await sweep.run();
+    set(T0 + 24.5 * H);
+    await sweep.run();
+    await sweep.run();
+    set(T0 + 49 * H); // Wed 10:00: one working day after Tue 09:00
+    await sweep.run();
+    await sweep.run();
+    expect(notices.map((n) => [n.stage, n.level])).toEqual([['sign', 'reminder'], ['sign', 'yellow'], ['sign', 'red']]);
+  });
+
+  it('a sweep that loses the write to another writer sends nothing; the winner sent it', async () => {
+    const { sut, sweep, orders, notices, set } = setup();
+    const o = await sut.create(agent, input());
+    await sut.act(sup, o.id, { type: 'dispatch', leadUnitId: 'unit-1' });
+    set(T0 + 19 * H);
+    let once = false;
+    orders.beforeReplace = (id) => {
+      if (once) return;
+      once = true;
+      const cur = orders.rows.get(id);
+      if (cur) orders.rows.set(id, { ...cur, order: { ...cur.order, sentNoticeKeys: [`${id}:sign:reminder@0.75:${cur.order.deadlines.sign?.dueAt.toISOString()}`] }, rev: cur.rev + 1 });
+    };
+    const r = await sweep.run();
+    expect(r).toMatchObject({ conflicts: 1, reminders: 0 });
+    expect(notices).toEqual([]);
+  });
+});
