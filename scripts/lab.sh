@@ -23,7 +23,7 @@ case "${1:-up}" in
   12345 hotline lab is up.
     REST API + OpenAPI   http://127.0.0.1:${HTTP_PORT}/openapi.json
     health / readiness   http://127.0.0.1:${HTTP_PORT}/healthz  /readyz
-    place a call         sip:12345@127.0.0.1:5060   (e.g. sipp -sf test/sipp/uac-caller.xml 127.0.0.1:5060 -m 1)
+    place a call         sip:12345@127.0.0.1:5060   (npx tsx scripts/place-call.ts --digit 1; an agent phone: --agent 1001)
     agent softphones     PJSIP endpoints agent1001..agent1010 (see asterisk-config/README.md)
     lab users            printed above by the seed step
   Stop with Ctrl-C, then: scripts/lab.sh down
