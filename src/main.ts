@@ -165,7 +165,7 @@ export function buildSystem(config: Config, log: Logger): System {
       host: config.http.host,
       port: config.http.port,
       routers: [
-        metricsRouter(metrics, auth, null),
+        metricsRouter(metrics, auth, config.metricsScrapeToken),
         healthRouter([
           { name: 'asterisk', check: () => ari.isConnected() },
           { name: 'database', check: () => db.ping() },
@@ -178,7 +178,7 @@ export function buildSystem(config: Config, log: Logger): System {
   realtime = new RealtimeServer(
     http.server,
     { auth, agentConsole, projector, dashboard: dashboardService, log: log.child({ component: 'realtime' }) },
-    { redisUrl: config.redis?.url ?? null },
+    { redisUrl: config.redis?.url ?? null, corsOrigins: config.corsOrigins },
   );
   projector.attachDashboard(dashboard);
 
@@ -207,6 +207,9 @@ export function buildSystem(config: Config, log: Logger): System {
     async start() {
       await db.start();
       await Promise.all([userRepo.init(), tokenRepo.init(), agents.init()]);
+      if (config.bootstrapAdmin && (await users.ensureBootstrapAdmin(config.bootstrapAdmin.username, config.bootstrapAdmin.password))) {
+        log.info('bootstrap administrator created', { username: config.bootstrapAdmin.username });
+      }
       await callStore.start();
       for (const profile of await agents.listActive()) callPath.agents.register(profile);
       await queues.start();

@@ -47,6 +47,13 @@ const schema = z.object({
 
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  /** Created at start when the deployment has no administrator yet. */
+  BOOTSTRAP_ADMIN_USERNAME: z.string().regex(/^[A-Za-z0-9_.-]{3,64}$/, '3-64 letters, digits, _ . -').optional(),
+  BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  /** Bearer token Prometheus may use for GET /metrics instead of an administrator's login. */
+  METRICS_SCRAPE_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Browser origins allowed to open Socket.IO connections (comma-separated); none by default. */
+  CORS_ORIGINS: z.string().optional(),
 
   /** drachtio SIP edge for agent softphones; disabled when DRACHTIO_HOST is unset. */
   DRACHTIO_HOST: z.string().min(1).optional(),
@@ -76,6 +83,9 @@ export interface Config {
   ari: { url: string; username: string; password: string; app: string; maxSockets: number };
   auth: { jwtSecret: string };
   redis: { url: string } | null;
+  bootstrapAdmin: { username: string; password: string } | null;
+  metricsScrapeToken: string | null;
+  corsOrigins: string[];
   drachtio: { host: string; port: number; secret: string } | null;
   spoolDir: string;
   callPath: {
@@ -115,6 +125,9 @@ export function loadConfig(env: RawEnv): Config {
     if (!cleaned['JWT_SECRET']) problems.push('JWT_SECRET: required in production');
     else if (cleaned['JWT_SECRET'] === LAB_JWT_SECRET) problems.push('JWT_SECRET: the lab secret is not allowed in production');
   }
+  if (Boolean(cleaned['BOOTSTRAP_ADMIN_USERNAME']) !== Boolean(cleaned['BOOTSTRAP_ADMIN_PASSWORD'])) {
+    problems.push('BOOTSTRAP_ADMIN_PASSWORD: set both BOOTSTRAP_ADMIN_USERNAME and BOOTSTRAP_ADMIN_PASSWORD, or neither');
+  }
   if (cleaned['DRACHTIO_HOST'] && !cleaned['DRACHTIO_SECRET']) {
     problems.push('DRACHTIO_SECRET: required when DRACHTIO_HOST is set');
   }
@@ -135,6 +148,12 @@ export function loadConfig(env: RawEnv): Config {
     },
     auth: { jwtSecret: e.JWT_SECRET ?? LAB_JWT_SECRET },
     redis: e.REDIS_URL ? { url: e.REDIS_URL } : null,
+    bootstrapAdmin:
+      e.BOOTSTRAP_ADMIN_USERNAME && e.BOOTSTRAP_ADMIN_PASSWORD
+        ? { username: e.BOOTSTRAP_ADMIN_USERNAME, password: e.BOOTSTRAP_ADMIN_PASSWORD }
+        : null,
+    metricsScrapeToken: e.METRICS_SCRAPE_TOKEN ?? null,
+    corsOrigins: (e.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o !== ''),
     drachtio:
       e.DRACHTIO_HOST && e.DRACHTIO_SECRET
         ? { host: e.DRACHTIO_HOST, port: e.DRACHTIO_PORT, secret: e.DRACHTIO_SECRET }

@@ -76,6 +76,30 @@ export class UserService {
     return toPublicUser(created);
   }
 
+  /**
+   * First start of a deployment: creates the administrator from configuration when no active
+   * administrator exists yet (there is no unauthenticated route that could create one). Returns
+   * whether one was created.
+   */
+  async ensureBootstrapAdmin(username: string, password: string): Promise<boolean> {
+    const admins = await this.deps.users.list({ role: 'admin', active: true }, 1, 1);
+    if (admins.total > 0 || (await this.deps.users.findByUsername(username))) return false;
+    await this.deps.users.create(
+      {
+        username,
+        passwordHash: await this.deps.hasher.hash(password),
+        role: 'admin',
+        displayName: username,
+        agentId: null,
+        unitId: null,
+        groupId: null,
+        active: true,
+      },
+      this.deps.clock(),
+    );
+    return true;
+  }
+
   /** A new password, a disabled account or a changed role ends the user's open sessions. */
   async update(actor: Actor, id: string, input: UpdateUserInput): Promise<PublicUser> {
     requirePermission(actor, 'users:manage');

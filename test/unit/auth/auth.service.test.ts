@@ -104,4 +104,14 @@ describe('UserService', () => {
     await expect(userService.update(actor, me.id, { active: false })).rejects.toThrow(ValidationError);
     await expect(userService.update(actor, me.id, { role: 'supervisor' })).rejects.toThrow(ValidationError);
   });
+
+  it('bootstrap administrator: created once when none exists, then never again', async () => {
+    const { userService, users, sut } = setup();
+    expect(await userService.ensureBootstrapAdmin('chief', 'a-long-bootstrap-pass')).toBe(true);
+    expect(await userService.ensureBootstrapAdmin('chief', 'a-long-bootstrap-pass')).toBe(false);
+    expect(await userService.ensureBootstrapAdmin('other', 'a-long-bootstrap-pass')).toBe(false);
+    expect((await users.list({ role: 'admin' }, 1, 10)).total).toBe(1);
+    const session = await sut.login('chief', 'a-long-bootstrap-pass');
+    expect(session.user.role).toBe('admin');
+  });
 });

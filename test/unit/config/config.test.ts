@@ -56,6 +56,21 @@ describe('loadConfig', () => {
     expect(problemsOf({ DRACHTIO_HOST: '127.0.0.1' })).toEqual(['DRACHTIO_SECRET: required when DRACHTIO_HOST is set']);
   });
 
+  it('bootstrap administrator needs both variables; scrape token and CORS origins are parsed', () => {
+    expect(problemsOf({ BOOTSTRAP_ADMIN_USERNAME: 'chief' })).toEqual([
+      'BOOTSTRAP_ADMIN_PASSWORD: set both BOOTSTRAP_ADMIN_USERNAME and BOOTSTRAP_ADMIN_PASSWORD, or neither',
+    ]);
+    expect(problemsOf({ METRICS_SCRAPE_TOKEN: 'short' })).toEqual(['METRICS_SCRAPE_TOKEN: must be at least 32 characters']);
+    const sut = loadConfig({
+      BOOTSTRAP_ADMIN_USERNAME: 'chief',
+      BOOTSTRAP_ADMIN_PASSWORD: 'a-long-bootstrap-pass',
+      CORS_ORIGINS: 'https://console.example.gov.cn, https://wall.example.gov.cn',
+    });
+    expect(sut.bootstrapAdmin).toEqual({ username: 'chief', password: 'a-long-bootstrap-pass' });
+    expect(sut.corsOrigins).toEqual(['https://console.example.gov.cn', 'https://wall.example.gov.cn']);
+    expect(sut.metricsScrapeToken).toBeNull();
+  });
+
   it('empty strings count as unset', () => {
     expect(loadConfig({ HTTP_PORT: '', REDIS_URL: '' }).http.port).toBe(3000);
   });
