@@ -138,7 +138,9 @@ describe('supervision sweep (real database)', () => {
   it('one scheduled runner per job across instances: the database lease', async () => {
     const lockA = new MongoJobLock(a.db.connection);
     const lockB = new MongoJobLock(b.db.connection);
-    const now = new Date();
+    // Leases are time slots of 10 s, offset by half a slot: start at a slot's first instant so the
+    // steps below (+1 s, +5 s, +11 s) fall in the same slot, the same, and the next one.
+    const now = new Date(Math.ceil(Date.now() / 10_000) * 10_000 - 5_000);
     const got = await Promise.all([lockA.acquire('test-job', 'A', 10_000, now), lockB.acquire('test-job', 'B', 10_000, now)]);
     expect(got.filter(Boolean)).toHaveLength(1);
     const holder = got[0] ? 'A' : 'B';
