@@ -181,6 +181,8 @@ export function buildSystem(config: Config, log: Logger): System {
     { redisUrl: config.redis?.url ?? null, corsOrigins: config.corsOrigins },
   );
   projector.attachDashboard(dashboard);
+  // Work-order notices (催办/督办/escalations, retries, callbacks) and changes, pushed live.
+  projector.attachWorkOrders(workOrders.events);
 
   const agentName = (agentId: AgentId) => callPath.agents.get(agentId)?.name;
   const unsubscribe = bus.subscribeAll((message) => {

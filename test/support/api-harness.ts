@@ -111,6 +111,8 @@ export interface TestApp {
   agentConsole: AgentConsoleService;
   control: FakeAgentControl;
   realtime: RealtimeServer;
+  /** This instance's socket projector (e.g. to attach a work-order module's events, as main.ts does). */
+  projector: SocketProjector;
   http: HttpServer;
   docs: RouteDoc[];
   /** Injects a call event or agent state change into this instance's live projections. */
@@ -191,6 +193,7 @@ export async function startApp(opts: AppOptions): Promise<TestApp> {
     agentConsole,
     control,
     realtime,
+    projector,
     http,
     docs: api.docs,
     feed,

@@ -8,6 +8,10 @@ export const rooms = {
   call: (callId: string) => `call:${callId}`,
   /** Managers who joined the dashboard. */
   dashboard: () => 'dashboard',
+  /** A handling unit's handlers (承办单位): joined on connect by unit handlers of that unit. */
+  unit: (unitId: string) => `unit:${unitId}`,
+  /** Hotline staff (supervisors, administrators) who asked for every work order's notices. */
+  workOrders: () => 'workorders',
   /** One user's sockets (for ending sessions). */
   user: (userId: string) => `user:${userId}`,
 } as const;

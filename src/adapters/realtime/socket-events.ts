@@ -11,11 +11,27 @@
  * order. A client ignores deltas with seq ≤ the snapshot's and, on a gap, sends
  * `dashboard:resync {afterSeq}`, answered by the missed deltas or a new snapshot.
  *
+ * Work orders (工单): a unit handler's sockets join `unit:<unitId>` on connect and so hear, without
+ * asking, every notice of the orders where their unit is the lead or a co-unit. Hotline staff ask:
+ * `workorders:join` (supervisors and administrators; agents and unit handlers get `error` with code
+ * AUTH.FORBIDDEN) puts the socket in the `workorders` room, which hears the notices of every order;
+ * `workorders:leave` takes it out. Joining is explicit, like the dashboard, so a screen that shows
+ * no work orders carries none of their traffic. Then:
+ *  - `workorder:notice`: 催办 reminder, 督办 supervision (yellow / red / escalation level), an order
+ *    escalated (疑难), a first-contact retry due, a callback (回访) due;
+ *  - `workorder:changed`: an order created or moved by an action (new status, revision).
+ * A socket in several of these rooms receives each event once. The payloads carry ids, the order
+ * number, statuses, stage, level and times only — never the caller (name, phone, address, content),
+ * so one payload suits every audience whatever the caller's confidentiality; a client that needs
+ * more reads the order over REST, where masking applies. Times are epoch milliseconds. Events are
+ * not replayed: after a reconnect a client re-reads the orders it shows.
+ *
  * A bad payload is answered with `error {event, code, field, message}`; the connection stays up.
  */
 import type { AgentConsoleEvents, CallActivity, AgentStateView } from '../../app/live/live.ports';
 import type { DashboardDelta, DashboardSnapshot } from '../../app/live/dashboard.types';
 import type { Actor } from '../../domain/access';
+import type { DeadlineStage, WorkOrderStatus } from '../../domain/work-order';
 
 export interface SocketErrorPayload {
   /** The client event that failed. */
@@ -23,6 +39,54 @@ export interface SocketErrorPayload {
   code: string;
   field?: string;
   message: string;
+}
+
+interface WorkOrderWireBase {
+  orderId: string;
+  /** The readable order number. */
+  number: string;
+  /** Lead unit first, then co-units (the `unit:<id>` rooms it was sent to). */
+  unitIds: string[];
+  /** When it was raised (the sweep's or the action's time). */
+  at: number;
+  /** Stable per notice: a client may use it to drop a notice it already shows. */
+  key: string;
+}
+
+/** audience: unit:<unitId> of each unit of the order, and workorders. */
+export type WorkOrderNoticePayload = WorkOrderWireBase &
+  (
+    | {
+        /** 催办 before a deadline, 督办 after it. */
+        kind: 'reminder' | 'supervision';
+        stage: DeadlineStage;
+        /** `reminder`, or the 督办 level of the regulation preset: yellow, red, escalation. */
+        level: string;
+        /** The deadline concerned. */
+        dueAt: number;
+      }
+    | {
+        /** The order became 疑难 and was escalated (by a supervisor or by repeat complaints). */
+        kind: 'escalation';
+      }
+    | {
+        /** A first contact with the caller should be tried again (`contactRetry`); a 回访 is due (`callback`). */
+        kind: 'contactRetry' | 'callback';
+        dueAt: number;
+      }
+  );
+
+/** audience: unit:<unitId> of each unit of the order, and workorders. */
+export interface WorkOrderChangedPayload extends WorkOrderWireBase {
+  kind: 'created' | 'changed';
+  /** The action taken (create, dispatch, sign, complete, …). */
+  action: string;
+  from: WorkOrderStatus;
+  to: WorkOrderStatus;
+  /** The user who acted. */
+  actorId: string;
+  /** The order's revision after the action. */
+  rev: number;
 }
 
 export type Ack = (res: { ok: true; data?: unknown } | ({ ok: false } & Omit<SocketErrorPayload, 'event'>)) => void;
@@ -42,6 +106,10 @@ export interface ServerToClientEvents {
   'dashboard:snapshot': (s: DashboardSnapshot) => void;
   /** audience: dashboard */
   'dashboard:delta': (d: DashboardDelta) => void;
+  /** audience: unit:<unitId> of each unit of the order, and workorders */
+  'workorder:notice': (p: WorkOrderNoticePayload) => void;
+  /** audience: unit:<unitId> of each unit of the order, and workorders */
+  'workorder:changed': (p: WorkOrderChangedPayload) => void;
   /** audience: the requesting socket */
   error: (e: SocketErrorPayload) => void;
   /** audience: the socket whose token expired; it is disconnected next and should reconnect with a fresh token. */
@@ -60,6 +128,8 @@ export interface ClientToServerEvents {
   'dashboard:resync': (payload: unknown, ack?: Ack) => void;
   'call:watch': (payload: unknown, ack?: Ack) => void;
   'call:unwatch': (payload: unknown, ack?: Ack) => void;
+  'workorders:join': (payload: unknown, ack?: Ack) => void;
+  'workorders:leave': (payload: unknown, ack?: Ack) => void;
 }
 
 /** Between app instances (through the Redis adapter). */

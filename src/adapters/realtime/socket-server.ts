@@ -1,6 +1,6 @@
 /**
  * The Socket.IO server: JWT authentication on the handshake, rooms per agent / group / call /
- * dashboard, zod-validated client events (a bad payload gets an `error` event naming the field and
+ * dashboard / handling unit / work-order staff, zod-validated client events (a bad payload gets an `error` event naming the field and
  * the connection stays up), token expiry enforced on open connections, and the Redis adapter when a
  * Redis URL is configured, so an event emitted on one instance reaches clients on every instance.
  */
@@ -128,6 +128,7 @@ export class RealtimeServer {
   async stop(): Promise<void> {
     for (const t of this.expiryTimers.values()) clearTimeout(t);
     this.expiryTimers.clear();
+    this.deps.projector.unbind();
     await new Promise<void>((resolve) => {
       // Also closes the HTTP server it is attached to (if still open).
       void this.io.close(() => resolve());
@@ -157,6 +158,8 @@ export class RealtimeServer {
     void socket.join(rooms.user(actor.userId));
     if (actor.agentId) void socket.join(rooms.agent(actor.agentId));
     if (actor.groupId) void socket.join(rooms.group(actor.groupId));
+    // A unit handler hears their unit's work-order notices without asking.
+    if (actor.role === 'unit_handler' && actor.unitId) void socket.join(rooms.unit(actor.unitId));
     this.armExpiry(socket);
     socket.on('disconnect', () => {
       const t = this.expiryTimers.get(socket.id);
@@ -240,6 +243,15 @@ export class RealtimeServer {
     });
     on('call:unwatch', schemas.call, async (p) => {
       await socket.leave(rooms.call(p.callId));
+    });
+
+    // Every work order's notices: hotline staff who watch them (supervisors, administrators).
+    on('workorders:join', schemas.none, async () => {
+      requirePermission(actor, 'workorders:watch');
+      await socket.join(rooms.workOrders());
+    });
+    on('workorders:leave', schemas.none, async () => {
+      await socket.leave(rooms.workOrders());
     });
 
     socket.onAny((event: string) => {

@@ -1,7 +1,7 @@
 /**
  * Work-order events for the live API (催办 reminders, 督办 supervision, escalations, scheduled
  * contact retries and callbacks, every change). Each carries the units concerned so the live
- * API can pick its audience (`unit:<unitId>`, `role:supervisor`).
+ * API can pick its audience (`unit:<unitId>`, and the `workorders` room of hotline staff).
  */
 import type { DeadlineStage, WorkOrderStatus } from '../../domain/work-order';
 import { TypedEmitter } from '../../shared/typed-emitter';

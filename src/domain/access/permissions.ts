@@ -15,6 +15,8 @@ export const PERMISSIONS = [
   'kpi:read',
   /** The live manager dashboard: queues, agents, counters, alerts. */
   'dashboard:view',
+  /** Live notices of every work order (催办, 督办, escalations, changes): the hotline staff room. */
+  'workorders:watch',
   /** Agent state actions: login/logout, ready, not ready, wrap-up done (own agent, or any for managers). */
   'agents:control',
   /** List agents and their live state. */
@@ -40,6 +42,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = O
     'ratings:read',
     'kpi:read',
     'dashboard:view',
+    'workorders:watch',
     'agents:control',
     'agents:read',
     'queues:read',

@@ -180,13 +180,13 @@ describe('bad payloads', () => {
 });
 
 describe('socket role × event matrix', () => {
-  const events = ['agent:login', 'agent:logout', 'agent:ready', 'agent:not_ready', 'agent:wrap_up_done', 'agent:state_request', 'dashboard:join', 'dashboard:resync', 'call:watch'] as const;
+  const events = ['agent:login', 'agent:logout', 'agent:ready', 'agent:not_ready', 'agent:wrap_up_done', 'agent:state_request', 'dashboard:join', 'dashboard:resync', 'call:watch', 'workorders:join'] as const;
   // allowed: true; denied: the error code expected
   const expected: Record<string, Record<(typeof events)[number], true | string>> = {
-    agent: { 'agent:login': true, 'agent:logout': true, 'agent:ready': true, 'agent:not_ready': true, 'agent:wrap_up_done': true, 'agent:state_request': true, 'dashboard:join': 'AUTH.FORBIDDEN', 'dashboard:resync': 'AUTH.FORBIDDEN', 'call:watch': 'NOT_FOUND' },
-    supervisor: { 'agent:login': true, 'agent:logout': true, 'agent:ready': true, 'agent:not_ready': true, 'agent:wrap_up_done': true, 'agent:state_request': true, 'dashboard:join': true, 'dashboard:resync': true, 'call:watch': true },
-    unit_handler: { 'agent:login': 'AUTH.FORBIDDEN', 'agent:logout': 'AUTH.FORBIDDEN', 'agent:ready': 'AUTH.FORBIDDEN', 'agent:not_ready': 'AUTH.FORBIDDEN', 'agent:wrap_up_done': 'AUTH.FORBIDDEN', 'agent:state_request': 'AUTH.FORBIDDEN', 'dashboard:join': 'AUTH.FORBIDDEN', 'dashboard:resync': 'AUTH.FORBIDDEN', 'call:watch': 'AUTH.FORBIDDEN' },
-    admin: { 'agent:login': true, 'agent:logout': true, 'agent:ready': true, 'agent:not_ready': true, 'agent:wrap_up_done': true, 'agent:state_request': true, 'dashboard:join': true, 'dashboard:resync': true, 'call:watch': true },
+    agent: { 'agent:login': true, 'agent:logout': true, 'agent:ready': true, 'agent:not_ready': true, 'agent:wrap_up_done': true, 'agent:state_request': true, 'dashboard:join': 'AUTH.FORBIDDEN', 'dashboard:resync': 'AUTH.FORBIDDEN', 'call:watch': 'NOT_FOUND', 'workorders:join': 'AUTH.FORBIDDEN' },
+    supervisor: { 'agent:login': true, 'agent:logout': true, 'agent:ready': true, 'agent:not_ready': true, 'agent:wrap_up_done': true, 'agent:state_request': true, 'dashboard:join': true, 'dashboard:resync': true, 'call:watch': true, 'workorders:join': true },
+    unit_handler: { 'agent:login': 'AUTH.FORBIDDEN', 'agent:logout': 'AUTH.FORBIDDEN', 'agent:ready': 'AUTH.FORBIDDEN', 'agent:not_ready': 'AUTH.FORBIDDEN', 'agent:wrap_up_done': 'AUTH.FORBIDDEN', 'agent:state_request': 'AUTH.FORBIDDEN', 'dashboard:join': 'AUTH.FORBIDDEN', 'dashboard:resync': 'AUTH.FORBIDDEN', 'call:watch': 'AUTH.FORBIDDEN', 'workorders:join': 'AUTH.FORBIDDEN' },
+    admin: { 'agent:login': true, 'agent:logout': true, 'agent:ready': true, 'agent:not_ready': true, 'agent:wrap_up_done': true, 'agent:state_request': true, 'dashboard:join': true, 'dashboard:resync': true, 'call:watch': true, 'workorders:join': true },
   };
   for (const role of ['agent', 'supervisor', 'unit_handler', 'admin'] as const) {
     it(`${role}`, async () => {
@@ -198,6 +198,7 @@ describe('socket role × event matrix', () => {
         'dashboard:resync': { afterSeq: 0 },
         'call:watch': { callId: 'someone-elses-call' },
         'dashboard:join': undefined,
+        'workorders:join': undefined,
       };
       const results: Record<string, true | string> = {};
       for (const e of events) {

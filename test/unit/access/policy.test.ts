@@ -20,7 +20,7 @@ const call = (agentIds: string[], unitIds: string[] = [], handlingAgentId: strin
 describe('access policy', () => {
   const expected: Record<Actor['role'], Permission[]> = {
     agent: ['calls:read', 'callers:history', 'ratings:read', 'agents:control', 'queues:read'],
-    supervisor: ['calls:read', 'callers:history', 'ratings:read', 'kpi:read', 'dashboard:view', 'agents:control', 'agents:read', 'queues:read', 'settings:read'],
+    supervisor: ['calls:read', 'callers:history', 'ratings:read', 'kpi:read', 'dashboard:view', 'workorders:watch', 'agents:control', 'agents:read', 'queues:read', 'settings:read'],
     unit_handler: ['calls:read', 'callers:history'],
     admin: [...PERMISSIONS],
   };
