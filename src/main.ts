@@ -17,6 +17,7 @@ import { MongoUserRepository } from './adapters/db/repositories/user.repository'
 import { MongoTokenRepository } from './adapters/db/repositories/token.repository';
 import { MongoQueueRepository, MongoSettingsRepository } from './adapters/db/repositories/queue-settings.repository';
 import { MongoCallRecordReader } from './adapters/db/repositories/call-record.repository';
+import { MongoAgentClaims } from './adapters/db/repositories/agent-claim.repository';
 import { AriConnection } from './adapters/ari/ari-connection';
 import { AriTelephony } from './adapters/ari/ari-telephony';
 import { AriCallEvents } from './adapters/ari/ari-inputs';
@@ -55,6 +56,8 @@ export interface System {
   readonly users: UserService;
   readonly http: HttpServer;
   readonly workOrders: WorkOrderModule;
+  /** The live dashboard projection (its deltas go to the dashboard room). */
+  readonly dashboard: LiveDashboard;
   /** Starts everything; resolves when the HTTP server listens (ARI may still be connecting). */
   start(): Promise<{ port: number }>;
   /**
@@ -92,7 +95,16 @@ export function buildSystem(config: Config, log: Logger): System {
     strategy: config.callPath.strategy,
     rating: { timeoutMs: config.callPath.ratingTimeoutMs, scale: ratingScalePreset(config.callPath.ratingScale) },
     missedRing: { maxConsecutiveMisses: config.callPath.notReadyAfterMisses },
+    ...(config.callPath.menuOptions && {
+      menu: {
+        enabled: true,
+        options: Object.fromEntries(Object.entries(config.callPath.menuOptions).map(([digit, queue]) => [digit, asQueueId(queue)])),
+      },
+    }),
   });
+  // Several instances with call paths over the same agents claim each offer in the database.
+  const agentClaims =
+    config.callPath.agentClaims === 'database' ? new MongoAgentClaims(db.connection, { log: log.child({ component: 'agent-claims' }) }) : null;
   const callPath = createCallPath({
     settings,
     telephony: new AriTelephony(ari, { app: config.ari.app }),
@@ -106,6 +118,7 @@ export function buildSystem(config: Config, log: Logger): System {
     clock,
     bus,
     logger: log.child({ component: 'calls' }),
+    ...(agentClaims ? { agentClaims } : {}),
   });
   const ariEvents = new AriCallEvents(callPath.calls, callPath.recovery, log.child({ component: 'ari-events' }));
 
@@ -206,6 +219,7 @@ export function buildSystem(config: Config, log: Logger): System {
     users,
     http,
     workOrders,
+    dashboard,
     async start() {
       await db.start();
       await Promise.all([userRepo.init(), tokenRepo.init(), agents.init()]);
@@ -213,6 +227,7 @@ export function buildSystem(config: Config, log: Logger): System {
         log.info('bootstrap administrator created', { username: config.bootstrapAdmin.username });
       }
       await callStore.start();
+      await agentClaims?.start();
       for (const profile of await agents.listActive()) callPath.agents.register(profile);
       await queues.start();
       await workOrders.start();
@@ -242,6 +257,7 @@ export function buildSystem(config: Config, log: Logger): System {
       dashboard.stop();
       await workOrders.stop();
       await ari.stop();
+      await agentClaims?.stop();
       await realtime?.stop();
       await http.stop().catch(() => undefined);
       await callStore.stop();

@@ -70,7 +70,14 @@ const schema = z.object({
   RATING_SCALE: z.enum(['2', '5']).default('2'),
   ACD_STRATEGY: z.enum(['longest-idle', 'round-robin']).default('longest-idle'),
   RECORD_CALLS: bool.default(false),
+  /** `database` when several app instances run call paths over the same agents (claims in the database). */
+  AGENT_CLAIMS: z.enum(['none', 'database']).default('none'),
   NOT_READY_AFTER_MISSES: int(1, 100).default(1),
+  /** Keypad menu after the greeting, as digit=queue pairs ("1=general,2=tax"); unset = no menu. */
+  MENU_OPTIONS: z
+    .string()
+    .regex(/^[0-9*#]=[A-Za-z0-9_-]+(,[0-9*#]=[A-Za-z0-9_-]+)*$/, 'digit=queue pairs separated by commas, e.g. 1=general,2=tax')
+    .optional(),
 });
 
 export type RawEnv = Record<string, string | undefined>;
@@ -96,7 +103,11 @@ export interface Config {
     ratingScale: 2 | 5;
     strategy: 'longest-idle' | 'round-robin';
     recordCalls: boolean;
+    /** Where agent offers are claimed across app instances: nowhere (one instance) or the database. */
+    agentClaims: 'none' | 'database';
     notReadyAfterMisses: number;
+    /** Keypad menu: digit → queue id; null = no menu (the default). */
+    menuOptions: Record<string, string> | null;
   };
 }
 
@@ -167,7 +178,9 @@ export function loadConfig(env: RawEnv): Config {
       ratingScale: e.RATING_SCALE === '5' ? (5 as const) : (2 as const),
       strategy: e.ACD_STRATEGY,
       recordCalls: e.RECORD_CALLS,
+      agentClaims: e.AGENT_CLAIMS,
       notReadyAfterMisses: e.NOT_READY_AFTER_MISSES,
+      menuOptions: e.MENU_OPTIONS ? Object.fromEntries(e.MENU_OPTIONS.split(',').map((pair) => pair.split('=') as [string, string])) : null,
     },
   });
 }

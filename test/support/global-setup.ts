@@ -40,7 +40,8 @@ export default async function globalSetup(): Promise<void> {
     run(script, ['start'], env);
   }
   fs.mkdirSync(path.join(ROOT, '.lab'), { recursive: true });
-  fs.writeFileSync(path.join(ROOT, '.lab/started-by-tests.json'), JSON.stringify(started));
+  // One file per lab (keyed by the database port): runs on other ports never read each other's list.
+  fs.writeFileSync(path.join(ROOT, `.lab/started-by-tests-${ferretPort}.json`), JSON.stringify(started));
   process.env['TEST_MONGODB_URL'] = `mongodb://127.0.0.1:${ferretPort}`;
   process.env['TEST_REDIS_URL'] = `redis://127.0.0.1:${redisPort}`;
 }

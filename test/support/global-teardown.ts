@@ -10,7 +10,7 @@ const ROOT = path.resolve(__dirname, '../..');
 
 export default async function globalTeardown(): Promise<void> {
   if (process.env['KEEP_LAB'] === '1') return;
-  const file = path.join(ROOT, '.lab/started-by-tests.json');
+  const file = path.join(ROOT, `.lab/started-by-tests-${process.env['TEST_FERRETDB_PORT'] ?? '27117'}.json`);
   const started: string[] = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as string[]) : [];
   const env = {
     ...process.env,

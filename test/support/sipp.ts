@@ -61,6 +61,10 @@ export interface PlaceCallOptions {
   dtmfDigit?: string | number;
   /** ms after the answer when the digit is sent; required with dtmfDigit. */
   dtmfAfterMs?: number;
+  /** A second digit, sent after the first (e.g. an invalid rating digit, then a valid one). */
+  dtmf2Digit?: string | number;
+  /** ms after the answer when the second digit is sent; at least dtmfAfterMs + 400. */
+  dtmf2AfterMs?: number;
   /** ms after the answer when the caller hangs up; omitted = stay until the far end's BYE. */
   hangupAfterMs?: number;
   /** Kill sipp after this long (ms); default 120000. */
@@ -125,8 +129,16 @@ export async function startCall(opts: PlaceCallOptions = {}): Promise<RunningCal
   if (digit === undefined) throw new Error(`placeCall: dtmfDigit '${String(opts.dtmfDigit)}' is not 0-9, * or #`);
   if (digit >= 0 && opts.dtmfAfterMs === undefined) throw new Error('placeCall: dtmfDigit needs dtmfAfterMs');
   const dtmfMs = digit >= 0 ? (opts.dtmfAfterMs ?? 0) : 0;
-  if (opts.hangupAfterMs !== undefined && opts.hangupAfterMs >= 0 && digit >= 0 && opts.hangupAfterMs < dtmfMs + 400) {
-    throw new Error('placeCall: hangupAfterMs must be at least dtmfAfterMs + 400 (the digit takes ~250 ms)');
+  const digit2 = opts.dtmf2Digit === undefined ? -1 : DIGITS[String(opts.dtmf2Digit)];
+  if (digit2 === undefined) throw new Error(`placeCall: dtmf2Digit '${String(opts.dtmf2Digit)}' is not 0-9, * or #`);
+  if (digit2 >= 0 && digit < 0) throw new Error('placeCall: dtmf2Digit needs dtmfDigit');
+  if (digit2 >= 0 && (opts.dtmf2AfterMs === undefined || opts.dtmf2AfterMs < dtmfMs + 400)) {
+    throw new Error('placeCall: dtmf2Digit needs dtmf2AfterMs of at least dtmfAfterMs + 400 (a digit takes ~250 ms)');
+  }
+  const dtmf2Ms = digit2 >= 0 ? (opts.dtmf2AfterMs ?? 0) : 0;
+  const lastDigitMs = digit2 >= 0 ? dtmf2Ms : dtmfMs;
+  if (opts.hangupAfterMs !== undefined && opts.hangupAfterMs >= 0 && digit >= 0 && opts.hangupAfterMs < lastDigitMs + 400) {
+    throw new Error('placeCall: hangupAfterMs must be at least the last digit\'s time + 400 (a digit takes ~250 ms)');
   }
   if (digit >= 0 && typeof process.getuid === 'function' && process.getuid() !== 0) {
     throw new Error('placeCall: sending a DTMF digit needs root (sipp replays the pcap through a raw socket)');
@@ -146,6 +158,8 @@ export async function startCall(opts: PlaceCallOptions = {}): Promise<RunningCal
     '-set', 'caller', opts.callerNumber ?? '13800138000',
     '-set', 'dtmf_digit', String(digit),
     '-set', 'dtmf_ms', String(dtmfMs),
+    '-set', 'dtmf2_digit', String(digit2),
+    '-set', 'dtmf2_ms', String(dtmf2Ms),
     '-set', 'hangup_ms', String(opts.hangupAfterMs ?? -1),
   ];
   const run = runSipp(args, opts.timeoutMs ?? 120_000);
@@ -295,15 +309,20 @@ class Tail {
 
 /**
  * Ports for sipp: counted up from a per-process random start in 21000-39999 (above Asterisk's
- * RTP range and the agents' 7001-7999), each checked free by binding it (and the next one, RTCP
- * or the RFC 2833 stream, when `span` is 2).
+ * default RTP range and the agents' 7001-7999), each checked free by binding it (and the next one,
+ * RTCP or the RFC 2833 stream, when `span` is 2). An Asterisk RTP range moved into these ports
+ * ($RTP_START-$RTP_END, as asterisk-lab.sh takes them) is skipped.
  */
+const RTP_START = Number(process.env.RTP_START ?? 0);
+const RTP_END = Number(process.env.RTP_END ?? 0);
 let nextPort = 21000 + 2 * Math.floor(Math.random() * 8000);
 async function allocateUdpPort(span: 1 | 2): Promise<number> {
   for (let tries = 0; tries < 200; tries += 1) {
+    if (nextPort > 39990) nextPort = 21000;
+    if (nextPort + 1 >= RTP_START && nextPort <= RTP_END) nextPort = RTP_END + 2;
+    if (nextPort > 39990) nextPort = 21000;
     const port = nextPort;
     nextPort += 4;
-    if (nextPort > 39990) nextPort = 21000;
     const free = await Promise.all(Array.from({ length: span }, (_, i) => udpPortFree(port + i)));
     if (free.every(Boolean)) return port;
   }

@@ -10,6 +10,8 @@ import { createLogger } from '../../src/adapters/logging/logger';
 import { buildSystem, type System } from '../../src/main';
 import { silentLogger } from '../../src/shared/logger';
 import { asAgentId, asQueueId } from '../../src/shared/ids';
+import type { CallRecordDoc } from '../../src/adapters/db/models/call-record.model';
+import type { CallRecord } from '../../src/domain/call/call.record';
 import { ensureAsterisk } from './asterisk';
 import { testMongoUri } from './db';
 import { eventually } from './eventually';
@@ -56,4 +58,59 @@ export async function addAgents(system: System, numbers: number[], ready = true)
     // Distinct idle times: the first listed agent is the longest idle.
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/**
+ * Puts lab agents into the states a test needs (waiting first until none of them is on a call):
+ * `ready` in the order given (the first one is then the longest idle), `notReady` logged in but not
+ * ready (calls queue for them), `loggedOut`.
+ */
+export async function setAgentStates(
+  system: System,
+  states: { ready?: number[]; notReady?: number[]; loggedOut?: number[] },
+): Promise<void> {
+  const agents = system.callPath.agents;
+  const all = [...(states.ready ?? []), ...(states.notReady ?? []), ...(states.loggedOut ?? [])].map((n) => asAgentId(`agent-${n}`));
+  await eventually(() => all.every((id) => !['ringing', 'on-call'].includes(agents.get(id)?.status.type ?? '')), 30_000);
+  for (const n of states.loggedOut ?? []) {
+    const id = asAgentId(`agent-${n}`);
+    if (agents.get(id)?.status.type !== 'logged-out') agents.logout(id);
+  }
+  for (const n of states.notReady ?? []) {
+    const id = asAgentId(`agent-${n}`);
+    if (agents.get(id)?.status.type === 'logged-out') agents.login(id, { ready: false });
+    else agents.setNotReady(id, 'test');
+  }
+  for (const n of states.ready ?? []) {
+    const id = asAgentId(`agent-${n}`);
+    if (agents.get(id)?.status.type === 'logged-out') agents.login(id, { ready: true });
+    else {
+      // Through not-ready, so the idle time starts now, in the order given.
+      agents.setNotReady(id, 'test');
+      agents.setReady(id);
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** A stored call record with its full folded record (`detail`) typed. */
+export type StoredCall = Omit<CallRecordDoc, 'detail'> & { detail: CallRecord };
+
+/**
+ * The one call from `callerNumber` once its record is stored complete, checked to be the only record
+ * of that caller, with its stored events numbered 1…version without a gap and ending in CallEnded.
+ */
+export async function completedCall(system: System, callerNumber: string, timeoutMs = 30_000): Promise<StoredCall> {
+  const doc = await eventually(async () => {
+    const r = await system.callStore.records.findOne({ callerNumber }).lean();
+    return r && r.endedAt ? r : null;
+  }, timeoutMs, 200);
+  expect(await system.callStore.records.countDocuments({ callerNumber })).toBe(1);
+  const events = await system.callStore.events.find({ callId: doc.callId }).sort({ seq: 1 }).lean();
+  expect(events.map((e) => e.seq)).toEqual(Array.from({ length: doc.version }, (_, i) => i + 1));
+  expect(events.filter((e) => e.type === 'CallEnded')).toHaveLength(1);
+  expect(events[events.length - 1]?.type).toBe('CallEnded');
+  const detail = doc.detail as unknown as CallRecord;
+  expect(detail).toMatchObject({ complete: true, stage: 'ended', callId: doc.callId });
+  return { ...doc, detail };
 }

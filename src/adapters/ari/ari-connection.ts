@@ -123,6 +123,11 @@ export class AriConnection extends TypedEmitter<AriConnectionEvents> {
         this.emit('connected', { client, reconnect: true });
       }
     });
+    // Asterisk gives an application's events to the websocket that subscribed last: another process
+    // started with the same ARI_APP has taken this instance's calls (README: several app instances).
+    client.on('ApplicationReplaced', () => {
+      this.log.error('ari application taken over by another connection: this instance no longer receives its calls', { app: this.opts.app });
+    });
     client.on('WebSocketMaxRetries', () => {
       this.connected = false;
       this.log.warn('ari websocket gave up, connecting again from scratch');

@@ -1,9 +1,15 @@
 /**
  * The queue/agent coordinator. Calls ask for an agent; when a call queues, or an agent becomes
  * Ready, or a ring ends, waiting calls are paired with Ready agents (domain/acd selection) and each
- * pair becomes an offer: the agent is reserved first (the agent machine refuses a second
- * reservation, so one agent is never offered two calls), then the call gets `AgentOffered`.
+ * pair becomes an offer: the agent is claimed (AgentClaimPort: no other app instance may offer it
+ * meanwhile), reserved (the agent machine refuses a second reservation, so one agent is never offered
+ * two calls), then the call gets `AgentOffered`. The claim is released when the agent is free again.
  * Single-threaded: a dispatch requested during a dispatch runs right after it.
+ *
+ * A claim answered by a shared store takes a round trip: meanwhile the call and the agent are left
+ * out of further pairing, and when it comes back the pair is checked again (the caller may have hung
+ * up, the agent may have gone not-ready). A refused claim means the agent is busy on another
+ * instance: it is skipped, by every call, for `claimRetryMs`, then tried again.
  */
 import type { AgentId, CallId, QueueId } from '../../shared/ids';
 import type { Logger } from '../../shared/logger';
@@ -27,8 +33,9 @@ import {
 } from '../../domain/acd/queue';
 import type { EventBus } from '../events/event-bus';
 import type { AgentService } from './agent-service';
+import { NO_AGENT_CLAIMS } from './agent-claims';
 import type { CallAcdPort } from './call-session';
-import type { Clock } from './ports';
+import type { AgentClaimPort, Clock, Scheduler, TimerHandle } from './ports';
 
 export interface AcdSettings {
   readonly strategy: AcdStrategy;
@@ -39,11 +46,29 @@ export interface AcdSettings {
 /** Delivers an input to a live call; false when the call is gone. */
 export type CallInputSink = (callId: CallId, input: CallInput) => boolean;
 
+export interface AcdClaimOptions {
+  /** Default: none (one call-path instance; the agent service's reservation is enough). */
+  readonly claims?: AgentClaimPort;
+  /** For the retry after a refused claim; needed only with a shared claim store. */
+  readonly scheduler?: Scheduler;
+  /** How long an agent held by another instance is skipped before it is claimed again. */
+  readonly claimRetryMs?: number;
+}
+
+export const DEFAULT_CLAIM_RETRY_MS = 1000;
+
 export class AcdService implements CallAcdPort {
   private queues: CallQueues = EMPTY_QUEUES;
   private lastOffered: Record<string, AgentId> = {};
   private dispatching = false;
   private again = false;
+  private readonly claims: AgentClaimPort;
+  /** Claims waiting for the store's answer: call → agent, and the agents concerned. */
+  private readonly claiming = new Map<CallId, AgentId>();
+  private readonly claimingAgents = new Set<AgentId>();
+  /** Agents another instance holds: skipped until the time given. */
+  private readonly heldElsewhere = new Map<AgentId, number>();
+  private retryTimer: { handle: TimerHandle; at: number } | null = null;
 
   constructor(
     private readonly settings: AcdSettings,
@@ -52,7 +77,11 @@ export class AcdService implements CallAcdPort {
     private readonly clock: Clock,
     private readonly bus: EventBus,
     private readonly log: Logger,
+    private readonly claimOptions: AcdClaimOptions = {},
   ) {
+    this.claims = claimOptions.claims ?? NO_AGENT_CLAIMS;
+    // Registered before `available` is emitted for the same change: the claim goes first.
+    agents.on('freed', ({ agent, callId }) => this.claims.release(agent.agentId, callId));
     agents.on('available', () => this.dispatch());
     agents.on('loggedOut', (a) => this.agentLeft(a));
   }
@@ -117,6 +146,12 @@ export class AcdService implements CallAcdPort {
     return this.queues;
   }
 
+  /** Agents currently skipped because another instance holds them (for the live API and tests). */
+  agentsHeldElsewhere(): AgentId[] {
+    const now = this.clock.now();
+    return [...this.heldElsewhere.entries()].filter(([, until]) => until > now).map(([id]) => id);
+  }
+
   /** Pairs waiting calls with Ready agents until nothing more can be paired. */
   dispatch(): void {
     if (this.dispatching) {
@@ -127,7 +162,7 @@ export class AcdService implements CallAcdPort {
     try {
       do {
         this.again = false;
-        const plan = planOffers(this.queues, this.agents.list(), this.settings.strategy, this.lastOffered);
+        const plan = planOffers(this.plannable(), this.candidates(), this.settings.strategy, this.lastOffered);
         for (const offer of plan.offers) this.offer(offer.callId, offer.queueId, offer.agentId);
       } while (this.again);
     } finally {
@@ -135,9 +170,96 @@ export class AcdService implements CallAcdPort {
     }
   }
 
+  /** The queues without the calls whose claim is under way. */
+  private plannable(): CallQueues {
+    if (this.claiming.size === 0) return this.queues;
+    return { ...this.queues, entries: this.queues.entries.filter((e) => !this.claiming.has(e.callId)) };
+  }
+
+  /** Agents that may be paired now: not being claimed, not held by another instance. */
+  private candidates(): Agent[] {
+    const all = this.agents.list();
+    if (this.claimingAgents.size === 0 && this.heldElsewhere.size === 0) return all;
+    const now = this.clock.now();
+    for (const [id, until] of this.heldElsewhere) if (until <= now) this.heldElsewhere.delete(id);
+    return all.filter((a) => !this.claimingAgents.has(a.agentId) && !this.heldElsewhere.has(a.agentId));
+  }
+
   private offer(callId: CallId, queueId: QueueId, agentId: AgentId): void {
+    let claimed: boolean | Promise<boolean>;
+    try {
+      claimed = this.claims.claim(agentId, callId);
+    } catch (err) {
+      this.log.error('agent claim failed', { agentId, callId, err: String(err) });
+      claimed = false;
+    }
+    if (claimed === true) {
+      this.reserveAndOffer(callId, queueId, agentId);
+      return;
+    }
+    if (claimed === false) {
+      this.claimRefused(agentId, callId);
+      return;
+    }
+    this.claiming.set(callId, agentId);
+    this.claimingAgents.add(agentId);
+    claimed
+      .catch((err: unknown) => {
+        this.log.error('agent claim failed', { agentId, callId, err: String(err) });
+        return false;
+      })
+      .then((ok) => this.claimAnswered(callId, queueId, agentId, ok))
+      .catch((err: unknown) => this.log.error('offer after claim failed', { agentId, callId, err: String(err) }));
+  }
+
+  /** The store answered a claim: offer if the call still waits and the agent is still free. */
+  private claimAnswered(callId: CallId, queueId: QueueId, agentId: AgentId, ok: boolean): void {
+    this.claiming.delete(callId);
+    this.claimingAgents.delete(agentId);
+    if (!ok) {
+      this.claimRefused(agentId, callId);
+    } else {
+      const entry = entryOf(this.queues, callId);
+      if (!entry || entry.offeredTo !== null) {
+        // The caller left (or the call was offered meanwhile): the agent goes back unclaimed.
+        this.claims.release(agentId, callId);
+      } else {
+        this.reserveAndOffer(callId, queueId, agentId);
+      }
+    }
+    this.dispatch();
+  }
+
+  /** Another instance holds the agent: every call skips it for a while. */
+  private claimRefused(agentId: AgentId, callId: CallId): void {
+    const retryMs = this.claimOptions.claimRetryMs ?? DEFAULT_CLAIM_RETRY_MS;
+    const until = this.clock.now() + retryMs;
+    this.heldElsewhere.set(agentId, until);
+    this.log.debug('agent held by another instance, skipped', { agentId, callId, retryMs });
+    this.again = true;
+    this.scheduleRetry(until);
+  }
+
+  private scheduleRetry(at: number): void {
+    const scheduler = this.claimOptions.scheduler;
+    if (!scheduler) return; // Without a scheduler the next agent or call event dispatches again.
+    if (this.retryTimer && this.retryTimer.at <= at) return;
+    if (this.retryTimer) scheduler.clearTimeout(this.retryTimer.handle);
+    const handle = scheduler.setTimeout(() => {
+      this.retryTimer = null;
+      this.dispatch();
+      const next = Math.min(...this.heldElsewhere.values());
+      if (Number.isFinite(next)) this.scheduleRetry(next);
+    }, Math.max(0, at - this.clock.now()));
+    this.retryTimer = { handle, at };
+  }
+
+  private reserveAndOffer(callId: CallId, queueId: QueueId, agentId: AgentId): void {
     const agent: Agent | null = this.agents.reserve(agentId, callId);
-    if (!agent) return;
+    if (!agent) {
+      this.claims.release(agentId, callId);
+      return;
+    }
     this.lastOffered = { ...this.lastOffered, [queueId]: agentId };
     this.queues = markOffered(this.queues, callId, agentId);
     this.publish(queueId, callId, { type: 'QueueCallOffered', agentId, position: positionOf(this.queues, callId) });

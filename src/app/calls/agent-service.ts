@@ -10,7 +10,7 @@ import { TypedEmitter } from '../../shared/typed-emitter';
 import type { MissedRingPolicy } from '../../domain/call/call-settings';
 import type { RingEndOutcome } from '../../domain/acd/acd.events';
 import { agentTransition, isLoggedInTo, type AgentEffect, type AgentInput } from '../../domain/acd/agent.machine';
-import { newAgent, type Agent, type AgentProfile } from '../../domain/acd/agent.types';
+import { newAgent, type Agent, type AgentProfile, type AgentStatus } from '../../domain/acd/agent.types';
 import type { EventBus } from '../events/event-bus';
 import type { Clock, Scheduler, TimerHandle } from './ports';
 
@@ -20,6 +20,11 @@ export interface AgentServiceSettings {
 }
 
 type AgentServiceEvents = {
+  /**
+   * The agent is no longer bound to `callId` (its ring ended, or the conversation and wrap-up are
+   * over). Emitted before `available`, so a claim on the agent is released before the next offer.
+   */
+  freed: { agent: Agent; callId: CallId };
   /** The agent became Ready (offers can go to it). */
   available: Agent;
   /** The agent logged out (a queue may have no agents left). */
@@ -149,6 +154,8 @@ export class AgentService extends TypedEmitter<AgentServiceEvents> {
       }
       this.bus.publish('agent', e);
     }
+    const boundTo = callOf(agent.status);
+    if (boundTo !== null && callOf(t.agent.status) !== boundTo) this.emit('freed', { agent: t.agent, callId: boundTo });
     const before = agent.status.type;
     const after = t.agent.status.type;
     if (after === 'ready' && before !== 'ready') this.emit('available', t.agent);
@@ -174,4 +181,9 @@ export class AgentService extends TypedEmitter<AgentServiceEvents> {
       );
     }
   }
+}
+
+/** The call an agent's state belongs to: ringing, on-call and wrap-up are bound to one call. */
+function callOf(status: AgentStatus): CallId | null {
+  return 'callId' in status ? status.callId : null;
 }

@@ -10,6 +10,7 @@ import { CallRecovery } from './call-recovery';
 import { CallRegistry } from './call-registry';
 import { CallService } from './call-service';
 import type {
+  AgentClaimPort,
   CallbackRequestRepository,
   CallEventStore,
   CallRecordRepository,
@@ -29,6 +30,10 @@ export interface CallPathPorts {
   readonly clock: Clock;
   readonly bus: EventBus;
   readonly logger: Logger;
+  /** Agent claims shared with other call-path instances; default none (this is the only one). */
+  readonly agentClaims?: AgentClaimPort;
+  /** How long an agent another instance holds is skipped before it is claimed again. */
+  readonly claimRetryMs?: number;
 }
 
 export interface CallPath {
@@ -60,6 +65,11 @@ export function createCallPath(p: CallPathPorts): CallPath {
     p.clock,
     p.bus,
     p.logger.child({ component: 'acd' }),
+    {
+      scheduler: p.scheduler,
+      ...(p.agentClaims ? { claims: p.agentClaims } : {}),
+      ...(p.claimRetryMs !== undefined ? { claimRetryMs: p.claimRetryMs } : {}),
+    },
   );
   const calls = new CallService(
     {

@@ -2,7 +2,7 @@
  * What the call path needs from the outside world. Adapters implement these; use cases import
  * nothing else that does I/O.
  */
-import type { CallId } from '../../shared/ids';
+import type { AgentId, CallId } from '../../shared/ids';
 import type { CallEvent } from '../../domain/call/call.events';
 import type { CallbackRequest } from '../../domain/call/call.effects';
 import type { CallRecord } from '../../domain/call/call.record';
@@ -106,4 +106,19 @@ export type TimerHandle = object;
 export interface Scheduler {
   setTimeout(fn: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
+}
+
+/**
+ * Who may offer a call to an agent right now, across every app instance that shares the agents.
+ * The ACD claims the agent before reserving it for a call and releases the claim when the agent is
+ * free again (ring ended, or conversation and wrap-up over). A claim that is refused means another
+ * instance holds the agent: the ACD skips the agent and asks again after a back-off.
+ *
+ * `claim` may answer synchronously (one instance, in memory) or with a promise (a shared store).
+ * A rejected promise counts as a refusal: when the arbiter cannot answer, nobody is double-booked.
+ * `release` never throws; an implementation that cannot write keeps the claim until it lapses.
+ */
+export interface AgentClaimPort {
+  claim(agentId: AgentId, callId: CallId): boolean | Promise<boolean>;
+  release(agentId: AgentId, callId: CallId): void;
 }

@@ -1,38 +1,49 @@
 /**
- * Asterisk restarts during a call: the application reconnects, reconciles, the call's record is
- * closed, and the next call is served. (Restarts the lab's Asterisk.)
+ * Asterisk restarts during a call: the product (wired as in production, real database) reconnects,
+ * reconciles, the call's stored record is closed, and the next call is served. (Restarts the lab's
+ * Asterisk.)
  */
 import { restartAsterisk } from '../../support/asterisk';
 import { eventually } from '../../support/eventually';
 import { agentPortFor, startAgentPhone, startCall, stopAllSipp, type AgentPhone } from '../../support/sipp';
-import { startCallPathLab, type CallPathLab } from './call-path-harness';
+import { addAgents, completedCall, startSystem, type RunningSystem } from '../../support/system-harness';
 
 describe('Asterisk restart during a call', () => {
-  let lab: CallPathLab | null = null;
+  let sut: RunningSystem;
   let phone: AgentPhone | null = null;
+
+  beforeAll(async () => {
+    sut = await startSystem('asterisk_restart', { WRAPUP_MS: '1000' });
+    await addAgents(sut, [1001]);
+  });
 
   afterAll(async () => {
     await phone?.stop();
-    await lab?.stop();
     await stopAllSipp();
+    await sut?.stop(5000);
   });
 
   it('→ reconnect, the open call gets a complete record, a new call works', async () => {
-    lab = await startCallPathLab({ greeting: ['sound:hotline/digit-1'], wrapUpMs: 1000 }, [1001]);
+    let reconnects = 0;
+    sut.ari.on('connected', ({ reconnect }) => {
+      if (reconnect) reconnects += 1;
+    });
     phone = await startAgentPhone({ endpointPort: agentPortFor(1001), answerAfterMs: 300 });
-    const first = await startCall({ timeoutMs: 60_000 });
-    const l = lab;
-    await eventually(() => l.registry.all().some((s) => s.snapshot().type === 'talking'), 20_000, 100);
+    const first = await startCall({ callerNumber: '13500000401', timeoutMs: 60_000 });
+    await eventually(() => sut.callPath.registry.all().some((s) => s.snapshot().type === 'talking'), 30_000, 100);
+
     await restartAsterisk();
-    // Calls reach the application only once it is connected again.
-    await eventually(() => l.connections() >= 2, 30_000, 100);
-    const closed = await eventually(() => l.completed()[0] ?? null, 30_000, 200);
-    expect(closed).toMatchObject({ complete: true, outcome: 'answered', hungUpBy: 'network', endReason: 'channel-gone' });
+    await eventually(() => reconnects >= 1 && sut.ari.isConnected(), 30_000, 100);
+    const closed = await completedCall(sut, '13500000401');
+    expect(closed).toMatchObject({ outcome: 'answered', agentId: 'agent-1001', hungUpBy: 'network', endReason: 'channel-gone' });
+    expect(closed.detail.conversationEndedBy).toBe('network');
     await first.stop();
 
-    await eventually(() => l.agents.get(closed.agentId ?? ('' as never))?.status.type === 'ready', 20_000, 200);
-    await startCall({ hangupAfterMs: 8000 });
-    const second = await eventually(() => (l.completed().length === 2 ? l.completed().find((r) => r.callId !== closed.callId) : null), 60_000, 200);
-    expect(second).toMatchObject({ complete: true, outcome: 'answered', hungUpBy: 'caller' });
+    await eventually(() => sut.callPath.agents.get('agent-1001' as never)?.status.type === 'ready', 20_000, 200);
+    // Bridged ~14 s after the answer.
+    const second = await startCall({ callerNumber: '13500000402', hangupAfterMs: 16_000, timeoutMs: 60_000 });
+    expect((await second.result).success).toBe(true);
+    const rec = await completedCall(sut, '13500000402');
+    expect(rec).toMatchObject({ outcome: 'answered', agentId: 'agent-1001', hungUpBy: 'caller', endReason: 'caller-hangup' });
   }, 180_000);
 });

@@ -1,91 +1,135 @@
 /**
- * The call path end to end: real Asterisk 22, sipp callers (RFC 2833 digits) and sipp agent phones.
- * A short greeting keeps the calls short; the prompts themselves are the lab's.
+ * The call path end to end, wired as in production (src/main.ts buildSystem, real database): sipp
+ * callers on the trunk (RFC 2833 digits) and sipp agent phones through real Asterisk 22. Each test
+ * places one call; the assertions read the stored record, its stored events and the event bus.
+ *
+ * Timings follow the lab's prompts: greeting ~9 s, the agent's 工号 ~4.5 s, rating prompt ~7.5 s,
+ * overflow prompt ~8 s. Digit and hang-up times are counted from the caller's answer.
  */
-import { agentPortFor, startAgentPhone, startCall, stopAllSipp, type AgentPhone } from '../../support/sipp';
+import type { AnyBusMessage } from '../../../src/app/events/event-bus';
 import { eventually } from '../../support/eventually';
-import { agentId, startCallPathLab, type CallPathLab } from './call-path-harness';
+import { agentPortFor, startAgentPhone, startCall, stopAllSipp, type AgentPhone } from '../../support/sipp';
+import { addAgents, completedCall, setAgentStates, startSystem, type RunningSystem } from '../../support/system-harness';
 
-const SHORT_GREETING = { greeting: ['sound:hotline/digit-1'] };
-
-describe('call path over real Asterisk', () => {
-  let lab: CallPathLab | null = null;
+describe('call path over real Asterisk and the real database', () => {
+  let sut: RunningSystem;
+  const messages: AnyBusMessage[] = [];
   let phones: AgentPhone[] = [];
+
+  beforeAll(async () => {
+    sut = await startSystem('call_path', { WRAPUP_MS: '1000' });
+    await addAgents(sut, [1001, 1002]);
+    sut.bus.subscribeAll((m) => messages.push(m));
+  });
 
   afterEach(async () => {
     await Promise.all(phones.map((p) => p.stop()));
     phones = [];
-    await lab?.stop();
-    lab = null;
     await stopAllSipp();
   });
 
-  async function oneRecord(l: CallPathLab, timeoutMs = 60_000) {
-    return eventually(() => {
-      const done = l.completed();
-      return done.length === 1 ? done[0] : null;
-    }, timeoutMs, 200);
+  afterAll(async () => {
+    await sut?.stop(5000);
+  });
+
+  async function storedEvents(callId: string) {
+    return sut.callStore.events.find({ callId }).sort({ seq: 1 }).lean();
   }
 
-  it('agent answers, caller rates 1 by RFC 2833 → record rated satisfied, agent, durations; rung once', async () => {
-    lab = await startCallPathLab(SHORT_GREETING, [1001]);
-    phones.push(await startAgentPhone({ endpointPort: agentPortFor(1001), answerAfterMs: 500, hangupAfterMs: 8000 }));
-    const call = await startCall({ dtmfDigit: 1, dtmfAfterMs: 12_000 });
-    const rec = await oneRecord(lab);
+  it('agent answers, caller rates 1 by RFC 2833 → record rated satisfied, agent, durations; the agent was rung once', async () => {
+    await setAgentStates(sut, { ready: [1001], notReady: [1002] });
+    // The agent hangs up ~17 s after the caller's answer; the digit comes during the rating prompt.
+    phones.push(await startAgentPhone({ endpointPort: agentPortFor(1001), answerAfterMs: 500, hangupAfterMs: 7000 }));
+    const call = await startCall({ callerNumber: '13800000101', dtmfDigit: 1, dtmfAfterMs: 19_500, timeoutMs: 60_000 });
     expect((await call.result).success).toBe(true);
+
+    const rec = await completedCall(sut, '13800000101');
     expect(rec).toMatchObject({
       outcome: 'answered',
-      agentId: agentId(1001),
-      agentNumber: '1001',
-      rating: { status: 'rated', digit: '1', code: 'satisfied', satisfied: true },
-      conversationEndedBy: 'agent',
+      agentId: 'agent-1001',
+      agentIds: ['agent-1001'],
       endReason: 'completed',
+      hungUpBy: 'system',
+      rating: { scale: 2, digit: '1' },
     });
-    expect(rec?.attempts).toHaveLength(1);
-    expect(rec?.talkMs).toBeGreaterThan(0);
-    expect(rec?.waitMs).toBeGreaterThanOrEqual(0);
-    expect(lab.agents.get(agentId(1001))?.status.type).toBe('wrap-up');
+    expect(rec.detail).toMatchObject({
+      agentNumber: '1001',
+      conversationEndedBy: 'agent',
+      rating: { status: 'rated', digit: '1', code: 'satisfied', satisfied: true, invalidDigits: [] },
+    });
+    expect(rec.attempts).toEqual([expect.objectContaining({ attempt: 1, agentId: 'agent-1001', outcome: 'answered' })]);
+    expect(rec.waitMs).toBeGreaterThanOrEqual(0);
+    expect(rec.ringMs).toBeGreaterThan(0);
+    expect(rec.talkMs).toBeGreaterThan(0);
+    expect(rec.detail.totalMs).toBeGreaterThan((rec.talkMs ?? 0) + (rec.ringMs ?? 0));
+    expect(rec.detail.times.ratedAt).not.toBeNull();
+    const events = await storedEvents(rec.callId);
+    expect(events.filter((e) => e.type === 'AgentOffered')).toHaveLength(1);
+    // After the call the agent went to wrap-up.
+    expect(messages).toContainEqual(
+      expect.objectContaining({ topic: 'agent', event: expect.objectContaining({ agentId: 'agent-1001', type: 'AgentStatusChanged', to: 'wrap-up' }) }),
+    );
   }, 90_000);
 
-  it('first agent never answers, second answers → a 10 s no-answer attempt, first agent not-ready "missed", alert', async () => {
-    lab = await startCallPathLab(SHORT_GREETING, [1001, 1002]);
+  it('first agent never answers, second answers → a 10 s no-answer attempt, first agent not-ready "missed", alert, second agent connected', async () => {
+    await setAgentStates(sut, { ready: [1001, 1002] });
     phones.push(await startAgentPhone({ endpointPort: agentPortFor(1001), answerAfterMs: 'never' }));
-    phones.push(await startAgentPhone({ endpointPort: agentPortFor(1002), answerAfterMs: 500, hangupAfterMs: 6000 }));
-    await startCall({ hangupAfterMs: 22_000 });
-    const rec = await oneRecord(lab);
-    const [first, second] = rec?.attempts ?? [];
-    expect(first).toMatchObject({ agentId: agentId(1001), outcome: 'no-answer' });
+    phones.push(await startAgentPhone({ endpointPort: agentPortFor(1002), answerAfterMs: 500 }));
+    // First ring ~9-19 s, second answered ~20 s, bridged after the 工号 ~24.5 s.
+    const call = await startCall({ callerNumber: '13800000102', hangupAfterMs: 27_000, timeoutMs: 60_000 });
+    expect((await call.result).success).toBe(true);
+
+    const rec = await completedCall(sut, '13800000102');
+    const [first, second] = rec.attempts;
+    expect(rec.attempts).toHaveLength(2);
+    expect(first).toMatchObject({ attempt: 1, agentId: 'agent-1001', outcome: 'no-answer' });
     expect(Math.abs((first?.ringMs ?? 0) - 10_000)).toBeLessThanOrEqual(500);
-    expect(second).toMatchObject({ agentId: agentId(1002), outcome: 'answered' });
-    expect(rec?.agentId).toBe(agentId(1002));
-    expect(lab.agents.get(agentId(1001))?.status).toEqual({ type: 'not-ready', reason: 'missed' });
-    const alert = lab.messages.find((m) => m.topic === 'agent' && m.event.type === 'SupervisorAlertRaised');
-    expect(alert?.event).toMatchObject({ agentId: agentId(1001), attempt: 1, outcome: 'no-answer' });
+    expect(second).toMatchObject({ attempt: 2, agentId: 'agent-1002', outcome: 'answered' });
+    expect(rec).toMatchObject({ outcome: 'answered', agentId: 'agent-1002', hungUpBy: 'caller' });
+    expect(rec.detail.times.bridgedAt).not.toBeNull();
+    const missed = (await storedEvents(rec.callId)).find((e) => e.type === 'AgentRingMissed');
+    expect(missed?.data).toMatchObject({ attempt: 1, agentId: 'agent-1001', outcome: 'no-answer' });
+
+    expect(sut.callPath.agents.get('agent-1001' as never)?.status).toEqual({ type: 'not-ready', reason: 'missed' });
+    const alert = messages.find((m) => m.topic === 'agent' && m.event.type === 'SupervisorAlertRaised' && m.event.callId === rec.callId);
+    expect(alert?.event).toMatchObject({ agentId: 'agent-1001', kind: 'agent-missed-ring', attempt: 1, outcome: 'no-answer' });
   }, 90_000);
 
-  it('caller hangs up while the agent rings → abandoned at ringing, attempt cancelled, agent ready again', async () => {
-    lab = await startCallPathLab(SHORT_GREETING, [1001]);
-    phones.push(await startAgentPhone({ endpointPort: agentPortFor(1001), answerAfterMs: 'never' }));
-    await startCall({ hangupAfterMs: 4000 });
-    const rec = await oneRecord(lab);
-    expect(rec).toMatchObject({ outcome: 'abandoned', hungUpBy: 'caller', abandon: { stage: 'ringing' } });
-    expect(rec?.attempts[0]?.outcome).toBe('cancelled');
-    expect(lab.agents.get(agentId(1001))?.status.type).toBe('ready');
-  }, 60_000);
+  it('invalid digit, then a valid one → rated with the valid digit, the invalid one recorded', async () => {
+    await setAgentStates(sut, { ready: [1001], notReady: [1002] });
+    phones.push(await startAgentPhone({ endpointPort: agentPortFor(1001), answerAfterMs: 500, hangupAfterMs: 7000 }));
+    // 7 during the rating prompt (~17 s), then 2 during the re-prompt.
+    const call = await startCall({
+      callerNumber: '13800000103',
+      dtmfDigit: 7,
+      dtmfAfterMs: 19_500,
+      dtmf2Digit: 2,
+      dtmf2AfterMs: 22_000,
+      timeoutMs: 60_000,
+    });
+    expect((await call.result).success).toBe(true);
 
-  it('invalid digit → re-prompt; no further digit → not rated', async () => {
-    lab = await startCallPathLab({ ...SHORT_GREETING, rating: { timeoutMs: 3000 } }, [1001]);
-    phones.push(await startAgentPhone({ endpointPort: agentPortFor(1001), answerAfterMs: 500, hangupAfterMs: 6000 }));
-    await startCall({ dtmfDigit: 7, dtmfAfterMs: 10_000 });
-    const rec = await oneRecord(lab, 90_000);
-    expect(rec?.rating).toMatchObject({ status: 'not-rated', notRatedReason: 'timeout', invalidDigits: ['7'] });
-  }, 120_000);
+    const rec = await completedCall(sut, '13800000103');
+    expect(rec).toMatchObject({ outcome: 'answered', endReason: 'completed', rating: { scale: 2, digit: '2' } });
+    expect(rec.detail.rating).toMatchObject({ status: 'rated', digit: '2', code: 'dissatisfied', satisfied: false, invalidDigits: ['7'] });
+    const types = (await storedEvents(rec.callId)).map((e) => e.type);
+    expect(types.filter((t) => t === 'RatingRequested')).toHaveLength(2);
+    expect(types.indexOf('RatingDigitInvalid')).toBeLessThan(types.indexOf('CallRated'));
+  }, 90_000);
 
   it('no agent logged in → overflow prompt, callback request by keypad stored with the caller number', async () => {
-    lab = await startCallPathLab(SHORT_GREETING, []);
-    await startCall({ callerNumber: '13912345678', dtmfDigit: 1, dtmfAfterMs: 3000 });
-    const rec = await oneRecord(lab);
-    expect(rec).toMatchObject({ outcome: 'callback-requested', overflow: { reason: 'no-agents' }, callbackRequested: true });
-    expect(lab.callbacks).toEqual([expect.objectContaining({ callerNumber: '13912345678', callId: rec?.callId })]);
+    await setAgentStates(sut, { loggedOut: [1001, 1002] });
+    // The digit comes during the overflow prompt that follows the greeting.
+    const call = await startCall({ callerNumber: '13912345678', dtmfDigit: 1, dtmfAfterMs: 11_500, timeoutMs: 60_000 });
+    expect((await call.result).success).toBe(true);
+
+    const rec = await completedCall(sut, '13912345678');
+    expect(rec).toMatchObject({ outcome: 'callback-requested', callbackRequested: true, endReason: 'callback-requested', agentId: null, attempts: [] });
+    expect(rec.detail.overflow).toMatchObject({ reason: 'no-agents' });
+    const callbacks = await eventually(async () => {
+      const found = await sut.callStore.callbacks.find({ callerNumber: '13912345678' }).lean();
+      return found.length > 0 ? found : null;
+    });
+    expect(callbacks).toEqual([expect.objectContaining({ callId: rec.callId, callerNumber: '13912345678', queueId: 'general', status: 'open' })]);
   }, 60_000);
 });

@@ -5,7 +5,7 @@ import { makeCallPathSettings, type CallPathSettings, type CallPathSettingsInput
 import type { CallbackRequest } from '../../../src/domain/call/call.effects';
 import type { CallEvent } from '../../../src/domain/call/call.events';
 import type { CallRecord } from '../../../src/domain/call/call.record';
-import { createCallPath, type CallPath } from '../../../src/app/calls/call-path';
+import { createCallPath, type CallPath, type CallPathPorts } from '../../../src/app/calls/call-path';
 import { EventBus, type AnyBusMessage } from '../../../src/app/events/event-bus';
 import {
   TelephonyNotFoundError,
@@ -232,7 +232,11 @@ export interface World extends CallPath {
   settings: CallPathSettings;
 }
 
-export function world(settings: CallPathSettingsInput = {}, patch: (s: CallPathSettings) => CallPathSettings = (s) => s): World {
+export function world(
+  settings: CallPathSettingsInput = {},
+  patch: (s: CallPathSettings) => CallPathSettings = (s) => s,
+  claims: Pick<CallPathPorts, 'agentClaims' | 'claimRetryMs'> = {},
+): World {
   const clock = new FakeClock();
   const scheduler = new FakeScheduler(clock);
   const tel = new FakeTelephony();
@@ -244,7 +248,7 @@ export function world(settings: CallPathSettingsInput = {}, patch: (s: CallPathS
   const messages: AnyBusMessage[] = [];
   bus.subscribeAll((m) => messages.push(m));
   const s = patch(makeCallPathSettings(settings));
-  const path = createCallPath({ settings: s, telephony: tel, events: store, records: recs, callbacks, scheduler, clock, bus, logger: log });
+  const path = createCallPath({ settings: s, telephony: tel, events: store, records: recs, callbacks, scheduler, clock, bus, logger: log, ...claims });
   return { ...path, clock, scheduler, tel, store, recs, callbacks, bus, log, messages, settings: s };
 }
 

@@ -82,4 +82,18 @@ describe('loadConfig', () => {
     expect(sut.callPath.recordCalls).toBe(true);
     expect(sut.redis).toEqual({ url: 'redis://127.0.0.1:6379' });
   });
+
+  it('keypad menu: off by default; digit=queue pairs when set; a malformed list is named', () => {
+    expect(loadConfig({}).callPath.menuOptions).toBeNull();
+    expect(loadConfig({ MENU_OPTIONS: '1=general,2=tax' }).callPath.menuOptions).toEqual({ '1': 'general', '2': 'tax' });
+    expect(problemsOf({ MENU_OPTIONS: '1:general' })[0]).toMatch(/^MENU_OPTIONS: digit=queue pairs/);
+  });
+});
+
+describe('agent claims across instances', () => {
+  it('none by default (one call-path instance); database when asked; anything else is named', () => {
+    expect(loadConfig({}).callPath.agentClaims).toBe('none');
+    expect(loadConfig({ AGENT_CLAIMS: 'database' }).callPath.agentClaims).toBe('database');
+    expect(problemsOf({ AGENT_CLAIMS: 'redis' })[0]).toMatch(/^AGENT_CLAIMS: /);
+  });
 });

@@ -1,0 +1,134 @@
+/**
+ * Console clients of the live-latency benchmark, in a worker thread of the benchmark's process (so
+ * parsing thousands of messages a second does not run on the server's event loop, as it would not
+ * on real consoles). Each socket.io-client socket logs in with its token; supervisors join the
+ * dashboard. Every live event received is stamped with the process-wide monotonic clock
+ * (process.hrtime) and a key that names the server-side change it shows; the main thread matches
+ * the keys with the moments it saw the ARI event and the bus message.
+ *
+ * Messages: main → worker `{ type: 'collect' }`, `{ type: 'close' }`;
+ * worker → main `{ type: 'ready', … }`, `{ type: 'records', … }`, `{ type: 'closed' }`.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { io, type Socket } from 'socket.io-client';
+
+export interface ClientSpec {
+  token: string;
+  role: 'agent' | 'supervisor';
+}
+
+export interface WorkerInput {
+  baseUrl: string;
+  clients: ClientSpec[];
+  /** Sockets connecting at the same time. */
+  connectConcurrency: number;
+}
+
+export interface ReadyMessage {
+  type: 'ready';
+  connected: number;
+  failed: number;
+  firstError: string | null;
+}
+
+export interface RecordsMessage {
+  type: 'records';
+  keys: string[];
+  /** Receive times, ms on the process-wide monotonic clock. */
+  times: number[];
+  errors: number;
+  disconnects: number;
+}
+
+type Payload = Record<string, unknown>;
+
+const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
+
+const input = workerData as WorkerInput;
+const port = parentPort;
+if (!port) throw new Error('clients.worker.ts runs as a worker thread');
+
+const keys: string[] = [];
+const times: number[] = [];
+let errors = 0;
+let disconnects = 0;
+let closing = false;
+const sockets: Socket[] = [];
+
+function record(key: string): void {
+  times.push(nowMs());
+  keys.push(key);
+}
+
+/** The key of the server-side change an event shows (same scheme as the benchmark's probe). */
+const KEYS: Record<string, (p: Payload) => string> = {
+  'dashboard:delta': (p) => `dash:${String(p['seq'])}`,
+  'call:ringing': (p) => `ring:${String(p['callId'])}:${String(p['attempt'])}`,
+  'call:answered': (p) => `ans:${String(p['callId'])}:${String(p['attempt'])}`,
+  'call:ring_stopped': (p) => `stop:${String(p['callId'])}:${String(p['attempt'])}`,
+  'call:ended': (p) => `end:${String(p['callId'])}`,
+  'call:rated': (p) => `rate:${String(p['callId'])}`,
+  'agent:state': (p) => `state:${String(p['agentId'])}:${String(p['state'])}:${String(p['since'])}`,
+};
+
+function connect(spec: ClientSpec): Promise<Socket> {
+  const s = io(input.baseUrl, { auth: { token: spec.token }, transports: ['websocket'], reconnection: false, timeout: 30_000 });
+  for (const [event, keyOf] of Object.entries(KEYS)) {
+    s.on(event, (p: Payload) => record(keyOf(p)));
+  }
+  s.on('error', () => {
+    errors += 1;
+  });
+  s.on('disconnect', () => {
+    if (!closing) disconnects += 1;
+  });
+  return new Promise((resolve, reject) => {
+    s.once('connect', () => {
+      if (spec.role !== 'supervisor') {
+        resolve(s);
+        return;
+      }
+      s.emit('dashboard:join', {}, (ack: { ok: boolean; message?: string }) => {
+        if (ack.ok) resolve(s);
+        else reject(new Error(`dashboard:join refused: ${ack.message ?? ''}`));
+      });
+    });
+    s.once('connect_error', (err: Error) => {
+      s.close();
+      reject(err);
+    });
+  });
+}
+
+async function connectAll(): Promise<void> {
+  let next = 0;
+  let failed = 0;
+  let firstError: string | null = null;
+  const lane = async (): Promise<void> => {
+    while (next < input.clients.length) {
+      const spec = input.clients[next++] as ClientSpec;
+      try {
+        sockets.push(await connect(spec));
+      } catch (err) {
+        failed += 1;
+        firstError ??= String(err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, input.connectConcurrency) }, lane));
+  const ready: ReadyMessage = { type: 'ready', connected: sockets.length, failed, firstError };
+  port?.postMessage(ready);
+}
+
+port.on('message', (m: { type: string }) => {
+  if (m.type === 'collect') {
+    const out: RecordsMessage = { type: 'records', keys: keys.splice(0), times: times.splice(0), errors, disconnects };
+    port.postMessage(out);
+  } else if (m.type === 'close') {
+    closing = true;
+    for (const s of sockets) s.disconnect();
+    port.postMessage({ type: 'closed' });
+  }
+});
+
+void connectAll();
