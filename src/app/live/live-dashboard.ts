@@ -40,19 +40,8 @@ interface LiveCall {
   agentId: string | null;
 }
 
-interface AgentState {
-  agentId: string;
-  displayName: string | null;
-  groupId: string | null;
-  state: AgentPresence;
-  stateSince: number;
-  notReadyReason: string | null;
-  currentCallId: string | null;
-  callsToday: number;
-  missesToday: number;
-  missedStreak: number;
-  handledCount: number;
-  handledMs: number;
+/** What the projection keeps per agent: the view without its derived average, plus the wrap-up start. */
+interface AgentState extends Omit<AgentView, 'averageHandleMs'> {
   wrapStartedAt: number | null;
 }
 
