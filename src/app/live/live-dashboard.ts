@@ -21,7 +21,7 @@ import type {
   DashboardSnapshot,
   QueueView,
 } from './dashboard.types';
-import type { AgentPresence, LiveInput } from './live.ports';
+import type { LiveInput } from './live.ports';
 
 /** `YYYY-MM-DD` in China Standard Time (UTC+8, no daylight saving). */
 export function chinaDayKey(ms: number): string {
