@@ -38,6 +38,8 @@ export interface RecordsMessage {
   times: number[];
   errors: number;
   disconnects: number;
+  /** Screen pops that came without the caller's history (the server's lookup ran out of time). */
+  popsWithoutHistory: number;
 }
 
 type Payload = Record<string, unknown>;
@@ -52,6 +54,7 @@ const keys: string[] = [];
 const times: number[] = [];
 let errors = 0;
 let disconnects = 0;
+let popsWithoutHistory = 0;
 let closing = false;
 const sockets: Socket[] = [];
 
@@ -76,6 +79,9 @@ function connect(spec: ClientSpec): Promise<Socket> {
   for (const [event, keyOf] of Object.entries(KEYS)) {
     s.on(event, (p: Payload) => record(keyOf(p)));
   }
+  s.on('call:ringing', (p: Payload) => {
+    if (p['history'] === null) popsWithoutHistory += 1;
+  });
   s.on('error', () => {
     errors += 1;
   });
@@ -122,7 +128,7 @@ async function connectAll(): Promise<void> {
 
 port.on('message', (m: { type: string }) => {
   if (m.type === 'collect') {
-    const out: RecordsMessage = { type: 'records', keys: keys.splice(0), times: times.splice(0), errors, disconnects };
+    const out: RecordsMessage = { type: 'records', keys: keys.splice(0), times: times.splice(0), errors, disconnects, popsWithoutHistory };
     port.postMessage(out);
   } else if (m.type === 'close') {
     closing = true;
