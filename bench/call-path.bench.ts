@@ -92,6 +92,7 @@ const LOG_LEVEL = (opt('BENCH_LOG_LEVEL') ?? 'info') as 'error' | 'warn' | 'info
 const MONGO_URL = (opt('BENCH_MONGODB_URL') ?? 'mongodb://127.0.0.1:27117').replace(/\/+$/, '');
 const KEEP_DB = opt('BENCH_KEEP') === '1';
 const RECORD_WAIT_S = num('BENCH_RECORD_WAIT', 120);
+const STOP_WAIT_S = num('BENCH_STOP_WAIT', 60);
 const WORK_DIR = resolve(opt('BENCH_WORK_DIR') ?? join(ROOT, '.lab', 'bench-call-path'));
 const PRIVATE_CACHE = resolve(opt('BENCH_HOTLINE_CACHE') ?? '/var/cache/hotline12345-bench');
 const AGENT_PORT_OFFSET = envNum('AGENT_PORT_OFFSET') ?? 6000;
@@ -282,7 +283,7 @@ interface AppUnderTest {
   retireNeverAnswering?(): void;
   logFile?: string;
   errors: string[];
-  stop(): Promise<void>;
+  stop(): Promise<void | { stopS: number; stopFinished: boolean }>;
 }
 
 async function startMinimal(lab: LabEndpoint, specs: AgentSpec[], probe: CallProbe): Promise<AppUnderTest> {
@@ -413,11 +414,21 @@ async function startProduct(lab: LabEndpoint, specs: AgentSpec[], probe: CallPro
     },
     stop: async () => {
       offSub();
-      // Writes still queued when the connection closes fail and go to the spool (discarded below).
-      await system.stop(5000);
-      if (!KEEP_DB) await dropDatabase(`${MONGO_URL}/${dbName}`);
-      await new Promise<void>((r) => stream.end(r));
-      rmSync(spoolDir, { recursive: true, force: true });
+      // ARI first: the next phase's application takes over the Stasis application name.
+      await system.ari.stop();
+      // The rest of the shutdown may wait on the database (jobs, lock release); bounded here.
+      const t0 = Date.now();
+      const finished = system.stop(5000).then(async () => {
+        if (!KEEP_DB) await dropDatabase(`${MONGO_URL}/${dbName}`);
+        await new Promise<void>((r) => stream.end(r));
+        rmSync(spoolDir, { recursive: true, force: true });
+      });
+      const inTime = await Promise.race([finished.then(() => true), sleep(STOP_WAIT_S * 1000).then(() => false)]);
+      if (!inTime) {
+        log(`  product stop() did not finish within ${STOP_WAIT_S} s (its shutdown waits on the database); going on, its database is dropped when it does`);
+        finished.catch((err: unknown) => log(`  late product stop failed: ${String(err)}`));
+      }
+      return { stopS: (Date.now() - t0) / 1000, stopFinished: inTime };
     },
   };
 }
@@ -452,6 +463,8 @@ export interface PhaseResult {
   recordWriteLagMs: ReturnType<typeof stats> | null;
   /** Product: writes were still waiting in the on-disk spool (database unreachable or failing). */
   recordsSpooled: boolean;
+  /** Product: how long System.stop() took (bounded by BENCH_STOP_WAIT). */
+  productStop: { stopS: number; stopFinished: boolean } | null;
   good: number;
   failedPct: number;
   entrySpanS: number;
@@ -564,7 +577,7 @@ async function runPhase(ctx: PhaseContext, app: 'minimal' | 'product', kind: 'an
       )
     : null;
   const lag = [...ctx.probe.deliveryLagMs];
-  await under.stop();
+  const stopped = await under.stop();
   const phoneResults = await Promise.all(phones.map((p) => p.stop()));
 
   // Asterisk should have no channel left; wait a little so the next phase starts clean.
@@ -660,6 +673,7 @@ async function runPhase(ctx: PhaseContext, app: 'minimal' | 'product', kind: 'an
     recordsLandedAfterS: records ? records.landedAfterS : null,
     recordWriteLagMs: records ? stats(records.writeLagMs) : null,
     recordsSpooled: records?.spooled ?? false,
+    productStop: stopped ?? null,
     good,
     failedPct: placed > 0 ? (100 * (placed - good)) / placed : 100,
     entrySpanS: span,
@@ -790,6 +804,7 @@ function printPhase(r: PhaseResult): void {
   log(
     `  CPU (% of one core): node ${fmt(c.node)}, asterisk ${fmt(c.asterisk)}, db ${fmt(c.db)}, sipp ${fmt(c.sipp)}, other ${fmt(c.other)}; machine ${fmt(c.machine)} % of ${os.cpus().length} cores; load ${fmt(c.loadavg1, 2)}; ${fmt(r.wallS)} s`,
   );
+  if (r.productStop) log(`  product stop(): ${fmt(r.productStop.stopS, 1)} s${r.productStop.stopFinished ? '' : ' (not finished)'}`);
   if (r.logWarnings || r.logErrors) log(`  product log: ${r.logWarnings} warnings, ${r.logErrors} errors: ${r.topLogMessages.join('; ')}`);
   if (r.appErrors.length) log(`  minimal app errors: ${r.appErrors.join('; ')}`);
   if (r.sippErrorsTail) log(`  sipp errors: ${r.sippErrorsTail.split('\n').slice(-3).join(' | ')}`);
@@ -876,10 +891,10 @@ async function main(): Promise<void> {
 
   // ---- summary
   log(`\n═══ summary (${startedAt.toISOString()}, ${os.cpus().length} cores) ═══`);
-  log('phase               offered  placed  good  fail %  sustained  entry→ring p50/p99  hangup→rating p50/p99  event lag p99  CPU node/ast/db/other');
+  log('phase               offered  placed  good  fail %  sustained (w/o records)  entry→ring p50/p99  hangup→rating p50/p99  event lag p99  CPU node/ast/db/other');
   for (const r of results) {
     log(
-      `${r.name.padEnd(19)} ${fmt(r.offeredRate, 1).padStart(7)} ${String(r.placed).padStart(7)} ${String(r.good).padStart(5)} ${fmt(r.failedPct, 2).padStart(7)} ${fmt(r.sustainedRate, 2).padStart(10)}  ${`${fmt(r.entryToRingMs.p50)}/${fmt(r.entryToRingMs.p99)} ms`.padStart(18)}  ${`${fmt(r.hangupToRatingMs.p50)}/${fmt(r.hangupToRatingMs.p99)} ms`.padStart(21)}  ${`${fmt(r.ariEventLagMs.p99)} ms`.padStart(13)}  ${fmt(r.cpu.node)}/${fmt(r.cpu.asterisk)}/${fmt(r.cpu.db)}/${fmt(r.cpu.other)} %`,
+      `${r.name.padEnd(19)} ${fmt(r.offeredRate, 1).padStart(7)} ${String(r.placed).padStart(7)} ${String(r.good).padStart(5)} ${fmt(r.failedPct, 2).padStart(7)} ${fmt(r.sustainedRate, 2).padStart(10)} ${`(${fmt(r.sustainedCallsOnly, 2)})`.padStart(13)}  ${`${fmt(r.entryToRingMs.p50)}/${fmt(r.entryToRingMs.p99)} ms`.padStart(18)}  ${`${fmt(r.hangupToRatingMs.p50)}/${fmt(r.hangupToRatingMs.p99)} ms`.padStart(21)}  ${`${fmt(r.ariEventLagMs.p99)} ms`.padStart(13)}  ${fmt(r.cpu.node)}/${fmt(r.cpu.asterisk)}/${fmt(r.cpu.db)}/${fmt(r.cpu.other)} %`,
     );
   }
   const verdicts: string[] = [];

@@ -613,8 +613,13 @@ async function main(): Promise<void> {
 
     // ---- results
     const records = await Promise.all(clientThreads.map((c) => c.collect()));
-    // Records written late (the call store spools while the database lags) are waited for.
-    for (let i = 0; i < 120 && system.callStore.pending(); i += 1) await sleep(500);
+    // Records written late (queued behind the calls' event writes, or spooled while the database
+    // lagged) are waited for, up to a minute.
+    const entered = probe.callerChannels.size;
+    for (let i = 0; i < 120; i += 1) {
+      if (!system.callStore.pending() && (await system.callStore.records.countDocuments({ endedAt: { $ne: null } })) >= entered) break;
+      await sleep(500);
+    }
     const callDocs = await system.callStore.records.find({}).lean();
     const byOutcome: Record<string, number> = {};
     for (const r of callDocs) byOutcome[String(r.outcome)] = (byOutcome[String(r.outcome)] ?? 0) + 1;
