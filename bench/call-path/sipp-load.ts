@@ -11,6 +11,7 @@ import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { killChild, readLastStatRow } from '../../test/support/sipp';
 
 const SCENARIOS = resolve(__dirname, '..', '..', 'test', 'sipp');
 const SIPP_BIN = process.env['SIPP_BIN'] ?? 'sipp';
@@ -127,7 +128,7 @@ const running = new Set<ChildProcess>();
 
 /** Kills every sipp this module started (on an interrupted run). */
 export async function stopAllSipp(): Promise<void> {
-  await Promise.all([...running].map((c) => kill(c)));
+  await Promise.all([...running].map((c) => killChild(c)));
 }
 
 function runSipp(scenarioArgs: string[], port: number, cwd: string, deadlineMs: number): SippRun {
@@ -141,7 +142,7 @@ function runSipp(scenarioArgs: string[], port: number, cwd: string, deadlineMs: 
   child.stderr?.on('data', (b: Buffer) => {
     stderr = (stderr + b.toString('utf8')).slice(-4000);
   });
-  const timer = setTimeout(() => void kill(child), deadlineMs);
+  const timer = setTimeout(() => void killChild(child), deadlineMs);
   const result = new Promise<SippResult>((done) => {
     const finish = (code: number | null, err?: Error): void => {
       clearTimeout(timer);
@@ -163,34 +164,15 @@ function runSipp(scenarioArgs: string[], port: number, cwd: string, deadlineMs: 
     port,
     result,
     stop: async () => {
-      await kill(child);
+      await killChild(child);
       return result;
     },
   };
 }
 
-function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((done) => {
-    const hard = setTimeout(() => child.kill('SIGKILL'), 2000);
-    child.once('exit', () => {
-      clearTimeout(hard);
-      done();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
 function readCounts(file: string): SippCounts | null {
-  if (!existsSync(file)) return null;
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
-  const header = lines[0]?.split(';');
-  const last = lines.length > 1 ? lines[lines.length - 1]?.split(';') : undefined;
-  if (!header || !last) return null;
-  const raw: Record<string, string> = {};
-  header.forEach((name, i) => {
-    if (name !== '') raw[name] = last[i] ?? '';
-  });
+  const raw = readLastStatRow(file);
+  if (!raw) return null;
   const num = (k: string): number => Number(raw[k] ?? 0) || 0;
   return {
     calls: num('OutgoingCall(C)') + num('IncomingCall(C)'),

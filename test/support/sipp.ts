@@ -247,7 +247,7 @@ function runSipp(scenarioArgs: string[], timeoutMs: number): SippRun {
 }
 
 /** SIGTERM, then SIGKILL after 2 s; resolves when the process is gone. */
-function killChild(child: ChildProcess): Promise<void> {
+export function killChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((done) => {
     const hard = setTimeout(() => child.kill('SIGKILL'), 2000);
@@ -259,7 +259,8 @@ function killChild(child: ChildProcess): Promise<void> {
   });
 }
 
-function readStats(file: string): SippStats | null {
+/** The last row of a sipp `-trace_stat` CSV, by column name; null when there is none yet. */
+export function readLastStatRow(file: string): Record<string, string> | null {
   if (!existsSync(file)) return null;
   const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
   const header = lines[0]?.split(';');
@@ -269,6 +270,12 @@ function readStats(file: string): SippStats | null {
   header.forEach((name, i) => {
     if (name !== '') raw[name] = last[i] ?? '';
   });
+  return raw;
+}
+
+function readStats(file: string): SippStats | null {
+  const raw = readLastStatRow(file);
+  if (!raw) return null;
   const num = (key: string): number => Number(raw[key] ?? 0) || 0;
   return {
     successfulCalls: num('SuccessfulCall(C)'),
