@@ -1,0 +1,140 @@
+/**
+ * An append-only list per string key whose every read and write is a lookup by `_id`.
+ *
+ * Why: the portable subset includes FerretDB v1 on SQLite, which pushes only a filter of exactly
+ * `{ _id: <string> }` down to SQLite; every other filter (ranges, equality on other fields, `$in`)
+ * reads the whole collection, whatever the indexes. Hot paths that must stay fast at a million
+ * documents (due work orders by minute, a caller's recent calls) therefore keep their own lists
+ * here instead of querying by a field.
+ *
+ * Layout (one collection per list kind):
+ *  - entry `s|<key>|<n>` holds the n-th value of `key` (n = 0, 1, 2 …);
+ *  - hint  `h|<key>` holds `next`, a lower bound of the number of entries.
+ * An append reads the hint and inserts at the first free slot from there (a unique insert, atomic
+ * on FerretDB too, where conditional updates are not); then raises the hint. The hint never runs
+ * ahead of the filled slots, so the slots of a key are contiguous and a reader stops at the first
+ * missing one. A stale hint only costs an extra probe. Lists are only dropped whole.
+ */
+import type { Collection, Connection } from 'mongoose';
+
+const DUPLICATE_KEY = 11000;
+/** Slots read in parallel when walking a list. */
+const READ_WINDOW = 32;
+
+interface EntryDoc<T> {
+  _id: string;
+  v: T;
+  at: Date;
+}
+interface HintDoc {
+  _id: string;
+  next: number;
+}
+
+export interface ListEntry<T> {
+  readonly slot: number;
+  readonly value: T;
+  readonly at: Date;
+}
+
+const isDuplicate = (err: unknown): boolean => (err as { code?: number }).code === DUPLICATE_KEY;
+
+export class KeyedList<T> {
+  private readonly docs: Collection;
+
+  constructor(conn: Connection, collectionName: string) {
+    this.docs = conn.collection(collectionName) as unknown as Collection;
+  }
+
+  private entries(): Collection<EntryDoc<T>> {
+    return this.docs as unknown as Collection<EntryDoc<T>>;
+  }
+
+  private hints(): Collection<HintDoc> {
+    return this.docs as unknown as Collection<HintDoc>;
+  }
+
+  private static slotId(key: string, n: number): string {
+    return `s|${key}|${n}`;
+  }
+
+  private static hintId(key: string): string {
+    return `h|${key}`;
+  }
+
+  /** Appends `value` to the list of `key`; returns its slot. */
+  async append(key: string, value: T, at = new Date()): Promise<number> {
+    let n = await this.hint(key);
+    for (;;) {
+      try {
+        await this.entries().insertOne({ _id: KeyedList.slotId(key, n), v: value, at });
+        break;
+      } catch (err) {
+        if (!isDuplicate(err)) throw err;
+        n += 1;
+      }
+    }
+    await this.raiseHint(key, n + 1);
+    return n;
+  }
+
+  /** The entries of `key` from slot `from` on, oldest first. */
+  async read(key: string, from = 0): Promise<ListEntry<T>[]> {
+    const out: ListEntry<T>[] = [];
+    for (let start = Math.max(0, from); ; start += READ_WINDOW) {
+      const window = await Promise.all(
+        Array.from({ length: READ_WINDOW }, (_, i) => this.entries().findOne({ _id: KeyedList.slotId(key, start + i) })),
+      );
+      for (let i = 0; i < window.length; i++) {
+        const d = window[i];
+        if (!d) return out;
+        out.push({ slot: start + i, value: d.v, at: d.at });
+      }
+    }
+  }
+
+  /** The newest `count` entries of `key`, newest first. */
+  async readLast(key: string, count: number): Promise<ListEntry<T>[]> {
+    const length = await this.length(key);
+    const from = Math.max(0, length - count);
+    const slots = Array.from({ length: length - from }, (_, i) => length - 1 - i);
+    const docs = await Promise.all(slots.map((n) => this.entries().findOne({ _id: KeyedList.slotId(key, n) })));
+    const out: ListEntry<T>[] = [];
+    docs.forEach((d, i) => {
+      if (d) out.push({ slot: slots[i] as number, value: d.v, at: d.at });
+    });
+    return out;
+  }
+
+  /** The number of entries of `key` (hint, then probing forward). */
+  async length(key: string): Promise<number> {
+    let n = await this.hint(key);
+    while (await this.entries().findOne({ _id: KeyedList.slotId(key, n) }, { projection: { _id: 1 } })) n += 1;
+    return n;
+  }
+
+  /** Deletes the whole list of `key`. Only for keys nobody appends to any more. */
+  async drop(key: string): Promise<number> {
+    const length = await this.length(key);
+    for (let start = 0; start < length; start += READ_WINDOW) {
+      const ids = Array.from({ length: Math.min(READ_WINDOW, length - start) }, (_, i) => KeyedList.slotId(key, start + i));
+      await Promise.all(ids.map((_id) => this.entries().deleteOne({ _id })));
+    }
+    await this.hints().deleteOne({ _id: KeyedList.hintId(key) });
+    return length;
+  }
+
+  private async hint(key: string): Promise<number> {
+    const h = await this.hints().findOne({ _id: KeyedList.hintId(key) });
+    return h?.next ?? 0;
+  }
+
+  private async raiseHint(key: string, next: number): Promise<void> {
+    try {
+      await this.hints().updateOne({ _id: KeyedList.hintId(key) }, { $max: { next } }, { upsert: true });
+    } catch (err) {
+      // Two first appends upserting the hint at once: the loser's value is only a hint.
+      if (!isDuplicate(err)) throw err;
+    }
+  }
+}
