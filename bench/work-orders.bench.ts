@@ -15,7 +15,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DbConnection } from '../src/adapters/db/connection';
-import { MongoWorkOrderFactsRepository, MongoWorkOrderRepository, toDoc } from '../src/adapters/db/repositories/work-order.repository';
+import { MongoWorkOrderRepository, toDoc } from '../src/adapters/db/repositories/work-order.repository';
+import { MongoWorkOrderFactsRepository } from '../src/adapters/db/repositories/work-order-facts.repository';
 import { MongoWorkOrderSettingsStore } from '../src/adapters/db/repositories/work-order-settings.repository';
 import { workOrderFactModel, workOrderModel } from '../src/adapters/db/models/work-order.model';
 import { RegulationService } from '../src/app/work-orders/regulation.service';
