@@ -7,8 +7,12 @@
  * realistic mix: ~90 % closed with callbacks, returns, extensions and redos, BENCH_OPEN open ones)
  * with bulk insertMany in batches, then times:
  *  - the supervision sweep over the open orders: once with BENCH_DUE orders due (a busy minute),
- *    once more right after (nothing due: the cost of the indexed selection alone);
- *  - the monthly KPI report (all units, hot topics) over the month with the most orders.
+ *    once more right after (nothing due: the cost of reading the wake schedule alone);
+ *    the open orders are listed in the wake schedule by the product's MongoWakeSchedule.addMany;
+ *  - the monthly KPI report (all units, hot topics) over the month with the most orders, from the
+ *    KPI sums built while generating by the product's rebuild (WorkOrderFacts.rebuild, the fold's
+ *    code); then again with BENCH_PENDING (default 100) order writes listed but not folded yet,
+ *    and the fold of them.
  * Targets: sweep ≤ 1 s, report ≤ 2 s. If inserting would take longer than BENCH_MAX_INSERT_MIN
  * minutes, generation stops early and the figures say at what size they were measured.
  * Env: BENCH_MONGODB_URL (default mongodb://127.0.0.1:27117), BENCH_KEEP=1 keeps the database.
@@ -16,13 +20,16 @@
 import { randomUUID } from 'node:crypto';
 import { DbConnection } from '../src/adapters/db/connection';
 import { MongoWorkOrderRepository, toDoc } from '../src/adapters/db/repositories/work-order.repository';
-import { MongoWorkOrderFactsRepository } from '../src/adapters/db/repositories/work-order-facts.repository';
+import { MongoWorkOrderRollupStore } from '../src/adapters/db/repositories/work-order-facts.repository';
+import { MongoWakeSchedule } from '../src/adapters/db/repositories/wake-schedule.repository';
 import { MongoWorkOrderSettingsStore } from '../src/adapters/db/repositories/work-order-settings.repository';
-import { workOrderFactModel, workOrderModel } from '../src/adapters/db/models/work-order.model';
+import { workOrderModel } from '../src/adapters/db/models/work-order.model';
 import { RegulationService } from '../src/app/work-orders/regulation.service';
 import { SupervisionSweep } from '../src/app/work-orders/supervision-sweep';
 import { createWorkOrderEmitter } from '../src/app/work-orders/work-order.events';
 import { factRowsOf } from '../src/app/work-orders/work-order.facts';
+import { WorkOrderFacts, type OrderFacts } from '../src/app/work-orders/work-order-facts.rollup';
+import { packRows } from '../src/app/work-orders/work-order-rollups';
 import { indexFieldsOf } from '../src/app/work-orders/work-order.index';
 import { WorkOrderReportService } from '../src/app/work-orders/work-order-report.service';
 import { parsePeriod } from '../src/app/work-orders/periods';
@@ -39,6 +46,8 @@ const OPEN = Math.min(env('BENCH_OPEN', 100_000), TOTAL);
 const DUE = env('BENCH_DUE', 500);
 const BATCH = env('BENCH_BATCH', 5_000);
 const MAX_INSERT_MIN = env('BENCH_MAX_INSERT_MIN', 45);
+/** Order writes put after the sums were built and not yet folded when the report runs again. */
+const PENDING = env('BENCH_PENDING', 100);
 const URL = process.env['BENCH_MONGODB_URL'] ?? 'mongodb://127.0.0.1:27117';
 
 const H = 3_600_000;
@@ -117,15 +126,51 @@ function makeOrder(i: number, createdAt: number, open: boolean): WorkOrder {
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
 
+/** An async iterable fed by pushes (a push resolves once the consumer took the item). */
+function feedOf<T>(): { push(item: T): Promise<void>; end(): void; items: AsyncGenerator<T> } {
+  const queue: { item: T; taken: () => void }[] = [];
+  let wake: (() => void) | null = null;
+  let ended = false;
+  return {
+    push: (item) => new Promise<void>((taken) => {
+      queue.push({ item, taken });
+      wake?.();
+    }),
+    end: () => {
+      ended = true;
+      wake?.();
+    },
+    items: (async function* () {
+      for (;;) {
+        const next = queue.shift();
+        if (next) {
+          next.taken();
+          yield next.item;
+        } else if (ended) {
+          return;
+        } else {
+          await new Promise<void>((r) => (wake = r));
+          wake = null;
+        }
+      }
+    })(),
+  };
+}
+
 async function main(): Promise<void> {
   const dbName = `bench_work_orders_${Date.now().toString(36)}`;
   const db = new DbConnection(`${URL}/${dbName}`, silentLogger);
   await db.start();
-  const orders = new MongoWorkOrderRepository(db.connection);
-  const facts = new MongoWorkOrderFactsRepository(db.connection);
+  const wakes = new MongoWakeSchedule(db.connection);
+  const orders = new MongoWorkOrderRepository(db.connection, { wakes, clock: () => NOW.getTime() });
+  const facts = new WorkOrderFacts({ store: new MongoWorkOrderRollupStore(db.connection), log: silentLogger });
   await Promise.all([orders.init(), facts.init()]);
   const orderColl = workOrderModel(db.connection).collection;
-  const factColl = workOrderFactModel(db.connection).collection;
+  // The KPI sums are built as the product's rebuild builds them (the same fold code), fed with the
+  // generated orders batch by batch: folded rows inserted per batch, sums written at the end.
+  const feed = feedOf<OrderFacts[]>();
+  const rebuilding = facts.rebuild(feed.items);
+  let lastOrders: WorkOrder[] = [];
   const regulation = new RegulationService({ store: new MongoWorkOrderSettingsStore(db.connection), clock: () => NOW.getTime(), log: silentLogger });
 
   console.log(`work-order benchmark: target ${fmt(TOTAL)} orders (${fmt(OPEN)} open), ${URL}/${dbName}`);
@@ -137,11 +182,14 @@ async function main(): Promise<void> {
   let genMs = 0;
   let insertMs = 0;
   const closedTotal = TOTAL - OPEN;
+  /** Open orders and their wake times, listed in the wake schedule as the repository would. */
+  const wakeList: [string, Date][] = [];
   while (inserted < TOTAL) {
     const n = Math.min(BATCH, TOTAL - inserted);
     const g0 = Date.now();
     const docs: Record<string, unknown>[] = [];
-    const rows: Record<string, unknown>[] = [];
+    const changes: OrderFacts[] = [];
+    const batchOrders: WorkOrder[] = [];
     for (let k = 0; k < n; k += 1) {
       const i = inserted + k;
       // Open orders are interleaved evenly, created in the last 7 days (still within their limits).
@@ -157,13 +205,16 @@ async function main(): Promise<void> {
           dueMarked += 1;
         }
       }
+      if (open && index.wakeAt) wakeList.push([order.id, index.wakeAt]);
       docs.push(toDoc(order, 1, index) as unknown as Record<string, unknown>);
-      for (const row of factRowsOf(order)) rows.push(MongoWorkOrderFactsRepository.toDoc(row, 1) as unknown as Record<string, unknown>);
+      changes.push({ orderId: order.id, rev: 1, rows: packRows(factRowsOf(order)) });
+      batchOrders.push(order);
     }
     const i0 = Date.now();
     genMs += i0 - g0;
     await orderColl.insertMany(docs as never[], { ordered: false });
-    await factColl.insertMany(rows as never[], { ordered: false });
+    await Promise.race([feed.push(changes), rebuilding]);
+    lastOrders = batchOrders;
     insertMs += Date.now() - i0;
     inserted += n;
     const elapsed = (Date.now() - t0) / 1000;
@@ -176,33 +227,57 @@ async function main(): Promise<void> {
       break;
     }
   }
+  feed.end();
+  const rebuilt = await rebuilding;
   const genSec = (Date.now() - t0) / 1000;
-  const counts = { orders: await orderColl.estimatedDocumentCount(), facts: await factColl.estimatedDocumentCount() };
+  // The wake schedule of the open orders, written in bulk by the product's MongoWakeSchedule.addMany.
+  const w0 = Date.now();
+  for (let i = 0; i < wakeList.length; i += 5_000) await wakes.addMany(wakeList.slice(i, i + 5_000), NOW);
+  const wakeSec = (Date.now() - w0) / 1000;
+  const counts = { orders: await orderColl.estimatedDocumentCount() };
   const openNow = await orderColl.countDocuments({ status: { $in: ['PENDING_SIGN', 'IN_PROGRESS', 'PENDING_REVIEW', 'EXTENSION_REQUESTED', 'RETURN_REQUESTED', 'PENDING_DISPATCH'] } });
 
   const events = createWorkOrderEmitter();
   let notices = 0;
   events.on('workOrder:reminder', () => (notices += 1));
   events.on('workOrder:supervision', () => (notices += 1));
-  const sweep = new SupervisionSweep({ orders, regulation, events, clock: () => NOW.getTime(), log: silentLogger }, { batchSize: 500, concurrency: 16 });
+  const sweep = new SupervisionSweep({ orders, wakes, regulation, events, clock: () => NOW.getTime(), log: silentLogger }, { concurrency: 16 });
   const busy = await sweep.run();
   const idle = await sweep.run();
 
   const reports = new WorkOrderReportService({ facts, clock: () => NOW.getTime() });
   const month = parsePeriod('month', '2026-05');
   if (!month) throw new Error('period');
-  const monthRows = await factColl.countDocuments({ periods: month.key });
   const r1 = await reports.compute(month);
   const r2 = await reports.compute(month);
+  const monthRows = r1.units.reduce((n, u) => n + u.dispatched, 0);
+  // Writes since the last fold (each order's next revision): the report folds them in memory.
+  const pending = lastOrders.slice(0, PENDING);
+  const putMs: number[] = [];
+  for (const o of pending) {
+    const p0 = Date.now();
+    await facts.put(o.id, 2, factRowsOf(o), factRowsOf(o));
+    putMs.push(Date.now() - p0);
+  }
+  putMs.sort((a, b) => a - b);
+  const r3 = await reports.compute(month);
+  const f0 = Date.now();
+  const fold = await facts.fold();
+  const foldMs = Date.now() - f0;
+  const r4 = await reports.compute(month);
   const year = parsePeriod('year', '2026');
   const ry = year ? await reports.compute(year) : null;
 
   console.log('\nresults');
-  console.log(`  data: ${fmt(counts.orders)} orders (${fmt(openNow)} open), ${fmt(counts.facts)} fact rows; generated and inserted in ${genSec.toFixed(0)} s`);
+  console.log(`  data: ${fmt(counts.orders)} orders (${fmt(openNow)} open); generated and inserted in ${genSec.toFixed(0)} s`);
   if (stoppedEarly) console.log(`  NOTE: ${stoppedEarly}`);
-  console.log(`  sweep, busy minute (${fmt(busy.examined)} due of ${fmt(openNow)} open): ${busy.ms} ms, ${fmt(busy.updated)} written, ${fmt(notices)} notices  [target ≤ 1000 ms]`);
-  console.log(`  sweep, nothing due (indexed selection only): ${idle.ms} ms, examined ${idle.examined}  [target ≤ 1000 ms]`);
-  console.log(`  monthly report 2026-05 (${fmt(monthRows)} fact rows, ${r1.units.length} units): ${r1.computeMs} ms first, ${r2.computeMs} ms again  [target ≤ 2000 ms]`);
+  console.log(`  wake schedule: ${fmt(wakeList.length)} open orders listed in ${wakeSec.toFixed(0)} s (${fmt(Math.round(wakeList.length / Math.max(wakeSec, 0.001)))}/s)`);
+  console.log(`  sweep, busy minute (${fmt(busy.examined)} due of ${fmt(openNow)} open, ${busy.minutes} minutes read): ${busy.ms} ms, ${fmt(busy.updated)} written, ${fmt(notices)} notices  [target ≤ 1000 ms]`);
+  console.log(`  sweep, nothing due (reading the schedule only): ${idle.ms} ms, examined ${idle.examined}  [target ≤ 1000 ms]`);
+  console.log(`  KPI sums: ${fmt(rebuilt.orders)} orders folded into ${fmt(rebuilt.documents)} rollup documents (generation ${rebuilt.gen}), during generation`);
+  console.log(`  monthly report 2026-05 (${fmt(monthRows)} dispatches, ${r1.units.length} units): ${r1.computeMs} ms first, ${r2.computeMs} ms again  [target ≤ 2000 ms]`);
+  console.log(`  same, with ${fmt(pending.length)} order writes not yet folded: ${r3.computeMs} ms; the fold of them: ${fold.batches} batches in ${foldMs} ms; report after it: ${r4.computeMs} ms`);
+  console.log(`  facts.put (change log append) per order write: p50 ${putMs[Math.floor(putMs.length / 2)] ?? 0} ms, p99 ${putMs[Math.floor(putMs.length * 0.99)] ?? 0} ms`);
   if (ry) console.log(`  yearly report 2026 (${ry.units.length} units): ${ry.computeMs} ms`);
   console.log(`  top categories 2026-05: ${r1.hotTopics.categories.slice(0, 3).map((c) => `${c.key} ${c.count}`).join(', ')}`);
   if (process.env['BENCH_KEEP'] !== '1') await db.connection.dropDatabase();

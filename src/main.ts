@@ -83,6 +83,7 @@ export function buildSystem(config: Config, log: Logger): System {
       password: config.ari.password,
       app: config.ari.app,
       maxSockets: config.ari.maxSockets,
+      requestTimeoutMs: config.ari.requestTimeoutMs,
     },
     log.child({ component: 'ari' }),
   );
@@ -107,7 +108,7 @@ export function buildSystem(config: Config, log: Logger): System {
     config.callPath.agentClaims === 'database' ? new MongoAgentClaims(db.connection, { log: log.child({ component: 'agent-claims' }) }) : null;
   const callPath = createCallPath({
     settings,
-    telephony: new AriTelephony(ari, { app: config.ari.app }),
+    telephony: new AriTelephony(ari, { app: config.ari.app, requestTimeoutMs: config.ari.requestTimeoutMs }),
     events: persistence,
     records: persistence,
     callbacks: persistence,
@@ -171,6 +172,7 @@ export function buildSystem(config: Config, log: Logger): System {
     agentConsole,
     dashboard: dashboardService,
     clock: Date.now,
+    loginRateLimit: config.auth.loginRateLimit,
     extraRouters: workOrders.routers,
   });
   const http = new HttpServer(

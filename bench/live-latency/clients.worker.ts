@@ -38,8 +38,9 @@ export interface RecordsMessage {
   times: number[];
   errors: number;
   disconnects: number;
-  /** Screen pops that came without the caller's history (the server's lookup ran out of time). */
-  popsWithoutHistory: number;
+  /** `call:history` follow-ups received, and those without the history (the server's lookup ran out of time). */
+  histories: number;
+  historiesUnavailable: number;
 }
 
 type Payload = Record<string, unknown>;
@@ -54,7 +55,8 @@ const keys: string[] = [];
 const times: number[] = [];
 let errors = 0;
 let disconnects = 0;
-let popsWithoutHistory = 0;
+let histories = 0;
+let historiesUnavailable = 0;
 let closing = false;
 const sockets: Socket[] = [];
 
@@ -67,6 +69,8 @@ function record(key: string): void {
 const KEYS: Record<string, (p: Payload) => string> = {
   'dashboard:delta': (p) => `dash:${String(p['seq'])}`,
   'call:ringing': (p) => `ring:${String(p['callId'])}:${String(p['attempt'])}`,
+  // The screen pop's history follow-up: matched to the pop's offer.
+  'call:history': (p) => `hist:${String(p['callId'])}:${String(p['attempt'])}`,
   'call:answered': (p) => `ans:${String(p['callId'])}:${String(p['attempt'])}`,
   'call:ring_stopped': (p) => `stop:${String(p['callId'])}:${String(p['attempt'])}`,
   'call:ended': (p) => `end:${String(p['callId'])}`,
@@ -79,8 +83,9 @@ function connect(spec: ClientSpec): Promise<Socket> {
   for (const [event, keyOf] of Object.entries(KEYS)) {
     s.on(event, (p: Payload) => record(keyOf(p)));
   }
-  s.on('call:ringing', (p: Payload) => {
-    if (p['history'] === null) popsWithoutHistory += 1;
+  s.on('call:history', (p: Payload) => {
+    histories += 1;
+    if (p['history'] === null) historiesUnavailable += 1;
   });
   s.on('error', () => {
     errors += 1;
@@ -128,7 +133,7 @@ async function connectAll(): Promise<void> {
 
 port.on('message', (m: { type: string }) => {
   if (m.type === 'collect') {
-    const out: RecordsMessage = { type: 'records', keys: keys.splice(0), times: times.splice(0), errors, disconnects, popsWithoutHistory };
+    const out: RecordsMessage = { type: 'records', keys: keys.splice(0), times: times.splice(0), errors, disconnects, histories, historiesUnavailable };
     port.postMessage(out);
   } else if (m.type === 'close') {
     closing = true;

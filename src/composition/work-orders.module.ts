@@ -9,7 +9,8 @@ import type { DbConnection } from '../adapters/db/connection';
 import { MongoJobLock } from '../adapters/db/repositories/job-lock.repository';
 import { MongoKnowledgeRepository } from '../adapters/db/repositories/knowledge.repository';
 import { MongoWorkOrderRepository } from '../adapters/db/repositories/work-order.repository';
-import { MongoWorkOrderFactsRepository } from '../adapters/db/repositories/work-order-facts.repository';
+import { MongoWorkOrderRollupStore } from '../adapters/db/repositories/work-order-facts.repository';
+import { MongoWakeSchedule } from '../adapters/db/repositories/wake-schedule.repository';
 import { MongoReportSnapshotStore, MongoWorkOrderSettingsStore } from '../adapters/db/repositories/work-order-settings.repository';
 import type { Authenticator } from '../adapters/http/auth.middleware';
 import type { DocumentedRouter } from '../adapters/http/route-table';
@@ -22,6 +23,7 @@ import { KnowledgeService } from '../app/work-orders/knowledge.service';
 import { RegulationService } from '../app/work-orders/regulation.service';
 import { SupervisionSweep, type SweepOptions } from '../app/work-orders/supervision-sweep';
 import { createWorkOrderEmitter, type WorkOrderEmitter } from '../app/work-orders/work-order.events';
+import { WorkOrderFacts, type WorkOrderFactsOptions } from '../app/work-orders/work-order-facts.rollup';
 import { workOrderJobs, type WorkOrderJobOptions } from '../app/work-orders/work-order.jobs';
 import { WorkOrderReportService } from '../app/work-orders/work-order-report.service';
 import { WorkOrderService } from '../app/work-orders/work-order.service';
@@ -42,6 +44,8 @@ export interface WorkOrderModuleDeps {
   readonly sweep?: Partial<SweepOptions>;
   /** Cron expressions of the jobs, or false to run no scheduler (the sweep can still be run by hand). */
   readonly jobs?: WorkOrderJobOptions | false;
+  /** KPI rollup settings (grace of the change log's hours, batch sizes). */
+  readonly facts?: WorkOrderFactsOptions;
 }
 
 export interface WorkOrderModule {
@@ -54,6 +58,8 @@ export interface WorkOrderModule {
   readonly reports: WorkOrderReportService;
   readonly regulation: RegulationService;
   readonly sweep: SupervisionSweep;
+  /** KPI sums per period: the fold job's work (`facts.fold()`), reports' reads, `facts.rebuildFromOrders`. */
+  readonly facts: WorkOrderFacts;
   readonly scheduler: CronJobScheduler | null;
   /** A caller's recent orders, for the agent console's screen pop. */
   readonly callerHistory: WorkOrderLookup;
@@ -66,8 +72,9 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   const clock = deps.clock ?? Date.now;
   const conn = deps.db.connection;
   const log = deps.log.child({ area: 'work-orders' });
-  const orderRepo = new MongoWorkOrderRepository(conn);
-  const factsRepo = new MongoWorkOrderFactsRepository(conn);
+  const wakes = new MongoWakeSchedule(conn);
+  const orderRepo = new MongoWorkOrderRepository(conn, { wakes, clock });
+  const factsRepo = new WorkOrderFacts({ store: new MongoWorkOrderRollupStore(conn), log }, deps.facts);
   const kbRepo = new MongoKnowledgeRepository(conn);
   const settings = new MongoWorkOrderSettingsStore(conn);
   const snapshots = new MongoReportSnapshotStore(conn);
@@ -77,14 +84,14 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   const orders = new WorkOrderService({ orders: orderRepo, facts: factsRepo, knowledge: kbRepo, regulation, events, clock, newId, log });
   const knowledge = new KnowledgeService({ articles: kbRepo, clock, newId, log });
   const reports = new WorkOrderReportService({ facts: factsRepo, clock });
-  const sweep = new SupervisionSweep({ orders: orderRepo, regulation, events, clock, log }, deps.sweep);
+  const sweep = new SupervisionSweep({ orders: orderRepo, wakes, regulation, events, clock, log }, deps.sweep);
   const jobLock = new MongoJobLock(conn);
   const scheduler =
     deps.jobs === false
       ? null
       : new CronJobScheduler({ lock: jobLock, owner: deps.instanceId ?? `${hostname()}:${process.pid}:${randomUUID()}`, log, clock });
   if (scheduler && deps.jobs !== false) {
-    for (const job of workOrderJobs({ sweep, regulation, reports, snapshots, clock, log }, deps.jobs ?? {})) scheduler.add(job);
+    for (const job of workOrderJobs({ sweep, regulation, reports, snapshots, facts: factsRepo, clock, log }, deps.jobs ?? {})) scheduler.add(job);
   }
   const routers = [
     workOrdersRouter(deps.auth, orders),
@@ -94,8 +101,8 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   ];
   const callerHistory: WorkOrderLookup = {
     async recentByCaller(callerNumber, limit) {
-      const page = await orderRepo.list({ phoneKey: normalizePhone(callerNumber) }, 1, limit);
-      return page.items.map(({ order }) => ({
+      const recent = await orderRepo.recentByPhone(normalizePhone(callerNumber), limit);
+      return recent.map(({ order }) => ({
         orderId: order.id,
         number: order.number,
         createdAt: order.createdAt.getTime(),
@@ -109,7 +116,7 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   };
 
   return {
-    routers, events, orders, knowledge, reports, regulation, sweep, scheduler, callerHistory,
+    routers, events, orders, knowledge, reports, regulation, sweep, facts: factsRepo, scheduler, callerHistory,
     async start() {
       await Promise.all([orderRepo.init(), factsRepo.init(), kbRepo.init(), settings.init(), jobLock.init()]);
       await regulation.load();

@@ -44,8 +44,14 @@ const schema = z.object({
   ARI_APP: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('hotline'),
   /** Cap on concurrent HTTP sockets to ARI: Asterisk refuses requests past its session limit. */
   ARI_MAX_SOCKETS: int(4, 1000).default(64),
+  /** Longest wait for one ARI request: past it the request counts as failed (ari-client has no limit). */
+  ARI_REQUEST_TIMEOUT_MS: int(100, 120000).default(5000),
 
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Login rate limit: failed sign-ins (401) counted per window, per (username, address) and per address. */
+  LOGIN_FAILURE_WINDOW_MS: int(1000, 86_400_000).default(900_000),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: int(1, 10_000).default(10),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: int(1, 1_000_000).default(100),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
   /** Created at start when the deployment has no administrator yet. */
   BOOTSTRAP_ADMIN_USERNAME: z.string().regex(/^[A-Za-z0-9_.-]{3,64}$/, '3-64 letters, digits, _ . -').optional(),
@@ -87,8 +93,12 @@ export interface Config {
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   http: { host: string; port: number };
   mongodb: { uri: string };
-  ari: { url: string; username: string; password: string; app: string; maxSockets: number };
-  auth: { jwtSecret: string };
+  ari: { url: string; username: string; password: string; app: string; maxSockets: number; requestTimeoutMs: number };
+  auth: {
+    jwtSecret: string;
+    /** Failed logins allowed per window: for one username from one address, and from one address in all. */
+    loginRateLimit: { windowMs: number; maxFailuresPerAccount: number; maxFailuresPerAddress: number };
+  };
   redis: { url: string } | null;
   bootstrapAdmin: { username: string; password: string } | null;
   metricsScrapeToken: string | null;
@@ -142,6 +152,11 @@ export function loadConfig(env: RawEnv): Config {
   if (cleaned['DRACHTIO_HOST'] && !cleaned['DRACHTIO_SECRET']) {
     problems.push('DRACHTIO_SECRET: required when DRACHTIO_HOST is set');
   }
+  const perAccount = schema.shape.LOGIN_MAX_FAILURES_PER_ACCOUNT.safeParse(cleaned['LOGIN_MAX_FAILURES_PER_ACCOUNT']);
+  const perAddress = schema.shape.LOGIN_MAX_FAILURES_PER_ADDRESS.safeParse(cleaned['LOGIN_MAX_FAILURES_PER_ADDRESS']);
+  if (perAccount.success && perAddress.success && perAddress.data < perAccount.data) {
+    problems.push('LOGIN_MAX_FAILURES_PER_ADDRESS: must be at least LOGIN_MAX_FAILURES_PER_ACCOUNT (the per-address cap is the looser one)');
+  }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
 
   const e = parsed.data;
@@ -156,8 +171,16 @@ export function loadConfig(env: RawEnv): Config {
       password: e.ARI_PASSWORD ?? LAB_ARI_PASSWORD,
       app: e.ARI_APP,
       maxSockets: e.ARI_MAX_SOCKETS,
+      requestTimeoutMs: e.ARI_REQUEST_TIMEOUT_MS,
     },
-    auth: { jwtSecret: e.JWT_SECRET ?? LAB_JWT_SECRET },
+    auth: {
+      jwtSecret: e.JWT_SECRET ?? LAB_JWT_SECRET,
+      loginRateLimit: {
+        windowMs: e.LOGIN_FAILURE_WINDOW_MS,
+        maxFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+        maxFailuresPerAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS,
+      },
+    },
     redis: e.REDIS_URL ? { url: e.REDIS_URL } : null,
     bootstrapAdmin:
       e.BOOTSTRAP_ADMIN_USERNAME && e.BOOTSTRAP_ADMIN_PASSWORD

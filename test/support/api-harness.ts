@@ -4,6 +4,8 @@
  * asked, and one or more complete app instances (services, express API, socket.io) on ephemeral
  * ports. Each test file uses its own database. The call path is replaced by a fake agent control
  * and by `feed()`, which injects call events and agent state changes as the call path would.
+ * With `withWorkOrderModule` the work-order module (work orders, knowledge, reports, presets) is
+ * wired in as main.ts does, so the instance serves the whole REST route table.
  */
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
@@ -22,6 +24,7 @@ import { NO_WORK_ORDERS, type WorkOrderLookup } from '../../src/app/records/call
 import { BcryptPasswordHasher } from '../../src/adapters/auth/bcrypt-password-hasher';
 import { JwtTokenSigner } from '../../src/adapters/auth/jwt-token-signer';
 import { nodeSecretSource } from '../../src/adapters/auth/node-secret-source';
+import { callHistoryList } from '../../src/adapters/db/call-history';
 import { DbConnection } from '../../src/adapters/db/connection';
 import { callRecordModel, type CallRecordDoc } from '../../src/adapters/db/models/call-record.model';
 import { MongoCallRecordReader } from '../../src/adapters/db/repositories/call-record.repository';
@@ -29,6 +32,8 @@ import { MongoQueueRepository, MongoSettingsRepository } from '../../src/adapter
 import { MongoTokenRepository } from '../../src/adapters/db/repositories/token.repository';
 import { MongoUserRepository } from '../../src/adapters/db/repositories/user.repository';
 import { buildApi } from '../../src/adapters/http/api';
+import type { LoginRateLimit } from '../../src/adapters/http/routers/auth.router';
+import { buildWorkOrderModule, type WorkOrderModule } from '../../src/composition/work-orders.module';
 import { healthRouter } from '../../src/adapters/http/health.router';
 import { HttpServer } from '../../src/adapters/http/http-server';
 import { Metrics, metricsRouter } from '../../src/adapters/metrics/metrics';
@@ -95,9 +100,13 @@ export interface AppOptions {
   redisUrl?: string | null;
   /** false: this instance serves sockets but runs no dashboard projection. */
   withDashboard?: boolean;
-  loginRateLimit?: { windowMs: number; max: number };
+  loginRateLimit?: LoginRateLimit;
   accessTtlSec?: number;
   workOrders?: WorkOrderLookup;
+  /** Serve the work-order module's routers too (no cron jobs), as main.ts does. */
+  withWorkOrderModule?: boolean;
+  /** The work-order module's clock (deadlines, reports); default Date.now. Tokens always use the real time. */
+  workOrderClock?: () => number;
   log?: Logger;
 }
 
@@ -114,6 +123,8 @@ export interface TestApp {
   /** This instance's socket projector (e.g. to attach a work-order module's events, as main.ts does). */
   projector: SocketProjector;
   http: HttpServer;
+  /** The work-order module when `withWorkOrderModule`, else null. */
+  workOrderModule: WorkOrderModule | null;
   docs: RouteDoc[];
   /** Injects a call event or agent state change into this instance's live projections. */
   feed(input: LiveInput): void;
@@ -141,7 +152,15 @@ export async function startApp(opts: AppOptions): Promise<TestApp> {
     queues.onQueue((q) => dashboard.registerQueue(q.queueId));
   }
   await queues.start();
-  const calls = new CallRecordsService(new MongoCallRecordReader(db.connection), opts.workOrders ?? NO_WORK_ORDERS, () => metricsOptionsOf(queues.currentSettings()));
+  const workOrderModule = opts.withWorkOrderModule
+    ? buildWorkOrderModule({ db, auth, log, clock: opts.workOrderClock ?? clock, jobs: false })
+    : null;
+  await workOrderModule?.start();
+  const calls = new CallRecordsService(
+    new MongoCallRecordReader(db.connection),
+    opts.workOrders ?? workOrderModule?.callerHistory ?? NO_WORK_ORDERS,
+    () => metricsOptionsOf(queues.currentSettings()),
+  );
   const dashboardService = dashboard ? new DashboardService(dashboard) : null;
 
   // Wiring as in main.ts: projector → console → API routers → HTTP server → realtime server.
@@ -172,6 +191,7 @@ export async function startApp(opts: AppOptions): Promise<TestApp> {
     dashboard: dashboardService ?? new DashboardService(viewDashboard),
     clock,
     ...(opts.loginRateLimit ? { loginRateLimit: opts.loginRateLimit } : {}),
+    ...(workOrderModule ? { extraRouters: workOrderModule.routers } : {}),
   });
   const http = new HttpServer(
     { host: '127.0.0.1', port: 0, routers: [metricsRouter(metrics, auth, SCRAPE_TOKEN), healthRouter([{ name: 'database', check: () => db.ping() }]), ...api.routers] },
@@ -195,12 +215,14 @@ export async function startApp(opts: AppOptions): Promise<TestApp> {
     realtime,
     projector,
     http,
+    workOrderModule,
     docs: api.docs,
     feed,
     async stop() {
       dashboard?.stop();
       await realtime.stop();
       await http.stop();
+      await workOrderModule?.stop();
       await db.connection.dropDatabase().catch(() => undefined);
       await db.stop();
     },
@@ -278,7 +300,10 @@ export async function request<T = Record<string, unknown>>(
   return { status: res.status, body: parsed as T, headers: res.headers };
 }
 
-/** A call record as the call path writes it (lead's model), plus unitIds/callerName. */
+/**
+ * A call record as the call path writes it (lead's model, under `_id` = callId, listed under its
+ * caller number for the caller history), plus unitIds/callerName.
+ */
 export async function insertCall(app: TestApp, c: Partial<CallRecordDoc> & { callId: string; unitIds?: string[]; callerName?: string | null }): Promise<void> {
   const startedAt = c.startedAt ?? new Date();
   const doc = {
@@ -308,8 +333,9 @@ export async function insertCall(app: TestApp, c: Partial<CallRecordDoc> & { cal
     ...c,
     startedAt,
   };
+  await callHistoryList(app.db.connection).append(doc.callerNumber, { callId: c.callId, startedAt: startedAt.getTime() });
   // Bypasses the schema so fields the model does not declare yet (unitIds, callerName) are stored.
-  await callRecordModel(app.db.connection).collection.insertOne(doc as unknown as Record<string, unknown>);
+  await callRecordModel(app.db.connection).collection.insertOne({ ...doc, _id: c.callId } as unknown as Record<string, unknown>);
 }
 
 export type TestSocket = ClientSocket<ServerToClientEvents, ClientToServerEvents>;

@@ -7,6 +7,10 @@
  * ari-client reconnects its websocket by itself (100 ms doubling, 10 tries); after
  * WebSocketMaxRetries we start over from scratch with our own capped backoff, so an Asterisk that is
  * down for minutes is picked up again when it returns.
+ *
+ * Nothing in ari-client times out: loading the API and registering the application are bounded here
+ * by `requestTimeoutMs` (then retried), the call path's requests by AriTelephony, and the HTTP agent
+ * drops a socket that stays silent that long, so a hung request does not keep one of `maxSockets`.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -14,6 +18,7 @@ import ari from 'ari-client';
 import type { Client } from 'ari-client';
 import { TypedEmitter } from '../../shared/typed-emitter';
 import type { Logger } from '../../shared/logger';
+import { DEFAULT_ARI_REQUEST_TIMEOUT_MS, withAriTimeout } from './ari-telephony';
 
 export interface AriConnectionOptions {
   url: string;
@@ -24,6 +29,8 @@ export interface AriConnectionOptions {
   maxSockets: number;
   /** Longest wait between connection attempts. */
   maxBackoffMs?: number;
+  /** Longest wait for any one ARI request, and for the application's registration (default 5 s). */
+  requestTimeoutMs?: number;
 }
 
 export type AriConnectionEvents = {
@@ -44,9 +51,15 @@ export class AriConnection extends TypedEmitter<AriConnectionEvents> {
     private readonly log: Logger,
   ) {
     super((err, event) => log.error('ari connection listener failed', { event: String(event), err }));
-    // ari-client issues its REST calls through Node's global agents: bound them and keep sockets alive.
-    http.globalAgent = new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets });
-    https.globalAgent = new https.Agent({ keepAlive: true, maxSockets: opts.maxSockets });
+    // ari-client issues its REST calls through Node's global agents: bound them, keep sockets alive,
+    // and drop a socket silent for longer than a request may take (its request fails, the socket is freed).
+    const timeout = this.requestTimeoutMs;
+    http.globalAgent = new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets, timeout });
+    https.globalAgent = new https.Agent({ keepAlive: true, maxSockets: opts.maxSockets, timeout });
+  }
+
+  private get requestTimeoutMs(): number {
+    return this.opts.requestTimeoutMs ?? DEFAULT_ARI_REQUEST_TIMEOUT_MS;
   }
 
   isConnected(): boolean {
@@ -98,7 +111,8 @@ export class AriConnection extends TypedEmitter<AriConnectionEvents> {
     if (this.stopped) return;
     let client: Client;
     try {
-      client = await ari.connect(this.opts.url, this.opts.username, this.opts.password);
+      // A connect that answers after its time limit leaves an unused client behind (no websocket yet).
+      client = await withAriTimeout(ari.connect(this.opts.url, this.opts.username, this.opts.password), 'connect', this.requestTimeoutMs);
     } catch (err) {
       if (attempt === 0 || attempt % 10 === 0) {
         this.log.warn('ari connect failed, retrying', { url: this.opts.url, attempt, err: String(err) });
@@ -136,9 +150,16 @@ export class AriConnection extends TypedEmitter<AriConnectionEvents> {
     });
 
     try {
-      await client.start(this.opts.app);
+      await withAriTimeout(client.start(this.opts.app), `start ${this.opts.app}`, this.requestTimeoutMs);
     } catch (err) {
       this.log.warn('ari application registration failed, retrying', { app: this.opts.app, err: String(err) });
+      try {
+        // A registration that might still complete must not leave a second websocket behind.
+        client.stop();
+      } catch (stopErr) {
+        // No websocket was opened, or it is closed already: nothing to release.
+        this.log.debug('ari stop after failed registration', { err: String(stopErr) });
+      }
       this.scheduleRetry(attempt);
       return;
     }

@@ -3,6 +3,12 @@
  * recording), so Asterisk can always be asked about a call. ARI answers a request on an object it
  * does not have (404, or a channel that already left Stasis) with an error text only; those become
  * `TelephonyNotFoundError`, which the call session turns into `ChannelGone` and friends.
+ *
+ * Every request is bounded by `requestTimeoutMs` (ari-client has no time limit of its own): one that
+ * gets no answer in time rejects with `AriRequestTimeoutError` and takes the call session's usual
+ * failure path (a ring that did not start, a bridge that failed, a clean-up that failed, …) instead
+ * of holding the call forever. The connection's HTTP agent also drops the socket of such a request
+ * (ari-connection.ts).
  */
 import type { Client } from 'ari-client';
 import {
@@ -27,9 +33,41 @@ export interface AriTelephonyOptions {
   readonly recordingFormat?: string;
   /** Added to the ring limit for Asterisk's own originate timeout, so our timer always acts first. */
   readonly originateGraceSec?: number;
+  /** Longest wait for any one ARI request (default 5 s). */
+  readonly requestTimeoutMs?: number;
 }
 
 const NOT_FOUND = /not found|not in stasis|no such/i;
+
+export const DEFAULT_ARI_REQUEST_TIMEOUT_MS = 5000;
+
+/** An ARI request that got no answer within the time limit (Asterisk may or may not have acted on it). */
+export class AriRequestTimeoutError extends Error {
+  constructor(
+    readonly request: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`ARI request ${request} got no response within ${timeoutMs} ms`);
+    this.name = 'AriRequestTimeoutError';
+  }
+}
+
+/** `p`, or a rejection with AriRequestTimeoutError after `ms`. */
+export function withAriTimeout<T>(p: Promise<T>, request: string, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new AriRequestTimeoutError(request, ms)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
+}
 
 /** Whether an ari-client error says Asterisk does not have the object. */
 export function isNotFound(err: unknown): boolean {
@@ -52,9 +90,14 @@ export class AriTelephony implements TelephonyPort {
     return this.source.current();
   }
 
-  private async call<T>(resource: TelephonyResource, id: string, op: () => Promise<T>): Promise<T> {
+  /** One ARI request, bounded by the time limit. */
+  private timed<T>(request: string, op: () => Promise<T>): Promise<T> {
+    return withAriTimeout(op(), request, this.opts.requestTimeoutMs ?? DEFAULT_ARI_REQUEST_TIMEOUT_MS);
+  }
+
+  private async call<T>(resource: TelephonyResource, id: string, request: string, op: () => Promise<T>): Promise<T> {
     try {
-      return await op();
+      return await this.timed(`${request} ${id}`, op);
     } catch (err) {
       if (isNotFound(err)) throw new TelephonyNotFoundError(resource, id);
       throw err;
@@ -62,28 +105,28 @@ export class AriTelephony implements TelephonyPort {
   }
 
   answer(channelId: string): Promise<void> {
-    return this.call('channel', channelId, () => this.ari.channels.answer({ channelId }));
+    return this.call('channel', channelId, 'channels.answer', () => this.ari.channels.answer({ channelId }));
   }
 
   async play(channelId: string, playbackId: string, media: readonly string[]): Promise<void> {
-    await this.call('channel', channelId, () => this.ari.channels.playWithId({ channelId, playbackId, media: [...media] }));
+    await this.call('channel', channelId, 'channels.play', () => this.ari.channels.playWithId({ channelId, playbackId, media: [...media] }));
   }
 
   stopPlayback(playbackId: string): Promise<void> {
-    return this.call('playback', playbackId, () => this.ari.playbacks.stop({ playbackId }));
+    return this.call('playback', playbackId, 'playbacks.stop', () => this.ari.playbacks.stop({ playbackId }));
   }
 
   startMoh(channelId: string, mohClass: string): Promise<void> {
-    return this.call('channel', channelId, () => this.ari.channels.startMoh({ channelId, mohClass }));
+    return this.call('channel', channelId, 'channels.startMoh', () => this.ari.channels.startMoh({ channelId, mohClass }));
   }
 
   stopMoh(channelId: string): Promise<void> {
-    return this.call('channel', channelId, () => this.ari.channels.stopMoh({ channelId }));
+    return this.call('channel', channelId, 'channels.stopMoh', () => this.ari.channels.stopMoh({ channelId }));
   }
 
   async originate(req: OriginateRequest): Promise<void> {
     const timeout = Math.ceil(req.timeoutMs / 1000) + (this.opts.originateGraceSec ?? 5);
-    await this.call('channel', req.channelId, () =>
+    await this.call('channel', req.channelId, 'channels.originate', () =>
       this.ari.channels.originateWithId({
         channelId: req.channelId,
         endpoint: req.endpoint,
@@ -96,42 +139,45 @@ export class AriTelephony implements TelephonyPort {
   }
 
   hangup(channelId: string): Promise<void> {
-    return this.call('channel', channelId, () => this.ari.channels.hangup({ channelId }));
+    return this.call('channel', channelId, 'channels.hangup', () => this.ari.channels.hangup({ channelId }));
   }
 
   async createBridge(bridgeId: string): Promise<void> {
-    await this.call('bridge', bridgeId, () => this.ari.bridges.createWithId({ bridgeId, type: 'mixing' }));
+    await this.call('bridge', bridgeId, 'bridges.create', () => this.ari.bridges.createWithId({ bridgeId, type: 'mixing' }));
   }
 
   async addChannels(bridgeId: string, channelIds: readonly string[]): Promise<void> {
     try {
-      await this.ari.bridges.addChannel({ bridgeId, channel: [...channelIds] });
+      await this.timed(`bridges.addChannel ${bridgeId}`, () => this.ari.bridges.addChannel({ bridgeId, channel: [...channelIds] }));
     } catch (err) {
       if (!isNotFound(err)) throw err;
       // Which one is gone? Ask, so the call knows whether the caller or the agent left.
-      const live = new Set((await this.ari.channels.list()).map((c) => c.id));
+      const live = new Set((await this.timed('channels.list', () => this.ari.channels.list())).map((c) => c.id));
       const gone = channelIds.find((id) => !live.has(id));
       throw gone ? new TelephonyNotFoundError('channel', gone) : new TelephonyNotFoundError('bridge', bridgeId);
     }
   }
 
   destroyBridge(bridgeId: string): Promise<void> {
-    return this.call('bridge', bridgeId, () => this.ari.bridges.destroy({ bridgeId }));
+    return this.call('bridge', bridgeId, 'bridges.destroy', () => this.ari.bridges.destroy({ bridgeId }));
   }
 
   async recordBridge(bridgeId: string, name: string): Promise<void> {
-    await this.call('bridge', bridgeId, () =>
+    await this.call('bridge', bridgeId, 'bridges.record', () =>
       this.ari.bridges.record({ bridgeId, name, format: this.opts.recordingFormat ?? 'wav', ifExists: 'overwrite' }),
     );
   }
 
   stopRecording(name: string): Promise<void> {
-    return this.call('recording', name, () => this.ari.recordings.stop({ recordingName: name }));
+    return this.call('recording', name, 'recordings.stop', () => this.ari.recordings.stop({ recordingName: name }));
   }
 
   /** Channels of our application: those it is subscribed to, plus our agent legs (ringing ones are not in Stasis yet). */
   async listChannels(): Promise<ChannelInfo[]> {
-    const [app, channels] = await Promise.all([this.ari.applications.get({ applicationName: this.opts.app }), this.ari.channels.list()]);
+    const [app, channels] = await Promise.all([
+      this.timed('applications.get', () => this.ari.applications.get({ applicationName: this.opts.app })),
+      this.timed('channels.list', () => this.ari.channels.list()),
+    ]);
     const ours = new Set(asList(app.channel_ids));
     return channels
       .filter((c) => ours.has(c.id) || isAgentLegId(c.id))
@@ -144,7 +190,10 @@ export class AriTelephony implements TelephonyPort {
   }
 
   async listBridges(): Promise<BridgeInfo[]> {
-    const [app, bridges] = await Promise.all([this.ari.applications.get({ applicationName: this.opts.app }), this.ari.bridges.list()]);
+    const [app, bridges] = await Promise.all([
+      this.timed('applications.get', () => this.ari.applications.get({ applicationName: this.opts.app })),
+      this.timed('bridges.list', () => this.ari.bridges.list()),
+    ]);
     const ours = new Set(asList(app.bridge_ids));
     return bridges
       .filter((b) => ours.has(b.id) || parseBridgeId(b.id) !== null)

@@ -3,12 +3,22 @@
  * each write goes to the database when it is up; when it is down (or the write fails) the write is
  * appended to the on-disk spool and replayed when the database answers again. Duplicate events are
  * ignored by the unique (callId, seq) index; a record only replaces an older version of itself.
+ *
+ * Records are keyed by `_id` = callId and written with filters that are exactly `{ _id }` (FerretDB
+ * v1 on SQLite serves no other filter without reading the whole collection): the stored version is
+ * read by `_id`, compared here, and the record replaced by `_id`, or inserted (a unique insert) when
+ * the call has none yet. Writes of one call run one at a time in this process, so a spool replay and
+ * a live write can never interleave between that read and that write. When a call's record is first
+ * stored, the call is listed under its caller number (call-history.ts) first, so no stored record
+ * is missing from its caller's history; a write retried after a failure may list it twice.
  */
 import type { Model } from 'mongoose';
 import type { Logger } from '../../shared/logger';
 import type { DbConnection } from './connection';
+import { callHistoryList, type CallHistoryEntry } from './call-history';
+import type { KeyedList } from './keyed-list';
 import { callEventModel, type CallEventDoc } from './models/call-event.model';
-import { callRecordModel, type CallRecordDoc } from './models/call-record.model';
+import { callRecordModel, type CallRecordDoc, type StoredCallRecordDoc } from './models/call-record.model';
 import { callbackRequestModel, type CallbackRequestDoc } from './models/callback-request.model';
 import { Spool, type SpoolEntry } from './spool';
 
@@ -20,10 +30,14 @@ type CallbackEntry = SpoolEntry<CallbackRequestDoc>;
 
 export class CallStore {
   readonly events: Model<CallEventDoc>;
-  readonly records: Model<CallRecordDoc>;
+  readonly records: Model<StoredCallRecordDoc>;
   readonly callbacks: Model<CallbackRequestDoc>;
+  /** Per caller number, the calls in the order their records were first stored. */
+  readonly history: KeyedList<CallHistoryEntry>;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
+  /** The record write in progress per call (the tail of that call's chain of writes). */
+  private readonly recordWrites = new Map<string, Promise<void>>();
 
   constructor(
     private readonly db: DbConnection,
@@ -34,6 +48,7 @@ export class CallStore {
     this.events = callEventModel(db.connection);
     this.records = callRecordModel(db.connection);
     this.callbacks = callbackRequestModel(db.connection);
+    this.history = callHistoryList(db.connection);
   }
 
   async start(): Promise<void> {
@@ -137,14 +152,46 @@ export class CallStore {
     }
   }
 
-  private async upsertRecord(record: CallRecordDoc): Promise<void> {
-    try {
-      // Filter on an older version: a newer stored record makes this a no-op (then the insert part
-      // of the upsert hits the unique callId index, which we treat as "already newer").
-      await this.records.replaceOne({ callId: record.callId, version: { $lte: record.version } }, record, { upsert: true });
-    } catch (err) {
-      if (!onlyDuplicates(err)) throw err;
+  /** Writes of one call run one after the other (live writes and the spool replay alike). */
+  private upsertRecord(record: CallRecordDoc): Promise<void> {
+    const callId = record.callId;
+    const previous = this.recordWrites.get(callId) ?? Promise.resolve();
+    // The previous write's failure is its own caller's to handle (it spools that record).
+    const next = previous.catch(() => undefined).then(() => this.writeRecord(record));
+    this.recordWrites.set(callId, next);
+    const forget = () => {
+      if (this.recordWrites.get(callId) === next) this.recordWrites.delete(callId);
+    };
+    next.then(forget, forget);
+    return next;
+  }
+
+  private async writeRecord(record: CallRecordDoc): Promise<void> {
+    const _id = record.callId;
+    const doc: StoredCallRecordDoc = { ...record, _id };
+    let listed = false;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const stored = await this.records.findOne({ _id }, { version: 1 }).lean<{ version: number }>();
+      if (stored) {
+        // An older version never overwrites a newer one; the same version is already there.
+        if (stored.version < record.version) await this.records.replaceOne({ _id }, doc);
+        return;
+      }
+      if (!listed && record.callerNumber) {
+        await this.history.append(record.callerNumber, { callId: _id, startedAt: new Date(record.startedAt).getTime() });
+        listed = true;
+      }
+      try {
+        await this.records.create(doc);
+        return;
+      } catch (err) {
+        // Stored meanwhile: compare again.
+        if (!onlyDuplicates(err)) throw err;
+      }
     }
+    // Still not found by `_id` although the unique callId index refuses the insert: a record stored
+    // before records were keyed by call id (an ObjectId `_id`). Replaced the old way, by callId.
+    await this.records.replaceOne({ callId: _id, version: { $lte: record.version } }, record);
   }
 
   private async insertCallback(request: CallbackRequestDoc): Promise<void> {

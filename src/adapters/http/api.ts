@@ -14,7 +14,7 @@ import type { CallRecordsService } from '../../app/records/call-records.service'
 import { buildOpenApiDocument } from './openapi';
 import type { DocumentedRouter, RouteDoc } from './route-table';
 import { agentsRouter } from './routers/agents.router';
-import { authRouter, type LoginRateLimit } from './routers/auth.router';
+import { DEFAULT_LOGIN_RATE_LIMIT, authRouter, type LoginRateLimit } from './routers/auth.router';
 import { callsRouter } from './routers/calls.router';
 import { queuesRouter } from './routers/queues.router';
 import { usersRouter } from './routers/users.router';
@@ -27,7 +27,7 @@ export interface ApiDeps {
   agentConsole: AgentConsoleService;
   dashboard: DashboardService;
   clock: () => number;
-  /** Default: 10 failed logins per 15 minutes per client address. */
+  /** Failed-login limits per (username, address) and per address; default DEFAULT_LOGIN_RATE_LIMIT. */
   loginRateLimit?: LoginRateLimit;
   /** Routers of other areas (e.g. work orders), documented in the same OpenAPI document. */
   extraRouters?: DocumentedRouter[];
@@ -41,7 +41,7 @@ export interface Api {
 
 export function buildApi(deps: ApiDeps): Api {
   const parts = [
-    authRouter(deps.auth, deps.loginRateLimit ?? { windowMs: 15 * 60_000, max: 10 }),
+    authRouter(deps.auth, deps.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT),
     usersRouter(deps.auth, deps.users),
     agentsRouter(deps.auth, deps.users, deps.agentConsole, deps.dashboard),
     queuesRouter(deps.auth, deps.queues),

@@ -4,7 +4,8 @@
  * changes to the rooms of the order's units and the hotline staff room. Caller identities arrive
  * already masked by the app layer (policy in domain/access), per audience; work-order payloads
  * carry no caller data at all (work-order-wire.ts).
- * With the Redis adapter, `io.to(room).emit` reaches sockets on every instance.
+ * With the Redis adapter, `io.to(room).emit` reaches sockets on every instance, and `hasConsole`
+ * asks the other instances whether one of theirs is in the agent's room.
  */
 import type { Server } from 'socket.io';
 import type { AgentConsoleEvents, CallActivity, ConsolePublisher } from '../../app/live/live.ports';
@@ -18,6 +19,7 @@ export type HotlineIo = Server<ClientToServerEvents, ServerToClientEvents, Inter
 
 const WIRE: { [K in keyof AgentConsoleEvents]: keyof ServerToClientEvents } = {
   ringing: 'call:ringing',
+  history: 'call:history',
   ringStopped: 'call:ring_stopped',
   answered: 'call:answered',
   ended: 'call:ended',
@@ -56,6 +58,18 @@ export class SocketProjector implements ConsolePublisher {
     if (!this.io) return;
     const wire = WIRE[event];
     (this.io.to(rooms.agent(agentId)).emit as (ev: string, p: unknown) => boolean)(wire, payload);
+  }
+
+  /**
+   * A console of the agent is connected: a socket of this instance in the agent's room, else (with
+   * the Redis adapter) one of another instance; the in-memory adapter answers from this instance.
+   */
+  async hasConsole(agentId: string): Promise<boolean> {
+    const io = this.io;
+    if (!io) return false;
+    const room = rooms.agent(agentId);
+    if ((io.of('/').adapter.rooms.get(room)?.size ?? 0) > 0) return true;
+    return (await io.in(room).fetchSockets()).length > 0;
   }
 
   toCall(callId: string, payload: CallActivity): void {

@@ -3,9 +3,14 @@
  * is listed with its audience (rooms.ts).
  *
  * Agent console: connect with `auth: { token }`; on connect the console receives `agent:state`
- * (also after a reconnect). Then `call:ringing` (screen pop), `call:ring_stopped`, `call:answered`,
- * `call:ended`, `call:rated`, `agent:state`. Actions: `agent:login`, `agent:logout`, `agent:ready`,
- * `agent:not_ready {reason}`, `agent:wrap_up_done`, each acknowledged.
+ * (also after a reconnect). Then `call:ringing` (screen pop: caller, queue, wait; sent the moment the
+ * call is offered), `call:history` (the caller's earlier calls and work orders for that pop, same
+ * `callId` and `attempt`; `history: null` when they could not be read in time; not sent when the ring
+ * ended first), `call:ring_stopped`, `call:answered`, `call:ended`, `call:rated`, `agent:state`.
+ * The history is looked up only when the agent has a console connected (on any instance) at the
+ * moment of the offer. Events are not replayed: a console that connects later sees the next call.
+ * Actions: `agent:login`, `agent:logout`, `agent:ready`, `agent:not_ready {reason}`,
+ * `agent:wrap_up_done`, each acknowledged.
  *
  * Manager dashboard: `dashboard:join` → `dashboard:snapshot`, then `dashboard:delta` in `seq`
  * order. A client ignores deltas with seq ≤ the snapshot's and, on a gap, sends
@@ -96,6 +101,8 @@ export interface ServerToClientEvents {
   'agent:state': (s: AgentStateView) => void;
   /** audience: agent:<agentId> */
   'call:ringing': (p: AgentConsoleEvents['ringing']) => void;
+  /** audience: agent:<agentId>; after the `call:ringing` of the same callId and attempt */
+  'call:history': (p: AgentConsoleEvents['history']) => void;
   'call:ring_stopped': (p: AgentConsoleEvents['ringStopped']) => void;
   'call:answered': (p: AgentConsoleEvents['answered']) => void;
   'call:ended': (p: AgentConsoleEvents['ended']) => void;

@@ -68,6 +68,8 @@ export class AcdService implements CallAcdPort {
   private readonly claimingAgents = new Set<AgentId>();
   /** Agents another instance holds: skipped until the time given. */
   private readonly heldElsewhere = new Map<AgentId, number>();
+  /** Agents whose last call's leg is still being hung up (count of hang-ups awaited): not offered yet. */
+  private readonly closingLegs = new Map<AgentId, number>();
   private retryTimer: { handle: TimerHandle; at: number } | null = null;
 
   constructor(
@@ -126,7 +128,14 @@ export class AcdService implements CallAcdPort {
     this.agents.callAnswered(agentId, callId);
   }
 
-  releaseAgent(agentId: AgentId, callId: CallId, info: { attempt: number; outcome: AgentReleaseOutcome; ringMs: number | null }): void {
+  releaseAgent(
+    agentId: AgentId,
+    callId: CallId,
+    info: { attempt: number; outcome: AgentReleaseOutcome; ringMs: number | null },
+    legClosed?: Promise<unknown>,
+  ): void {
+    // Before the state change: a Ready agent is offered at once (the 'available' listener).
+    if (legClosed) this.holdUntil(agentId, legClosed);
     if (info.outcome === 'completed') {
       this.agents.callFinished(agentId, callId);
     } else {
@@ -170,19 +179,31 @@ export class AcdService implements CallAcdPort {
     }
   }
 
+  /** The agent's state is published at once, but it is offered nothing before `legClosed` settles. */
+  private holdUntil(agentId: AgentId, legClosed: Promise<unknown>): void {
+    this.closingLegs.set(agentId, (this.closingLegs.get(agentId) ?? 0) + 1);
+    const done = () => {
+      const n = (this.closingLegs.get(agentId) ?? 1) - 1;
+      if (n > 0) this.closingLegs.set(agentId, n);
+      else this.closingLegs.delete(agentId);
+      this.dispatch();
+    };
+    legClosed.then(done, done);
+  }
+
   /** The queues without the calls whose claim is under way. */
   private plannable(): CallQueues {
     if (this.claiming.size === 0) return this.queues;
     return { ...this.queues, entries: this.queues.entries.filter((e) => !this.claiming.has(e.callId)) };
   }
 
-  /** Agents that may be paired now: not being claimed, not held by another instance. */
+  /** Agents that may be paired now: not being claimed, not held by another instance, no leg still closing. */
   private candidates(): Agent[] {
     const all = this.agents.list();
-    if (this.claimingAgents.size === 0 && this.heldElsewhere.size === 0) return all;
+    if (this.claimingAgents.size === 0 && this.heldElsewhere.size === 0 && this.closingLegs.size === 0) return all;
     const now = this.clock.now();
     for (const [id, until] of this.heldElsewhere) if (until <= now) this.heldElsewhere.delete(id);
-    return all.filter((a) => !this.claimingAgents.has(a.agentId) && !this.heldElsewhere.has(a.agentId));
+    return all.filter((a) => !this.claimingAgents.has(a.agentId) && !this.heldElsewhere.has(a.agentId) && !this.closingLegs.has(a.agentId));
   }
 
   private offer(callId: CallId, queueId: QueueId, agentId: AgentId): void {

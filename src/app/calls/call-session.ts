@@ -3,6 +3,17 @@
  * timers and feeds what comes back (Asterisk events, ACD offers, timers) in as inputs, one at a
  * time and in order. Events are published on the bus, appended to the event store, and folded into
  * the call record, which is written when the call starts and when it ends.
+ *
+ * Changes are published where they are decided, before the Asterisk requests they come with: for
+ * each step the call's events first, then the effects that change and publish queue and agent state
+ * (RequestAgent, CancelAgentRequest, MarkAgentOnCall, ReleaseAgent). Inputs waiting by then (above all
+ * the ACD's offer, which RequestAgent makes at once when an agent is free) are decided the same way
+ * before any request goes out; then the Asterisk requests and timers of those steps run, one at a
+ * time, in the machine's order. So Asterisk sees the same requests in the same order, and a ring
+ * timer still starts once its ring was requested. A request that fails still goes through `failed`,
+ * whose input makes the machine publish the correction (ChannelGone, AgentLegFailed, AgentHungUp, …).
+ * An agent released in a step that also hangs up its leg is held back from new offers until that
+ * hang-up is done (the ACD holds it), so a new ring never races the old one on the agent's phone.
  */
 import type { AgentId, CallId, QueueId } from '../../shared/ids';
 import type { CallPathSettings } from '../../domain/call/call-settings';
@@ -34,7 +45,27 @@ export interface CallAcdPort {
   /** 1-based place of the call in its queue; null when not queued. */
   positionOf(callId: CallId): number | null;
   agentOnCall(agentId: AgentId, callId: CallId): void;
-  releaseAgent(agentId: AgentId, callId: CallId, info: { attempt: number; outcome: AgentReleaseOutcome; ringMs: number | null }): void;
+  /**
+   * The agent's state changes now; with `legClosed` the agent is offered no new call before it
+   * settles (the hang-up of its leg for this call).
+   */
+  releaseAgent(
+    agentId: AgentId,
+    callId: CallId,
+    info: { attempt: number; outcome: AgentReleaseOutcome; ringMs: number | null },
+    legClosed?: Promise<unknown>,
+  ): void;
+}
+
+/** Effects that change queue or agent state (and publish it) without asking Asterisk anything. */
+type StateEffect = Extract<CallEffect, { type: 'RequestAgent' | 'CancelAgentRequest' | 'MarkAgentOnCall' | 'ReleaseAgent' }>;
+const STATE_EFFECTS: ReadonlySet<CallEffect['type']> = new Set(['RequestAgent', 'CancelAgentRequest', 'MarkAgentOnCall', 'ReleaseAgent']);
+const isStateEffect = (e: CallEffect): e is StateEffect => STATE_EFFECTS.has(e.type);
+
+/** An Asterisk request or timer of a decided step, waiting for its turn; `done` runs once it ran. */
+interface PendingEffect {
+  readonly effect: CallEffect;
+  readonly done?: () => void;
 }
 
 export interface CallSessionDeps {
@@ -82,7 +113,8 @@ export class CallSession {
     this.log.info('call entered', { callerNumber: init.callerNumber, calledNumber: init.calledNumber, queueId: first.state.core.queueId });
     this.record(first, true);
     this.running = true;
-    void this.runEffects(first.effects).then(() => this.drain());
+    const legsClosed: Array<() => void> = [];
+    void this.runPending(this.decide(first.effects, legsClosed), legsClosed).then(() => this.drain());
   }
 
   get callId(): CallId {
@@ -133,20 +165,29 @@ export class CallSession {
   }
 
   private async drain(): Promise<void> {
+    let legsClosed: Array<() => void> = [];
     try {
-      for (let input = this.inbox.shift(); input && !this.finished; input = this.inbox.shift()) {
-        const from = this.state.type;
-        const t = transition(this.state, input, this.ctx(this.callId));
-        this.state = t.state;
-        const ignored = t.events.find((e) => e.type === 'InputIgnored');
-        if (ignored) this.log.info('call input ignored', { state: from, input: input.type, why: ignored.why });
-        else this.log.info('call transition', { from, input: input.type, to: t.state.type });
-        this.record(t, false);
-        await this.runEffects(t.effects);
+      while (this.inbox.length > 0 && !this.finished) {
+        // Decide every waiting input, and those its state effects cause (the ACD's offer), in order;
+        // then run the Asterisk requests and timers of those steps.
+        legsClosed = [];
+        const pending: PendingEffect[] = [];
+        for (let input = this.inbox.shift(); input; input = this.state.type === 'ended' ? undefined : this.inbox.shift()) {
+          const from = this.state.type;
+          const t = transition(this.state, input, this.ctx(this.callId));
+          this.state = t.state;
+          const ignored = t.events.find((e) => e.type === 'InputIgnored');
+          if (ignored) this.log.info('call input ignored', { state: from, input: input.type, why: ignored.why });
+          else this.log.info('call transition', { from, input: input.type, to: t.state.type });
+          this.record(t, false);
+          pending.push(...this.decide(t.effects, legsClosed));
+        }
+        await this.runPending(pending, legsClosed);
         if (this.state.type === 'ended') await this.finish();
       }
     } catch (err) {
       // A bug, not a telephony failure (those are handled per effect): end the call cleanly.
+      for (const release of legsClosed) release();
       await this.abort(err);
     } finally {
       this.running = false;
@@ -203,8 +244,9 @@ export class CallSession {
     const leg = this.liveAgentLeg();
     if (leg) {
       const agentId = s.type === 'ringing' ? s.offer.agentId : s.type === 'connecting' || s.type === 'talking' ? s.agent.agentId : null;
-      if (agentId) acd.releaseAgent(agentId, this.callId, { attempt: leg.attempt, outcome: leg.answered ? 'completed' : 'cancelled', ringMs: null });
-      await quietly(() => telephony.hangup(leg.channelId));
+      const hungUp = quietly(() => telephony.hangup(leg.channelId));
+      if (agentId) acd.releaseAgent(agentId, this.callId, { attempt: leg.attempt, outcome: leg.answered ? 'completed' : 'cancelled', ringMs: null }, hungUp);
+      await hungUp;
     }
     await quietly(() => telephony.hangup(this.callerChannelId));
     const bridge = s.core.bridgeId;
@@ -221,18 +263,65 @@ export class CallSession {
     this.resolveDone(rec);
   }
 
-  private async runEffects(effects: readonly CallEffect[]): Promise<void> {
+  /**
+   * Runs a step's state effects now and returns its Asterisk requests and timers, in order. When the
+   * step hangs up an agent leg, the agent it releases is held until that hang-up ran (`legsClosed`
+   * collects the release, so it also happens if the requests never run).
+   */
+  private decide(effects: readonly CallEffect[], legsClosed: Array<() => void>): PendingEffect[] {
+    let legHangups = effects.filter((e) => e.type === 'HangupAgentLeg').length;
+    const legClosed = legHangups > 0 ? signal() : null;
+    if (legClosed) legsClosed.push(legClosed.fire);
     for (const e of effects) {
+      if (!isStateEffect(e)) continue;
       try {
-        await this.run(e);
+        this.runState(e, legClosed?.promise);
       } catch (err) {
         this.failed(e, err);
       }
     }
+    return effects
+      .filter((e) => !isStateEffect(e))
+      .map((effect) =>
+        effect.type === 'HangupAgentLeg' && legClosed ? { effect, done: () => (--legHangups === 0 ? legClosed.fire() : undefined) } : { effect },
+      );
+  }
+
+  private async runPending(pending: readonly PendingEffect[], legsClosed: ReadonlyArray<() => void>): Promise<void> {
+    try {
+      for (const { effect, done } of pending) {
+        try {
+          await this.run(effect);
+        } catch (err) {
+          this.failed(effect, err);
+        } finally {
+          done?.();
+        }
+      }
+    } finally {
+      for (const release of legsClosed) release();
+    }
+  }
+
+  /** The effects that change queue or agent state: synchronous, no Asterisk request. */
+  private runState(e: StateEffect, legClosed?: Promise<void>): void {
+    const acd = this.deps.acd;
+    switch (e.type) {
+      case 'RequestAgent':
+        return acd.requestAgent({ callId: this.callId, queueId: e.queueId, priority: e.priority, retry: e.retry });
+      case 'CancelAgentRequest':
+        return acd.cancelRequest(this.callId, e.reason);
+      case 'MarkAgentOnCall':
+        return acd.agentOnCall(e.agentId, this.callId);
+      case 'ReleaseAgent':
+        return acd.releaseAgent(e.agentId, this.callId, { attempt: e.attempt, outcome: e.outcome, ringMs: e.ringMs }, legClosed);
+      default:
+        return assertNever(e);
+    }
   }
 
   private async run(e: CallEffect): Promise<void> {
-    const { telephony: tel, acd } = this.deps;
+    const tel = this.deps.telephony;
     switch (e.type) {
       case 'Answer':
         await tel.answer(e.channelId);
@@ -246,18 +335,15 @@ export class CallSession {
       case 'StopMoh':
         return tel.stopMoh(e.channelId);
       case 'RequestAgent':
-        return acd.requestAgent({ callId: this.callId, queueId: e.queueId, priority: e.priority, retry: e.retry });
       case 'CancelAgentRequest':
-        return acd.cancelRequest(this.callId, e.reason);
+      case 'MarkAgentOnCall':
+      case 'ReleaseAgent':
+        return this.runState(e);
       case 'RingAgent':
         this.log.info('ringing agent', { agentId: e.agentId, attempt: e.attempt, endpoint: e.endpoint });
         return tel.originate({ channelId: e.channelId, endpoint: e.endpoint, callerId: e.callerNumber, timeoutMs: e.timeoutMs });
       case 'HangupAgentLeg':
         return tel.hangup(e.channelId);
-      case 'MarkAgentOnCall':
-        return acd.agentOnCall(e.agentId, this.callId);
-      case 'ReleaseAgent':
-        return acd.releaseAgent(e.agentId, this.callId, { attempt: e.attempt, outcome: e.outcome, ringMs: e.ringMs });
       case 'Bridge':
         await tel.createBridge(e.bridgeId);
         return tel.addChannels(e.bridgeId, e.channelIds);
@@ -369,4 +455,11 @@ export class CallSession {
     for (const h of this.timers.values()) this.deps.scheduler.clearTimeout(h);
     this.timers.clear();
   }
+}
+
+/** A promise and the function that resolves it. */
+function signal(): { promise: Promise<void>; fire: () => void } {
+  let fire: () => void = () => undefined;
+  const promise = new Promise<void>((resolve) => (fire = resolve));
+  return { promise, fire };
 }

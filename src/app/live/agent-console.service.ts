@@ -1,8 +1,15 @@
 /**
- * The agent console: screen pop on ring (caller number masked when confidential, queue, wait, and
- * the caller's recent calls and work orders), then ring stopped / answered / ended / rated, and the
- * agent's own state. Pushes for one agent leave in the order their events arrived, even though the
- * screen pop waits for the history lookup (bounded by `historyTimeoutMs`).
+ * The agent console: screen pop on ring (caller number masked when confidential, queue, wait), sent
+ * the moment the call is offered; then the caller's recent calls and work orders as a follow-up
+ * (`history`, same call and attempt); then ring stopped / answered / ended / rated, and the agent's
+ * own state. Pushes for one agent leave in the order their events arrived.
+ *
+ * The history is looked up only for an agent with a console connected (to any instance), bounded by
+ * `historyTimeoutMs` (then it is sent as null), at most one lookup in flight per call (a later offer
+ * of the same call waits for it and takes its place), and dropped when the call is no longer offered
+ * to that agent (ring missed or cancelled, another offer, call ended). A lookup that outlives its
+ * time limit keeps its call's slot until it settles (at most ten time limits), so abandoned lookups
+ * cannot pile up.
  *
  * Agent state actions (login, logout, ready, not ready with reason, wrap-up done) are checked
  * against the policy (agents act on themselves, supervisors and administrators on anyone) and
@@ -17,6 +24,7 @@ import type {
   AgentAction,
   AgentControlPort,
   AgentStateView,
+  CallerHistory,
   ConsolePublisher,
   LiveInput,
   ScreenPop,
@@ -44,27 +52,49 @@ export interface AgentConsoleDeps {
   dashboard: Pick<LiveDashboard, 'agentView'>;
   clock: () => number;
   log: Logger;
+  /** Longest wait for the presence check and for the history, each; default 1000 ms. */
   historyTimeoutMs?: number;
   historyLimit?: number;
 }
+
+/** The offer a call has right now: its agent and attempt. */
+interface Offer {
+  agentId: string;
+  attempt: number;
+}
+
+/** The one history lookup of a call: the offer it is for, and the offer that waits for it. */
+interface LookupSlot {
+  offer: Offer;
+  next: Offer | null;
+}
+
+const DEFAULT_HISTORY_TIMEOUT_MS = 1000;
+/** A lookup that outlived its limit keeps its call's slot at most this many limits long. */
+const SLOT_HOLD_FACTOR = 10;
 
 const agentActor = (agentId: string): Actor => ({ userId: `agent:${agentId}`, role: 'agent', agentId, unitId: null, groupId: null });
 
 export class AgentConsoleService {
   private readonly calls = new Map<string, ConsoleCall>();
-  private readonly tails = new Map<string, Promise<void>>();
+  /** The current offer of each call (until the ring ends without an answer, or the call ends). */
+  private readonly offers = new Map<string, Offer>();
+  private readonly lookups = new Map<string, LookupSlot>();
+  /** Follow-ups not yet sent or given up. */
+  private readonly deliveries = new Set<Promise<void>>();
 
   constructor(private readonly deps: AgentConsoleDeps) {}
 
   apply(input: LiveInput): void {
+    const pub = this.deps.publisher;
     if (input.kind === 'agent') {
       const view = this.stateView(input.agentId);
-      if (view) this.enqueue(input.agentId, async () => this.deps.publisher.toAgent(input.agentId, 'state', view));
+      if (view) pub.toAgent(input.agentId, 'state', view);
       return;
     }
     const e = input.event;
     const agentId = 'agentId' in e && typeof e.agentId === 'string' ? e.agentId : null;
-    this.deps.publisher.toCall(e.callId, { callId: e.callId, seq: e.seq, at: e.at, type: e.type, agentId });
+    pub.toCall(e.callId, { callId: e.callId, seq: e.seq, at: e.at, type: e.type, agentId });
     switch (e.type) {
       case 'CallEntered':
         this.calls.set(e.callId, {
@@ -83,54 +113,46 @@ export class AgentConsoleService {
       }
       case 'AgentOffered': {
         const c = this.calls.get(e.callId);
-        this.enqueue(e.agentId, async () => {
-          const pop = await this.screenPop(e.agentId, e.callId, e.attempt, e.waitMs, e.at, c);
-          this.deps.publisher.toAgent(e.agentId, 'ringing', pop);
-        });
+        const offer = { agentId: e.agentId, attempt: e.attempt };
+        this.offers.set(e.callId, offer);
+        pub.toAgent(e.agentId, 'ringing', this.screenPop(e.agentId, e.callId, e.attempt, e.waitMs, e.at, c));
+        if (c?.callerNumber) this.requestHistory(e.callId, offer);
         return;
       }
       case 'AgentRingMissed':
       case 'AgentRingCancelled': {
+        if (this.offers.get(e.callId)?.attempt === e.attempt) this.offers.delete(e.callId);
         const outcome = e.type === 'AgentRingMissed' ? e.outcome : e.reason;
-        this.enqueue(e.agentId, async () =>
-          this.deps.publisher.toAgent(e.agentId, 'ringStopped', { callId: e.callId, attempt: e.attempt, outcome, ringMs: e.ringMs, at: e.at }),
-        );
+        pub.toAgent(e.agentId, 'ringStopped', { callId: e.callId, attempt: e.attempt, outcome, ringMs: e.ringMs, at: e.at });
         return;
       }
       case 'AgentAnswered': {
         const c = this.calls.get(e.callId);
         if (c) c.answeredBy = e.agentId;
         // The answering agent now handles the case: the caller is shown unmasked.
-        this.enqueue(e.agentId, async () =>
-          this.deps.publisher.toAgent(e.agentId, 'answered', {
-            callId: e.callId,
-            attempt: e.attempt,
-            callerNumber: c?.callerNumber ?? '',
-            callerName: c?.callerName ?? null,
-            masked: false,
-            ringMs: e.ringMs,
-            waitMs: e.waitMs,
-            at: e.at,
-          }),
-        );
+        pub.toAgent(e.agentId, 'answered', {
+          callId: e.callId,
+          attempt: e.attempt,
+          callerNumber: c?.callerNumber ?? '',
+          callerName: c?.callerName ?? null,
+          masked: false,
+          ringMs: e.ringMs,
+          waitMs: e.waitMs,
+          at: e.at,
+        });
         return;
       }
       case 'CallCompleted':
-        this.enqueue(e.agentId, async () =>
-          this.deps.publisher.toAgent(e.agentId, 'ended', { callId: e.callId, talkMs: e.talkMs, endedBy: e.endedBy, at: e.at }),
-        );
+        pub.toAgent(e.agentId, 'ended', { callId: e.callId, talkMs: e.talkMs, endedBy: e.endedBy, at: e.at });
         return;
       case 'CallRated': {
         const agent = this.calls.get(e.callId)?.answeredBy;
-        if (agent) {
-          this.enqueue(agent, async () =>
-            this.deps.publisher.toAgent(agent, 'rated', { callId: e.callId, value: e.value, label: e.label, satisfied: e.satisfied, at: e.at }),
-          );
-        }
+        if (agent) pub.toAgent(agent, 'rated', { callId: e.callId, value: e.value, label: e.label, satisfied: e.satisfied, at: e.at });
         return;
       }
       case 'CallEnded':
         this.calls.delete(e.callId);
+        this.offers.delete(e.callId);
         return;
       default:
         return;
@@ -153,9 +175,9 @@ export class AgentConsoleService {
     return v;
   }
 
-  /** Resolves when every push queued so far has been handed to the publisher (tests, shutdown). */
+  /** Resolves when every history follow-up started so far was sent or given up (tests, shutdown). */
   async drain(): Promise<void> {
-    await Promise.all([...this.tails.values()]);
+    while (this.deliveries.size > 0) await Promise.all([...this.deliveries]);
   }
 
   private stateView(agentId: string): AgentStateView | null {
@@ -172,52 +194,13 @@ export class AgentConsoleService {
     };
   }
 
-  private async screenPop(
-    agentId: string,
-    callId: string,
-    attempt: number,
-    waitMs: number,
-    offeredAt: number,
-    c: ConsoleCall | undefined,
-  ): Promise<ScreenPop> {
-    const actor = agentActor(agentId);
-    const callerNumber = c?.callerNumber ?? '';
-    const confidential = c?.confidential ?? false;
+  private screenPop(agentId: string, callId: string, attempt: number, waitMs: number, offeredAt: number, c: ConsoleCall | undefined): ScreenPop {
     // Ringing is not handling yet: a confidential caller is masked in the pop.
-    const shown = visibleCaller(actor, { handlingAgentId: null, unitIds: [] }, { callerNumber, callerName: c?.callerName ?? null, confidential });
-    let history: ScreenPop['history'] = null;
-    if (callerNumber) {
-      try {
-        const h = await withTimeout(
-          this.deps.history(actor, { callId, callerNumber, confidential, agentId: null, unitIds: [], startedAt: c?.startedAt ?? offeredAt }),
-          this.deps.historyTimeoutMs ?? 500,
-        );
-        history = {
-          calls: h.calls.slice(0, this.deps.historyLimit ?? 10).map((r) => ({
-            callId: r.callId,
-            callerNumber: r.callerNumber,
-            masked: r.masked,
-            startedAt: r.startedAt,
-            outcome: r.outcome,
-            agentId: r.agentId,
-            queueId: r.queueId,
-            talkMs: r.talkMs,
-            rating: r.rating ? { value: r.rating.value, satisfied: r.rating.satisfied } : null,
-          })),
-          workOrders: h.workOrders.map((o) => ({
-            orderId: o.orderId,
-            number: o.number,
-            createdAt: o.createdAt,
-            status: o.status,
-            category: o.category,
-            title: o.masked ? null : o.title,
-            masked: o.masked,
-          })),
-        };
-      } catch (err) {
-        this.deps.log.warn('caller history unavailable for screen pop', { callId, agentId, err: String(err) });
-      }
-    }
+    const shown = visibleCaller(agentActor(agentId), { handlingAgentId: null, unitIds: [] }, {
+      callerNumber: c?.callerNumber ?? '',
+      callerName: c?.callerName ?? null,
+      confidential: c?.confidential ?? false,
+    });
     return {
       callId,
       attempt,
@@ -227,19 +210,107 @@ export class AgentConsoleService {
       queueId: c?.queueId ?? '',
       waitMs,
       offeredAt,
-      history,
     };
   }
 
-  private enqueue(agentId: string, task: () => Promise<void>): void {
-    const prev = this.tails.get(agentId) ?? Promise.resolve();
-    const next = prev.then(task).catch((err: unknown) => {
-      this.deps.log.error('agent console push failed', { agentId, err: String(err) });
+  private isOffered(callId: string, offer: Offer): boolean {
+    const now = this.offers.get(callId);
+    return now !== undefined && now.agentId === offer.agentId && now.attempt === offer.attempt;
+  }
+
+  /** One lookup in flight per call: a new offer waits for the running one (replacing any other waiting offer). */
+  private requestHistory(callId: string, offer: Offer): void {
+    const slot = this.lookups.get(callId);
+    if (slot) {
+      slot.next = offer;
+      return;
+    }
+    this.startLookup(callId, offer);
+  }
+
+  private startLookup(callId: string, offer: Offer): void {
+    let releaseSlot: () => void = () => undefined;
+    const settled = new Promise<void>((resolve) => (releaseSlot = resolve));
+    const slot: LookupSlot = { offer, next: null };
+    this.lookups.set(callId, slot);
+    const delivered = this.lookupAndSend(callId, offer, releaseSlot).catch((err: unknown) => {
+      releaseSlot();
+      this.deps.log.error('caller history follow-up failed', { callId, agentId: offer.agentId, err: String(err) });
     });
-    this.tails.set(agentId, next);
-    void next.then(() => {
-      if (this.tails.get(agentId) === next) this.tails.delete(agentId);
+    this.deliveries.add(delivered);
+    void delivered.then(() => this.deliveries.delete(delivered));
+    void settled.then(() => {
+      if (this.lookups.get(callId) !== slot) return;
+      this.lookups.delete(callId);
+      if (slot.next && this.isOffered(callId, slot.next)) this.startLookup(callId, slot.next);
     });
+  }
+
+  /** Sends the follow-up (or nothing when dropped); calls `settled` once the lookup itself is over. */
+  private async lookupAndSend(callId: string, offer: Offer, settled: () => void): Promise<void> {
+    const timeoutMs = this.deps.historyTimeoutMs ?? DEFAULT_HISTORY_TIMEOUT_MS;
+    const { agentId, attempt } = offer;
+    let watched = false;
+    try {
+      watched = await withTimeout(this.deps.publisher.hasConsole(agentId), timeoutMs);
+    } catch (err) {
+      this.deps.log.debug('console presence unknown, no caller history looked up', { callId, agentId, err: String(err) });
+    }
+    const c = this.calls.get(callId);
+    if (!watched || !c || !this.isOffered(callId, offer)) {
+      settled();
+      return;
+    }
+    const actor = agentActor(agentId);
+    const lookup = this.deps.history(actor, {
+      callId,
+      callerNumber: c.callerNumber,
+      confidential: c.confidential,
+      agentId: null,
+      unitIds: [],
+      startedAt: c.startedAt,
+    });
+    // The slot is held until the lookup itself is over, even when the follow-up has given up on it
+    // (but not forever: a lookup that never answers frees it after SLOT_HOLD_FACTOR time limits).
+    const hold = setTimeout(settled, timeoutMs * SLOT_HOLD_FACTOR);
+    const over = () => {
+      clearTimeout(hold);
+      settled();
+    };
+    lookup.then(over, over);
+    let history: CallerHistory | null = null;
+    try {
+      history = this.toHistory(await withTimeout(lookup, timeoutMs));
+    } catch (err) {
+      this.deps.log.warn('caller history unavailable for screen pop', { callId, agentId, err: String(err) });
+    }
+    if (!this.isOffered(callId, offer)) return;
+    this.deps.publisher.toAgent(agentId, 'history', { callId, attempt, history });
+  }
+
+  private toHistory(h: CallerHistoryView): CallerHistory {
+    return {
+      calls: h.calls.slice(0, this.deps.historyLimit ?? 10).map((r) => ({
+        callId: r.callId,
+        callerNumber: r.callerNumber,
+        masked: r.masked,
+        startedAt: r.startedAt,
+        outcome: r.outcome,
+        agentId: r.agentId,
+        queueId: r.queueId,
+        talkMs: r.talkMs,
+        rating: r.rating ? { value: r.rating.value, satisfied: r.rating.satisfied } : null,
+      })),
+      workOrders: h.workOrders.map((o) => ({
+        orderId: o.orderId,
+        number: o.number,
+        createdAt: o.createdAt,
+        status: o.status,
+        category: o.category,
+        title: o.masked ? null : o.title,
+        masked: o.masked,
+      })),
+    };
   }
 }
 

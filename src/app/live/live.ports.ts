@@ -36,6 +36,8 @@ export interface AgentControlPort {
 export interface ConsolePublisher {
   toAgent<E extends keyof AgentConsoleEvents>(agentId: string, event: E, payload: AgentConsoleEvents[E]): void;
   toCall(callId: string, payload: CallActivity): void;
+  /** Whether the agent has at least one console connected (to any app instance that shares the rooms). */
+  hasConsole(agentId: string): Promise<boolean>;
 }
 
 export interface CallerHistoryEntry {
@@ -60,6 +62,12 @@ export interface WorkOrderHistoryEntry {
   masked: boolean;
 }
 
+export interface CallerHistory {
+  calls: CallerHistoryEntry[];
+  workOrders: WorkOrderHistoryEntry[];
+}
+
+/** Sent the moment the call is offered; the caller's history follows as `history`. */
 export interface ScreenPop {
   callId: string;
   attempt: number;
@@ -69,8 +77,14 @@ export interface ScreenPop {
   queueId: string;
   waitMs: number;
   offeredAt: number;
+}
+
+/** The caller's history for a screen pop, after it (same callId and attempt). */
+export interface ScreenPopHistory {
+  callId: string;
+  attempt: number;
   /** null when the history could not be read in time. */
-  history: { calls: CallerHistoryEntry[]; workOrders: WorkOrderHistoryEntry[] } | null;
+  history: CallerHistory | null;
 }
 
 export interface AgentStateView {
@@ -86,6 +100,7 @@ export interface AgentStateView {
 /** Server → agent console, before the wire names are attached (adapters/realtime). */
 export interface AgentConsoleEvents {
   ringing: ScreenPop;
+  history: ScreenPopHistory;
   ringStopped: { callId: string; attempt: number; outcome: string; ringMs: number; at: number };
   answered: { callId: string; attempt: number; callerNumber: string; callerName: string | null; masked: boolean; ringMs: number; waitMs: number; at: number };
   ended: { callId: string; talkMs: number; endedBy: string; at: number };

@@ -66,23 +66,55 @@ export interface WorkOrderRepository {
   list(filter: WorkOrderFilter, page: number, pageSize: number): Promise<Page<StoredWorkOrder>>;
   /** Earlier orders with this normalized phone created at or after `since` (indexed on phoneKey). */
   findRepeatCandidates(phoneKey: string, since: Date, limit: number): Promise<RepeatCandidate[]>;
-  /**
-   * Orders whose `wakeAt` ≤ `now`, oldest first, strictly after the cursor (wakeAt, id), at most
-   * `limit` (indexed on wakeAt, _id).
-   */
-  findDue(now: Date, limit: number, after?: { readonly wakeAt: Date; readonly id: string }): Promise<StoredWorkOrder[]>;
 }
 
-/** The compact per-order facts the KPI reports aggregate. */
+/**
+ * When orders must be looked at again, listed by the minute of their `wakeAt` (epoch minutes), so
+ * the sweep reads the few minutes that passed instead of querying a range over every open order.
+ * The order repository adds an order whenever it writes a new `wakeAt`; entries are hints (an
+ * order may be listed in several minutes; its stored `wakeAt` decides).
+ */
+export interface WakeSchedule {
+  /** Lists the order under the minute of `wakeAt`, or of `now` when `wakeAt` has passed. */
+  add(orderId: string, wakeAt: Date, now: Date): Promise<void>;
+  /**
+   * Minutes that have entries, ascending: those recorded for the hours from `fromHour` to
+   * `toHour` (epoch hours), plus each of `alsoMinutes` that has an entry.
+   */
+  minutes(fromHour: number, toHour: number, alsoMinutes: readonly number[]): Promise<number[]>;
+  /** Order ids listed under a minute, in the order they were added (may repeat). */
+  entries(minute: number): Promise<string[]>;
+  /** Forgets a minute whose entries are all done. Only for minutes no writer adds to any more. */
+  drop(minute: number): Promise<void>;
+  /** Forgets an hour's record of minutes, once every minute of it has been dropped. */
+  dropHour(hour: number): Promise<void>;
+}
+
+/**
+ * The KPI facts of every order, summed per report period (see work-order-facts.rollup.ts): a writer
+ * hands over each new revision's rows with those of the revision it replaced; reports read a view.
+ */
 export interface WorkOrderFactsRepository {
-  /** Writes the order's rows (replacing older rows of a lower revision) and drops rows it no longer has. */
-  put(orderId: string, orderRev: number, rows: readonly WorkOrderFactRow[]): Promise<void>;
-  /** Sums of every numeric counter of unit rows in the period, grouped by unit. */
-  sumByUnit(periodKey: string, unitId?: string): Promise<UnitCounterSums[]>;
-  /** Per unit, rows in the period whose `field` is set and earlier than `before`. */
-  countOpenBefore(periodKey: string, field: OpenDueField, before: Date, unitId?: string): Promise<Map<string, number>>;
+  /**
+   * Records that the order went from the revision before `orderRev` (whose rows are `previousRows`;
+   * none for a new order) to `orderRev` (rows `rows`). Call once per successful order write.
+   */
+  put(orderId: string, orderRev: number, rows: readonly WorkOrderFactRow[], previousRows: readonly WorkOrderFactRow[]): Promise<void>;
+  /**
+   * The sums of these periods as one consistent view: everything `put` before the call, whether
+   * already folded or not. Open due instants are counted before `asOf`.
+   */
+  view(periodKeys: readonly string[], asOf: Date): Promise<WorkOrderFactsView>;
+}
+
+/** Sums of the facts of some periods, read at once (WorkOrderFactsRepository.view). */
+export interface WorkOrderFactsView {
+  /** Sums of every numeric counter of unit rows in the period, grouped by unit (ascending unit id). */
+  sumByUnit(periodKey: string, unitId?: string): UnitCounterSums[];
+  /** Per unit, rows in the period whose `field` is set and earlier than the view's `asOf`. */
+  countOpenBefore(periodKey: string, field: OpenDueField, unitId?: string): Map<string, number>;
   /** Orders per category or area whose topic period is `periodKey`, most frequent first. */
-  topics(periodKey: string, dimension: 'category' | 'areaCode', limit: number): Promise<{ key: string; count: number }[]>;
+  topics(periodKey: string, dimension: 'category' | 'areaCode', limit: number): { key: string; count: number }[];
 }
 
 export type OpenDueField = 'signOpenDueAt' | 'otcOpenDueAt' | 'unfinishedDueAt' | 'feedbackOpenDueAt';
@@ -90,6 +122,98 @@ export type OpenDueField = 'signOpenDueAt' | 'otcOpenDueAt' | 'unfinishedDueAt' 
 export interface UnitCounterSums {
   readonly unitId: string;
   readonly counters: Readonly<Record<string, number>>;
+}
+
+// ---- KPI rollups: storage of WorkOrderFacts (work-order-facts.rollup.ts) ----
+
+/** A fact row reduced to what the sums need. */
+export interface PackedFactRow {
+  /** Unit (null: topic-only row). */
+  readonly u: string | null;
+  /** Category and area code. */
+  readonly c: string;
+  readonly a: string;
+  /** Report periods of the unit row, and topic periods. */
+  readonly p: readonly string[];
+  readonly t: readonly string[];
+  /** Counters that are not 0. */
+  readonly n: Readonly<Record<string, number>>;
+  /** Open due instants (epoch ms). */
+  readonly o: Readonly<Partial<Record<OpenDueField, number>>>;
+}
+
+/** One write of an order, as the change log holds it: the rows it replaced and its own. */
+export interface FactChange {
+  readonly orderId: string;
+  readonly rev: number;
+  readonly old: readonly PackedFactRow[];
+  readonly rows: readonly PackedFactRow[];
+}
+
+/** Counts of one rollup document (key: a JSON tuple) and the last batch applied to it. */
+export interface StoredRollup {
+  readonly seq: number;
+  readonly bag: ReadonlyMap<string, number>;
+}
+
+/** How far the change log (one list per epoch hour) has been folded. */
+export interface FoldCursor {
+  /** Oldest hour still read. */
+  readonly from: number;
+  /** Changes folded per hour from `from` on (absent: 0). */
+  readonly slots: Readonly<Record<string, number>>;
+}
+
+export interface FoldState {
+  /** Generation of the rollup documents in use (a rebuild writes the next one). */
+  readonly gen: number;
+  /** Last batch whose effects are complete. */
+  readonly seq: number;
+  readonly cursor: FoldCursor;
+  /** Hours closed by the last batch, to delete. */
+  readonly drop: readonly number[];
+  /** While a rebuild writes generation `gen`: no hour is closed, so its switch can replay the log from `cursor`. */
+  readonly hold?: { readonly gen: number; readonly at: number; readonly cursor: FoldCursor };
+}
+
+/** One fold step, stored before any of its effects (write-ahead): applying it again changes nothing. */
+export interface FoldBatch {
+  readonly seq: number;
+  /** Epoch ms (log clock) when it was written. */
+  readonly at: number;
+  /** Generation the deltas are for. */
+  readonly gen: number;
+  readonly deltas: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /** The state once applied. */
+  readonly after: FoldState;
+}
+
+/**
+ * Storage of the sums. Collections stay small (the change log holds the open hours only, rollups a
+ * few documents per period): FerretDB v1 on SQLite reads a whole collection even for `_id` lookups.
+ */
+export interface WorkOrderRollupStore {
+  /** Appends to the change list of an epoch hour. */
+  appendChange(hour: number, change: FactChange): Promise<void>;
+  /** Every change listed under the hour, in the order of the list. */
+  readChanges(hour: number): Promise<FactChange[]>;
+  /** Deletes the hour's list (nobody appends to it any more). */
+  dropChanges(hour: number): Promise<void>;
+  readState(): Promise<FoldState | null>;
+  /** Stores the state unless one exists. */
+  createState(state: FoldState): Promise<void>;
+  writeState(state: FoldState): Promise<void>;
+  readBatch(seq: number): Promise<FoldBatch | null>;
+  /** Stores the batch unless one with its seq exists (a unique insert); false then. */
+  insertBatch(batch: FoldBatch): Promise<boolean>;
+  deleteBatch(seq: number): Promise<void>;
+  readRollups(gen: number, ids: readonly string[]): Promise<Map<string, StoredRollup>>;
+  /** Replaces (or creates) rollup documents. */
+  writeRollups(gen: number, rollups: ReadonlyMap<string, StoredRollup>): Promise<void>;
+  /** Deletes every rollup document of a generation (maintenance: may scan). */
+  clearGeneration(gen: number): Promise<void>;
+  /** Deletes every rollup document not of generation `keep`, and data of earlier layouts (maintenance). */
+  clearOtherGenerations(keep: number): Promise<void>;
 }
 
 // ---- settings: presets and calendar ----

@@ -1,30 +1,38 @@
 /**
- * The 催办/督办 sweep. It selects orders by the indexed `wakeAt ≤ now` (in batches, never a full
- * scan), records every due notice with the `recordNotice` action and writes the order back only if
- * its revision is unchanged and none of the notice keys is in `sentNoticeKeys` yet. Events are
- * emitted after a successful write only, so running twice, or on two instances at once, sends
- * each notice exactly once. Due first-contact retries and callbacks are announced the same way.
+ * The 催办/督办 sweep. It reads the minutes of the wake schedule that have passed (one short list
+ * per minute, never a query over every open order), loads each listed order by id, and for those
+ * whose stored `wakeAt` has come records every due notice with the `recordNotice` action, writing
+ * the order back only if its revision is unchanged and none of the notice keys is in
+ * `sentNoticeKeys` yet. Events are emitted after a successful write only, so running twice, or on
+ * two instances at once, sends each notice exactly once. Due first-contact retries and callbacks
+ * are announced the same way. A minute is forgotten once it has settled (no writer adds to it
+ * any more) and every order in it is done; a failed order keeps its minute for the next run.
  */
 import { dueNotices, transition, type Actor as OrderActor, type WorkOrder, type WorkOrderEvent } from '../../domain/work-order';
 import type { Logger } from '../../shared/logger';
-import type { Clock, StoredWorkOrder, WorkOrderRepository } from './ports';
+import type { Clock, StoredWorkOrder, WakeSchedule, WorkOrderRepository } from './ports';
 import type { RegulationService } from './regulation.service';
 import type { WorkOrderEmitter, WorkOrderNotice } from './work-order.events';
 import { indexFieldsOf, needsCallback, needsContactRetry } from './work-order.index';
 import { unitIdsOf } from './work-order.policy';
 
 export interface SweepOptions {
-  /** Orders read per query. */
-  readonly batchSize: number;
-  /** Orders looked at per run at most (the next run continues). */
-  readonly maxOrders: number;
-  /** Orders written in parallel. */
+  /** Orders loaded and written in parallel. */
   readonly concurrency: number;
+  /** Orders looked at per run at most (the next run continues with the minutes left). */
+  readonly maxOrders: number;
+  /** How far back a run looks for minutes not done yet (covers a pause of the sweep this long). */
+  readonly lookbackHours: number;
+  /** Minutes kept after they pass, for writers whose clocks lag behind this one's. */
+  readonly settleMinutes: number;
 }
 
-export const DEFAULT_SWEEP_OPTIONS: SweepOptions = { batchSize: 500, maxOrders: 20_000, concurrency: 16 };
+export const DEFAULT_SWEEP_OPTIONS: SweepOptions = { concurrency: 16, maxOrders: 20_000, lookbackHours: 7 * 24, settleMinutes: 3 };
 
 export interface SweepResult {
+  /** Minutes of the schedule read. */
+  readonly minutes: number;
+  /** Listed orders whose wake time had come. */
   readonly examined: number;
   readonly updated: number;
   /** Writes that lost to another writer (another sweep or a user); the winner did the work. */
@@ -38,6 +46,7 @@ export interface SweepResult {
 
 export interface SweepDeps {
   readonly orders: WorkOrderRepository;
+  readonly wakes: WakeSchedule;
   readonly regulation: RegulationService;
   readonly events: WorkOrderEmitter;
   readonly clock: Clock;
@@ -46,7 +55,10 @@ export interface SweepDeps {
 
 const SWEEPER: OrderActor = { id: 'supervision-sweep', role: 'system' };
 
-type Outcome = { updated: boolean; conflict: boolean; notices: WorkOrderNotice[]; retry: boolean; callback: boolean };
+type Outcome = { updated: boolean; conflict: boolean; failed: boolean; notices: WorkOrderNotice[]; retry: boolean; callback: boolean };
+
+const MINUTE = 60_000;
+const NOTHING: Outcome = { updated: false, conflict: false, failed: false, notices: [], retry: false, callback: false };
 
 export class SupervisionSweep {
   private readonly opts: SweepOptions;
@@ -61,17 +73,27 @@ export class SupervisionSweep {
   async run(): Promise<SweepResult> {
     const t0 = Date.now();
     const now = new Date(this.deps.clock());
-    const totals = { examined: 0, updated: 0, conflicts: 0, reminders: 0, supervisions: 0, contactRetries: 0, callbacks: 0 };
-    let cursor: { wakeAt: Date; id: string } | undefined;
-    while (totals.examined < this.opts.maxOrders) {
-      const batch = await this.deps.orders.findDue(now, Math.min(this.opts.batchSize, this.opts.maxOrders - totals.examined), cursor);
-      if (batch.length === 0) break;
-      totals.examined += batch.length;
-      const last = batch[batch.length - 1];
-      if (last?.wakeAt) cursor = { wakeAt: last.wakeAt, id: last.order.id };
-      for (let i = 0; i < batch.length; i += this.opts.concurrency) {
-        const outcomes = await Promise.all(batch.slice(i, i + this.opts.concurrency).map((s) => this.processWithRetry(s, now)));
+    const nowMinute = Math.floor(now.getTime() / MINUTE);
+    const settled = nowMinute - this.opts.settleMinutes;
+    const nowHour = Math.floor(nowMinute / 60);
+    const recent = Array.from({ length: this.opts.settleMinutes + 1 }, (_, i) => settled + i);
+    const minutes = (await this.deps.wakes.minutes(nowHour - this.opts.lookbackHours, nowHour, recent)).filter((m) => m <= nowMinute);
+    const totals = { minutes: 0, examined: 0, updated: 0, conflicts: 0, reminders: 0, supervisions: 0, contactRetries: 0, callbacks: 0 };
+    const kept = new Set<number>(); // hours with a minute not forgotten
+    for (const minute of minutes) {
+      if (totals.examined >= this.opts.maxOrders) {
+        kept.add(Math.floor(minute / 60));
+        continue;
+      }
+      totals.minutes += 1;
+      const ids = [...new Set(await this.deps.wakes.entries(minute))];
+      let done = true;
+      for (let i = 0; i < ids.length; i += this.opts.concurrency) {
+        const outcomes = await Promise.all(ids.slice(i, i + this.opts.concurrency).map((id) => this.visit(id, now)));
         for (const o of outcomes) {
+          if (o === null) continue;
+          totals.examined += 1;
+          if (o.failed) done = false;
           if (o.updated) totals.updated += 1;
           if (o.conflict) totals.conflicts += 1;
           for (const n of o.notices) {
@@ -82,11 +104,28 @@ export class SupervisionSweep {
           if (o.callback) totals.callbacks += 1;
         }
       }
-      if (batch.length < this.opts.batchSize || !cursor) break;
+      if (done && minute <= settled) await this.deps.wakes.drop(minute);
+      else kept.add(Math.floor(minute / 60));
     }
+    // An hour is forgotten once it has settled and none of its minutes is kept.
+    const hours = new Set(minutes.map((m) => Math.floor(m / 60)));
+    for (const h of hours) if (!kept.has(h) && (h + 1) * 60 - 1 <= settled) await this.deps.wakes.dropHour(h);
     const result = { ...totals, ms: Date.now() - t0 };
     if (totals.examined > 0) this.deps.log.info('supervision sweep done', { ...result });
     return result;
+  }
+
+  /** Null when the listed order is gone or its wake time has not come (a stale or early entry). */
+  private async visit(id: string, now: Date): Promise<Outcome | null> {
+    let stored: StoredWorkOrder | null;
+    try {
+      stored = await this.deps.orders.get(id);
+    } catch (err) {
+      this.deps.log.error('supervision sweep could not read an order', { orderId: id, err: String(err) });
+      return { ...NOTHING, failed: true };
+    }
+    if (!stored?.wakeAt || stored.wakeAt.getTime() > now.getTime()) return null;
+    return this.processWithRetry(stored, now);
   }
 
   /** One retry from a fresh read after a lost race: whatever the winner left undone is done now. */
@@ -100,7 +139,7 @@ export class SupervisionSweep {
       return { ...second, conflict: true };
     } catch (err) {
       this.deps.log.error('supervision sweep failed on an order', { orderId: stored.order.id, err: String(err) });
-      return { updated: false, conflict: false, notices: [], retry: false, callback: false };
+      return { ...NOTHING, failed: true };
     }
   }
 
@@ -123,7 +162,7 @@ export class SupervisionSweep {
     const callbackDue = stored.callbackDueAt !== undefined && stored.callbackDueAt.getTime() <= now.getTime();
     const index = indexFieldsOf({ order, previous: stored, events, now, preset, calendar, clearContactRetry: retryDue, clearCallback: callbackDue });
     const rev = await this.deps.orders.replace(order, stored.rev, index, recorded.map((n) => n.key));
-    if (rev === null) return { updated: false, conflict: true, notices: [], retry: false, callback: false };
+    if (rev === null) return { ...NOTHING, conflict: true };
     const unitIds = unitIdsOf(order);
     const notices: WorkOrderNotice[] = recorded.map((n) => ({
       orderId: order.id, number: order.number, key: n.key, stage: n.stage, kind: n.kind, level: n.level, dueAt: n.dueAt, unitIds, at: now,
@@ -140,6 +179,6 @@ export class SupervisionSweep {
     if (callback && stored.callbackDueAt) {
       this.deps.events.emit('workOrder:callbackDue', { orderId: order.id, number: order.number, unitIds, dueAt: stored.callbackDueAt });
     }
-    return { updated: true, conflict: false, notices, retry, callback };
+    return { ...NOTHING, updated: true, notices, retry, callback };
   }
 }

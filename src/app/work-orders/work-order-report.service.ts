@@ -2,8 +2,8 @@
  * Weekly / monthly / quarterly / yearly work-order reports per unit (004 六(二), 000 第八条):
  * the nine KPIs of the domain (按期办结率, 反馈率, 满意率, 响应率, 解决率, 回访率, 及时签收率,
  * 退单率, 重办率), the Beijing 3-point score, the Yanji monthly score, rankings and hot topics with
- * their change against the previous period. Computed from the stored facts (work-order.facts.ts):
- * one grouped sum per period plus four counts of "past due at asOf", never a scan of the orders.
+ * their change against the previous period. Computed from the KPI sums per period
+ * (work-order-facts.rollup.ts): a few documents read by `_id`, never a scan of the orders.
  */
 import { requirePermission, type Actor } from '../../domain/access';
 import {
@@ -79,14 +79,13 @@ export class WorkOrderReportService {
     const asOf = opts.asOf ?? new Date(Math.min(now, period.to.getTime()));
     const prev = previousPeriod(period);
     const topN = opts.topN ?? 10;
-    const [sums, opens, cats, prevCats, areas, prevAreas] = await Promise.all([
-      this.deps.facts.sumByUnit(period.key, opts.unitId),
-      Promise.all(OPEN_FIELDS.map((f) => this.deps.facts.countOpenBefore(period.key, f, asOf, opts.unitId))),
-      this.deps.facts.topics(period.key, 'category', topN),
-      this.deps.facts.topics(prev.key, 'category', 1000),
-      this.deps.facts.topics(period.key, 'areaCode', topN),
-      this.deps.facts.topics(prev.key, 'areaCode', 1000),
-    ]);
+    const view = await this.deps.facts.view([period.key, prev.key], asOf);
+    const sums = view.sumByUnit(period.key, opts.unitId);
+    const opens = OPEN_FIELDS.map((f) => view.countOpenBefore(period.key, f, opts.unitId));
+    const cats = view.topics(period.key, 'category', topN);
+    const prevCats = view.topics(prev.key, 'category', 1000);
+    const areas = view.topics(period.key, 'areaCode', topN);
+    const prevAreas = view.topics(prev.key, 'areaCode', 1000);
     const open = (f: OpenDueField, unit: string): number => opens[OPEN_FIELDS.indexOf(f)]?.get(unit) ?? 0;
     const units = sums.map(({ unitId, counters }) => {
       const c = (k: FactCounter): number => counters[k] ?? 0;

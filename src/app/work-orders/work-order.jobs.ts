@@ -1,5 +1,6 @@
 /**
- * The scheduled work of the work-order area: the supervision sweep (every minute by default) and
+ * The scheduled work of the work-order area: the supervision sweep (every minute by default), the
+ * fold of new order revisions into the KPI sums (every 30 s; work-order-facts.rollup.ts) and
  * report snapshots of every finished week, month, quarter and year (daily; a stored snapshot is
  * not computed again). The jobs adapter runs each on one instance at a time.
  */
@@ -9,12 +10,15 @@ import { PERIOD_KINDS, periodOf, previousPeriod } from './periods';
 import type { RegulationService } from './regulation.service';
 import type { SupervisionSweep } from './supervision-sweep';
 import type { WorkOrderReportService } from './work-order-report.service';
+import type { FoldResult } from './work-order-facts.rollup';
 
 export interface WorkOrderJobDeps {
   readonly sweep: SupervisionSweep;
   readonly regulation: RegulationService;
   readonly reports: WorkOrderReportService;
   readonly snapshots: ReportSnapshotStore;
+  /** The KPI sums (WorkOrderFacts); without it no fold job is scheduled. */
+  readonly facts?: { fold(): Promise<FoldResult> };
   readonly clock: Clock;
   readonly log: Logger;
 }
@@ -22,13 +26,29 @@ export interface WorkOrderJobDeps {
 export interface WorkOrderJobOptions {
   readonly sweepCron?: string;
   readonly reportCron?: string;
+  readonly foldCron?: string;
 }
 
 export const SWEEP_JOB = 'work-orders.supervision-sweep';
 export const REPORT_JOB = 'work-orders.report-snapshots';
+export const FOLD_JOB = 'work-orders.facts-fold';
 
 export function workOrderJobs(deps: WorkOrderJobDeps, opts: WorkOrderJobOptions = {}): ScheduledJob[] {
+  const { facts } = deps;
+  const fold: ScheduledJob[] = facts
+    ? [{
+      name: FOLD_JOB,
+      cron: opts.foldCron ?? '*/30 * * * * *',
+      leaseMs: 30_000,
+      run: async () => {
+        const r = await facts.fold();
+        if (r.busy || r.recovered > 0) deps.log.warn('KPI fold', { ...r });
+        else if (r.batches > 0) deps.log.debug('KPI fold', { ...r });
+      },
+    }]
+    : [];
   return [
+    ...fold,
     {
       name: SWEEP_JOB,
       cron: opts.sweepCron ?? '*/1 * * * *',

@@ -139,7 +139,7 @@ export class WorkOrderService {
     const link = await this.repeatLink(order, preset, now);
     if (link) step({ type: 'linkRepeat', rootOrderId: link.rootOrderId, repeatNumber: link.repeatNumber, escalate: link.escalate }, SYSTEM);
     const stored = await this.deps.orders.insert(order, indexFieldsOf({ order, events, now, preset, calendar }));
-    await this.writeFacts(stored.order, stored.rev);
+    await this.writeFacts(null, stored.order, stored.rev);
     this.deps.log.info('work order created', { orderId: order.id, number: order.number, userId: actor.userId, repeatOf: order.repeatOf });
     this.publish(order, stored.rev, 'create', 'DRAFT', actor.userId, events, now, 'workOrder:created');
     return { ...visibleOrder(actor, stored.order), rev: stored.rev };
@@ -169,7 +169,7 @@ export class WorkOrderService {
         await new Promise((r) => setTimeout(r, 10 * attempt)); // let the winner finish its write
         continue;
       }
-      await this.writeFacts(r.order, rev);
+      await this.writeFacts(stored.order, r.order, rev);
       if (action.type === 'answerDirect') await this.deps.knowledge.incrementUse(action.kbArticleId);
       const from = stored.order.status;
       this.deps.log.info('work order transition', { orderId, from, input: action.type, to: r.order.status, userId: actor.userId });
@@ -225,10 +225,14 @@ export class WorkOrderService {
     );
   }
 
-  /** Facts are derived data: a failed write is logged and repaired by the next write of the order. */
-  private async writeFacts(order: WorkOrder, rev: number): Promise<void> {
+  /**
+   * Hands the KPI facts of the new revision, and of the one it replaced, to the report sums. They are
+   * derived data: a failure does not undo the order write; it is logged, and the sums miss this
+   * change until they are rebuilt (scripts/work-order-rollups.ts rebuild).
+   */
+  private async writeFacts(previous: WorkOrder | null, order: WorkOrder, rev: number): Promise<void> {
     try {
-      await this.deps.facts.put(order.id, rev, factRowsOf(order));
+      await this.deps.facts.put(order.id, rev, factRowsOf(order), previous ? factRowsOf(previous) : []);
     } catch (err) {
       this.deps.log.warn('work order facts not written', { orderId: order.id, rev, err: String(err) });
     }

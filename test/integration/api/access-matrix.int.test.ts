@@ -1,102 +1,485 @@
 /**
- * Every REST route × every role: allowed (not 401/403) or denied (403), and 401 without a token.
- * The expectation comes from the permission table, so a route added without a sample here fails.
+ * The REST access matrix: every route of the route table (the core API and the work-order module's
+ * work orders, knowledge base, reports and presets, wired as main.ts wires them) × every role, and
+ * without a token. Each cell is the outcome the access policy intends, written out here rather than
+ * read from the code under test (src/domain/access, work-order.policy.ts, the services' rules):
+ *   'ok' = the route's documented success status;
+ *   403  = the role may not do this at all;
+ *   404  = the resource is someone else's (another unit's order, another agent's call): ids cannot be probed;
+ *   no token → 401, except on public routes.
+ * Every request is valid, so a 400 or 409 always fails the test. The route table must match the
+ * matrix both ways, and so must the work-order action types, so a new route or action cannot be
+ * forgotten. Every request runs on a fresh session; every allowed request on fresh fixtures, so
+ * one (a logout, a state change of an order) never spoils the next; the refused requests of a case
+ * share one fixture, which they must leave as it was. Listings are also checked for how they are
+ * narrowed (an agent's calls, a unit handler's orders and reports).
  */
-import { roleHas, ROLES, type Role } from '../../../src/domain/access';
+import { ROLES, type Role } from '../../../src/domain/access';
+import type { RouteDoc } from '../../../src/adapters/http/route-table';
+import { actionBody } from '../../../src/adapters/http/routers/work-orders.router';
 import { account, insertCall, mongoBaseUrl, request, startApp, uniqueDbName, type Account, type TestApp } from '../../support/api-harness';
+
+type Outcome = 'ok' | 403 | 404;
+type Expect = Readonly<Record<Role, Outcome>>;
+
+interface Req {
+  path: string;
+  body?: unknown;
+  /** After a refused request: what changed, if anything did (null = nothing). */
+  unchanged?: () => Promise<string | null>;
+}
+
+interface Case {
+  /** What the case shows (printed with a failure). */
+  what: string;
+  expect: Expect;
+  /** Without a token; default 401. Public routes say what they answer. */
+  anonymous?: Outcome | 401;
+  /** Builds the request: for each allowed role, and once for all refused ones. */
+  request: (who: Role | null) => Req | Promise<Req>;
+  /** Extra checks on an allowed response (how a listing is narrowed); returns a problem or null. */
+  check?: (who: Role, body: unknown) => string | null;
+}
+
+const allow = (...roles: Role[]): Expect => Object.fromEntries(ROLES.map((r) => [r, roles.includes(r) ? 'ok' : 403])) as Record<Role, Outcome>;
+const EVERYONE = allow(...ROLES);
+/** Hotline staff: agents, supervisors, administrators (not unit handlers). */
+const STAFF = allow('agent', 'supervisor', 'admin');
+const MANAGERS = allow('supervisor', 'admin');
+const ADMIN = allow('admin');
+
+const at =
+  (path: string, body?: () => unknown) =>
+  (): Req => (body ? { path, body: body() } : { path });
+
+// The work-order module runs on a fixed Monday morning (Beijing), so deadlines and guards are stable.
+const T0 = new Date('2026-03-02T09:00:00+08:00').getTime();
 
 let app: TestApp;
 const accounts = {} as Record<Role, Account>;
+/** Unit handlers by unit: `water` is the matrix's unit handler; roads and parks act on their own orders in fixtures. */
+const handlers = {} as Record<string, Account>;
 let victim: Account;
+let kbArticleId: string;
+/** Orders made once: lead water, lead roads with co-unit water, lead parks, not yet dispatched. */
+const orders = {} as Record<'water' | 'coWater' | 'parks' | 'undispatched', string>;
 let n = 0;
 
+type Json = Record<string, unknown>;
+
+async function staffCall(method: string, path: string, body?: unknown, by: Account = accounts.supervisor): Promise<Json> {
+  const res = await request<Json>(app, method, path, { token: by.token, ...(body !== undefined ? { body } : {}) });
+  if (res.status >= 300) throw new Error(`fixture ${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+// ---- work-order fixtures ----
+
+const STAGES = [
+  'draft', 'pendingDispatch', 'pendingSign', 'returnRequested', 'inProgress', 'extensionRequested', 'pendingReview', 'pendingFeedback', 'pendingCallback',
+] as const;
+type Stage = (typeof STAGES)[number];
+
+/** Each complaint from its own caller: the same caller, category and area would link it to earlier orders as a repeat. */
+const complaint = (submit = true) => ({
+  caller: { name: '李四', phone: `139${String(++n).padStart(8, '0')}`, address: '朝阳区某小区3号楼', callbackConsent: 'granted' },
+  category: '投诉', urgency: '一般', content: '小区自来水浑浊已经三天', areaCode: '110105', submit,
+});
+
+/** A new order at `stage`, dispatched (from pendingSign on) to `lead` with `co`. */
+async function orderAt(stage: Stage, lead = 'water', co: string[] = []): Promise<{ id: string; rev: number }> {
+  const reached = (s: Stage) => STAGES.indexOf(stage) >= STAGES.indexOf(s);
+  const unit = handlers[lead];
+  if (!unit) throw new Error(`no handler for unit ${lead}`);
+  let o = await staffCall('POST', '/api/work-orders', complaint(stage !== 'draft'));
+  const id = String(o['id']);
+  const act = async (body: Json, by: Account = accounts.supervisor) => {
+    o = await staffCall('POST', `/api/work-orders/${id}/actions`, body, by);
+  };
+  if (reached('pendingSign')) await act({ type: 'dispatch', leadUnitId: lead, ...(co.length > 0 ? { coUnitIds: co } : {}) });
+  if (stage === 'returnRequested') {
+    await act({ type: 'requestReturn', reason: 'notOurDuty', explanation: '属于物业管理范围', evidence: [{ id: 'att-1', kind: 'photo' }] }, unit);
+  } else if (reached('inProgress')) {
+    await act({ type: 'sign' }, unit);
+    await act({ type: 'recordContactAttempt', channel: 'phone', reached: true, note: '已与市民联系' }, unit);
+    if (stage === 'extensionRequested') await act({ type: 'requestExtension', step: 5, reason: '需更换管道' }, unit);
+    else if (reached('pendingReview')) {
+      await act({ type: 'complete', summary: '已更换入户管道，水质恢复' }, unit);
+      if (reached('pendingFeedback')) await act({ type: 'passReview' });
+      if (reached('pendingCallback')) await act({ type: 'recordFeedback', channel: 'phone' }, unit);
+    }
+  }
+  return { id, rev: Number(o['rev']) };
+}
+
+async function orderRev(id: string): Promise<number> {
+  return Number((await staffCall('GET', `/api/work-orders/${id}`))['rev']);
+}
+
+/** A request for one action on a fresh order at `stage`; a refusal must leave the order as it was. */
+function actionOn(stage: Stage, body: () => Json, lead = 'water', co: string[] = []): Case['request'] {
+  return async () => {
+    const o = await orderAt(stage, lead, co);
+    return {
+      path: `/api/work-orders/${o.id}/actions`,
+      body: body(),
+      unchanged: async () => {
+        const rev = await orderRev(o.id);
+        return rev === o.rev ? null : `order changed: rev ${o.rev} → ${rev}`;
+      },
+    };
+  };
+}
+
+function itemsOf(body: unknown): Json[] {
+  return ((body as { items?: Json[] }).items ?? []);
+}
+
+// ---- the matrix ----
+
+const matrix: Record<string, Case[]> = {
+  // auth: public sign-in and refresh; everything else needs a token, whatever the role
+  'POST /api/auth/login': [
+    { what: 'own credentials', expect: EVERYONE, anonymous: 'ok', request: (who) => ({ path: '/api/auth/login', body: { username: accounts[who ?? 'agent'].username, password: accounts[who ?? 'agent'].password } }) },
+  ],
+  'POST /api/auth/refresh': [
+    {
+      what: 'own refresh token', expect: EVERYONE, anonymous: 'ok',
+      request: async (who) => ({ path: '/api/auth/refresh', body: { refreshToken: (await app.auth.login(accounts[who ?? 'agent'].username, accounts[who ?? 'agent'].password)).refreshToken } }),
+    },
+  ],
+  'POST /api/auth/logout': [{ what: 'own session', expect: EVERYONE, request: at('/api/auth/logout', () => ({})) }],
+  'GET /api/auth/me': [{ what: 'own user', expect: EVERYONE, request: at('/api/auth/me') }],
+
+  // users: administrators only
+  'GET /api/users': [{ what: 'list', expect: ADMIN, request: at('/api/users') }],
+  'POST /api/users': [{ what: 'a new supervisor', expect: ADMIN, request: at('/api/users', () => ({ username: `m${++n}`, password: 'password-123', role: 'supervisor', displayName: 'm' })) }],
+  'GET /api/users/:userId': [
+    { what: 'a user', expect: ADMIN, request: () => ({ path: `/api/users/${victim.id}` }) },
+    { what: 'no such user (403 before 404)', expect: { ...ADMIN, admin: 404 }, request: at('/api/users/no-such-user') },
+  ],
+  'PATCH /api/users/:userId': [{ what: 'rename a user', expect: ADMIN, request: () => ({ path: `/api/users/${victim.id}`, body: { displayName: 'renamed' } }) }],
+  'POST /api/users/:userId/revoke-sessions': [{ what: 'a user', expect: ADMIN, request: () => ({ path: `/api/users/${victim.id}/revoke-sessions` }) }],
+
+  // agents: an agent acts on their own state only; managers on any; unit handlers not at all
+  'GET /api/agents': [{ what: 'list', expect: MANAGERS, request: at('/api/agents') }],
+  'GET /api/agents/:agentId/state': [
+    { what: 'own agent', expect: STAFF, request: at('/api/agents/7001/state') },
+    { what: 'another agent', expect: { ...STAFF, agent: 404 }, request: at('/api/agents/7002/state') },
+  ],
+  'POST /api/agents/:agentId/state': [
+    { what: 'own agent', expect: STAFF, request: at('/api/agents/7001/state', () => ({ action: 'not_ready', reason: '休息' })) },
+    { what: 'another agent', expect: { ...STAFF, agent: 404 }, request: at('/api/agents/7002/state', () => ({ action: 'not_ready', reason: '休息' })) },
+  ],
+  'GET /api/dashboard/snapshot': [{ what: 'snapshot', expect: MANAGERS, request: at('/api/dashboard/snapshot') }],
+  'GET /api/dashboard/deltas': [{ what: 'deltas', expect: MANAGERS, request: at('/api/dashboard/deltas?after=0') }],
+
+  // queues and monitoring settings
+  'GET /api/queues': [{ what: 'list', expect: STAFF, request: at('/api/queues') }],
+  'POST /api/queues': [{ what: 'a new queue', expect: ADMIN, request: at('/api/queues', () => ({ queueId: `q${++n}`, name: 'q' })) }],
+  'GET /api/queues/:queueId': [
+    { what: 'a queue', expect: STAFF, request: at('/api/queues/general') },
+    { what: 'no such queue (403 before 404)', expect: { ...STAFF, agent: 404, supervisor: 404, admin: 404 }, request: at('/api/queues/nowhere') },
+  ],
+  'PATCH /api/queues/:queueId': [{ what: 'a queue', expect: ADMIN, request: at('/api/queues/general', () => ({ waitAlertSec: 90 })) }],
+  'GET /api/settings': [{ what: 'settings', expect: MANAGERS, request: at('/api/settings') }],
+  'PUT /api/settings': [
+    {
+      what: 'settings', expect: ADMIN,
+      request: at('/api/settings', () => ({ serviceLevelThresholdSec: 15, serviceLevelDenominator: 'answered', shortAbandonSec: 5, ringAnswerThresholdSec: 10, waitAlertSec: 60, notReadyAlertSec: 900, missedStreakAlert: 2 })),
+    },
+  ],
+
+  // calls: agents see their own, unit handlers their unit's, managers all
+  'GET /api/calls': [
+    {
+      what: 'list, narrowed to own calls / own unit\'s calls', expect: EVERYONE, request: at('/api/calls'),
+      check: (who, body) => {
+        const ids = itemsOf(body).map((c) => c['callId']);
+        const want = who === 'agent' || who === 'unit_handler' ? ['matrix-call'] : ['matrix-call', 'other-call'];
+        return JSON.stringify([...ids].sort()) === JSON.stringify(want) ? null : `listed ${JSON.stringify(ids)}, expected ${JSON.stringify(want)}`;
+      },
+    },
+  ],
+  'GET /api/calls/:callId': [
+    { what: 'own call (agent answered, unit received its order)', expect: EVERYONE, request: at('/api/calls/matrix-call') },
+    { what: 'another agent\'s and unit\'s call', expect: { ...EVERYONE, agent: 404, unit_handler: 404 }, request: at('/api/calls/other-call') },
+    { what: 'no such call', expect: { agent: 404, supervisor: 404, unit_handler: 404, admin: 404 }, request: at('/api/calls/no-such-call') },
+  ],
+  'GET /api/calls/:callId/caller-history': [
+    // What the history lists (the caller's other calls and orders, masked where not handled) is calls.int.test.ts's.
+    { what: 'own call', expect: EVERYONE, request: at('/api/calls/matrix-call/caller-history') },
+    { what: 'another agent\'s and unit\'s call', expect: { ...EVERYONE, agent: 404, unit_handler: 404 }, request: at('/api/calls/other-call/caller-history') },
+  ],
+  'GET /api/ratings/summary': [{ what: 'summary', expect: STAFF, request: at('/api/ratings/summary') }],
+  'GET /api/kpi/calls': [{ what: 'KPIs', expect: MANAGERS, request: at('/api/kpi/calls') }],
+
+  // work orders: hotline staff create and see all; a unit handler sees its unit's (lead or co-unit), others are 404
+  'POST /api/work-orders': [{ what: 'a new complaint', expect: STAFF, request: at('/api/work-orders', () => complaint()) }],
+  'GET /api/work-orders': [
+    {
+      what: 'list, narrowed to the handler\'s unit', expect: EVERYONE, request: at('/api/work-orders?pageSize=200'),
+      check: (who, body) => {
+        const items = itemsOf(body);
+        const units = (o: Json) => [o['leadUnitId'], ...((o['coUnitIds'] as unknown[] | undefined) ?? [])];
+        if (items.length === 0) return 'nothing listed';
+        if (who !== 'unit_handler') return null;
+        const foreign = items.filter((o) => !units(o).includes('water'));
+        return foreign.length === 0 ? null : `lists ${foreign.length} orders of other units`;
+      },
+    },
+    {
+      what: 'filtered by another unit', expect: EVERYONE, request: at('/api/work-orders?unitId=parks'),
+      check: (who, body) => {
+        const ids = itemsOf(body).map((o) => o['id']);
+        if (who === 'unit_handler') return ids.length === 0 ? null : `a unit handler sees ${ids.length} orders of another unit`;
+        return ids.includes(orders.parks) ? null : 'the order of parks is missing';
+      },
+    },
+  ],
+  'GET /api/work-orders/:orderId': [
+    { what: 'an order led by the handler\'s unit', expect: EVERYONE, request: () => ({ path: `/api/work-orders/${orders.water}` }) },
+    { what: 'an order where the handler\'s unit is a co-unit', expect: EVERYONE, request: () => ({ path: `/api/work-orders/${orders.coWater}` }) },
+    { what: 'an order of another unit', expect: { ...EVERYONE, unit_handler: 404 }, request: () => ({ path: `/api/work-orders/${orders.parks}` }) },
+    { what: 'an order not yet dispatched', expect: { ...EVERYONE, unit_handler: 404 }, request: () => ({ path: `/api/work-orders/${orders.undispatched}` }) },
+    { what: 'no such order', expect: { agent: 404, supervisor: 404, unit_handler: 404, admin: 404 }, request: at('/api/work-orders/no-such-order') },
+  ],
+  // Who may take each action type is the next describe block; here: whose orders.
+  'POST /api/work-orders/:orderId/actions': [
+    { what: 'sign an order of another unit', expect: { ...allow(), unit_handler: 404 }, request: actionOn('pendingSign', () => ({ type: 'sign' }), 'parks') },
+    { what: 'sign as a co-unit (only the lead unit signs)', expect: allow(), request: actionOn('pendingSign', () => ({ type: 'sign' }), 'roads', ['water']) },
+    { what: 'sign an order not yet dispatched', expect: { ...allow(), unit_handler: 404 }, request: actionOn('pendingDispatch', () => ({ type: 'sign' })) },
+    { what: 'dispatch an order that does not exist (403 before 404)', expect: { ...STAFF, agent: 404, supervisor: 404, admin: 404 }, request: at('/api/work-orders/no-such-order/actions', () => ({ type: 'dispatch', leadUnitId: 'water' })) },
+  ],
+
+  // knowledge base: everyone reads; supervisors and administrators write, unit handlers their unit's articles
+  'GET /api/knowledge/search': [{ what: 'search', expect: EVERYONE, request: at(`/api/knowledge/search?q=${encodeURIComponent('社保卡怎么补办')}`) }],
+  'GET /api/knowledge/articles/:articleId': [
+    { what: 'an article', expect: EVERYONE, request: () => ({ path: `/api/knowledge/articles/${kbArticleId}` }) },
+    { what: 'no such article', expect: { agent: 404, supervisor: 404, unit_handler: 404, admin: 404 }, request: at('/api/knowledge/articles/no-such-article') },
+  ],
+  'POST /api/knowledge/articles': [
+    { what: 'an article of no unit', expect: MANAGERS, request: at('/api/knowledge/articles', () => article(null)) },
+    { what: 'an article of the handler\'s unit', expect: allow('supervisor', 'admin', 'unit_handler'), request: at('/api/knowledge/articles', () => article('water')) },
+    { what: 'an article of another unit', expect: MANAGERS, request: at('/api/knowledge/articles', () => article('parks')) },
+  ],
+  'PUT /api/knowledge/articles/:articleId': [
+    { what: 'an article of no unit', expect: MANAGERS, request: () => articleUpdate(null) },
+    { what: 'an article of the handler\'s unit', expect: allow('supervisor', 'admin', 'unit_handler'), request: () => articleUpdate('water') },
+    { what: 'an article of another unit', expect: MANAGERS, request: () => articleUpdate('parks') },
+  ],
+
+  // work-order reports: managers see every unit; a unit handler its own unit only; agents none
+  'GET /api/reports/work-orders': [
+    {
+      what: 'this month, every unit visible to the actor', expect: allow('supervisor', 'admin', 'unit_handler'), request: at('/api/reports/work-orders'),
+      check: (who, body) => {
+        const units = ((body as { units?: Json[] }).units ?? []).map((u) => u['unitId']);
+        if (who === 'unit_handler') return units.every((u) => u === 'water') && units.length > 0 ? null : `a unit handler sees units ${JSON.stringify(units)}`;
+        return units.includes('parks') && units.includes('water') ? null : `units ${JSON.stringify(units)}`;
+      },
+    },
+    { what: 'the handler\'s own unit', expect: allow('supervisor', 'admin', 'unit_handler'), request: at('/api/reports/work-orders?unitId=water') },
+    { what: 'another unit', expect: MANAGERS, request: at('/api/reports/work-orders?unitId=parks') },
+  ],
+
+  // regulation presets and the calendar: managers read, administrators change
+  'GET /api/presets': [{ what: 'list', expect: MANAGERS, request: at('/api/presets') }],
+  'GET /api/presets/active': [{ what: 'active preset', expect: MANAGERS, request: at('/api/presets/active') }],
+  'PUT /api/presets/active': [{ what: 'select the active preset', expect: ADMIN, request: at('/api/presets/active', () => ({ presetId: 'beijing-2023' })) }],
+  'GET /api/presets/:presetId': [
+    { what: 'a preset', expect: MANAGERS, request: at('/api/presets/beijing-2023') },
+    { what: 'no such preset (403 before 404)', expect: { ...MANAGERS, supervisor: 404, admin: 404 }, request: at('/api/presets/nowhere') },
+  ],
+  'PUT /api/presets/:presetId': [{ what: 'a new preset', expect: ADMIN, request: () => newPreset() }],
+  'GET /api/calendar/years': [{ what: 'list', expect: MANAGERS, request: at('/api/calendar/years') }],
+  'GET /api/calendar/years/:year': [{ what: 'a year', expect: MANAGERS, request: at('/api/calendar/years/2026') }],
+  'PUT /api/calendar/years/:year': [{ what: 'a new version of a year', expect: ADMIN, request: () => calendarYear() }],
+};
+
+function article(ownerUnitId: string | null): Json {
+  n += 1;
+  return { title: `停水通知查询 ${n}`, body: '计划停水信息可在自来水集团网站查询。', category: '咨询', keywords: ['停水'], ownerUnitId };
+}
+
+async function articleUpdate(ownerUnitId: string | null): Promise<Req> {
+  const a = await staffCall('POST', '/api/knowledge/articles', article(ownerUnitId), accounts.admin);
+  const id = String(a['id']);
+  return {
+    path: `/api/knowledge/articles/${id}`,
+    body: { ...article(ownerUnitId), rev: Number(a['rev']) },
+    unchanged: async () => {
+      const now = await staffCall('GET', `/api/knowledge/articles/${id}`);
+      return now['rev'] === a['rev'] ? null : `article changed: rev ${String(a['rev'])} → ${String(now['rev'])}`;
+    },
+  };
+}
+
+async function newPreset(): Promise<Req> {
+  const base = await staffCall('GET', '/api/presets/beijing-2023');
+  const id = `matrix-${++n}`;
+  return { path: `/api/presets/${id}`, body: { ...base, id, version: 1, name: `矩阵 ${n}` } };
+}
+
+/** A far-future year (never used by the fixtures' deadlines), each request one version newer. */
+async function calendarYear(): Promise<Req> {
+  n += 1;
+  return {
+    path: '/api/calendar/years/2031',
+    body: {
+      year: 2031, version: n, source: { title: '国务院办公厅关于2031年部分节假日安排的通知', publishedOn: '2030-11-10' },
+      holidays: [{ name: '元旦', from: '2031-01-01', to: '2031-01-01' }], makeUpWorkdays: [],
+    },
+  };
+}
+
+// ---- who may take each work-order action (the role part; whose orders is in the matrix above) ----
+
+type ActionType = (typeof actionBody.options)[number]['shape']['type']['value'];
+
+/** Supervisors' powers: administrators act as supervisors on work orders. */
+const SUPERVISORS = MANAGERS;
+/** Unit actions: the lead unit's handler (the matrix's handler leads every order here). */
+const LEAD_UNIT = allow('unit_handler');
+
+const actions: Record<ActionType, { stage: Stage; expect: Expect; body: () => Json }> = {
+  accept: { stage: 'draft', expect: STAFF, body: () => ({}) },
+  answerDirect: { stage: 'pendingDispatch', expect: STAFF, body: () => ({ kbArticleId, answer: '携带身份证到社保经办网点补办' }) },
+  invalidate: { stage: 'pendingDispatch', expect: STAFF, body: () => ({ reason: '无效来电' }) },
+  transferEmergency: { stage: 'pendingDispatch', expect: STAFF, body: () => ({ target: '119' }) },
+  merge: { stage: 'pendingDispatch', expect: STAFF, body: () => ({ masterId: orders.undispatched }) },
+  dispatch: { stage: 'pendingDispatch', expect: STAFF, body: () => ({ leadUnitId: 'water' }) },
+  sign: { stage: 'pendingSign', expect: LEAD_UNIT, body: () => ({}) },
+  requestReturn: {
+    stage: 'pendingSign', expect: LEAD_UNIT,
+    body: () => ({ reason: 'notOurDuty', explanation: '属于物业管理范围', evidence: [{ id: 'att-1', kind: 'photo' }] }),
+  },
+  approveReturn: { stage: 'returnRequested', expect: SUPERVISORS, body: () => ({}) },
+  rejectReturn: { stage: 'returnRequested', expect: SUPERVISORS, body: () => ({ reason: '属于本单位职责' }) },
+  recordContactAttempt: { stage: 'inProgress', expect: LEAD_UNIT, body: () => ({ channel: 'phone', reached: true }) },
+  recordHandling: { stage: 'inProgress', expect: LEAD_UNIT, body: () => ({ note: '已现场查看' }) },
+  requestExtension: { stage: 'inProgress', expect: LEAD_UNIT, body: () => ({ step: 5, reason: '需更换管道' }) },
+  approveExtension: { stage: 'extensionRequested', expect: SUPERVISORS, body: () => ({}) },
+  rejectExtension: { stage: 'extensionRequested', expect: SUPERVISORS, body: () => ({ reason: '期限内可以办结' }) },
+  complete: { stage: 'inProgress', expect: LEAD_UNIT, body: () => ({ summary: '已更换入户管道' }) },
+  passReview: { stage: 'pendingReview', expect: SUPERVISORS, body: () => ({}) },
+  sendBack: { stage: 'pendingReview', expect: SUPERVISORS, body: () => ({ reason: '办理结果不完整' }) },
+  // The lead unit replies to the caller; hotline staff may record a reply made through them.
+  recordFeedback: { stage: 'pendingFeedback', expect: EVERYONE, body: () => ({ channel: 'phone' }) },
+  recordCallback: { stage: 'pendingCallback', expect: STAFF, body: () => ({ result: 'satisfied', contacted: true, feedbackReceived: true, resolution: 'resolved' }) },
+  close: { stage: 'pendingCallback', expect: SUPERVISORS, body: () => ({ reason: '市民无异议' }) },
+  linkRepeat: { stage: 'pendingDispatch', expect: STAFF, body: () => ({ rootOrderId: orders.undispatched, repeatNumber: 1, escalate: false }) },
+  escalate: { stage: 'pendingDispatch', expect: SUPERVISORS, body: () => ({ reason: '群众反映强烈' }) },
+};
+
+// ---- running ----
+
 beforeAll(async () => {
-  app = await startApp({ dbUri: `${await mongoBaseUrl()}/${uniqueDbName(__filename)}`, loginRateLimit: { windowMs: 60_000, max: 1000 } });
+  app = await startApp({
+    dbUri: `${await mongoBaseUrl()}/${uniqueDbName(__filename)}`,
+    withWorkOrderModule: true,
+    workOrderClock: () => T0,
+    loginRateLimit: { windowMs: 60_000, maxFailuresPerAccount: 1000, maxFailuresPerAddress: 1000 },
+  });
   for (const role of ROLES) accounts[role] = await account(app, role, role === 'agent' ? { agentId: '7001' } : {});
+  await account(app, 'agent', { agentId: '7002' });
+  handlers['water'] = accounts.unit_handler;
+  for (const unit of ['roads', 'parks']) handlers[unit] = await account(app, 'unit_handler', { unitId: unit });
   victim = await account(app, 'supervisor');
   await insertCall(app, { callId: 'matrix-call', agentId: '7001', agentIds: ['7001'], unitIds: ['water'] });
-  const admin = accounts.admin;
-  await request(app, 'POST', '/api/queues', { token: admin.token, body: { queueId: 'general', name: '综合' } });
+  await insertCall(app, { callId: 'other-call', agentId: '7002', agentIds: ['7002'], unitIds: ['parks'] });
+  await staffCall('POST', '/api/queues', { queueId: 'general', name: '综合' }, accounts.admin);
+  kbArticleId = String(
+    (await staffCall('POST', '/api/knowledge/articles', {
+      title: '社会保障卡补办流程', body: '社保卡遗失后可携带身份证到就近社保经办网点办理挂失和补办。', category: '咨询', keywords: ['社保卡', '补办'], ownerUnitId: null,
+    }))['id'],
+  );
+  orders.water = (await orderAt('pendingSign', 'water')).id;
+  orders.coWater = (await orderAt('pendingSign', 'roads', ['water'])).id;
+  orders.parks = (await orderAt('pendingSign', 'parks')).id;
+  orders.undispatched = (await orderAt('pendingDispatch')).id;
 });
 afterAll(async () => {
   await app?.stop();
 });
 
-interface Sample {
-  path: string;
-  body?: () => unknown;
-  /** Routes every signed-in user may call (auth). */
-  anyRole?: boolean;
+const keyOf = (d: RouteDoc) => `${d.method.toUpperCase()} ${d.path}`;
+
+function docOf(key: string): RouteDoc {
+  const d = app.docs.find((x) => keyOf(x) === key);
+  if (!d) throw new Error(`${key} is not in the route table`);
+  return d;
 }
 
-const samples: Record<string, Sample> = {
-  'POST /api/auth/login': { path: '/api/auth/login' },
-  'POST /api/auth/refresh': { path: '/api/auth/refresh' },
-  'POST /api/auth/logout': { path: '/api/auth/logout', body: () => ({}), anyRole: true },
-  'GET /api/auth/me': { path: '/api/auth/me', anyRole: true },
-  'GET /api/users': { path: '/api/users' },
-  'POST /api/users': { path: '/api/users', body: () => ({ username: `m${++n}`, password: 'password-123', role: 'supervisor', displayName: 'm' }) },
-  'GET /api/users/:userId': { path: '/api/users/{victim}' },
-  'PATCH /api/users/:userId': { path: '/api/users/{victim}', body: () => ({ displayName: 'renamed' }) },
-  'POST /api/users/:userId/revoke-sessions': { path: '/api/users/{victim}/revoke-sessions' },
-  'GET /api/agents': { path: '/api/agents' },
-  'GET /api/agents/:agentId/state': { path: '/api/agents/7001/state' },
-  'POST /api/agents/:agentId/state': { path: '/api/agents/7001/state', body: () => ({ action: 'not_ready', reason: '休息' }) },
-  'GET /api/dashboard/snapshot': { path: '/api/dashboard/snapshot' },
-  'GET /api/dashboard/deltas': { path: '/api/dashboard/deltas?after=0' },
-  'GET /api/queues': { path: '/api/queues' },
-  'POST /api/queues': { path: '/api/queues', body: () => ({ queueId: `q${++n}`, name: 'q' }) },
-  'GET /api/queues/:queueId': { path: '/api/queues/general' },
-  'PATCH /api/queues/:queueId': { path: '/api/queues/general', body: () => ({ waitAlertSec: 90 }) },
-  'GET /api/settings': { path: '/api/settings' },
-  'PUT /api/settings': {
-    path: '/api/settings',
-    body: () => ({ serviceLevelThresholdSec: 15, serviceLevelDenominator: 'answered', shortAbandonSec: 5, ringAnswerThresholdSec: 10, waitAlertSec: 60, notReadyAlertSec: 900, missedStreakAlert: 2 }),
-  },
-  'GET /api/calls': { path: '/api/calls' },
-  'GET /api/calls/:callId': { path: '/api/calls/matrix-call' },
-  'GET /api/calls/:callId/caller-history': { path: '/api/calls/matrix-call/caller-history' },
-  'GET /api/ratings/summary': { path: '/api/ratings/summary' },
-  'GET /api/kpi/calls': { path: '/api/kpi/calls' },
-};
+const CODES: Record<number, string> = { 401: 'AUTH.UNAUTHENTICATED', 403: 'AUTH.FORBIDDEN', 404: 'NOT_FOUND' };
+
+/** Runs one case for one role (null: no token) with `req`; returns the problems found. */
+async function run(d: RouteDoc, c: Case, who: Role | null, want: Outcome | 401, req: Req): Promise<string[]> {
+  const label = `${who ?? 'no token'} · ${c.what}`;
+  // A fresh session per request: logout and revoke-sessions must not spoil the next one.
+  const token = who === null ? undefined : (await app.auth.login(accounts[who].username, accounts[who].password)).accessToken;
+  const res = await request(app, d.method.toUpperCase(), req.path, { ...(token ? { token } : {}), ...(req.body !== undefined ? { body: req.body } : {}) });
+  const status = want === 'ok' ? (d.status ?? 200) : want;
+  const body = res.body as Json | null;
+  if (res.status !== status) return [`${label}: ${res.status}, expected ${status} ${JSON.stringify(body).slice(0, 300)}`];
+  const problems: string[] = [];
+  if (want === 'ok') {
+    const p = who === null ? null : c.check?.(who, body);
+    if (p) problems.push(`${label}: ${p}`);
+  } else {
+    // The refusal is the policy's, not a missing route or another error with the same status.
+    if (body?.['code'] !== CODES[status] || body?.['message'] === 'no such route') problems.push(`${label}: refused with ${JSON.stringify(body)}`);
+    const changed = await req.unchanged?.();
+    if (changed) problems.push(`${label}: refused but ${changed}`);
+  }
+  return problems;
+}
+
+async function runCases(key: string, cases: Case[]): Promise<string[]> {
+  const d = docOf(key);
+  const problems: string[] = [];
+  for (const c of cases) {
+    // Every allowed role gets fresh fixtures; the refused ones share one (a refusal changes nothing, which `unchanged` checks).
+    let refused: Req | undefined;
+    for (const who of [...ROLES, null]) {
+      const want = who === null ? (c.anonymous ?? 401) : c.expect[who];
+      const req = want === 'ok' ? await c.request(who) : (refused ??= await c.request(who));
+      problems.push(...(await run(d, c, who, want, req)));
+    }
+  }
+  return problems;
+}
 
 describe('REST role × action matrix', () => {
-  it('every documented route has a sample here', () => {
-    const keys = app.docs.map((d) => `${d.method.toUpperCase()} ${d.path}`);
-    expect(keys.filter((k) => !(k in samples))).toEqual([]);
-  });
-
-  it('public routes answer without a token; every other route → 401 without one', async () => {
+  it('the route table and the matrix list the same routes', () => {
+    const routes = app.docs.map(keyOf);
+    // The whole table, as main.ts mounts it: the core API and the work-order module's routers.
+    expect([...new Set(app.docs.map((d) => d.tag))].sort()).toEqual(['agents', 'auth', 'calls', 'dashboard', 'knowledge', 'presets', 'queues', 'reports', 'users', 'work-orders']);
+    expect(routes.filter((k) => !(k in matrix))).toEqual([]);
+    expect(Object.keys(matrix).filter((k) => !routes.includes(k))).toEqual([]);
+    // Public routes, and only those, answer without a token.
     for (const d of app.docs) {
-      const s = samples[`${d.method.toUpperCase()} ${d.path}`];
-      if (!s || d.public) continue;
-      const res = await request(app, d.method.toUpperCase(), s.path.replace('{victim}', victim.id), s.body ? { body: s.body() } : {});
-      expect([d.path, res.status]).toEqual([d.path, 401]);
+      for (const c of matrix[keyOf(d)] ?? []) expect([keyOf(d), c.anonymous !== undefined]).toEqual([keyOf(d), d.public === true]);
     }
   });
 
-  for (const role of ROLES) {
-    it(`${role}: allowed routes pass the policy, the others → 403`, async () => {
-      const results: string[] = [];
-      for (const d of app.docs) {
-        if (d.public) continue;
-        const s = samples[`${d.method.toUpperCase()} ${d.path}`];
-        if (!s) continue;
-        // A fresh session per request: logout and revoke-sessions must not spoil the next one.
-        const pair = await app.auth.login(accounts[role].username, accounts[role].password);
-        const res = await request(app, d.method.toUpperCase(), s.path.replace('{victim}', victim.id), { token: pair.accessToken, ...(s.body ? { body: s.body() } : {}) });
-        const allowed = s.anyRole || (d.permission !== undefined && roleHas(role, d.permission));
-        const ok = allowed ? res.status < 400 || res.status === 404 || res.status === 409 : res.status === 403;
-        if (!ok) results.push(`${d.method} ${d.path} → ${res.status} (expected ${allowed ? 'allowed' : 403}) ${JSON.stringify(res.body)}`);
-      }
-      expect(results).toEqual([]);
+  for (const [key, cases] of Object.entries(matrix)) {
+    it(key, async () => {
+      expect(await runCases(key, cases)).toEqual([]);
     });
   }
+});
 
-  it('agent acting on another agent → 404; unit handler on agent state → 403', async () => {
-    const other = await request(app, 'POST', '/api/agents/7999/state', { token: accounts.agent.token, body: { action: 'ready' } });
-    expect(other.status).toBe(404);
-    const unit = await request(app, 'GET', '/api/agents/7001/state', { token: accounts.unit_handler.token });
-    expect(unit.status).toBe(403);
+describe('work-order actions: who may take each one', () => {
+  it('every action type of the API has an entry', () => {
+    const types = actionBody.options.map((o) => o.shape.type.value);
+    expect([...types].sort()).toEqual(Object.keys(actions).sort());
   });
+
+  for (const [type, a] of Object.entries(actions)) {
+    it(type, async () => {
+      const c: Case = { what: `${type} in ${a.stage}`, expect: a.expect, request: actionOn(a.stage, () => ({ type, ...a.body() })) };
+      expect(await runCases('POST /api/work-orders/:orderId/actions', [c])).toEqual([]);
+    });
+  }
 });

@@ -1,19 +1,43 @@
 /** Authentication against a real database: login, refresh rotation, logout on every instance, bad tokens, rate limit, bad input. */
 import { createHmac } from 'node:crypto';
-import { JWT_SECRET, account, mongoBaseUrl, request, startApp, uniqueDbName, type TestApp } from '../../support/api-harness';
+import http from 'node:http';
+import { JWT_SECRET, account, mongoBaseUrl, request, startApp, uniqueDbName, type Account, type TestApp } from '../../support/api-harness';
 
+let uri: string;
 let a: TestApp;
 let b: TestApp;
 
 beforeAll(async () => {
-  const uri = `${await mongoBaseUrl()}/${uniqueDbName(__filename)}`;
-  a = await startApp({ dbUri: uri, loginRateLimit: { windowMs: 60_000, max: 3 } });
+  uri = `${await mongoBaseUrl()}/${uniqueDbName(__filename)}`;
+  a = await startApp({ dbUri: uri, loginRateLimit: { windowMs: 60_000, maxFailuresPerAccount: 3, maxFailuresPerAddress: 20 } });
   b = await startApp({ dbUri: uri });
 });
 afterAll(async () => {
   await b?.stop();
   await a?.stop();
 });
+
+/** POST /api/auth/login from another loopback address (the app sees 127.0.0.2, not 127.0.0.1). */
+function loginFrom(app: TestApp, localAddress: string, body: { username: string; password: string }): Promise<{ status: number; body: Record<string, unknown> }> {
+  const url = new URL('/api/auth/login', app.baseUrl);
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+const login = (app: TestApp, username: string, password: string, headers: Record<string, string> = {}) =>
+  request(app, 'POST', '/api/auth/login', { body: { username, password }, headers });
 
 /** Signs arbitrary claims as HS256 (what an attacker with or without the secret could produce). */
 function sign(claims: Record<string, unknown>, secret = JWT_SECRET, exp = Math.floor(Date.now() / 1000) + 600, aud = 'hotline12345-api'): string {
@@ -92,16 +116,61 @@ describe('auth API', () => {
     expect((await request(b, 'GET', '/api/auth/me', { token: agent.token })).status).toBe(401);
   });
 
-  it('login rate limit: after 3 failures from one address → 429; other instances and routes keep serving', async () => {
-    const sup = await account(a, 'supervisor');
-    for (let i = 0; i < 3; i += 1) {
-      expect((await request(a, 'POST', '/api/auth/login', { body: { username: sup.username, password: 'bad-password' } })).status).toBe(401);
+});
+
+describe('login rate limit (failed attempts per account and address, and per address)', () => {
+  it('15 agents signing in at once from one address all succeed, round after round: successes count towards no limit', async () => {
+    const agents: Account[] = [];
+    for (let i = 0; i < 15; i += 1) agents.push(await account(a, 'agent'));
+    // 4 rounds: 60 sign-ins from one address (per-address cap 20) and 4 per account (limit 3).
+    for (let round = 0; round < 4; round += 1) {
+      const results = await Promise.all(agents.map((ag) => login(a, ag.username, ag.password)));
+      expect(results.map((r) => r.status)).toEqual(agents.map(() => 200));
     }
-    const limited = await request(a, 'POST', '/api/auth/login', { body: { username: sup.username, password: sup.password } });
+  });
+
+  it('repeated wrong passwords for one account → 429 for that account only; others from the same address still sign in', async () => {
+    const victim = await account(a, 'supervisor');
+    const colleague = await account(a, 'agent');
+    for (let i = 0; i < 3; i += 1) {
+      expect((await login(a, victim.username, 'bad-password')).status).toBe(401);
+    }
+    // Locked, even with the right password (the attacker would not know it is right).
+    const limited = await login(a, victim.username, victim.password);
     expect(limited.status).toBe(429);
-    expect(limited.body).toMatchObject({ code: 'RATE_LIMITED' });
-    expect(limited.headers.get('ratelimit-limit') ?? limited.headers.get('ratelimit')).toBeTruthy();
-    expect((await request(a, 'GET', '/api/auth/me', { token: sup.token })).status).toBe(200);
+    expect(limited.body).toMatchObject({ code: 'RATE_LIMITED', policy: 'login-account' });
+    expect(limited.headers.get('ratelimit')).toContain('"login-account"');
+    expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+    // Another account from the same address: a typo is a plain 401, the right password signs in.
+    expect((await login(a, colleague.username, 'bad-password')).status).toBe(401);
+    expect((await login(a, colleague.username, colleague.password)).status).toBe(200);
+    // The same account from another address is not locked (the limit is per username and address).
+    expect((await loginFrom(a, '127.0.0.2', { username: victim.username, password: victim.password })).status).toBe(200);
+    // Its existing session, other routes and other instances keep serving.
+    expect((await request(a, 'GET', '/api/auth/me', { token: victim.token })).status).toBe(200);
+    expect((await login(b, victim.username, victim.password)).status).toBe(200);
+  });
+
+  it('password spraying: failures over many usernames from one address hit the looser per-address cap', async () => {
+    // Its own instance and database: its stop() drops the database.
+    const c = await startApp({ dbUri: `${uri}_spray`, loginRateLimit: { windowMs: 60_000, maxFailuresPerAccount: 3, maxFailuresPerAddress: 8 } });
+    try {
+      const fresh = await account(c, 'agent');
+      // Malformed requests and successes are not failed sign-ins.
+      expect((await request(c, 'POST', '/api/auth/login', { body: { username: 'x' } })).status).toBe(400);
+      expect((await login(c, fresh.username, fresh.password)).status).toBe(200);
+      for (let i = 0; i < 8; i += 1) {
+        expect((await login(c, `sprayed-${i}`, 'Summer2026!')).status).toBe(401);
+      }
+      const limited = await login(c, fresh.username, fresh.password);
+      expect(limited.status).toBe(429);
+      expect(limited.body).toMatchObject({ code: 'RATE_LIMITED', policy: 'login-address' });
+      // The address is the connection's: a forged X-Forwarded-For does not escape the cap.
+      expect((await login(c, fresh.username, fresh.password, { 'x-forwarded-for': '203.0.113.7' })).status).toBe(429);
+      expect((await loginFrom(c, '127.0.0.2', { username: fresh.username, password: fresh.password })).status).toBe(200);
+    } finally {
+      await c.stop();
+    }
   });
 });
 

@@ -66,4 +66,11 @@ describe('KeyedList (real database)', () => {
     expect(await list.read('k2')).toEqual([]);
     expect(await list.append('k2', { writer: 9, i: 9 })).toBe(0);
   });
+
+  it('appendMany continues after the existing entries, one insert for the lot', async () => {
+    await list.append('bulk', { writer: 0, i: 0 });
+    await list.appendMany('bulk', [1, 2, 3].map((i) => ({ writer: 1, i })));
+    expect((await list.read('bulk')).map((e) => [e.slot, e.value.writer, e.value.i])).toEqual([[0, 0, 0], [1, 1, 1], [2, 1, 2], [3, 1, 3]]);
+    expect(await list.append('bulk', { writer: 2, i: 4 })).toBe(4);
+  });
 });

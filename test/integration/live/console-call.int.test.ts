@@ -1,7 +1,7 @@
 /**
  * The live layer over a real call: sipp calls through real Asterisk into the product (as main.ts
- * wires it, real database); an agent console (socket.io-client) gets the screen pop with the caller's
- * previous call in its history, then answered / ended / rated; a supervisor dashboard sees the queue
+ * wires it, real database); an agent console (socket.io-client) gets the screen pop, then the caller's
+ * previous call in the pop's history follow-up, and answered / ended / rated; a supervisor dashboard sees the queue
  * and agent changes in order and the day's counters move.
  */
 import { io, type Socket } from 'socket.io-client';
@@ -62,7 +62,7 @@ describe('live consoles over a real call', () => {
     const boss = await connect(sut, await login(sut, 'boss', 'supervisor-password'));
     sockets.push(agent, boss);
     const consoleEvents: Array<{ event: string; payload: unknown }> = [];
-    for (const name of ['call:ringing', 'call:answered', 'call:ended', 'call:rated'] as const) {
+    for (const name of ['call:ringing', 'call:history', 'call:answered', 'call:ended', 'call:rated'] as const) {
       agent.on(name, (payload: unknown) => consoleEvents.push({ event: name, payload }));
     }
     const snapshot = await new Promise<DashboardSnapshot>((resolve) => {
@@ -78,11 +78,16 @@ describe('live consoles over a real call', () => {
     await phone.stop();
 
     await eventually(() => consoleEvents.some((e) => e.event === 'call:rated'), 15_000);
-    expect(consoleEvents.map((e) => e.event)).toEqual(['call:ringing', 'call:answered', 'call:ended', 'call:rated']);
-    const pop = consoleEvents[0]!.payload as { callerNumber: string; queueId: string; history: { calls: Array<{ outcome: string }> } | null };
+    // The history follows the pop (it may arrive before or after the answer).
+    expect(consoleEvents.map((e) => e.event).filter((e) => e !== 'call:history')).toEqual(['call:ringing', 'call:answered', 'call:ended', 'call:rated']);
+    expect(consoleEvents.map((e) => e.event).indexOf('call:history')).toBeGreaterThan(0);
+    const pop = consoleEvents[0]!.payload as { callId: string; attempt: number; callerNumber: string };
     expect(pop.callerNumber).toBe(CALLER);
-    expect(pop.history?.calls.map((c) => c.outcome)).toContain('abandoned');
-    expect(consoleEvents[3]!.payload).toMatchObject({ value: 1, satisfied: true });
+    const history = consoleEvents.filter((e) => e.event === 'call:history').map((e) => e.payload as { callId: string; attempt: number; history: { calls: Array<{ outcome: string }> } | null });
+    expect(history).toHaveLength(1);
+    expect(history[0]).toMatchObject({ callId: pop.callId, attempt: pop.attempt });
+    expect(history[0]!.history?.calls.map((c) => c.outcome)).toContain('abandoned');
+    expect(consoleEvents.find((e) => e.event === 'call:rated')!.payload).toMatchObject({ value: 1, satisfied: true });
 
     // Deltas arrive in sequence order, right after the snapshot, with no gap.
     const seqs = deltas.map((d) => d.seq);

@@ -50,6 +50,9 @@ describe('database outage during a call', () => {
     expect(record.hungUpBy).toBe('caller');
     expect(record.talkMs).toBeGreaterThan(0);
     expect(await sut.callStore.records.countDocuments({ callerNumber: CALLER })).toBe(1);
+    // Keyed by its call id, and listed under the caller's number for the caller history.
+    expect(record._id).toBe(record.callId);
+    expect(new Set((await sut.callStore.history.read(CALLER)).map((e) => e.value.callId))).toEqual(new Set([record.callId]));
     const events = await sut.callStore.events.find({ callId: record.callId }).sort({ seq: 1 }).lean();
     expect(events.map((e) => e.seq)).toEqual(Array.from({ length: record.version }, (_, i) => i + 1));
   });

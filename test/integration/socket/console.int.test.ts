@@ -1,6 +1,6 @@
 /**
- * Socket.IO against a real database: handshake auth, agent console (state on connect, screen pop
- * with the caller's previous call, answered/ended/rated), manager dashboard (snapshot then ordered
+ * Socket.IO against a real database: handshake auth, agent console (state on connect, screen pop,
+ * then the caller's previous call as its history follow-up, answered/ended/rated), manager dashboard (snapshot then ordered
  * deltas with moving counters), bad payloads and the role × event matrix.
  */
 import { createHmac } from 'node:crypto';
@@ -86,24 +86,29 @@ describe('agent console', () => {
     expect(app.control.performed.filter((p) => p.agentId === '5002').map((p) => p.action)).toEqual(['ready', 'not_ready']);
   });
 
-  it('ring → screen pop with the caller\'s previous call; then answered, ended, rated in order', async () => {
+  it('ring → screen pop, then its history with the caller\'s previous call; then answered, ended, rated in order', async () => {
     const agent = await account(app, 'agent', { agentId: '5003' });
     await insertCall(app, { callId: 'prev-1', callerNumber: '13700000001', agentId: '5003', agentIds: ['5003'], startedAt: new Date(Date.now() - 86_400_000), rating: { scale: 2, digit: '1', value: 'satisfied' } });
     const s = await open(agent.token);
     const got: string[] = [];
-    for (const e of ['call:ringing', 'call:answered', 'call:ended', 'call:rated'] as const) s.on(e, () => got.push(e));
+    for (const e of ['call:ringing', 'call:history', 'call:answered', 'call:ended', 'call:rated'] as const) s.on(e, () => got.push(e));
     const ringing = nextEvent(s, 'call:ringing');
+    const history = nextEvent(s, 'call:history');
     app.feed(ev('live-1', { type: 'CallEntered', channelId: 'live-1', callerNumber: '13700000001', calledNumber: '12345', queueId: 'general' as never, priority: 0 }));
     app.feed(ev('live-1', { type: 'CallQueued', queueId: 'general' as never, priority: 0, retry: false }));
     app.feed(ev('live-1', { type: 'AgentOffered', attempt: 1, agentId: '5003' as never, agentNumber: '5003', endpoint: 'PJSIP/5003', channelId: 'r', waitMs: 1200 }));
     const pop = await ringing;
     expect(pop).toMatchObject({ callId: 'live-1', callerNumber: '13700000001', masked: false, queueId: 'general', waitMs: 1200 });
-    expect(pop.history?.calls.map((c) => c.callId)).toEqual(['prev-1']);
+    expect(pop).not.toHaveProperty('history');
+    const h = await history;
+    expect(h).toMatchObject({ callId: 'live-1', attempt: 1 });
+    expect(h.history?.calls.map((c) => c.callId)).toEqual(['prev-1']);
+    expect(h.history?.calls[0]).toMatchObject({ agentId: '5003', masked: false, rating: { value: 1, satisfied: true } });
     app.feed(ev('live-1', { type: 'AgentAnswered', attempt: 1, agentId: '5003' as never, agentNumber: '5003', ringMs: 2000, waitMs: 3200 }));
     app.feed(ev('live-1', { type: 'CallCompleted', agentId: '5003' as never, endedBy: 'caller', talkMs: 40_000 }));
     app.feed(ev('live-1', { type: 'CallRated', scale: 'two-level', digit: '1', value: 1, code: 'satisfied', label: '满意', satisfied: true }));
-    await eventually(() => got.length === 4);
-    expect(got).toEqual(['call:ringing', 'call:answered', 'call:ended', 'call:rated']);
+    await eventually(() => got.length === 5);
+    expect(got).toEqual(['call:ringing', 'call:history', 'call:answered', 'call:ended', 'call:rated']);
   });
 
   it('a confidential caller is masked in the screen pop', async () => {
@@ -111,8 +116,10 @@ describe('agent console', () => {
     const s = await open(agent.token);
     const ringing = nextEvent(s, 'call:ringing');
     app.feed(ev('conf-1', { type: 'CallEntered', channelId: 'conf-1', callerNumber: '13812345678', calledNumber: '12345', queueId: 'general' as never, priority: 0 }, { confidential: true }));
+    const history = nextEvent(s, 'call:history');
     app.feed(ev('conf-1', { type: 'AgentOffered', attempt: 1, agentId: '5004' as never, agentNumber: '5004', endpoint: 'e', channelId: 'r', waitMs: 0 }));
     expect(await ringing).toMatchObject({ callerNumber: '138****5678', masked: true });
+    expect(await history).toEqual({ callId: 'conf-1', attempt: 1, history: { calls: [], workOrders: [] } });
   });
 });
 

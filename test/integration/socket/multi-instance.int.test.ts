@@ -43,15 +43,18 @@ describe('two instances with the Redis adapter', () => {
     expect(deltas[0]?.seq).toBe(snapshot.seq + 1);
   });
 
-  it('an agent console on B receives the screen pop for a call handled by A', async () => {
+  it('an agent console on B receives the screen pop and its history for a call handled by A', async () => {
     const agent = await account(b, 'agent', { agentId: '9001' });
     const s = connectSocket(b, agent.token);
     sockets.push(s);
     await connected(s);
     const ringing = nextEvent(s, 'call:ringing');
+    // A has no console of 9001: it looks the history up because B has one.
+    const history = nextEvent(s, 'call:history');
     a.feed(ev('m-2', { type: 'CallEntered', channelId: 'm-2', callerNumber: '13500000002', calledNumber: '12345', queueId: 'general' as never, priority: 0 }));
     a.feed(ev('m-2', { type: 'AgentOffered', attempt: 1, agentId: '9001' as never, agentNumber: '9001', endpoint: 'e', channelId: 'r', waitMs: 500 }));
     expect(await ringing).toMatchObject({ callId: 'm-2', callerNumber: '13500000002' });
+    expect(await history).toEqual({ callId: 'm-2', attempt: 1, history: { calls: [], workOrders: [] } });
   });
 
   it('logout on A disconnects the user\'s sockets on B', async () => {

@@ -29,8 +29,8 @@ describe('supervision sweep (real database)', () => {
 
   beforeAll(async () => {
     dbUri = await workOrderDbUri(__filename);
-    a = await startWorkOrderApp(dbUri, clock, { sweep: { batchSize: 7, concurrency: 4 } });
-    b = await startWorkOrderApp(dbUri, clock, { sweep: { batchSize: 5, concurrency: 3 } });
+    a = await startWorkOrderApp(dbUri, clock, { sweep: { concurrency: 4 } });
+    b = await startWorkOrderApp(dbUri, clock, { sweep: { concurrency: 3 } });
     [agent, sup, water] = await Promise.all([login(a, 'agent'), login(a, 'supervisor'), login(a, 'unit_handler', 'unit-water')]);
   });
   afterAll(async () => {
@@ -133,6 +133,23 @@ describe('supervision sweep (real database)', () => {
     await a.module.sweep.run();
     await a.module.sweep.run();
     expect(callbacks).toEqual([orderId]);
+  });
+
+  it('orders created at once on two instances get distinct numbers and are all listed for the sweep', async () => {
+    clock.set(T0);
+    const create = (app: WorkOrderApp, i: number) =>
+      call<{ id: string; number: string }>(app, 'POST', '/api/work-orders', agent, {
+        caller: { phone: `1390000${String(1000 + i)}` }, category: '求助', urgency: '一般', content: `井盖缺失 ${i}`, areaCode: '110105',
+      });
+    const made = await Promise.all(Array.from({ length: 20 }, (_, i) => create(i % 2 === 0 ? a : b, i)));
+    expect(made.map((m) => m.status)).toEqual(Array(20).fill(201));
+    expect(new Set(made.map((m) => m.body.number)).size).toBe(20);
+    const ids = made.map((m) => m.body.id);
+    await Promise.all(ids.map((id, i) => call(i % 2 === 0 ? b : a, 'POST', `/api/work-orders/${id}/actions`, sup, { type: 'dispatch', leadUnitId: 'unit-water' })));
+    const seen = record(a);
+    clock.set(new Date(T0.getTime() + 19 * H));
+    await a.module.sweep.run();
+    expect(new Set(seen.filter((n) => ids.includes(n.orderId) && n.kind === 'reminder').map((n) => n.orderId)).size).toBe(20);
   });
 
   it('one scheduled runner per job across instances: the database lease', async () => {

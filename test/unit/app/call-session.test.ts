@@ -255,6 +255,90 @@ describe('call session with fake ports', () => {
   });
 });
 
+describe('a step publishes its state changes before its Asterisk requests', () => {
+  /** Reads the agent and queue bus messages interleaved with the Asterisk requests, in the order they happened. */
+  function timeline(w: World): () => string[] {
+    const out: string[] = [];
+    const tel = w.tel.calls;
+    let seen = 0;
+    const syncTel = () => {
+      for (; seen < tel.length; seen++) out.push(`ari:${String(tel[seen]?.[0])}`);
+    };
+    w.bus.subscribe('agent', (m) => {
+      syncTel();
+      if (m.event.type === 'AgentStatusChanged') out.push(`agent:${m.event.to}`);
+    });
+    w.bus.subscribe('queue', (m) => {
+      syncTel();
+      out.push(`queue:${m.event.type}`);
+    });
+    w.bus.subscribe('call', (m) => {
+      syncTel();
+      if (m.event.type === 'AgentOffered') out.push(`call:AgentOffered`);
+    });
+    return () => {
+      syncTel();
+      return [...out];
+    };
+  }
+
+  it('offer at the greeting\'s end, answer, agent hang-up: agent and queue changes come before the ARI requests of their step', async () => {
+    const w = world();
+    agentsReady(w, 1);
+    const read = timeline(w);
+    await enter(w);
+    await finishPlayback(w);
+    let t = read();
+    // Greeting over: queued, offered (agent ringing) and the offer decided (screen pop) before the hold
+    // music is started; the ring is requested after it, as before.
+    expect(t.slice(t.indexOf('ari:play') + 1)).toEqual(['queue:QueueCallJoined', 'agent:ringing', 'queue:QueueCallOffered', 'call:AgentOffered', 'ari:startMoh', 'ari:originate']);
+    const before = t.length;
+    await send(w, { type: 'AgentAnswered', attempt: 1 });
+    t = read();
+    // On call before the hold music stops and the 工号 plays.
+    expect(t.slice(before)).toEqual(['queue:QueueCallLeft', 'agent:on-call', 'ari:stopMoh', 'ari:play']);
+    await finishPlayback(w);
+    const talking = read().length;
+    await send(w, { type: 'AgentHungUp', attempt: 1 });
+    expect(read().slice(talking)).toEqual(['agent:wrap-up', 'ari:play']);
+  });
+
+  it('missed ring: the agent\'s new state is published before its leg is hung up, but it is offered nothing until the hang-up is done', async () => {
+    const w = world({ missedRing: { maxConsecutiveMisses: 3 } });
+    agentsReady(w, 1);
+    const read = timeline(w);
+    const s = await toRinging(w);
+    let open: () => void = () => undefined;
+    w.tel.hangupGate = new Promise<void>((r) => (open = r));
+    const before = read().length;
+    await w.scheduler.advance(10000);
+    // Ready again and the call queued again at once; the hang-up of the old leg is still under way.
+    expect(read().slice(before)).toEqual(['agent:ready', 'queue:QueueCallReturned', 'ari:hangup']);
+    expect(w.agents.get(A1)?.status.type).toBe('ready');
+    expect(s.snapshot().type).toBe('queued');
+    expect(w.tel.calls.filter((c) => c[0] === 'originate')).toHaveLength(1);
+    open();
+    w.tel.hangupGate = null;
+    await flush();
+    expect(s.snapshot()).toMatchObject({ type: 'ringing', offer: { attempt: 2, agentId: A1 } });
+    expect(read().slice(before)).toEqual(['agent:ready', 'queue:QueueCallReturned', 'ari:hangup', 'agent:ringing', 'queue:QueueCallOffered', 'call:AgentOffered', 'ari:originate']);
+  });
+
+  it('published early, then the ARI request fails: the failure path publishes the correction', async () => {
+    const w = world();
+    agentsReady(w, 1);
+    const read = timeline(w);
+    const s = await toRinging(w);
+    // The caller's channel is gone when the hold music is to be stopped.
+    w.tel.failures.push({ method: 'stopMoh', error: new TelephonyNotFoundError('channel', CH) });
+    await send(w, { type: 'AgentAnswered', attempt: 1 });
+    const rec = await s.done;
+    expect(read().filter((x) => x.startsWith('agent:')).slice(-2)).toEqual(['agent:on-call', 'agent:wrap-up']);
+    expect(rec).toMatchObject({ complete: true, outcome: 'answered', hungUpBy: 'network', endReason: 'channel-gone' });
+    expect(w.messages.filter((m) => m.topic === 'call').map((m) => m.event.type)).toEqual(expect.arrayContaining(['AgentAnswered', 'CallCompleted', 'CallEnded']));
+  });
+});
+
 describe('internal error in the machine', () => {
   it('→ the call is hung up, the agent request cancelled and a complete record written', async () => {
     // A broken settings object (bypassing makeCallPathSettings) makes the machine throw on answer.

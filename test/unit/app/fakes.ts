@@ -79,6 +79,8 @@ export class FakeTelephony implements TelephonyPort {
   readonly bridges = new Map<string, string[]>();
   /** method → error to throw (once per entry). */
   readonly failures: Array<{ method: string; error: Error }> = [];
+  /** While set, hang-ups are recorded and then wait for it (an Asterisk slow to answer). */
+  hangupGate: Promise<void> | null = null;
 
   private step(method: string, ...args: unknown[]): void {
     this.calls.push([method, ...args]);
@@ -122,6 +124,7 @@ export class FakeTelephony implements TelephonyPort {
   }
   async hangup(channelId: string): Promise<void> {
     this.step('hangup', channelId);
+    if (this.hangupGate) await this.hangupGate;
     this.channel(channelId);
     this.channels.delete(channelId);
   }

@@ -1,6 +1,6 @@
 import type { Client } from 'ari-client';
 import { TelephonyNotFoundError } from '../../../src/app/calls/ports';
-import { AriTelephony, isNotFound } from '../../../src/adapters/ari/ari-telephony';
+import { AriRequestTimeoutError, AriTelephony, isNotFound } from '../../../src/adapters/ari/ari-telephony';
 
 function fakeClient() {
   const calls: Array<[string, unknown]> = [];
@@ -70,6 +70,26 @@ describe('ARI telephony', () => {
     failures.set('channels.hangup', new Error('socket hang up'));
     await expect(sut.hangup('c9')).rejects.toThrow('socket hang up');
     expect(isNotFound(new Error('{"message":"Playback not found"}'))).toBe(true);
+  });
+
+  it('a request Asterisk never answers → AriRequestTimeoutError (not "not found"), for every kind of request', async () => {
+    const { client } = fakeClient();
+    const never = () => new Promise<never>(() => undefined);
+    const hung = {
+      ...client,
+      channels: { ...client.channels, originateWithId: never, hangup: never, list: never },
+      bridges: { ...client.bridges, addChannel: never },
+    } as unknown as Client;
+    const sut = new AriTelephony({ current: () => hung }, { app: 'hotline', requestTimeoutMs: 20 });
+    await expect(sut.originate({ channelId: 'ring-c1-1', endpoint: 'PJSIP/agent1001', callerId: '138', timeoutMs: 10000 })).rejects.toEqual(
+      new AriRequestTimeoutError('channels.originate ring-c1-1', 20),
+    );
+    await expect(sut.hangup('c1')).rejects.toBeInstanceOf(AriRequestTimeoutError);
+    await expect(sut.addChannels('bridge-c1', ['c1'])).rejects.toBeInstanceOf(AriRequestTimeoutError);
+    await expect(sut.listChannels()).rejects.toBeInstanceOf(AriRequestTimeoutError);
+    expect(isNotFound(new AriRequestTimeoutError('channels.hangup c1', 20))).toBe(false);
+    // Answers within the limit are passed through as before.
+    await expect(sut.answer('c1')).resolves.toBeUndefined();
   });
 
   it('adding a vanished channel to the bridge → names the channel that is gone', async () => {

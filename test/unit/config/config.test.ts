@@ -15,7 +15,7 @@ describe('loadConfig', () => {
     const sut = loadConfig({});
     expect(sut.http).toEqual({ host: '127.0.0.1', port: 3000 });
     expect(sut.mongodb.uri).toBe('mongodb://127.0.0.1:27017/hotline12345');
-    expect(sut.ari).toMatchObject({ url: 'http://127.0.0.1:8088', username: 'hotline', app: 'hotline' });
+    expect(sut.ari).toMatchObject({ url: 'http://127.0.0.1:8088', username: 'hotline', app: 'hotline', requestTimeoutMs: 5000 });
     expect(sut.callPath.ringTimeoutMs).toBe(10000);
     expect(sut.callPath.ratingScale).toBe(2);
     expect(sut.redis).toBeNull();
@@ -29,12 +29,14 @@ describe('loadConfig', () => {
       RING_TIMEOUT_MS: '5',
       ACD_STRATEGY: 'random',
       RECORD_CALLS: 'maybe',
+      ARI_REQUEST_TIMEOUT_MS: '0',
     });
     const vars = problems.map((p) => p.split(':')[0]);
     expect(vars).toEqual(
-      expect.arrayContaining(['HTTP_PORT', 'MONGODB_URI', 'RING_TIMEOUT_MS', 'ACD_STRATEGY', 'RECORD_CALLS']),
+      expect.arrayContaining(['HTTP_PORT', 'MONGODB_URI', 'RING_TIMEOUT_MS', 'ACD_STRATEGY', 'RECORD_CALLS', 'ARI_REQUEST_TIMEOUT_MS']),
     );
-    expect(problems).toHaveLength(5);
+    expect(problems).toHaveLength(6);
+    expect(loadConfig({ ARI_REQUEST_TIMEOUT_MS: '2500' }).ari.requestTimeoutMs).toBe(2500);
   });
 
   it('production without secrets → both secrets named', () => {
@@ -95,5 +97,24 @@ describe('agent claims across instances', () => {
     expect(loadConfig({}).callPath.agentClaims).toBe('none');
     expect(loadConfig({ AGENT_CLAIMS: 'database' }).callPath.agentClaims).toBe('database');
     expect(problemsOf({ AGENT_CLAIMS: 'redis' })[0]).toMatch(/^AGENT_CLAIMS: /);
+  });
+});
+
+describe('login rate limit', () => {
+  it('defaults: 10 failures per account and address, 100 per address, per 15 minutes', () => {
+    expect(loadConfig({}).auth.loginRateLimit).toEqual({ windowMs: 900_000, maxFailuresPerAccount: 10, maxFailuresPerAddress: 100 });
+  });
+
+  it('overrides are typed; bad values are named, and the address cap may not be below the account limit', () => {
+    const sut = loadConfig({ LOGIN_FAILURE_WINDOW_MS: '60000', LOGIN_MAX_FAILURES_PER_ACCOUNT: '5', LOGIN_MAX_FAILURES_PER_ADDRESS: '500' });
+    expect(sut.auth.loginRateLimit).toEqual({ windowMs: 60_000, maxFailuresPerAccount: 5, maxFailuresPerAddress: 500 });
+    expect(problemsOf({ LOGIN_FAILURE_WINDOW_MS: '10', LOGIN_MAX_FAILURES_PER_ACCOUNT: 'ten' }).map((p) => p.split(':')[0])).toEqual([
+      'LOGIN_FAILURE_WINDOW_MS',
+      'LOGIN_MAX_FAILURES_PER_ACCOUNT',
+    ]);
+    expect(problemsOf({ LOGIN_MAX_FAILURES_PER_ACCOUNT: '20', LOGIN_MAX_FAILURES_PER_ADDRESS: '15', HTTP_PORT: 'x' })).toEqual([
+      expect.stringMatching(/^HTTP_PORT: /),
+      'LOGIN_MAX_FAILURES_PER_ADDRESS: must be at least LOGIN_MAX_FAILURES_PER_ACCOUNT (the per-address cap is the looser one)',
+    ]);
   });
 });

@@ -9,10 +9,29 @@ import { T0, agentState, ev } from './live-fixtures';
 
 const q = asQueueId('general');
 const a1 = asAgentId('1001');
+const a2 = asAgentId('1002');
+
+type HistoryView = Awaited<ReturnType<CallerHistoryLookup>>;
+const emptyHistory: HistoryView = { callerNumber: '', masked: false, calls: [], workOrders: [] };
+
+/** A history lookup the test answers by hand; records who asked. */
+function manualHistory() {
+  const asked: { agentId: string | null; callId: string; answer: (v: HistoryView) => void }[] = [];
+  const lookup: CallerHistoryLookup = (actor, call) =>
+    new Promise<HistoryView>((resolve) => asked.push({ agentId: actor.agentId, callId: call.callId, answer: resolve }));
+  return { asked, lookup };
+}
+
+const events = (p: RecordingPublisher) => p.toAgents.map((x) => `${x.agentId}:${x.event}`);
 
 class RecordingPublisher implements ConsolePublisher {
   readonly toAgents: { agentId: string; event: keyof AgentConsoleEvents; payload: unknown }[] = [];
   readonly toCalls: CallActivity[] = [];
+  /** Agents with a console connected. */
+  readonly watched = new Set<string>(['1001', '1002']);
+  async hasConsole(agentId: string): Promise<boolean> {
+    return this.watched.has(agentId);
+  }
   toAgent<E extends keyof AgentConsoleEvents>(agentId: string, event: E, payload: AgentConsoleEvents[E]): void {
     this.toAgents.push({ agentId, event, payload });
   }
@@ -21,7 +40,7 @@ class RecordingPublisher implements ConsolePublisher {
   }
 }
 
-function setup(history: CallerHistoryLookup) {
+function setup(history: CallerHistoryLookup, historyTimeoutMs = 50) {
   const publisher = new RecordingPublisher();
   const performed: unknown[] = [];
   const control: AgentControlPort = {
@@ -31,7 +50,7 @@ function setup(history: CallerHistoryLookup) {
     },
   };
   const dashboard = new LiveDashboard({ clock: () => T0 });
-  const sut = new AgentConsoleService({ publisher, control, history, dashboard, clock: () => T0, log: silentLogger, historyTimeoutMs: 50 });
+  const sut = new AgentConsoleService({ publisher, control, history, dashboard, clock: () => T0, log: silentLogger, historyTimeoutMs });
   const feed = (i: Parameters<LiveDashboard['apply']>[0]) => {
     dashboard.apply(i);
     sut.apply(i);
@@ -65,25 +84,35 @@ const previousCall = {
 };
 
 describe('AgentConsoleService', () => {
-  it('ring → screen pop with history, then ring stopped, answered, ended, rated, in order', async () => {
+  it('ring → screen pop at once, the caller\'s history as a follow-up, then answered, ended, rated, in order', async () => {
     const { sut, publisher, feed } = setup(async () => ({ callerNumber: '13812345678', masked: false, calls: [previousCall], workOrders: [] }));
     feed(ev('c1', T0, { type: 'CallEntered', channelId: 'c1', callerNumber: '13812345678', calledNumber: '12345', queueId: q, priority: 0 }));
     feed(ev('c1', T0, { type: 'CallQueued', queueId: q, priority: 0, retry: false }));
     feed(ev('c1', T0 + 1000, { type: 'AgentOffered', attempt: 1, agentId: a1, agentNumber: '1001', endpoint: 'e', channelId: 'r', waitMs: 1000 }));
+    // The pop left synchronously, before any lookup could answer.
+    expect(publisher.toAgents.map((p) => p.event)).toEqual(['ringing']);
+    expect(publisher.toAgents[0]?.payload).toEqual({
+      callId: 'c1',
+      attempt: 1,
+      callerNumber: '13812345678',
+      callerName: null,
+      masked: false,
+      queueId: 'general',
+      waitMs: 1000,
+      offeredAt: T0 + 1000,
+    });
+    await sut.drain();
+    expect(publisher.toAgents[1]).toEqual({
+      agentId: a1,
+      event: 'history',
+      payload: { callId: 'c1', attempt: 1, history: { calls: [expect.objectContaining({ callId: 'old', outcome: 'answered' })], workOrders: [] } },
+    });
     feed(ev('c1', T0 + 3000, { type: 'AgentAnswered', attempt: 1, agentId: a1, agentNumber: '1001', ringMs: 2000, waitMs: 3000 }));
     feed(ev('c1', T0 + 33_000, { type: 'CallCompleted', agentId: a1, endedBy: 'caller', talkMs: 30_000 }));
     feed(ev('c1', T0 + 36_000, { type: 'CallRated', scale: 'two-level', digit: '2', value: 2, code: 'dissatisfied', label: '不满意', satisfied: false }));
     await sut.drain();
-    expect(publisher.toAgents.map((p) => p.event)).toEqual(['ringing', 'answered', 'ended', 'rated']);
-    expect(publisher.toAgents[0]?.payload).toMatchObject({
-      callId: 'c1',
-      callerNumber: '13812345678',
-      masked: false,
-      queueId: 'general',
-      waitMs: 1000,
-      history: { calls: [expect.objectContaining({ callId: 'old', outcome: 'answered' })], workOrders: [] },
-    });
-    expect(publisher.toAgents[3]?.payload).toMatchObject({ value: 2, satisfied: false });
+    expect(publisher.toAgents.map((p) => p.event)).toEqual(['ringing', 'history', 'answered', 'ended', 'rated']);
+    expect(publisher.toAgents[4]?.payload).toMatchObject({ value: 2, satisfied: false });
     expect(publisher.toCalls.map((c) => c.type)).toEqual(['CallEntered', 'CallQueued', 'AgentOffered', 'AgentAnswered', 'CallCompleted', 'CallRated']);
   });
 
@@ -95,18 +124,66 @@ describe('AgentConsoleService', () => {
     await sut.drain();
     expect(publisher.toAgents[0]?.payload).toMatchObject({ callerNumber: '138****5678', callerName: '王*', masked: true });
     expect(publisher.toAgents[1]?.payload).toMatchObject({ callerNumber: '13812345678', callerName: '王五', masked: false });
+    // The answering agent still gets the history of the pop it answered.
+    expect(events(publisher)).toEqual(['1001:ringing', '1001:answered', '1001:history']);
   });
 
-  it('a slow or failing history lookup still pops (history null) and keeps the order', async () => {
+  it('a lookup slower than its limit → history null after the limit; the pop did not wait', async () => {
     const { sut, publisher, feed } = setup(() => new Promise(() => undefined));
     feed(ev('c3', T0, { type: 'CallEntered', channelId: 'c3', callerNumber: '1', calledNumber: '12345', queueId: q, priority: 0 }));
     feed(ev('c3', T0 + 1000, { type: 'AgentOffered', attempt: 1, agentId: a1, agentNumber: '1001', endpoint: 'e', channelId: 'r', waitMs: 1000 }));
-    feed(ev('c3', T0 + 11_000, { type: 'AgentRingMissed', attempt: 1, agentId: a1, outcome: 'no-answer', ringMs: 10_000 }));
+    expect(events(publisher)).toEqual(['1001:ringing']);
     await sut.drain();
-    expect(publisher.toAgents.map((p) => [p.event, (p.payload as { history?: unknown }).history])).toEqual([
-      ['ringing', null],
-      ['ringStopped', undefined],
+    expect(publisher.toAgents.map((p) => [p.event, p.payload])).toEqual([
+      ['ringing', expect.not.objectContaining({ history: expect.anything() })],
+      ['history', { callId: 'c3', attempt: 1, history: null }],
     ]);
+  });
+
+  it('no console connected for the agent → no lookup, no follow-up', async () => {
+    const { lookup, asked } = manualHistory();
+    const { sut, publisher, feed } = setup(lookup);
+    publisher.watched.clear();
+    feed(ev('c4', T0, { type: 'CallEntered', channelId: 'c4', callerNumber: '13800000004', calledNumber: '12345', queueId: q, priority: 0 }));
+    feed(ev('c4', T0 + 1000, { type: 'AgentOffered', attempt: 1, agentId: a1, agentNumber: '1001', endpoint: 'e', channelId: 'r', waitMs: 1000 }));
+    await sut.drain();
+    expect(asked).toEqual([]);
+    expect(events(publisher)).toEqual(['1001:ringing']);
+  });
+
+  it('ring over before the history arrives → the history is dropped', async () => {
+    const { lookup, asked } = manualHistory();
+    const { sut, publisher, feed } = setup(lookup);
+    feed(ev('c5', T0, { type: 'CallEntered', channelId: 'c5', callerNumber: '13800000005', calledNumber: '12345', queueId: q, priority: 0 }));
+    feed(ev('c5', T0 + 1000, { type: 'AgentOffered', attempt: 1, agentId: a1, agentNumber: '1001', endpoint: 'e', channelId: 'r', waitMs: 1000 }));
+    await new Promise((r) => setImmediate(r));
+    expect(asked.map((a) => a.agentId)).toEqual(['1001']);
+    feed(ev('c5', T0 + 2000, { type: 'AgentRingCancelled', attempt: 1, agentId: a1, ringMs: 1000, reason: 'caller-hangup' }));
+    asked[0]?.answer(emptyHistory);
+    await sut.drain();
+    expect(events(publisher)).toEqual(['1001:ringing', '1001:ringStopped']);
+  });
+
+  it('one lookup in flight per call: the next offer waits for it, even past its time limit, then gets its own', async () => {
+    const { lookup, asked } = manualHistory();
+    // A longer limit: the abandoned lookup keeps the slot for ten of them, well past this test's steps.
+    const { sut, publisher, feed } = setup(lookup, 200);
+    feed(ev('c6', T0, { type: 'CallEntered', channelId: 'c6', callerNumber: '13800000006', calledNumber: '12345', queueId: q, priority: 0 }));
+    feed(ev('c6', T0 + 1000, { type: 'AgentOffered', attempt: 1, agentId: a1, agentNumber: '1001', endpoint: 'e', channelId: 'r', waitMs: 1000 }));
+    await sut.drain(); // the first lookup ran out of time: history null for agent 1001
+    feed(ev('c6', T0 + 11_000, { type: 'AgentRingMissed', attempt: 1, agentId: a1, outcome: 'no-answer', ringMs: 10_000 }));
+    feed(ev('c6', T0 + 11_000, { type: 'AgentOffered', attempt: 2, agentId: a2, agentNumber: '1002', endpoint: 'e', channelId: 'r2', waitMs: 11_000 }));
+    await sut.drain();
+    // Still one lookup: the abandoned one has not settled.
+    expect(asked.map((a) => a.agentId)).toEqual(['1001']);
+    asked[0]?.answer(emptyHistory);
+    await new Promise((r) => setImmediate(r));
+    expect(asked.map((a) => a.agentId)).toEqual(['1001', '1002']);
+    asked[1]?.answer({ ...emptyHistory, calls: [previousCall] });
+    await sut.drain();
+    expect(events(publisher)).toEqual(['1001:ringing', '1001:history', '1001:ringStopped', '1002:ringing', '1002:history']);
+    expect(publisher.toAgents[1]?.payload).toEqual({ callId: 'c6', attempt: 1, history: null });
+    expect(publisher.toAgents[4]?.payload).toMatchObject({ callId: 'c6', attempt: 2, history: { calls: [expect.objectContaining({ callId: 'old' })] } });
   });
 
   it('state changes go to the agent; actions are checked by the policy and delegated', async () => {

@@ -1,8 +1,11 @@
 /**
- * calls: one record per call, a projection folded from its events. `version` is the seq of the last
- * event folded in: an upsert never replaces a newer record with an older one (replays after an outage
- * may arrive out of order). Reporting keys (dayKey, hourKey in Asia/Shanghai) are derived at write time
- * because FerretDB lacks date operators in aggregation.
+ * calls: one record per call, a projection folded from its events, stored under `_id` = callId
+ * (the `callId` field stays, unique, for the REST queries and sorting). `version` is the seq of the
+ * last event folded in: a write never replaces a newer record with an older one (replays after an
+ * outage may arrive out of order). The call path reads and writes a record only by `{ _id }`, the
+ * one filter FerretDB v1 on SQLite serves without reading the whole collection (CallStore).
+ * Reporting keys (dayKey, hourKey in Asia/Shanghai) are derived at write time because FerretDB
+ * lacks date operators in aggregation.
  */
 import { Schema, type Connection, type Model } from 'mongoose';
 
@@ -46,8 +49,13 @@ export interface CallRecordDoc {
   detail: Record<string, unknown> | null;
 }
 
-const schema = new Schema<CallRecordDoc>(
+/** The stored document: the record under its call id. */
+export type StoredCallRecordDoc = CallRecordDoc & { _id: string };
+
+const schema = new Schema<StoredCallRecordDoc>(
   {
+    /** = callId (set by CallStore). */
+    _id: { type: String, required: true },
     callId: { type: String, required: true },
     version: { type: Number, required: true },
     callerNumber: { type: String, required: true },
@@ -86,6 +94,6 @@ schema.index({ callerNumber: 1, startedAt: -1 });
 schema.index({ startedAt: -1 });
 schema.index({ outcome: 1 });
 
-export function callRecordModel(conn: Connection): Model<CallRecordDoc> {
-  return (conn.models['CallRecord'] as Model<CallRecordDoc> | undefined) ?? conn.model<CallRecordDoc>('CallRecord', schema);
+export function callRecordModel(conn: Connection): Model<StoredCallRecordDoc> {
+  return (conn.models['CallRecord'] as Model<StoredCallRecordDoc> | undefined) ?? conn.model<StoredCallRecordDoc>('CallRecord', schema);
 }

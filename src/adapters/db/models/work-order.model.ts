@@ -1,8 +1,9 @@
 /**
  * work_orders: one document per order (the domain value, `_id` = order id) plus the revision and
  * the write-time index fields (wakeAt, unitIds, phoneKey). work_order_revs: revision claims.
- * work_order_facts: the compact KPI rows
- * reports aggregate. work_order_counters: per-day sequences of readable numbers.
+ * (The KPI sums, work_order_facts and work_order_rollups, are read and written by `_id` without
+ * a schema: repositories/work-order-facts.repository.ts. Per-day number sequences, orders by
+ * phone and the wake schedule are KeyedLists: see keyed-list.ts.)
  * Only plain single-field/compound/multikey indexes (FerretDB: no partial, TTL or text indexes).
  */
 import { Schema, type Connection, type Model } from 'mongoose';
@@ -37,44 +38,10 @@ const workOrderSchema = new Schema(
   { collection: 'work_orders', strict: false, versionKey: false, minimize: false, autoIndex: false },
 );
 workOrderSchema.index({ number: 1 }, { unique: true });
-workOrderSchema.index({ wakeAt: 1, _id: 1 });
 workOrderSchema.index({ createdAt: -1, _id: -1 });
 workOrderSchema.index({ status: 1, createdAt: -1 });
 workOrderSchema.index({ unitIds: 1, createdAt: -1 });
 workOrderSchema.index({ phoneKey: 1, createdAt: -1 });
-
-export interface WorkOrderFactDoc {
-  _id: string;
-  orderId: string;
-  orderRev: number;
-  idx: number;
-  unitId: string | null;
-  category: string;
-  areaCode: string;
-  periods: string[];
-  topicPeriods: string[];
-  signOpenDueAt?: Date;
-  otcOpenDueAt?: Date;
-  unfinishedDueAt?: Date;
-  feedbackOpenDueAt?: Date;
-  /** Counters are stored flat as `c_<name>`. */
-  [counter: `c_${string}`]: number;
-}
-
-const factSchema = new Schema(
-  {
-    _id: { type: String, required: true },
-    orderId: { type: String, required: true },
-    orderRev: { type: Number, required: true },
-    periods: { type: [String], default: [] },
-    topicPeriods: { type: [String], default: [] },
-    unitId: { type: String, default: null },
-  },
-  { collection: 'work_order_facts', strict: false, versionKey: false, minimize: false, autoIndex: false },
-);
-factSchema.index({ periods: 1, unitId: 1 });
-factSchema.index({ topicPeriods: 1 });
-factSchema.index({ orderId: 1 });
 
 /**
  * work_order_revs: the claim of a revision (`<orderId>:<rev>`, unique), holding the state written
@@ -93,23 +60,10 @@ const claimSchema = new Schema(
   { _id: { type: String, required: true }, orderId: { type: String, required: true }, rev: { type: Number, required: true }, at: { type: Date, required: true } },
   { collection: 'work_order_revs', strict: false, versionKey: false, minimize: false, autoIndex: false },
 );
-claimSchema.index({ orderId: 1, rev: 1 });
-
-export interface CounterDoc {
-  _id: string;
-  seq: number;
-}
-
-const counterSchema = new Schema<CounterDoc>(
-  { _id: { type: String, required: true }, seq: { type: Number, required: true } },
-  { collection: 'work_order_counters', versionKey: false, autoIndex: false },
-);
 
 function model<T>(conn: Connection, name: string, schema: Schema): Model<T> {
   return (conn.models[name] as Model<T> | undefined) ?? (conn.model(name, schema) as unknown as Model<T>);
 }
 
 export const workOrderModel = (conn: Connection): Model<WorkOrderDoc> => model<WorkOrderDoc>(conn, 'WorkOrder', workOrderSchema);
-export const workOrderFactModel = (conn: Connection): Model<WorkOrderFactDoc> => model<WorkOrderFactDoc>(conn, 'WorkOrderFact', factSchema);
 export const revisionClaimModel = (conn: Connection): Model<RevisionClaimDoc> => model<RevisionClaimDoc>(conn, 'WorkOrderRevision', claimSchema);
-export const workOrderCounterModel = (conn: Connection): Model<CounterDoc> => model<CounterDoc>(conn, 'WorkOrderCounter', counterSchema);

@@ -3,6 +3,10 @@
  * the query, one call, a caller's recent calls, rating counts and KPI inputs. Portable queries only
  * ($match/$group/$sum aggregation; day keys come from write time).
  *
+ * One call and a caller's recent calls (the screen pop's history) are read by `_id` only: the call by
+ * its id, the caller's calls from the caller-number list CallStore keeps (call-history.ts). FerretDB
+ * v1 on SQLite would answer a filter on any other field with a scan of every stored call.
+ *
  * Reads two fields the writer may not set yet: `unitIds` (units that received a work order from the
  * call) and `callerName`; missing means none.
  */
@@ -18,12 +22,17 @@ import type {
   CallRecordReader,
   RatingCount,
 } from '../../../app/records/call-records.ports';
-import { callRecordModel, type CallRecordDoc } from '../models/call-record.model';
+import { callHistoryList, type CallHistoryEntry } from '../call-history';
+import type { KeyedList } from '../keyed-list';
+import { callRecordModel, type CallRecordDoc, type StoredCallRecordDoc } from '../models/call-record.model';
 
 type StoredDoc = CallRecordDoc & { unitIds?: string[]; callerName?: string | null; wrapUpMs?: number | null };
 type Filter = Record<string, unknown>;
 
 const OUTCOMES: readonly CallOutcome[] = ['answered', 'abandoned', 'overflow', 'callback', 'ended'];
+
+/** Most entries of a caller's list looked at for one history (its newest ones). */
+const MAX_HISTORY_SCAN = 1000;
 
 const ms = (d: Date | number | null | undefined): number | null => (d === null || d === undefined ? null : new Date(d).getTime());
 
@@ -107,10 +116,12 @@ function optional(filter: { agentId?: string; queueId?: string }): Filter {
 }
 
 export class MongoCallRecordReader implements CallRecordReader {
-  readonly model: Model<CallRecordDoc>;
+  readonly model: Model<StoredCallRecordDoc>;
+  private readonly history: KeyedList<CallHistoryEntry>;
 
   constructor(conn: Connection) {
     this.model = callRecordModel(conn);
+    this.history = callHistoryList(conn);
   }
 
   async find(scope: CallScope, q: CallQuery): Promise<Page<CallRecord>> {
@@ -135,15 +146,38 @@ export class MongoCallRecordReader implements CallRecordReader {
   }
 
   async findById(callId: string): Promise<CallRecord | null> {
-    const d = await this.model.findOne({ callId }).lean<StoredDoc>();
+    const d = await this.model.findOne({ _id: callId }).lean<StoredDoc>();
     return d ? toCallRecord(d) : null;
   }
 
+  /**
+   * From the caller number's list (newest first): the calls that started before `before`, each once,
+   * then each record by `_id`. The list is in the order the records were first stored, about the order
+   * the calls started; the window grows while it holds too few earlier calls (the newest entries may
+   * be calls that started at or after `before`).
+   */
   async recentByCaller(callerNumber: string, limit: number, before?: number): Promise<CallRecord[]> {
-    const f: Filter = { callerNumber };
-    if (before !== undefined) f['startedAt'] = { $lt: new Date(before) };
-    const docs = await this.model.find(f, { timeline: 0 }).sort({ startedAt: -1 }).limit(limit).lean<StoredDoc[]>();
-    return docs.map(toCallRecord);
+    if (!callerNumber || limit <= 0) return [];
+    let window = limit + 1;
+    let picked: CallHistoryEntry[];
+    for (;;) {
+      const entries = await this.history.readLast(callerNumber, window);
+      const seen = new Set<string>();
+      picked = [];
+      for (const { value } of entries) {
+        if (seen.has(value.callId)) continue;
+        seen.add(value.callId);
+        if (before === undefined || value.startedAt < before) picked.push(value);
+      }
+      if (picked.length >= limit || entries.length < window || window >= MAX_HISTORY_SCAN) break;
+      window = Math.min(MAX_HISTORY_SCAN, window * 2);
+    }
+    picked.sort((a, b) => b.startedAt - a.startedAt);
+    const docs = await Promise.all(
+      picked.slice(0, limit).map((e) => this.model.findOne({ _id: e.callId }, { timeline: 0, detail: 0 }).lean<StoredDoc>()),
+    );
+    // A listed call whose record is not stored yet (its first write waits in the spool) is left out.
+    return docs.filter((d): d is NonNullable<typeof d> => d !== null).map(toCallRecord);
   }
 
   async ratingCounts(scope: CallScope, from: number, to: number, filter: { agentId?: string; queueId?: string }): Promise<RatingCount[]> {

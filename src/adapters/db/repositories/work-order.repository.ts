@@ -1,23 +1,28 @@
 /**
- * WorkOrderRepository over the driver collections behind the mongoose
- * models (the order is stored as the domain value, so no casting layer is wanted). Aggregation
- * uses only $match/$group($sum)/$sort/$limit.
+ * WorkOrderRepository over the driver collections behind the mongoose models (the order is stored
+ * as the domain value, so no casting layer is wanted).
+ *
+ * Every hot read and write filters by `_id` alone: FerretDB v1 on SQLite answers any other filter
+ * with a scan of the whole collection. Lists by phone, numbers per day and the wake schedule are
+ * KeyedLists for that reason. Paged `list` queries filter by fields (indexed on MongoDB).
  *
  * Optimistic concurrency: a write from revision r first inserts the claim `<orderId>:<r+1>`
- * (unique `_id`), then replaces the order where `rev < r+1`. Only one writer can insert a claim,
- * so exactly one of several concurrent writers wins, also on FerretDB v1, whose conditional
- * updates are not atomic under concurrency (two `replaceOne({_id, rev})` may both match). A writer
- * that finds the claim taken reports a conflict; if the claim is older than `rollForwardMs` and the
- * order still lags behind it, its state is applied first (the claimant died between the two steps).
+ * (unique `_id`); only one writer can insert it, so exactly one of several concurrent writers
+ * wins, also on FerretDB v1, whose conditional updates are not atomic under concurrency. The
+ * winner checks the stored head (still at r, notice not yet sent) and replaces the order by `_id`.
+ * A writer that finds the claim taken reports a conflict; if the claim is older than
+ * `rollForwardMs` and the order still lags behind it, its state is applied first (the claimant
+ * died between the two steps).
  */
 import type { Collection, Connection, mongo } from 'mongoose';
 
 type Filter<T> = mongo.Filter<T>;
 import type { RepeatCandidate, WorkOrder } from '../../../domain/work-order';
-import type { Page, StoredWorkOrder, WorkOrderFilter, WorkOrderIndexFields, WorkOrderRepository } from '../../../app/work-orders/ports';
-import {
-  revisionClaimModel, workOrderCounterModel, workOrderModel, type CounterDoc, type RevisionClaimDoc, type WorkOrderDoc,
-} from '../models/work-order.model';
+import type {
+  Clock, Page, StoredWorkOrder, WakeSchedule, WorkOrderFilter, WorkOrderIndexFields, WorkOrderRepository,
+} from '../../../app/work-orders/ports';
+import { revisionClaimModel, workOrderModel, type RevisionClaimDoc, type WorkOrderDoc } from '../models/work-order.model';
+import { KeyedList } from '../keyed-list';
 
 const DUPLICATE_KEY = 11000;
 const INDEX_FIELDS = ['rev', 'wakeAt', 'nextNoticeAt', 'contactRetryAt', 'callbackDueAt', 'unitIds', 'phoneKey'] as const;
@@ -42,34 +47,53 @@ export function fromDoc(doc: WorkOrderDoc): StoredWorkOrder {
 
 const isDuplicate = (err: unknown): boolean => (err as { code?: number }).code === DUPLICATE_KEY;
 
+export interface WorkOrderRepositoryOptions {
+  /** A claim older than this whose writer never finished is applied by the next writer. */
+  readonly rollForwardMs?: number;
+  /** Where new wake times are listed for the sweep (none: the sweep is not used, e.g. a tool). */
+  readonly wakes?: WakeSchedule;
+  readonly clock?: Clock;
+}
+
 export class MongoWorkOrderRepository implements WorkOrderRepository {
   private readonly orders: Collection<WorkOrderDoc>;
-  private readonly counters: Collection<CounterDoc>;
   private readonly claims: Collection<RevisionClaimDoc>;
+  /** Per-day number sequences: a unique insert per number, so two instances never share one. */
+  private readonly numbers: KeyedList<null>;
+  /** Order ids per normalized caller phone, newest last (repeat complaints, caller history). */
+  private readonly byPhone: KeyedList<string>;
+  private readonly rollForwardMs: number;
+  private readonly wakes: WakeSchedule | undefined;
+  private readonly clock: Clock;
 
   constructor(
     private readonly conn: Connection,
-    private readonly rollForwardMs = 5_000,
+    opts: WorkOrderRepositoryOptions = {},
   ) {
     this.orders = workOrderModel(conn).collection as unknown as Collection<WorkOrderDoc>;
-    this.counters = workOrderCounterModel(conn).collection as unknown as Collection<CounterDoc>;
     this.claims = revisionClaimModel(conn).collection as unknown as Collection<RevisionClaimDoc>;
+    this.numbers = new KeyedList<null>(conn, 'work_order_numbers');
+    this.byPhone = new KeyedList<string>(conn, 'work_orders_by_phone');
+    this.rollForwardMs = opts.rollForwardMs ?? 5_000;
+    this.wakes = opts.wakes;
+    this.clock = opts.clock ?? Date.now;
   }
 
   async init(): Promise<void> {
     await workOrderModel(this.conn).createIndexes();
-    await workOrderCounterModel(this.conn).createIndexes();
     await revisionClaimModel(this.conn).createIndexes();
   }
 
   async nextSequence(day: string): Promise<number> {
-    const d = await this.counters.findOneAndUpdate({ _id: `WO:${day}` }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' });
-    if (!d) throw new Error('work order counter did not return a value');
-    return d.seq;
+    return (await this.numbers.append(day, null)) + 1;
   }
 
   async insert(order: WorkOrder, index: WorkOrderIndexFields): Promise<StoredWorkOrder> {
     const doc = toDoc(order, 1, index);
+    // Listed before the order exists: a crash in between leaves a list entry without an order
+    // (skipped by readers), never an order missing from a list.
+    if (index.phoneKey) await this.byPhone.append(index.phoneKey, order.id);
+    if (index.wakeAt) await this.wakes?.add(order.id, index.wakeAt, new Date(this.clock()));
     await this.orders.insertOne(doc, { ignoreUndefined: true });
     return fromDoc(doc);
   }
@@ -79,6 +103,10 @@ export class MongoWorkOrderRepository implements WorkOrderRepository {
     return d ? fromDoc(d) : null;
   }
 
+  /**
+   * Every statement filters by `_id` alone (the only filter FerretDB v1 on SQLite does not answer
+   * with a full scan); the claim, not the filter, makes the write conditional.
+   */
   async replace(order: WorkOrder, expectedRev: number, index: WorkOrderIndexFields, absentNoticeKeys: readonly string[] = []): Promise<number | null> {
     const rev = expectedRev + 1;
     const doc = toDoc(order, rev, index);
@@ -90,18 +118,16 @@ export class MongoWorkOrderRepository implements WorkOrderRepository {
       await this.rollForward(claimId);
       return null;
     }
-    const filter: Filter<WorkOrderDoc> = { _id: order.id, rev: { $lt: rev } };
-    if (absentNoticeKeys.length > 0) filter['sentNoticeKeys'] = { $nin: [...absentNoticeKeys] };
-    const res = await this.orders.replaceOne(filter, doc, { ignoreUndefined: true });
-    if (res.matchedCount !== 1) {
-      // Our read was older than the order (its earlier claim had been cleaned up): not ours to write.
-      const head = await this.orders.findOne({ _id: order.id }, { projection: { rev: 1 } });
-      if (head?.rev !== rev) {
-        await this.claims.deleteOne({ _id: claimId });
-        return null;
-      }
+    const head = await this.orders.findOne({ _id: order.id }, { projection: { rev: 1, wakeAt: 1, sentNoticeKeys: 1 } });
+    const noticeTaken = absentNoticeKeys.some((k) => head?.sentNoticeKeys?.includes(k) === true);
+    if (!head || head.rev >= rev || noticeTaken) {
+      // Our read was older than the order (its claim had been cleaned up), or the notice went out.
+      await this.claims.deleteOne({ _id: claimId });
+      return null;
     }
-    await this.claims.deleteMany({ orderId: order.id, rev: { $lt: rev } });
+    await this.listWake(order.id, index.wakeAt, head.wakeAt);
+    await this.orders.replaceOne({ _id: order.id }, doc, { ignoreUndefined: true });
+    await this.claims.deleteOne({ _id: `${order.id}:${expectedRev}` });
     return rev;
   }
 
@@ -109,7 +135,28 @@ export class MongoWorkOrderRepository implements WorkOrderRepository {
   private async rollForward(claimId: string): Promise<void> {
     const claim = await this.claims.findOne({ _id: claimId });
     if (!claim || Date.now() - claim.at.getTime() < this.rollForwardMs) return;
-    await this.orders.replaceOne({ _id: claim.orderId, rev: { $lt: claim.rev } }, claim.doc, { ignoreUndefined: true });
+    const head = await this.orders.findOne({ _id: claim.orderId }, { projection: { rev: 1, wakeAt: 1 } });
+    if (!head || head.rev >= claim.rev) return;
+    await this.listWake(claim.orderId, claim.doc.wakeAt, head.wakeAt);
+    await this.orders.replaceOne({ _id: claim.orderId }, claim.doc, { ignoreUndefined: true });
+  }
+
+  /** Lists a new wake time; an unchanged one only while it is still due (the sweep drops done minutes). */
+  private async listWake(orderId: string, wakeAt: Date | undefined, previous: Date | undefined): Promise<void> {
+    const now = this.clock();
+    if (!wakeAt || (wakeAt.getTime() === previous?.getTime() && wakeAt.getTime() > now)) return;
+    await this.wakes?.add(orderId, wakeAt, new Date(now));
+  }
+
+  /** The newest orders of a caller (normalized phone), newest first, at most `limit`. */
+  async recentByPhone(phoneKey: string, limit: number): Promise<StoredWorkOrder[]> {
+    const ids = [...new Set((await this.byPhone.readLast(phoneKey, limit * 2)).map((e) => e.value))];
+    const docs = await Promise.all(ids.map((id) => this.orders.findOne({ _id: id })));
+    return docs
+      .filter((d): d is WorkOrderDoc => d !== null)
+      .map(fromDoc)
+      .sort((a, b) => b.order.createdAt.getTime() - a.order.createdAt.getTime())
+      .slice(0, limit);
   }
 
   async list(f: WorkOrderFilter, page: number, pageSize: number): Promise<Page<StoredWorkOrder>> {
@@ -132,25 +179,12 @@ export class MongoWorkOrderRepository implements WorkOrderRepository {
   }
 
   async findRepeatCandidates(phoneKey: string, since: Date, limit: number): Promise<RepeatCandidate[]> {
-    const docs = await this.orders
-      .find({ phoneKey, createdAt: { $gte: since } })
-      .project<{ _id: string; caller?: { phone?: string }; category: string; areaCode: string; acceptedAt?: Date; createdAt: Date; repeatOf?: string }>(
-        { _id: 1, 'caller.phone': 1, category: 1, areaCode: 1, acceptedAt: 1, createdAt: 1, repeatOf: 1 },
-      )
-      .sort({ createdAt: -1 })
-      .limit(limit)
-      .toArray();
-    return docs.map((d) => ({
-      id: d._id, phone: d.caller?.phone ?? phoneKey, category: d.category, areaCode: d.areaCode,
-      acceptedAt: d.acceptedAt ?? d.createdAt, ...(d.repeatOf ? { repeatOf: d.repeatOf } : {}),
-    }));
-  }
-
-  async findDue(now: Date, limit: number, after?: { wakeAt: Date; id: string }): Promise<StoredWorkOrder[]> {
-    const q: Filter<WorkOrderDoc> = after
-      ? { wakeAt: { $lte: now }, $or: [{ wakeAt: { $gt: after.wakeAt } }, { wakeAt: after.wakeAt, _id: { $gt: after.id } }] }
-      : { wakeAt: { $lte: now } };
-    const docs = await this.orders.find(q).sort({ wakeAt: 1, _id: 1 }).limit(limit).toArray();
-    return docs.map(fromDoc);
+    const recent = await this.recentByPhone(phoneKey, limit);
+    return recent
+      .filter((s) => s.order.createdAt.getTime() >= since.getTime())
+      .map(({ order: o }) => ({
+        id: o.id, phone: o.caller.phone ?? phoneKey, category: o.category, areaCode: o.areaCode,
+        acceptedAt: o.acceptedAt ?? o.createdAt, ...(o.repeatOf ? { repeatOf: o.repeatOf } : {}),
+      }));
   }
 }

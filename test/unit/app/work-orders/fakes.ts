@@ -3,8 +3,8 @@ import type { Actor } from '../../../../src/domain/access';
 import type { RepeatCandidate, WorkOrder } from '../../../../src/domain/work-order';
 import type {
   KnowledgeArticle, KnowledgeCandidate, KnowledgeRepository, KnowledgeSearchQuery, OpenDueField, Page, StoredPreset,
-  StoredWorkOrder, UnitCounterSums, WorkOrderFactsRepository, WorkOrderFilter, WorkOrderIndexFields, WorkOrderRepository,
-  WorkOrderSettingsStore,
+  StoredWorkOrder, UnitCounterSums, WakeSchedule, WorkOrderFactsRepository, WorkOrderFactsView, WorkOrderFilter, WorkOrderIndexFields,
+  WorkOrderRepository, WorkOrderSettingsStore,
 } from '../../../../src/app/work-orders/ports';
 import { FACT_COUNTERS, type WorkOrderFactRow } from '../../../../src/app/work-orders/work-order.facts';
 import type { CalendarYearData } from '../../../../src/domain/calendar';
@@ -12,8 +12,46 @@ import type { RegulationPreset } from '../../../../src/domain/work-order';
 
 type Row = StoredWorkOrder & { index: WorkOrderIndexFields };
 
+/** The wake schedule in memory: minute → ids, hour → minutes (same contract as MongoWakeSchedule). */
+export class FakeWakes implements WakeSchedule {
+  readonly byMinute = new Map<number, string[]>();
+  readonly byHour = new Map<number, number[]>();
+
+  async add(orderId: string, wakeAt: Date, now: Date): Promise<void> {
+    const minute = Math.floor(Math.max(wakeAt.getTime(), now.getTime()) / 60_000);
+    const list = this.byMinute.get(minute);
+    if (list) list.push(orderId);
+    else {
+      this.byMinute.set(minute, [orderId]);
+      const hour = Math.floor(minute / 60);
+      this.byHour.set(hour, [...(this.byHour.get(hour) ?? []), minute]);
+    }
+  }
+  async minutes(fromHour: number, toHour: number, also: readonly number[]): Promise<number[]> {
+    const found = new Set<number>();
+    for (const [h, ms] of this.byHour) if (h >= fromHour && h <= toHour) ms.forEach((m) => found.add(m));
+    for (const m of also) if (this.byMinute.has(m)) found.add(m);
+    return [...found].sort((a, b) => a - b);
+  }
+  async entries(minute: number): Promise<string[]> {
+    return [...(this.byMinute.get(minute) ?? [])];
+  }
+  async drop(minute: number): Promise<void> {
+    this.byMinute.delete(minute);
+  }
+  async dropHour(hour: number): Promise<void> {
+    this.byHour.delete(hour);
+  }
+}
+
 export class FakeOrders implements WorkOrderRepository {
   readonly rows = new Map<string, Row>();
+
+  constructor(
+    readonly wakes: FakeWakes = new FakeWakes(),
+    private readonly clock: () => number = Date.now,
+  ) {}
+
   private seq = new Map<string, number>();
   /** Called before a replace is applied: lets a test slip in a concurrent write. */
   beforeReplace: ((id: string) => void) | null = null;
@@ -25,6 +63,7 @@ export class FakeOrders implements WorkOrderRepository {
     return n;
   }
   async insert(order: WorkOrder, index: WorkOrderIndexFields): Promise<StoredWorkOrder> {
+    if (index.wakeAt) await this.wakes.add(order.id, index.wakeAt, new Date(this.clock()));
     const row = { order, rev: 1, index, ...pickTimes(index) };
     this.rows.set(order.id, row);
     return row;
@@ -37,6 +76,10 @@ export class FakeOrders implements WorkOrderRepository {
     const cur = this.rows.get(order.id);
     if (!cur || cur.rev !== expectedRev || absent.some((k) => cur.order.sentNoticeKeys.includes(k))) return null;
     this.writes += 1;
+    const now = this.clock();
+    if (index.wakeAt && (index.wakeAt.getTime() !== cur.wakeAt?.getTime() || index.wakeAt.getTime() <= now)) {
+      await this.wakes.add(order.id, index.wakeAt, new Date(now));
+    }
     this.rows.set(order.id, { order, rev: expectedRev + 1, index, ...pickTimes(index) });
     return expectedRev + 1;
   }
@@ -52,13 +95,6 @@ export class FakeOrders implements WorkOrderRepository {
         acceptedAt: r.order.acceptedAt ?? r.order.createdAt, ...(r.order.repeatOf ? { repeatOf: r.order.repeatOf } : {}),
       }));
   }
-  async findDue(now: Date, limit: number, after?: { wakeAt: Date; id: string }): Promise<StoredWorkOrder[]> {
-    return [...this.rows.values()]
-      .filter((r) => r.wakeAt && r.wakeAt <= now)
-      .filter((r) => !after || (r.wakeAt as Date) > after.wakeAt || ((r.wakeAt as Date).getTime() === after.wakeAt.getTime() && r.order.id > after.id))
-      .sort((a, b) => (a.wakeAt as Date).getTime() - (b.wakeAt as Date).getTime() || a.order.id.localeCompare(b.order.id))
-      .slice(0, limit);
-  }
 }
 
 function pickTimes(i: WorkOrderIndexFields) {
@@ -70,36 +106,43 @@ function pickTimes(i: WorkOrderIndexFields) {
 
 export class FakeFacts implements WorkOrderFactsRepository {
   readonly rows = new Map<string, WorkOrderFactRow & { orderRev: number }>();
-  async put(orderId: string, orderRev: number, rows: readonly WorkOrderFactRow[]): Promise<void> {
+  /** Keeps the rows of each order's highest revision (the replaced rows are not needed to sum from scratch). */
+  async put(orderId: string, orderRev: number, rows: readonly WorkOrderFactRow[], _previousRows: readonly WorkOrderFactRow[] = []): Promise<void> {
     for (const r of rows) {
       const cur = this.rows.get(r.id);
       if (!cur || cur.orderRev < orderRev) this.rows.set(r.id, { ...r, orderRev });
     }
-    for (const [id, r] of this.rows) if (r.orderId === orderId && r.idx >= rows.length) this.rows.delete(id);
+    for (const [id, r] of this.rows) if (r.orderId === orderId && r.idx >= rows.length && r.orderRev < orderRev) this.rows.delete(id);
   }
-  async sumByUnit(periodKey: string, unitId?: string): Promise<UnitCounterSums[]> {
-    const m = new Map<string, Record<string, number>>();
-    for (const r of this.rows.values()) {
-      if (!r.periods.includes(periodKey) || r.unitId === null || (unitId !== undefined && r.unitId !== unitId)) continue;
-      const s = m.get(r.unitId) ?? Object.fromEntries(FACT_COUNTERS.map((c) => [c, 0]));
-      for (const c of FACT_COUNTERS) s[c] = (s[c] ?? 0) + r.counters[c];
-      m.set(r.unitId, s);
-    }
-    return [...m.entries()].map(([u, counters]) => ({ unitId: u, counters }));
-  }
-  async countOpenBefore(periodKey: string, field: OpenDueField, before: Date, unitId?: string): Promise<Map<string, number>> {
-    const m = new Map<string, number>();
-    for (const r of this.rows.values()) {
-      const due = r[field];
-      if (!r.periods.includes(periodKey) || !due || due >= before || r.unitId === null || (unitId !== undefined && r.unitId !== unitId)) continue;
-      m.set(r.unitId, (m.get(r.unitId) ?? 0) + 1);
-    }
-    return m;
-  }
-  async topics(periodKey: string, dimension: 'category' | 'areaCode', limit: number) {
-    const m = new Map<string, number>();
-    for (const r of this.rows.values()) if (r.topicPeriods.includes(periodKey)) m.set(r[dimension], (m.get(r[dimension]) ?? 0) + 1);
-    return [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, limit).map(([key, count]) => ({ key, count }));
+  /** Sums over the stored rows from scratch. */
+  async view(_periodKeys: readonly string[], asOf: Date): Promise<WorkOrderFactsView> {
+    const rows = [...this.rows.values()];
+    return {
+      sumByUnit(periodKey: string, unitId?: string): UnitCounterSums[] {
+        const m = new Map<string, Record<string, number>>();
+        for (const r of rows) {
+          if (!r.periods.includes(periodKey) || r.unitId === null || (unitId !== undefined && r.unitId !== unitId)) continue;
+          const s = m.get(r.unitId) ?? Object.fromEntries(FACT_COUNTERS.map((c) => [c, 0]));
+          for (const c of FACT_COUNTERS) s[c] = (s[c] ?? 0) + r.counters[c];
+          m.set(r.unitId, s);
+        }
+        return [...m.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([u, counters]) => ({ unitId: u, counters }));
+      },
+      countOpenBefore(periodKey: string, field: OpenDueField, unitId?: string): Map<string, number> {
+        const m = new Map<string, number>();
+        for (const r of rows) {
+          const due = r[field];
+          if (!r.periods.includes(periodKey) || !due || due >= asOf || r.unitId === null || (unitId !== undefined && r.unitId !== unitId)) continue;
+          m.set(r.unitId, (m.get(r.unitId) ?? 0) + 1);
+        }
+        return m;
+      },
+      topics(periodKey: string, dimension: 'category' | 'areaCode', limit: number) {
+        const m = new Map<string, number>();
+        for (const r of rows) if (r.topicPeriods.includes(periodKey)) m.set(r[dimension], (m.get(r[dimension]) ?? 0) + 1);
+        return [...m.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).slice(0, limit).map(([key, count]) => ({ key, count }));
+      },
+    };
   }
 }
 

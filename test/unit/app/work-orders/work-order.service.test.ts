@@ -12,18 +12,18 @@ const H = 3_600_000;
 function setup() {
   let now = T0;
   let n = 0;
-  const orders = new FakeOrders();
+  const orders = new FakeOrders(undefined, () => now);
   const facts = new FakeFacts();
   const knowledge = new FakeKnowledge();
   const events = createWorkOrderEmitter();
   const clock = () => now;
   const regulation = new RegulationService({ store: new FakeSettings(), clock, log: silentLogger });
   const sut = new WorkOrderService({ orders, facts, knowledge, regulation, events, clock, newId: () => `o-${++n}`, log: silentLogger });
-  const sweep = new SupervisionSweep({ orders, regulation, events, clock, log: silentLogger });
+  const sweep = new SupervisionSweep({ orders, wakes: orders.wakes, regulation, events, clock, log: silentLogger });
   const notices: WorkOrderNotice[] = [];
   events.on('workOrder:reminder', (x) => notices.push(x));
   events.on('workOrder:supervision', (x) => notices.push(x));
-  return { sut, sweep, orders, facts, knowledge, events, notices, regulation, set: (ms: number) => (now = ms) };
+  return { sut, sweep, orders, facts, knowledge, events, notices, regulation, clock, set: (ms: number) => (now = ms) };
 }
 
 const input = (over: Partial<CreateWorkOrderInput> = {}): CreateWorkOrderInput => ({
@@ -170,5 +170,67 @@ describe('SupervisionSweep', () => {
     const r = await sweep.run();
     expect(r).toMatchObject({ conflicts: 1, reminders: 0 });
     expect(notices).toEqual([]);
+  });
+
+  const M = 60_000;
+  const minuteOf = (ms: number): number => Math.floor(ms / M);
+
+  it('lists the order at the minute of its next wake; forgets that minute once it has settled and is done', async () => {
+    const { sut, sweep, orders, notices, set } = setup();
+    const o = await sut.create(agent, input());
+    await sut.act(sup, o.id, { type: 'dispatch', leadUnitId: 'unit-1' });
+    const m18 = minuteOf(T0 + 18 * H); // 催办 at 75 % of 24 h
+    expect(orders.wakes.byMinute.get(m18)).toEqual([o.id]);
+    set(T0 + 18 * H + M); // due; the minute has not settled yet (3 minutes)
+    expect(await sweep.run()).toMatchObject({ examined: 1, reminders: 1 });
+    expect(orders.wakes.byMinute.has(m18)).toBe(true);
+    expect(orders.wakes.byMinute.get(minuteOf(T0 + 24 * H))).toEqual([o.id]); // the next wake: 督办
+    set(T0 + 18 * H + 4 * M);
+    expect(await sweep.run()).toMatchObject({ examined: 0, reminders: 0 }); // read again, nothing due
+    expect(orders.wakes.byMinute.has(m18)).toBe(false);
+    expect(notices).toHaveLength(1);
+  });
+
+  it('an order whose write fails keeps its minute; the next run sends the notice, once', async () => {
+    const { sut, sweep, orders, notices, set } = setup();
+    const o = await sut.create(agent, input());
+    await sut.act(sup, o.id, { type: 'dispatch', leadUnitId: 'unit-1' });
+    set(T0 + 19 * H);
+    orders.beforeReplace = () => {
+      throw new Error('database unavailable');
+    };
+    expect(await sweep.run()).toMatchObject({ examined: 1, updated: 0, reminders: 0 });
+    expect(notices).toEqual([]);
+    expect(orders.wakes.byMinute.has(minuteOf(T0 + 18 * H))).toBe(true);
+    orders.beforeReplace = null;
+    expect(await sweep.run()).toMatchObject({ examined: 1, reminders: 1 });
+    expect(await sweep.run()).toMatchObject({ examined: 0, reminders: 0 });
+    expect(orders.wakes.byMinute.has(minuteOf(T0 + 18 * H))).toBe(false);
+    expect(notices).toHaveLength(1);
+  });
+
+  it('maxOrders: a run stops after that many orders and the next run continues', async () => {
+    const { sut, orders, notices, regulation, events, clock, set } = setup();
+    for (let i = 0; i < 3; i++) {
+      set(T0 + i * M); // each order's 催办 in its own minute
+      const o = await sut.create(agent, input({ content: `噪音 ${i}` }));
+      await sut.act(sup, o.id, { type: 'dispatch', leadUnitId: 'unit-1' });
+    }
+    const small = new SupervisionSweep({ orders, wakes: orders.wakes, regulation, events, clock, log: silentLogger }, { maxOrders: 2 });
+    set(T0 + 19 * H);
+    expect(await small.run()).toMatchObject({ examined: 2, reminders: 2 });
+    expect(await small.run()).toMatchObject({ examined: 1, reminders: 1 });
+    expect(await small.run()).toMatchObject({ examined: 0, reminders: 0 });
+    expect(new Set(notices.map((n) => n.orderId)).size).toBe(3);
+  });
+
+  it('after a pause of two days the first run catches up on the minute it missed (a 催办 past its deadline is not sent)', async () => {
+    const { sut, sweep, notices, set } = setup();
+    const o = await sut.create(agent, input());
+    await sut.act(sup, o.id, { type: 'dispatch', leadUnitId: 'unit-1' });
+    set(T0 + 49 * H); // Wed 10:00: past the sign deadline and one working day after it
+    expect(await sweep.run()).toMatchObject({ minutes: 1, examined: 1, reminders: 0, supervisions: 2 });
+    expect(await sweep.run()).toMatchObject({ examined: 0, supervisions: 0 });
+    expect(notices.map((n) => [n.kind, n.level])).toEqual([['supervision', 'yellow'], ['supervision', 'red']]);
   });
 });

@@ -1,0 +1,81 @@
+/**
+ * WakeSchedule over work_order_wakes, two kinds of KeyedList (every read and write an `_id`
+ * lookup, see keyed-list.ts):
+ *  - `m:<minute>`: the ids of the orders that wake in that epoch minute;
+ *  - `d:<hour>`: the minutes of that epoch hour that have entries, so a sweep after a pause reads
+ *    one short list per hour instead of probing sixty minutes.
+ * A minute is recorded in its hour before its first entry is added: a crash in between leaves an
+ * empty minute in the hour list (harmless), never an entry the hour list does not lead to.
+ */
+import type { Connection } from 'mongoose';
+import type { WakeSchedule } from '../../../app/work-orders/ports';
+import { KeyedList } from '../keyed-list';
+
+const MINUTE = 60_000;
+/** Lists read in parallel. */
+const WINDOW = 32;
+
+export class MongoWakeSchedule implements WakeSchedule {
+  private readonly orders: KeyedList<string>;
+  private readonly hours: KeyedList<number>;
+
+  constructor(conn: Connection) {
+    this.orders = new KeyedList<string>(conn, 'work_order_wakes');
+    this.hours = new KeyedList<number>(conn, 'work_order_wakes');
+  }
+
+  async add(orderId: string, wakeAt: Date, now: Date): Promise<void> {
+    const minute = Math.floor(Math.max(wakeAt.getTime(), now.getTime()) / MINUTE);
+    if (!(await this.orders.exists(`m:${minute}`))) await this.hours.append(`d:${Math.floor(minute / 60)}`, minute);
+    await this.orders.append(`m:${minute}`, orderId);
+  }
+
+  /**
+   * Lists many orders at once (building the schedule for orders written in bulk, e.g. an import or a
+   * benchmark); the same layout as `add`.
+   */
+  async addMany(items: readonly (readonly [string, Date])[], now: Date): Promise<void> {
+    const byMinute = new Map<number, string[]>();
+    for (const [id, wakeAt] of items) {
+      const minute = Math.floor(Math.max(wakeAt.getTime(), now.getTime()) / MINUTE);
+      byMinute.set(minute, [...(byMinute.get(minute) ?? []), id]);
+    }
+    const minutes = [...byMinute.keys()];
+    const fresh: number[] = [];
+    for (let i = 0; i < minutes.length; i += WINDOW) {
+      const part = minutes.slice(i, i + WINDOW);
+      const known = await Promise.all(part.map((m) => this.orders.exists(`m:${m}`)));
+      part.forEach((m, k) => !known[k] && fresh.push(m));
+    }
+    const byHour = new Map<number, number[]>();
+    for (const m of fresh) byHour.set(Math.floor(m / 60), [...(byHour.get(Math.floor(m / 60)) ?? []), m]);
+    for (const [h, ms] of byHour) await this.hours.appendMany(`d:${h}`, ms);
+    for (let i = 0; i < minutes.length; i += WINDOW) {
+      await Promise.all(minutes.slice(i, i + WINDOW).map((m) => this.orders.appendMany(`m:${m}`, byMinute.get(m) ?? [])));
+    }
+  }
+
+  async minutes(fromHour: number, toHour: number, alsoMinutes: readonly number[]): Promise<number[]> {
+    const found = new Set<number>();
+    const hours = Array.from({ length: Math.max(0, toHour - fromHour + 1) }, (_, i) => fromHour + i);
+    for (let i = 0; i < hours.length; i += WINDOW) {
+      const lists = await Promise.all(hours.slice(i, i + WINDOW).map((h) => this.hours.read(`d:${h}`)));
+      for (const l of lists) for (const e of l) found.add(e.value);
+    }
+    const extra = await Promise.all(alsoMinutes.map(async (m) => ((await this.orders.exists(`m:${m}`)) ? m : null)));
+    for (const m of extra) if (m !== null) found.add(m);
+    return [...found].sort((a, b) => a - b);
+  }
+
+  async entries(minute: number): Promise<string[]> {
+    return (await this.orders.read(`m:${minute}`)).map((e) => e.value);
+  }
+
+  async drop(minute: number): Promise<void> {
+    await this.orders.drop(`m:${minute}`);
+  }
+
+  async dropHour(hour: number): Promise<void> {
+    await this.hours.drop(`d:${hour}`);
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The sweep's wake schedule against a real database server: orders are found again through the
+ * hour lists, a bulk load has the same layout as single adds, and dropped minutes are gone.
+ */
+import { DbConnection } from '../../../src/adapters/db/connection';
+import { MongoWakeSchedule } from '../../../src/adapters/db/repositories/wake-schedule.repository';
+import { silentLogger } from '../../../src/shared/logger';
+import { testMongoUri } from '../../support/db';
+
+const MIN = 60_000;
+const NOW = new Date('2026-06-01T02:00:00Z');
+const nowMinute = NOW.getTime() / MIN;
+const hourOf = (m: number): number => Math.floor(m / 60);
+
+describe('MongoWakeSchedule (real database)', () => {
+  let db: DbConnection;
+  let wakes: MongoWakeSchedule;
+
+  beforeAll(async () => {
+    db = new DbConnection(testMongoUri('wakes'), silentLogger);
+    await db.start();
+    wakes = new MongoWakeSchedule(db.connection);
+  });
+
+  afterAll(async () => {
+    await db.stop();
+  });
+
+  it('lists each order under its minute (a passed wake under the current minute) and finds it via the hour lists', async () => {
+    await wakes.add('o-past', new Date(NOW.getTime() - 5 * MIN), NOW);
+    await wakes.add('o-later', new Date(NOW.getTime() + 90 * MIN + 30_000), NOW);
+    await wakes.add('o-later-2', new Date(NOW.getTime() + 90 * MIN + 1_000), NOW);
+    expect(await wakes.entries(nowMinute)).toEqual(['o-past']);
+    expect(await wakes.entries(nowMinute + 90)).toEqual(['o-later', 'o-later-2']);
+    expect(await wakes.minutes(hourOf(nowMinute) - 1, hourOf(nowMinute + 90), [])).toEqual([nowMinute, nowMinute + 90]);
+    expect(await wakes.minutes(hourOf(nowMinute) - 1, hourOf(nowMinute), [])).toEqual([nowMinute]);
+  });
+
+  it('addMany gives the same layout as add, after what is there', async () => {
+    await wakes.addMany([['o-b1', new Date(NOW.getTime() + 90 * MIN)], ['o-b2', new Date(NOW.getTime() + 200 * MIN)]], NOW);
+    expect(await wakes.entries(nowMinute + 90)).toEqual(['o-later', 'o-later-2', 'o-b1']);
+    expect(await wakes.minutes(hourOf(nowMinute), hourOf(nowMinute + 200), [])).toEqual([nowMinute, nowMinute + 90, nowMinute + 200]);
+  });
+
+  it('a dropped minute and hour are gone; a later add lists the minute again', async () => {
+    await wakes.drop(nowMinute);
+    await wakes.dropHour(hourOf(nowMinute));
+    expect(await wakes.entries(nowMinute)).toEqual([]);
+    expect(await wakes.minutes(hourOf(nowMinute), hourOf(nowMinute), [nowMinute])).toEqual([]);
+    await wakes.add('o-late-writer', new Date(NOW.getTime() - MIN), NOW);
+    expect(await wakes.minutes(hourOf(nowMinute), hourOf(nowMinute), [])).toEqual([nowMinute]);
+  });
+});
