@@ -86,21 +86,18 @@ export class KeyedList<T> {
     if (values.length === 0) return;
     const start = await this.length(key);
     const docs = values.map((v, i) => ({ _id: KeyedList.slotId(key, start + i), v, at }));
-    let inserted = values.length;
     try {
       await this.entries().insertMany(docs, { ordered: true });
     } catch (err) {
       if (!isDuplicate(err)) throw err;
-      inserted = (err as { insertedCount?: number; result?: { insertedCount?: number } }).result?.insertedCount ?? 0;
-      // Which ones landed is uncertain: re-check each remaining slot by id before appending it.
-      for (let i = inserted; i < values.length; i++) {
-        const mine = await this.entries().findOne({ _id: KeyedList.slotId(key, start + i) });
-        if (mine && mine.at.getTime() === at.getTime() && JSON.stringify(mine.v) === JSON.stringify(values[i])) continue;
-        await this.append(key, values[i] as T, at);
-      }
-      inserted = values.length;
+      // An ordered insert stops at the first taken slot; the driver reports how many landed (if it
+      // did not, a value may be listed twice: the lists built this way are read with duplicates removed).
+      const landed = (err as { insertedCount?: number }).insertedCount ?? 0;
+      await this.raiseHint(key, start + landed);
+      for (const v of values.slice(landed)) await this.append(key, v, at);
+      return;
     }
-    await this.raiseHint(key, start + inserted);
+    await this.raiseHint(key, start + values.length);
   }
 
   /** The entries of `key` from slot `from` on, oldest first. */
