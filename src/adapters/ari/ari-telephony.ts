@@ -20,6 +20,7 @@ import {
   type TelephonyResource,
 } from '../../app/calls/ports';
 import { isAgentLegId, parseBridgeId } from '../../domain/call/call-ids';
+import { withTimeout } from '../../shared/timeout';
 
 /** The current ARI client (it changes when the connection is rebuilt). */
 export interface AriClientSource {
@@ -54,19 +55,7 @@ export class AriRequestTimeoutError extends Error {
 
 /** `p`, or a rejection with AriRequestTimeoutError after `ms`. */
 export function withAriTimeout<T>(p: Promise<T>, request: string, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new AriRequestTimeoutError(request, ms)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      },
-    );
-  });
+  return withTimeout(p, ms, () => new AriRequestTimeoutError(request, ms));
 }
 
 /** Whether an ari-client error says Asterisk does not have the object. */

@@ -29,6 +29,9 @@ import type {
   LiveInput,
   ScreenPop,
 } from './live.ports';
+import { withTimeout } from '../../shared/timeout';
+
+const historyLate = (): Error => new NotFoundError('history in time');
 
 interface ConsoleCall {
   callerNumber: string;
@@ -252,7 +255,7 @@ export class AgentConsoleService {
     const { agentId, attempt } = offer;
     let watched = false;
     try {
-      watched = await withTimeout(this.deps.publisher.hasConsole(agentId), timeoutMs);
+      watched = await withTimeout(this.deps.publisher.hasConsole(agentId), timeoutMs, historyLate);
     } catch (err) {
       this.deps.log.debug('console presence unknown, no caller history looked up', { callId, agentId, err: String(err) });
     }
@@ -280,7 +283,7 @@ export class AgentConsoleService {
     lookup.then(over, over);
     let history: CallerHistory | null = null;
     try {
-      history = this.toHistory(await withTimeout(lookup, timeoutMs));
+      history = this.toHistory(await withTimeout(lookup, timeoutMs, historyLate));
     } catch (err) {
       this.deps.log.warn('caller history unavailable for screen pop', { callId, agentId, err: String(err) });
     }
@@ -312,20 +315,4 @@ export class AgentConsoleService {
       })),
     };
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new NotFoundError('history in time')), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (err: unknown) => {
-        clearTimeout(t);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      },
-    );
-  });
 }
