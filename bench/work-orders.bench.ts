@@ -6,8 +6,10 @@
  * Generates BENCH_ORDERS orders (default 1,000,000; 12 months, 50 units, every category, a
  * realistic mix: ~90 % closed with callbacks, returns, extensions and redos, BENCH_OPEN open ones)
  * with bulk insertMany in batches, then times:
- *  - the supervision sweep over the open orders: once with BENCH_DUE orders due (a busy minute),
- *    once more right after (nothing due: the cost of reading the wake schedule alone);
+ *  - the supervision sweep over the open orders, which are generated as a sweep running every minute
+ *    would have left them (every notice due before NOW recorded): once at the moment by which
+ *    BENCH_DUE of them have a notice due (their real next notice, written by the sweep), once more
+ *    right after (nothing due: the cost of reading the wake schedule alone);
  *    the open orders are listed in the wake schedule by the product's MongoWakeSchedule.addMany;
  *  - the monthly KPI report (all units, hot topics) over the month with the most orders, from the
  *    KPI sums built while generating by the product's rebuild (WorkOrderFacts.rebuild, the fold's
@@ -35,7 +37,7 @@ import { WorkOrderReportService } from '../src/app/work-orders/work-order-report
 import { parsePeriod } from '../src/app/work-orders/periods';
 import { DEFAULT_WORK_CALENDAR } from '../src/domain/calendar';
 import {
-  BEIJING_2023, createWorkOrder, formatWorkOrderNumber, transition,
+  BEIJING_2023, createWorkOrder, dueNotices, formatWorkOrderNumber, transition,
   type Actor, type WorkOrder, type WorkOrderAction,
 } from '../src/domain/work-order';
 import { silentLogger } from '../src/shared/logger';
@@ -48,6 +50,8 @@ const BATCH = env('BENCH_BATCH', 5_000);
 const MAX_INSERT_MIN = env('BENCH_MAX_INSERT_MIN', 45);
 /** Order writes put after the sums were built and not yet folded when the report runs again. */
 const PENDING = env('BENCH_PENDING', 100);
+/** Minutes of a running sweep timed (one run per minute after NOW). */
+const STEADY = env('BENCH_STEADY_MINUTES', 10);
 const URL = process.env['BENCH_MONGODB_URL'] ?? 'mongodb://127.0.0.1:27117';
 
 const H = 3_600_000;
@@ -61,6 +65,7 @@ const UNITS = Array.from({ length: 50 }, (_, i) => `unit-${String(i + 1).padStar
 
 const AGENT: Actor = { id: 'agent-1', role: 'agent' };
 const SUP: Actor = { id: 'sup-1', role: 'supervisor' };
+const SWEEPER: Actor = { id: 'supervision-sweep', role: 'system' };
 
 let seed = 42;
 const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
@@ -124,6 +129,21 @@ function makeOrder(i: number, createdAt: number, open: boolean): WorkOrder {
   return run(o, steps, createdAt);
 }
 
+/**
+ * An open order as the sweep would have left it had it run every minute until just before NOW:
+ * every notice due by then recorded (so its wake time is its next notice, as in a running system,
+ * not a backlog of every deadline that passed while generating).
+ */
+function caughtUp(order: WorkOrder): WorkOrder {
+  const at = new Date(NOW.getTime() - 60_000);
+  let o = order;
+  for (const n of dueNotices(o, at, BEIJING_2023, DEFAULT_WORK_CALENDAR)) {
+    const r = transition(o, { type: 'recordNotice', key: n.key, kind: n.kind, stage: n.stage, level: n.level }, { now: at, actor: SWEEPER, preset: BEIJING_2023, calendar: DEFAULT_WORK_CALENDAR });
+    if (r.ok) o = r.order;
+  }
+  return o;
+}
+
 const fmt = (n: number): string => n.toLocaleString('en-US');
 
 /** An async iterable fed by pushes (a push resolves once the consumer took the item). */
@@ -159,8 +179,28 @@ function feedOf<T>(): { push(item: T): Promise<void>; end(): void; items: AsyncG
 
 async function main(): Promise<void> {
   const dbName = `bench_work_orders_${Date.now().toString(36)}`;
-  const db = new DbConnection(`${URL}/${dbName}`, silentLogger);
+  const profile = process.env['BENCH_PROFILE'] === '1';
+  const db = new DbConnection(`${URL}/${dbName}${profile ? '?monitorCommands=true' : ''}`, silentLogger);
   await db.start();
+  /** With BENCH_PROFILE=1: database commands during the busy sweep, by collection and command. */
+  const commands = new Map<string, { n: number; ms: number }>();
+  let profiling = false;
+  if (profile) {
+    const names = new Map<number, string>();
+    const client = db.connection.getClient();
+    client.on('commandStarted', (e) => {
+      if (!profiling) return;
+      const c = e.command as Record<string, unknown>;
+      names.set(e.requestId, `${e.commandName} ${String(c[e.commandName] ?? '')}`);
+    });
+    client.on('commandSucceeded', (e) => {
+      const k = names.get(e.requestId);
+      if (!k) return;
+      names.delete(e.requestId);
+      const s = commands.get(k) ?? { n: 0, ms: 0 };
+      commands.set(k, { n: s.n + 1, ms: s.ms + e.duration });
+    });
+  }
   const wakes = new MongoWakeSchedule(db.connection);
   const orders = new MongoWorkOrderRepository(db.connection, { wakes, clock: () => NOW.getTime() });
   const facts = new WorkOrderFacts({ store: new MongoWorkOrderRollupStore(db.connection), log: silentLogger });
@@ -177,13 +217,13 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   let inserted = 0;
   let openInserted = 0;
-  let dueMarked = 0;
   let stoppedEarly = '';
   let genMs = 0;
   let insertMs = 0;
   const closedTotal = TOTAL - OPEN;
   /** Open orders and their wake times, listed in the wake schedule as the repository would. */
   const wakeList: [string, Date][] = [];
+  let inserting: Promise<void> = Promise.resolve();
   while (inserted < TOTAL) {
     const n = Math.min(BATCH, TOTAL - inserted);
     const g0 = Date.now();
@@ -195,16 +235,10 @@ async function main(): Promise<void> {
       // Open orders are interleaved evenly, created in the last 7 days (still within their limits).
       const open = Math.floor(((i + 1) * OPEN) / TOTAL) > Math.floor((i * OPEN) / TOTAL);
       const createdAt = open ? NOW.getTime() - Math.floor(rnd() * 7 * DAY) - 2 * H : START + Math.floor(((i - openInserted) / Math.max(1, closedTotal)) * (365 - 8) * DAY);
-      const order = makeOrder(i, createdAt, open);
-      let index = indexFieldsOf({ order, events: [], now: NOW, preset: BEIJING_2023, calendar: DEFAULT_WORK_CALENDAR });
-      if (open) {
-        openInserted += 1;
-        // The first DUE open orders are due at NOW (a busy minute); the rest later.
-        if (dueMarked < DUE && index.wakeAt) {
-          index = { ...index, wakeAt: new Date(NOW.getTime() - 1000) };
-          dueMarked += 1;
-        }
-      }
+      const made = makeOrder(i, createdAt, open);
+      const order = open ? caughtUp(made) : made;
+      const index = indexFieldsOf({ order, events: [], now: NOW, preset: BEIJING_2023, calendar: DEFAULT_WORK_CALENDAR });
+      if (open) openInserted += 1;
       if (open && index.wakeAt) wakeList.push([order.id, index.wakeAt]);
       docs.push(toDoc(order, 1, index) as unknown as Record<string, unknown>);
       changes.push({ orderId: order.id, rev: 1, rows: packRows(factRowsOf(order)) });
@@ -212,14 +246,18 @@ async function main(): Promise<void> {
     }
     const i0 = Date.now();
     genMs += i0 - g0;
-    await orderColl.insertMany(docs as never[], { ordered: false });
-    await Promise.race([feed.push(changes), rebuilding]);
+    // The next batch is generated while this one is inserted (the database and node each have a core).
+    await inserting;
+    inserting = (async () => {
+      await orderColl.insertMany(docs as never[], { ordered: false });
+      await Promise.race([feed.push(changes), rebuilding]);
+    })();
     lastOrders = batchOrders;
     insertMs += Date.now() - i0;
     inserted += n;
     const elapsed = (Date.now() - t0) / 1000;
     if (inserted % (BATCH * 10) === 0 || inserted === TOTAL) {
-      console.log(`  inserted ${fmt(inserted)} orders in ${elapsed.toFixed(0)} s (${fmt(Math.round(inserted / elapsed))}/s; generating ${(genMs / 1000).toFixed(0)} s, inserting ${(insertMs / 1000).toFixed(0)} s)`);
+      console.log(`  inserted ${fmt(inserted)} orders in ${elapsed.toFixed(0)} s (${fmt(Math.round(inserted / elapsed))}/s; generating ${(genMs / 1000).toFixed(0)} s, waiting for inserts ${(insertMs / 1000).toFixed(0)} s)`);
     }
     const projectedMin = ((TOTAL / inserted) * elapsed) / 60;
     if (projectedMin > MAX_INSERT_MIN && elapsed > 60 && inserted >= OPEN && openInserted >= Math.min(OPEN, 10_000)) {
@@ -227,6 +265,7 @@ async function main(): Promise<void> {
       break;
     }
   }
+  await inserting;
   feed.end();
   const rebuilt = await rebuilding;
   const genSec = (Date.now() - t0) / 1000;
@@ -241,8 +280,40 @@ async function main(): Promise<void> {
   let notices = 0;
   events.on('workOrder:reminder', () => (notices += 1));
   events.on('workOrder:supervision', () => (notices += 1));
-  const sweep = new SupervisionSweep({ orders, wakes, regulation, events, clock: () => NOW.getTime(), log: silentLogger }, { concurrency: 16 });
+  // The sweep's "now": when the DUE-th earliest next wake has come (orders sharing its minute join).
+  const wakeTimes = wakeList.map(([, at]) => at.getTime()).sort((a, b) => a - b);
+  const sweepAt = Math.max(NOW.getTime(), (wakeTimes[Math.min(DUE, wakeTimes.length) - 1] ?? NOW.getTime()) + 1_000);
+  const timed = { minutes: 0, entries: 0 };
+  const timedWakes: typeof wakes = Object.assign(Object.create(wakes) as typeof wakes, {
+    minutes: async (...a: Parameters<typeof wakes.minutes>) => {
+      const t = Date.now();
+      try { return await wakes.minutes(...a); } finally { timed.minutes += Date.now() - t; }
+    },
+    entries: async (...a: Parameters<typeof wakes.entries>) => {
+      const t = Date.now();
+      try { return await wakes.entries(...a); } finally { timed.entries += Date.now() - t; }
+    },
+  });
+  // Orders waking per minute over the next 24 h (how busy the minutes a running sweep sees are).
+  const perMinute = new Map<number, number>();
+  for (const t of wakeTimes) if (t >= NOW.getTime() && t < NOW.getTime() + DAY) perMinute.set(Math.floor(t / 60_000), (perMinute.get(Math.floor(t / 60_000)) ?? 0) + 1);
+  const minuteCounts = [...Array(1440).keys()].map((k) => perMinute.get(Math.floor(NOW.getTime() / 60_000) + k) ?? 0).sort((a, b) => a - b);
+  // A running sweep: once a minute (the cron schedule) over the first STEADY minutes after NOW.
+  let clockAt = NOW.getTime();
+  const steadySweep = new SupervisionSweep({ orders, wakes, regulation, events, clock: () => clockAt, log: silentLogger }, { concurrency: 16 });
+  const steady: { examined: number; ms: number }[] = [];
+  for (let k = 1; k <= STEADY; k++) {
+    clockAt = NOW.getTime() + k * 60_000;
+    const r = await steadySweep.run();
+    steady.push({ examined: r.examined, ms: r.ms });
+  }
+  const sweep = new SupervisionSweep({ orders, wakes: timedWakes, regulation, events, clock: () => sweepAt, log: silentLogger }, { concurrency: 16 });
+  profiling = true;
   const busy = await sweep.run();
+  profiling = false;
+  const busySchedule = { ...timed };
+  timed.minutes = 0;
+  timed.entries = 0;
   const idle = await sweep.run();
 
   const reports = new WorkOrderReportService({ facts, clock: () => NOW.getTime() });
@@ -272,8 +343,14 @@ async function main(): Promise<void> {
   console.log(`  data: ${fmt(counts.orders)} orders (${fmt(openNow)} open); generated and inserted in ${genSec.toFixed(0)} s`);
   if (stoppedEarly) console.log(`  NOTE: ${stoppedEarly}`);
   console.log(`  wake schedule: ${fmt(wakeList.length)} open orders listed in ${wakeSec.toFixed(0)} s (${fmt(Math.round(wakeList.length / Math.max(wakeSec, 0.001)))}/s)`);
-  console.log(`  sweep, busy minute (${fmt(busy.examined)} due of ${fmt(openNow)} open, ${busy.minutes} minutes read): ${busy.ms} ms, ${fmt(busy.updated)} written, ${fmt(notices)} notices  [target ≤ 1000 ms]`);
-  console.log(`  sweep, nothing due (reading the schedule only): ${idle.ms} ms, examined ${idle.examined}  [target ≤ 1000 ms]`);
+  const q = (xs: number[], p: number): number => xs[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))] ?? 0;
+  console.log(`  orders waking per minute over the next 24 h: p50 ${q(minuteCounts, 50)}, p99 ${q(minuteCounts, 99)}, max ${minuteCounts[minuteCounts.length - 1] ?? 0}`);
+  const steadyMs = steady.map((r) => r.ms).sort((a, b) => a - b);
+  console.log(`  sweep once a minute, ${steady.length} minutes after NOW (${fmt(openNow)} open): due per run ${steady.map((r) => r.examined).join(' ')}; ms per run ${steady.map((r) => r.ms).join(' ')} (max ${steadyMs[steadyMs.length - 1] ?? 0} ms)  [target ≤ 1000 ms]`);
+  console.log(`  sweep, busy minute (${fmt(busy.examined)} due of ${fmt(openNow)} open, ${busy.minutes} minutes read): ${busy.ms} ms, ${fmt(busy.updated)} written, ${fmt(notices)} notices; ${(busy.ms / Math.max(1, busy.examined)).toFixed(1)} ms per due order  [target ≤ 1000 ms]`);
+  console.log(`    at ${new Date(sweepAt).toISOString()} (${((sweepAt - NOW.getTime()) / 60_000).toFixed(0)} min after the generated NOW); schedule reads: minutes ${busySchedule.minutes} ms, entries ${busySchedule.entries} ms`);
+  for (const [k, v] of [...commands].sort((a, b) => b[1].ms - a[1].ms)) console.log(`    ${k.padEnd(48)} ${String(v.n).padStart(6)} × ${(v.ms / v.n).toFixed(2)} ms`);
+  console.log(`  sweep, nothing due (reading the schedule only): ${idle.ms} ms (minutes ${timed.minutes} ms, entries ${timed.entries} ms, ${idle.minutes} minutes read), examined ${idle.examined}  [target ≤ 1000 ms]`);
   console.log(`  KPI sums: ${fmt(rebuilt.orders)} orders folded into ${fmt(rebuilt.documents)} rollup documents (generation ${rebuilt.gen}), during generation`);
   console.log(`  monthly report 2026-05 (${fmt(monthRows)} dispatches, ${r1.units.length} units): ${r1.computeMs} ms first, ${r2.computeMs} ms again  [target ≤ 2000 ms]`);
   console.log(`  same, with ${fmt(pending.length)} order writes not yet folded: ${r3.computeMs} ms; the fold of them: ${fold.batches} batches in ${foldMs} ms; report after it: ${r4.computeMs} ms`);

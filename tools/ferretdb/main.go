@@ -18,7 +18,11 @@ import (
 func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on (keep it on loopback)")
 	dataDir := flag.String("data", "./ferretdb-data", "directory for the SQLite databases")
+	synchronous := flag.String("synchronous", "full", "SQLite synchronous mode: full (fsync every commit) or normal (WAL synced at checkpoints)")
 	flag.Parse()
+	if *synchronous != "full" && *synchronous != "normal" {
+		log.Fatalf("-synchronous: want full or normal, got %q", *synchronous)
+	}
 
 	if err := os.MkdirAll(*dataDir, 0o700); err != nil {
 		log.Fatalf("create data dir: %v", err)
@@ -27,7 +31,7 @@ func main() {
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: *listen},
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + *dataDir + "/",
+		SQLiteURL: "file:" + *dataDir + "/?_pragma=synchronous(" + *synchronous + ")",
 	})
 	if err != nil {
 		log.Fatalf("ferretdb: %v", err)

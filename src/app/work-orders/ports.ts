@@ -61,8 +61,10 @@ export interface WorkOrderRepository {
   /**
    * Replaces the order only if the stored revision is still `expectedRev` (and, when given, none of
    * `absentNoticeKeys` is in `sentNoticeKeys`). Returns the new revision, or null when the condition failed.
+   * `wakeListed`: the caller has already listed `index.wakeAt` in the wake schedule (the sweep lists a
+   * batch of orders at once); otherwise the repository lists a changed wake time before the write.
    */
-  replace(order: WorkOrder, expectedRev: number, index: WorkOrderIndexFields, absentNoticeKeys?: readonly string[]): Promise<number | null>;
+  replace(order: WorkOrder, expectedRev: number, index: WorkOrderIndexFields, absentNoticeKeys?: readonly string[], opts?: { readonly wakeListed?: boolean }): Promise<number | null>;
   list(filter: WorkOrderFilter, page: number, pageSize: number): Promise<Page<StoredWorkOrder>>;
   /** Earlier orders with this normalized phone created at or after `since` (indexed on phoneKey). */
   findRepeatCandidates(phoneKey: string, since: Date, limit: number): Promise<RepeatCandidate[]>;
@@ -82,8 +84,13 @@ export interface WakeSchedule {
    * `toHour` (epoch hours), plus each of `alsoMinutes` that has an entry.
    */
   minutes(fromHour: number, toHour: number, alsoMinutes: readonly number[]): Promise<number[]>;
-  /** Order ids listed under a minute, in the order they were added (may repeat). */
-  entries(minute: number): Promise<string[]>;
+  /** Lists many orders at once: the same layout as `add`, fewer round trips. */
+  addMany(items: readonly (readonly [string, Date])[], now: Date): Promise<void>;
+  /**
+   * Order ids listed under a minute, in the order they were added (may repeat), from position
+   * `from` on (the list only grows until it is dropped, so a reader can resume where it stopped).
+   */
+  entries(minute: number, from?: number): Promise<string[]>;
   /** Forgets a minute whose entries are all done. Only for minutes no writer adds to any more. */
   drop(minute: number): Promise<void>;
   /** Forgets an hour's record of minutes, once every minute of it has been dropped. */

@@ -7,10 +7,13 @@
  * two instances at once, sends each notice exactly once. Due first-contact retries and callbacks
  * are announced the same way. A minute is forgotten once it has settled (no writer adds to it
  * any more) and every order in it is done; a failed order keeps its minute for the next run.
+ * Until a passed minute settles, this instance remembers how many of its entries are done, so the
+ * next runs read only what was added since (a minute with a thousand orders is read once, not four
+ * times); another instance taking over starts from the beginning, which is only slower.
  */
-import { dueNotices, transition, type Actor as OrderActor, type WorkOrder, type WorkOrderEvent } from '../../domain/work-order';
+import { dueNotices, transition, type Actor as OrderActor, type PlannedNotice, type WorkOrder, type WorkOrderEvent } from '../../domain/work-order';
 import type { Logger } from '../../shared/logger';
-import type { Clock, StoredWorkOrder, WakeSchedule, WorkOrderRepository } from './ports';
+import type { Clock, StoredWorkOrder, WakeSchedule, WorkOrderIndexFields, WorkOrderRepository } from './ports';
 import type { RegulationService } from './regulation.service';
 import type { WorkOrderEmitter, WorkOrderNotice } from './work-order.events';
 import { indexFieldsOf, needsCallback, needsContactRetry } from './work-order.index';
@@ -55,6 +58,16 @@ export interface SweepDeps {
 
 const SWEEPER: OrderActor = { id: 'supervision-sweep', role: 'system' };
 
+/** A due order worked out in memory, ready to be written. */
+interface Prepared {
+  readonly stored: StoredWorkOrder;
+  readonly order: WorkOrder;
+  readonly recorded: readonly PlannedNotice[];
+  readonly index: WorkOrderIndexFields;
+  readonly retryDue: boolean;
+  readonly callbackDue: boolean;
+}
+
 type Outcome = { updated: boolean; conflict: boolean; failed: boolean; notices: WorkOrderNotice[]; retry: boolean; callback: boolean };
 
 const MINUTE = 60_000;
@@ -62,6 +75,8 @@ const NOTHING: Outcome = { updated: false, conflict: false, failed: false, notic
 
 export class SupervisionSweep {
   private readonly opts: SweepOptions;
+  /** Passed minutes not dropped yet → how many of their entries are done. */
+  private readonly doneUpTo = new Map<number, number>();
 
   constructor(
     private readonly deps: SweepDeps,
@@ -86,10 +101,12 @@ export class SupervisionSweep {
         continue;
       }
       totals.minutes += 1;
-      const ids = [...new Set(await this.deps.wakes.entries(minute))];
+      const from = this.doneUpTo.get(minute) ?? 0;
+      const listed = await this.deps.wakes.entries(minute, from);
+      const ids = [...new Set(listed)];
       let done = true;
       for (let i = 0; i < ids.length; i += this.opts.concurrency) {
-        const outcomes = await Promise.all(ids.slice(i, i + this.opts.concurrency).map((id) => this.visit(id, now)));
+        const outcomes = await this.visitChunk(ids.slice(i, i + this.opts.concurrency), now);
         for (const o of outcomes) {
           if (o === null) continue;
           totals.examined += 1;
@@ -104,9 +121,17 @@ export class SupervisionSweep {
           if (o.callback) totals.callbacks += 1;
         }
       }
-      if (done && minute <= settled) await this.deps.wakes.drop(minute);
-      else kept.add(Math.floor(minute / 60));
+      if (done && minute <= settled) {
+        await this.deps.wakes.drop(minute);
+        this.doneUpTo.delete(minute);
+      } else {
+        kept.add(Math.floor(minute / 60));
+        // Only a minute that has passed: entries of the current one may wake later in it.
+        if (done && minute < nowMinute) this.doneUpTo.set(minute, from + listed.length);
+      }
     }
+    const oldest = (nowHour - this.opts.lookbackHours) * 60;
+    for (const m of this.doneUpTo.keys()) if (m < oldest) this.doneUpTo.delete(m);
     // An hour is forgotten once it has settled and none of its minutes is kept.
     const hours = new Set(minutes.map((m) => Math.floor(m / 60)));
     for (const h of hours) if (!kept.has(h) && (h + 1) * 60 - 1 <= settled) await this.deps.wakes.dropHour(h);
@@ -115,35 +140,70 @@ export class SupervisionSweep {
     return result;
   }
 
-  /** Null when the listed order is gone or its wake time has not come (a stale or early entry). */
-  private async visit(id: string, now: Date): Promise<Outcome | null> {
-    let stored: StoredWorkOrder | null;
-    try {
-      stored = await this.deps.orders.get(id);
-    } catch (err) {
-      this.deps.log.error('supervision sweep could not read an order', { orderId: id, err: String(err) });
-      return { ...NOTHING, failed: true };
+  /**
+   * Loads a chunk of listed orders, works out each due one's notices (pure), lists the next wake
+   * times of the whole chunk in the schedule in one bulk call, then writes the orders. Listing
+   * before writing keeps the rule of single writes (an entry without a changed order is skipped
+   * later; an order never misses its entry), and one bulk listing instead of one append per order
+   * saves most round trips of a busy minute (the orders of a minute tend to wake together again).
+   * Null for a listed order that is gone or whose wake time has not come (a stale or early entry).
+   */
+  private async visitChunk(ids: readonly string[], now: Date): Promise<(Outcome | null)[]> {
+    const loaded = await Promise.all(ids.map(async (id): Promise<StoredWorkOrder | null | 'failed'> => {
+      try {
+        return await this.deps.orders.get(id);
+      } catch (err) {
+        this.deps.log.error('supervision sweep could not read an order', { orderId: id, err: String(err) });
+        return 'failed';
+      }
+    }));
+    const prepared = loaded.map((s): StoredWorkOrder | Prepared | null | 'failed' => {
+      if (s === 'failed' || !s?.wakeAt || s.wakeAt.getTime() > now.getTime()) return s;
+      try {
+        return this.prepare(s, now);
+      } catch (err) {
+        this.deps.log.error('supervision sweep failed on an order', { orderId: s.order.id, err: String(err) });
+        return 'failed';
+      }
+    });
+    const wakes: [string, Date][] = [];
+    for (const p of prepared) {
+      if (p === null || p === 'failed' || 'rev' in p) continue;
+      const next = p.index.wakeAt;
+      const previous = p.stored.wakeAt;
+      if (next && !(next.getTime() === previous?.getTime() && next.getTime() > now.getTime())) wakes.push([p.order.id, next]);
     }
-    if (!stored?.wakeAt || stored.wakeAt.getTime() > now.getTime()) return null;
-    return this.processWithRetry(stored, now);
+    try {
+      if (wakes.length > 0) await this.deps.wakes.addMany(wakes, now);
+    } catch (err) {
+      this.deps.log.error('supervision sweep could not list wake times', { err: String(err), orders: wakes.length });
+      return prepared.map((p) => (p === null ? null : { ...NOTHING, failed: true }));
+    }
+    return Promise.all(prepared.map((p) => {
+      if (p === null) return null;
+      if (p === 'failed') return { ...NOTHING, failed: true };
+      if ('rev' in p) return null; // loaded, not due
+      return this.commitWithRetry(p, now);
+    }));
   }
 
   /** One retry from a fresh read after a lost race: whatever the winner left undone is done now. */
-  private async processWithRetry(stored: StoredWorkOrder, now: Date): Promise<Outcome> {
+  private async commitWithRetry(p: Prepared, now: Date): Promise<Outcome> {
     try {
-      const first = await this.process(stored, now);
+      const first = await this.commit(p, now, true);
       if (!first.conflict) return first;
-      const fresh = await this.deps.orders.get(stored.order.id);
+      const fresh = await this.deps.orders.get(p.order.id);
       if (!fresh || !fresh.wakeAt || fresh.wakeAt.getTime() > now.getTime()) return first;
-      const second = await this.process(fresh, now);
+      const second = await this.commit(this.prepare(fresh, now), now, false);
       return { ...second, conflict: true };
     } catch (err) {
-      this.deps.log.error('supervision sweep failed on an order', { orderId: stored.order.id, err: String(err) });
+      this.deps.log.error('supervision sweep failed on an order', { orderId: p.order.id, err: String(err) });
       return { ...NOTHING, failed: true };
     }
   }
 
-  private async process(stored: StoredWorkOrder, now: Date): Promise<Outcome> {
+  /** The order with every notice due now recorded, and its new index fields (no I/O). */
+  private prepare(stored: StoredWorkOrder, now: Date): Prepared {
     const regulation = this.deps.regulation;
     const preset = regulation.preset(stored.order.presetId) ?? regulation.activePreset();
     const calendar = regulation.workCalendar();
@@ -161,7 +221,13 @@ export class SupervisionSweep {
     const retryDue = stored.contactRetryAt !== undefined && stored.contactRetryAt.getTime() <= now.getTime();
     const callbackDue = stored.callbackDueAt !== undefined && stored.callbackDueAt.getTime() <= now.getTime();
     const index = indexFieldsOf({ order, previous: stored, events, now, preset, calendar, clearContactRetry: retryDue, clearCallback: callbackDue });
-    const rev = await this.deps.orders.replace(order, stored.rev, index, recorded.map((n) => n.key));
+    return { stored, order, recorded, index, retryDue, callbackDue };
+  }
+
+  /** Writes a prepared order (if nobody else wrote it meanwhile) and announces what it recorded. */
+  private async commit(p: Prepared, now: Date, wakeListed: boolean): Promise<Outcome> {
+    const { stored, order, recorded, index, retryDue, callbackDue } = p;
+    const rev = await this.deps.orders.replace(order, stored.rev, index, recorded.map((n) => n.key), { wakeListed });
     if (rev === null) return { ...NOTHING, conflict: true };
     const unitIds = unitIdsOf(order);
     const notices: WorkOrderNotice[] = recorded.map((n) => ({

@@ -67,8 +67,8 @@ export class MongoWakeSchedule implements WakeSchedule {
     return [...found].sort((a, b) => a - b);
   }
 
-  async entries(minute: number): Promise<string[]> {
-    return (await this.orders.read(`m:${minute}`)).map((e) => e.value);
+  async entries(minute: number, from = 0): Promise<string[]> {
+    return (await this.orders.read(`m:${minute}`, from)).map((e) => e.value);
   }
 
   async drop(minute: number): Promise<void> {

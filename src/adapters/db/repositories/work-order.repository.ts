@@ -107,7 +107,9 @@ export class MongoWorkOrderRepository implements WorkOrderRepository {
    * Every statement filters by `_id` alone (the only filter FerretDB v1 on SQLite does not answer
    * with a full scan); the claim, not the filter, makes the write conditional.
    */
-  async replace(order: WorkOrder, expectedRev: number, index: WorkOrderIndexFields, absentNoticeKeys: readonly string[] = []): Promise<number | null> {
+  async replace(
+    order: WorkOrder, expectedRev: number, index: WorkOrderIndexFields, absentNoticeKeys: readonly string[] = [], opts: { readonly wakeListed?: boolean } = {},
+  ): Promise<number | null> {
     const rev = expectedRev + 1;
     const doc = toDoc(order, rev, index);
     const claimId = `${order.id}:${rev}`;
@@ -125,7 +127,7 @@ export class MongoWorkOrderRepository implements WorkOrderRepository {
       await this.claims.deleteOne({ _id: claimId });
       return null;
     }
-    await this.listWake(order.id, index.wakeAt, head.wakeAt);
+    if (!opts.wakeListed) await this.listWake(order.id, index.wakeAt, head.wakeAt);
     await this.orders.replaceOne({ _id: order.id }, doc, { ignoreUndefined: true });
     await this.claims.deleteOne({ _id: `${order.id}:${expectedRev}` });
     return rev;

@@ -27,14 +27,21 @@ export class FakeWakes implements WakeSchedule {
       this.byHour.set(hour, [...(this.byHour.get(hour) ?? []), minute]);
     }
   }
+  addManyCalls = 0;
+  async addMany(items: readonly (readonly [string, Date])[], now: Date): Promise<void> {
+    this.addManyCalls += 1;
+    for (const [id, at] of items) await this.add(id, at, now);
+  }
   async minutes(fromHour: number, toHour: number, also: readonly number[]): Promise<number[]> {
     const found = new Set<number>();
     for (const [h, ms] of this.byHour) if (h >= fromHour && h <= toHour) ms.forEach((m) => found.add(m));
     for (const m of also) if (this.byMinute.has(m)) found.add(m);
     return [...found].sort((a, b) => a - b);
   }
-  async entries(minute: number): Promise<string[]> {
-    return [...(this.byMinute.get(minute) ?? [])];
+  readonly reads: { minute: number; from: number }[] = [];
+  async entries(minute: number, from = 0): Promise<string[]> {
+    this.reads.push({ minute, from });
+    return (this.byMinute.get(minute) ?? []).slice(from);
   }
   async drop(minute: number): Promise<void> {
     this.byMinute.delete(minute);
@@ -71,13 +78,13 @@ export class FakeOrders implements WorkOrderRepository {
   async get(id: string): Promise<StoredWorkOrder | null> {
     return this.rows.get(id) ?? null;
   }
-  async replace(order: WorkOrder, expectedRev: number, index: WorkOrderIndexFields, absent: readonly string[] = []): Promise<number | null> {
+  async replace(order: WorkOrder, expectedRev: number, index: WorkOrderIndexFields, absent: readonly string[] = [], opts: { readonly wakeListed?: boolean } = {}): Promise<number | null> {
     this.beforeReplace?.(order.id);
     const cur = this.rows.get(order.id);
     if (!cur || cur.rev !== expectedRev || absent.some((k) => cur.order.sentNoticeKeys.includes(k))) return null;
     this.writes += 1;
     const now = this.clock();
-    if (index.wakeAt && (index.wakeAt.getTime() !== cur.wakeAt?.getTime() || index.wakeAt.getTime() <= now)) {
+    if (!opts.wakeListed && index.wakeAt && (index.wakeAt.getTime() !== cur.wakeAt?.getTime() || index.wakeAt.getTime() <= now)) {
       await this.wakes.add(order.id, index.wakeAt, new Date(now));
     }
     this.rows.set(order.id, { order, rev: expectedRev + 1, index, ...pickTimes(index) });

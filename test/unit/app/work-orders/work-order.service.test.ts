@@ -182,13 +182,38 @@ describe('SupervisionSweep', () => {
     const m18 = minuteOf(T0 + 18 * H); // 催办 at 75 % of 24 h
     expect(orders.wakes.byMinute.get(m18)).toEqual([o.id]);
     set(T0 + 18 * H + M); // due; the minute has not settled yet (3 minutes)
+    const bulkBefore = orders.wakes.addManyCalls;
     expect(await sweep.run()).toMatchObject({ examined: 1, reminders: 1 });
+    expect(orders.wakes.addManyCalls).toBe(bulkBefore + 1); // the next wake listed by the sweep in bulk
     expect(orders.wakes.byMinute.has(m18)).toBe(true);
     expect(orders.wakes.byMinute.get(minuteOf(T0 + 24 * H))).toEqual([o.id]); // the next wake: 督办
     set(T0 + 18 * H + 4 * M);
     expect(await sweep.run()).toMatchObject({ examined: 0, reminders: 0 }); // read again, nothing due
     expect(orders.wakes.byMinute.has(m18)).toBe(false);
     expect(notices).toHaveLength(1);
+  });
+
+  it('a passed minute that has not settled is read again only from where the last run stopped', async () => {
+    const { sut, sweep, orders, notices, set } = setup();
+    const o = await sut.create(agent, input());
+    await sut.act(sup, o.id, { type: 'dispatch', leadUnitId: 'unit-1' });
+    set(T0 + H);
+    const late = await sut.create(agent, input({ content: '另一件' }));
+    await sut.act(sup, late.id, { type: 'dispatch', leadUnitId: 'unit-1' });
+    const m18 = minuteOf(T0 + 18 * H);
+    set(T0 + 18 * H + M);
+    expect(await sweep.run()).toMatchObject({ examined: 1, reminders: 1 });
+    // A writer whose clock lags lists `late` (due at 19 h) under the passed minute.
+    await orders.wakes.add(late.id, new Date(T0 + 18 * H), new Date(T0 + 18 * H));
+    set(T0 + 18 * H + 2 * M);
+    expect(await sweep.run()).toMatchObject({ examined: 0, reminders: 0 });
+    set(T0 + 18 * H + 2 * M + 30_000);
+    await sweep.run();
+    expect(orders.wakes.reads.filter((r) => r.minute === m18).map((r) => r.from)).toEqual([0, 1, 2]);
+    set(T0 + 18 * H + 4 * M); // settled: read from where it stopped, then dropped
+    await sweep.run();
+    expect(orders.wakes.byMinute.has(m18)).toBe(false);
+    expect(notices.map((n) => n.orderId)).toEqual([o.id]);
   });
 
   it('an order whose write fails keeps its minute; the next run sends the notice, once', async () => {
