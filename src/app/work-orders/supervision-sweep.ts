@@ -16,7 +16,7 @@ import type { Logger } from '../../shared/logger';
 import type { Clock, StoredWorkOrder, WakeSchedule, WorkOrderIndexFields, WorkOrderRepository } from './ports';
 import type { RegulationService } from './regulation.service';
 import type { WorkOrderEmitter, WorkOrderNotice } from './work-order.events';
-import { indexFieldsOf, needsCallback, needsContactRetry } from './work-order.index';
+import { indexFieldsOf, needsCallback, needsContactRetry, wakeNeedsListing } from './work-order.index';
 import { unitIdsOf } from './work-order.policy';
 
 export interface SweepOptions {
@@ -157,8 +157,9 @@ export class SupervisionSweep {
         return 'failed';
       }
     }));
-    const prepared = loaded.map((s): StoredWorkOrder | Prepared | null | 'failed' => {
-      if (s === 'failed' || !s?.wakeAt || s.wakeAt.getTime() > now.getTime()) return s;
+    const prepared = loaded.map((s): Prepared | null | 'failed' => {
+      if (s === 'failed') return s;
+      if (!s?.wakeAt || s.wakeAt.getTime() > now.getTime()) return null;
       try {
         return this.prepare(s, now);
       } catch (err) {
@@ -168,10 +169,7 @@ export class SupervisionSweep {
     });
     const wakes: [string, Date][] = [];
     for (const p of prepared) {
-      if (p === null || p === 'failed' || 'rev' in p) continue;
-      const next = p.index.wakeAt;
-      const previous = p.stored.wakeAt;
-      if (next && !(next.getTime() === previous?.getTime() && next.getTime() > now.getTime())) wakes.push([p.order.id, next]);
+      if (p !== null && p !== 'failed' && wakeNeedsListing(p.index.wakeAt, p.stored.wakeAt, now.getTime())) wakes.push([p.order.id, p.index.wakeAt]);
     }
     try {
       if (wakes.length > 0) await this.deps.wakes.addMany(wakes, now);
@@ -182,7 +180,6 @@ export class SupervisionSweep {
     return Promise.all(prepared.map((p) => {
       if (p === null) return null;
       if (p === 'failed') return { ...NOTHING, failed: true };
-      if ('rev' in p) return null; // loaded, not due
       return this.commitWithRetry(p, now);
     }));
   }

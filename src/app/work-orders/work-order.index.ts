@@ -16,6 +16,15 @@ export function needsCallback(o: WorkOrder): boolean {
   return o.status === 'PENDING_CALLBACK';
 }
 
+/**
+ * Whether a written order's wake time must be listed in the wake schedule: a changed one always, an
+ * unchanged one only once it is due (the sweep drops the minutes it has done; a later one is still
+ * listed under its minute).
+ */
+export function wakeNeedsListing(next: Date | undefined, previous: Date | undefined, now: number): next is Date {
+  return next !== undefined && !(next.getTime() === previous?.getTime() && next.getTime() > now);
+}
+
 export interface IndexInput {
   readonly order: WorkOrder;
   readonly previous?: Pick<StoredWorkOrder, 'contactRetryAt' | 'callbackDueAt'>;

@@ -23,6 +23,7 @@ import type {
 } from '../../../app/work-orders/ports';
 import { revisionClaimModel, workOrderModel, type RevisionClaimDoc, type WorkOrderDoc } from '../models/work-order.model';
 import { KeyedList } from '../keyed-list';
+import { wakeNeedsListing } from '../../../app/work-orders/work-order.index';
 
 const DUPLICATE_KEY = 11000;
 const INDEX_FIELDS = ['rev', 'wakeAt', 'nextNoticeAt', 'contactRetryAt', 'callbackDueAt', 'unitIds', 'phoneKey'] as const;
@@ -146,8 +147,7 @@ export class MongoWorkOrderRepository implements WorkOrderRepository {
   /** Lists a new wake time; an unchanged one only while it is still due (the sweep drops done minutes). */
   private async listWake(orderId: string, wakeAt: Date | undefined, previous: Date | undefined): Promise<void> {
     const now = this.clock();
-    if (!wakeAt || (wakeAt.getTime() === previous?.getTime() && wakeAt.getTime() > now)) return;
-    await this.wakes?.add(orderId, wakeAt, new Date(now));
+    if (wakeNeedsListing(wakeAt, previous, now)) await this.wakes?.add(orderId, wakeAt, new Date(now));
   }
 
   /** The newest orders of a caller (normalized phone), newest first, at most `limit`. */

@@ -7,6 +7,7 @@ import type {
   WorkOrderRepository, WorkOrderSettingsStore,
 } from '../../../../src/app/work-orders/ports';
 import { FACT_COUNTERS, type WorkOrderFactRow } from '../../../../src/app/work-orders/work-order.facts';
+import { wakeNeedsListing } from '../../../../src/app/work-orders/work-order.index';
 import type { CalendarYearData } from '../../../../src/domain/calendar';
 import type { RegulationPreset } from '../../../../src/domain/work-order';
 
@@ -84,7 +85,7 @@ export class FakeOrders implements WorkOrderRepository {
     if (!cur || cur.rev !== expectedRev || absent.some((k) => cur.order.sentNoticeKeys.includes(k))) return null;
     this.writes += 1;
     const now = this.clock();
-    if (!opts.wakeListed && index.wakeAt && (index.wakeAt.getTime() !== cur.wakeAt?.getTime() || index.wakeAt.getTime() <= now)) {
+    if (!opts.wakeListed && wakeNeedsListing(index.wakeAt, cur.wakeAt, now)) {
       await this.wakes.add(order.id, index.wakeAt, new Date(now));
     }
     this.rows.set(order.id, { order, rev: expectedRev + 1, index, ...pickTimes(index) });
