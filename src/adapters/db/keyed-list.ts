@@ -126,9 +126,9 @@ export class KeyedList<T> {
   /**
    * All entries of `key`, oldest first, with ONE query on an `_id` range instead of a lookup per
    * slot: an index range on MongoDB; on FerretDB v1 on SQLite a single pass over the collection in
-   * Go. That beats a lookup per slot there once a list has more than a few entries, because even an
-   * `{ _id }` lookup is a pass over the table in SQLite (FerretDB's `_id` index is on another
-   * expression than its lookup uses: `EXPLAIN QUERY PLAN` says SCAN). For small collections only.
+   * Go. That beats a lookup per slot there once a list has more than a few entries (a round trip
+   * each; on an unpatched FerretDB v1 even an `{ _id }` lookup is a pass over the table, see
+   * scripts/ferretdb.sh). For small collections only.
    * Stops at the first missing slot, like `read`.
    */
   async scan(key: string): Promise<ListEntry<T>[]> {

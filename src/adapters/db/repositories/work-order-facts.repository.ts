@@ -2,7 +2,8 @@
  * WorkOrderRollupStore (app/work-orders/work-order-facts.rollup.ts). Every collection here stays
  * small, because on FerretDB v1 on SQLite even a lookup by `_id` is a pass over the whole table
  * (FerretDB's `_id` index is on another expression than its lookup uses; `EXPLAIN QUERY PLAN`
- * says SCAN): at a million documents one lookup takes seconds there.
+ * says SCAN; the lab's build fixes that, see scripts/ferretdb.sh): at a million documents one
+ * lookup takes seconds on an unpatched FerretDB v1.
  *
  *  - work_order_fact_changes: KeyedList `h:<epoch hour>` of the order writes (the change log;
  *    appended by every instance, atomic through unique slot inserts). Only the hours not folded
