@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # FerretDB v1 (SQLite backend) for local runs and tests: MongoDB itself is not installable here.
 # Usage: scripts/ferretdb.sh build|start|stop|status
-#   start: fresh data dir unless FERRETDB_KEEP_DATA=1; listens on loopback only.
+#   start: fresh data dir unless FERRETDB_KEEP_DATA=1; listens on loopback only;
+#          FERRETDB_PORT (27017), FERRETDB_SYNCHRONOUS (normal | full: SQLite's fsync per commit).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
