@@ -37,7 +37,7 @@ import { WorkOrderReportService } from '../src/app/work-orders/work-order-report
 import { parsePeriod } from '../src/app/work-orders/periods';
 import { DEFAULT_WORK_CALENDAR } from '../src/domain/calendar';
 import {
-  BEIJING_2023, createWorkOrder, dueNotices, formatWorkOrderNumber, transition,
+  BEIJING_2023, createWorkOrder, formatWorkOrderNumber, recordDueNotices, transition,
   type Actor, type WorkOrder, type WorkOrderAction,
 } from '../src/domain/work-order';
 import { silentLogger } from '../src/shared/logger';
@@ -135,13 +135,7 @@ function makeOrder(i: number, createdAt: number, open: boolean): WorkOrder {
  * not a backlog of every deadline that passed while generating).
  */
 function caughtUp(order: WorkOrder): WorkOrder {
-  const at = new Date(NOW.getTime() - 60_000);
-  let o = order;
-  for (const n of dueNotices(o, at, BEIJING_2023, DEFAULT_WORK_CALENDAR)) {
-    const r = transition(o, { type: 'recordNotice', key: n.key, kind: n.kind, stage: n.stage, level: n.level }, { now: at, actor: SWEEPER, preset: BEIJING_2023, calendar: DEFAULT_WORK_CALENDAR });
-    if (r.ok) o = r.order;
-  }
-  return o;
+  return recordDueNotices(order, new Date(NOW.getTime() - 60_000), BEIJING_2023, DEFAULT_WORK_CALENDAR, SWEEPER).order;
 }
 
 const OPEN_STATUSES: ReadonlySet<string> = new Set(['PENDING_SIGN', 'IN_PROGRESS', 'PENDING_REVIEW', 'EXTENSION_REQUESTED', 'RETURN_REQUESTED', 'PENDING_DISPATCH']);

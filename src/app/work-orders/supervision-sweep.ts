@@ -11,7 +11,7 @@
  * next runs read only what was added since (a minute with a thousand orders is read once, not four
  * times); another instance taking over starts from the beginning, which is only slower.
  */
-import { dueNotices, transition, type Actor as OrderActor, type PlannedNotice, type WorkOrder, type WorkOrderEvent } from '../../domain/work-order';
+import { recordDueNotices, type Actor as OrderActor, type PlannedNotice, type WorkOrder } from '../../domain/work-order';
 import type { Logger } from '../../shared/logger';
 import type { Clock, StoredWorkOrder, WakeSchedule, WorkOrderIndexFields, WorkOrderRepository } from './ports';
 import type { RegulationService } from './regulation.service';
@@ -204,17 +204,7 @@ export class SupervisionSweep {
     const regulation = this.deps.regulation;
     const preset = regulation.preset(stored.order.presetId) ?? regulation.activePreset();
     const calendar = regulation.workCalendar();
-    let order: WorkOrder = stored.order;
-    const events: WorkOrderEvent[] = [];
-    const due = dueNotices(order, now, preset, calendar);
-    const recorded: typeof due = [];
-    for (const n of due) {
-      const r = transition(order, { type: 'recordNotice', key: n.key, kind: n.kind, stage: n.stage, level: n.level }, { now, actor: SWEEPER, preset, calendar });
-      if (!r.ok) continue; // e.g. NOTICE_ALREADY_SENT: nothing to send
-      order = r.order;
-      events.push(...r.events);
-      recorded.push(n);
-    }
+    const { order, events, recorded } = recordDueNotices(stored.order, now, preset, calendar, SWEEPER);
     const retryDue = stored.contactRetryAt !== undefined && stored.contactRetryAt.getTime() <= now.getTime();
     const callbackDue = stored.callbackDueAt !== undefined && stored.callbackDueAt.getTime() <= now.getTime();
     const index = indexFieldsOf({ order, previous: stored, events, now, preset, calendar, clearContactRetry: retryDue, clearCallback: callbackDue });

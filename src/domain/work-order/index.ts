@@ -7,6 +7,7 @@ export * from './work-order.number';
 export * from './work-order.merge';
 export * from './deadline';
 export * from './supervision';
+export * from './record-notices';
 export * from './repeat-complaint';
 export * from './callback-sampling';
 export * from './presets';

@@ -1,5 +1,5 @@
 import { DEFAULT_WORK_CALENDAR as cal } from '../../../src/domain/calendar';
-import { dueNotices, nextNoticeAt, plannedNotices, transition } from '../../../src/domain/work-order';
+import { dueNotices, nextNoticeAt, plannedNotices, recordDueNotices, transition } from '../../../src/domain/work-order';
 import { SUP, SYS, UNIT, at, ctx, local, preset, run, signedOrder } from './work-order.fixtures';
 
 describe('催办 / 督办 decisions', () => {
@@ -30,6 +30,16 @@ describe('催办 / 督办 decisions', () => {
     if (!r.ok) throw new Error(r.code);
     expect(dueNotices(r.order, at('2026-03-05 09:00'), p, cal)).toEqual([]);
     expect(local(nextNoticeAt(r.order, at('2026-03-05 09:00'), p, cal))).toBe('2026-03-05T23:59:59.999+08:00');
+  });
+
+  it('recordDueNotices records every due notice once (yellow and red after the deadline), then nothing', () => {
+    const first = recordDueNotices(o, at('2026-03-07 10:00'), p, cal, SYS);
+    expect(first.recorded.map((n) => n.level)).toEqual(['yellow', 'red']);
+    expect(first.order.sentNoticeKeys).toEqual(['o-1:complete:yellow:2026-03-05T15:59:59.999Z', 'o-1:complete:red:2026-03-05T15:59:59.999Z']); // keyed by the deadline
+    expect(first.events.map((e) => e.type)).toEqual(['NoticeRecorded', 'NoticeRecorded']);
+    const again = recordDueNotices(first.order, at('2026-03-07 10:05'), p, cal, SYS);
+    expect(again.recorded).toEqual([]);
+    expect(again.order).toBe(first.order);
   });
 
   it('drops a reminder once the deadline has passed and lets 督办 take over', () => {
