@@ -40,7 +40,7 @@ import { createSocket } from 'node:dgram';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import bcrypt from 'bcryptjs';
 import type { Client } from 'ari-client';
@@ -582,6 +582,7 @@ async function main(): Promise<void> {
     const LOOP_RESOLUTION_MS = 5;
     const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
     loop.enable();
+    const elu0 = performance.eventLoopUtilization();
     const cpu0 = cpuTimes();
     const self0 = process.cpuUsage();
     const ast0 = processTicks(lab.pid);
@@ -610,6 +611,7 @@ async function main(): Promise<void> {
     const self1 = process.cpuUsage(self0);
     const ast1 = processTicks(lab.pid);
     loop.disable();
+    const serverBusy = performance.eventLoopUtilization(elu0).utilization;
 
     // ---- results
     const records = await Promise.all(clientThreads.map((c) => c.collect()));
@@ -667,7 +669,7 @@ async function main(): Promise<void> {
         }
         const t = r.times[i] as number;
         const kind = key.startsWith('dash:')
-          ? `dashboard:delta ${stamp.source.replace(/^.* delta /, '')}`
+          ? `dashboard:deltas ${stamp.source.replace(/^.* delta /, '')}`
           : (WIRE_NAMES[key.slice(0, key.indexOf(':'))] ?? key.slice(0, key.indexOf(':')));
         fromBus.push(t - stamp.bus);
         add(busByKind, kind, t - stamp.bus);
@@ -693,7 +695,10 @@ async function main(): Promise<void> {
     log(`  app: one instance (buildSystem), Socket.IO ${REDIS_URL ? `with the Redis adapter (${REDIS_URL})` : 'without Redis'}, database ${MONGO_URL}, log level ${LOG_LEVEL} to ${appLog}`);
     log(`  Asterisk ${lab.ariUrl} (pid ${lab.pid ?? '?'}), Node ${process.version}`);
     log(`  machine: ${os.cpus().length} cores, busy ${machineBusy.toFixed(0)} % during the run (this process ${selfCpu.toFixed(0)} % of one core, Asterisk ${asteriskCpu === null ? '?' : asteriskCpu.toFixed(0)} %), load average ${loads.length ? `${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)}` : os.loadavg()[0]?.toFixed(2)}`);
-    log(`  server event loop delay: p50 ${ms(loop.percentile(50))} ms, p99 ${ms(loop.percentile(99))} ms, max ${ms(loop.max)} ms`);
+    log(`  server event loop: busy ${(100 * serverBusy).toFixed(0)} % of the time, delay p50 ${ms(loop.percentile(50))} ms, p99 ${ms(loop.percentile(99))} ms, max ${ms(loop.max)} ms`);
+    for (const [k, r] of records.entries()) {
+      log(`  client thread ${k + 1} event loop: busy ${(100 * r.loop.utilization).toFixed(0)} % of the time, delay p99 ${r.loop.delayP99Ms.toFixed(1)} ms, max ${r.loop.delayMaxMs.toFixed(1)} ms`);
+    }
     log('');
     log('calls');
     log(`  sipp: ${sippResult.stats['SuccessfulCall(C)'] ?? '?'} successful, ${sippResult.stats['FailedCall(C)'] ?? '?'} failed (exit ${String(sippResult.code)}), ${wallS.toFixed(0)} s from first call to the last record`);

@@ -9,6 +9,7 @@
  * Messages: main → worker `{ type: 'collect' }`, `{ type: 'close' }`;
  * worker → main `{ type: 'ready', … }`, `{ type: 'records', … }`, `{ type: 'closed' }`.
  */
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { io, type Socket } from 'socket.io-client';
 
@@ -37,6 +38,8 @@ export interface RecordsMessage {
   /** Receive times, ms on the process-wide monotonic clock. */
   times: number[];
   errors: number;
+  /** This thread's event loop since the previous collect: busy fraction (0–1) and delay p99 / max, ms. */
+  loop: { utilization: number; delayP99Ms: number; delayMaxMs: number };
   disconnects: number;
   /** `call:history` follow-ups received, and those without the history (the server's lookup ran out of time). */
   histories: number;
@@ -59,15 +62,23 @@ let histories = 0;
 let historiesUnavailable = 0;
 let closing = false;
 const sockets: Socket[] = [];
+const LOOP_RESOLUTION_MS = 5;
+const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+loopDelay.enable();
+let elu = performance.eventLoopUtilization();
 
-function record(key: string): void {
-  times.push(nowMs());
-  keys.push(key);
+function record(key: string | string[]): void {
+  const at = nowMs();
+  for (const k of Array.isArray(key) ? key : [key]) {
+    times.push(at);
+    keys.push(k);
+  }
 }
 
-/** The key of the server-side change an event shows (same scheme as the benchmark's probe). */
-const KEYS: Record<string, (p: Payload) => string> = {
-  'dashboard:delta': (p) => `dash:${String(p['seq'])}`,
+/** The keys of the server-side changes an event shows (same scheme as the benchmark's probe). */
+const KEYS: Record<string, (p: Payload) => string | string[]> = {
+  // A batch: every delta in it arrived now.
+  'dashboard:deltas': (p) => (p as unknown as Payload[]).map((d) => `dash:${String(d['seq'])}`),
   'call:ringing': (p) => `ring:${String(p['callId'])}:${String(p['attempt'])}`,
   // The screen pop's history follow-up: matched to the pop's offer.
   'call:history': (p) => `hist:${String(p['callId'])}:${String(p['attempt'])}`,
@@ -133,7 +144,12 @@ async function connectAll(): Promise<void> {
 
 port.on('message', (m: { type: string }) => {
   if (m.type === 'collect') {
-    const out: RecordsMessage = { type: 'records', keys: keys.splice(0), times: times.splice(0), errors, disconnects, histories, historiesUnavailable };
+    // The histogram holds the time between ticks: the delay is what exceeds the sampling interval.
+    const delay = (ns: number): number => Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS);
+    const loop = { utilization: performance.eventLoopUtilization(elu).utilization, delayP99Ms: delay(loopDelay.percentile(99)), delayMaxMs: delay(loopDelay.max) };
+    elu = performance.eventLoopUtilization();
+    loopDelay.reset();
+    const out: RecordsMessage = { type: 'records', keys: keys.splice(0), times: times.splice(0), errors, disconnects, histories, historiesUnavailable, loop };
     port.postMessage(out);
   } else if (m.type === 'close') {
     closing = true;

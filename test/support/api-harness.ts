@@ -17,6 +17,7 @@ import type { Role } from '../../src/domain/access';
 import { AgentConsoleService } from '../../src/app/live/agent-console.service';
 import { DashboardService } from '../../src/app/live/dashboard.service';
 import { LiveDashboard } from '../../src/app/live/live-dashboard';
+import type { DashboardDelta } from '../../src/app/live/dashboard.types';
 import type { AgentAction, AgentControlPort, AgentPresence, LiveInput } from '../../src/app/live/live.ports';
 import { QueuesService, metricsOptionsOf } from '../../src/app/queues/queues.service';
 import { CallRecordsService } from '../../src/app/records/call-records.service';
@@ -367,6 +368,21 @@ export function collect<E extends keyof ServerToClientEvents>(s: TestSocket, eve
   const out: Parameters<ServerToClientEvents[E]>[0][] = [];
   (s.on as (ev: string, l: (p: unknown) => void) => void)(event as string, (p: unknown) => out.push(p as Parameters<ServerToClientEvents[E]>[0]));
   return out;
+}
+
+/**
+ * Every dashboard delta from now on, in arrival order, the `dashboard:deltas` batches flattened.
+ * A dashboard client applies only those after its snapshot: `deltasAfter(list, snapshot.seq)`.
+ */
+export function collectDeltas(s: TestSocket): DashboardDelta[] {
+  const out: DashboardDelta[] = [];
+  s.on('dashboard:deltas', (batch) => out.push(...batch));
+  return out;
+}
+
+/** The deltas a client that holds `seq` applies (a batch on its way during a join can hold older ones). */
+export function deltasAfter(deltas: DashboardDelta[], seq: number): DashboardDelta[] {
+  return deltas.filter((d) => d.seq > seq);
 }
 
 export function emitAck(s: TestSocket, event: keyof ClientToServerEvents, payload?: unknown): Promise<{ ok: boolean; code?: string; field?: string; data?: unknown }> {

@@ -12,12 +12,16 @@ export interface SpoolEntry<T = unknown> {
   payload: T;
 }
 
+/** One Spool object per file in a process: it is the file's only writer and knows whether it is empty. */
 export class Spool {
   private readonly file: string;
+  /** Whether the file holds entries; asked before every database write, so kept here, not stat'ed. */
+  private hasEntries: boolean;
 
   constructor(dir: string, name: string) {
     fs.mkdirSync(dir, { recursive: true });
     this.file = path.join(dir, `${name}.jsonl`);
+    this.hasEntries = this.sizeOnDisk() > 0;
   }
 
   /** Appends synchronously and fsyncs: the entry is on disk when this returns. */
@@ -28,14 +32,20 @@ export class Spool {
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
+      // Even a failed write may have left bytes: the next take() looks at the file itself.
+      this.hasEntries = true;
     }
   }
 
   isEmpty(): boolean {
+    return !this.hasEntries;
+  }
+
+  private sizeOnDisk(): number {
     try {
-      return fs.statSync(this.file).size === 0;
+      return fs.statSync(this.file).size;
     } catch {
-      return true;
+      return 0;
     }
   }
 
@@ -46,8 +56,13 @@ export class Spool {
    */
   take(): { entries: SpoolEntry[]; done: () => void; restore: (rest: SpoolEntry[]) => void } | null {
     if (this.isEmpty()) return null;
+    if (this.sizeOnDisk() === 0) {
+      this.hasEntries = false;
+      return null;
+    }
     const taken = `${this.file}.${Date.now()}.replay`;
     fs.renameSync(this.file, taken);
+    this.hasEntries = false;
     const entries = fs
       .readFileSync(taken, 'utf8')
       .split('\n')
@@ -81,5 +96,6 @@ export class Spool {
         fs.rmSync(full);
       }
     }
+    this.hasEntries = this.sizeOnDisk() > 0;
   }
 }

@@ -47,11 +47,30 @@ export class SocketProjector implements ConsolePublisher {
     this.io = null;
   }
 
-  /** Subscribes to a dashboard's deltas; returns the unsubscribe function. */
+  /**
+   * Subscribes to a dashboard's deltas; returns the unsubscribe function. The deltas produced in one
+   * turn of the event loop leave together, in seq order, as one `dashboard:deltas` message: one socket
+   * write per manager instead of one per delta (an answered call moves an agent, a queue and the
+   * counters at once; under load many calls move in one turn). No delta waits past the current turn.
+   */
   attachDashboard(dashboard: { onDelta(l: (d: DashboardDelta) => void): () => void }): () => void {
-    return dashboard.onDelta((d) => {
-      this.io?.to(rooms.dashboard()).emit('dashboard:delta', d);
+    let pending: DashboardDelta[] = [];
+    let scheduled: NodeJS.Immediate | null = null;
+    const flush = (): void => {
+      scheduled = null;
+      const batch = pending;
+      pending = [];
+      if (batch.length > 0) this.io?.to(rooms.dashboard()).emit('dashboard:deltas', batch);
+    };
+    const off = dashboard.onDelta((d) => {
+      pending.push(d);
+      scheduled ??= setImmediate(flush);
     });
+    return () => {
+      off();
+      if (scheduled) clearImmediate(scheduled);
+      flush();
+    };
   }
 
   toAgent<E extends keyof AgentConsoleEvents>(agentId: string, event: E, payload: AgentConsoleEvents[E]): void {

@@ -12,9 +12,11 @@
  * Actions: `agent:login`, `agent:logout`, `agent:ready`, `agent:not_ready {reason}`,
  * `agent:wrap_up_done`, each acknowledged.
  *
- * Manager dashboard: `dashboard:join` → `dashboard:snapshot`, then `dashboard:delta` in `seq`
- * order. A client ignores deltas with seq ≤ the snapshot's and, on a gap, sends
- * `dashboard:resync {afterSeq}`, answered by the missed deltas or a new snapshot.
+ * Manager dashboard: `dashboard:join` → `dashboard:snapshot`, then `dashboard:deltas`: arrays of
+ * deltas in `seq` order (the changes of one moment travel together). A client skips deltas with
+ * seq ≤ the last it applied (the snapshot's seq to begin with; a batch on its way during the join
+ * or a replay can hold some) and, on a gap, sends `dashboard:resync {afterSeq}`, answered by the
+ * missed deltas (one `dashboard:deltas`) or a new snapshot.
  *
  * Work orders (工单): a unit handler's sockets join `unit:<unitId>` on connect and so hear, without
  * asking, every notice of the orders where their unit is the lead or a co-unit. Hotline staff ask:
@@ -111,8 +113,8 @@ export interface ServerToClientEvents {
   'call:activity': (p: CallActivity) => void;
   /** audience: the requesting socket */
   'dashboard:snapshot': (s: DashboardSnapshot) => void;
-  /** audience: dashboard */
-  'dashboard:delta': (d: DashboardDelta) => void;
+  /** audience: dashboard; ascending seq, never empty */
+  'dashboard:deltas': (d: DashboardDelta[]) => void;
   /** audience: unit:<unitId> of each unit of the order, and workorders */
   'workorder:notice': (p: WorkOrderNoticePayload) => void;
   /** audience: unit:<unitId> of each unit of the order, and workorders */

@@ -229,7 +229,7 @@ export class RealtimeServer {
       requirePermission(actor, 'dashboard:view');
       const missed = this.deps.dashboard?.deltasSince(actor, p.afterSeq) ?? null;
       if (missed) {
-        for (const d of missed) socket.emit('dashboard:delta', d);
+        if (missed.length > 0) socket.emit('dashboard:deltas', missed);
         return { replayed: missed.length };
       }
       const snapshot = await this.snapshot(actor);

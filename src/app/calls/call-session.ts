@@ -96,6 +96,8 @@ export class CallSession {
   private readonly timers = new Map<TimerName, TimerHandle>();
   private readonly history: CallEvent[] = [];
   private persisted: Promise<void> = Promise.resolve();
+  /** When the latest ring request went out to Asterisk (the ring limit counts from there). */
+  private ringRequestedAt: number | null = null;
   private readonly log: Logger;
   private resolveDone: (record: CallRecord) => void = () => undefined;
   /** Resolves with the complete record once the call has ended and its record was handed to the repository. */
@@ -341,6 +343,7 @@ export class CallSession {
         return this.runState(e);
       case 'RingAgent':
         this.log.info('ringing agent', { agentId: e.agentId, attempt: e.attempt, endpoint: e.endpoint });
+        this.ringRequestedAt = this.deps.clock.now();
         return tel.originate({ channelId: e.channelId, endpoint: e.endpoint, callerId: e.callerNumber, timeoutMs: e.timeoutMs });
       case 'HangupAgentLeg':
         return tel.hangup(e.channelId);
@@ -358,10 +361,14 @@ export class CallSession {
       case 'StartTimer': {
         this.clearTimer(e.name);
         const fire = e.fire;
+        // The ring timer follows its ring request, which has returned by now. Asterisk dials while it
+        // handles that request, so when it answers late (under load) the phone has been ringing for
+        // a while: the limit counts from the moment the request went out, not from its answer.
+        const ms = e.name === 'ring' && this.ringRequestedAt !== null ? Math.max(0, e.ms - (this.deps.clock.now() - this.ringRequestedAt)) : e.ms;
         const handle = this.deps.scheduler.setTimeout(() => {
           this.timers.delete(e.name);
           this.deliver(fire);
-        }, e.ms);
+        }, ms);
         this.timers.set(e.name, handle);
         return;
       }

@@ -6,7 +6,7 @@ import type { CallEventBody } from '../../../src/domain/call/call.events';
 import type { LiveInput } from '../../../src/app/live/live.ports';
 import { asCallId } from '../../../src/shared/ids';
 import { eventually } from '../../support/eventually';
-import { account, collect, connectSocket, connected, emitAck, mongoBaseUrl, nextEvent, redisUrl, startApp, uniqueDbName, type TestApp, type TestSocket } from '../../support/api-harness';
+import { account, collectDeltas, connectSocket, deltasAfter, connected, emitAck, mongoBaseUrl, nextEvent, redisUrl, startApp, uniqueDbName, type TestApp, type TestSocket } from '../../support/api-harness';
 
 let a: TestApp;
 let b: TestApp;
@@ -34,13 +34,13 @@ describe('two instances with the Redis adapter', () => {
     sockets.push(s);
     await connected(s);
     const snap = nextEvent(s, 'dashboard:snapshot');
-    const deltas = collect(s, 'dashboard:delta');
+    const deltas = collectDeltas(s);
     expect(await emitAck(s, 'dashboard:join')).toMatchObject({ ok: true });
     const snapshot = await snap;
     a.feed(ev('m-1', { type: 'CallEntered', channelId: 'm-1', callerNumber: '13500000001', calledNumber: '12345', queueId: 'general' as never, priority: 0 }));
     a.feed(ev('m-1', { type: 'CallQueued', queueId: 'general' as never, priority: 0, retry: false }));
     await eventually(() => deltas.some((d) => d.type === 'queue'));
-    expect(deltas[0]?.seq).toBe(snapshot.seq + 1);
+    expect(deltasAfter(deltas, snapshot.seq)[0]?.seq).toBe(snapshot.seq + 1);
   });
 
   it('an agent console on B receives the screen pop and its history for a call handled by A', async () => {

@@ -131,6 +131,29 @@ describe('call session with fake ports', () => {
     expect(rec.agentId).toBe(A2);
   });
 
+  it('Asterisk answers the ring request 1.5 s late → the ring limit still ends 10 s after the request went out', async () => {
+    const w = world();
+    agentsReady(w, 2);
+    let release = (): void => undefined;
+    w.tel.originateGate = new Promise<void>((r) => (release = r));
+    const s = await toRinging(w);
+    const requestedAt = w.clock.t;
+    expect(w.tel.methods()).toContain('originate');
+    // The phone rings meanwhile; the request's answer arrives 1.5 s after it was sent.
+    w.clock.t += 1500;
+    w.tel.originateGate = null;
+    release();
+    await flush();
+
+    await w.scheduler.advance(8499);
+    expect(s.snapshot().type).toBe('ringing');
+    await w.scheduler.advance(1);
+    expect(w.clock.t - requestedAt).toBe(10000);
+    expect(w.tel.calls).toContainEqual(['hangup', `ring-${CH}-1`]);
+    const missed = w.messages.find((m) => m.topic === 'call' && m.event.type === 'AgentRingMissed');
+    expect(missed?.event).toMatchObject({ attempt: 1, outcome: 'no-answer', ringMs: 10000 });
+  });
+
   it('answer arriving after the ring limit fired → the late leg is hung up; the call rings the next agent', async () => {
     const w = world();
     agentsReady(w, 2);

@@ -81,6 +81,8 @@ export class FakeTelephony implements TelephonyPort {
   readonly failures: Array<{ method: string; error: Error }> = [];
   /** While set, hang-ups are recorded and then wait for it (an Asterisk slow to answer). */
   hangupGate: Promise<void> | null = null;
+  /** While set, originate requests are recorded and then wait for it. */
+  originateGate: Promise<void> | null = null;
 
   private step(method: string, ...args: unknown[]): void {
     this.calls.push([method, ...args]);
@@ -120,6 +122,7 @@ export class FakeTelephony implements TelephonyPort {
   }
   async originate(req: OriginateRequest): Promise<void> {
     this.step('originate', req);
+    if (this.originateGate) await this.originateGate;
     this.channels.set(req.channelId, { id: req.channelId, state: 'Down', callerNumber: req.callerId, calledNumber: '' });
   }
   async hangup(channelId: string): Promise<void> {
