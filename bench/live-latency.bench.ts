@@ -125,6 +125,10 @@ interface Stamp {
 class LatencyProbe {
   readonly stamps = new Map<string, Stamp>();
   readonly ariToBus: number[] = [];
+  /** Per dashboard delta and manager socket: bus message → the server hands the frame to that socket's transport. */
+  readonly busToFlush: number[] = [];
+  /** Only after the set-up (snapshots and initial states are not measured). */
+  measuring = false;
   private readonly ari = new Map<string, number>();
   private readonly answeredAttempt = new Map<string, number>();
   private readonly completedAri = new Map<string, number | null>();
@@ -142,6 +146,34 @@ class LatencyProbe {
     });
     // Registered before system.start(): runs before the application's own listeners are attached.
     system.ari.on('connected', ({ client }) => this.attach(client));
+    this.watchFlushes(system);
+  }
+
+  /**
+   * The server's own share of the latency: engine.io's `flush` is the moment a socket's queued
+   * packets go to its websocket (a write to the kernel follows at once). A broadcast encodes a
+   * packet once, so each batch's seqs are read once, not once per socket.
+   */
+  private watchFlushes(system: System): void {
+    let lastData: unknown = null;
+    let lastSeqs: number[] = [];
+    const engine = system.realtime.io.engine as unknown as { on(ev: 'flush', l: (socket: unknown, buffer: Array<{ data?: unknown }>) => void): void };
+    engine.on('flush', (_socket, buffer) => {
+      if (!this.measuring) return;
+      const t = nowMs();
+      for (const packet of buffer) {
+        const data = packet.data;
+        if (typeof data !== 'string' || !data.startsWith('2["dashboard:deltas"')) continue;
+        if (data !== lastData) {
+          lastData = data;
+          lastSeqs = [...data.matchAll(/"seq":(\d+),"at"/g)].map((m) => Number(m[1]));
+        }
+        for (const seq of lastSeqs) {
+          const stamp = this.stamps.get(`dash:${seq}`);
+          if (stamp) this.busToFlush.push(t - stamp.bus);
+        }
+      }
+    });
   }
 
   private wrapBus(bus: EventBus): void {
@@ -576,6 +608,7 @@ async function main(): Promise<void> {
     // Snapshots and initial states are not measured.
     await sleep(2000);
     await Promise.all(clientThreads.map((c) => c.collect()));
+    probe.measuring = true;
 
     // ---- calls
     phone = await startAgentPhone({ endpointPort: agentPortFor(1001), answerAfterMs: ANSWER_MS, hangupAfterMs: TALK_MS, timeoutMs: (DURATION_S + 600) * 1000 });
@@ -614,6 +647,7 @@ async function main(): Promise<void> {
     const serverBusy = performance.eventLoopUtilization(elu0).utilization;
 
     // ---- results
+    probe.measuring = false;
     const records = await Promise.all(clientThreads.map((c) => c.collect()));
     // Records written late (queued behind the calls' event writes, or spooled while the database
     // lagged) are waited for, up to a minute.
@@ -713,6 +747,7 @@ async function main(): Promise<void> {
     log(`  ${'all'.padEnd(58)} ${summary(fromBus)}`);
     for (const [k, v] of [...busByKind.entries()].sort()) log(`  ${k.padEnd(58)} ${summary(v)}`);
     log(`server, ARI event → bus message: ${summary(probe.ariToBus)}`);
+    log(`server, bus message → dashboard delta handed to a manager's socket: ${summary(probe.busToFlush)}`);
     log('screen-pop history follow-up (call:history; a database read, not in the figures above)');
     log(`  ${'offer published → console'.padEnd(58)} ${summary(historyFromBus)}`);
     log(`  ${'greeting ended (ARI) → console'.padEnd(58)} ${summary(historyFromAri)}`);

@@ -58,6 +58,8 @@ export interface System {
   readonly workOrders: WorkOrderModule;
   /** The live dashboard projection (its deltas go to the dashboard room). */
   readonly dashboard: LiveDashboard;
+  /** The Socket.IO server on `http`. */
+  readonly realtime: RealtimeServer;
   /** Starts everything; resolves when the HTTP server listens (ARI may still be connecting). */
   start(): Promise<{ port: number }>;
   /**
@@ -162,8 +164,8 @@ export function buildSystem(config: Config, log: Logger): System {
     clock: Date.now,
     log: log.child({ component: 'console' }),
   });
-  let realtime: RealtimeServer | null = null;
-  const metrics = new Metrics(dashboard, { socketConnections: () => realtime?.io.engine.clientsCount ?? 0 });
+  // Counted once the server below exists (metrics are read on scrape, long after start-up).
+  const metrics: Metrics = new Metrics(dashboard, { socketConnections: (): number => realtime.io.engine.clientsCount });
   const api = buildApi({
     auth,
     users,
@@ -190,7 +192,7 @@ export function buildSystem(config: Config, log: Logger): System {
     },
     log.child({ component: 'http' }),
   );
-  realtime = new RealtimeServer(
+  const realtime = new RealtimeServer(
     http.server,
     { auth, agentConsole, projector, dashboard: dashboardService, log: log.child({ component: 'realtime' }) },
     { redisUrl: config.redis?.url ?? null, corsOrigins: config.corsOrigins },
@@ -222,6 +224,7 @@ export function buildSystem(config: Config, log: Logger): System {
     http,
     workOrders,
     dashboard,
+    realtime,
     async start() {
       await db.start();
       await Promise.all([userRepo.init(), tokenRepo.init(), agents.init()]);
@@ -239,7 +242,7 @@ export function buildSystem(config: Config, log: Logger): System {
       ariEvents.start(ari);
       // ARI connects in the background: the app serves /readyz (503 naming asterisk) until it does.
       void ari.start();
-      await realtime?.start();
+      await realtime.start();
       const { port } = await http.start();
       const addr = http.server.address();
       return { port: typeof addr === 'object' && addr ? addr.port : port };
@@ -260,7 +263,7 @@ export function buildSystem(config: Config, log: Logger): System {
       await workOrders.stop();
       await ari.stop();
       await agentClaims?.stop();
-      await realtime?.stop();
+      await realtime.stop();
       await http.stop().catch(() => undefined);
       await callStore.stop();
       await db.stop();
