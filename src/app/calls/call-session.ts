@@ -9,8 +9,8 @@
  * (RequestAgent, CancelAgentRequest, MarkAgentOnCall, ReleaseAgent). Inputs waiting by then (above all
  * the ACD's offer, which RequestAgent makes at once when an agent is free) are decided the same way
  * before any request goes out; then the Asterisk requests and timers of those steps run, one at a
- * time, in the machine's order. So Asterisk sees the same requests in the same order, and a ring
- * timer still starts once its ring was requested. A request that fails still goes through `failed`,
+ * time, in the machine's order, except that agent rings go first (`ringsFirst`). A ring timer starts
+ * once its ring was requested and counts from the moment that request went out. A request that fails still goes through `failed`,
  * whose input makes the machine publish the correction (ChannelGone, AgentLegFailed, AgentHungUp, …).
  * An agent released in a step that also hangs up its leg is held back from new offers until that
  * hang-up is done (the ACD holds it), so a new ring never races the old one on the agent's phone.
@@ -68,6 +68,18 @@ interface PendingEffect {
   readonly done?: () => void;
 }
 
+/**
+ * The agent rings go out before the other Asterisk requests waiting with them (the hang-up of the
+ * previous attempt's leg, hold music for the caller): those concern other channels, and under load
+ * each one can take hundreds of milliseconds, which the caller would wait and the ring limit would
+ * count. Everything else keeps its order; timers (sync) too, so a ring timer is still cancelled
+ * before the next one starts.
+ */
+function ringsFirst(pending: readonly PendingEffect[]): PendingEffect[] {
+  const isRing = (p: PendingEffect): boolean => p.effect.type === 'RingAgent';
+  return [...pending.filter(isRing), ...pending.filter((p) => !isRing(p))];
+}
+
 export interface CallSessionDeps {
   readonly settings: CallPathSettings;
   readonly telephony: TelephonyPort;
@@ -96,8 +108,8 @@ export class CallSession {
   private readonly timers = new Map<TimerName, TimerHandle>();
   private readonly history: CallEvent[] = [];
   private persisted: Promise<void> = Promise.resolve();
-  /** When the latest ring request went out to Asterisk (the ring limit counts from there). */
-  private ringRequestedAt: number | null = null;
+  /** Per attempt, when its ring request went out to Asterisk (its ring limit counts from there). */
+  private readonly ringRequestedAt = new Map<number, number>();
   private readonly log: Logger;
   private resolveDone: (record: CallRecord) => void = () => undefined;
   /** Resolves with the complete record once the call has ended and its record was handed to the repository. */
@@ -184,7 +196,7 @@ export class CallSession {
           this.record(t, false);
           pending.push(...this.decide(t.effects, legsClosed));
         }
-        await this.runPending(pending, legsClosed);
+        await this.runPending(ringsFirst(pending), legsClosed);
         if (this.state.type === 'ended') await this.finish();
       }
     } catch (err) {
@@ -343,7 +355,7 @@ export class CallSession {
         return this.runState(e);
       case 'RingAgent':
         this.log.info('ringing agent', { agentId: e.agentId, attempt: e.attempt, endpoint: e.endpoint });
-        this.ringRequestedAt = this.deps.clock.now();
+        this.ringRequestedAt.set(e.attempt, this.deps.clock.now());
         return tel.originate({ channelId: e.channelId, endpoint: e.endpoint, callerId: e.callerNumber, timeoutMs: e.timeoutMs });
       case 'HangupAgentLeg':
         return tel.hangup(e.channelId);
@@ -364,7 +376,8 @@ export class CallSession {
         // The ring timer follows its ring request, which has returned by now. Asterisk dials while it
         // handles that request, so when it answers late (under load) the phone has been ringing for
         // a while: the limit counts from the moment the request went out, not from its answer.
-        const ms = e.name === 'ring' && this.ringRequestedAt !== null ? Math.max(0, e.ms - (this.deps.clock.now() - this.ringRequestedAt)) : e.ms;
+        const ringSent = fire.type === 'RingTimeout' ? this.ringRequestedAt.get(fire.attempt) : undefined;
+        const ms = ringSent === undefined ? e.ms : Math.max(0, e.ms - (this.deps.clock.now() - ringSent));
         const handle = this.deps.scheduler.setTimeout(() => {
           this.timers.delete(e.name);
           this.deliver(fire);

@@ -154,6 +154,21 @@ describe('call session with fake ports', () => {
     expect(missed?.event).toMatchObject({ attempt: 1, outcome: 'no-answer', ringMs: 10000 });
   });
 
+  it('missed ring while Asterisk is slow to hang up: the next agent is rung before the missed leg\'s hang-up', async () => {
+    const w = world();
+    agentsReady(w, 2);
+    await toRinging(w);
+    let release = (): void => undefined;
+    w.tel.hangupGate = new Promise<void>((r) => (release = r));
+    await w.scheduler.advance(10000);
+    const methods = w.tel.calls.map((c) => `${c[0]} ${typeof c[1] === 'string' ? c[1] : (c[1] as { channelId: string }).channelId}`);
+    // The second ring was not held behind the hang-up that Asterisk has not answered yet.
+    expect(methods.slice(-2)).toEqual([`originate ring-${CH}-2`, `hangup ring-${CH}-1`]);
+    w.tel.hangupGate = null;
+    release();
+    await flush();
+  });
+
   it('answer arriving after the ring limit fired → the late leg is hung up; the call rings the next agent', async () => {
     const w = world();
     agentsReady(w, 2);
@@ -312,9 +327,9 @@ describe('a step publishes its state changes before its Asterisk requests', () =
     await enter(w);
     await finishPlayback(w);
     let t = read();
-    // Greeting over: queued, offered (agent ringing) and the offer decided (screen pop) before the hold
-    // music is started; the ring is requested after it, as before.
-    expect(t.slice(t.indexOf('ari:play') + 1)).toEqual(['queue:QueueCallJoined', 'agent:ringing', 'queue:QueueCallOffered', 'call:AgentOffered', 'ari:startMoh', 'ari:originate']);
+    // Greeting over: queued, offered (agent ringing) and the offer decided (screen pop) before any
+    // request; then the ring goes out first and the hold music after it.
+    expect(t.slice(t.indexOf('ari:play') + 1)).toEqual(['queue:QueueCallJoined', 'agent:ringing', 'queue:QueueCallOffered', 'call:AgentOffered', 'ari:originate', 'ari:startMoh']);
     const before = t.length;
     await send(w, { type: 'AgentAnswered', attempt: 1 });
     t = read();
