@@ -10,8 +10,9 @@
  * the ACD's offer, which RequestAgent makes at once when an agent is free) are decided the same way
  * before any request goes out; then the Asterisk requests and timers of those steps run, one at a
  * time, in the machine's order, except that agent rings go first (`ringsFirst`). A ring timer starts
- * once its ring was requested and counts from the moment that request went out. A request that fails still goes through `failed`,
- * whose input makes the machine publish the correction (ChannelGone, AgentLegFailed, AgentHungUp, …).
+ * once its ring was requested and counts from the moment that request went out. A request that
+ * fails still goes through `failed`, whose input makes the machine publish the correction
+ * (ChannelGone, AgentLegFailed, AgentHungUp, …).
  * An agent released in a step that also hangs up its leg is held back from new offers until that
  * hang-up is done (the ACD holds it), so a new ring never races the old one on the agent's phone.
  */
@@ -377,6 +378,7 @@ export class CallSession {
         // handles that request, so when it answers late (under load) the phone has been ringing for
         // a while: the limit counts from the moment the request went out, not from its answer.
         const ringSent = fire.type === 'RingTimeout' ? this.ringRequestedAt.get(fire.attempt) : undefined;
+        if (fire.type === 'RingTimeout') this.ringRequestedAt.delete(fire.attempt);
         const ms = ringSent === undefined ? e.ms : Math.max(0, e.ms - (this.deps.clock.now() - ringSent));
         const handle = this.deps.scheduler.setTimeout(() => {
           this.timers.delete(e.name);
