@@ -6,8 +6,9 @@
  * the whole collection in Go, and even that one is a scan in SQLite (its `_id` index is on another
  * expression than the lookup uses: `EXPLAIN QUERY PLAN` says SCAN; the lab's build fixes that, see
  * scripts/ferretdb.sh), so one lookup in a collection of a million orders takes seconds there.
- * Nothing here is kept per order: the collections read on the hot paths stay small (the change log holds the open hours only; the sums are a few documents
- * per period), and conditional updates and `$inc` (not atomic on FerretDB v1) are not used.
+ * Nothing here is kept per order: the collections read on the hot paths stay small (the change log
+ * holds the open hours only; the sums are a few documents per period), and conditional updates and
+ * `$inc` (not atomic on FerretDB v1) are not used.
  *
  * Write path (`put`, after each successful order write): the write is appended to the change list
  * of the current epoch hour (a KeyedList: a unique insert per slot) as the rows of the revision it
