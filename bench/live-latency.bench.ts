@@ -29,7 +29,9 @@
  *
  * Options (environment or --flags): BENCH_RATE (5 calls/s), BENCH_DURATION (60 s of calls),
  * BENCH_SOCKETS (1000), BENCH_SUPERVISORS (100), BENCH_CLIENT_THREADS (1), BENCH_ANSWER_MS (1000),
- * BENCH_TALK_MS (2000), BENCH_WRAPUP_MS (1000), BENCH_RATING_TIMEOUT_MS (1000), BENCH_REDIS_URL
+ * BENCH_TALK_MS (2000), BENCH_WRAPUP_MS (1000), BENCH_RATING_TIMEOUT_MS (1000), BENCH_PROMPTS (short: the
+ * call-path bench's tones in its private chroot BENCH_HOTLINE_CACHE, calls of ≈ 5 s as there; lab:
+ * the lab's spoken prompts, calls of ≈ 25 s), BENCH_REDIS_URL
  * (unset: Socket.IO without the Redis adapter), BENCH_MONGODB_URL (mongodb://127.0.0.1:$TEST_FERRETDB_PORT
  * or :27117), BENCH_LOG_LEVEL (info, written to .lab/bench-live/app.log), BENCH_KEEP=1 keeps the database.
  * The lab's Asterisk comes from scripts/asterisk-lab.sh with the usual variables (ASTERISK_LAB_DIR,
@@ -52,7 +54,8 @@ import { presenceOf } from '../src/app/live/call-path-bridge';
 import type { AnyBusMessage, EventBus } from '../src/app/events/event-bus';
 import { callIdForChannel, parsePlaybackId, parseRingChannelId } from '../src/domain/call/call-ids';
 import { asAgentId, asQueueId } from '../src/shared/ids';
-import { ensureAsterisk } from '../test/support/asterisk';
+import { ensureAsterisk, type AsteriskLab } from '../test/support/asterisk';
+import { startLab, SHORT_PROMPT_MS } from './call-path/lab';
 import { agentPortFor, startAgentPhone, stopAllSipp } from '../test/support/sipp';
 import type { ClientSpec, ReadyMessage, RecordsMessage, WorkerInput } from './live-latency/clients.worker';
 
@@ -102,6 +105,14 @@ const SIPP_WORK_DIR = join(ROOT, '.lab', 'sipp');
 const PASSWORD = 'bench-console-password';
 const TARGET_P99_MS = 50;
 const CALLS = Math.max(1, Math.round(RATE * DURATION_S));
+/** The call-path bench's short prompts (so the same rates mean the same calls up at once) or the lab's. */
+const PROMPTS = (opt('BENCH_PROMPTS') ?? 'short') as 'short' | 'lab';
+if (PROMPTS !== 'short' && PROMPTS !== 'lab') throw new Error(`BENCH_PROMPTS=${String(PROMPTS)}: short or lab`);
+const PRIVATE_CACHE = resolve(opt('BENCH_HOTLINE_CACHE') ?? '/var/cache/hotline12345-bench');
+/** A call's length with the chosen prompts and phone: greeting, ring, talk, rating prompt and timeout, thanks. */
+const CALL_S = PROMPTS === 'short'
+  ? (SHORT_PROMPT_MS['greeting'] ?? 500) / 1000 + ANSWER_MS / 1000 + TALK_MS / 1000 + ((SHORT_PROMPT_MS['rating-2'] ?? 500) + RATING_TIMEOUT_MS + (SHORT_PROMPT_MS['thanks'] ?? 300)) / 1000 + 0.5
+  : 25;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
@@ -519,7 +530,21 @@ async function main(): Promise<void> {
   log(`live-latency bench ${new Date().toISOString()}: ${RATE} calls/s for ${DURATION_S} s, ${SOCKETS} sockets (${AGENTS} agents, ${SUPERVISORS} supervisors)`);
   log(`machine at start: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; running: ${othersRunning()}`);
 
-  const lab = await ensureAsterisk();
+  // Short prompts: the call-path bench's private chroot, stopped at the end if this run started it
+  // (so no test later finds an Asterisk playing tones); the lab's Asterisk is left running as it is.
+  let stopLab: (() => Promise<void>) | null = null;
+  let lab: AsteriskLab;
+  if (PROMPTS === 'short') {
+    const started = await startLab({
+      prompts: 'short', privateCache: PRIVATE_CACHE, rtpStart: Number(process.env['RTP_START'] ?? 10000), rtpEnd: Number(process.env['RTP_END'] ?? 20000),
+      httpSessionLimit: Number(process.env['HTTP_SESSION_LIMIT'] ?? 1000), agentFirst: 1001, agentCount: 10, workDir: WORK_DIR, log,
+    });
+    const e = started.endpoint;
+    lab = { ariUrl: e.ariUrl, ariUsername: e.ariUsername, ariPassword: e.ariPassword, ariApp: e.ariApp, sipHost: e.sipHost, sipPort: e.sipPort, pid: e.asteriskPid };
+    if (started.startedHere) stopLab = () => started.stop();
+  } else {
+    lab = await ensureAsterisk();
+  }
   const spoolDir = mkdtempSync(join(os.tmpdir(), 'bench-live-spool-'));
   const dbName = `bench_live_${Date.now().toString(36)}`;
   const config = loadConfig({
@@ -626,13 +651,13 @@ async function main(): Promise<void> {
       loads.push(os.loadavg()[0] ?? 0);
       log(`  ${((Date.now() - wall0) / 1000).toFixed(0)} s: ${system.callPath.registry.size} calls in progress`);
     }, 10_000);
-    // Calls last about 30 s with the lab's prompts: a call still up long after that is stuck.
-    const deadline = sleep((CALLS / RATE + 90) * 1000).then(() => null);
+    // A call still up long after its length (≈ 5 s short, ≈ 25 s lab) is stuck.
+    const deadline = sleep((CALLS / RATE + CALL_S + 60) * 1000).then(() => null);
     const first = await Promise.race([callers.exited, deadline]);
     let stuck = 0;
     if (first === null) {
       stuck = system.callPath.registry.size;
-      log(`  ${stuck} calls still up ${CALLS / RATE + 90} s after the first call: stopping the callers`);
+      log(`  ${stuck} calls still up ${(CALLS / RATE + CALL_S + 60).toFixed(0)} s after the first call: stopping the callers`);
       callers.child.kill('SIGTERM');
     }
     const sippResult = await callers.exited;
@@ -723,7 +748,7 @@ async function main(): Promise<void> {
 
     log('');
     log('conditions');
-    log(`  load: ${RATE} calls/s for ${DURATION_S} s (${CALLS} calls, one sipp caller process, a caller number per call, the caller stays until the app hangs up); lab prompts (greeting ≈ 9 s, rating prompt ≈ 7 s)`);
+    log(`  load: ${RATE} calls/s for ${DURATION_S} s (${CALLS} calls, one sipp caller process, a caller number per call, the caller stays until the app hangs up); ${PROMPTS === 'short' ? `short prompts (greeting ${SHORT_PROMPT_MS['greeting'] ?? 500} ms, rating prompt ${SHORT_PROMPT_MS['rating-2'] ?? 500} ms), a call ≈ ${CALL_S.toFixed(1)} s, ≈ ${Math.round(RATE * CALL_S)} up at once` : 'lab prompts (greeting ≈ 9 s, rating prompt ≈ 7 s), a call ≈ 25 s'}`);
     log(`  agents: ${AGENTS} Ready, all ringing one sipp phone (answer after ${ANSWER_MS} ms, hang up after ${TALK_MS} ms); wrap-up ${WRAPUP_MS} ms; rating timeout ${RATING_TIMEOUT_MS} ms (no digit sent)`);
     log(`  consoles: ${connected} socket.io-client sockets over websocket (${AGENTS} agent consoles, ${SUPERVISORS} supervisors on the dashboard), in ${CLIENT_THREADS} worker thread(s) of this process`);
     log(`  app: one instance (buildSystem), Socket.IO ${REDIS_URL ? `with the Redis adapter (${REDIS_URL})` : 'without Redis'}, database ${MONGO_URL}, log level ${LOG_LEVEL} to ${appLog}`);
@@ -770,6 +795,7 @@ async function main(): Promise<void> {
     if (!KEEP_DB) await dropDatabase(`${MONGO_URL}/${dbName}`);
     rmSync(spoolDir, { recursive: true, force: true });
     logStream.end();
+    if (stopLab) await stopLab().catch((err: unknown) => log(`asterisk stop failed: ${String(err)}`));
   }
 }
 

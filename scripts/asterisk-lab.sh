@@ -154,6 +154,24 @@ running_pid() {
   return 1
 }
 
+# Prints the chroot of an Asterisk of this run dir started from another chroot (another
+# HOTLINE_CACHE, such as a benchmark's private copy): it holds the ports this start needs.
+running_elsewhere() {
+  local f pid root
+  for f in "$PID_FILE" "$AST_PID_FILE"; do
+    [[ -f $f ]] || continue
+    pid=$(tr -dc '0-9' <"$f")
+    [[ -n $pid && -d /proc/$pid ]] || continue
+    [[ $(cat "/proc/$pid/comm" 2>/dev/null) == asterisk ]] || continue
+    root=$(readlink "/proc/$pid/root" 2>/dev/null) || continue
+    [[ $root != "$CHROOT" && $root == */asterisk-sid ]] || continue
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "-C $IN_CHROOT_LAB/etc/asterisk.conf" || continue
+    printf '%s\n' "$root"
+    return 0
+  done
+  return 1
+}
+
 ari_url() { printf 'http://%s:%s/ari' "${ARI_HOST:-127.0.0.1}" "$ARI_PORT"; }
 
 ari_ok() {
@@ -209,7 +227,11 @@ cmd_start() {
   need_root
   [[ -f $MARKER ]] || cmd_build
   mkdir -p "$LAB"
-  local changed=0 pid
+  local changed=0 pid other
+  if other=$(running_elsewhere); then
+    log "this run dir's Asterisk runs from $other, not $CHROOT: stopping it first"
+    ASTERISK_LAB_LOCKED=1 HOTLINE_CACHE=${other%/asterisk-sid} "$0" stop
+  fi
   render_config && changed=1
   if pid=$(running_pid); then
     if ((changed == 0)) && wait_ari 10; then
@@ -317,6 +339,8 @@ cmd_cli() {
 # One start/stop at a time per run dir (a test setup and a test may both ensure Asterisk).
 lock_lab() {
   mkdir -p "$LAB"
+  # Called from a start of this run dir that holds the lock already.
+  [[ ${ASTERISK_LAB_LOCKED:-} == 1 ]] && return 0
   exec 8>"$LAB/.lock"
   flock -w 180 8 || die "timed out waiting for another start/stop of $LAB"
 }
