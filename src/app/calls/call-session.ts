@@ -9,8 +9,9 @@
  * (RequestAgent, CancelAgentRequest, MarkAgentOnCall, ReleaseAgent). Inputs waiting by then (above all
  * the ACD's offer, which RequestAgent makes at once when an agent is free) are decided the same way
  * before any request goes out; then the Asterisk requests and timers of those steps run, one at a
- * time, in the machine's order, except that agent rings go first (`ringsFirst`). A ring timer starts
- * once its ring was requested and counts from the moment that request went out. A request that
+ * time, in the machine's order, except that agent legs being dropped are hung up first, without
+ * waiting, and agent rings go next (`ringsFirst`). A ring timer starts once its ring was requested
+ * and counts from the moment that request went out. A request that
  * fails still goes through `failed`, whose input makes the machine publish the correction
  * (ChannelGone, AgentLegFailed, AgentHungUp, …).
  * An agent released in a step that also hangs up its leg is held back from new offers until that
@@ -70,15 +71,17 @@ interface PendingEffect {
 }
 
 /**
- * The agent rings go out before the other Asterisk requests waiting with them (the hang-up of the
- * previous attempt's leg, hold music for the caller): those concern other channels, and under load
- * each one can take hundreds of milliseconds, which the caller would wait and the ring limit would
- * count. Everything else keeps its order; timers (sync) too, so a ring timer is still cancelled
- * before the next one starts.
+ * The order a step's Asterisk requests go out in. First the hang-ups of agent legs the call is done
+ * with (a ring that passed its limit is cancelled the moment the limit fires); they are not waited
+ * for, since nothing else in the step concerns those channels. Then the agent rings, before the other
+ * requests waiting with them (hold music for the caller, …): under load each request can take
+ * hundreds of milliseconds, which the caller would wait and the ring limit would count. Everything
+ * else keeps its order; timers (sync) too, so a ring timer is still cancelled before the next one
+ * starts.
  */
 function ringsFirst(pending: readonly PendingEffect[]): PendingEffect[] {
-  const isRing = (p: PendingEffect): boolean => p.effect.type === 'RingAgent';
-  return [...pending.filter(isRing), ...pending.filter((p) => !isRing(p))];
+  const rank = (p: PendingEffect): number => (p.effect.type === 'HangupAgentLeg' ? 0 : p.effect.type === 'RingAgent' ? 1 : 2);
+  return [...pending].sort((a, b) => rank(a) - rank(b));
 }
 
 export interface CallSessionDeps {
@@ -303,16 +306,23 @@ export class CallSession {
   }
 
   private async runPending(pending: readonly PendingEffect[], legsClosed: ReadonlyArray<() => void>): Promise<void> {
-    try {
-      for (const { effect, done } of pending) {
-        try {
-          await this.run(effect);
-        } catch (err) {
-          this.failed(effect, err);
-        } finally {
-          done?.();
-        }
+    const hangups: Promise<void>[] = [];
+    const runOne = async ({ effect, done }: PendingEffect): Promise<void> => {
+      try {
+        await this.run(effect);
+      } catch (err) {
+        this.failed(effect, err);
+      } finally {
+        done?.();
       }
+    };
+    try {
+      for (const p of pending) {
+        // An agent leg's hang-up goes out now and finishes alongside the requests after it.
+        if (p.effect.type === 'HangupAgentLeg') hangups.push(runOne(p));
+        else await runOne(p);
+      }
+      await Promise.all(hangups);
     } finally {
       for (const release of legsClosed) release();
     }

@@ -154,19 +154,37 @@ describe('call session with fake ports', () => {
     expect(missed?.event).toMatchObject({ attempt: 1, outcome: 'no-answer', ringMs: 10000 });
   });
 
-  it('missed ring while Asterisk is slow to hang up: the next agent is rung before the missed leg\'s hang-up', async () => {
+  it('missed ring while Asterisk is slow to hang up: the missed leg is cancelled first and the next agent rung without waiting for it', async () => {
     const w = world();
     agentsReady(w, 2);
-    await toRinging(w);
+    const s = await toRinging(w);
     let release = (): void => undefined;
     w.tel.hangupGate = new Promise<void>((r) => (release = r));
     await w.scheduler.advance(10000);
     const methods = w.tel.calls.map((c) => `${c[0]} ${typeof c[1] === 'string' ? c[1] : (c[1] as { channelId: string }).channelId}`);
-    // The second ring was not held behind the hang-up that Asterisk has not answered yet.
-    expect(methods.slice(-2)).toEqual([`originate ring-${CH}-2`, `hangup ring-${CH}-1`]);
+    // The cancel went out when the limit fired; the second ring followed while Asterisk had not
+    // answered the hang-up yet.
+    expect(methods.slice(-2)).toEqual([`hangup ring-${CH}-1`, `originate ring-${CH}-2`]);
+    expect(s.snapshot()).toMatchObject({ type: 'ringing', offer: { attempt: 2, agentId: A2 } });
     w.tel.hangupGate = null;
     release();
     await flush();
+    const missed = w.messages.find((m) => m.topic === 'call' && m.event.type === 'AgentRingMissed');
+    expect(missed?.event).toMatchObject({ attempt: 1, outcome: 'no-answer', ringMs: 10000 });
+  });
+
+  it('a failed hang-up of a missed leg still reaches the machine and the step finishes', async () => {
+    const w = world();
+    agentsReady(w, 2);
+    const s = await toRinging(w);
+    w.tel.failures.push({ method: 'hangup', error: new Error('500') });
+    await w.scheduler.advance(10000);
+    await flush();
+    expect(s.snapshot()).toMatchObject({ type: 'ringing', offer: { attempt: 2, agentId: A2 } });
+    expect(w.tel.calls.filter((c) => c[0] === 'originate').length).toBe(2);
+    expect(w.log.lines.find((l) => l.message === 'clean-up failed')?.fields).toMatchObject({ effect: 'HangupAgentLeg' });
+    // Its agent is released once the failed hang-up is over (not held forever).
+    expect(w.agents.get(A1)?.status).toMatchObject({ type: 'not-ready', reason: 'missed' });
   });
 
   it('answer arriving after the ring limit fired → the late leg is hung up; the call rings the next agent', async () => {
