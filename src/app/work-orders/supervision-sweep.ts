@@ -7,9 +7,12 @@
  * two instances at once, sends each notice exactly once. Due first-contact retries and callbacks
  * are announced the same way. A minute is forgotten once it has settled (no writer adds to it
  * any more) and every order in it is done; a failed order keeps its minute for the next run.
- * Until a passed minute settles, this instance remembers how many of its entries are done, so the
- * next runs read only what was added since (a minute with a thousand orders is read once, not four
- * times); another instance taking over starts from the beginning, which is only slower.
+ * Until a minute is forgotten, this instance remembers how far it has read it and which of its
+ * orders are still to be looked at again: those that failed, and those whose wake time lies later
+ * in that same minute (an order listed here whose wake time is in another minute is listed there
+ * too). So the next runs read only what was added since and load only those orders (a busy minute
+ * is read once, not four times); another instance taking over starts from the beginning, which is
+ * only slower.
  */
 import { recordDueNotices, type Actor as OrderActor, type PlannedNotice, type WorkOrder } from '../../domain/work-order';
 import type { Logger } from '../../shared/logger';
@@ -69,14 +72,21 @@ interface Prepared {
 }
 
 type Outcome = { updated: boolean; conflict: boolean; failed: boolean; notices: WorkOrderNotice[]; retry: boolean; callback: boolean };
+/** A listed order whose wake time has not come (epoch ms). */
+type NotDue = { readonly wakesAt: number };
+/** How far this instance has read a minute, and the orders in it to look at again (id → when). */
+interface MinuteProgress {
+  readonly upTo: number;
+  readonly again: ReadonlyMap<string, number>;
+}
 
 const MINUTE = 60_000;
 const NOTHING: Outcome = { updated: false, conflict: false, failed: false, notices: [], retry: false, callback: false };
 
 export class SupervisionSweep {
   private readonly opts: SweepOptions;
-  /** Passed minutes not dropped yet → how many of their entries are done. */
-  private readonly doneUpTo = new Map<number, number>();
+  /** Minutes not dropped yet → how far they were read and what is left in them. */
+  private readonly progress = new Map<number, MinuteProgress>();
 
   constructor(
     private readonly deps: SweepDeps,
@@ -101,16 +111,31 @@ export class SupervisionSweep {
         continue;
       }
       totals.minutes += 1;
-      const from = this.doneUpTo.get(minute) ?? 0;
-      const listed = await this.deps.wakes.entries(minute, from);
-      const ids = [...new Set(listed)];
-      let done = true;
-      for (let i = 0; i < ids.length; i += this.opts.concurrency) {
-        const outcomes = await this.visitChunk(ids.slice(i, i + this.opts.concurrency), now);
-        for (const o of outcomes) {
+      const seen = this.progress.get(minute) ?? { upTo: 0, again: new Map<string, number>() };
+      const listed = await this.deps.wakes.entries(minute, seen.upTo);
+      const again = new Map<string, number>();
+      const ids = new Set<string>();
+      for (const [id, at] of seen.again) {
+        if (at <= now.getTime()) ids.add(id);
+        else again.set(id, at);
+      }
+      for (const id of listed) ids.add(id);
+      for (const id of ids) again.delete(id);
+      const visit = [...ids];
+      const minuteEnd = (minute + 1) * MINUTE;
+      for (let i = 0; i < visit.length; i += this.opts.concurrency) {
+        const chunk = visit.slice(i, i + this.opts.concurrency);
+        const outcomes = await this.visitChunk(chunk, now);
+        for (const [k, o] of outcomes.entries()) {
+          const id = chunk[k] as string;
           if (o === null) continue;
+          if ('wakesAt' in o) {
+            // Not due yet: later in this minute it is looked at again; a later minute lists it itself.
+            if (o.wakesAt < minuteEnd) again.set(id, o.wakesAt);
+            continue;
+          }
           totals.examined += 1;
-          if (o.failed) done = false;
+          if (o.failed) again.set(id, 0);
           if (o.updated) totals.updated += 1;
           if (o.conflict) totals.conflicts += 1;
           for (const n of o.notices) {
@@ -121,17 +146,16 @@ export class SupervisionSweep {
           if (o.callback) totals.callbacks += 1;
         }
       }
-      if (done && minute <= settled) {
+      if (again.size === 0 && minute <= settled) {
         await this.deps.wakes.drop(minute);
-        this.doneUpTo.delete(minute);
+        this.progress.delete(minute);
       } else {
         kept.add(Math.floor(minute / 60));
-        // Only a minute that has passed: entries of the current one may wake later in it.
-        if (done && minute < nowMinute) this.doneUpTo.set(minute, from + listed.length);
+        this.progress.set(minute, { upTo: seen.upTo + listed.length, again });
       }
     }
     const oldest = (nowHour - this.opts.lookbackHours) * 60;
-    for (const m of this.doneUpTo.keys()) if (m < oldest) this.doneUpTo.delete(m);
+    for (const m of this.progress.keys()) if (m < oldest) this.progress.delete(m);
     // An hour is forgotten once it has settled and none of its minutes is kept.
     const hours = new Set(minutes.map((m) => Math.floor(m / 60)));
     for (const h of hours) if (!kept.has(h) && (h + 1) * 60 - 1 <= settled) await this.deps.wakes.dropHour(h);
@@ -146,9 +170,10 @@ export class SupervisionSweep {
    * before writing keeps the rule of single writes (an entry without a changed order is skipped
    * later; an order never misses its entry), and one bulk listing instead of one append per order
    * saves most round trips of a busy minute (the orders of a minute tend to wake together again).
-   * Null for a listed order that is gone or whose wake time has not come (a stale or early entry).
+   * Null for a listed order that is gone or has nothing to wake for; `wakesAt` for one whose wake
+   * time has not come (a stale entry, or one for later in the minute).
    */
-  private async visitChunk(ids: readonly string[], now: Date): Promise<(Outcome | null)[]> {
+  private async visitChunk(ids: readonly string[], now: Date): Promise<(Outcome | NotDue | null)[]> {
     const loaded = await Promise.all(ids.map(async (id): Promise<StoredWorkOrder | null | 'failed'> => {
       try {
         return await this.deps.orders.get(id);
@@ -157,9 +182,10 @@ export class SupervisionSweep {
         return 'failed';
       }
     }));
-    const prepared = loaded.map((s): Prepared | null | 'failed' => {
+    const prepared = loaded.map((s): Prepared | NotDue | null | 'failed' => {
       if (s === 'failed') return s;
-      if (!s?.wakeAt || s.wakeAt.getTime() > now.getTime()) return null;
+      if (!s?.wakeAt) return null;
+      if (s.wakeAt.getTime() > now.getTime()) return { wakesAt: s.wakeAt.getTime() };
       try {
         return this.prepare(s, now);
       } catch (err) {
@@ -169,17 +195,18 @@ export class SupervisionSweep {
     });
     const wakes: [string, Date][] = [];
     for (const p of prepared) {
-      if (p !== null && p !== 'failed' && wakeNeedsListing(p.index.wakeAt, p.stored.wakeAt, now.getTime())) wakes.push([p.order.id, p.index.wakeAt]);
+      if (p !== null && p !== 'failed' && !('wakesAt' in p) && wakeNeedsListing(p.index.wakeAt, p.stored.wakeAt, now.getTime())) wakes.push([p.order.id, p.index.wakeAt]);
     }
     try {
       if (wakes.length > 0) await this.deps.wakes.addMany(wakes, now);
     } catch (err) {
       this.deps.log.error('supervision sweep could not list wake times', { err: String(err), orders: wakes.length });
-      return prepared.map((p) => (p === null ? null : { ...NOTHING, failed: true }));
+      return prepared.map((p) => (p === null || (p !== 'failed' && 'wakesAt' in p) ? p : { ...NOTHING, failed: true }));
     }
     return Promise.all(prepared.map((p) => {
       if (p === null) return null;
       if (p === 'failed') return { ...NOTHING, failed: true };
+      if ('wakesAt' in p) return p;
       return this.commitWithRetry(p, now);
     }));
   }

@@ -76,7 +76,10 @@ export class FakeOrders implements WorkOrderRepository {
     this.rows.set(order.id, row);
     return row;
   }
+  /** Ids of every get, in order. */
+  readonly gets: string[] = [];
   async get(id: string): Promise<StoredWorkOrder | null> {
+    this.gets.push(id);
     return this.rows.get(id) ?? null;
   }
   async replace(order: WorkOrder, expectedRev: number, index: WorkOrderIndexFields, absent: readonly string[] = [], opts: { readonly wakeListed?: boolean } = {}): Promise<number | null> {

@@ -216,6 +216,53 @@ describe('SupervisionSweep', () => {
     expect(notices.map((n) => n.orderId)).toEqual([o.id]);
   });
 
+  it('the current minute: orders done are not loaded again; one waking later in that minute is loaded again once its time has come', async () => {
+    const { sut, sweep, orders, notices, set } = setup();
+    const a = await sut.create(agent, input());
+    await sut.act(sup, a.id, { type: 'dispatch', leadUnitId: 'unit-1' });
+    set(T0 + 30_000);
+    const b = await sut.create(agent, input({ content: '另一件' }));
+    await sut.act(sup, b.id, { type: 'dispatch', leadUnitId: 'unit-1' });
+    const m18 = minuteOf(T0 + 18 * H);
+    expect(orders.wakes.byMinute.get(m18)).toEqual([a.id, b.id]); // 催办 at 18:00:00 and 18:00:30
+    set(T0 + 18 * H + 10_000);
+    expect(await sweep.run()).toMatchObject({ examined: 1, reminders: 1 });
+    orders.gets.length = 0;
+    set(T0 + 18 * H + 20_000);
+    expect(await sweep.run()).toMatchObject({ examined: 0 });
+    expect(orders.gets).toEqual([]); // a is done; b is known to wake at 18:00:30
+    orders.gets.length = 0;
+    set(T0 + 18 * H + 40_000);
+    expect(await sweep.run()).toMatchObject({ examined: 1, reminders: 1 });
+    expect(orders.gets).toEqual([b.id]);
+    orders.gets.length = 0;
+    set(T0 + 18 * H + 50_000);
+    expect(await sweep.run()).toMatchObject({ examined: 0 });
+    expect(orders.gets).toEqual([]);
+    expect(orders.wakes.reads.filter((r) => r.minute === m18).map((r) => r.from)).toEqual([0, 2, 2, 2]);
+    expect(notices.map((n) => n.orderId)).toEqual([a.id, b.id]);
+    set(T0 + 18 * H + 4 * M); // settled and done: forgotten
+    await sweep.run();
+    expect(orders.wakes.byMinute.has(m18)).toBe(false);
+  });
+
+  it('a stale entry (the order wakes in a later minute, listed there) is not loaded again', async () => {
+    const { sut, sweep, orders, notices, set } = setup();
+    const o = await sut.create(agent, input());
+    await sut.act(sup, o.id, { type: 'dispatch', leadUnitId: 'unit-1' });
+    const m10 = minuteOf(T0 + 10 * H);
+    await orders.wakes.add(o.id, new Date(T0 + 10 * H), new Date(T0 + 10 * H)); // an entry left by an earlier wake time
+    set(T0 + 10 * H + 1_000);
+    orders.gets.length = 0;
+    expect(await sweep.run()).toMatchObject({ examined: 0 });
+    expect(await sweep.run()).toMatchObject({ examined: 0 });
+    expect(orders.gets).toEqual([o.id]);
+    expect(notices).toEqual([]);
+    set(T0 + 10 * H + 4 * M);
+    await sweep.run();
+    expect(orders.wakes.byMinute.has(m10)).toBe(false);
+  });
+
   it('an order whose write fails keeps its minute; the next run sends the notice, once', async () => {
     const { sut, sweep, orders, notices, set } = setup();
     const o = await sut.create(agent, input());
