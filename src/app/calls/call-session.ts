@@ -10,10 +10,10 @@
  * the ACD's offer, which RequestAgent makes at once when an agent is free) are decided the same way
  * before any request goes out; then the Asterisk requests and timers of those steps run, one at a
  * time, in the machine's order, except that agent legs being dropped are hung up first, without
- * waiting, and agent rings go next (`ringsFirst`). A ring timer starts once its ring was requested
- * and counts from the moment that request went out. A request that
- * fails still goes through `failed`, whose input makes the machine publish the correction
- * (ChannelGone, AgentLegFailed, AgentHungUp, …).
+ * waiting, and agent rings go next (`inRequestOrder`). A ring timer starts once its ring was
+ * requested and counts from the moment that request went out. A request that fails still goes
+ * through `failed`, whose input makes the machine publish the correction (ChannelGone,
+ * AgentLegFailed, AgentHungUp, …).
  * An agent released in a step that also hangs up its leg is held back from new offers until that
  * hang-up is done (the ACD holds it), so a new ring never races the old one on the agent's phone.
  */
@@ -79,7 +79,7 @@ interface PendingEffect {
  * else keeps its order; timers (sync) too, so a ring timer is still cancelled before the next one
  * starts.
  */
-function ringsFirst(pending: readonly PendingEffect[]): PendingEffect[] {
+function inRequestOrder(pending: readonly PendingEffect[]): PendingEffect[] {
   const rank = (p: PendingEffect): number => (p.effect.type === 'HangupAgentLeg' ? 0 : p.effect.type === 'RingAgent' ? 1 : 2);
   return [...pending].sort((a, b) => rank(a) - rank(b));
 }
@@ -200,7 +200,7 @@ export class CallSession {
           this.record(t, false);
           pending.push(...this.decide(t.effects, legsClosed));
         }
-        await this.runPending(ringsFirst(pending), legsClosed);
+        await this.runPending(inRequestOrder(pending), legsClosed);
         if (this.state.type === 'ended') await this.finish();
       }
     } catch (err) {
