@@ -39,7 +39,7 @@ import { createLogger } from '../src/adapters/logging/logger';
 import { buildSystem, type System } from '../src/main';
 import { asAgentId, asQueueId } from '../src/shared/ids';
 import { startMinimalApp, type MinimalApp } from './minimal-ari-app';
-import { startLab, writeSippAudio, SHORT_PROMPT_MS, type Lab, type LabEndpoint } from './call-path/lab';
+import { callSeconds, startLab, writeSippAudio, SHORT_PROMPT_MS, type Lab, type LabEndpoint } from './call-path/lab';
 import { startCallers, startPhone, stopAllSipp, type SippResult, type SippRun } from './call-path/sipp-load';
 import { CallProbe, answeredLeg, isComplete, percentile, type CallTimeline } from './call-path/probe';
 
@@ -102,8 +102,7 @@ const AGENT_FIRST = 1001;
 function promptMs(name: string): number {
   return PROMPTS === 'short' ? (SHORT_PROMPT_MS[name] ?? 500) : 8000;
 }
-const CALL_S =
-  (promptMs('greeting') + ANSWER_MS + 4 * promptMs('digit-1') + promptMs('agent-id-suffix') + TALK_MS + promptMs('rating-2') + RATING_TIMEOUT_MS + promptMs('thanks')) / 1000;
+const CALL_S = callSeconds(promptMs, { answerMs: ANSWER_MS, talkMs: TALK_MS, ratingTimeoutMs: RATING_TIMEOUT_MS });
 /** An answering agent is busy for ring + talk + wrap-up (+ slack for the signalling). */
 const AGENT_BUSY_S = (ANSWER_MS + 4 * promptMs('digit-1') + promptMs('agent-id-suffix') + TALK_MS + WRAPUP_MS + 500) / 1000;
 

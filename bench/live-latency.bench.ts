@@ -55,7 +55,7 @@ import type { AnyBusMessage, EventBus } from '../src/app/events/event-bus';
 import { callIdForChannel, parsePlaybackId, parseRingChannelId } from '../src/domain/call/call-ids';
 import { asAgentId, asQueueId } from '../src/shared/ids';
 import { ensureAsterisk, type AsteriskLab } from '../test/support/asterisk';
-import { startLab, SHORT_PROMPT_MS } from './call-path/lab';
+import { callSeconds, startLab, SHORT_PROMPT_MS } from './call-path/lab';
 import { agentPortFor, startAgentPhone, stopAllSipp } from '../test/support/sipp';
 import type { ClientSpec, ReadyMessage, RecordsMessage, WorkerInput } from './live-latency/clients.worker';
 
@@ -109,9 +109,9 @@ const CALLS = Math.max(1, Math.round(RATE * DURATION_S));
 const PROMPTS = (opt('BENCH_PROMPTS') ?? 'short') as 'short' | 'lab';
 if (PROMPTS !== 'short' && PROMPTS !== 'lab') throw new Error(`BENCH_PROMPTS=${String(PROMPTS)}: short or lab`);
 const PRIVATE_CACHE = resolve(opt('BENCH_HOTLINE_CACHE') ?? '/var/cache/hotline12345-bench');
-/** A call's length with the chosen prompts and phone: greeting, ring, talk, rating prompt and timeout, thanks. */
+/** A call's length with the chosen prompts and phone (the lab's: measured). */
 const CALL_S = PROMPTS === 'short'
-  ? (SHORT_PROMPT_MS['greeting'] ?? 500) / 1000 + ANSWER_MS / 1000 + TALK_MS / 1000 + ((SHORT_PROMPT_MS['rating-2'] ?? 500) + RATING_TIMEOUT_MS + (SHORT_PROMPT_MS['thanks'] ?? 300)) / 1000 + 0.5
+  ? callSeconds((name) => SHORT_PROMPT_MS[name] ?? 500, { answerMs: ANSWER_MS, talkMs: TALK_MS, ratingTimeoutMs: RATING_TIMEOUT_MS })
   : 25;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -100,6 +100,16 @@ function toneWav(ms: number, hz: number): Buffer {
   return Buffer.concat([h, data]);
 }
 
+/**
+ * Seconds a call lasts, given each prompt's length: greeting, ring, 工号 (four digits and the suffix),
+ * talk, rating prompt and its timeout (no digit is sent), thanks.
+ */
+export function callSeconds(promptMs: (name: string) => number, t: { answerMs: number; talkMs: number; ratingTimeoutMs: number }): number {
+  return (
+    promptMs('greeting') + t.answerMs + 4 * promptMs('digit-1') + promptMs('agent-id-suffix') + t.talkMs + promptMs('rating-2') + t.ratingTimeoutMs + promptMs('thanks')
+  ) / 1000;
+}
+
 export function writeShortPrompts(dir: string): void {
   mkdirSync(dir, { recursive: true });
   for (const [name, ms] of Object.entries(SHORT_PROMPT_MS)) {

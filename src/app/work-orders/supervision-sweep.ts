@@ -119,8 +119,10 @@ export class SupervisionSweep {
         if (at <= now.getTime()) ids.add(id);
         else again.set(id, at);
       }
-      for (const id of listed) ids.add(id);
-      for (const id of ids) again.delete(id);
+      for (const id of listed) {
+        ids.add(id);
+        again.delete(id); // listed again: looked at now
+      }
       const visit = [...ids];
       const minuteEnd = (minute + 1) * MINUTE;
       for (let i = 0; i < visit.length; i += this.opts.concurrency) {
