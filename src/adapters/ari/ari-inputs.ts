@@ -9,14 +9,15 @@ import type { Logger } from '../../shared/logger';
 import type { CallId } from '../../shared/ids';
 import type { IncomingCall } from '../../app/calls/call-service';
 import { callIdForChannel, isAgentLegId, parsePlaybackId, parseRingChannelId } from '../../domain/call/call-ids';
-import type { AgentLegFailure, CallInput } from '../../domain/call/call.inputs';
+import type { AgentLegEnd, CallInput } from '../../domain/call/call.inputs';
 
 /** Q.850 hang-up cause of an agent leg that never answered → what the agent did. */
-export function legFailureFromCause(cause: number): AgentLegFailure {
+export function legFailureFromCause(cause: number): AgentLegEnd {
   switch (cause) {
     case 17: // user busy (486, 600)
       return 'busy';
-    case 19: // no answer from the phone itself (480)
+    case 19: // no answer: the phone's own (480), or Asterisk's dial timeout (the call machine tells them apart)
+      return 'no-answer';
     case 21: // call rejected (603, 403)
       return 'rejected';
     default:
@@ -25,12 +26,12 @@ export function legFailureFromCause(cause: number): AgentLegFailure {
 }
 
 /** ARI Dial status of an agent leg → the failure it means; null when it is not a failure. */
-export function legFailureFromDialStatus(status: string): AgentLegFailure | null {
+export function legFailureFromDialStatus(status: string): AgentLegEnd | null {
   switch (status) {
     case 'BUSY':
       return 'busy';
     case 'NOANSWER':
-      return 'rejected';
+      return 'no-answer';
     case 'CONGESTION':
     case 'CHANUNAVAIL':
       return 'unreachable';
@@ -63,6 +64,12 @@ interface ChannelLike {
 
 type AriEvent = Record<string, unknown> & { type?: string };
 
+/** Asterisk's time of an event (epoch ms), if it gave a readable one. */
+function eventTime(e: AriEvent): number | undefined {
+  const t = typeof e['timestamp'] === 'string' ? Date.parse(e['timestamp']) : NaN;
+  return Number.isFinite(t) ? t : undefined;
+}
+
 const HANDLED = [
   'StasisStart',
   'StasisEnd',
@@ -79,7 +86,7 @@ export class AriCallEvents {
   /** Agent legs seen answered / already reported ended / failure cause from a Dial event. */
   private readonly answered = new Set<string>();
   private readonly ended = new Set<string>();
-  private readonly dialFailure = new Map<string, AgentLegFailure>();
+  private readonly dialFailure = new Map<string, AgentLegEnd>();
 
   constructor(
     private readonly calls: CallPathEntry,
@@ -164,7 +171,7 @@ export class AriCallEvents {
     const ch = e['channel'] as ChannelLike | undefined;
     if (!ch) return;
     if (isAgentLegId(ch.id)) {
-      this.legEnded(ch.id, typeof e['cause'] === 'number' ? e['cause'] : 0);
+      this.legEnded(ch.id, typeof e['cause'] === 'number' ? e['cause'] : 0, eventTime(e));
       this.answered.delete(ch.id);
       this.ended.delete(ch.id);
       this.dialFailure.delete(ch.id);
@@ -209,14 +216,15 @@ export class AriCallEvents {
     this.calls.deliver(leg.callId, { type: 'AgentAnswered', attempt: leg.attempt });
   }
 
-  private legEnded(channelId: string, cause: number): void {
+  private legEnded(channelId: string, cause: number, at?: number): void {
     if (this.ended.has(channelId)) return;
     const leg = parseRingChannelId(channelId);
     if (!leg) return;
     this.ended.add(channelId);
+    const failed: CallInput = { type: 'AgentLegFailed', attempt: leg.attempt, cause: this.dialFailure.get(channelId) ?? legFailureFromCause(cause) };
     const input: CallInput = this.answered.has(channelId)
       ? { type: 'AgentHungUp', attempt: leg.attempt }
-      : { type: 'AgentLegFailed', attempt: leg.attempt, cause: this.dialFailure.get(channelId) ?? legFailureFromCause(cause) };
+      : at === undefined ? failed : { ...failed, at };
     this.calls.deliver(leg.callId, input);
   }
 

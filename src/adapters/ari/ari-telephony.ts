@@ -32,7 +32,12 @@ export interface AriTelephonyOptions {
   readonly app: string;
   /** Format of bridge recordings. */
   readonly recordingFormat?: string;
-  /** Added to the ring limit for Asterisk's own originate timeout, so our timer always acts first. */
+  /**
+   * Added to the ring limit (rounded up to whole seconds: ARI takes seconds) for Asterisk's own
+   * originate timeout. Default 0: Asterisk ends the ring at the limit by itself, so a phone stops
+   * ringing on time even when our timer runs late (a busy event loop) or the ARI link is down; our
+   * timer, counting from the ring request, still ends the ring for limits that are not whole seconds.
+   */
   readonly originateGraceSec?: number;
   /** Longest wait for any one ARI request (default 5 s). */
   readonly requestTimeoutMs?: number;
@@ -114,7 +119,7 @@ export class AriTelephony implements TelephonyPort {
   }
 
   async originate(req: OriginateRequest): Promise<void> {
-    const timeout = Math.ceil(req.timeoutMs / 1000) + (this.opts.originateGraceSec ?? 5);
+    const timeout = Math.ceil(req.timeoutMs / 1000) + (this.opts.originateGraceSec ?? 0);
     await this.call('channel', req.channelId, 'channels.originate', () =>
       this.ari.channels.originateWithId({
         channelId: req.channelId,

@@ -6,6 +6,12 @@ import type { AgentId } from '../../shared/ids';
 
 export type AgentLegFailure = 'rejected' | 'busy' | 'unreachable';
 
+/**
+ * Why an agent leg ended unanswered, as Asterisk tells it. `no-answer` (Q.850 19) is the phone's own
+ * "no answer" (480) before the ring limit, and Asterisk's dial timeout (set to the ring limit) after it.
+ */
+export type AgentLegEnd = AgentLegFailure | 'no-answer';
+
 export type TimerInput =
   | { type: 'RingTimeout'; attempt: number }
   | { type: 'MaxWaitTimeout'; token: string }
@@ -30,8 +36,11 @@ export type CallInput =
   /** The ACD found no agent logged in to the call's queue. */
   | { type: 'NoAgentsAvailable' }
   | { type: 'AgentAnswered'; attempt: number }
-  /** The agent leg ended before it was answered. */
-  | { type: 'AgentLegFailed'; attempt: number; cause: AgentLegFailure }
+  /**
+   * The agent leg ended before it was answered; `at`: when Asterisk ended it (epoch ms, its event's
+   * timestamp), which the ring's length is taken from when the event reaches us later.
+   */
+  | { type: 'AgentLegFailed'; attempt: number; cause: AgentLegEnd; at?: number }
   /** The agent leg ended after it was answered. */
   | { type: 'AgentHungUp'; attempt: number }
   /** Asterisk refused to start the bridge recording. */

@@ -130,9 +130,15 @@ export function inRinging(s: Step, st: Extract<CallState, { type: 'ringing' }>, 
     case 'RingTimeout':
       if (i.attempt !== offer.attempt) return ignore('stale attempt');
       return missed(s, st, 'no-answer');
-    case 'AgentLegFailed':
+    case 'AgentLegFailed': {
       if (i.attempt !== offer.attempt) return ignore('stale attempt');
-      return missed(s, st, i.cause);
+      // Asterisk ends the leg itself at the limit (its dial timeout), also when our timer runs late.
+      // Whether the limit had passed is judged on our clock (Asterisk's may differ a little).
+      const endedAt = Math.min(s.now, i.at ?? s.now);
+      const lapsed = s.now - offer.offeredAt >= s.settings.ringTimeoutMs;
+      if (i.cause === 'no-answer') return missed(s, st, lapsed ? 'no-answer' : 'rejected', endedAt);
+      return missed(s, st, i.cause, endedAt);
+    }
     case 'AgentHungUp':
       // The leg ended with no answer seen: the phone refused the call.
       if (i.attempt !== offer.attempt) return ignore('stale attempt');
@@ -148,9 +154,10 @@ export function inRinging(s: Step, st: Extract<CallState, { type: 'ringing' }>, 
   }
 }
 
-function missed(s: Step, st: Extract<CallState, { type: 'ringing' }>, outcome: RingMissOutcome): Outcome {
+/** `endedAt`: when the ring stopped, if before now (Asterisk ended the leg before we heard of it). */
+function missed(s: Step, st: Extract<CallState, { type: 'ringing' }>, outcome: RingMissOutcome, endedAt = s.now): Outcome {
   const offer = st.offer;
-  const ringMs = s.now - offer.offeredAt;
+  const ringMs = Math.max(0, endedAt - offer.offeredAt);
   s.effect({ type: 'CancelTimer', name: 'ring' });
   s.effect({ type: 'HangupAgentLeg', channelId: offer.channelId, attempt: offer.attempt });
   s.effect({ type: 'ReleaseAgent', agentId: offer.agentId, attempt: offer.attempt, outcome, ringMs });

@@ -187,6 +187,24 @@ describe('call session with fake ports', () => {
     expect(w.agents.get(A1)?.status).toMatchObject({ type: 'not-ready', reason: 'missed' });
   });
 
+  it("ring timer late (busy event loop) while Asterisk's own dial timeout already ended the leg → the miss carries Asterisk's time; the timer's input, put behind it, is cancelled with the ring", async () => {
+    const w = world();
+    agentsReady(w, 2);
+    const s = await toRinging(w);
+    const requestedAt = w.clock.t;
+    // The loop was busy: the timer runs 400 ms late, and Asterisk's hang-up (at the limit) waits to be read.
+    w.clock.t = requestedAt + 10_400;
+    w.scheduler.fireOne();
+    expect(s.snapshot().type).toBe('ringing');
+    await send(w, { type: 'AgentLegFailed', attempt: 1, cause: 'no-answer', at: requestedAt + 10_003 });
+    await w.scheduler.advance(0);
+    const missed = w.messages.filter((m) => m.topic === 'call' && m.event.type === 'AgentRingMissed');
+    expect(missed.map((m) => m.event)).toEqual([expect.objectContaining({ attempt: 1, outcome: 'no-answer', ringMs: 10_003 })]);
+    expect(s.snapshot()).toMatchObject({ type: 'ringing', offer: { attempt: 2, agentId: A2 } });
+    const ignored = w.messages.filter((m) => m.topic === 'call' && m.event.type === 'InputIgnored');
+    expect(ignored).toEqual([]);
+  });
+
   it('answer arriving after the ring limit fired → the late leg is hung up; the call rings the next agent', async () => {
     const w = world();
     agentsReady(w, 2);

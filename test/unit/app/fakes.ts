@@ -50,6 +50,17 @@ export class FakeScheduler implements Scheduler {
   pending(): number {
     return this.timers.length;
   }
+  /**
+   * Fires the earliest timer alone (the clock moves to it if it lies ahead), nothing it schedules and
+   * no queued work after it: a timer that fires while other events wait to be read.
+   */
+  fireOne(): void {
+    const first = [...this.timers].sort((a, b) => a.at - b.at || a.id - b.id)[0];
+    if (!first) throw new Error('no timer pending');
+    this.timers = this.timers.filter((t) => t !== first);
+    this.clock.t = Math.max(this.clock.t, first.at);
+    first.fn();
+  }
   /** Moves the clock forward, firing due timers in time order (and letting the calls react). */
   async advance(ms: number): Promise<void> {
     const end = this.clock.t + ms;

@@ -93,7 +93,7 @@ describe('ARI events → call inputs', () => {
   it.each([
     [17, 'busy'],
     [21, 'rejected'],
-    [19, 'rejected'],
+    [19, 'no-answer'],
     [3, 'unreachable'],
     [16, 'unreachable'],
   ] as const)('unanswered leg destroyed with cause %d → AgentLegFailed %s', (cause, expected) => {
@@ -101,6 +101,19 @@ describe('ARI events → call inputs', () => {
     sut.handle({ type: 'ChannelHangupRequest', cause, channel: channel(LEG) });
     sut.handle({ type: 'ChannelDestroyed', cause, channel: channel(LEG) });
     expect(delivered).toEqual([[CALL, { type: 'AgentLegFailed', attempt: 2, cause: expected }]]);
+  });
+
+  it("an unanswered leg's end carries Asterisk's time of it (the event's timestamp)", () => {
+    const { sut, delivered } = setup();
+    sut.handle({ type: 'ChannelDestroyed', cause: 19, timestamp: '2026-12-02T16:09:07.497+0000', channel: channel(LEG) });
+    expect(delivered).toEqual([[CALL, { type: 'AgentLegFailed', attempt: 2, cause: 'no-answer', at: Date.UTC(2026, 11, 2, 16, 9, 7, 497) }]]);
+  });
+
+  it('Dial NOANSWER → no-answer (the call machine decides whether that was the phone or the limit)', () => {
+    const { sut, delivered } = setup();
+    sut.handle({ type: 'Dial', dialstatus: 'NOANSWER', peer: channel(LEG) });
+    sut.handle({ type: 'ChannelDestroyed', cause: 16, timestamp: 'not a time', channel: channel(LEG) });
+    expect(delivered).toEqual([[CALL, { type: 'AgentLegFailed', attempt: 2, cause: 'no-answer' }]]);
   });
 
   it('a Dial failure status wins over the hang-up cause', () => {

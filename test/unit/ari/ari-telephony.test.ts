@@ -43,6 +43,13 @@ function fakeClient() {
 }
 
 describe('ARI telephony', () => {
+  it("tells Asterisk the ring limit as its dial timeout (whole seconds, rounded up; a grace when configured)", async () => {
+    const { client, calls } = fakeClient();
+    await new AriTelephony({ current: () => client }, { app: 'hotline' }).originate({ channelId: 'ring-c1-1', endpoint: 'PJSIP/a', callerId: '1', timeoutMs: 10_500 });
+    await new AriTelephony({ current: () => client }, { app: 'hotline', originateGraceSec: 5 }).originate({ channelId: 'ring-c1-2', endpoint: 'PJSIP/a', callerId: '1', timeoutMs: 10_000 });
+    expect(calls.map(([, args]) => (args as { timeout?: number }).timeout)).toEqual([11, 15]);
+  });
+
   it('passes our ids and the app to ARI', async () => {
     const { client, calls } = fakeClient();
     const sut = new AriTelephony({ current: () => client }, { app: 'hotline' });
@@ -53,7 +60,7 @@ describe('ARI telephony', () => {
     await sut.recordBridge('bridge-c1', 'call-c1');
     expect(calls).toEqual([
       ['channels.playWithId', { channelId: 'c1', playbackId: 'pb-c1-1', media: ['sound:hotline/greeting', 'sound:hotline/digit-1'] }],
-      ['channels.originateWithId', { channelId: 'ring-c1-1', endpoint: 'PJSIP/agent1001', app: 'hotline', appArgs: 'agent', callerId: '138', timeout: 15 }],
+      ['channels.originateWithId', { channelId: 'ring-c1-1', endpoint: 'PJSIP/agent1001', app: 'hotline', appArgs: 'agent', callerId: '138', timeout: 10 }],
       ['bridges.createWithId', { bridgeId: 'bridge-c1', type: 'mixing' }],
       ['bridges.addChannel', { bridgeId: 'bridge-c1', channel: ['c1', 'ring-c1-1'] }],
       ['bridges.record', { bridgeId: 'bridge-c1', name: 'call-c1', format: 'wav', ifExists: 'overwrite' }],

@@ -306,6 +306,24 @@ describe('call machine', () => {
       expect(sut.lastEvents[0]).toMatchObject({ type: 'AgentRingMissed', outcome: cause });
     });
 
+    it("AgentLegFailed no-answer before the limit → the phone's own refusal: miss rejected", () => {
+      const sut = driveTo('ringing').at(5000 + 4000).send({ type: 'AgentLegFailed', attempt: 1, cause: 'no-answer', at: T0 + 5000 + 3990 });
+      expect(sut.lastEvents[0]).toMatchObject({ type: 'AgentRingMissed', outcome: 'rejected', ringMs: 3990 });
+    });
+
+    it("AgentLegFailed no-answer once the limit passed (Asterisk's dial timeout, our timer late) → miss no-answer, ring length from Asterisk's time", () => {
+      const sut = driveTo('ringing').at(5000 + 10_400).send({ type: 'AgentLegFailed', attempt: 1, cause: 'no-answer', at: T0 + 5000 + 10_004 });
+      expect(sut.state.type).toBe('queued');
+      expect(effect(sut.lastEffects, 'ReleaseAgent')[0]).toMatchObject({ outcome: 'no-answer', ringMs: 10_004 });
+      expect(sut.lastEvents[0]).toMatchObject({ type: 'AgentRingMissed', outcome: 'no-answer', ringMs: 10_004 });
+      expect(buildCallRecord(sut.events).attempts[0]).toMatchObject({ outcome: 'no-answer', ringMs: 10_004 });
+    });
+
+    it("AgentLegFailed with Asterisk's time after ours (clocks apart) → ring length up to now, never beyond", () => {
+      const sut = driveTo('ringing').at(5000 + 10_000).send({ type: 'AgentLegFailed', attempt: 1, cause: 'no-answer', at: T0 + 5000 + 10_250 });
+      expect(sut.lastEvents[0]).toMatchObject({ outcome: 'no-answer', ringMs: 10_000 });
+    });
+
     it('AgentHungUp while ringing (no answer seen) → miss rejected', () => {
       const sut = driveTo('ringing').send({ type: 'AgentHungUp', attempt: 1 });
       expect(sut.lastEvents[0]).toMatchObject({ type: 'AgentRingMissed', outcome: 'rejected' });
