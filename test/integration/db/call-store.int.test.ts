@@ -57,6 +57,24 @@ describe('CallStore (real database)', () => {
     expect(await store.records.countDocuments({ callId: 'c1' })).toBe(1);
   });
 
+  it('events of several calls appended together go in one insert; a duplicate among them loses nothing else', async () => {
+    await store.appendEvents([ev('b1', 1)]);
+    const inserts = jest.spyOn(store.events, 'insertMany');
+    try {
+      await Promise.all([
+        store.appendEvents([ev('b1', 1), ev('b1', 2)]),
+        store.appendEvents([ev('b2', 1)]),
+        store.appendEvents([ev('b3', 1), ev('b3', 2), ev('b3', 3)]),
+      ]);
+      expect(inserts).toHaveBeenCalledTimes(1);
+    } finally {
+      inserts.mockRestore();
+    }
+    const stored = await store.events.find({ callId: { $in: ['b1', 'b2', 'b3'] } }, { callId: 1, seq: 1 }).lean();
+    expect(stored.map((e) => `${e.callId}:${e.seq}`).sort()).toEqual(['b1:1', 'b1:2', 'b2:1', 'b3:1', 'b3:2', 'b3:3']);
+    expect(store.pending()).toBe(false);
+  });
+
   it('concurrent writes of one call keep the newest version; the call is listed once under its caller', async () => {
     const versions = [5, 2, 8, 1, 7, 3, 6, 4];
     await Promise.all(versions.map((v) => store.saveRecord(record('c3', v, `v${v}`, '13800000003'))));
