@@ -89,31 +89,31 @@ export class CallStore {
       return Promise.resolve();
     }
     if (!this.eventBatch) {
-      const batch: { events: CallEventDoc[]; written: Promise<void> } = { events: [], written: Promise.resolve() };
-      batch.written = new Promise<void>((r) => setTimeout(r, this.eventBatchMs)).then(() => this.writeEvents(batch));
-      this.eventBatch = batch;
-      this.eventWrites.add(batch.written);
-      const forget = (): void => void this.eventWrites.delete(batch.written);
-      batch.written.then(forget, forget);
+      const batch: CallEventDoc[] = [];
+      const written = new Promise<void>((r) => setTimeout(r, this.eventBatchMs)).then(() => this.writeEvents(batch));
+      this.eventBatch = { events: batch, written };
+      this.eventWrites.add(written);
+      const forget = (): void => void this.eventWrites.delete(written);
+      written.then(forget, forget);
     }
     this.eventBatch.events.push(...events);
     return this.eventBatch.written;
   }
 
-  private async writeEvents(batch: { events: CallEventDoc[] }): Promise<void> {
-    if (this.eventBatch === batch) this.eventBatch = null;
+  private async writeEvents(batch: CallEventDoc[]): Promise<void> {
+    if (this.eventBatch?.events === batch) this.eventBatch = null;
     // Checked again: an earlier write may have failed meanwhile, and these follow it to the spool.
     if (this.db.isUp() && this.spool.isEmpty()) {
       try {
         // Built by the call path itself (typed, complete): inserted as they are, without mongoose's
         // casting and validation, which cost more than the insert at tens of events a second.
-        await this.insertEvents(batch.events, { lean: true });
+        await this.insertEvents(batch, { lean: true });
         return;
       } catch (err) {
-        this.log.warn('call events spooled, database write failed', { callId: batch.events[0]?.callId, events: batch.events.length, err: String(err) });
+        this.log.warn('call events spooled, database write failed', { callId: batch[0]?.callId, events: batch.length, err: String(err) });
       }
     }
-    this.spoolEvents(batch.events);
+    this.spoolEvents(batch);
   }
 
   private spoolEvents(events: readonly CallEventDoc[]): void {
