@@ -12,7 +12,10 @@
  * in that same minute (an order listed here whose wake time is in another minute is listed there
  * too). So the next runs read only what was added since and load only those orders (a busy minute
  * is read once, not four times); another instance taking over starts from the beginning, which is
- * only slower.
+ * only slower. The same holds for the schedule's hour lists: an hour that has settled gets no new
+ * minutes, so this instance reads its list once and remembers the minutes in it until each is
+ * forgotten; a run reads the lists of the last hour or two, and only the first run of each hour
+ * reads the whole lookback again.
  */
 import { recordDueNotices, type Actor as OrderActor, type PlannedNotice, type WorkOrder } from '../../domain/work-order';
 import type { Logger } from '../../shared/logger';
@@ -87,6 +90,14 @@ export class SupervisionSweep {
   private readonly opts: SweepOptions;
   /** Minutes not dropped yet → how far they were read and what is left in them. */
   private readonly progress = new Map<number, MinuteProgress>();
+  /** Minutes listed in hours that had settled when read (those lists no longer grow), not dropped yet. */
+  private readonly settledMinutes = new Set<number>();
+  /** The last hour read after it had settled (every hour before it back to the lookback too). */
+  private settledUpTo = Number.NEGATIVE_INFINITY;
+  /** The minute of the last run: a clock set back makes past hours open again. */
+  private lastRunMinute = Number.NEGATIVE_INFINITY;
+  /** The hour of the last run that read the whole lookback (the first run of every hour does). */
+  private fullReadHour = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly deps: SweepDeps,
@@ -102,7 +113,23 @@ export class SupervisionSweep {
     const settled = nowMinute - this.opts.settleMinutes;
     const nowHour = Math.floor(nowMinute / 60);
     const recent = Array.from({ length: this.opts.settleMinutes + 1 }, (_, i) => settled + i);
-    const minutes = (await this.deps.wakes.minutes(nowHour - this.opts.lookbackHours, nowHour, recent)).filter((m) => m <= nowMinute);
+    const fromHour = nowHour - this.opts.lookbackHours;
+    if (nowMinute < this.lastRunMinute) {
+      this.settledMinutes.clear();
+      this.settledUpTo = Number.NEGATIVE_INFINITY;
+    }
+    this.lastRunMinute = nowMinute;
+    // The last hour whose minutes have all settled.
+    const lastSettledHour = Math.floor((settled + 1) / 60) - 1;
+    // Once an hour the whole lookback is read again: it finds a minute listed late in a settled hour
+    // by a writer whose clock lags further behind than settleMinutes.
+    const fullRead = nowHour !== this.fullReadHour;
+    if (fullRead) this.fullReadHour = nowHour;
+    const listed = await this.deps.wakes.minutes(fullRead ? fromHour : Math.max(fromHour, this.settledUpTo + 1), nowHour, recent);
+    for (const m of listed) if (Math.floor(m / 60) <= lastSettledHour) this.settledMinutes.add(m);
+    for (const m of this.settledMinutes) if (m < fromHour * 60) this.settledMinutes.delete(m);
+    this.settledUpTo = Math.max(this.settledUpTo, lastSettledHour);
+    const minutes = [...new Set([...this.settledMinutes, ...listed])].filter((m) => m <= nowMinute).sort((a, b) => a - b);
     const totals = { minutes: 0, examined: 0, updated: 0, conflicts: 0, reminders: 0, supervisions: 0, contactRetries: 0, callbacks: 0 };
     const kept = new Set<number>(); // hours with a minute not forgotten
     for (const minute of minutes) {
@@ -151,6 +178,7 @@ export class SupervisionSweep {
       if (again.size === 0 && minute <= settled) {
         await this.deps.wakes.drop(minute);
         this.progress.delete(minute);
+        this.settledMinutes.delete(minute);
       } else {
         kept.add(Math.floor(minute / 60));
         this.progress.set(minute, { upTo: seen.upTo + listed.length, again });

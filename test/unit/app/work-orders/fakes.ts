@@ -33,7 +33,10 @@ export class FakeWakes implements WakeSchedule {
     this.addManyCalls += 1;
     for (const [id, at] of items) await this.add(id, at, now);
   }
+  /** The hour ranges asked for, in order. */
+  readonly hourReads: [number, number][] = [];
   async minutes(fromHour: number, toHour: number, also: readonly number[]): Promise<number[]> {
+    this.hourReads.push([fromHour, toHour]);
     const found = new Set<number>();
     for (const [h, ms] of this.byHour) if (h >= fromHour && h <= toHour) ms.forEach((m) => found.add(m));
     for (const m of also) if (this.byMinute.has(m)) found.add(m);

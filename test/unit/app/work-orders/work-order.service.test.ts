@@ -281,6 +281,46 @@ describe('SupervisionSweep', () => {
     expect(notices).toHaveLength(1);
   });
 
+  it("the hour lists of the lookback are read once; later runs read only the hours that had not settled, and still visit a settled hour's minute left undone", async () => {
+    const { sut, sweep, orders, notices, set } = setup();
+    const o = await sut.create(agent, input());
+    await sut.act(sup, o.id, { type: 'dispatch', leadUnitId: 'unit-1' });
+    const m18 = minuteOf(T0 + 18 * H);
+    const h = (ms: number): number => Math.floor(ms / H);
+    set(T0 + 19 * H + 10 * M); // the 催办 minute's hour has settled
+    orders.beforeReplace = () => {
+      throw new Error('database unavailable');
+    };
+    expect(await sweep.run()).toMatchObject({ examined: 1, reminders: 0 });
+    expect(orders.wakes.hourReads.at(-1)).toEqual([h(T0 + 19 * H) - 7 * 24, h(T0 + 19 * H)]);
+    orders.beforeReplace = null;
+    set(T0 + 19 * H + 11 * M);
+    expect(await sweep.run()).toMatchObject({ examined: 1, reminders: 1 });
+    // Only the current hour's list was read; the undone minute came from the list read before.
+    expect(orders.wakes.hourReads.at(-1)).toEqual([h(T0 + 19 * H), h(T0 + 19 * H)]);
+    expect(orders.wakes.byMinute.has(m18)).toBe(false);
+    expect(orders.wakes.byHour.has(h(T0 + 18 * H))).toBe(false);
+    set(T0 + 19 * H + 12 * M);
+    expect(await sweep.run()).toMatchObject({ examined: 0, reminders: 0 });
+    expect(notices).toHaveLength(1);
+  });
+
+  it('the first run of each hour, and a run after the clock was set back, read the whole lookback again', async () => {
+    const { sweep, orders, set } = setup();
+    const h = (ms: number): number => Math.floor(ms / H);
+    const reads = async (at: number): Promise<[number, number] | undefined> => {
+      set(at);
+      await sweep.run();
+      return orders.wakes.hourReads.at(-1);
+    };
+    expect(await reads(T0 + 19 * H + 10 * M)).toEqual([h(T0 + 19 * H) - 168, h(T0 + 19 * H)]);
+    expect(await reads(T0 + 19 * H + 11 * M)).toEqual([h(T0 + 19 * H), h(T0 + 19 * H)]);
+    expect(await reads(T0 + 20 * H + 1 * M)).toEqual([h(T0 + 20 * H) - 168, h(T0 + 20 * H)]);
+    expect(await reads(T0 + 20 * H + 2 * M)).toEqual([h(T0 + 19 * H), h(T0 + 20 * H)]); // hour 19 had not settled at the run before
+    expect(await reads(T0 + 20 * H + 30 * M)).toEqual([h(T0 + 20 * H), h(T0 + 20 * H)]);
+    expect(await reads(T0 + 20 * H + 20 * M)).toEqual([h(T0 + 20 * H) - 168, h(T0 + 20 * H)]); // set back
+  });
+
   it('maxOrders: a run stops after that many orders and the next run continues', async () => {
     const { sut, orders, notices, regulation, events, clock, set } = setup();
     for (let i = 0; i < 3; i++) {
