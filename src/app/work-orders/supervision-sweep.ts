@@ -124,12 +124,12 @@ export class SupervisionSweep {
     // Once an hour the whole lookback is read again: it finds a minute listed late in a settled hour
     // by a writer whose clock lags further behind than settleMinutes.
     const fullRead = nowHour !== this.fullReadHour;
+    const read = await this.deps.wakes.minutes(fullRead ? fromHour : Math.max(fromHour, this.settledUpTo + 1), nowHour, recent);
     if (fullRead) this.fullReadHour = nowHour;
-    const listed = await this.deps.wakes.minutes(fullRead ? fromHour : Math.max(fromHour, this.settledUpTo + 1), nowHour, recent);
-    for (const m of listed) if (Math.floor(m / 60) <= lastSettledHour) this.settledMinutes.add(m);
+    for (const m of read) if (Math.floor(m / 60) <= lastSettledHour) this.settledMinutes.add(m);
     for (const m of this.settledMinutes) if (m < fromHour * 60) this.settledMinutes.delete(m);
     this.settledUpTo = Math.max(this.settledUpTo, lastSettledHour);
-    const minutes = [...new Set([...this.settledMinutes, ...listed])].filter((m) => m <= nowMinute).sort((a, b) => a - b);
+    const minutes = [...new Set([...this.settledMinutes, ...read])].filter((m) => m <= nowMinute).sort((a, b) => a - b);
     const totals = { minutes: 0, examined: 0, updated: 0, conflicts: 0, reminders: 0, supervisions: 0, contactRetries: 0, callbacks: 0 };
     const kept = new Set<number>(); // hours with a minute not forgotten
     for (const minute of minutes) {
