@@ -390,16 +390,16 @@ export class CallSession {
         const ringSent = fire.type === 'RingTimeout' ? this.ringRequestedAt.get(fire.attempt) : undefined;
         if (fire.type === 'RingTimeout') this.ringRequestedAt.delete(fire.attempt);
         const ms = ringSent === undefined ? e.ms : Math.max(0, e.ms - (this.deps.clock.now() - ringSent));
-        const handle = this.deps.scheduler.setTimeout(() => {
+        const deliver = (): void => {
           this.timers.delete(e.name);
-          if (fire.type !== 'RingTimeout') return this.deliver(fire);
+          this.deliver(fire);
+        };
+        const handle = this.deps.scheduler.setTimeout(() => {
+          if (fire.type !== 'RingTimeout') return deliver();
           // Asterisk ends the ring at the limit itself (its dial timeout). When our timer runs late,
           // the events Asterisk has sent meanwhile go first (they are read before the next turn's
           // timers), so the machine hears how and when the leg really ended.
-          this.timers.set(e.name, this.deps.scheduler.setTimeout(() => {
-            this.timers.delete(e.name);
-            this.deliver(fire);
-          }, 0));
+          this.timers.set(e.name, this.deps.scheduler.setTimeout(deliver, 0));
         }, ms);
         this.timers.set(e.name, handle);
         return;
