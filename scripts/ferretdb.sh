@@ -2,7 +2,8 @@
 # FerretDB v1 (SQLite backend) for local runs and tests: MongoDB itself is not installable here.
 # Usage: scripts/ferretdb.sh build|start|stop|status
 #   start: fresh data dir unless FERRETDB_KEEP_DATA=1; listens on loopback only;
-#          FERRETDB_PORT (27017), FERRETDB_SYNCHRONOUS (normal | full: SQLite's fsync per commit).
+#          FERRETDB_PORT (27017), FERRETDB_SYNCHRONOUS (normal | full: SQLite's fsync per commit),
+#          FERRETDB_GOGC (800), FERRETDB_GOMEMLIMIT (2GiB): the Go garbage collector's settings.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -66,6 +67,11 @@ start() {
   # synchronous=normal: with SQLite's WAL a commit survives the process dying (what the outage tests
   # do) and is flushed to disk at checkpoints, like MongoDB's default journal commit interval, rather
   # than an fsync per write. FERRETDB_SYNCHRONOUS=full restores SQLite's default.
+  # FerretDB decodes every stored document from JSON into short-lived values, so Go's collector
+  # runs often under its default GOGC=100; GOGC=800 cut the time of reading or replacing a 10 KB
+  # order by about 40 % (569 of each, 16 in flight: findOne 1.87 s → 1.16 s, replaceOne 3.1 s →
+  # 1.8 s). GOMEMLIMIT makes the collector work harder before the heap passes that size.
+  GOGC="${FERRETDB_GOGC:-800}" GOMEMLIMIT="${FERRETDB_GOMEMLIMIT:-2GiB}" \
   nohup "$BIN" -listen "127.0.0.1:$PORT" -data "$RUN_DIR/data" -synchronous "${FERRETDB_SYNCHRONOUS:-normal}" \
     >"$RUN_DIR/ferretdb.log" 2>&1 &
   echo $! > "$PID_FILE"

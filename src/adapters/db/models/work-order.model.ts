@@ -6,7 +6,7 @@
  * phone and the wake schedule are KeyedLists: see keyed-list.ts.)
  * Only plain single-field/compound/multikey indexes (FerretDB: no partial, TTL or text indexes).
  */
-import { Schema, type Connection, type Model } from 'mongoose';
+import { Schema, type Connection, type Model, type mongo } from 'mongoose';
 
 export interface WorkOrderDoc {
   _id: string;
@@ -47,13 +47,17 @@ workOrderSchema.index({ phoneKey: 1, createdAt: -1 });
  * work_order_revs: the claim of a revision (`<orderId>:<rev>`, unique), holding the state written
  * with it. Inserting the claim is what makes a conditional write atomic on FerretDB v1 too; the
  * state lets a later writer roll the order forward if the claimant died before updating it.
+ * The state is kept as the order document's BSON bytes: nothing queries inside a claim, and
+ * FerretDB stores a nested document as JSON it parses again on every delete, so a claim as bytes
+ * costs it less than half as much to insert and delete (a 10 KB order: 569 of each 2.2 s → 0.85 s).
  */
 export interface RevisionClaimDoc {
   _id: string;
   orderId: string;
   rev: number;
   at: Date;
-  doc: WorkOrderDoc;
+  /** BSON of the WorkOrderDoc; a claim written by an earlier version holds the document itself. */
+  doc: mongo.Binary | WorkOrderDoc;
 }
 
 const claimSchema = new Schema(

@@ -14,7 +14,7 @@
  * `rollForwardMs` and the order still lags behind it, its state is applied first (the claimant
  * died between the two steps).
  */
-import type { Collection, Connection, mongo } from 'mongoose';
+import { mongo, type Collection, type Connection } from 'mongoose';
 
 type Filter<T> = mongo.Filter<T>;
 import type { RepeatCandidate, WorkOrder } from '../../../domain/work-order';
@@ -47,6 +47,12 @@ export function fromDoc(doc: WorkOrderDoc): StoredWorkOrder {
 }
 
 const isDuplicate = (err: unknown): boolean => (err as { code?: number }).code === DUPLICATE_KEY;
+
+/** The state a claim carries, as bytes (see RevisionClaimDoc). */
+const claimState = (doc: WorkOrderDoc): mongo.Binary => new mongo.Binary(mongo.BSON.serialize(doc, { ignoreUndefined: true }));
+
+const claimedDoc = (claim: RevisionClaimDoc): WorkOrderDoc =>
+  claim.doc instanceof mongo.Binary ? (mongo.BSON.deserialize(claim.doc.buffer) as WorkOrderDoc) : claim.doc;
 
 export interface WorkOrderRepositoryOptions {
   /** A claim older than this whose writer never finished is applied by the next writer. */
@@ -115,7 +121,7 @@ export class MongoWorkOrderRepository implements WorkOrderRepository {
     const doc = toDoc(order, rev, index);
     const claimId = `${order.id}:${rev}`;
     try {
-      await this.claims.insertOne({ _id: claimId, orderId: order.id, rev, at: new Date(), doc }, { ignoreUndefined: true });
+      await this.claims.insertOne({ _id: claimId, orderId: order.id, rev, at: new Date(), doc: claimState(doc) });
     } catch (err) {
       if (!isDuplicate(err)) throw err;
       await this.rollForward(claimId);
@@ -140,8 +146,9 @@ export class MongoWorkOrderRepository implements WorkOrderRepository {
     if (!claim || Date.now() - claim.at.getTime() < this.rollForwardMs) return;
     const head = await this.orders.findOne({ _id: claim.orderId }, { projection: { rev: 1, wakeAt: 1 } });
     if (!head || head.rev >= claim.rev) return;
-    await this.listWake(claim.orderId, claim.doc.wakeAt, head.wakeAt);
-    await this.orders.replaceOne({ _id: claim.orderId }, claim.doc, { ignoreUndefined: true });
+    const doc = claimedDoc(claim);
+    await this.listWake(claim.orderId, doc.wakeAt, head.wakeAt);
+    await this.orders.replaceOne({ _id: claim.orderId }, doc, { ignoreUndefined: true });
   }
 
   /** Lists a new wake time; an unchanged one only while it is still due (the sweep drops done minutes). */
