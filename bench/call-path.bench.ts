@@ -42,6 +42,7 @@ import { startMinimalApp, type MinimalApp } from './minimal-ari-app';
 import { callSeconds, startLab, writeSippAudio, SHORT_PROMPT_MS, type Lab, type LabEndpoint } from './call-path/lab';
 import { startCallers, startPhone, stopAllSipp, type SippResult, type SippRun } from './call-path/sipp-load';
 import { CallProbe, answeredLeg, isComplete, percentile, type CallTimeline } from './call-path/probe';
+import { CLK_TCK, ferretPid, machineTicks, procTicks } from './support/proc-stat';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -138,29 +139,8 @@ function stats(values: number[]): { n: number; p50: number | null; p99: number |
 
 // ---------------------------------------------------------------- CPU accounting
 
-const CLK_TCK = 100;
-function procTicks(pid: number | null | undefined): number {
-  if (!pid) return 0;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    // The process is gone: it used nothing more.
-    return 0;
-  }
-}
-function machineTicks(): { busy: number; total: number } {
-  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
-  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = cpu;
-  const busy = user + nice + system + irq + softirq + steal;
-  return { busy, total: busy + idle + iowait };
-}
-function ferretPid(): number | null {
-  const port = /:(\d+)(?:\/|$)/.exec(MONGO_URL.replace(/^mongodb:\/\//, 'x://'))?.[1];
-  const file = join(ROOT, '.lab', `ferretdb-${port ?? '27017'}`, 'ferretdb.pid');
-  return existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) || null : null;
-}
+/** Ticks a process has used; 0 once it is gone. */
+const ticks = (pid: number | null | undefined): number => procTicks(pid) ?? 0;
 
 /** Drops a phase's database on a connection of its own; gives up after 60 s (FerretDB may be busy). */
 async function dropDatabase(uri: string): Promise<void> {
@@ -176,13 +156,13 @@ async function dropDatabase(uri: string): Promise<void> {
 
 /** Waits until the database process uses < 10 % of a core over 2 s; returns the seconds waited. */
 async function dbSettled(maxMs: number): Promise<number> {
-  const pid = ferretPid();
+  const pid = ferretPid(MONGO_URL);
   if (!pid) return 0;
   const t0 = Date.now();
   while (Date.now() - t0 < maxMs) {
-    const a = procTicks(pid);
+    const a = ticks(pid);
     await sleep(2000);
-    if ((procTicks(pid) - a) / CLK_TCK / 2 < 0.1) break;
+    if ((ticks(pid) - a) / CLK_TCK / 2 < 0.1) break;
   }
   return (Date.now() - t0) / 1000 - 2;
 }
@@ -205,21 +185,21 @@ export interface CpuUse {
 function cpuWindow(pids: { asterisk: number | null; db: number | null; sipp: () => Array<number | undefined> }): CpuWindow {
   const t0 = Date.now();
   const m0 = machineTicks();
-  const n0 = procTicks(process.pid);
-  const a0 = procTicks(pids.asterisk);
-  const d0 = procTicks(pids.db);
+  const n0 = ticks(process.pid);
+  const a0 = ticks(pids.asterisk);
+  const d0 = ticks(pids.db);
   const sippStart = new Map<number, number>();
-  for (const p of pids.sipp()) if (p) sippStart.set(p, procTicks(p));
+  for (const p of pids.sipp()) if (p) sippStart.set(p, ticks(p));
   return {
     end: () => {
       const secs = (Date.now() - t0) / 1000;
       const m1 = machineTicks();
       let sipp = 0;
-      for (const p of pids.sipp()) if (p) sipp += procTicks(p) - (sippStart.get(p) ?? 0);
-      const node = procTicks(process.pid) - n0;
-      const asterisk = procTicks(pids.asterisk) - a0;
-      const db = procTicks(pids.db) - d0;
-      const pct = (ticks: number) => (100 * ticks) / CLK_TCK / secs;
+      for (const p of pids.sipp()) if (p) sipp += ticks(p) - (sippStart.get(p) ?? 0);
+      const node = ticks(process.pid) - n0;
+      const asterisk = ticks(pids.asterisk) - a0;
+      const db = ticks(pids.db) - d0;
+      const pct = (n: number) => (100 * n) / CLK_TCK / secs;
       const machineBusy = m1.busy - m0.busy;
       return {
         node: pct(node),
@@ -536,7 +516,7 @@ async function runPhase(ctx: PhaseContext, app: 'minimal' | 'product', kind: 'an
   const under = app === 'minimal' ? await startMinimal(ctx.lab, specs, ctx.probe) : await startProduct(ctx.lab, specs, ctx.probe, name, kind === 'ring');
   let callers: SippRun | null = null;
   const loop = monitorEventLoopDelay({ resolution: 10 });
-  const cpu = cpuWindow({ asterisk: ctx.lab.asteriskPid, db: ferretPid(), sipp: () => [...phones.map((p) => p.pid), callers?.pid] });
+  const cpu = cpuWindow({ asterisk: ctx.lab.asteriskPid, db: ferretPid(MONGO_URL), sipp: () => [...phones.map((p) => p.pid), callers?.pid] });
   const astLog = asteriskLogMark();
   loop.enable();
   let callerResult: SippResult;

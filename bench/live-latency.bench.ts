@@ -56,6 +56,7 @@ import { callIdForChannel, parsePlaybackId, parseRingChannelId } from '../src/do
 import { asAgentId, asQueueId } from '../src/shared/ids';
 import { ensureAsterisk, type AsteriskLab } from '../test/support/asterisk';
 import { callSeconds, startLab, SHORT_PROMPT_MS } from './call-path/lab';
+import { CLK_TCK, machineTicks, procTicks } from './support/proc-stat';
 import { agentPortFor, startAgentPhone, stopAllSipp } from '../test/support/sipp';
 import type { ClientSpec, ReadyMessage, RecordsMessage, WorkerInput } from './live-latency/clients.worker';
 
@@ -455,25 +456,6 @@ async function inLanes<T>(items: T[], lanes: number, f: (item: T, i: number) => 
 
 // ---------------------------------------------------------------- measurements of the machine
 
-function cpuTimes(): { busy: number; total: number } {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
-  const v = line.trim().split(/\s+/).slice(1).map(Number);
-  const idle = (v[3] ?? 0) + (v[4] ?? 0);
-  const total = v.reduce((s, x) => s + x, 0);
-  return { busy: total - idle, total };
-}
-
-function processTicks(pid: number | null): number | null {
-  if (!pid) return null;
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return null; // the process is gone
-  }
-}
-
 function othersRunning(): string {
   const counts: Record<string, number> = { sipp: 0, asterisk: 0, jest: 0, ferretdb: 0 };
   let pids: string[] = [];
@@ -641,9 +623,9 @@ async function main(): Promise<void> {
     const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
     loop.enable();
     const elu0 = performance.eventLoopUtilization();
-    const cpu0 = cpuTimes();
+    const cpu0 = machineTicks();
     const self0 = process.cpuUsage();
-    const ast0 = processTicks(lab.pid);
+    const ast0 = procTicks(lab.pid);
     const wall0 = Date.now();
     const loads: number[] = [];
     callers = await startCallers(lab.sipPort);
@@ -665,9 +647,9 @@ async function main(): Promise<void> {
     clearInterval(progress);
     await sleep(1000); // the last pushes reach the consoles
     const wallS = (Date.now() - wall0) / 1000;
-    const cpu1 = cpuTimes();
+    const cpu1 = machineTicks();
     const self1 = process.cpuUsage(self0);
-    const ast1 = processTicks(lab.pid);
+    const ast1 = procTicks(lab.pid);
     loop.disable();
     const serverBusy = performance.eventLoopUtilization(elu0).utilization;
 
@@ -740,8 +722,7 @@ async function main(): Promise<void> {
     }
 
     const machineBusy = (100 * (cpu1.busy - cpu0.busy)) / Math.max(1, cpu1.total - cpu0.total);
-    const USER_HZ = 100; // clock ticks per second of /proc/<pid>/stat on Linux
-    const asteriskCpu = ast0 !== null && ast1 !== null ? (100 * (ast1 - ast0)) / USER_HZ / wallS : null;
+    const asteriskCpu = ast0 !== null && ast1 !== null ? (100 * (ast1 - ast0)) / CLK_TCK / wallS : null;
     const selfCpu = (100 * (self1.user + self1.system)) / 1e6 / wallS;
     // The histogram holds the time between ticks: the delay is what exceeds the sampling interval.
     const ms = (ns: number) => Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS).toFixed(1);

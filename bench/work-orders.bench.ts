@@ -20,6 +20,7 @@
  * Env: BENCH_MONGODB_URL (default mongodb://127.0.0.1:27117), BENCH_KEEP=1 keeps the database.
  */
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import { DbConnection } from '../src/adapters/db/connection';
 import { MongoWorkOrderRepository, toDoc } from '../src/adapters/db/repositories/work-order.repository';
 import { MongoWorkOrderRollupStore } from '../src/adapters/db/repositories/work-order-facts.repository';
@@ -41,6 +42,7 @@ import {
   type Actor, type WorkOrder, type WorkOrderAction,
 } from '../src/domain/work-order';
 import { silentLogger } from '../src/shared/logger';
+import { CLK_TCK, ferretPid, machineTicks, procTicks } from './support/proc-stat';
 
 const env = (k: string, d: number): number => (process.env[k] ? Number(process.env[k]) : d);
 const TOTAL = env('BENCH_ORDERS', 1_000_000);
@@ -315,8 +317,17 @@ async function main(): Promise<void> {
   notices = 0;
   const sweep = new SupervisionSweep({ orders, wakes: timedWakes, regulation, events, clock: () => sweepAt, log: silentLogger }, { concurrency: 16 });
   profiling = true;
+  const dbPid = ferretPid(URL);
+  const cpu0 = { node: process.cpuUsage(), db: procTicks(dbPid), machine: machineTicks() };
   const busy = await sweep.run();
+  const cpu1 = { node: process.cpuUsage(cpu0.node), db: procTicks(dbPid), machine: machineTicks() };
   profiling = false;
+  // Share of one core during the busy run: is it the database, this process, or waiting?
+  const busyCpu = {
+    node: (100 * (cpu1.node.user + cpu1.node.system)) / 1000 / Math.max(1, busy.ms),
+    db: cpu0.db !== null && cpu1.db !== null ? (100 * ((cpu1.db - cpu0.db) / CLK_TCK) * 1000) / Math.max(1, busy.ms) : null,
+    machine: (100 * (cpu1.machine.busy - cpu0.machine.busy)) / Math.max(1, cpu1.machine.total - cpu0.machine.total),
+  };
   const busySchedule = { ...timed };
   timed.minutes = 0;
   timed.entries = 0;
@@ -355,6 +366,7 @@ async function main(): Promise<void> {
   console.log(`  sweep once a minute, ${steady.length} minutes after NOW (${fmt(openNow)} open): due per run ${steady.map((r) => r.examined).join(' ')} (${fmt(steadyNotices)} notices); ms per run ${steady.map((r) => r.ms).join(' ')} (max ${steadyMs[steadyMs.length - 1] ?? 0} ms)  [target ≤ 1000 ms]`);
   console.log(`  sweep, busy minute (${fmt(busy.examined)} due of ${fmt(openNow)} open, ${busy.minutes} minutes read): ${busy.ms} ms, ${fmt(busy.updated)} written, ${fmt(notices)} notices; ${(busy.ms / Math.max(1, busy.examined)).toFixed(1)} ms per due order  [target ≤ 1000 ms]`);
   console.log(`    at ${new Date(sweepAt).toISOString()} (${((sweepAt - NOW.getTime()) / 60_000).toFixed(0)} min after the generated NOW); schedule reads: minutes ${busySchedule.minutes} ms, entries ${busySchedule.entries} ms`);
+  console.log(`    CPU (% of one core): node ${busyCpu.node.toFixed(0)}, database ${busyCpu.db === null ? '? (not the lab FerretDB)' : busyCpu.db.toFixed(0)}; machine ${busyCpu.machine.toFixed(0)} % of ${os.cpus().length} cores`);
   for (const [k, v] of [...commands].sort((a, b) => b[1].ms - a[1].ms)) console.log(`    ${k.padEnd(48)} ${String(v.n).padStart(6)} × ${(v.ms / v.n).toFixed(2)} ms`);
   console.log(`  sweep, nothing due (reading the schedule only): ${idle.ms} ms (minutes ${timed.minutes} ms, entries ${timed.entries} ms, ${idle.minutes} minutes read), examined ${idle.examined}  [target ≤ 1000 ms]`);
   console.log(`  KPI sums: ${fmt(rebuilt.orders)} orders folded into ${fmt(rebuilt.documents)} rollup documents (generation ${rebuilt.gen}), during generation`);
