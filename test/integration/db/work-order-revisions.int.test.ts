@@ -6,8 +6,7 @@
  */
 import type { Collection } from 'mongoose';
 import { DbConnection } from '../../../src/adapters/db/connection';
-import { MongoWorkOrderRepository } from '../../../src/adapters/db/repositories/work-order.repository';
-import { toDoc } from '../../../src/adapters/db/repositories/work-order.repository';
+import { MongoWorkOrderRepository, toDoc } from '../../../src/adapters/db/repositories/work-order.repository';
 import type { WorkOrderIndexFields } from '../../../src/app/work-orders/ports';
 import type { WorkOrder } from '../../../src/domain/work-order';
 import { silentLogger } from '../../../src/shared/logger';
