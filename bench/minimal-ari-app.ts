@@ -3,7 +3,10 @@
  * as a yardstick for bench/call-path.bench.ts: answer, greeting, ring a free agent, bridge caller
  * and agent, rating prompt after the agent hangs up, wait for one digit (or a timeout), thanks,
  * hang up. Plain ari-client and a few maps: no state machine, no database, no event store, no
- * queue announcements, no hold music, no 工号 announcement, no ring limit, no reconciliation.
+ * queue announcements, no hold music, no 工号 announcement, no reconciliation. Its only ring limit is
+ * Asterisk's originate timeout (`originateTimeoutSec`): an agent leg not answered by then is dropped
+ * by Asterisk and the caller rings the next free agent, which is what the call-path bench's ring
+ * phase needs to compare the product's 10-second rule with a bare ARI app under the same load.
  *
  * Object ids follow the product's pattern so one event probe reads both applications: the agent
  * leg of attempt n is `mleg-<caller channel id>-<n>`, playbacks are `mpb-<caller channel id>-<n>`.
@@ -30,6 +33,10 @@ export interface MinimalAppOptions {
   maxSockets: number;
   /** Asterisk's originate timeout (s): an agent leg that rings longer is dropped by Asterisk. */
   originateTimeoutSec?: number;
+  /** Agents rung first (ahead of `agents`), as the ring phase's never-answering phones are. */
+  ringFirst?: readonly string[];
+  /** Each ring attempt as it is requested (attempt counts from 1, per call). */
+  onOffer?: (callId: string, attempt: number, at: number) => void;
   onError?: (what: string, err: unknown) => void;
 }
 
@@ -37,6 +44,8 @@ export interface MinimalApp {
   readonly client: Client;
   /** Calls still in the application. */
   active(): number;
+  /** The `ringFirst` agents take no further calls (a leg ringing now still rings out). */
+  retireRingFirst(): void;
   stop(): Promise<void>;
 }
 
@@ -69,7 +78,8 @@ export async function startMinimalApp(opts: MinimalAppOptions): Promise<MinimalA
   http.globalAgent = new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets });
   const client = await ari.connect(opts.url, opts.username, opts.password);
   const calls = new Map<string, Call>();
-  const free = [...opts.agents];
+  const free = [...(opts.ringFirst ?? []), ...opts.agents];
+  const retired = new Set<string>();
   const waiting: string[] = [];
   const report = opts.onError ?? (() => undefined);
   const quietly = (what: string, p: Promise<unknown>): void => {
@@ -94,6 +104,7 @@ export async function startMinimalApp(opts: MinimalAppOptions): Promise<MinimalA
     c.legId = `mleg-${c.id}-${c.attempts}`;
     c.legUp = false;
     c.phase = 'ringing';
+    opts.onOffer?.(c.id, c.attempts, Date.now());
     client.channels
       .originateWithId({
         channelId: c.legId,
@@ -111,7 +122,7 @@ export async function startMinimalApp(opts: MinimalAppOptions): Promise<MinimalA
 
   const releaseAgent = (c: Call): void => {
     if (c.agent === null) return;
-    free.push(c.agent);
+    if (!retired.has(c.agent)) free.push(c.agent);
     c.agent = null;
     for (let id = waiting.shift(); id !== undefined; id = waiting.shift()) {
       const next = calls.get(id);
@@ -251,6 +262,13 @@ export async function startMinimalApp(opts: MinimalAppOptions): Promise<MinimalA
   return {
     client,
     active: () => calls.size,
+    retireRingFirst: () => {
+      for (const a of opts.ringFirst ?? []) {
+        retired.add(a);
+        const i = free.indexOf(a);
+        if (i >= 0) free.splice(i, 1);
+      }
+    },
     stop: async () => {
       for (const c of [...calls.values()]) finish(c, true);
       try {

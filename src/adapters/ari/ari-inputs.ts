@@ -83,7 +83,8 @@ const HANDLED = [
 
 export class AriCallEvents {
   private readonly attached = new WeakSet<object>();
-  /** Agent legs seen answered / already reported ended / failure cause from a Dial event. */
+  /** Agent legs seen ringing / answered / already reported ended / failure cause from a Dial event. */
+  private readonly ringing = new Set<string>();
   private readonly answered = new Set<string>();
   private readonly ended = new Set<string>();
   private readonly dialFailure = new Map<string, AgentLegEnd>();
@@ -172,6 +173,7 @@ export class AriCallEvents {
     if (!ch) return;
     if (isAgentLegId(ch.id)) {
       this.legEnded(ch.id, typeof e['cause'] === 'number' ? e['cause'] : 0, eventTime(e));
+      this.ringing.delete(ch.id);
       this.answered.delete(ch.id);
       this.ended.delete(ch.id);
       this.dialFailure.delete(ch.id);
@@ -182,7 +184,9 @@ export class AriCallEvents {
 
   private stateChange(e: AriEvent): void {
     const ch = e['channel'] as ChannelLike | undefined;
-    if (ch && ch.state === 'Up' && isAgentLegId(ch.id)) this.legAnswered(ch.id);
+    if (!ch || !isAgentLegId(ch.id)) return;
+    if (ch.state === 'Up') this.legAnswered(ch.id);
+    else if (ch.state === 'Ringing') this.legRinging(ch.id, eventTime(e));
   }
 
   private dial(e: AriEvent): void {
@@ -190,6 +194,7 @@ export class AriCallEvents {
     const status = typeof e['dialstatus'] === 'string' ? e['dialstatus'] : '';
     if (!peer || !isAgentLegId(peer.id)) return;
     if (status === 'ANSWER') return this.legAnswered(peer.id);
+    if (status === 'RINGING') return this.legRinging(peer.id, eventTime(e));
     const failure = legFailureFromDialStatus(status);
     if (failure) this.dialFailure.set(peer.id, failure);
   }
@@ -206,6 +211,15 @@ export class AriCallEvents {
     const digit = e['digit'];
     if (!ch || typeof digit !== 'string' || isAgentLegId(ch.id)) return;
     this.toCaller(ch.id, { type: 'Dtmf', digit }, 'ChannelDtmfReceived');
+  }
+
+  /** The phone rings: reported once per leg (Asterisk tells it both as a state change and a Dial event). */
+  private legRinging(channelId: string, at?: number): void {
+    if (this.ringing.has(channelId) || this.answered.has(channelId) || this.ended.has(channelId)) return;
+    const leg = parseRingChannelId(channelId);
+    if (!leg) return;
+    this.ringing.add(channelId);
+    this.calls.deliver(leg.callId, at === undefined ? { type: 'AgentRinging', attempt: leg.attempt } : { type: 'AgentRinging', attempt: leg.attempt, at });
   }
 
   private legAnswered(channelId: string): void {

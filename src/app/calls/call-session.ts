@@ -11,7 +11,8 @@
  * before any request goes out; then the Asterisk requests and timers of those steps run, one at a
  * time, in the machine's order, except that agent legs being dropped are hung up first, without
  * waiting, and agent rings go next (`inRequestOrder`). A ring timer starts once its ring was
- * requested and counts from the moment that request went out. A request that fails still goes
+ * requested and counts from the moment that request went out; when the phone rings, the machine
+ * starts it again from the ringing (Asterisk's time of the 180). A request that fails still goes
  * through `failed`, whose input makes the machine publish the correction (ChannelGone,
  * AgentLegFailed, AgentHungUp, …).
  * An agent released in a step that also hangs up its leg is held back from new offers until that
@@ -384,9 +385,11 @@ export class CallSession {
       case 'StartTimer': {
         this.clearTimer(e.name);
         const fire = e.fire;
-        // The ring timer follows its ring request, which has returned by now. Asterisk dials while it
-        // handles that request, so when it answers late (under load) the phone has been ringing for
-        // a while: the limit counts from the moment the request went out, not from its answer.
+        // The first ring timer of an attempt follows its ring request, which has returned by now.
+        // Asterisk dials while it handles that request, so when it answers late (under load) the
+        // phone has been ringing for a while: the limit counts from the moment the request went
+        // out, not from its answer. The machine restarts it from the phone's ringing (AgentRinging),
+        // with the time already counted.
         const ringSent = fire.type === 'RingTimeout' ? this.ringRequestedAt.get(fire.attempt) : undefined;
         if (fire.type === 'RingTimeout') this.ringRequestedAt.delete(fire.attempt);
         const ms = ringSent === undefined ? e.ms : Math.max(0, e.ms - (this.deps.clock.now() - ringSent));

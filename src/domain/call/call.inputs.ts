@@ -35,6 +35,12 @@ export type CallInput =
   | { type: 'AgentOffered'; agentId: AgentId; agentNumber: string; endpoint: string }
   /** The ACD found no agent logged in to the call's queue. */
   | { type: 'NoAgentsAvailable' }
+  /**
+   * The agent's phone started ringing (its 180); `at`: Asterisk's time of it (epoch ms). The ring
+   * limit and the ring's length count from here: under load Asterisk can start a ring a second or
+   * more after our request, and that second is not the agent's.
+   */
+  | { type: 'AgentRinging'; attempt: number; at?: number }
   | { type: 'AgentAnswered'; attempt: number }
   /**
    * The agent leg ended before it was answered; `at`: when Asterisk ended it (epoch ms, its event's

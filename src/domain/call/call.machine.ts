@@ -14,7 +14,7 @@ import type { CallStage, EndReason, Party } from './call.events';
 import type { CallInput } from './call.inputs';
 import { answered, inGreeting, inMenu } from './call.ivr';
 import { inOverflow, inQueue, inRinging } from './call.queue';
-import type { CallState, CallStateBody } from './call.state';
+import { ringStartOf, type CallState, type CallStateBody } from './call.state';
 import { ignore, Step, type CallContext, type CallTransition, type Outcome } from './call.step';
 
 export type { CallContext, CallTransition } from './call.step';
@@ -184,7 +184,7 @@ function hangUp(s: Step, st: Exclude<CallState, { type: 'ended' }>, party: 'call
       abandon(s.ctx.queuePosition);
       break;
     case 'ringing': {
-      const ringMs = s.now - st.offer.offeredAt;
+      const ringMs = s.now - ringStartOf(st.offer);
       s.effect({ type: 'HangupAgentLeg', channelId: st.offer.channelId, attempt: st.offer.attempt });
       s.effect({ type: 'ReleaseAgent', agentId: st.offer.agentId, attempt: st.offer.attempt, outcome: 'cancelled', ringMs });
       s.effect({ type: 'CancelAgentRequest', queueId: c.queueId, reason: 'abandoned' });

@@ -6,7 +6,7 @@ import { digitMedia, promptMedia } from './call-settings';
 import { ringChannelId } from './call-ids';
 import type { OverflowReason, RingMissOutcome } from './call.events';
 import type { AgentLegFailure, CallInput } from './call.inputs';
-import type { CallState, ConnectedAgent } from './call.state';
+import { ringStartOf, type CallState, type ConnectedAgent } from './call.state';
 import { closing, ignore, type Outcome, type Step } from './call.step';
 
 export function enterQueue(s: Step, retry: boolean): Outcome {
@@ -114,7 +114,7 @@ export function inRinging(s: Step, st: Extract<CallState, { type: 'ringing' }>, 
         attempt: offer.attempt,
         agentId: offer.agentId,
         agentNumber: offer.agentNumber,
-        ringMs: s.now - offer.offeredAt,
+        ringMs: s.now - ringStartOf(offer),
         waitMs: s.now - (c.queuedAt ?? s.now),
       });
       const agent: ConnectedAgent = {
@@ -126,6 +126,15 @@ export function inRinging(s: Step, st: Extract<CallState, { type: 'ringing' }>, 
       };
       const media = [...digitMedia(s.settings, offer.agentNumber), promptMedia(s.settings, 'agent-id-suffix')];
       return { type: 'connecting', agent, playbackId: s.play(media) };
+    }
+    case 'AgentRinging': {
+      if (i.attempt !== offer.attempt) return ignore('stale attempt');
+      if (offer.ringingAt !== undefined) return ignore('already ringing');
+      // Asterisk's time of the 180 when it is plausible on our clock (between the offer and now),
+      // else the moment we heard of it; the limit restarts from there.
+      const ringingAt = Math.min(s.now, Math.max(offer.offeredAt, i.at ?? s.now));
+      s.startTimer('ring', Math.max(0, s.settings.ringTimeoutMs - (s.now - ringingAt)), String(offer.attempt), { type: 'RingTimeout', attempt: offer.attempt });
+      return { type: 'ringing', offer: { ...offer, ringingAt } };
     }
     case 'RingTimeout':
       if (i.attempt !== offer.attempt) return ignore('stale attempt');
@@ -157,7 +166,7 @@ export function inRinging(s: Step, st: Extract<CallState, { type: 'ringing' }>, 
 /** `endedAt`: when the ring stopped, if before now (Asterisk ended the leg before we heard of it). */
 function missed(s: Step, st: Extract<CallState, { type: 'ringing' }>, outcome: RingMissOutcome, endedAt = s.now): Outcome {
   const offer = st.offer;
-  const ringMs = Math.max(0, endedAt - offer.offeredAt);
+  const ringMs = Math.max(0, endedAt - ringStartOf(offer));
   s.effect({ type: 'CancelTimer', name: 'ring' });
   s.effect({ type: 'HangupAgentLeg', channelId: offer.channelId, attempt: offer.attempt });
   s.effect({ type: 'ReleaseAgent', agentId: offer.agentId, attempt: offer.attempt, outcome, ringMs });

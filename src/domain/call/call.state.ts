@@ -37,6 +37,13 @@ export interface OfferedAgent {
   readonly endpoint: string;
   readonly channelId: string;
   readonly offeredAt: number;
+  /** When the phone started ringing (AgentRinging), once it has. */
+  readonly ringingAt?: number;
+}
+
+/** Where a ring's length and limit count from: the phone's ringing, or the offer until it rings. */
+export function ringStartOf(offer: OfferedAgent): number {
+  return offer.ringingAt ?? offer.offeredAt;
 }
 
 export interface ConnectedAgent {

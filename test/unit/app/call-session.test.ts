@@ -154,6 +154,27 @@ describe('call session with fake ports', () => {
     expect(missed?.event).toMatchObject({ attempt: 1, outcome: 'no-answer', ringMs: 10000 });
   });
 
+  it('the phone starts ringing 1.2 s after the ring request (Asterisk busy) → the limit ends 10 s after the ringing, and the miss lasts 10 s', async () => {
+    const w = world();
+    agentsReady(w, 2);
+    const s = await toRinging(w);
+    const requestedAt = w.clock.t;
+    await w.scheduler.advance(1200);
+    // Heard 50 ms after Asterisk's time of it.
+    await w.scheduler.advance(50);
+    await send(w, { type: 'AgentRinging', attempt: 1, at: requestedAt + 1200 });
+    await w.scheduler.advance(8750); // 10 s after the request: the first timer would have fired here
+    expect(s.snapshot()).toMatchObject({ type: 'ringing', offer: { attempt: 1 } });
+    expect(w.tel.calls.filter((c) => c[0] === 'hangup')).toEqual([]);
+    await w.scheduler.advance(1199);
+    expect(s.snapshot()).toMatchObject({ type: 'ringing', offer: { attempt: 1 } });
+    await w.scheduler.advance(1);
+    expect(w.clock.t - requestedAt).toBe(11_200);
+    expect(w.tel.calls).toContainEqual(['hangup', `ring-${CH}-1`]);
+    const missed = w.messages.find((m) => m.topic === 'call' && m.event.type === 'AgentRingMissed');
+    expect(missed?.event).toMatchObject({ attempt: 1, outcome: 'no-answer', ringMs: 10_000 });
+  });
+
   it('missed ring while Asterisk is slow to hang up: the missed leg is cancelled first and the next agent rung without waiting for it', async () => {
     const w = world();
     agentsReady(w, 2);

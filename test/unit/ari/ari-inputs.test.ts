@@ -71,11 +71,37 @@ describe('ARI events → call inputs', () => {
 
   it('agent leg Up (state change, Dial ANSWER, StasisStart) → one AgentAnswered for its attempt', () => {
     const { sut, delivered } = setup();
-    sut.handle({ type: 'Dial', dialstatus: 'RINGING', peer: channel(LEG) });
     sut.handle({ type: 'ChannelStateChange', channel: channel(LEG, { state: 'Up' }) });
     sut.handle({ type: 'Dial', dialstatus: 'ANSWER', peer: channel(LEG) });
     sut.handle({ type: 'StasisStart', args: ['agent'], channel: channel(LEG, { state: 'Up' }) });
     expect(delivered).toEqual([[CALL, { type: 'AgentAnswered', attempt: 2 }]]);
+  });
+
+  it("agent leg ringing (state change, Dial RINGING) → one AgentRinging with Asterisk's time, before the answer", () => {
+    const { sut, delivered } = setup();
+    sut.handle({ type: 'ChannelStateChange', timestamp: '2026-12-06T07:30:01.250+0000', channel: channel(LEG, { state: 'Ringing' }) });
+    sut.handle({ type: 'Dial', dialstatus: 'RINGING', timestamp: '2026-12-06T07:30:01.251+0000', peer: channel(LEG) });
+    sut.handle({ type: 'Dial', dialstatus: 'ANSWER', peer: channel(LEG) });
+    sut.handle({ type: 'ChannelStateChange', channel: channel(LEG, { state: 'Ringing' }) });
+    expect(delivered).toEqual([
+      [CALL, { type: 'AgentRinging', attempt: 2, at: Date.UTC(2026, 11, 6, 7, 30, 1, 250) }],
+      [CALL, { type: 'AgentAnswered', attempt: 2 }],
+    ]);
+  });
+
+  it('Dial RINGING first, without a readable time → AgentRinging without one; a caller channel ringing is not a leg', () => {
+    const { sut, delivered } = setup();
+    sut.handle({ type: 'Dial', dialstatus: 'RINGING', timestamp: 'not a time', peer: channel(LEG) });
+    sut.handle({ type: 'ChannelStateChange', channel: channel(LEG, { state: 'Ringing' }) });
+    sut.handle({ type: 'ChannelStateChange', channel: channel(CH, { state: 'Ringing' }) });
+    const other = `ring-${CH}-3`;
+    sut.handle({ type: 'ChannelHangupRequest', cause: 17, channel: channel(other) });
+    sut.handle({ type: 'Dial', dialstatus: 'BUSY', peer: channel(other) });
+    sut.handle({ type: 'ChannelDestroyed', cause: 17, channel: channel(other) });
+    expect(delivered).toEqual([
+      [CALL, { type: 'AgentRinging', attempt: 2 }],
+      [CALL, { type: 'AgentLegFailed', attempt: 3, cause: 'busy' }],
+    ]);
   });
 
   it('answered agent hangs up → one AgentHungUp (hang-up request, StasisEnd, destroyed)', () => {

@@ -324,6 +324,49 @@ describe('call machine', () => {
       expect(sut.lastEvents[0]).toMatchObject({ outcome: 'no-answer', ringMs: 10_000 });
     });
 
+    it("the phone rings 800 ms after the offer → the ring timer starts again, 10 s from the ringing (Asterisk's time); the miss counts from there", () => {
+      const sut = driveTo('ringing').at(6000).send({ type: 'AgentRinging', attempt: 1, at: T0 + 5800 });
+      expect(sut.state).toMatchObject({ type: 'ringing', offer: { attempt: 1, offeredAt: T0 + 5000, ringingAt: T0 + 5800 } });
+      expect(sut.lastEffects).toEqual([{ type: 'StartTimer', name: 'ring', ms: 9800, token: '1', fire: { type: 'RingTimeout', attempt: 1 } }]);
+      expect(sut.lastEvents).toEqual([]);
+      sut.at(15_800).send({ type: 'RingTimeout', attempt: 1 });
+      expect(sut.lastEvents[0]).toMatchObject({ type: 'AgentRingMissed', outcome: 'no-answer', ringMs: 10_000 });
+      expect(buildCallRecord(sut.events).attempts[0]).toMatchObject({ outcome: 'no-answer', ringMs: 10_000 });
+    });
+
+    it("Asterisk's dial timeout ends a ring that started late → no-answer, its length from the ringing to Asterisk's end", () => {
+      const sut = driveTo('ringing').at(5810).send({ type: 'AgentRinging', attempt: 1, at: T0 + 5800 });
+      sut.at(15_900).send({ type: 'AgentLegFailed', attempt: 1, cause: 'no-answer', at: T0 + 15_795 });
+      expect(sut.lastEvents[0]).toMatchObject({ type: 'AgentRingMissed', outcome: 'no-answer', ringMs: 9995 });
+    });
+
+    it('answered 3 s after it started ringing → ring length 3 s (the second before the ringing is not the agent\'s)', () => {
+      const sut = driveTo('ringing').at(6100).send({ type: 'AgentRinging', attempt: 1, at: T0 + 6000 });
+      sut.at(9000).send({ type: 'AgentAnswered', attempt: 1 });
+      expect(sut.lastEvents.find((e) => e.type === 'AgentAnswered')).toMatchObject({ ringMs: 3000 });
+    });
+
+    it('caller hangs up while the phone rings → the cancelled ring counts from the ringing', () => {
+      const sut = driveTo('ringing').at(6000).send({ type: 'AgentRinging', attempt: 1 });
+      sut.at(8500).send({ type: 'CallerHungUp' });
+      expect(sut.events.find((e) => e.type === 'AgentRingCancelled')).toMatchObject({ ringMs: 2500, reason: 'caller-hangup' });
+    });
+
+    it("a ringing time outside [offer, now] (clocks apart) is taken at the nearer end; a second ringing and a stale attempt's are ignored", () => {
+      const early = driveTo('ringing').at(6000).send({ type: 'AgentRinging', attempt: 1, at: T0 + 4000 });
+      expect(early.state).toMatchObject({ offer: { ringingAt: T0 + 5000 } });
+      expect(early.lastEffects).toEqual([expect.objectContaining({ type: 'StartTimer', name: 'ring', ms: 9000 })]);
+      early.at(6500).send({ type: 'AgentRinging', attempt: 1, at: T0 + 6400 });
+      expect(early.lastEvents[0]).toMatchObject({ type: 'InputIgnored', input: 'AgentRinging' });
+      expect(early.lastEffects).toEqual([]);
+      expect(early.state).toMatchObject({ offer: { ringingAt: T0 + 5000 } });
+      early.send({ type: 'AgentRinging', attempt: 2 });
+      expect(early.lastEvents[0]).toMatchObject({ type: 'InputIgnored', input: 'AgentRinging' });
+      const late = driveTo('ringing').at(6000).send({ type: 'AgentRinging', attempt: 1, at: T0 + 7000 });
+      expect(late.state).toMatchObject({ offer: { ringingAt: T0 + 6000 } });
+      expect(late.lastEffects).toEqual([expect.objectContaining({ type: 'StartTimer', name: 'ring', ms: 10_000 })]);
+    });
+
     it('AgentHungUp while ringing (no answer seen) → miss rejected', () => {
       const sut = driveTo('ringing').send({ type: 'AgentHungUp', attempt: 1 });
       expect(sut.lastEvents[0]).toMatchObject({ type: 'AgentRingMissed', outcome: 'rejected' });
