@@ -66,8 +66,12 @@ describe('MongoWorkOrderRepository revisions (real database)', () => {
     const replaceOne = jest.spyOn(Object.getPrototypeOf(orders) as { replaceOne: () => unknown }, 'replaceOne').mockImplementationOnce(() => {
       throw new Error('process died');
     });
-    await expect(dying.replace(edited(s1.order, 'claimed'), 1, { ...INDEX, phoneKey: 'claimed' })).rejects.toThrow('process died');
-    replaceOne.mockRestore();
+    try {
+      await expect(dying.replace(edited(s1.order, 'claimed'), 1, { ...INDEX, phoneKey: 'claimed' })).rejects.toThrow('process died');
+    } finally {
+      // Restored also when the expectation fails, so the other tests write for real.
+      replaceOne.mockRestore();
+    }
     expect((await repo.get('o-dead'))?.rev).toBe(1);
     const claim = await claims.findOne({ _id: 'o-dead:2' as unknown as never });
     expect(claim?.['doc']?._bsontype).toBe('Binary');
