@@ -95,6 +95,7 @@ export function buildSystem(config: Config, log: Logger): System {
     wrapUpMs: config.callPath.wrapUpMs,
     maxQueueWaitMs: config.callPath.maxQueueWaitMs,
     recordCalls: config.callPath.recordCalls,
+    ringingTone: config.callPath.ringingTone,
     strategy: config.callPath.strategy,
     rating: { timeoutMs: config.callPath.ratingTimeoutMs, scale: ratingScalePreset(config.callPath.ratingScale) },
     missedRing: { maxConsecutiveMisses: config.callPath.notReadyAfterMisses },

@@ -76,6 +76,8 @@ const schema = z.object({
   RATING_SCALE: z.enum(['2', '5']).default('2'),
   ACD_STRATEGY: z.enum(['longest-idle', 'round-robin']).default('longest-idle'),
   RECORD_CALLS: bool.default(false),
+  /** What a waiting caller hears while an agent's phone rings: a ringing tone, or the hold music going on. */
+  RINGING_TONE: z.enum(['ringback', 'moh']).default('ringback'),
   /** `database` when several app instances run call paths over the same agents (claims in the database). */
   AGENT_CLAIMS: z.enum(['none', 'database']).default('none'),
   NOT_READY_AFTER_MISSES: int(1, 100).default(1),
@@ -113,6 +115,7 @@ export interface Config {
     ratingScale: 2 | 5;
     strategy: 'longest-idle' | 'round-robin';
     recordCalls: boolean;
+    ringingTone: 'ringback' | 'moh';
     /** Where agent offers are claimed across app instances: nowhere (one instance) or the database. */
     agentClaims: 'none' | 'database';
     notReadyAfterMisses: number;
@@ -201,6 +204,7 @@ export function loadConfig(env: RawEnv): Config {
       ratingScale: e.RATING_SCALE === '5' ? (5 as const) : (2 as const),
       strategy: e.ACD_STRATEGY,
       recordCalls: e.RECORD_CALLS,
+      ringingTone: e.RINGING_TONE,
       agentClaims: e.AGENT_CLAIMS,
       notReadyAfterMisses: e.NOT_READY_AFTER_MISSES,
       menuOptions: e.MENU_OPTIONS ? Object.fromEntries(e.MENU_OPTIONS.split(',').map((pair) => pair.split('=') as [string, string])) : null,

@@ -118,6 +118,14 @@ export class AriTelephony implements TelephonyPort {
     return this.call('channel', channelId, 'channels.stopMoh', () => this.ari.channels.stopMoh({ channelId }));
   }
 
+  startRingback(channelId: string): Promise<void> {
+    return this.call('channel', channelId, 'channels.ring', () => this.ari.channels.ring({ channelId }));
+  }
+
+  stopRingback(channelId: string): Promise<void> {
+    return this.call('channel', channelId, 'channels.ringStop', () => this.ari.channels.ringStop({ channelId }));
+  }
+
   async originate(req: OriginateRequest): Promise<void> {
     const timeout = Math.ceil(req.timeoutMs / 1000) + (this.opts.originateGraceSec ?? 0);
     await this.call('channel', req.channelId, 'channels.originate', () =>

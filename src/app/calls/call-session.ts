@@ -85,6 +85,53 @@ function inRequestOrder(pending: readonly PendingEffect[]): PendingEffect[] {
   return [...pending].sort((a, b) => rank(a) - rank(b));
 }
 
+const toneOf = (e: CallEffect): { tone: 'moh' | 'ringback'; on: boolean } | null => {
+  switch (e.type) {
+    case 'StartMoh':
+    case 'StopMoh':
+      return { tone: 'moh', on: e.type === 'StartMoh' };
+    case 'StartRingback':
+    case 'StopRingback':
+      return { tone: 'ringback', on: e.type === 'StartRingback' };
+    default:
+      return null;
+  }
+};
+/** Requests after which the caller hears something else: a tone request may not move across them. */
+const CALLER_MEDIA: ReadonlySet<CallEffect['type']> = new Set(['Answer', 'Play', 'StopPlayback', 'Bridge', 'HangupCaller']);
+
+/**
+ * Drops the caller tone requests of a batch that cancel out. A missed ring followed at once by the
+ * next offer stops the ringing tone, starts the music, stops it and starts the ringing tone again:
+ * four Asterisk requests, each slow under load, for a tone the caller keeps hearing. A start and a
+ * stop of the same tone next to each other (no other tone request or caller media between them)
+ * change nothing the caller hears; they go, until no such pair is left.
+ */
+export function withoutCancellingTones<T extends { readonly effect: CallEffect }>(pending: readonly T[]): T[] {
+  const list = [...pending];
+  for (let removed = true; removed; ) {
+    removed = false;
+    let prev: { index: number; tone: 'moh' | 'ringback'; on: boolean } | null = null;
+    for (let i = 0; i < list.length && !removed; i++) {
+      const effect = list[i]!.effect;
+      if (CALLER_MEDIA.has(effect.type)) {
+        prev = null;
+        continue;
+      }
+      const tone = toneOf(effect);
+      if (!tone) continue;
+      if (prev && prev.tone === tone.tone && prev.on !== tone.on) {
+        list.splice(i, 1);
+        list.splice(prev.index, 1);
+        removed = true;
+      } else {
+        prev = { index: i, ...tone };
+      }
+    }
+  }
+  return list;
+}
+
 export interface CallSessionDeps {
   readonly settings: CallPathSettings;
   readonly telephony: TelephonyPort;
@@ -201,7 +248,7 @@ export class CallSession {
           this.record(t, false);
           pending.push(...this.decide(t.effects, legsClosed));
         }
-        await this.runPending(inRequestOrder(pending), legsClosed);
+        await this.runPending(inRequestOrder(withoutCancellingTones(pending)), legsClosed);
         if (this.state.type === 'ended') await this.finish();
       }
     } catch (err) {
@@ -360,6 +407,10 @@ export class CallSession {
         return tel.startMoh(e.channelId, e.mohClass);
       case 'StopMoh':
         return tel.stopMoh(e.channelId);
+      case 'StartRingback':
+        return tel.startRingback(e.channelId);
+      case 'StopRingback':
+        return tel.stopRingback(e.channelId);
       case 'RequestAgent':
       case 'CancelAgentRequest':
       case 'MarkAgentOnCall':
@@ -456,6 +507,8 @@ export class CallSession {
       case 'Answer':
       case 'StartMoh':
       case 'StopMoh':
+      case 'StartRingback':
+      case 'StopRingback':
         if (callerGone) return this.deliver({ type: 'ChannelGone' });
         this.log.warn('caller channel operation failed', { effect: e.type, err: String(err) });
         // A call we cannot answer cannot go on.

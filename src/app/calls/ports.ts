@@ -46,6 +46,9 @@ export interface TelephonyPort {
   stopPlayback(playbackId: string): Promise<void>;
   startMoh(channelId: string, mohClass: string): Promise<void>;
   stopMoh(channelId: string): Promise<void>;
+  /** A ringing tone to an answered channel (Asterisk's ring indication, played in band). */
+  startRingback(channelId: string): Promise<void>;
+  stopRingback(channelId: string): Promise<void>;
   /** Calls an agent's phone into our Stasis application with our channel id. */
   originate(req: OriginateRequest): Promise<void>;
   hangup(channelId: string): Promise<void>;

@@ -101,6 +101,11 @@ export interface CallPathSettings {
   /** Record the caller–agent bridge; the recording name is stored on the call record. */
   readonly recordCalls: boolean;
   readonly mohClass: string;
+  /**
+   * What the caller hears while an agent's phone rings: a ringing tone (like Asterisk's queue with its
+   * `r` option; the caller hears the call going through), or the hold music going on.
+   */
+  readonly ringingTone: 'ringback' | 'moh';
   /** Safety net when Asterisk never reports the end of a playback: the prompt counts as finished. */
   readonly playbackGuardMs: number;
   readonly missedRing: MissedRingPolicy;
@@ -140,6 +145,7 @@ export const DEFAULT_CALL_PATH_SETTINGS: CallPathSettings = Object.freeze({
   }),
   recordCalls: false,
   mohClass: 'default',
+  ringingTone: 'ringback',
   playbackGuardMs: 60_000,
   missedRing: Object.freeze({
     maxConsecutiveMisses: 1,

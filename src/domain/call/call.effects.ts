@@ -36,6 +36,9 @@ export type CallEffect =
   | { type: 'StopPlayback'; playbackId: string }
   | { type: 'StartMoh'; channelId: string; mohClass: string }
   | { type: 'StopMoh'; channelId: string }
+  /** A ringing tone to the (answered) caller while an agent's phone rings. */
+  | { type: 'StartRingback'; channelId: string }
+  | { type: 'StopRingback'; channelId: string }
   /** Ask the ACD for an agent; `retry` after a failed attempt keeps the call's place. */
   | { type: 'RequestAgent'; queueId: QueueId; priority: number; retry: boolean }
   | { type: 'CancelAgentRequest'; queueId: QueueId; reason: QueueLeaveReason }

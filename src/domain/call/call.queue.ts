@@ -4,6 +4,7 @@
  */
 import { digitMedia, promptMedia } from './call-settings';
 import { ringChannelId } from './call-ids';
+import type { CallEffect } from './call.effects';
 import type { OverflowReason, RingMissOutcome } from './call.events';
 import type { AgentLegFailure, CallInput } from './call.inputs';
 import { ringStartOf, type CallState, type ConnectedAgent } from './call.state';
@@ -12,9 +13,10 @@ import { closing, ignore, type Outcome, type Step } from './call.step';
 export function enterQueue(s: Step, retry: boolean): Outcome {
   const c = s.core;
   const st = s.settings;
+  // Back in the queue after a ring: the ringing tone has stopped, the music starts again.
+  if (!retry || st.ringingTone === 'ringback') s.effect({ type: 'StartMoh', channelId: c.callerChannelId, mohClass: st.mohClass });
   if (!retry) {
     c.queuedAt = s.now;
-    s.effect({ type: 'StartMoh', channelId: c.callerChannelId, mohClass: st.mohClass });
     if (st.maxQueueWaitMs > 0) {
       const token = s.token('maxWait');
       c.maxWaitToken = token;
@@ -37,10 +39,14 @@ export function inQueue(s: Step, st: Extract<CallState, { type: 'queued' }>, i: 
   const c = s.core;
   switch (i.type) {
     case 'AgentOffered': {
+      const ringback = s.settings.ringingTone === 'ringback';
       if (st.announcePlaybackId) {
         s.stopPlayback(st.announcePlaybackId);
-        s.effect({ type: 'StartMoh', channelId: c.callerChannelId, mohClass: s.settings.mohClass });
+        if (!ringback) s.effect({ type: 'StartMoh', channelId: c.callerChannelId, mohClass: s.settings.mohClass });
+      } else if (ringback) {
+        s.effect({ type: 'StopMoh', channelId: c.callerChannelId });
       }
+      if (ringback) s.effect({ type: 'StartRingback', channelId: c.callerChannelId });
       if (st.announceToken) s.effect({ type: 'CancelTimer', name: 'announce' });
       c.attempts += 1;
       const attempt = c.attempts;
@@ -107,7 +113,7 @@ export function inRinging(s: Step, st: Extract<CallState, { type: 'ringing' }>, 
       if (c.maxWaitToken) s.effect({ type: 'CancelTimer', name: 'maxWait' });
       c.maxWaitToken = null;
       s.effect({ type: 'CancelAgentRequest', queueId: c.queueId, reason: 'connected' });
-      s.effect({ type: 'StopMoh', channelId: c.callerChannelId });
+      s.effect(callerToneOff(s));
       s.effect({ type: 'MarkAgentOnCall', agentId: offer.agentId });
       s.emit({
         type: 'AgentAnswered',
@@ -163,6 +169,12 @@ export function inRinging(s: Step, st: Extract<CallState, { type: 'ringing' }>, 
   }
 }
 
+/** Stops what the caller hears while an agent's phone rings. */
+function callerToneOff(s: Step): CallEffect {
+  const channelId = s.core.callerChannelId;
+  return s.settings.ringingTone === 'ringback' ? { type: 'StopRingback', channelId } : { type: 'StopMoh', channelId };
+}
+
 /** `endedAt`: when the ring stopped, if before now (Asterisk ended the leg before we heard of it). */
 function missed(s: Step, st: Extract<CallState, { type: 'ringing' }>, outcome: RingMissOutcome, endedAt = s.now): Outcome {
   const offer = st.offer;
@@ -171,6 +183,7 @@ function missed(s: Step, st: Extract<CallState, { type: 'ringing' }>, outcome: R
   s.effect({ type: 'HangupAgentLeg', channelId: offer.channelId, attempt: offer.attempt });
   s.effect({ type: 'ReleaseAgent', agentId: offer.agentId, attempt: offer.attempt, outcome, ringMs });
   s.emit({ type: 'AgentRingMissed', attempt: offer.attempt, agentId: offer.agentId, outcome, ringMs });
+  if (s.settings.ringingTone === 'ringback') s.effect({ type: 'StopRingback', channelId: s.core.callerChannelId });
   if (s.core.maxWaitExpired) return overflow(s, st, 'max-wait');
   return enterQueue(s, true);
 }
@@ -183,7 +196,8 @@ function overflow(s: Step, st: CallState, reason: OverflowReason): Outcome {
     if (st.announcePlaybackId) s.stopPlayback(st.announcePlaybackId);
     if (st.announceToken) s.effect({ type: 'CancelTimer', name: 'announce' });
   }
-  s.effect({ type: 'StopMoh', channelId: c.callerChannelId });
+  // After a ring with a ringing tone, `missed` has stopped that tone and there is no music.
+  if (st.type === 'queued' || s.settings.ringingTone === 'moh') s.effect({ type: 'StopMoh', channelId: c.callerChannelId });
   s.effect({ type: 'CancelAgentRequest', queueId: c.queueId, reason: 'overflow' });
   s.emit({
     type: 'CallOverflowed',

@@ -194,6 +194,18 @@ describe('call session with fake ports', () => {
     expect(missed?.event).toMatchObject({ attempt: 1, outcome: 'no-answer', ringMs: 10000 });
   });
 
+  it('missed ring and the next agent rung in the same batch: the caller\'s ringing tone goes on, no tone request goes out', async () => {
+    const w = world();
+    agentsReady(w, 2);
+    const s = await toRinging(w);
+    const before = w.tel.calls.length;
+    await w.scheduler.advance(10000);
+    await flush();
+    expect(s.snapshot()).toMatchObject({ type: 'ringing', offer: { attempt: 2, agentId: A2 } });
+    // The machine stopped the tone, started the music, stopped it and started the tone again.
+    expect(w.tel.calls.slice(before).map((c) => c[0])).toEqual(['hangup', 'originate']);
+  });
+
   it('a failed hang-up of a missed leg still reaches the machine and the step finishes', async () => {
     const w = world();
     agentsReady(w, 2);
@@ -385,13 +397,14 @@ describe('a step publishes its state changes before its Asterisk requests', () =
     await finishPlayback(w);
     let t = read();
     // Greeting over: queued, offered (agent ringing) and the offer decided (screen pop) before any
-    // request; then the ring goes out first and the hold music after it.
-    expect(t.slice(t.indexOf('ari:play') + 1)).toEqual(['queue:QueueCallJoined', 'agent:ringing', 'queue:QueueCallOffered', 'call:AgentOffered', 'ari:originate', 'ari:startMoh']);
+    // request; then the ring goes out first and the ringing tone after it (the hold music the queue
+    // started and the offer stopped in the same batch is never requested).
+    expect(t.slice(t.indexOf('ari:play') + 1)).toEqual(['queue:QueueCallJoined', 'agent:ringing', 'queue:QueueCallOffered', 'call:AgentOffered', 'ari:originate', 'ari:startRingback']);
     const before = t.length;
     await send(w, { type: 'AgentAnswered', attempt: 1 });
     t = read();
-    // On call before the hold music stops and the 工号 plays.
-    expect(t.slice(before)).toEqual(['queue:QueueCallLeft', 'agent:on-call', 'ari:stopMoh', 'ari:play']);
+    // On call before the ringing tone stops and the 工号 plays.
+    expect(t.slice(before)).toEqual(['queue:QueueCallLeft', 'agent:on-call', 'ari:stopRingback', 'ari:play']);
     await finishPlayback(w);
     const talking = read().length;
     await send(w, { type: 'AgentHungUp', attempt: 1 });
@@ -408,7 +421,8 @@ describe('a step publishes its state changes before its Asterisk requests', () =
     const before = read().length;
     await w.scheduler.advance(10000);
     // Ready again and the call queued again at once; the hang-up of the old leg is still under way.
-    expect(read().slice(before)).toEqual(['agent:ready', 'queue:QueueCallReturned', 'ari:hangup']);
+    // The caller hears the music again while waiting.
+    expect(read().slice(before)).toEqual(['agent:ready', 'queue:QueueCallReturned', 'ari:hangup', 'ari:stopRingback', 'ari:startMoh']);
     expect(w.agents.get(A1)?.status.type).toBe('ready');
     expect(s.snapshot().type).toBe('queued');
     expect(w.tel.calls.filter((c) => c[0] === 'originate')).toHaveLength(1);
@@ -416,7 +430,19 @@ describe('a step publishes its state changes before its Asterisk requests', () =
     w.tel.hangupGate = null;
     await flush();
     expect(s.snapshot()).toMatchObject({ type: 'ringing', offer: { attempt: 2, agentId: A1 } });
-    expect(read().slice(before)).toEqual(['agent:ready', 'queue:QueueCallReturned', 'ari:hangup', 'agent:ringing', 'queue:QueueCallOffered', 'call:AgentOffered', 'ari:originate']);
+    expect(read().slice(before)).toEqual([
+      'agent:ready',
+      'queue:QueueCallReturned',
+      'ari:hangup',
+      'ari:stopRingback',
+      'ari:startMoh',
+      'agent:ringing',
+      'queue:QueueCallOffered',
+      'call:AgentOffered',
+      'ari:originate',
+      'ari:stopMoh',
+      'ari:startRingback',
+    ]);
   });
 
   it('published early, then the ARI request fails: the failure path publishes the correction', async () => {
@@ -424,8 +450,8 @@ describe('a step publishes its state changes before its Asterisk requests', () =
     agentsReady(w, 1);
     const read = timeline(w);
     const s = await toRinging(w);
-    // The caller's channel is gone when the hold music is to be stopped.
-    w.tel.failures.push({ method: 'stopMoh', error: new TelephonyNotFoundError('channel', CH) });
+    // The caller's channel is gone when the ringing tone is to be stopped.
+    w.tel.failures.push({ method: 'stopRingback', error: new TelephonyNotFoundError('channel', CH) });
     await send(w, { type: 'AgentAnswered', attempt: 1 });
     const rec = await s.done;
     expect(read().filter((x) => x.startsWith('agent:')).slice(-2)).toEqual(['agent:on-call', 'agent:wrap-up']);

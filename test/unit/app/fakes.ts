@@ -131,6 +131,14 @@ export class FakeTelephony implements TelephonyPort {
     this.step('stopMoh', channelId);
     this.channel(channelId);
   }
+  async startRingback(channelId: string): Promise<void> {
+    this.step('startRingback', channelId);
+    this.channel(channelId);
+  }
+  async stopRingback(channelId: string): Promise<void> {
+    this.step('stopRingback', channelId);
+    this.channel(channelId);
+  }
   async originate(req: OriginateRequest): Promise<void> {
     this.step('originate', req);
     if (this.originateGate) await this.originateGate;

@@ -17,6 +17,8 @@ function fakeClient() {
       playWithId: op('channels.playWithId'),
       startMoh: op('channels.startMoh'),
       stopMoh: op('channels.stopMoh'),
+      ring: op('channels.ring'),
+      ringStop: op('channels.ringStop'),
       originateWithId: op('channels.originateWithId'),
       hangup: op('channels.hangup'),
       list: op('channels.list', [
@@ -58,12 +60,16 @@ describe('ARI telephony', () => {
     await sut.createBridge('bridge-c1');
     await sut.addChannels('bridge-c1', ['c1', 'ring-c1-1']);
     await sut.recordBridge('bridge-c1', 'call-c1');
+    await sut.startRingback('c1');
+    await sut.stopRingback('c1');
     expect(calls).toEqual([
       ['channels.playWithId', { channelId: 'c1', playbackId: 'pb-c1-1', media: ['sound:hotline/greeting', 'sound:hotline/digit-1'] }],
       ['channels.originateWithId', { channelId: 'ring-c1-1', endpoint: 'PJSIP/agent1001', app: 'hotline', appArgs: 'agent', callerId: '138', timeout: 10 }],
       ['bridges.createWithId', { bridgeId: 'bridge-c1', type: 'mixing' }],
       ['bridges.addChannel', { bridgeId: 'bridge-c1', channel: ['c1', 'ring-c1-1'] }],
       ['bridges.record', { bridgeId: 'bridge-c1', name: 'call-c1', format: 'wav', ifExists: 'overwrite' }],
+      ['channels.ring', { channelId: 'c1' }],
+      ['channels.ringStop', { channelId: 'c1' }],
     ]);
   });
 

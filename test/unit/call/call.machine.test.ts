@@ -167,6 +167,9 @@ describe('call machine', () => {
       const sut = driveTo('queued').at(5000).offer();
       expect(sut.state.type).toBe('ringing');
       expect(sut.lastEffects).toEqual([
+        // The caller hears a ringing tone instead of the music while the agent's phone rings.
+        { type: 'StopMoh', channelId: CALLER_CHANNEL },
+        { type: 'StartRingback', channelId: CALLER_CHANNEL },
         { type: 'CancelTimer', name: 'announce' },
         {
           type: 'RingAgent',
@@ -182,11 +185,25 @@ describe('call machine', () => {
       expect(sut.lastEvents[0]).toMatchObject({ type: 'AgentOffered', attempt: 1, agentId: AGENT_A, waitMs: 2000 });
     });
 
-    it('AgentOffered during an announcement → stop it, MOH back, then ring', () => {
+    it('AgentOffered during an announcement → stop it, ringing tone (the music is off already), then ring', () => {
       const sut = driveTo('queued');
       sut.send({ type: 'AnnounceTick', token: sut.token('announce') });
       sut.offer();
-      expect(sut.effectTypes().slice(0, 4)).toEqual(['StopPlayback', 'CancelTimer', 'StartMoh', 'RingAgent']);
+      expect(sut.effectTypes().slice(0, 4)).toEqual(['StopPlayback', 'CancelTimer', 'StartRingback', 'RingAgent']);
+    });
+
+    it('ringingTone moh: the music goes on while the agent rings; during an announcement it comes back', () => {
+      const moh = settingsWith({ ringingTone: 'moh' });
+      const plain = driveTo('queued', moh).offer();
+      expect(plain.effectTypes().filter((t) => /Moh|Ringback/.test(t))).toEqual([]);
+      const announcing = driveTo('queued', moh);
+      announcing.send({ type: 'AnnounceTick', token: announcing.token('announce') });
+      announcing.offer();
+      expect(announcing.effectTypes().slice(0, 4)).toEqual(['StopPlayback', 'CancelTimer', 'StartMoh', 'RingAgent']);
+      announcing.at(15000).send({ type: 'RingTimeout', attempt: 1 });
+      expect(announcing.effectTypes().filter((t) => /Moh|Ringback/.test(t))).toEqual([]);
+      announcing.offer(AGENT_B, '1002').send({ type: 'AgentAnswered', attempt: 2 });
+      expect(announcing.effectTypes().filter((t) => /Moh|Ringback/.test(t))).toEqual(['StopMoh']);
     });
 
     it('MaxWaitTimeout → overflow prompt; Dtmf callback key → callback stored, confirmation, hang up', () => {
@@ -252,6 +269,9 @@ describe('call machine', () => {
         { type: 'CancelTimer', name: 'ring' },
         { type: 'HangupAgentLeg', channelId: `ring-${CALL}-1`, attempt: 1 },
         { type: 'ReleaseAgent', agentId: AGENT_A, attempt: 1, outcome: 'no-answer', ringMs: 10_000 },
+        // Back to the music while the next agent is found.
+        { type: 'StopRingback', channelId: CALLER_CHANNEL },
+        { type: 'StartMoh', channelId: CALLER_CHANNEL, mohClass: 'default' },
         { type: 'RequestAgent', queueId: 'default', priority: 0, retry: true },
         expect.objectContaining({ type: 'StartTimer', name: 'announce' }),
       ]);
@@ -386,6 +406,8 @@ describe('call machine', () => {
       sut.send({ type: 'RingTimeout', attempt: 1 });
       expect(sut.state).toMatchObject({ type: 'overflow', reason: 'max-wait' });
       expect(sut.eventTypes()).toEqual(['AgentRingMissed', 'CallOverflowed']);
+      // The ringing tone stops; no music starts (and none is stopped) before the overflow prompt.
+      expect(sut.effectTypes().filter((t) => /Moh|Ringback|Play/.test(t))).toEqual(['StopRingback', 'Play']);
     });
 
     it('MaxWaitTimeout while ringing, then answered → connected normally', () => {
@@ -397,9 +419,9 @@ describe('call machine', () => {
   });
 
   describe('connect, talk, rate', () => {
-    it('AgentAnswered → stop MOH, leave queue, agent on call, announce 工号 digit by digit', () => {
+    it('AgentAnswered → stop the ringing tone, leave queue, agent on call, announce 工号 digit by digit', () => {
       const sut = driveTo('connecting');
-      expect(sut.effectTypes()).toEqual(['CancelTimer', 'CancelTimer', 'CancelAgentRequest', 'StopMoh', 'MarkAgentOnCall', 'Play', 'StartTimer']);
+      expect(sut.effectTypes()).toEqual(['CancelTimer', 'CancelTimer', 'CancelAgentRequest', 'StopRingback', 'MarkAgentOnCall', 'Play', 'StartTimer']);
       expect(effect(sut.lastEffects, 'Play')[0]?.media).toEqual([
         'sound:hotline/digit-1',
         'sound:hotline/digit-0',

@@ -85,6 +85,12 @@ describe('loadConfig', () => {
     expect(sut.redis).toEqual({ url: 'redis://127.0.0.1:6379' });
   });
 
+  it('ringing tone: ringback by default; moh when asked; anything else is named', () => {
+    expect(loadConfig({}).callPath.ringingTone).toBe('ringback');
+    expect(loadConfig({ RINGING_TONE: 'moh' }).callPath.ringingTone).toBe('moh');
+    expect(problemsOf({ RINGING_TONE: 'beep' })[0]).toMatch(/^RINGING_TONE: /);
+  });
+
   it('keypad menu: off by default; digit=queue pairs when set; a malformed list is named', () => {
     expect(loadConfig({}).callPath.menuOptions).toBeNull();
     expect(loadConfig({ MENU_OPTIONS: '1=general,2=tax' }).callPath.menuOptions).toEqual({ '1': 'general', '2': 'tax' });
