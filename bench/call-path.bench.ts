@@ -82,6 +82,8 @@ const CALLS = opt('BENCH_CALLS') ? num('BENCH_CALLS', 0) : null;
 const RING_DURATION_S = num('BENCH_RING_DURATION', DURATION_S);
 const APPS = (opt('BENCH_APPS') ?? 'minimal,product').split(',').map((s) => s.trim()) as Array<'minimal' | 'product'>;
 const RING_PHASE = opt('BENCH_RING_PHASE') !== '0';
+/** The product's RINGING_TONE (its default when unset). */
+const RINGING_TONE = opt('BENCH_RINGING_TONE');
 const PHONES = (opt('BENCH_PHONES') ?? 'shared') as 'shared' | 'per-agent';
 const PROMPTS = (opt('BENCH_PROMPTS') ?? 'short') as 'short' | 'lab';
 const ANSWER_MS = num('BENCH_ANSWER_MS', 200);
@@ -318,6 +320,7 @@ async function startProduct(lab: LabEndpoint, specs: AgentSpec[], probe: CallPro
     RING_TIMEOUT_MS: String(RING_LIMIT_MS),
     WRAPUP_MS: String(WRAPUP_MS),
     RATING_TIMEOUT_MS: String(RATING_TIMEOUT_MS),
+    RINGING_TONE,
     // Ring phase: never-answering agents stay Ready after a miss, so they keep taking first attempts.
     NOT_READY_AFTER_MISSES: ringPhase ? '100' : undefined,
   });
@@ -495,6 +498,8 @@ export interface PhaseResult {
   topLogMessages: string[];
   appErrors: string[];
   sippErrorsTail: string;
+  /** ARI events the app received in the phase, by type, most frequent first. */
+  ariEvents: Array<[string, number]>;
   wallS: number;
 }
 
@@ -573,6 +578,7 @@ async function runPhase(ctx: PhaseContext, app: 'minimal' | 'product', kind: 'an
       )
     : null;
   const lag = [...ctx.probe.deliveryLagMs];
+  const ariEvents = [...ctx.probe.eventsByType.entries()].sort((a, b) => b[1] - a[1]);
   const stopped = await under.stop();
   const phoneResults = await Promise.all(phones.map((p) => p.stop()));
 
@@ -694,6 +700,7 @@ async function runPhase(ctx: PhaseContext, app: 'minimal' | 'product', kind: 'an
       .filter(Boolean)
       .join('\n')
       .slice(-1500),
+    ariEvents,
     wallS: (Date.now() - started) / 1000,
   };
   printPhase(result);
@@ -787,6 +794,8 @@ function printPhase(r: PhaseResult): void {
     `  entry→ring p50 ${fmt(r.entryToRingMs.p50)} / p99 ${fmt(r.entryToRingMs.p99)} ms; agent-hangup→rating prompt p50 ${fmt(r.hangupToRatingMs.p50)} / p99 ${fmt(r.hangupToRatingMs.p99)} ms; entry→greeting p50 ${fmt(r.entryToGreetingMs.p50)} / p99 ${fmt(r.entryToGreetingMs.p99)} ms`,
   );
   log(`  ARI event delivery lag p50 ${fmt(r.ariEventLagMs.p50)} / p99 ${fmt(r.ariEventLagMs.p99)} ms; Node event-loop delay p99 ${fmt(r.eventLoopDelayP99Ms, 1)} ms`);
+  const ariTotal = r.ariEvents.reduce((n, [, c]) => n + c, 0);
+  log(`  ARI events received ${ariTotal} (${fmt(ariTotal / Math.max(1, r.placed), 1)} per call): ${r.ariEvents.slice(0, 10).map(([t, c]) => `${t} ${c}`).join(', ')}`);
   if (r.ringLimit) {
     const rl = r.ringLimit;
     const e = (x: ErrStats) => `p50 ${fmt(x.p50)}, p99 |err| ${fmt(x.p99Abs)} (min ${fmt(x.min)}, max ${fmt(x.max)}) ms`;

@@ -50,6 +50,8 @@ export class CallProbe {
   readonly calls = new Map<string, CallTimeline>();
   /** ms between Asterisk's timestamp and the moment the event reached the Node process. */
   readonly deliveryLagMs: number[] = [];
+  /** Every ARI event the app received, by type (what Asterisk had to turn into JSON and send). */
+  readonly eventsByType = new Map<string, number>();
   /** Events of legs whose caller entered before the probe started (ignored). */
   strayEvents = 0;
   private readonly attached = new WeakSet<object>();
@@ -62,6 +64,13 @@ export class CallProbe {
   attach(client: Client): void {
     if (this.attached.has(client)) return;
     this.attached.add(client);
+    // ari-client emits each event under its type (ARI's types are capitalised; its own are not).
+    const emitter = client as unknown as { emit: (name: string | symbol, ...args: unknown[]) => boolean };
+    const emit = emitter.emit.bind(emitter);
+    emitter.emit = (name, ...args) => {
+      if (typeof name === 'string' && /^[A-Z]/.test(name)) this.eventsByType.set(name, (this.eventsByType.get(name) ?? 0) + 1);
+      return emit(name, ...args);
+    };
     const types = ['StasisStart', 'StasisEnd', 'ChannelStateChange', 'Dial', 'ChannelHangupRequest', 'ChannelDestroyed', 'PlaybackStarted', 'PlaybackFinished'];
     let n = 0;
     for (const type of types) {
@@ -159,6 +168,7 @@ export class CallProbe {
   reset(): void {
     this.calls.clear();
     this.deliveryLagMs.length = 0;
+    this.eventsByType.clear();
     this.strayEvents = 0;
   }
 }

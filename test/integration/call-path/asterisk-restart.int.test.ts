@@ -3,10 +3,21 @@
  * reconciles, the call's stored record is closed, and the next call is served. (Restarts the lab's
  * Asterisk.)
  */
-import { restartAsterisk } from '../../support/asterisk';
+import { UNUSED_ARI_EVENTS } from '../../../src/adapters/ari/ari-connection';
+import { ensureAsterisk, restartAsterisk } from '../../support/asterisk';
 import { eventually } from '../../support/eventually';
 import { agentPortFor, startAgentPhone, startCall, stopAllSipp, type AgentPhone } from '../../support/sipp';
 import { addAgents, completedCall, startSystem, type RunningSystem } from '../../support/system-harness';
+
+/** The event types Asterisk keeps from the application (its event filter, as Asterisk reports it). */
+async function disallowedEvents(sut: RunningSystem): Promise<string[]> {
+  const { ariApp } = await ensureAsterisk();
+  const applications = sut.ari.current().applications as unknown as {
+    get(p: { applicationName: string }): Promise<{ events_disallowed?: Array<{ type: string }> }>;
+  };
+  const app = await applications.get({ applicationName: ariApp });
+  return (app.events_disallowed ?? []).map((e) => e.type).sort();
+}
 
 describe('Asterisk restart during a call', () => {
   let sut: RunningSystem;
@@ -31,9 +42,13 @@ describe('Asterisk restart during a call', () => {
     phone = await startAgentPhone({ endpointPort: agentPortFor(1001), answerAfterMs: 300 });
     const first = await startCall({ callerNumber: '13500000401', timeoutMs: 60_000 });
     await eventually(() => sut.callPath.registry.all().some((s) => s.snapshot().type === 'talking'), 30_000, 100);
+    // Events the call path does not read are filtered in Asterisk, also after a restart.
+    expect(await disallowedEvents(sut)).toEqual([...UNUSED_ARI_EVENTS].sort());
 
     await restartAsterisk();
     await eventually(() => reconnects >= 1 && sut.ari.isConnected(), 30_000, 100);
+    await eventually(async () => (await disallowedEvents(sut)).length > 0, 10_000, 200);
+    expect(await disallowedEvents(sut)).toEqual([...UNUSED_ARI_EVENTS].sort());
     const closed = await completedCall(sut, '13500000401');
     expect(closed).toMatchObject({ outcome: 'answered', agentId: 'agent-1001', hungUpBy: 'network', endReason: 'channel-gone' });
     expect(closed.detail.conversationEndedBy).toBe('network');
