@@ -33,6 +33,7 @@ OUT_DIR=$2
 : "${AGENT_CONTACT_HOST:=127.0.0.1}"
 : "${AGENT_PORT_OFFSET:=6000}"
 : "${AGENT_SIP_PASSWORD:=agent-lab-secret}"
+: "${AGENT_RTP_TIMEOUT:=60}"
 : "${AST_ETC_DIR:=/etc/asterisk}"
 : "${AST_RUN_DIR:=/var/run/asterisk}"
 : "${AST_LOG_DIR:=/var/log/asterisk}"
@@ -41,7 +42,7 @@ OUT_DIR=$2
 : "${AST_DB_DIR:=/var/lib/asterisk}"
 
 VARS=(ARI_USERNAME ARI_PASSWORD ARI_BIND ARI_PORT ARI_APP HTTP_SESSION_LIMIT SIP_BIND SIP_PORT
-  RTP_START RTP_END TRUNK_MATCH AGENT_SIP_PASSWORD
+  RTP_START RTP_END TRUNK_MATCH AGENT_SIP_PASSWORD AGENT_RTP_TIMEOUT
   AST_ETC_DIR AST_RUN_DIR AST_LOG_DIR AST_SPOOL_DIR AST_VARLIB_DIR AST_DB_DIR)
 
 # Collect every problem, then report them all at once.
@@ -49,7 +50,7 @@ problems=()
 is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
 check_port() { is_uint "${!1}" && ((${!1} >= 1 && ${!1} <= 65535)) || problems+=("$1='${!1}' is not a port number"); }
 for v in ARI_PORT SIP_PORT RTP_START RTP_END; do check_port "$v"; done
-for v in HTTP_SESSION_LIMIT AGENT_FIRST AGENT_COUNT AGENT_PORT_OFFSET; do
+for v in HTTP_SESSION_LIMIT AGENT_FIRST AGENT_COUNT AGENT_PORT_OFFSET AGENT_RTP_TIMEOUT; do
   is_uint "${!v}" || problems+=("$v='${!v}' is not a non-negative integer")
 done
 if is_uint "$RTP_START" && is_uint "$RTP_END" && ((RTP_END <= RTP_START)); then

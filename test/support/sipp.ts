@@ -105,6 +105,8 @@ export interface AgentPhone {
   exited: Promise<SippResult>;
   /** Stops the phone (SIGTERM, then SIGKILL) and resolves with its result. */
   stop(): Promise<SippResult>;
+  /** Kills the phone at once (SIGKILL): no BYE, no more audio, as a phone that lost power. */
+  crash(): Promise<SippResult>;
 }
 
 const DIGITS: Record<string, number> = { '*': 10, '#': 11 };
@@ -185,12 +187,13 @@ export async function startAgentPhone(opts: AgentPhoneOptions): Promise<AgentPho
   if (opts.maxCalls !== undefined) args.push('-m', String(opts.maxCalls));
   const run = runSipp(args, opts.timeoutMs ?? 600_000);
   await waitForUdpListener(opts.endpointPort, run.result);
-  return { endpointPort: opts.endpointPort, mediaPort, exited: run.result, stop: run.stop };
+  return { endpointPort: opts.endpointPort, mediaPort, exited: run.result, stop: run.stop, crash: run.crash };
 }
 
 interface SippRun {
   result: Promise<SippResult>;
   stop(): Promise<SippResult>;
+  crash(): Promise<SippResult>;
 }
 
 function runSipp(scenarioArgs: string[], timeoutMs: number): SippRun {
@@ -241,6 +244,10 @@ function runSipp(scenarioArgs: string[], timeoutMs: number): SippRun {
     result,
     stop: async () => {
       await killChild(child);
+      return result;
+    },
+    crash: () => {
+      child.kill('SIGKILL');
       return result;
     },
   };

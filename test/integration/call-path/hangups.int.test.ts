@@ -125,6 +125,28 @@ describe('a call ends at each stage → one complete record with the right outco
     expect(rec.detail.times.conversationEndedAt).toBeLessThanOrEqual(rec.detail.times.ratingAskedAt ?? 0);
   }, 60_000);
 
+  it('the agent\'s phone vanishes mid-call (no BYE, no more audio) → Asterisk ends its leg after AGENT_RTP_TIMEOUT, the caller is asked to rate', async () => {
+    await setAgentStates(sut, { ready: [1001] });
+    const p = await phone({ answerAfterMs: 500 });
+    const call = await startCall({ callerNumber: '13700000208', timeoutMs: 60_000 });
+    await eventually(
+      () => sut.callPath.registry.all().find((s) => s.snapshot().core.callerNumber === '13700000208' && s.snapshot().type === 'talking'),
+      30_000,
+    );
+    const crashedAt = Date.now();
+    await p.crash();
+    expect((await call.result).success).toBe(true);
+
+    const rec = await completedCall(sut, '13700000208');
+    expect(rec).toMatchObject({ outcome: 'answered', agentId: 'agent-1001', endReason: 'completed', hungUpBy: 'system' });
+    expect(rec.detail).toMatchObject({ conversationEndedBy: 'agent', rating: { status: 'not-rated', notRatedReason: 'timeout' } });
+    // The lab's limit is 10 s (test/support/asterisk.ts); Asterisk checks it every few seconds.
+    const endedAfter = (rec.detail.times.conversationEndedAt ?? 0) - crashedAt;
+    expect(endedAfter).toBeGreaterThanOrEqual(9_000);
+    expect(endedAfter).toBeLessThan(20_000);
+    await eventually(() => sut.callPath.agents.get(AGENT)?.status.type === 'ready', 10_000);
+  }, 90_000);
+
   it('Asterisk loses the caller channel during the conversation → closed by the network, agent leg ended', async () => {
     await setAgentStates(sut, { ready: [1001] });
     await phone({ answerAfterMs: 500 });
