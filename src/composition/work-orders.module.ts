@@ -10,6 +10,7 @@ import { MongoJobLock } from '../adapters/db/repositories/job-lock.repository';
 import { MongoKnowledgeRepository } from '../adapters/db/repositories/knowledge.repository';
 import { MongoWorkOrderRepository } from '../adapters/db/repositories/work-order.repository';
 import { MongoWorkOrderRollupStore } from '../adapters/db/repositories/work-order-facts.repository';
+import { MongoNoticeLog } from '../adapters/db/repositories/notice-log.repository';
 import { MongoWakeSchedule } from '../adapters/db/repositories/wake-schedule.repository';
 import { MongoReportSnapshotStore, MongoWorkOrderSettingsStore } from '../adapters/db/repositories/work-order-settings.repository';
 import type { Authenticator } from '../adapters/http/auth.middleware';
@@ -74,6 +75,7 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   const log = deps.log.child({ area: 'work-orders' });
   const wakes = new MongoWakeSchedule(conn);
   const orderRepo = new MongoWorkOrderRepository(conn, { wakes, clock });
+  const noticeLog = new MongoNoticeLog(conn);
   const factsRepo = new WorkOrderFacts({ store: new MongoWorkOrderRollupStore(conn), log }, deps.facts);
   const kbRepo = new MongoKnowledgeRepository(conn);
   const settings = new MongoWorkOrderSettingsStore(conn);
@@ -81,10 +83,10 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   const events = createWorkOrderEmitter((err, event) => log.error('work order event listener failed', { event: String(event), err: String(err) }));
   const regulation = new RegulationService({ store: settings, clock, log, ...(deps.defaultPresetId ? { defaultPresetId: deps.defaultPresetId } : {}) });
   const newId = (): string => randomUUID();
-  const orders = new WorkOrderService({ orders: orderRepo, facts: factsRepo, knowledge: kbRepo, regulation, events, clock, newId, log });
+  const orders = new WorkOrderService({ orders: orderRepo, notices: noticeLog, facts: factsRepo, knowledge: kbRepo, regulation, events, clock, newId, log });
   const knowledge = new KnowledgeService({ articles: kbRepo, clock, newId, log });
   const reports = new WorkOrderReportService({ facts: factsRepo, clock });
-  const sweep = new SupervisionSweep({ orders: orderRepo, wakes, regulation, events, clock, log }, deps.sweep);
+  const sweep = new SupervisionSweep({ orders: orderRepo, wakes, notices: noticeLog, regulation, events, clock, log }, deps.sweep);
   const jobLock = new MongoJobLock(conn);
   const scheduler =
     deps.jobs === false

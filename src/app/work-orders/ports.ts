@@ -3,7 +3,7 @@
  * scheduler (adapters/jobs). Everything crossing a port is plain data.
  */
 import type { CalendarYearData } from '../../domain/calendar';
-import type { RepeatCandidate, RegulationPreset, WorkOrder } from '../../domain/work-order';
+import type { DeadlineStage, RepeatCandidate, RegulationPreset, WorkOrder } from '../../domain/work-order';
 import type { WorkOrderFactRow } from './work-order.facts';
 
 export type Clock = () => number;
@@ -59,22 +59,54 @@ export interface WorkOrderRepository {
   insert(order: WorkOrder, index: WorkOrderIndexFields): Promise<StoredWorkOrder>;
   get(id: string): Promise<StoredWorkOrder | null>;
   /**
-   * Replaces the order only if the stored revision is still `expectedRev` (and, when given, none of
-   * `absentNoticeKeys` is in `sentNoticeKeys`). Returns the new revision, or null when the condition failed.
-   * `wakeListed`: the caller has already listed `index.wakeAt` in the wake schedule (the sweep lists a
-   * batch of orders at once); otherwise the repository lists a changed wake time before the write.
+   * Replaces the order only if the stored revision is still `expectedRev`, listing a changed wake
+   * time in the wake schedule first. Returns the new revision, or null when the condition failed.
    */
-  replace(order: WorkOrder, expectedRev: number, index: WorkOrderIndexFields, absentNoticeKeys?: readonly string[], opts?: { readonly wakeListed?: boolean }): Promise<number | null>;
+  replace(order: WorkOrder, expectedRev: number, index: WorkOrderIndexFields): Promise<number | null>;
   list(filter: WorkOrderFilter, page: number, pageSize: number): Promise<Page<StoredWorkOrder>>;
   /** Earlier orders with this normalized phone created at or after `since` (indexed on phoneKey). */
   findRepeatCandidates(phoneKey: string, since: Date, limit: number): Promise<RepeatCandidate[]>;
 }
 
 /**
+ * What the sweep sent: 催办/督办 notices, and the announcements of a due first-contact retry or
+ * callback. The key is unique (the notice's idempotency key), so of several sweeps recording the same
+ * notice exactly one records it, and only that one announces it.
+ */
+export interface SentNoticeRecord {
+  readonly key: string;
+  readonly orderId: string;
+  readonly kind: 'reminder' | 'supervision' | 'contactRetry' | 'callback';
+  /** For reminder / supervision. */
+  readonly stage?: DeadlineStage;
+  readonly level?: string;
+  /** The deadline (retry / callback: when it became due). */
+  readonly dueAt: Date;
+  /** When it was sent. */
+  readonly at: Date;
+}
+
+/**
+ * The sweep's notices, kept apart from the orders so that sending one costs a small insert instead
+ * of a rewrite of the order (the order's history gets them when it is next read, see
+ * WorkOrderService).
+ */
+export interface NoticeLog {
+  /**
+   * Records those of `notices` not recorded yet. `recorded`: the keys this call recorded (announce
+   * these); `failed`: those it could not record for another reason (try again later).
+   */
+  record(notices: readonly SentNoticeRecord[]): Promise<{ readonly recorded: ReadonlySet<string>; readonly failed: ReadonlySet<string> }>;
+  /** Those of `keys` that are recorded. */
+  find(keys: readonly string[]): Promise<SentNoticeRecord[]>;
+}
+
+/**
  * When orders must be looked at again, listed by the minute of their `wakeAt` (epoch minutes), so
  * the sweep reads the few minutes that passed instead of querying a range over every open order.
- * The order repository adds an order whenever it writes a new `wakeAt`; entries are hints (an
- * order may be listed in several minutes; its stored `wakeAt` decides).
+ * The order repository adds an order whenever it writes a new `wakeAt`, the sweep whenever it has
+ * sent what was due (the order's next wake); entries are hints (an order may be listed in several
+ * minutes; what is due when it is read decides).
  */
 export interface WakeSchedule {
   /** Lists the order under the minute of `wakeAt`, or of `now` when `wakeAt` has passed. */
@@ -88,9 +120,10 @@ export interface WakeSchedule {
   addMany(items: readonly (readonly [string, Date])[], now: Date): Promise<void>;
   /**
    * Order ids listed under a minute, in the order they were added (may repeat), from position
-   * `from` on (the list only grows until it is dropped, so a reader can resume where it stopped).
+   * `from` on, and the position to read on from next time (the list only grows until it is
+   * dropped, so a reader can resume where it stopped).
    */
-  entries(minute: number, from?: number): Promise<string[]>;
+  entries(minute: number, from?: number): Promise<{ readonly ids: string[]; readonly next: number }>;
   /** Forgets a minute whose entries are all done. Only for minutes no writer adds to any more. */
   drop(minute: number): Promise<void>;
   /** Forgets an hour's record of minutes, once every minute of it has been dropped. */

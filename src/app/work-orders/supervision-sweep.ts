@@ -1,12 +1,12 @@
 /**
  * The 催办/督办 sweep. It reads the minutes of the wake schedule that have passed (one short list
  * per minute, never a query over every open order), loads each listed order by id, and for those
- * whose stored `wakeAt` has come records every due notice with the `recordNotice` action, writing
- * the order back only if its revision is unchanged and none of the notice keys is in
- * `sentNoticeKeys` yet. Events are emitted after a successful write only, so running twice, or on
- * two instances at once, sends each notice exactly once. Due first-contact retries and callbacks
- * are announced the same way. A minute is forgotten once it has settled (no writer adds to it
- * any more) and every order in it is done; a failed order keeps its minute for the next run.
+ * whose wake time has come records every notice due now in the NoticeLog (one small insert per
+ * notice, unique by key; the order is not rewritten, see sent-notices.ts) and lists the order's
+ * next wake time. A notice is announced only by the run whose insert recorded it, so running twice,
+ * or on two instances at once, sends each notice exactly once. Due first-contact retries and
+ * callbacks are announced the same way. A minute is forgotten once it has settled (no writer adds to
+ * it any more) and every order in it is done; a failed order keeps its minute for the next run.
  * Until a minute is forgotten, this instance remembers how far it has read it and which of its
  * orders are still to be looked at again: those that failed, and those whose wake time lies later
  * in that same minute (an order listed here whose wake time is in another minute is listed there
@@ -17,18 +17,19 @@
  * forgotten; a run reads the lists of the last hour or two, and only the first run of each hour
  * reads the whole lookback again.
  */
-import { recordDueNotices, type Actor as OrderActor, type PlannedNotice, type WorkOrder } from '../../domain/work-order';
+import { noticesAt, type WorkOrder } from '../../domain/work-order';
 import type { Logger } from '../../shared/logger';
-import type { Clock, StoredWorkOrder, WakeSchedule, WorkOrderIndexFields, WorkOrderRepository } from './ports';
+import type { Clock, NoticeLog, SentNoticeRecord, StoredWorkOrder, WakeSchedule, WorkOrderRepository } from './ports';
 import type { RegulationService } from './regulation.service';
+import { callbackKey, contactRetryKey } from './sent-notices';
 import type { WorkOrderEmitter, WorkOrderNotice } from './work-order.events';
-import { indexFieldsOf, needsCallback, needsContactRetry, wakeNeedsListing } from './work-order.index';
+import { needsCallback, needsContactRetry } from './work-order.index';
 import { unitIdsOf } from './work-order.policy';
 
 export interface SweepOptions {
   /** Orders loaded and written in parallel. */
   readonly concurrency: number;
-  /** Orders looked at per run at most (the next run continues with the minutes left). */
+  /** Listed orders looked at per run, about (whole minutes are taken; the next run continues with the minutes left). */
   readonly maxOrders: number;
   /** How far back a run looks for minutes not done yet (covers a pause of the sweep this long). */
   readonly lookbackHours: number;
@@ -36,15 +37,16 @@ export interface SweepOptions {
   readonly settleMinutes: number;
 }
 
-export const DEFAULT_SWEEP_OPTIONS: SweepOptions = { concurrency: 16, maxOrders: 20_000, lookbackHours: 7 * 24, settleMinutes: 3 };
+export const DEFAULT_SWEEP_OPTIONS: SweepOptions = { concurrency: 64, maxOrders: 20_000, lookbackHours: 7 * 24, settleMinutes: 3 };
 
 export interface SweepResult {
   /** Minutes of the schedule read. */
   readonly minutes: number;
   /** Listed orders whose wake time had come. */
   readonly examined: number;
+  /** Orders for which this run recorded something. */
   readonly updated: number;
-  /** Writes that lost to another writer (another sweep or a user); the winner did the work. */
+  /** Orders with a due notice another run had recorded (that run announced it). */
   readonly conflicts: number;
   readonly reminders: number;
   readonly supervisions: number;
@@ -56,22 +58,19 @@ export interface SweepResult {
 export interface SweepDeps {
   readonly orders: WorkOrderRepository;
   readonly wakes: WakeSchedule;
+  readonly notices: NoticeLog;
   readonly regulation: RegulationService;
   readonly events: WorkOrderEmitter;
   readonly clock: Clock;
   readonly log: Logger;
 }
 
-const SWEEPER: OrderActor = { id: 'supervision-sweep', role: 'system' };
-
-/** A due order worked out in memory, ready to be written. */
+/** A listed order worked out in memory: what is due now, and when to look again. */
 interface Prepared {
-  readonly stored: StoredWorkOrder;
   readonly order: WorkOrder;
-  readonly recorded: readonly PlannedNotice[];
-  readonly index: WorkOrderIndexFields;
-  readonly retryDue: boolean;
-  readonly callbackDue: boolean;
+  /** Notices, retry and callback announcements due now (some may be recorded already). */
+  readonly due: readonly SentNoticeRecord[];
+  readonly nextWake?: Date;
 }
 
 type Outcome = { updated: boolean; conflict: boolean; failed: boolean; notices: WorkOrderNotice[]; retry: boolean; callback: boolean };
@@ -84,6 +83,9 @@ interface MinuteProgress {
 }
 
 const MINUTE = 60_000;
+/** Minutes read, and dropped, in parallel. */
+const READ_WINDOW = 16;
+const DROP_WINDOW = 16;
 const NOTHING: Outcome = { updated: false, conflict: false, failed: false, notices: [], retry: false, callback: false };
 
 export class SupervisionSweep {
@@ -132,58 +134,77 @@ export class SupervisionSweep {
     const minutes = [...new Set([...this.settledMinutes, ...read])].filter((m) => m <= nowMinute).sort((a, b) => a - b);
     const totals = { minutes: 0, examined: 0, updated: 0, conflicts: 0, reminders: 0, supervisions: 0, contactRetries: 0, callbacks: 0 };
     const kept = new Set<number>(); // hours with a minute not forgotten
-    for (const minute of minutes) {
-      if (totals.examined >= this.opts.maxOrders) {
-        kept.add(Math.floor(minute / 60));
-        continue;
+    const done: number[] = []; // minutes to forget: dropped together once the notices are out
+    // What each minute adds to look at: entries listed since the last read, and orders due again.
+    const taken: { minute: number; readUpTo: number; visit: string[]; again: Map<string, number> }[] = [];
+    let budget = this.opts.maxOrders;
+    for (let i = 0; i < minutes.length && budget > 0; i += READ_WINDOW) {
+      const window = minutes.slice(i, i + READ_WINDOW);
+      const read = await Promise.all(window.map((m) => this.deps.wakes.entries(m, this.progress.get(m)?.upTo ?? 0)));
+      for (const [k, minute] of window.entries()) {
+        if (budget <= 0) break;
+        const seen = this.progress.get(minute) ?? { upTo: 0, again: new Map<string, number>() };
+        const { ids: listed, next: readUpTo } = read[k] as { ids: string[]; next: number };
+        const again = new Map<string, number>();
+        const ids = new Set<string>();
+        for (const [id, at] of seen.again) {
+          if (at <= now.getTime()) ids.add(id);
+          else again.set(id, at);
+        }
+        for (const id of listed) {
+          ids.add(id);
+          again.delete(id); // listed again: looked at now
+        }
+        taken.push({ minute, readUpTo, visit: [...ids], again });
+        budget -= ids.size;
       }
+    }
+    // Minutes not taken (the budget ran out) stay as they are: the next run reads them.
+    for (const m of minutes.slice(taken.length)) kept.add(Math.floor(m / 60));
+    // Every order listed in the taken minutes, once (it may be listed in several), a chunk at a time.
+    const visit = [...new Set(taken.flatMap((t) => t.visit))];
+    const outcomes = new Map<string, Outcome | NotDue | null>();
+    for (let i = 0; i < visit.length; i += this.opts.concurrency) {
+      const chunk = visit.slice(i, i + this.opts.concurrency);
+      const results = await this.visitChunk(chunk, now);
+      for (const [k, o] of results.entries()) {
+        const id = chunk[k] as string;
+        outcomes.set(id, o);
+        if (o === null || 'wakesAt' in o) continue;
+        totals.examined += 1;
+        if (o.updated) totals.updated += 1;
+        if (o.conflict) totals.conflicts += 1;
+        for (const n of o.notices) {
+          if (n.kind === 'reminder') totals.reminders += 1;
+          else totals.supervisions += 1;
+        }
+        if (o.retry) totals.contactRetries += 1;
+        if (o.callback) totals.callbacks += 1;
+      }
+    }
+    for (const { minute, readUpTo, visit: ids, again } of taken) {
       totals.minutes += 1;
-      const seen = this.progress.get(minute) ?? { upTo: 0, again: new Map<string, number>() };
-      const listed = await this.deps.wakes.entries(minute, seen.upTo);
-      const again = new Map<string, number>();
-      const ids = new Set<string>();
-      for (const [id, at] of seen.again) {
-        if (at <= now.getTime()) ids.add(id);
-        else again.set(id, at);
-      }
-      for (const id of listed) {
-        ids.add(id);
-        again.delete(id); // listed again: looked at now
-      }
-      const visit = [...ids];
       const minuteEnd = (minute + 1) * MINUTE;
-      for (let i = 0; i < visit.length; i += this.opts.concurrency) {
-        const chunk = visit.slice(i, i + this.opts.concurrency);
-        const outcomes = await this.visitChunk(chunk, now);
-        for (const [k, o] of outcomes.entries()) {
-          const id = chunk[k] as string;
-          if (o === null) continue;
-          if ('wakesAt' in o) {
-            // Not due yet: later in this minute it is looked at again; a later minute lists it itself.
-            if (o.wakesAt < minuteEnd) again.set(id, o.wakesAt);
-            continue;
-          }
-          totals.examined += 1;
-          if (o.failed) again.set(id, 0);
-          if (o.updated) totals.updated += 1;
-          if (o.conflict) totals.conflicts += 1;
-          for (const n of o.notices) {
-            if (n.kind === 'reminder') totals.reminders += 1;
-            else totals.supervisions += 1;
-          }
-          if (o.retry) totals.contactRetries += 1;
-          if (o.callback) totals.callbacks += 1;
+      for (const id of ids) {
+        const o = outcomes.get(id);
+        if (o === null || o === undefined) continue;
+        // Not due yet: later in this minute it is looked at again; a later minute lists it itself.
+        if ('wakesAt' in o) {
+          if (o.wakesAt < minuteEnd) again.set(id, o.wakesAt);
+        } else if (o.failed) {
+          again.set(id, 0);
         }
       }
       if (again.size === 0 && minute <= settled) {
-        await this.deps.wakes.drop(minute);
+        done.push(minute);
         this.progress.delete(minute);
         this.settledMinutes.delete(minute);
       } else {
         kept.add(Math.floor(minute / 60));
-        this.progress.set(minute, { upTo: seen.upTo + listed.length, again });
+        this.progress.set(minute, { upTo: readUpTo, again });
       }
     }
+    for (let i = 0; i < done.length; i += DROP_WINDOW) await Promise.all(done.slice(i, i + DROP_WINDOW).map((m) => this.deps.wakes.drop(m)));
     const oldest = (nowHour - this.opts.lookbackHours) * 60;
     for (const m of this.progress.keys()) if (m < oldest) this.progress.delete(m);
     // An hour is forgotten once it has settled and none of its minutes is kept.
@@ -195,11 +216,12 @@ export class SupervisionSweep {
   }
 
   /**
-   * Loads a chunk of listed orders, works out each due one's notices (pure), lists the next wake
-   * times of the whole chunk in the schedule in one bulk call, then writes the orders. Listing
-   * before writing keeps the rule of single writes (an entry without a changed order is skipped
-   * later; an order never misses its entry), and one bulk listing instead of one append per order
-   * saves most round trips of a busy minute (the orders of a minute tend to wake together again).
+   * Loads a chunk of listed orders, works out each due one's notices and next wake time (pure),
+   * lists the next wake times of the whole chunk in the schedule in one bulk call, then records the
+   * chunk's notices in one bulk insert and announces those this run recorded. Listing before
+   * recording keeps an order from being forgotten between the two; recording once per key keeps a
+   * notice from being announced twice (by a second run, or another instance). The order itself is
+   * not written (see sent-notices.ts).
    * Null for a listed order that is gone or has nothing to wake for; `wakesAt` for one whose wake
    * time has not come (a stale entry, or one for later in the minute).
    */
@@ -217,78 +239,80 @@ export class SupervisionSweep {
       if (!s?.wakeAt) return null;
       if (s.wakeAt.getTime() > now.getTime()) return { wakesAt: s.wakeAt.getTime() };
       try {
-        return this.prepare(s, now);
+        const p = this.prepare(s, now);
+        if (p.due.length > 0) return p;
+        return p.nextWake ? { wakesAt: p.nextWake.getTime() } : null;
       } catch (err) {
         this.deps.log.error('supervision sweep failed on an order', { orderId: s.order.id, err: String(err) });
         return 'failed';
       }
     });
-    const wakes: [string, Date][] = [];
-    for (const p of prepared) {
-      if (p !== null && p !== 'failed' && !('wakesAt' in p) && wakeNeedsListing(p.index.wakeAt, p.stored.wakeAt, now.getTime())) wakes.push([p.order.id, p.index.wakeAt]);
-    }
+    const due = prepared.filter((p): p is Prepared => p !== null && p !== 'failed' && !('wakesAt' in p));
+    const wakes = due.flatMap((p): [string, Date][] => (p.nextWake ? [[p.order.id, p.nextWake]] : []));
+    let recorded: ReadonlySet<string>;
+    let failed: ReadonlySet<string>;
     try {
       if (wakes.length > 0) await this.deps.wakes.addMany(wakes, now);
+      ({ recorded, failed } = await this.deps.notices.record(due.flatMap((p) => p.due)));
     } catch (err) {
-      this.deps.log.error('supervision sweep could not list wake times', { err: String(err), orders: wakes.length });
+      this.deps.log.error('supervision sweep could not record notices', { err: String(err), orders: due.length });
       return prepared.map((p) => (p === null || (p !== 'failed' && 'wakesAt' in p) ? p : { ...NOTHING, failed: true }));
     }
-    return Promise.all(prepared.map((p) => {
+    return prepared.map((p) => {
       if (p === null) return null;
       if (p === 'failed') return { ...NOTHING, failed: true };
       if ('wakesAt' in p) return p;
-      return this.commitWithRetry(p, now);
-    }));
+      return this.announce(p, recorded, failed, now);
+    });
   }
 
-  /** One retry from a fresh read after a lost race: whatever the winner left undone is done now. */
-  private async commitWithRetry(p: Prepared, now: Date): Promise<Outcome> {
-    try {
-      const first = await this.commit(p, now, true);
-      if (!first.conflict) return first;
-      const fresh = await this.deps.orders.get(p.order.id);
-      if (!fresh || !fresh.wakeAt || fresh.wakeAt.getTime() > now.getTime()) return first;
-      const second = await this.commit(this.prepare(fresh, now), now, false);
-      return { ...second, conflict: true };
-    } catch (err) {
-      this.deps.log.error('supervision sweep failed on an order', { orderId: p.order.id, err: String(err) });
-      return { ...NOTHING, failed: true };
-    }
-  }
-
-  /** The order with every notice due now recorded, and its new index fields (no I/O). */
+  /** What is due on the order now, and when it must be looked at next (no I/O). */
   private prepare(stored: StoredWorkOrder, now: Date): Prepared {
     const regulation = this.deps.regulation;
     const preset = regulation.preset(stored.order.presetId) ?? regulation.activePreset();
     const calendar = regulation.workCalendar();
-    const { order, events, recorded } = recordDueNotices(stored.order, now, preset, calendar, SWEEPER);
-    const retryDue = stored.contactRetryAt !== undefined && stored.contactRetryAt.getTime() <= now.getTime();
-    const callbackDue = stored.callbackDueAt !== undefined && stored.callbackDueAt.getTime() <= now.getTime();
-    const index = indexFieldsOf({ order, previous: stored, events, now, preset, calendar, clearContactRetry: retryDue, clearCallback: callbackDue });
-    return { stored, order, recorded, index, retryDue, callbackDue };
+    const order = stored.order;
+    const at = now.getTime();
+    const notices = noticesAt(order, now, preset, calendar);
+    const due: SentNoticeRecord[] = notices.due.map((n) => ({
+      key: n.key, orderId: order.id, kind: n.kind, stage: n.stage, level: n.level, dueAt: n.dueAt, at: now,
+    }));
+    const later: number[] = [];
+    if (notices.next) later.push(notices.next.getTime());
+    const retryAt = needsContactRetry(order) ? stored.contactRetryAt : undefined;
+    if (retryAt && retryAt.getTime() <= at) due.push({ key: contactRetryKey(order.id, retryAt), orderId: order.id, kind: 'contactRetry', dueAt: retryAt, at: now });
+    else if (retryAt) later.push(retryAt.getTime());
+    const callbackAt = needsCallback(order) ? stored.callbackDueAt : undefined;
+    if (callbackAt && callbackAt.getTime() <= at) due.push({ key: callbackKey(order.id, callbackAt), orderId: order.id, kind: 'callback', dueAt: callbackAt, at: now });
+    else if (callbackAt) later.push(callbackAt.getTime());
+    return { order, due, ...(later.length > 0 ? { nextWake: new Date(Math.min(...later)) } : {}) };
   }
 
-  /** Writes a prepared order (if nobody else wrote it meanwhile) and announces what it recorded. */
-  private async commit(p: Prepared, now: Date, wakeListed: boolean): Promise<Outcome> {
-    const { stored, order, recorded, index, retryDue, callbackDue } = p;
-    const rev = await this.deps.orders.replace(order, stored.rev, index, recorded.map((n) => n.key), { wakeListed });
-    if (rev === null) return { ...NOTHING, conflict: true };
+  /** Announces what this run recorded for the order. */
+  private announce(p: Prepared, recorded: ReadonlySet<string>, failed: ReadonlySet<string>, now: Date): Outcome {
+    const { order } = p;
     const unitIds = unitIdsOf(order);
-    const notices: WorkOrderNotice[] = recorded.map((n) => ({
-      orderId: order.id, number: order.number, key: n.key, stage: n.stage, kind: n.kind, level: n.level, dueAt: n.dueAt, unitIds, at: now,
-    }));
-    for (const n of notices) {
-      this.deps.events.emit(n.kind === 'reminder' ? 'workOrder:reminder' : 'workOrder:supervision', n);
-      this.deps.log.info(n.kind === 'reminder' ? 'work order reminder sent' : 'work order supervision raised', { orderId: order.id, stage: n.stage, level: n.level, key: n.key });
+    const mine = p.due.filter((n) => recorded.has(n.key));
+    const notices: WorkOrderNotice[] = [];
+    let retry = false;
+    let callback = false;
+    for (const n of mine) {
+      if (n.kind === 'contactRetry') {
+        retry = true;
+        this.deps.events.emit('workOrder:contactRetryDue', { orderId: order.id, number: order.number, unitIds, dueAt: n.dueAt });
+      } else if (n.kind === 'callback') {
+        callback = true;
+        this.deps.events.emit('workOrder:callbackDue', { orderId: order.id, number: order.number, unitIds, dueAt: n.dueAt });
+      } else if (n.stage !== undefined && n.level !== undefined) {
+        const notice: WorkOrderNotice = {
+          orderId: order.id, number: order.number, key: n.key, stage: n.stage, kind: n.kind, level: n.level as WorkOrderNotice['level'], dueAt: n.dueAt, unitIds, at: now,
+        };
+        notices.push(notice);
+        this.deps.events.emit(n.kind === 'reminder' ? 'workOrder:reminder' : 'workOrder:supervision', notice);
+        this.deps.log.info(n.kind === 'reminder' ? 'work order reminder sent' : 'work order supervision raised', { orderId: order.id, stage: n.stage, level: n.level, key: n.key });
+      }
     }
-    const retry = retryDue && needsContactRetry(order) && stored.contactRetryAt !== undefined;
-    if (retry && stored.contactRetryAt) {
-      this.deps.events.emit('workOrder:contactRetryDue', { orderId: order.id, number: order.number, unitIds, dueAt: stored.contactRetryAt });
-    }
-    const callback = callbackDue && needsCallback(order) && stored.callbackDueAt !== undefined;
-    if (callback && stored.callbackDueAt) {
-      this.deps.events.emit('workOrder:callbackDue', { orderId: order.id, number: order.number, unitIds, dueAt: stored.callbackDueAt });
-    }
-    return { ...NOTHING, updated: true, notices, retry, callback };
+    const isFailed = p.due.some((n) => failed.has(n.key));
+    return { updated: mine.length > 0, conflict: mine.length < p.due.length && !isFailed, failed: isFailed, notices, retry, callback };
   }
 }

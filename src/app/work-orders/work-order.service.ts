@@ -14,11 +14,12 @@ import {
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 import type {
-  Clock, KnowledgeRepository, Page, StoredWorkOrder, WorkOrderFactsRepository, WorkOrderFilter, WorkOrderRepository,
+  Clock, KnowledgeRepository, NoticeLog, Page, StoredWorkOrder, WorkOrderFactsRepository, WorkOrderFilter, WorkOrderRepository,
 } from './ports';
 import type { RegulationService } from './regulation.service';
 import { factRowsOf } from './work-order.facts';
 import type { WorkOrderEmitter } from './work-order.events';
+import { withSentNotices } from './sent-notices';
 import { indexFieldsOf } from './work-order.index';
 import { canSee, isHotlineStaff, orderActor, roleMayAct, unitIdsOf, visibleOrder } from './work-order.policy';
 
@@ -65,6 +66,8 @@ export interface WorkOrderSummary {
 
 export interface WorkOrderServiceDeps {
   readonly orders: WorkOrderRepository;
+  /** What the sweep sent, folded into an order when it is read. */
+  readonly notices: NoticeLog;
   readonly facts: WorkOrderFactsRepository;
   readonly knowledge: Pick<KnowledgeRepository, 'get' | 'incrementUse'>;
   readonly regulation: RegulationService;
@@ -195,10 +198,12 @@ export class WorkOrderService {
     return { ...res, items: res.items.map((s) => summaryOf(actor, s)) };
   }
 
+  /** The order as stored, with the notices the sweep sent since it was written (sent-notices.ts). */
   private async load(actor: Actor, orderId: string): Promise<StoredWorkOrder> {
     const stored = await this.deps.orders.get(orderId);
     if (!stored || !canSee(actor, stored.order)) throw new NotFoundError('work order');
-    return stored;
+    const now = new Date(this.deps.clock());
+    return withSentNotices(stored, this.deps.notices, now, this.presetOf(stored.order), this.deps.regulation.workCalendar());
   }
 
   private presetOf(order: WorkOrder): RegulationPreset {

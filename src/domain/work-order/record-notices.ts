@@ -12,6 +12,29 @@ export interface RecordedNotices {
   readonly recorded: readonly PlannedNotice[];
 }
 
+/** A notice as the sweep sent it (kept outside the order until the order is next read). */
+export interface SentNotice {
+  readonly key: string;
+  readonly kind: PlannedNotice['kind'];
+  readonly stage: PlannedNotice['stage'];
+  readonly level: PlannedNotice['level'];
+  /** When it was sent. */
+  readonly at: Date;
+}
+
+/**
+ * The order with sent notices folded in: each recorded with `recordNotice` at the instant it was
+ * sent, oldest first, by `actor` (the sweep). One already on the order is left out.
+ */
+export function foldSentNotices(order: WorkOrder, sent: readonly SentNotice[], preset: RegulationPreset, calendar: WorkCalendar, actor: Actor): WorkOrder {
+  let o = order;
+  for (const n of [...sent].sort((a, b) => a.at.getTime() - b.at.getTime() || a.key.localeCompare(b.key))) {
+    const r = transition(o, { type: 'recordNotice', key: n.key, kind: n.kind, stage: n.stage, level: n.level }, { now: n.at, actor, preset, calendar });
+    if (r.ok) o = r.order;
+  }
+  return o;
+}
+
 /** Every notice due at `now` recorded on the order with `recordNotice`, as the sweep does. */
 export function recordDueNotices(order: WorkOrder, now: Date, preset: RegulationPreset, calendar: WorkCalendar, actor: Actor): RecordedNotices {
   let o = order;

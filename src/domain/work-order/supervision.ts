@@ -71,6 +71,26 @@ export function nextNoticeAt(order: WorkOrder, now: Date, preset: RegulationPres
   return pending[0]?.notifyAt;
 }
 
+/**
+ * In one pass, what the sweep needs: the notices due at `now` (as `dueNotices`), and when the first
+ * notice not sent comes after `now` (when to look again, counting those due now as sent).
+ */
+export function noticesAt(order: WorkOrder, now: Date, preset: RegulationPreset, calendar: WorkCalendar): { due: PlannedNotice[]; next?: Date } {
+  const sent = new Set(order.sentNoticeKeys);
+  const t = now.getTime();
+  const due: PlannedNotice[] = [];
+  let next: Date | undefined;
+  for (const n of plannedNotices(order, preset, calendar)) {
+    if (sent.has(n.key)) continue;
+    if (n.notifyAt.getTime() > t) {
+      next ??= n.notifyAt;
+    } else if (n.kind === 'supervision' || t <= n.dueAt.getTime()) {
+      due.push(n);
+    }
+  }
+  return next ? { due, next } : { due };
+}
+
 function notice(
   order: WorkOrder, d: Deadline, kind: PlannedNotice['kind'], tag: string, level: PlannedNotice['level'], notifyAt: Date,
 ): PlannedNotice {

@@ -1,6 +1,7 @@
 /**
  * The sweep's wake schedule against a real database server: orders are found again through the
- * hour lists, a bulk load has the same layout as single adds, and dropped minutes are gone.
+ * hour lists, a bulk listing is read back with single adds, a reader resumes where it stopped, and
+ * dropped minutes are gone.
  */
 import { DbConnection } from '../../../src/adapters/db/connection';
 import { MongoWakeSchedule } from '../../../src/adapters/db/repositories/wake-schedule.repository';
@@ -30,22 +31,26 @@ describe('MongoWakeSchedule (real database)', () => {
     await wakes.add('o-past', new Date(NOW.getTime() - 5 * MIN), NOW);
     await wakes.add('o-later', new Date(NOW.getTime() + 90 * MIN + 30_000), NOW);
     await wakes.add('o-later-2', new Date(NOW.getTime() + 90 * MIN + 1_000), NOW);
-    expect(await wakes.entries(nowMinute)).toEqual(['o-past']);
-    expect(await wakes.entries(nowMinute + 90)).toEqual(['o-later', 'o-later-2']);
+    expect(await wakes.entries(nowMinute)).toEqual({ ids: ['o-past'], next: 1 });
+    expect(await wakes.entries(nowMinute + 90)).toEqual({ ids: ['o-later', 'o-later-2'], next: 2 });
     expect(await wakes.minutes(hourOf(nowMinute) - 1, hourOf(nowMinute + 90), [])).toEqual([nowMinute, nowMinute + 90]);
     expect(await wakes.minutes(hourOf(nowMinute) - 1, hourOf(nowMinute), [])).toEqual([nowMinute]);
   });
 
-  it('addMany gives the same layout as add, after what is there', async () => {
-    await wakes.addMany([['o-b1', new Date(NOW.getTime() + 90 * MIN)], ['o-b2', new Date(NOW.getTime() + 200 * MIN)]], NOW);
-    expect(await wakes.entries(nowMinute + 90)).toEqual(['o-later', 'o-later-2', 'o-b1']);
+  it('addMany lists after what is there, one entry per minute; a reader resumes where it stopped', async () => {
+    await wakes.addMany([['o-b1', new Date(NOW.getTime() + 90 * MIN)], ['o-b2', new Date(NOW.getTime() + 200 * MIN)], ['o-b3', new Date(NOW.getTime() + 90 * MIN + 59_000)]], NOW);
+    expect(await wakes.entries(nowMinute + 90)).toEqual({ ids: ['o-later', 'o-later-2', 'o-b1', 'o-b3'], next: 3 });
+    expect(await wakes.entries(nowMinute + 90, 2)).toEqual({ ids: ['o-b1', 'o-b3'], next: 3 });
+    await wakes.add('o-c', new Date(NOW.getTime() + 90 * MIN), NOW);
+    expect(await wakes.entries(nowMinute + 90, 3)).toEqual({ ids: ['o-c'], next: 4 });
+    expect(await wakes.entries(nowMinute + 200)).toEqual({ ids: ['o-b2'], next: 1 });
     expect(await wakes.minutes(hourOf(nowMinute), hourOf(nowMinute + 200), [])).toEqual([nowMinute, nowMinute + 90, nowMinute + 200]);
   });
 
   it('a dropped minute and hour are gone; a later add lists the minute again', async () => {
     await wakes.drop(nowMinute);
     await wakes.dropHour(hourOf(nowMinute));
-    expect(await wakes.entries(nowMinute)).toEqual([]);
+    expect(await wakes.entries(nowMinute)).toEqual({ ids: [], next: 0 });
     expect(await wakes.minutes(hourOf(nowMinute), hourOf(nowMinute), [nowMinute])).toEqual([]);
     await wakes.add('o-late-writer', new Date(NOW.getTime() - MIN), NOW);
     expect(await wakes.minutes(hourOf(nowMinute), hourOf(nowMinute), [])).toEqual([nowMinute]);

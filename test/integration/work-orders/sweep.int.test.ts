@@ -81,8 +81,13 @@ describe('supervision sweep (real database)', () => {
     const history = (await call<{ history: { action: string; actor: string }[] }>(a, 'GET', `/api/work-orders/${id}`, sup)).body.history;
     expect(history.filter((h) => h.action === 'recordNotice').map((h) => h.actor)).toEqual(['supervision-sweep', 'supervision-sweep']);
 
+    // The sweep kept them apart from the order; the order shows them when read and stores them with its next write.
+    const raw = async () => a.db.connection.collection('work_orders').findOne({ _id: id as never });
+    expect((await raw())?.['sentNoticeKeys']).toEqual([]);
     // Signing stops the sign clock: no red 督办 later for that stage.
     expect((await call(a, 'POST', `/api/work-orders/${id}/actions`, water, { type: 'sign' })).status).toBe(200);
+    expect((await raw())?.['sentNoticeKeys']).toEqual(keys);
+    expect(((await raw())?.['history'] as { action: string }[]).map((h) => h.action).slice(-3)).toEqual(['recordNotice', 'recordNotice', 'sign']);
     clock.set(new Date(T0.getTime() + 5 * 24 * H));
     await a.module.sweep.run();
     expect(seen.filter((n) => n.stage === 'sign')).toHaveLength(2);

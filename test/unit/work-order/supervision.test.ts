@@ -1,5 +1,5 @@
 import { DEFAULT_WORK_CALENDAR as cal } from '../../../src/domain/calendar';
-import { dueNotices, nextNoticeAt, plannedNotices, recordDueNotices, transition } from '../../../src/domain/work-order';
+import { dueNotices, foldSentNotices, nextNoticeAt, noticesAt, plannedNotices, recordDueNotices, transition } from '../../../src/domain/work-order';
 import { SUP, SYS, UNIT, at, ctx, local, preset, run, signedOrder } from './work-order.fixtures';
 
 describe('催办 / 督办 decisions', () => {
@@ -40,6 +40,33 @@ describe('催办 / 督办 decisions', () => {
     const again = recordDueNotices(first.order, at('2026-03-07 10:05'), p, cal, SYS);
     expect(again.recorded).toEqual([]);
     expect(again.order).toBe(first.order);
+  });
+
+  it('noticesAt: what is due now and when the next one comes, those due now counted as sent', () => {
+    const before = noticesAt(o, at('2026-03-04 12:00'), p, cal);
+    expect(before.due).toEqual([]);
+    expect(local(before.next)).toBe('2026-03-05T02:14:59.999+08:00'); // the reminder
+    const atReminder = noticesAt(o, at('2026-03-05 08:00'), p, cal);
+    expect(atReminder.due.map((n) => n.level)).toEqual(['reminder']);
+    expect(local(atReminder.next)).toBe('2026-03-05T23:59:59.999+08:00'); // yellow, not the reminder again
+    const late = noticesAt(o, at('2026-03-07 10:00'), p, cal); // reminder dropped, yellow and red due
+    expect(late.due.map((n) => n.level)).toEqual(['yellow', 'red']);
+    expect(local(late.next)).toBe('2026-03-10T23:59:59.999+08:00');
+    expect(noticesAt(o, at('2026-03-11 00:00'), p, cal)).toEqual({ due: dueNotices(o, at('2026-03-11 00:00'), p, cal) }); // nothing after escalation
+  });
+
+  it('foldSentNotices records sent notices at the instants they were sent, oldest first, each once', () => {
+    const [reminder, yellow] = plannedNotices(o, p, cal);
+    if (!reminder || !yellow) throw new Error('no plan');
+    const sent = (n: typeof reminder, when: string) => ({ key: n.key, kind: n.kind, stage: n.stage, level: n.level, at: at(when) });
+    const folded = foldSentNotices(o, [sent(yellow, '2026-03-06 00:00'), sent(reminder, '2026-03-05 02:15')], p, cal, SYS);
+    expect(folded.sentNoticeKeys).toEqual([reminder.key, yellow.key]);
+    const entries = folded.history.slice(o.history.length);
+    expect(entries.map((h) => [h.action, h.actor, local(h.at)])).toEqual([
+      ['recordNotice', SYS.id, '2026-03-05T02:15:00.000+08:00'],
+      ['recordNotice', SYS.id, '2026-03-06T00:00:00.000+08:00'],
+    ]);
+    expect(foldSentNotices(folded, [sent(reminder, '2026-03-05 02:15')], p, cal, SYS)).toBe(folded);
   });
 
   it('drops a reminder once the deadline has passed and lets 督办 take over', () => {

@@ -3,7 +3,8 @@
  * the write-time index fields (wakeAt, unitIds, phoneKey). work_order_revs: revision claims.
  * (The KPI sums, work_order_facts and work_order_rollups, are read and written by `_id` without
  * a schema: repositories/work-order-facts.repository.ts. Per-day number sequences, orders by
- * phone and the wake schedule are KeyedLists: see keyed-list.ts.)
+ * phone and the wake schedule are KeyedLists: see keyed-list.ts. The notices the sweep sent are in
+ * work_order_notices, `_id` = notice key: repositories/notice-log.repository.ts.)
  * Only plain single-field/compound/multikey indexes (FerretDB: no partial, TTL or text indexes).
  */
 import { Schema, type Connection, type Model, type mongo } from 'mongoose';

@@ -1,7 +1,9 @@
 /**
  * WakeSchedule over work_order_wakes, two kinds of KeyedList (every read and write an `_id`
  * lookup, see keyed-list.ts):
- *  - `m:<minute>`: the ids of the orders that wake in that epoch minute;
+ *  - `m:<minute>`: the ids of the orders that wake in that epoch minute, an id per entry (a writer
+ *    listing one order) or an array of ids (a bulk listing: one entry per minute per call, so a busy
+ *    minute is a few documents to read and delete, not one per order);
  *  - `d:<hour>`: the minutes of that epoch hour that have entries, so a sweep after a pause reads
  *    one short list per hour instead of probing sixty minutes.
  * A minute is recorded in its hour before its first entry is added: a crash in between leaves an
@@ -14,13 +16,15 @@ import { KeyedList } from '../keyed-list';
 const MINUTE = 60_000;
 /** Lists read in parallel. */
 const WINDOW = 32;
+/** Ids in one entry of a bulk listing (a document stays small). */
+const MAX_IDS_PER_ENTRY = 1_000;
 
 export class MongoWakeSchedule implements WakeSchedule {
-  private readonly orders: KeyedList<string>;
+  private readonly orders: KeyedList<string | string[]>;
   private readonly hours: KeyedList<number>;
 
   constructor(conn: Connection) {
-    this.orders = new KeyedList<string>(conn, 'work_order_wakes');
+    this.orders = new KeyedList<string | string[]>(conn, 'work_order_wakes');
     this.hours = new KeyedList<number>(conn, 'work_order_wakes');
   }
 
@@ -51,7 +55,10 @@ export class MongoWakeSchedule implements WakeSchedule {
     for (const m of fresh) byHour.set(Math.floor(m / 60), [...(byHour.get(Math.floor(m / 60)) ?? []), m]);
     for (const [h, ms] of byHour) await this.hours.appendMany(`d:${h}`, ms);
     for (let i = 0; i < minutes.length; i += WINDOW) {
-      await Promise.all(minutes.slice(i, i + WINDOW).map((m) => this.orders.appendMany(`m:${m}`, byMinute.get(m) ?? [])));
+      await Promise.all(minutes.slice(i, i + WINDOW).map(async (m) => {
+        const ids = byMinute.get(m) ?? [];
+        for (let k = 0; k < ids.length; k += MAX_IDS_PER_ENTRY) await this.orders.append(`m:${m}`, ids.slice(k, k + MAX_IDS_PER_ENTRY));
+      }));
     }
   }
 
@@ -67,8 +74,9 @@ export class MongoWakeSchedule implements WakeSchedule {
     return [...found].sort((a, b) => a - b);
   }
 
-  async entries(minute: number, from = 0): Promise<string[]> {
-    return (await this.orders.read(`m:${minute}`, from)).map((e) => e.value);
+  async entries(minute: number, from = 0): Promise<{ ids: string[]; next: number }> {
+    const read = await this.orders.read(`m:${minute}`, from);
+    return { ids: read.flatMap((e) => e.value), next: from + read.length };
   }
 
   async drop(minute: number): Promise<void> {

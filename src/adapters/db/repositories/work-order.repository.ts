@@ -9,7 +9,7 @@
  * Optimistic concurrency: a write from revision r first inserts the claim `<orderId>:<r+1>`
  * (unique `_id`); only one writer can insert it, so exactly one of several concurrent writers
  * wins, also on FerretDB v1, whose conditional updates are not atomic under concurrency. The
- * winner checks the stored head (still at r, notice not yet sent) and replaces the order by `_id`.
+ * winner checks the stored head (still at r) and replaces the order by `_id`.
  * A writer that finds the claim taken reports a conflict; if the claim is older than
  * `rollForwardMs` and the order still lags behind it, its state is applied first (the claimant
  * died between the two steps).
@@ -114,9 +114,7 @@ export class MongoWorkOrderRepository implements WorkOrderRepository {
    * Every statement filters by `_id` alone (the only filter FerretDB v1 on SQLite does not answer
    * with a full scan); the claim, not the filter, makes the write conditional.
    */
-  async replace(
-    order: WorkOrder, expectedRev: number, index: WorkOrderIndexFields, absentNoticeKeys: readonly string[] = [], opts: { readonly wakeListed?: boolean } = {},
-  ): Promise<number | null> {
+  async replace(order: WorkOrder, expectedRev: number, index: WorkOrderIndexFields): Promise<number | null> {
     const rev = expectedRev + 1;
     const doc = toDoc(order, rev, index);
     const claimId = `${order.id}:${rev}`;
@@ -127,14 +125,13 @@ export class MongoWorkOrderRepository implements WorkOrderRepository {
       await this.rollForward(claimId);
       return null;
     }
-    const head = await this.orders.findOne({ _id: order.id }, { projection: { rev: 1, wakeAt: 1, sentNoticeKeys: 1 } });
-    const noticeTaken = absentNoticeKeys.some((k) => head?.sentNoticeKeys?.includes(k) === true);
-    if (!head || head.rev >= rev || noticeTaken) {
-      // Our read was older than the order (its claim had been cleaned up), or the notice went out.
+    const head = await this.orders.findOne({ _id: order.id }, { projection: { rev: 1, wakeAt: 1 } });
+    if (!head || head.rev >= rev) {
+      // Our read was older than the order (its claim had been cleaned up).
       await this.claims.deleteOne({ _id: claimId });
       return null;
     }
-    if (!opts.wakeListed) await this.listWake(order.id, index.wakeAt, head.wakeAt);
+    await this.listWake(order.id, index.wakeAt, head.wakeAt);
     await this.orders.replaceOne({ _id: order.id }, doc, { ignoreUndefined: true });
     await this.claims.deleteOne({ _id: `${order.id}:${expectedRev}` });
     return rev;

@@ -2,6 +2,7 @@
 import type { Actor } from '../../../../src/domain/access';
 import type { RepeatCandidate, WorkOrder } from '../../../../src/domain/work-order';
 import type {
+  NoticeLog, SentNoticeRecord,
   KnowledgeArticle, KnowledgeCandidate, KnowledgeRepository, KnowledgeSearchQuery, OpenDueField, Page, StoredPreset,
   StoredWorkOrder, UnitCounterSums, WakeSchedule, WorkOrderFactsRepository, WorkOrderFactsView, WorkOrderFilter, WorkOrderIndexFields,
   WorkOrderRepository, WorkOrderSettingsStore,
@@ -43,9 +44,10 @@ export class FakeWakes implements WakeSchedule {
     return [...found].sort((a, b) => a - b);
   }
   readonly reads: { minute: number; from: number }[] = [];
-  async entries(minute: number, from = 0): Promise<string[]> {
+  async entries(minute: number, from = 0): Promise<{ ids: string[]; next: number }> {
     this.reads.push({ minute, from });
-    return (this.byMinute.get(minute) ?? []).slice(from);
+    const ids = (this.byMinute.get(minute) ?? []).slice(from);
+    return { ids, next: from + ids.length };
   }
   async drop(minute: number): Promise<void> {
     this.byMinute.delete(minute);
@@ -85,13 +87,13 @@ export class FakeOrders implements WorkOrderRepository {
     this.gets.push(id);
     return this.rows.get(id) ?? null;
   }
-  async replace(order: WorkOrder, expectedRev: number, index: WorkOrderIndexFields, absent: readonly string[] = [], opts: { readonly wakeListed?: boolean } = {}): Promise<number | null> {
+  async replace(order: WorkOrder, expectedRev: number, index: WorkOrderIndexFields): Promise<number | null> {
     this.beforeReplace?.(order.id);
     const cur = this.rows.get(order.id);
-    if (!cur || cur.rev !== expectedRev || absent.some((k) => cur.order.sentNoticeKeys.includes(k))) return null;
+    if (!cur || cur.rev !== expectedRev) return null;
     this.writes += 1;
     const now = this.clock();
-    if (!opts.wakeListed && wakeNeedsListing(index.wakeAt, cur.wakeAt, now)) {
+    if (wakeNeedsListing(index.wakeAt, cur.wakeAt, now)) {
       await this.wakes.add(order.id, index.wakeAt, new Date(now));
     }
     this.rows.set(order.id, { order, rev: expectedRev + 1, index, ...pickTimes(index) });
@@ -116,6 +118,34 @@ function pickTimes(i: WorkOrderIndexFields) {
     ...(i.wakeAt ? { wakeAt: i.wakeAt } : {}), ...(i.nextNoticeAt ? { nextNoticeAt: i.nextNoticeAt } : {}),
     ...(i.contactRetryAt ? { contactRetryAt: i.contactRetryAt } : {}), ...(i.callbackDueAt ? { callbackDueAt: i.callbackDueAt } : {}),
   };
+}
+
+/** NoticeLog in memory: a key is recorded once. */
+export class FakeNoticeLog implements NoticeLog {
+  readonly rows = new Map<string, SentNoticeRecord>();
+  /** Keys whose next record fails (a database error), once each. */
+  readonly failNext = new Set<string>();
+  /** Called before a record is applied: lets a test slip in a concurrent sweep. */
+  beforeRecord: ((notices: readonly SentNoticeRecord[]) => void) | null = null;
+  async record(notices: readonly SentNoticeRecord[]): Promise<{ recorded: ReadonlySet<string>; failed: ReadonlySet<string> }> {
+    this.beforeRecord?.(notices);
+    const recorded = new Set<string>();
+    const failed = new Set<string>();
+    for (const n of notices) {
+      if (this.failNext.delete(n.key)) failed.add(n.key);
+      else if (!this.rows.has(n.key)) {
+        this.rows.set(n.key, n);
+        recorded.add(n.key);
+      }
+    }
+    return { recorded, failed };
+  }
+  async find(keys: readonly string[]): Promise<SentNoticeRecord[]> {
+    return keys.flatMap((k) => {
+      const r = this.rows.get(k);
+      return r ? [r] : [];
+    });
+  }
 }
 
 export class FakeFacts implements WorkOrderFactsRepository {

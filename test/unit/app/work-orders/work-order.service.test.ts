@@ -4,7 +4,7 @@ import { RegulationService } from '../../../../src/app/work-orders/regulation.se
 import { SupervisionSweep } from '../../../../src/app/work-orders/supervision-sweep';
 import { createWorkOrderEmitter, type WorkOrderNotice } from '../../../../src/app/work-orders/work-order.events';
 import { WorkOrderService, type CreateWorkOrderInput } from '../../../../src/app/work-orders/work-order.service';
-import { actor, FakeFacts, FakeKnowledge, FakeOrders, FakeSettings } from './fakes';
+import { actor, FakeFacts, FakeKnowledge, FakeNoticeLog, FakeOrders, FakeSettings } from './fakes';
 
 const T0 = new Date('2026-03-02T09:00:00+08:00').getTime();
 const H = 3_600_000;
@@ -18,12 +18,13 @@ function setup() {
   const events = createWorkOrderEmitter();
   const clock = () => now;
   const regulation = new RegulationService({ store: new FakeSettings(), clock, log: silentLogger });
-  const sut = new WorkOrderService({ orders, facts, knowledge, regulation, events, clock, newId: () => `o-${++n}`, log: silentLogger });
-  const sweep = new SupervisionSweep({ orders, wakes: orders.wakes, regulation, events, clock, log: silentLogger });
+  const noticeLog = new FakeNoticeLog();
+  const sut = new WorkOrderService({ orders, notices: noticeLog, facts, knowledge, regulation, events, clock, newId: () => `o-${++n}`, log: silentLogger });
+  const sweep = new SupervisionSweep({ orders, wakes: orders.wakes, notices: noticeLog, regulation, events, clock, log: silentLogger });
   const notices: WorkOrderNotice[] = [];
   events.on('workOrder:reminder', (x) => notices.push(x));
   events.on('workOrder:supervision', (x) => notices.push(x));
-  return { sut, sweep, orders, facts, knowledge, events, notices, regulation, clock, set: (ms: number) => (now = ms) };
+  return { sut, sweep, orders, noticeLog, facts, knowledge, events, notices, regulation, clock, set: (ms: number) => (now = ms) };
 }
 
 const input = (over: Partial<CreateWorkOrderInput> = {}): CreateWorkOrderInput => ({
@@ -155,21 +156,45 @@ describe('SupervisionSweep', () => {
     expect(notices.map((n) => [n.stage, n.level])).toEqual([['sign', 'reminder'], ['sign', 'yellow'], ['sign', 'red']]);
   });
 
-  it('a sweep that loses the write to another writer sends nothing; the winner sent it', async () => {
-    const { sut, sweep, orders, notices, set } = setup();
+  it('a sweep that finds the notice recorded by another sweep sends nothing; the other one sent it', async () => {
+    const { sut, sweep, noticeLog, notices, set } = setup();
     const o = await sut.create(agent, input());
     await sut.act(sup, o.id, { type: 'dispatch', leadUnitId: 'unit-1' });
     set(T0 + 19 * H);
-    let once = false;
-    orders.beforeReplace = (id) => {
-      if (once) return;
-      once = true;
-      const cur = orders.rows.get(id);
-      if (cur) orders.rows.set(id, { ...cur, order: { ...cur.order, sentNoticeKeys: [`${id}:sign:reminder@0.75:${cur.order.deadlines.sign?.dueAt.toISOString()}`] }, rev: cur.rev + 1 });
+    noticeLog.beforeRecord = (batch) => {
+      noticeLog.beforeRecord = null;
+      for (const n of batch) noticeLog.rows.set(n.key, { ...n, at: new Date(T0 + 19 * H - 1) });
     };
     const r = await sweep.run();
-    expect(r).toMatchObject({ conflicts: 1, reminders: 0 });
+    expect(r).toMatchObject({ examined: 1, updated: 0, conflicts: 1, reminders: 0 });
     expect(notices).toEqual([]);
+    expect(await sweep.run()).toMatchObject({ examined: 0, reminders: 0 });
+  });
+
+  it('the order shows what the sweep sent once it is read, and keeps it with its next write', async () => {
+    const { sut, sweep, orders, notices, set } = setup();
+    const o = await sut.create(agent, input());
+    await sut.act(sup, o.id, { type: 'dispatch', leadUnitId: 'unit-1' });
+    const signDue = orders.rows.get(o.id)?.order.deadlines.sign?.dueAt.toISOString();
+    set(T0 + 18 * H + 30_000);
+    await sweep.run();
+    set(T0 + 24 * H + 30_000);
+    await sweep.run();
+    expect(notices.map((n) => n.level)).toEqual(['reminder', 'yellow']);
+    expect(orders.rows.get(o.id)?.order.sentNoticeKeys).toEqual([]); // not written by the sweep
+    set(T0 + 25 * H); // read after the deadline: the 催办 sent before it is shown too
+    const seen = await sut.get(sup, o.id);
+    expect(seen.sentNoticeKeys).toEqual([`${o.id}:sign:reminder@0.75:${signDue}`, `${o.id}:sign:yellow:${signDue}`]);
+    const entries = seen.history.filter((h) => h.action === 'recordNotice');
+    expect(entries.map((h) => [h.actor, h.role, h.at.getTime()])).toEqual([
+      ['supervision-sweep', 'system', T0 + 18 * H + 30_000], ['supervision-sweep', 'system', T0 + 24 * H + 30_000],
+    ]);
+    expect(seen.rev).toBe(2); // nothing written by reading
+    const signed = await sut.act(unit1, o.id, { type: 'sign' });
+    const stored = orders.rows.get(o.id)?.order;
+    expect(stored?.sentNoticeKeys).toHaveLength(2);
+    expect(stored?.history.map((h) => h.action).slice(-3)).toEqual(['recordNotice', 'recordNotice', 'sign']);
+    expect(signed.history.map((h) => h.seq)).toEqual(stored?.history.map((h) => h.seq));
   });
 
   const M = 60_000;
@@ -263,18 +288,18 @@ describe('SupervisionSweep', () => {
     expect(orders.wakes.byMinute.has(m10)).toBe(false);
   });
 
-  it('an order whose write fails keeps its minute; the next run sends the notice, once', async () => {
-    const { sut, sweep, orders, notices, set } = setup();
+  it('an order whose notice cannot be recorded keeps its minute; the next run sends the notice, once', async () => {
+    const { sut, sweep, orders, noticeLog, notices, set } = setup();
     const o = await sut.create(agent, input());
     await sut.act(sup, o.id, { type: 'dispatch', leadUnitId: 'unit-1' });
     set(T0 + 19 * H);
-    orders.beforeReplace = () => {
+    noticeLog.beforeRecord = () => {
       throw new Error('database unavailable');
     };
     expect(await sweep.run()).toMatchObject({ examined: 1, updated: 0, reminders: 0 });
     expect(notices).toEqual([]);
     expect(orders.wakes.byMinute.has(minuteOf(T0 + 18 * H))).toBe(true);
-    orders.beforeReplace = null;
+    noticeLog.beforeRecord = null;
     expect(await sweep.run()).toMatchObject({ examined: 1, reminders: 1 });
     expect(await sweep.run()).toMatchObject({ examined: 0, reminders: 0 });
     expect(orders.wakes.byMinute.has(minuteOf(T0 + 18 * H))).toBe(false);
@@ -282,18 +307,15 @@ describe('SupervisionSweep', () => {
   });
 
   it("the hour lists of the lookback are read once; later runs read only the hours that had not settled, and still visit a settled hour's minute left undone", async () => {
-    const { sut, sweep, orders, notices, set } = setup();
+    const { sut, sweep, orders, noticeLog, notices, set } = setup();
     const o = await sut.create(agent, input());
     await sut.act(sup, o.id, { type: 'dispatch', leadUnitId: 'unit-1' });
     const m18 = minuteOf(T0 + 18 * H);
     const h = (ms: number): number => Math.floor(ms / H);
     set(T0 + 19 * H + 10 * M); // the 催办 minute's hour has settled
-    orders.beforeReplace = () => {
-      throw new Error('database unavailable');
-    };
+    noticeLog.failNext.add(`${o.id}:sign:reminder@0.75:${orders.rows.get(o.id)?.order.deadlines.sign?.dueAt.toISOString()}`); // this key only
     expect(await sweep.run()).toMatchObject({ examined: 1, reminders: 0 });
     expect(orders.wakes.hourReads.at(-1)).toEqual([h(T0 + 19 * H) - 7 * 24, h(T0 + 19 * H)]);
-    orders.beforeReplace = null;
     set(T0 + 19 * H + 11 * M);
     expect(await sweep.run()).toMatchObject({ examined: 1, reminders: 1 });
     // Only the current hour's list was read; the undone minute came from the list read before.
@@ -322,13 +344,13 @@ describe('SupervisionSweep', () => {
   });
 
   it('maxOrders: a run stops after that many orders and the next run continues', async () => {
-    const { sut, orders, notices, regulation, events, clock, set } = setup();
+    const { sut, orders, noticeLog, notices, regulation, events, clock, set } = setup();
     for (let i = 0; i < 3; i++) {
       set(T0 + i * M); // each order's 催办 in its own minute
       const o = await sut.create(agent, input({ content: `噪音 ${i}` }));
       await sut.act(sup, o.id, { type: 'dispatch', leadUnitId: 'unit-1' });
     }
-    const small = new SupervisionSweep({ orders, wakes: orders.wakes, regulation, events, clock, log: silentLogger }, { maxOrders: 2 });
+    const small = new SupervisionSweep({ orders, wakes: orders.wakes, notices: noticeLog, regulation, events, clock, log: silentLogger }, { maxOrders: 2 });
     set(T0 + 19 * H);
     expect(await small.run()).toMatchObject({ examined: 2, reminders: 2 });
     expect(await small.run()).toMatchObject({ examined: 1, reminders: 1 });
