@@ -24,11 +24,13 @@ export interface SentNotice {
 
 /**
  * The order with sent notices folded in: each recorded with `recordNotice` at the instant it was
- * sent, oldest first, by `actor` (the sweep). One already on the order is left out.
+ * sent, oldest first (those sent at the same instant in the order given: the plan's), by `actor`
+ * (the sweep). One already on the order is left out.
  */
 export function foldSentNotices(order: WorkOrder, sent: readonly SentNotice[], preset: RegulationPreset, calendar: WorkCalendar, actor: Actor): WorkOrder {
   let o = order;
-  for (const n of [...sent].sort((a, b) => a.at.getTime() - b.at.getTime() || a.key.localeCompare(b.key))) {
+  // A stable sort: notices one run sent together keep the order the sweep sent them in.
+  for (const n of [...sent].sort((a, b) => a.at.getTime() - b.at.getTime())) {
     const r = transition(o, { type: 'recordNotice', key: n.key, kind: n.kind, stage: n.stage, level: n.level }, { now: n.at, actor, preset, calendar });
     if (r.ok) o = r.order;
   }

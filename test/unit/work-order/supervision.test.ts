@@ -67,6 +67,9 @@ describe('催办 / 督办 decisions', () => {
       ['recordNotice', SYS.id, '2026-03-06T00:00:00.000+08:00'],
     ]);
     expect(foldSentNotices(folded, [sent(reminder, '2026-03-05 02:15')], p, cal, SYS)).toBe(folded);
+    // Sent by one run at the same instant (yellow and red after a pause): kept in the plan's order.
+    const late = dueNotices(o, at('2026-03-07 10:00'), p, cal).map((n) => sent(n, '2026-03-07 10:00'));
+    expect(foldSentNotices(o, late, p, cal, SYS).sentNoticeKeys).toEqual(['o-1:complete:yellow:2026-03-05T15:59:59.999Z', 'o-1:complete:red:2026-03-05T15:59:59.999Z']);
   });
 
   it('drops a reminder once the deadline has passed and lets 督办 take over', () => {
