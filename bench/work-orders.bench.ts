@@ -42,7 +42,7 @@ import { WorkOrderReportService } from '../src/app/work-orders/work-order-report
 import { parsePeriod } from '../src/app/work-orders/periods';
 import { DEFAULT_WORK_CALENDAR } from '../src/domain/calendar';
 import {
-  BEIJING_2023, createWorkOrder, formatWorkOrderNumber, recordDueNotices, transition,
+  BEIJING_2023, createWorkOrder, dueNotices, foldSentNotices, formatWorkOrderNumber, transition,
   type Actor, type WorkOrder, type WorkOrderAction,
 } from '../src/domain/work-order';
 import { silentLogger } from '../src/shared/logger';
@@ -147,10 +147,12 @@ function makeOrder(i: number, createdAt: number, open: boolean): WorkOrder {
  * again on every visit (a duplicate key each).
  */
 function caughtUp(order: WorkOrder): { stored: WorkOrderIndexFields; next: WorkOrderIndexFields; sent: SentNoticeRecord[] } {
-  const swept = recordDueNotices(order, new Date(NOW.getTime() - 60_000), BEIJING_2023, DEFAULT_WORK_CALENDAR, SWEEPER);
+  const due = dueNotices(order, new Date(NOW.getTime() - 60_000), BEIJING_2023, DEFAULT_WORK_CALENDAR);
   const index = (o: WorkOrder): WorkOrderIndexFields => indexFieldsOf({ order: o, events: [], now: NOW, preset: BEIJING_2023, calendar: DEFAULT_WORK_CALENDAR });
-  const sent = swept.recorded.map((n): SentNoticeRecord => ({ key: n.key, orderId: order.id, kind: n.kind, stage: n.stage, level: n.level, dueAt: n.dueAt, at: n.notifyAt }));
-  return { stored: index(order), next: index(swept.order), sent };
+  const sent = due.map((n): SentNoticeRecord => ({ key: n.key, orderId: order.id, kind: n.kind, stage: n.stage, level: n.level, dueAt: n.dueAt, at: n.notifyAt }));
+  // Its next wake: as the order would be with them folded in (what a reader, and the sweep, work out).
+  const folded = foldSentNotices(order, due.map((n) => ({ key: n.key, kind: n.kind, stage: n.stage, level: n.level, at: n.notifyAt })), BEIJING_2023, DEFAULT_WORK_CALENDAR, SWEEPER);
+  return { stored: index(order), next: index(folded), sent };
 }
 
 const OPEN_STATUSES: ReadonlySet<string> = new Set(['PENDING_SIGN', 'IN_PROGRESS', 'PENDING_REVIEW', 'EXTENSION_REQUESTED', 'RETURN_REQUESTED', 'PENDING_DISPATCH']);

@@ -14,11 +14,29 @@ import { needsCallback, needsContactRetry } from './work-order.index';
 export const SWEEP_ACTOR: Actor = { id: 'supervision-sweep', role: 'system' };
 
 /** Key of the announcement of a due first-contact retry. */
-export const contactRetryKey = (orderId: string, dueAt: Date): string => `${orderId}:contactRetry:${dueAt.toISOString()}`;
+const contactRetryKey = (orderId: string, dueAt: Date): string => `${orderId}:contactRetry:${dueAt.toISOString()}`;
 /** Key of the announcement of a due callback. */
-export const callbackKey = (orderId: string, dueAt: Date): string => `${orderId}:callback:${dueAt.toISOString()}`;
+const callbackKey = (orderId: string, dueAt: Date): string => `${orderId}:callback:${dueAt.toISOString()}`;
 
-const isNotice = (r: SentNoticeRecord): r is SentNoticeRecord & Required<Pick<SentNoticeRecord, 'stage' | 'level'>> & { kind: 'reminder' | 'supervision' } =>
+/**
+ * The first-contact retry and callback announcements due at `now` (records as the sweep sends them),
+ * and the times of those still to come. One definition for the sweep that sends them and the read
+ * that folds them.
+ */
+export function announcementsAt(stored: StoredWorkOrder, now: Date): { due: SentNoticeRecord[]; later: Date[] } {
+  const o = stored.order;
+  const due: SentNoticeRecord[] = [];
+  const later: Date[] = [];
+  const retryAt = needsContactRetry(o) ? stored.contactRetryAt : undefined;
+  if (retryAt && retryAt.getTime() <= now.getTime()) due.push({ key: contactRetryKey(o.id, retryAt), orderId: o.id, kind: 'contactRetry', dueAt: retryAt, at: now });
+  else if (retryAt) later.push(retryAt);
+  const callbackAt = needsCallback(o) ? stored.callbackDueAt : undefined;
+  if (callbackAt && callbackAt.getTime() <= now.getTime()) due.push({ key: callbackKey(o.id, callbackAt), orderId: o.id, kind: 'callback', dueAt: callbackAt, at: now });
+  else if (callbackAt) later.push(callbackAt);
+  return { due, later };
+}
+
+export const isNotice = (r: SentNoticeRecord): r is SentNoticeRecord & Required<Pick<SentNoticeRecord, 'stage' | 'level'>> & { kind: 'reminder' | 'supervision' } =>
   (r.kind === 'reminder' || r.kind === 'supervision') && r.stage !== undefined && r.level !== undefined;
 
 /**
@@ -34,20 +52,19 @@ export async function withSentNotices(
   const keys = plannedNotices(o, preset, calendar)
     .filter((n) => n.notifyAt.getTime() <= now.getTime() && !sent.has(n.key))
     .map((n) => n.key);
-  const retryKey = stored.contactRetryAt && stored.contactRetryAt.getTime() <= now.getTime() && needsContactRetry(o) ? contactRetryKey(o.id, stored.contactRetryAt) : undefined;
-  const cbKey = stored.callbackDueAt && stored.callbackDueAt.getTime() <= now.getTime() && needsCallback(o) ? callbackKey(o.id, stored.callbackDueAt) : undefined;
-  if (retryKey) keys.push(retryKey);
-  if (cbKey) keys.push(cbKey);
+  const announcements = announcementsAt(stored, now).due;
+  keys.push(...announcements.map((a) => a.key));
   if (keys.length === 0) return stored;
   const found = await log.find(keys);
   if (found.length === 0) return stored;
   const notices = found.filter(isNotice).map((r) => ({ key: r.key, kind: r.kind, stage: r.stage, level: r.level as SentNotice['level'], at: r.at }));
   const announced = new Set(found.map((r) => r.key));
+  const done = (kind: SentNoticeRecord['kind']): boolean => announcements.some((a) => a.kind === kind && announced.has(a.key));
   const { contactRetryAt, callbackDueAt, ...rest } = stored;
   return {
     ...rest,
     order: notices.length > 0 ? foldSentNotices(o, notices, preset, calendar, SWEEP_ACTOR) : o,
-    ...(contactRetryAt && !(retryKey && announced.has(retryKey)) ? { contactRetryAt } : {}),
-    ...(callbackDueAt && !(cbKey && announced.has(cbKey)) ? { callbackDueAt } : {}),
+    ...(contactRetryAt && !done('contactRetry') ? { contactRetryAt } : {}),
+    ...(callbackDueAt && !done('callback') ? { callbackDueAt } : {}),
   };
 }

@@ -21,9 +21,8 @@ import { noticesAt, type WorkOrder } from '../../domain/work-order';
 import type { Logger } from '../../shared/logger';
 import type { Clock, NoticeLog, SentNoticeRecord, StoredWorkOrder, WakeSchedule, WorkOrderRepository } from './ports';
 import type { RegulationService } from './regulation.service';
-import { callbackKey, contactRetryKey } from './sent-notices';
+import { announcementsAt, isNotice } from './sent-notices';
 import type { WorkOrderEmitter, WorkOrderNotice } from './work-order.events';
-import { needsCallback, needsContactRetry } from './work-order.index';
 import { unitIdsOf } from './work-order.policy';
 
 export interface SweepOptions {
@@ -272,19 +271,13 @@ export class SupervisionSweep {
     const preset = regulation.preset(stored.order.presetId) ?? regulation.activePreset();
     const calendar = regulation.workCalendar();
     const order = stored.order;
-    const at = now.getTime();
     const notices = noticesAt(order, now, preset, calendar);
-    const due: SentNoticeRecord[] = notices.due.map((n) => ({
-      key: n.key, orderId: order.id, kind: n.kind, stage: n.stage, level: n.level, dueAt: n.dueAt, at: now,
-    }));
-    const later: number[] = [];
-    if (notices.next) later.push(notices.next.getTime());
-    const retryAt = needsContactRetry(order) ? stored.contactRetryAt : undefined;
-    if (retryAt && retryAt.getTime() <= at) due.push({ key: contactRetryKey(order.id, retryAt), orderId: order.id, kind: 'contactRetry', dueAt: retryAt, at: now });
-    else if (retryAt) later.push(retryAt.getTime());
-    const callbackAt = needsCallback(order) ? stored.callbackDueAt : undefined;
-    if (callbackAt && callbackAt.getTime() <= at) due.push({ key: callbackKey(order.id, callbackAt), orderId: order.id, kind: 'callback', dueAt: callbackAt, at: now });
-    else if (callbackAt) later.push(callbackAt.getTime());
+    const announcements = announcementsAt(stored, now);
+    const due: SentNoticeRecord[] = [
+      ...notices.due.map((n) => ({ key: n.key, orderId: order.id, kind: n.kind, stage: n.stage, level: n.level, dueAt: n.dueAt, at: now })),
+      ...announcements.due,
+    ];
+    const later = [...(notices.next ? [notices.next] : []), ...announcements.later].map((d) => d.getTime());
     return { order, due, ...(later.length > 0 ? { nextWake: new Date(Math.min(...later)) } : {}) };
   }
 
@@ -303,9 +296,9 @@ export class SupervisionSweep {
       } else if (n.kind === 'callback') {
         callback = true;
         this.deps.events.emit('workOrder:callbackDue', { orderId: order.id, number: order.number, unitIds, dueAt: n.dueAt });
-      } else if (n.stage !== undefined && n.level !== undefined) {
+      } else if (isNotice(n)) {
         const notice: WorkOrderNotice = {
-          orderId: order.id, number: order.number, key: n.key, stage: n.stage, kind: n.kind, level: n.level as WorkOrderNotice['level'], dueAt: n.dueAt, unitIds, at: now,
+          orderId: order.id, number: order.number, key: n.key, stage: n.stage, kind: n.kind, level: n.level, dueAt: n.dueAt, unitIds, at: now,
         };
         notices.push(notice);
         this.deps.events.emit(n.kind === 'reminder' ? 'workOrder:reminder' : 'workOrder:supervision', notice);

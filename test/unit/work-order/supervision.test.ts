@@ -1,5 +1,5 @@
 import { DEFAULT_WORK_CALENDAR as cal } from '../../../src/domain/calendar';
-import { dueNotices, foldSentNotices, nextNoticeAt, noticesAt, plannedNotices, recordDueNotices, transition } from '../../../src/domain/work-order';
+import { dueNotices, foldSentNotices, nextNoticeAt, noticesAt, plannedNotices, transition } from '../../../src/domain/work-order';
 import { SUP, SYS, UNIT, at, ctx, local, preset, run, signedOrder } from './work-order.fixtures';
 
 describe('催办 / 督办 decisions', () => {
@@ -32,14 +32,19 @@ describe('催办 / 督办 decisions', () => {
     expect(local(nextNoticeAt(r.order, at('2026-03-05 09:00'), p, cal))).toBe('2026-03-05T23:59:59.999+08:00');
   });
 
-  it('recordDueNotices records every due notice once (yellow and red after the deadline), then nothing', () => {
-    const first = recordDueNotices(o, at('2026-03-07 10:00'), p, cal, SYS);
-    expect(first.recorded.map((n) => n.level)).toEqual(['yellow', 'red']);
-    expect(first.order.sentNoticeKeys).toEqual(['o-1:complete:yellow:2026-03-05T15:59:59.999Z', 'o-1:complete:red:2026-03-05T15:59:59.999Z']); // keyed by the deadline
-    expect(first.events.map((e) => e.type)).toEqual(['NoticeRecorded', 'NoticeRecorded']);
-    const again = recordDueNotices(first.order, at('2026-03-07 10:05'), p, cal, SYS);
-    expect(again.recorded).toEqual([]);
-    expect(again.order).toBe(first.order);
+  it('the notices due after the deadline (yellow and red), folded in, are recorded once, then nothing is due', () => {
+    const due = dueNotices(o, at('2026-03-07 10:00'), p, cal);
+    const sent = due.map((n) => ({ key: n.key, kind: n.kind, stage: n.stage, level: n.level, at: at('2026-03-07 10:00') }));
+    const first = foldSentNotices(o, sent, p, cal, SYS);
+    expect(due.map((n) => n.level)).toEqual(['yellow', 'red']);
+    expect(first.sentNoticeKeys).toEqual(['o-1:complete:yellow:2026-03-05T15:59:59.999Z', 'o-1:complete:red:2026-03-05T15:59:59.999Z']); // keyed by the deadline
+    expect(first.history.slice(o.history.length).map((h) => h.action)).toEqual(['recordNotice', 'recordNotice']);
+    const [yellow] = due;
+    if (!yellow) throw new Error('no notice');
+    const one = transition(o, { type: 'recordNotice', key: yellow.key, kind: yellow.kind, stage: yellow.stage, level: yellow.level }, ctx(P, at('2026-03-07 10:00'), SYS));
+    expect(one.ok && one.events.map((e) => e.type)).toEqual(['NoticeRecorded']);
+    expect(dueNotices(first, at('2026-03-07 10:05'), p, cal)).toEqual([]);
+    expect(foldSentNotices(first, sent, p, cal, SYS)).toBe(first);
   });
 
   it('noticesAt: what is due now and when the next one comes, those due now counted as sent', () => {
