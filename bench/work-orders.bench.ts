@@ -9,9 +9,12 @@
  *  - the supervision sweep over the open orders, which are generated as a sweep running every minute
  *    would have left them (every notice due before NOW sent, in the notice log): once a minute for
  *    BENCH_STEADY_MINUTES; once at the moment by which BENCH_DUE of them have a notice due (their
- *    real next notice), once more right after (nothing due: the cost of reading the wake schedule
- *    alone); and, unless BENCH_WORST=0, at the end of the busiest minute of the next 24 h after a
- *    run that did everything due before it;
+ *    real next notice) by a new sweep instance, once more right after (nothing due: the cost of
+ *    reading the wake schedule alone); and, unless BENCH_WORST=0, the busiest minute of the next
+ *    24 h: a sweep does everything due until lookAheadMinutes + 1 minutes before it (untimed), then runs once a minute
+ *    up to the end of that minute as the cron job runs it, reading ahead (timed, each run), while
+ *    BENCH_WRITES_PER_MIN (20) orders of that minute are written elsewhere each minute (marked in
+ *    the change log, so the sweep must read them again);
  *    the open orders are listed in the wake schedule by the product's MongoWakeSchedule.addMany;
  *  - the monthly KPI report (all units, hot topics) over the month with the most orders, from the
  *    KPI sums built while generating by the product's rebuild (WorkOrderFacts.rebuild, the fold's
@@ -23,16 +26,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { DbConnection } from '../src/adapters/db/connection';
 import { MongoWorkOrderRepository, toDoc } from '../src/adapters/db/repositories/work-order.repository';
 import { MongoWorkOrderRollupStore } from '../src/adapters/db/repositories/work-order-facts.repository';
 import { MongoNoticeLog } from '../src/adapters/db/repositories/notice-log.repository';
 import { MongoWakeSchedule } from '../src/adapters/db/repositories/wake-schedule.repository';
+import { MongoOrderChangeLog } from '../src/adapters/db/repositories/order-change-log.repository';
 import { MongoWorkOrderSettingsStore } from '../src/adapters/db/repositories/work-order-settings.repository';
 import { workOrderModel } from '../src/adapters/db/models/work-order.model';
 import type { SentNoticeRecord, WorkOrderIndexFields } from '../src/app/work-orders/ports';
 import { RegulationService } from '../src/app/work-orders/regulation.service';
-import { SupervisionSweep } from '../src/app/work-orders/supervision-sweep';
+import { DEFAULT_SWEEP_OPTIONS, SupervisionSweep } from '../src/app/work-orders/supervision-sweep';
 import { createWorkOrderEmitter } from '../src/app/work-orders/work-order.events';
 import { factRowsOf } from '../src/app/work-orders/work-order.facts';
 import { WorkOrderFacts, type OrderFacts } from '../src/app/work-orders/work-order-facts.rollup';
@@ -60,6 +66,25 @@ const PENDING = env('BENCH_PENDING', 100);
 const STEADY = env('BENCH_STEADY_MINUTES', 10);
 /** Also time the busiest minute of the next 24 h (BENCH_WORST=0: skip). */
 const WORST = env('BENCH_WORST', 1) === 1;
+/** BENCH_CPU_PROFILE=<file>: a CPU profile of this process during the busiest minute's run (.cpuprofile). */
+const CPU_PROFILE = process.env['BENCH_CPU_PROFILE'] ?? '';
+const cpuProfile = {
+  session: null as Session | null,
+  async start(): Promise<void> {
+    this.session = new Session();
+    this.session.connect();
+    await this.session.post('Profiler.enable');
+    await this.session.post('Profiler.start');
+  },
+  async stop(file: string): Promise<void> {
+    if (!this.session) return;
+    const { profile } = await this.session.post('Profiler.stop');
+    await writeFile(file, JSON.stringify(profile));
+    this.session.disconnect();
+  },
+};
+/** Orders due in the busiest minute that are written elsewhere in each minute before it (read again). */
+const WRITES_PER_MIN = env('BENCH_WRITES_PER_MIN', 20);
 const URL = process.env['BENCH_MONGODB_URL'] ?? 'mongodb://127.0.0.1:27117';
 
 const H = 3_600_000;
@@ -215,7 +240,9 @@ async function main(): Promise<void> {
     });
   }
   const wakes = new MongoWakeSchedule(db.connection);
-  const orders = new MongoWorkOrderRepository(db.connection, { wakes, clock: () => NOW.getTime() });
+  const changes = new MongoOrderChangeLog(db.connection);
+  await changes.init();
+  const orders = new MongoWorkOrderRepository(db.connection, { wakes, changes, clock: () => NOW.getTime() });
   const noticeLog = new MongoNoticeLog(db.connection);
   const facts = new WorkOrderFacts({ store: new MongoWorkOrderRollupStore(db.connection), log: silentLogger });
   await Promise.all([orders.init(), facts.init()]);
@@ -330,16 +357,16 @@ async function main(): Promise<void> {
   const minuteCounts = [...Array(1440).keys()].map((k) => perMinute.get(Math.floor(NOW.getTime() / 60_000) + k) ?? 0).sort((a, b) => a - b);
   // A running sweep: once a minute (the cron schedule) over the first STEADY minutes after NOW.
   let clockAt = NOW.getTime();
-  const steadySweep = new SupervisionSweep({ orders, wakes, notices: noticeLog, regulation, events, clock: () => clockAt, log: silentLogger });
-  const steady: { examined: number; ms: number }[] = [];
+  const steadySweep = new SupervisionSweep({ orders, wakes, notices: noticeLog, changes, regulation, events, clock: () => clockAt, log: silentLogger });
+  const steady: { examined: number; ms: number; fromAhead: number; readAhead: number }[] = [];
   for (let k = 1; k <= STEADY; k++) {
     clockAt = NOW.getTime() + k * 60_000;
     const r = await steadySweep.run();
-    steady.push({ examined: r.examined, ms: r.ms });
+    steady.push({ examined: r.examined, ms: r.ms, fromAhead: r.fromAhead, readAhead: r.readAhead });
   }
   const steadyNotices = notices;
   notices = 0;
-  const sweep = new SupervisionSweep({ orders, wakes: timedWakes, notices: timedNotices, regulation, events, clock: () => sweepAt, log: silentLogger });
+  const sweep = new SupervisionSweep({ orders, wakes: timedWakes, notices: timedNotices, changes, regulation, events, clock: () => sweepAt, log: silentLogger });
   profiling = true;
   const dbPid = ferretPid(URL);
   const cpu0 = { node: process.cpuUsage(), db: procTicks(dbPid), machine: machineTicks() };
@@ -357,12 +384,22 @@ async function main(): Promise<void> {
   for (const k of Object.keys(timed)) timed[k] = 0;
   const idle = await sweep.run();
   // The busiest minute of the next 24 h (working-day deadlines all end at 24:00): a sweep that has
-  // done every minute before it (untimed), then the run at the end of that minute.
+  // done every minute until LEAD minutes before it (untimed), then runs at the end of each minute up
+  // to the end of that one, reading ahead as it goes; meanwhile WRITES_PER_MIN of that minute's
+  // orders are written elsewhere each minute (their marks make the sweep read them again).
+  const LEAD = DEFAULT_SWEEP_OPTIONS.lookAheadMinutes + 1;
   const [worstMinute, worstListed] = [...perMinute.entries()].reduce((a, b) => (b[1] > a[1] ? b : a), [0, 0]);
-  let worst: { ms: number; examined: number; notices: number; minutes: number; catchUp: number; catchUpMs: number } | null = null;
-  if (WORST && worstListed > 0 && worstMinute * 60_000 > sweepAt) {
-    let worstClock = worstMinute * 60_000 - 1;
-    const worstSweep = new SupervisionSweep({ orders, wakes, notices: noticeLog, regulation, events, clock: () => worstClock, log: silentLogger });
+  let worst: {
+    ms: number; examined: number; notices: number; fromAhead: number; catchUp: number; catchUpMs: number;
+    before: { ms: number; examined: number; readAhead: number }[]; written: number; heapMb: number; heapAfterMb: number;
+    parts: Record<string, number>; cpu: { node: number; db: number | null }; commands: [string, { n: number; ms: number }][];
+  } | null = null;
+  if (WORST && worstListed > 0 && (worstMinute - LEAD) * 60_000 > sweepAt) {
+    let worstClock = (worstMinute - LEAD) * 60_000 - 1;
+    const timedOrders = timedOf(orders, ['get']);
+    const worstSweep = new SupervisionSweep({
+      orders: timedOrders, wakes: timedWakes, notices: timedNotices, changes: timedOf(changes, ['changedSince', 'prune']), regulation, events, clock: () => worstClock, log: silentLogger,
+    });
     const c0 = Date.now();
     let catchUp = 0;
     for (;;) {
@@ -371,10 +408,50 @@ async function main(): Promise<void> {
       if (r.examined === 0) break;
     }
     const catchUpMs = Date.now() - c0;
-    worstClock = worstMinute * 60_000 + 59_999;
-    notices = 0;
-    const r = await worstSweep.run();
-    worst = { ms: r.ms, examined: r.examined, notices, minutes: r.minutes, catchUp, catchUpMs };
+    const worstIds = wakeList.filter(([, at]) => Math.floor(at.getTime() / 60_000) === worstMinute).map(([id]) => id);
+    const before: { ms: number; examined: number; readAhead: number }[] = [];
+    let written = 0;
+    let heapWithKept = 0;
+    const heapMb = (): number => {
+      (globalThis as { gc?: () => void }).gc?.();
+      return process.memoryUsage().heapUsed / 2 ** 20;
+    };
+    for (let m = worstMinute - LEAD + 1; m <= worstMinute; m++) {
+      worstClock = m * 60_000 + 59_999;
+      let c0w = { node: process.cpuUsage(), db: procTicks(dbPid) };
+      if (m === worstMinute) {
+        notices = 0;
+        for (const k of Object.keys(timed)) timed[k] = 0;
+        commands.clear();
+        profiling = true;
+        c0w = { node: process.cpuUsage(), db: procTicks(dbPid) };
+        if (CPU_PROFILE) await cpuProfile.start();
+      }
+      const r = await worstSweep.run();
+      if (m === worstMinute && CPU_PROFILE) await cpuProfile.stop(CPU_PROFILE);
+      // The heap with the orders kept for that minute (the run before it) and after it has used them; with
+      // NODE_OPTIONS=--expose-gc each after a collection.
+      if (m === worstMinute - 1) heapWithKept = heapMb();
+      if (m < worstMinute) before.push({ ms: r.ms, examined: r.examined, readAhead: r.readAhead });
+      else {
+        profiling = false;
+        const nodeCpu = process.cpuUsage(c0w.node);
+        const dbTicks = procTicks(dbPid);
+        worst = {
+          ms: r.ms, examined: r.examined, notices, fromAhead: r.fromAhead, catchUp, catchUpMs, before, written, heapMb: heapWithKept, heapAfterMb: heapMb(),
+          parts: { ...timed },
+          cpu: {
+            node: (100 * (nodeCpu.user + nodeCpu.system)) / 1000 / Math.max(1, r.ms),
+            db: c0w.db !== null && dbTicks !== null ? (100 * ((dbTicks - c0w.db) / CLK_TCK) * 1000) / Math.max(1, r.ms) : null,
+          },
+          commands: [...commands].sort((x, y) => y[1].ms - x[1].ms),
+        };
+      }
+      for (let k = 0; k < WRITES_PER_MIN && m < worstMinute; k++) {
+        await changes.mark(worstIds[Math.floor(rnd() * worstIds.length)] as string, new Date(m * 60_000 + 59_999));
+        written += 1;
+      }
+    }
   }
 
   const reports = new WorkOrderReportService({ facts, clock: () => NOW.getTime() });
@@ -407,14 +484,21 @@ async function main(): Promise<void> {
   const q = (xs: number[], p: number): number => xs[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))] ?? 0;
   console.log(`  orders waking per minute over the next 24 h: p50 ${q(minuteCounts, 50)}, p99 ${q(minuteCounts, 99)}, max ${minuteCounts[minuteCounts.length - 1] ?? 0}`);
   const steadyMs = steady.map((r) => r.ms).sort((a, b) => a - b);
-  console.log(`  sweep once a minute, ${steady.length} minutes after NOW (${fmt(openNow)} open): due per run ${steady.map((r) => r.examined).join(' ')} (${fmt(steadyNotices)} notices); ms per run ${steady.map((r) => r.ms).join(' ')} (max ${steadyMs[steadyMs.length - 1] ?? 0} ms)  [target ≤ 1000 ms]`);
+  console.log(`  sweep once a minute, ${steady.length} minutes after NOW (${fmt(openNow)} open): due per run ${steady.map((r) => r.examined).join(' ')} (${fmt(steadyNotices)} notices; of them read ahead ${steady.map((r) => r.fromAhead).join(' ')}); ms per run ${steady.map((r) => r.ms).join(' ')} (max ${steadyMs[steadyMs.length - 1] ?? 0} ms)  [target ≤ 1000 ms]; orders read ahead per run ${steady.map((r) => r.readAhead).join(' ')}`);
   console.log(`  sweep, busy minute (${fmt(busy.examined)} due of ${fmt(openNow)} open, ${busy.minutes} minutes read): ${busy.ms} ms, ${fmt(busy.updated)} with a notice recorded, ${fmt(busyNotices)} notices; ${(busy.ms / Math.max(1, busy.examined)).toFixed(1)} ms per due order  [target ≤ 1000 ms]`);
   console.log(`    at ${new Date(sweepAt).toISOString()} (${((sweepAt - NOW.getTime()) / 60_000).toFixed(0)} min after the generated NOW); schedule: reading minutes ${busySchedule['minutes']} ms, entries ${busySchedule['entries']} ms, listing next wakes ${busySchedule['addMany']} ms, dropping done minutes ${(busySchedule['drop'] ?? 0) + (busySchedule['dropHour'] ?? 0)} ms; recording notices ${busySchedule['record']} ms`);
   console.log(`    CPU (% of one core): node ${busyCpu.node.toFixed(0)}, database ${busyCpu.db === null ? '? (not the lab FerretDB)' : busyCpu.db.toFixed(0)}; machine ${busyCpu.machine.toFixed(0)} % of ${os.cpus().length} cores`);
   for (const [k, v] of [...commands].sort((a, b) => b[1].ms - a[1].ms)) console.log(`    ${k.padEnd(48)} ${String(v.n).padStart(6)} × ${(v.ms / v.n).toFixed(2)} ms`);
   console.log(`  sweep, nothing due (reading the schedule only): ${idle.ms} ms (minutes ${timed['minutes']} ms, entries ${timed['entries']} ms, ${idle.minutes} minutes read), examined ${idle.examined}  [target ≤ 1000 ms]`);
   if (worst) {
-    console.log(`  sweep, the busiest minute of the next 24 h (${fmt(worstListed)} listed, at ${new Date(worstMinute * 60_000).toISOString()}; the ${fmt(worst.catchUp)} due before it done first in ${(worst.catchUpMs / 1000).toFixed(1)} s): ${worst.ms} ms, ${fmt(worst.examined)} due, ${fmt(worst.notices)} notices; ${(worst.ms / Math.max(1, worst.examined)).toFixed(1)} ms per due order  [target ≤ 1000 ms]`);
+    const b = worst.before;
+    console.log(`  sweep, the busiest minute of the next 24 h (${fmt(worstListed)} listed, at ${new Date(worstMinute * 60_000).toISOString()}; the ${fmt(worst.catchUp)} due until ${LEAD} minutes before it done first in ${(worst.catchUpMs / 1000).toFixed(1)} s):`);
+    console.log(`    the ${b.length} runs before it (once a minute, reading ahead): ms ${b.map((r) => r.ms).join(' ')} (max ${Math.max(0, ...b.map((r) => r.ms))}); due ${b.map((r) => r.examined).join(' ')}; read ahead ${b.map((r) => r.readAhead).join(' ')}; ${fmt(worst.written)} of the minute's orders written meanwhile  [target ≤ 1000 ms]`);
+    console.log(`    the run at the end of that minute: ${worst.ms} ms, ${fmt(worst.examined)} due (${fmt(worst.fromAhead)} of them read ahead), ${fmt(worst.notices)} notices  [target ≤ 1000 ms]`);
+    console.log(`    heap of this process with the orders kept for that minute ${worst.heapMb.toFixed(0)} MB, after the run used them ${worst.heapAfterMb.toFixed(0)} MB${(globalThis as { gc?: unknown }).gc ? ' (after a collection each)' : ' (without --expose-gc: garbage included)'}`);
+    const wp = worst.parts;
+    console.log(`    its parts (summed; parallel calls overlap): order reads ${wp['get'] ?? 0} ms, change log ${(wp['changedSince'] ?? 0) + (wp['prune'] ?? 0)} ms, reading minutes ${wp['minutes'] ?? 0} ms, entries ${wp['entries'] ?? 0} ms, listing next wakes ${wp['addMany'] ?? 0} ms, dropping ${(wp['drop'] ?? 0) + (wp['dropHour'] ?? 0)} ms, recording notices ${wp['record'] ?? 0} ms; CPU (% of one core) node ${worst.cpu.node.toFixed(0)}, database ${worst.cpu.db === null ? '?' : worst.cpu.db.toFixed(0)}`);
+    for (const [k, v] of worst.commands.slice(0, 8)) console.log(`      ${k.padEnd(46)} ${String(v.n).padStart(6)} × ${(v.ms / v.n).toFixed(2)} ms`);
   }
   console.log(`  KPI sums: ${fmt(rebuilt.orders)} orders folded into ${fmt(rebuilt.documents)} rollup documents (generation ${rebuilt.gen}), during generation`);
   console.log(`  monthly report 2026-05 (${fmt(monthRows)} dispatches, ${r1.units.length} units): ${r1.computeMs} ms first, ${r2.computeMs} ms again  [target ≤ 2000 ms]`);

@@ -12,6 +12,7 @@ import { MongoWorkOrderRepository } from '../adapters/db/repositories/work-order
 import { MongoWorkOrderRollupStore } from '../adapters/db/repositories/work-order-facts.repository';
 import { MongoNoticeLog } from '../adapters/db/repositories/notice-log.repository';
 import { MongoWakeSchedule } from '../adapters/db/repositories/wake-schedule.repository';
+import { MongoOrderChangeLog } from '../adapters/db/repositories/order-change-log.repository';
 import { MongoReportSnapshotStore, MongoWorkOrderSettingsStore } from '../adapters/db/repositories/work-order-settings.repository';
 import type { Authenticator } from '../adapters/http/auth.middleware';
 import type { DocumentedRouter } from '../adapters/http/route-table';
@@ -74,7 +75,9 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   const conn = deps.db.connection;
   const log = deps.log.child({ area: 'work-orders' });
   const wakes = new MongoWakeSchedule(conn);
-  const orderRepo = new MongoWorkOrderRepository(conn, { wakes, clock });
+  // Every write is marked (on every instance, jobs or not): the sweep's instance keeps orders read ahead until then.
+  const changes = new MongoOrderChangeLog(conn);
+  const orderRepo = new MongoWorkOrderRepository(conn, { wakes, changes, clock });
   const noticeLog = new MongoNoticeLog(conn);
   const factsRepo = new WorkOrderFacts({ store: new MongoWorkOrderRollupStore(conn), log }, deps.facts);
   const kbRepo = new MongoKnowledgeRepository(conn);
@@ -86,7 +89,7 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   const orders = new WorkOrderService({ orders: orderRepo, notices: noticeLog, facts: factsRepo, knowledge: kbRepo, regulation, events, clock, newId, log });
   const knowledge = new KnowledgeService({ articles: kbRepo, clock, newId, log });
   const reports = new WorkOrderReportService({ facts: factsRepo, clock });
-  const sweep = new SupervisionSweep({ orders: orderRepo, wakes, notices: noticeLog, regulation, events, clock, log }, deps.sweep);
+  const sweep = new SupervisionSweep({ orders: orderRepo, wakes, notices: noticeLog, changes, regulation, events, clock, log }, deps.sweep);
   const jobLock = new MongoJobLock(conn);
   const scheduler =
     deps.jobs === false
@@ -120,7 +123,7 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   return {
     routers, events, orders, knowledge, reports, regulation, sweep, facts: factsRepo, scheduler, callerHistory,
     async start() {
-      await Promise.all([orderRepo.init(), factsRepo.init(), kbRepo.init(), settings.init(), jobLock.init()]);
+      await Promise.all([orderRepo.init(), changes.init(), factsRepo.init(), kbRepo.init(), settings.init(), jobLock.init()]);
       await regulation.load();
       scheduler?.start();
     },

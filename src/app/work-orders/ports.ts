@@ -102,6 +102,27 @@ export interface NoticeLog {
 }
 
 /**
+ * Which orders were written, by the writer's epoch minute. A writer marks an order BEFORE it writes
+ * it (a mark without a write, after a crash, only costs a read), so whoever read an order before a
+ * mark's minute minus a small margin for clock lag knows the order has not changed since unless a
+ * mark says so. The sweep relies on it to keep orders it read ahead of their wake time.
+ */
+export interface OrderChangeLog {
+  /** Notes that the order is about to be written. */
+  mark(orderId: string, at: Date): Promise<void>;
+  /** The orders marked in `fromMinute` or later, each with the latest minute it was marked in. */
+  changedSince(fromMinute: number): Promise<Map<string, number>>;
+  /** Forgets the marks of minutes before `beforeMinute`. */
+  prune(beforeMinute: number): Promise<void>;
+}
+
+/** How far a sweep has read a minute's entries, and the orders in it to look at again: [id, epoch ms]. */
+export interface SweepProgress {
+  readonly upTo: number;
+  readonly again: readonly (readonly [string, number])[];
+}
+
+/**
  * When orders must be looked at again, listed by the minute of their `wakeAt` (epoch minutes), so
  * the sweep reads the few minutes that passed instead of querying a range over every open order.
  * The order repository adds an order whenever it writes a new `wakeAt`, the sweep whenever it has
@@ -124,8 +145,12 @@ export interface WakeSchedule {
    * dropped, so a reader can resume where it stopped).
    */
   entries(minute: number, from?: number): Promise<{ readonly ids: string[]; readonly next: number }>;
-  /** Forgets a minute whose entries are all done. Only for minutes no writer adds to any more. */
+  /** Forgets a minute whose entries are all done, and its saved progress. Only for minutes no writer adds to any more. */
   drop(minute: number): Promise<void>;
+  /** The sweep progress saved for those of `minutes` that have one. */
+  progress(minutes: readonly number[]): Promise<Map<number, SweepProgress>>;
+  /** Saves how far a sweep has read a minute not dropped yet (replacing what was saved). */
+  saveProgress(minute: number, progress: SweepProgress): Promise<void>;
   /** Forgets an hour's record of minutes, once every minute of it has been dropped. */
   dropHour(hour: number): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import type { WorkCalendar } from '../calendar/calendar.types';
 import { addDuration } from './deadline';
 import type { RegulationPreset, SupervisionLevel } from './presets/preset.schema';
-import { TERMINAL_STATUSES, type Deadline, type DeadlineStage, type WorkOrder, type WorkOrderStatus } from './work-order.types';
+import { TERMINAL_STATUSES, type Deadline, type DeadlineStage, type Duration, type WorkOrder, type WorkOrderStatus } from './work-order.types';
 
 export interface PlannedNotice {
   /** Idempotency key: order, stage, level and the due instant it refers to (an extension yields new keys). */
@@ -26,6 +26,31 @@ const RUNNING: Readonly<Record<DeadlineStage, readonly WorkOrderStatus[]>> = {
   callback: ['PENDING_CALLBACK'],
 };
 
+/**
+ * `dueAt` moved by a 督办 level's offset, remembered per calendar: in the busiest minute thousands of
+ * orders share one deadline instant (24:00), and each working-day step in Asia/Shanghai costs tens of
+ * microseconds. A calendar is replaced, never changed, when an administrator updates it, so what is
+ * remembered for a calendar object stays right.
+ */
+const levelTimes = new WeakMap<WorkCalendar, Map<string, number>>();
+const LEVEL_TIMES_MAX = 50_000;
+
+function levelTime(dueAt: Date, after: Duration, calendar: WorkCalendar): Date {
+  let memo = levelTimes.get(calendar);
+  if (!memo) {
+    memo = new Map();
+    levelTimes.set(calendar, memo);
+  }
+  const key = `${dueAt.getTime()}|${after.value}|${after.unit}`;
+  let at = memo.get(key);
+  if (at === undefined) {
+    if (memo.size >= LEVEL_TIMES_MAX) memo.clear();
+    at = addDuration(dueAt, after, calendar).dueAt.getTime();
+    memo.set(key, at);
+  }
+  return new Date(at);
+}
+
 /** Every 催办/督办 notice the order's open deadlines call for, sent or not, in time order. */
 export function plannedNotices(order: WorkOrder, preset: RegulationPreset, calendar: WorkCalendar): PlannedNotice[] {
   if (TERMINAL_STATUSES.has(order.status)) return [];
@@ -38,7 +63,7 @@ export function plannedNotices(order: WorkOrder, preset: RegulationPreset, calen
       out.push(notice(order, d, 'reminder', `reminder@${fraction}`, 'reminder', new Date(Math.floor(at))));
     }
     for (const level of preset.supervision.levels) {
-      const at = level.after.value === 0 ? d.dueAt : addDuration(d.dueAt, level.after, calendar).dueAt;
+      const at = level.after.value === 0 ? d.dueAt : levelTime(d.dueAt, level.after, calendar);
       out.push(notice(order, d, 'supervision', level.level, level.level, at));
     }
   }

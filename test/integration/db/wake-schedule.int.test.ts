@@ -1,7 +1,8 @@
 /**
  * The sweep's wake schedule against a real database server: orders are found again through the
- * hour lists, a bulk listing is read back with single adds, a reader resumes where it stopped, and
- * dropped minutes are gone.
+ * hour lists, a bulk listing is read back with single adds, a reader resumes where it stopped,
+ * dropped minutes are gone, and a sweep's saved progress is read back, replaced, and dropped with its
+ * minute.
  */
 import { DbConnection } from '../../../src/adapters/db/connection';
 import { MongoWakeSchedule } from '../../../src/adapters/db/repositories/wake-schedule.repository';
@@ -54,5 +55,22 @@ describe('MongoWakeSchedule (real database)', () => {
     expect(await wakes.minutes(hourOf(nowMinute), hourOf(nowMinute), [nowMinute])).toEqual([]);
     await wakes.add('o-late-writer', new Date(NOW.getTime() - MIN), NOW);
     expect(await wakes.minutes(hourOf(nowMinute), hourOf(nowMinute), [])).toEqual([nowMinute]);
+  });
+
+  it('saves the sweep progress per minute, replaces it, and forgets it with the minute; the entries stay as they are', async () => {
+    const m = nowMinute + 300;
+    await wakes.add('o-p', new Date(m * MIN), NOW);
+    expect(await wakes.progress([m, m + 1])).toEqual(new Map());
+    await wakes.saveProgress(m, { upTo: 1, again: [['o-p', m * MIN + 30_000]] });
+    await wakes.saveProgress(m + 1, { upTo: 0, again: [] });
+    await wakes.saveProgress(m, { upTo: 1, again: [['o-p', 0], ['o-q', m * MIN + 59_000]] });
+    expect(await wakes.progress([m, m + 1, m + 2])).toEqual(new Map([
+      [m, { upTo: 1, again: [['o-p', 0], ['o-q', m * MIN + 59_000]] }],
+      [m + 1, { upTo: 0, again: [] }],
+    ]));
+    expect(await wakes.entries(m)).toEqual({ ids: ['o-p'], next: 1 });
+    await wakes.drop(m);
+    expect(await wakes.progress([m, m + 1])).toEqual(new Map([[m + 1, { upTo: 0, again: [] }]]));
+    expect(await wakes.entries(m)).toEqual({ ids: [], next: 0 });
   });
 });

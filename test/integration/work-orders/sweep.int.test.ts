@@ -1,7 +1,9 @@
 /**
  * The supervision sweep against the real database: a 催办 reminder once before the sign deadline,
  * 督办 once after it, also when the sweep runs twice and when two instances sweep the same
- * orders concurrently; one scheduled runner per job across instances (database lease).
+ * orders concurrently; an order read ahead and then written through another instance is read again;
+ * an instance taking the sweep over continues from the other's saved progress;
+ * one scheduled runner per job across instances (database lease).
  */
 import { SWEEP_JOB } from '../../../src/app/work-orders/work-order.jobs';
 import type { WorkOrderNotice } from '../../../src/app/work-orders/work-order.events';
@@ -155,6 +157,29 @@ describe('supervision sweep (real database)', () => {
     clock.set(new Date(T0.getTime() + 19 * H));
     await a.module.sweep.run();
     expect(new Set(seen.filter((n) => ids.includes(n.orderId) && n.kind === 'reminder').map((n) => n.orderId)).size).toBe(20);
+  });
+
+  it('orders read ahead by one instance: one signed through another instance meanwhile gets no 催办, the other one gets it without a read', async () => {
+    const [x, y] = (await dispatched(2)) as [string, string];
+    const seen = record(a);
+    clock.set(new Date(T0.getTime() + 18 * H - 10 * 60_000));
+    expect((await a.module.sweep.run()).readAhead).toBeGreaterThanOrEqual(2);
+    clock.set(new Date(T0.getTime() + 18 * H - 5 * 60_000));
+    expect((await call(b, 'POST', `/api/work-orders/${x}/actions`, water, { type: 'sign' })).status).toBe(200);
+    clock.set(new Date(T0.getTime() + 18 * H + 30_000));
+    const r = await a.module.sweep.run();
+    expect(r.fromAhead).toBeGreaterThanOrEqual(1);
+    expect(seen.filter((n) => n.orderId === x || n.orderId === y).map((n) => [n.orderId, n.stage, n.level])).toEqual([[y, 'sign', 'reminder']]);
+  });
+
+  it('an instance taking the sweep over continues from the progress the other one saved: nothing looked at twice', async () => {
+    const ids = await dispatched(3);
+    const seen = record(a);
+    clock.set(new Date(T0.getTime() + 18 * H + 10_000));
+    expect((await a.module.sweep.run()).reminders).toBeGreaterThanOrEqual(3);
+    clock.set(new Date(T0.getTime() + 18 * H + 20_000));
+    expect(await b.module.sweep.run()).toMatchObject({ examined: 0, conflicts: 0, reminders: 0 });
+    expect(seen.filter((n) => ids.includes(n.orderId))).toHaveLength(3);
   });
 
   it('one scheduled runner per job across instances: the database lease', async () => {

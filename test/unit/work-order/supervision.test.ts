@@ -1,4 +1,4 @@
-import { DEFAULT_WORK_CALENDAR as cal } from '../../../src/domain/calendar';
+import { CN_2025, CN_2026, createWorkCalendar, DEFAULT_WORK_CALENDAR as cal } from '../../../src/domain/calendar';
 import { dueNotices, foldSentNotices, nextNoticeAt, noticesAt, plannedNotices, transition } from '../../../src/domain/work-order';
 import { SUP, SYS, UNIT, at, ctx, local, preset, run, signedOrder } from './work-order.fixtures';
 
@@ -18,6 +18,16 @@ describe('催办 / 督办 decisions', () => {
       ['escalation', '2026-03-10T23:59:59.999+08:00'], // +3 WD: 03-06, 03-09, 03-10
     ]);
     expect(sut[1]?.key).toBe('o-1:complete:yellow:2026-03-05T15:59:59.999Z');
+  });
+
+  it('a calendar an administrator replaced gives its own level times, though those of the old one were remembered; a caller changing a returned time changes nothing', () => {
+    const red = (c: typeof cal) => local(plannedNotices(o, p, c).find((n) => n.level === 'red')?.notifyAt);
+    expect(red(cal)).toBe('2026-03-06T23:59:59.999+08:00');
+    // 03-06 (Fri) declared a holiday: +1 working day from Thu 03-05 is Mon 03-09.
+    const updated = createWorkCalendar([CN_2025, { ...CN_2026, version: CN_2026.version + 1, holidays: [...CN_2026.holidays, { name: '测试', from: '2026-03-06', to: '2026-03-06' }] }]);
+    expect(red(updated)).toBe('2026-03-09T23:59:59.999+08:00');
+    plannedNotices(o, p, cal).find((n) => n.level === 'red')?.notifyAt.setTime(0);
+    expect(red(cal)).toBe('2026-03-06T23:59:59.999+08:00');
   });
 
   it('returns only what is due and unsent, and nothing twice', () => {

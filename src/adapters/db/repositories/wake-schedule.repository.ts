@@ -6,11 +6,13 @@
  *    minute is a few documents to read and delete, not one per order);
  *  - `d:<hour>`: the minutes of that epoch hour that have entries, so a sweep after a pause reads
  *    one short list per hour instead of probing sixty minutes.
+ * Besides, `p|m:<minute>`: the sweep's progress in a minute not dropped yet (one small document,
+ * replaced by each run that read the minute; deleted with the minute).
  * A minute is recorded in its hour before its first entry is added: a crash in between leaves an
  * empty minute in the hour list (harmless), never an entry the hour list does not lead to.
  */
-import type { Connection } from 'mongoose';
-import type { WakeSchedule } from '../../../app/work-orders/ports';
+import type { Collection, Connection } from 'mongoose';
+import type { SweepProgress, WakeSchedule } from '../../../app/work-orders/ports';
 import { KeyedList } from '../keyed-list';
 
 const MINUTE = 60_000;
@@ -19,13 +21,23 @@ const WINDOW = 32;
 /** Ids in one entry of a bulk listing (a document stays small). */
 const MAX_IDS_PER_ENTRY = 1_000;
 
+/** `again` as objects: FerretDB v1 stores no arrays of arrays. */
+interface ProgressDoc {
+  _id: string;
+  upTo: number;
+  again: { id: string; at: number }[];
+}
+const progressId = (minute: number): string => `p|m:${minute}`;
+
 export class MongoWakeSchedule implements WakeSchedule {
   private readonly orders: KeyedList<string | string[]>;
   private readonly hours: KeyedList<number>;
+  private readonly progressDocs: Collection<ProgressDoc>;
 
   constructor(conn: Connection) {
     this.orders = new KeyedList<string | string[]>(conn, 'work_order_wakes');
     this.hours = new KeyedList<number>(conn, 'work_order_wakes');
+    this.progressDocs = conn.collection('work_order_wakes') as unknown as Collection<ProgressDoc>;
   }
 
   async add(orderId: string, wakeAt: Date, now: Date): Promise<void> {
@@ -81,6 +93,22 @@ export class MongoWakeSchedule implements WakeSchedule {
 
   async drop(minute: number): Promise<void> {
     await this.orders.drop(`m:${minute}`);
+    await this.progressDocs.deleteOne({ _id: progressId(minute) });
+  }
+
+  async progress(minutes: readonly number[]): Promise<Map<number, SweepProgress>> {
+    const out = new Map<number, SweepProgress>();
+    for (let i = 0; i < minutes.length; i += WINDOW) {
+      const part = minutes.slice(i, i + WINDOW);
+      const docs = await Promise.all(part.map((m) => this.progressDocs.findOne({ _id: progressId(m) })));
+      docs.forEach((d, k) => d && out.set(part[k] as number, { upTo: d.upTo, again: d.again.map((a): [string, number] => [a.id, a.at]) }));
+    }
+    return out;
+  }
+
+  async saveProgress(minute: number, p: SweepProgress): Promise<void> {
+    const doc = { upTo: p.upTo, again: p.again.map(([id, at]) => ({ id, at })) };
+    await this.progressDocs.replaceOne({ _id: progressId(minute) }, doc, { upsert: true });
   }
 
   async dropHour(hour: number): Promise<void> {

@@ -13,13 +13,15 @@
  * A writer that finds the claim taken reports a conflict; if the claim is older than
  * `rollForwardMs` and the order still lags behind it, its state is applied first (the claimant
  * died between the two steps).
+ * Before either, the write is marked in the OrderChangeLog (if given): the sweep keeps orders it
+ * read ahead until a mark says they changed.
  */
 import { mongo, type Collection, type Connection } from 'mongoose';
 
 type Filter<T> = mongo.Filter<T>;
 import type { RepeatCandidate, WorkOrder } from '../../../domain/work-order';
 import type {
-  Clock, Page, StoredWorkOrder, WakeSchedule, WorkOrderFilter, WorkOrderIndexFields, WorkOrderRepository,
+  Clock, OrderChangeLog, Page, StoredWorkOrder, WakeSchedule, WorkOrderFilter, WorkOrderIndexFields, WorkOrderRepository,
 } from '../../../app/work-orders/ports';
 import { revisionClaimModel, workOrderModel, type RevisionClaimDoc, type WorkOrderDoc } from '../models/work-order.model';
 import { KeyedList } from '../keyed-list';
@@ -59,8 +61,13 @@ export interface WorkOrderRepositoryOptions {
   readonly rollForwardMs?: number;
   /** Where new wake times are listed for the sweep (none: the sweep is not used, e.g. a tool). */
   readonly wakes?: WakeSchedule;
+  /** Where every write is marked before it is made (the sweep keeps orders it read ahead until then). */
+  readonly changes?: OrderChangeLog;
   readonly clock?: Clock;
 }
+
+/** A mark older than this is made again before the write (readers allow a few minutes of lag). */
+const REMARK_AFTER_MS = 60_000;
 
 export class MongoWorkOrderRepository implements WorkOrderRepository {
   private readonly orders: Collection<WorkOrderDoc>;
@@ -71,6 +78,7 @@ export class MongoWorkOrderRepository implements WorkOrderRepository {
   private readonly byPhone: KeyedList<string>;
   private readonly rollForwardMs: number;
   private readonly wakes: WakeSchedule | undefined;
+  private readonly changes: OrderChangeLog | undefined;
   private readonly clock: Clock;
 
   constructor(
@@ -83,6 +91,7 @@ export class MongoWorkOrderRepository implements WorkOrderRepository {
     this.byPhone = new KeyedList<string>(conn, 'work_orders_by_phone');
     this.rollForwardMs = opts.rollForwardMs ?? 5_000;
     this.wakes = opts.wakes;
+    this.changes = opts.changes;
     this.clock = opts.clock ?? Date.now;
   }
 
@@ -118,6 +127,7 @@ export class MongoWorkOrderRepository implements WorkOrderRepository {
     const rev = expectedRev + 1;
     const doc = toDoc(order, rev, index);
     const claimId = `${order.id}:${rev}`;
+    const markedAt = await this.mark(order.id);
     try {
       await this.claims.insertOne({ _id: claimId, orderId: order.id, rev, at: new Date(), doc: claimState(doc) });
     } catch (err) {
@@ -132,6 +142,7 @@ export class MongoWorkOrderRepository implements WorkOrderRepository {
       return null;
     }
     await this.listWake(order.id, index.wakeAt, head.wakeAt);
+    if (this.clock() - markedAt > REMARK_AFTER_MS) await this.mark(order.id);
     await this.orders.replaceOne({ _id: order.id }, doc, { ignoreUndefined: true });
     await this.claims.deleteOne({ _id: `${order.id}:${expectedRev}` });
     return rev;
@@ -144,8 +155,19 @@ export class MongoWorkOrderRepository implements WorkOrderRepository {
     const head = await this.orders.findOne({ _id: claim.orderId }, { projection: { rev: 1, wakeAt: 1 } });
     if (!head || head.rev >= claim.rev) return;
     const doc = claimedDoc(claim);
+    await this.mark(claim.orderId);
     await this.listWake(claim.orderId, doc.wakeAt, head.wakeAt);
     await this.orders.replaceOne({ _id: claim.orderId }, doc, { ignoreUndefined: true });
+  }
+
+  /**
+   * Marks the order as changing now, before the write (see OrderChangeLog); returns when. A write
+   * that then takes longer than REMARK_AFTER_MS marks again just before it lands.
+   */
+  private async mark(orderId: string): Promise<number> {
+    const at = this.clock();
+    await this.changes?.mark(orderId, new Date(at));
+    return at;
   }
 
   /** Lists a new wake time; an unchanged one only while it is still due (the sweep drops done minutes). */

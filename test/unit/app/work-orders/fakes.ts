@@ -2,7 +2,7 @@
 import type { Actor } from '../../../../src/domain/access';
 import type { RepeatCandidate, WorkOrder } from '../../../../src/domain/work-order';
 import type {
-  NoticeLog, SentNoticeRecord,
+  NoticeLog, OrderChangeLog, SentNoticeRecord, SweepProgress,
   KnowledgeArticle, KnowledgeCandidate, KnowledgeRepository, KnowledgeSearchQuery, OpenDueField, Page, StoredPreset,
   StoredWorkOrder, UnitCounterSums, WakeSchedule, WorkOrderFactsRepository, WorkOrderFactsView, WorkOrderFilter, WorkOrderIndexFields,
   WorkOrderRepository, WorkOrderSettingsStore,
@@ -51,6 +51,18 @@ export class FakeWakes implements WakeSchedule {
   }
   async drop(minute: number): Promise<void> {
     this.byMinute.delete(minute);
+    this.saved.delete(minute);
+  }
+  /** Sweep progress saved per minute. */
+  readonly saved = new Map<number, SweepProgress>();
+  async progress(minutes: readonly number[]): Promise<Map<number, SweepProgress>> {
+    return new Map(minutes.flatMap((m): [number, SweepProgress][] => {
+      const p = this.saved.get(m);
+      return p ? [[m, p]] : [];
+    }));
+  }
+  async saveProgress(minute: number, p: SweepProgress): Promise<void> {
+    this.saved.set(minute, p);
   }
   async dropHour(hour: number): Promise<void> {
     this.byHour.delete(hour);
@@ -68,6 +80,8 @@ export class FakeOrders implements WorkOrderRepository {
   private seq = new Map<string, number>();
   /** Called before a replace is applied: lets a test slip in a concurrent write. */
   beforeReplace: ((id: string) => void) | null = null;
+  /** Marked before every replace, as MongoWorkOrderRepository does. */
+  changes: OrderChangeLog | null = null;
   writes = 0;
 
   async nextSequence(day: string): Promise<number> {
@@ -88,6 +102,7 @@ export class FakeOrders implements WorkOrderRepository {
     return this.rows.get(id) ?? null;
   }
   async replace(order: WorkOrder, expectedRev: number, index: WorkOrderIndexFields): Promise<number | null> {
+    await this.changes?.mark(order.id, new Date(this.clock()));
     this.beforeReplace?.(order.id);
     const cur = this.rows.get(order.id);
     if (!cur || cur.rev !== expectedRev) return null;
@@ -118,6 +133,29 @@ function pickTimes(i: WorkOrderIndexFields) {
     ...(i.wakeAt ? { wakeAt: i.wakeAt } : {}), ...(i.nextNoticeAt ? { nextNoticeAt: i.nextNoticeAt } : {}),
     ...(i.contactRetryAt ? { contactRetryAt: i.contactRetryAt } : {}), ...(i.callbackDueAt ? { callbackDueAt: i.callbackDueAt } : {}),
   };
+}
+
+/** OrderChangeLog in memory. */
+export class FakeChangeLog implements OrderChangeLog {
+  readonly marks: { orderId: string; minute: number }[] = [];
+  /** The next changedSince fails (a database error). */
+  failNext = false;
+  async mark(orderId: string, at: Date): Promise<void> {
+    this.marks.push({ orderId, minute: Math.floor(at.getTime() / 60_000) });
+  }
+  async changedSince(fromMinute: number): Promise<Map<string, number>> {
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('database unavailable');
+    }
+    const out = new Map<string, number>();
+    for (const m of this.marks) if (m.minute >= fromMinute) out.set(m.orderId, Math.max(m.minute, out.get(m.orderId) ?? m.minute));
+    return out;
+  }
+  async prune(beforeMinute: number): Promise<void> {
+    const keep = this.marks.filter((m) => m.minute >= beforeMinute);
+    this.marks.splice(0, this.marks.length, ...keep);
+  }
 }
 
 /** NoticeLog in memory: a key is recorded once. */
