@@ -417,7 +417,8 @@ export class SupervisionSweep {
           this.aheadQueue.push({ id, minute: a.minute, notBefore: minute + lag + 2 });
         }
       }
-      await changes.prune(Math.floor((now - maxAge) / MINUTE) - lag - 1);
+      // Marks a reader of orders kept up to maxAge may need, on a clock up to `lag` behind this one.
+      await changes.prune(Math.floor((now - maxAge) / MINUTE) - 2 * lag - 2);
     } catch (err) {
       this.deps.log.warn('supervision sweep could not read the change log; orders read ahead are read again', { err: String(err) });
       this.ahead.clear();
