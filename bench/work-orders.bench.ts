@@ -381,6 +381,7 @@ async function main(): Promise<void> {
     machine: (100 * (cpu1.machine.busy - cpu0.machine.busy)) / Math.max(1, cpu1.machine.total - cpu0.machine.total),
   };
   const busySchedule = { ...timed };
+  const busyCommands = [...commands];
   for (const k of Object.keys(timed)) timed[k] = 0;
   const idle = await sweep.run();
   // The busiest minute of the next 24 h (working-day deadlines all end at 24:00): a sweep that has
@@ -488,7 +489,7 @@ async function main(): Promise<void> {
   console.log(`  sweep, busy minute (${fmt(busy.examined)} due of ${fmt(openNow)} open, ${busy.minutes} minutes read): ${busy.ms} ms, ${fmt(busy.updated)} with a notice recorded, ${fmt(busyNotices)} notices; ${(busy.ms / Math.max(1, busy.examined)).toFixed(1)} ms per due order  [target ≤ 1000 ms]`);
   console.log(`    at ${new Date(sweepAt).toISOString()} (${((sweepAt - NOW.getTime()) / 60_000).toFixed(0)} min after the generated NOW); schedule: reading minutes ${busySchedule['minutes']} ms, entries ${busySchedule['entries']} ms, listing next wakes ${busySchedule['addMany']} ms, dropping done minutes ${(busySchedule['drop'] ?? 0) + (busySchedule['dropHour'] ?? 0)} ms; recording notices ${busySchedule['record']} ms`);
   console.log(`    CPU (% of one core): node ${busyCpu.node.toFixed(0)}, database ${busyCpu.db === null ? '? (not the lab FerretDB)' : busyCpu.db.toFixed(0)}; machine ${busyCpu.machine.toFixed(0)} % of ${os.cpus().length} cores`);
-  for (const [k, v] of [...commands].sort((a, b) => b[1].ms - a[1].ms)) console.log(`    ${k.padEnd(48)} ${String(v.n).padStart(6)} × ${(v.ms / v.n).toFixed(2)} ms`);
+  for (const [k, v] of busyCommands.sort((a, b) => b[1].ms - a[1].ms)) console.log(`    ${k.padEnd(48)} ${String(v.n).padStart(6)} × ${(v.ms / v.n).toFixed(2)} ms`);
   console.log(`  sweep, nothing due (reading the schedule only): ${idle.ms} ms (minutes ${timed['minutes']} ms, entries ${timed['entries']} ms, ${idle.minutes} minutes read), examined ${idle.examined}  [target ≤ 1000 ms]`);
   if (worst) {
     const b = worst.before;
