@@ -1,6 +1,6 @@
 /**
  * OrderChangeLog over work_order_changes: one small document per order write, `{ orderId, minute }`.
- * The collection only holds the last half hour or so (the sweep prunes it every run), so reading it
+ * The collection only holds the last hour or so (the sweep prunes it every run), so reading it
  * whole is cheap: on MongoDB through the `minute` index, on FerretDB v1 on SQLite as one pass over a
  * few hundred small documents (it answers any filter but `{ _id }` with a pass over the collection).
  */
