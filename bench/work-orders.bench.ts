@@ -11,8 +11,9 @@
  *    BENCH_STEADY_MINUTES; once at the moment by which BENCH_DUE of them have a notice due (their
  *    real next notice) by a new sweep instance, once more right after (nothing due: the cost of
  *    reading the wake schedule alone); and, unless BENCH_WORST=0, the busiest minute of the next
- *    24 h: a sweep does everything due until lookAheadMinutes + 1 minutes before it (untimed), then runs once a minute
- *    up to the end of that minute as the cron job runs it, reading ahead (timed, each run), while
+ *    24 h: a sweep does everything due until lookAheadMinutes + 1 minutes before it (untimed), then
+ *    runs once a minute up to the end of that minute as the cron job runs it, reading ahead (timed,
+ *    each run), while
  *    BENCH_WRITES_PER_MIN (20) orders of that minute are written elsewhere each minute (marked in
  *    the change log, so the sweep must read them again);
  *    the open orders are listed in the wake schedule by the product's MongoWakeSchedule.addMany;
@@ -369,17 +370,29 @@ async function main(): Promise<void> {
   const sweep = new SupervisionSweep({ orders, wakes: timedWakes, notices: timedNotices, changes, regulation, events, clock: () => sweepAt, log: silentLogger });
   profiling = true;
   const dbPid = ferretPid(URL);
-  const cpu0 = { node: process.cpuUsage(), db: procTicks(dbPid), machine: machineTicks() };
+  /**
+   * CPU from now on, as a share of one core over a run of `ms` (is it the database, this process, or
+   * waiting?), and the machine's share of all its cores.
+   */
+  const cpuFromNow = () => {
+    const c0 = { node: process.cpuUsage(), db: procTicks(dbPid), machine: machineTicks() };
+    return (ms: number) => {
+      const c1 = { node: process.cpuUsage(c0.node), db: procTicks(dbPid), machine: machineTicks() };
+      return {
+        node: (100 * (c1.node.user + c1.node.system)) / 1000 / Math.max(1, ms),
+        db: c0.db !== null && c1.db !== null ? (100 * ((c1.db - c0.db) / CLK_TCK) * 1000) / Math.max(1, ms) : null,
+        machine: (100 * (c1.machine.busy - c0.machine.busy)) / Math.max(1, c1.machine.total - c0.machine.total),
+      };
+    };
+  };
+  /** Database commands (BENCH_PROFILE=1), slowest total first, in one column. */
+  const commandLines = (list: [string, { n: number; ms: number }][], indent: string): string[] =>
+    [...list].sort((a, b) => b[1].ms - a[1].ms).map(([k, v]) => `${indent}${k.padEnd(52 - indent.length)} ${String(v.n).padStart(6)} × ${(v.ms / v.n).toFixed(2)} ms`);
+  const busyCpuOf = cpuFromNow();
   const busy = await sweep.run();
   const busyNotices = notices;
-  const cpu1 = { node: process.cpuUsage(cpu0.node), db: procTicks(dbPid), machine: machineTicks() };
+  const busyCpu = busyCpuOf(busy.ms);
   profiling = false;
-  // Share of one core during the busy run: is it the database, this process, or waiting?
-  const busyCpu = {
-    node: (100 * (cpu1.node.user + cpu1.node.system)) / 1000 / Math.max(1, busy.ms),
-    db: cpu0.db !== null && cpu1.db !== null ? (100 * ((cpu1.db - cpu0.db) / CLK_TCK) * 1000) / Math.max(1, busy.ms) : null,
-    machine: (100 * (cpu1.machine.busy - cpu0.machine.busy)) / Math.max(1, cpu1.machine.total - cpu0.machine.total),
-  };
   const busySchedule = { ...timed };
   const busyCommands = [...commands];
   for (const k of Object.keys(timed)) timed[k] = 0;
@@ -393,7 +406,7 @@ async function main(): Promise<void> {
   let worst: {
     ms: number; examined: number; notices: number; fromAhead: number; catchUp: number; catchUpMs: number;
     before: { ms: number; examined: number; readAhead: number }[]; written: number; heapMb: number; heapAfterMb: number;
-    parts: Record<string, number>; cpu: { node: number; db: number | null }; commands: [string, { n: number; ms: number }][];
+    parts: Record<string, number>; cpu: { node: number; db: number | null }; commands: string[];
   } | null = null;
   if (WORST && worstListed > 0 && (worstMinute - LEAD) * 60_000 > sweepAt) {
     let worstClock = (worstMinute - LEAD) * 60_000 - 1;
@@ -419,13 +432,13 @@ async function main(): Promise<void> {
     };
     for (let m = worstMinute - LEAD + 1; m <= worstMinute; m++) {
       worstClock = m * 60_000 + 59_999;
-      let c0w = { node: process.cpuUsage(), db: procTicks(dbPid) };
+      let worstCpuOf: ReturnType<typeof cpuFromNow> | null = null;
       if (m === worstMinute) {
         notices = 0;
         for (const k of Object.keys(timed)) timed[k] = 0;
         commands.clear();
         profiling = true;
-        c0w = { node: process.cpuUsage(), db: procTicks(dbPid) };
+        worstCpuOf = cpuFromNow();
         if (CPU_PROFILE) await cpuProfile.start();
       }
       const r = await worstSweep.run();
@@ -433,19 +446,13 @@ async function main(): Promise<void> {
       // The heap with the orders kept for that minute (the run before it) and after it has used them; with
       // NODE_OPTIONS=--expose-gc each after a collection.
       if (m === worstMinute - 1) heapWithKept = heapMb();
-      if (m < worstMinute) before.push({ ms: r.ms, examined: r.examined, readAhead: r.readAhead });
+      if (!worstCpuOf) before.push({ ms: r.ms, examined: r.examined, readAhead: r.readAhead });
       else {
         profiling = false;
-        const nodeCpu = process.cpuUsage(c0w.node);
-        const dbTicks = procTicks(dbPid);
+        const cpu = worstCpuOf(r.ms);
         worst = {
           ms: r.ms, examined: r.examined, notices, fromAhead: r.fromAhead, catchUp, catchUpMs, before, written, heapMb: heapWithKept, heapAfterMb: heapMb(),
-          parts: { ...timed },
-          cpu: {
-            node: (100 * (nodeCpu.user + nodeCpu.system)) / 1000 / Math.max(1, r.ms),
-            db: c0w.db !== null && dbTicks !== null ? (100 * ((dbTicks - c0w.db) / CLK_TCK) * 1000) / Math.max(1, r.ms) : null,
-          },
-          commands: [...commands].sort((x, y) => y[1].ms - x[1].ms),
+          parts: { ...timed }, cpu, commands: commandLines([...commands], '      ').slice(0, 8),
         };
       }
       for (let k = 0; k < WRITES_PER_MIN && m < worstMinute; k++) {
@@ -489,7 +496,7 @@ async function main(): Promise<void> {
   console.log(`  sweep, busy minute (${fmt(busy.examined)} due of ${fmt(openNow)} open, ${busy.minutes} minutes read): ${busy.ms} ms, ${fmt(busy.updated)} with a notice recorded, ${fmt(busyNotices)} notices; ${(busy.ms / Math.max(1, busy.examined)).toFixed(1)} ms per due order  [target ≤ 1000 ms]`);
   console.log(`    at ${new Date(sweepAt).toISOString()} (${((sweepAt - NOW.getTime()) / 60_000).toFixed(0)} min after the generated NOW); schedule: reading minutes ${busySchedule['minutes']} ms, entries ${busySchedule['entries']} ms, listing next wakes ${busySchedule['addMany']} ms, dropping done minutes ${(busySchedule['drop'] ?? 0) + (busySchedule['dropHour'] ?? 0)} ms; recording notices ${busySchedule['record']} ms`);
   console.log(`    CPU (% of one core): node ${busyCpu.node.toFixed(0)}, database ${busyCpu.db === null ? '? (not the lab FerretDB)' : busyCpu.db.toFixed(0)}; machine ${busyCpu.machine.toFixed(0)} % of ${os.cpus().length} cores`);
-  for (const [k, v] of busyCommands.sort((a, b) => b[1].ms - a[1].ms)) console.log(`    ${k.padEnd(48)} ${String(v.n).padStart(6)} × ${(v.ms / v.n).toFixed(2)} ms`);
+  for (const line of commandLines(busyCommands, '    ')) console.log(line);
   console.log(`  sweep, nothing due (reading the schedule only): ${idle.ms} ms (minutes ${timed['minutes']} ms, entries ${timed['entries']} ms, ${idle.minutes} minutes read), examined ${idle.examined}  [target ≤ 1000 ms]`);
   if (worst) {
     const b = worst.before;
@@ -499,7 +506,7 @@ async function main(): Promise<void> {
     console.log(`    heap of this process with the orders kept for that minute ${worst.heapMb.toFixed(0)} MB, after the run used them ${worst.heapAfterMb.toFixed(0)} MB${(globalThis as { gc?: unknown }).gc ? ' (after a collection each)' : ' (without --expose-gc: garbage included)'}`);
     const wp = worst.parts;
     console.log(`    its parts (summed; parallel calls overlap): order reads ${wp['get'] ?? 0} ms, change log ${(wp['changedSince'] ?? 0) + (wp['prune'] ?? 0)} ms, reading minutes ${wp['minutes'] ?? 0} ms, entries ${wp['entries'] ?? 0} ms, listing next wakes ${wp['addMany'] ?? 0} ms, dropping ${(wp['drop'] ?? 0) + (wp['dropHour'] ?? 0)} ms, recording notices ${wp['record'] ?? 0} ms; CPU (% of one core) node ${worst.cpu.node.toFixed(0)}, database ${worst.cpu.db === null ? '?' : worst.cpu.db.toFixed(0)}`);
-    for (const [k, v] of worst.commands.slice(0, 8)) console.log(`      ${k.padEnd(46)} ${String(v.n).padStart(6)} × ${(v.ms / v.n).toFixed(2)} ms`);
+    for (const line of worst.commands) console.log(line);
   }
   console.log(`  KPI sums: ${fmt(rebuilt.orders)} orders folded into ${fmt(rebuilt.documents)} rollup documents (generation ${rebuilt.gen}), during generation`);
   console.log(`  monthly report 2026-05 (${fmt(monthRows)} dispatches, ${r1.units.length} units): ${r1.computeMs} ms first, ${r2.computeMs} ms again  [target ≤ 2000 ms]`);

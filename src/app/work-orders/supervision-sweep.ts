@@ -279,7 +279,7 @@ export class SupervisionSweep {
     // An hour is forgotten once it has settled and none of its minutes is kept.
     const hours = new Set(minutes.map((m) => Math.floor(m / 60)));
     for (const h of hours) if (!kept.has(h) && (h + 1) * 60 - 1 <= settled) await this.deps.wakes.dropHour(h);
-    totals.readAhead = await this.readAhead(nowMinute, t0);
+    totals.readAhead = await this.readAhead(nowMinute, t0, read);
     const result = { ...totals, ms: Date.now() - t0 };
     if (totals.examined > 0) this.deps.log.info('supervision sweep done', { ...result });
     return result;
@@ -428,9 +428,11 @@ export class SupervisionSweep {
   /**
    * Reads the orders listed in the next `lookAheadMinutes` minutes while the run (started at
    * `startedMs`, wall clock) has taken less than `lookAheadMs`, up to `lookAheadOrders` kept.
-   * Returns how many it read. A failed read only means that order is read when it is due.
+   * `readToNow`: the minutes the run read from the hour lists up to the current hour (only later
+   * hours' lists are read here). Returns how many it read. A failed read only means that order is
+   * read when it is due.
    */
-  private async readAhead(nowMinute: number, startedMs: number): Promise<number> {
+  private async readAhead(nowMinute: number, startedMs: number, readToNow: readonly number[]): Promise<number> {
     if (!this.deps.changes || this.opts.lookAheadMinutes <= 0) return 0;
     const deadline = startedMs + this.opts.lookAheadMs;
     for (const m of this.aheadUpTo.keys()) if (m <= nowMinute) this.aheadUpTo.delete(m);
@@ -439,7 +441,9 @@ export class SupervisionSweep {
     const last = nowMinute + this.opts.lookAheadMinutes;
     let read = 0;
     try {
-      const minutes = (await this.deps.wakes.minutes(Math.floor((nowMinute + 1) / 60), Math.floor(last / 60), [])).filter((m) => m > nowMinute && m <= last);
+      const nowHour = Math.floor(nowMinute / 60);
+      const later = Math.floor(last / 60) > nowHour ? await this.deps.wakes.minutes(nowHour + 1, Math.floor(last / 60), []) : [];
+      const minutes = [...readToNow, ...later].filter((m) => m > nowMinute && m <= last);
       const queued = new Set(this.aheadQueue.map((q) => q.id));
       for (const m of minutes) {
         if (Date.now() >= deadline) break;
@@ -458,14 +462,14 @@ export class SupervisionSweep {
       this.aheadQueue = waiting;
       while (ready.length > 0 && Date.now() < deadline && this.ahead.size < this.opts.lookAheadOrders) {
         const room = Math.min(this.opts.concurrency, this.opts.lookAheadOrders - this.ahead.size);
-        const chunk = ready.splice(0, room).map((q): [string, number] => [q.id, q.minute]);
+        const chunk = ready.splice(0, room);
         const readAt = this.deps.clock();
-        const loaded = await Promise.all(chunk.map(([id]) => this.deps.orders.get(id).catch(() => null)));
+        const loaded = await Promise.all(chunk.map((q) => this.deps.orders.get(q.id).catch(() => null)));
         // The keys due at the end of the minute each order is listed in, and which are recorded already.
         const dueKeys = loaded.map((s, k) => {
           if (!s?.wakeAt) return [];
           try {
-            return this.prepare(s, new Date(((chunk[k] as [string, number])[1] + 1) * MINUTE - 1)).due.map((n) => n.key);
+            return this.prepare(s, new Date(((chunk[k] as AheadItem).minute + 1) * MINUTE - 1)).due.map((n) => n.key);
           } catch {
             return [];
           }
@@ -473,7 +477,7 @@ export class SupervisionSweep {
         const recorded = new Set((await this.deps.notices.find(dueKeys.flat())).map((n) => n.key));
         loaded.forEach((s, k) => {
           if (!s?.wakeAt) return;
-          const minute = (chunk[k] as [string, number])[1];
+          const { minute } = chunk[k] as AheadItem;
           this.ahead.set(s.order.id, { stored: s, readAt, minute, recorded: new Set((dueKeys[k] ?? []).filter((key) => recorded.has(key))) });
           read += 1;
         });
