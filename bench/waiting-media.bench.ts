@@ -13,6 +13,7 @@
  * ARI application. `npx tsx bench/waiting-media.bench.ts --rate 20 --duration 40 --hold-s 20` (400 callers waiting)
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ari from 'ari-client';
 import type { Channel, Client } from 'ari-client';
@@ -90,7 +91,7 @@ async function runMode(mode: Mode, env: Record<string, string>, o: { rate: numbe
   const a1 = procTicks(pid);
   const m1 = machineTicks();
   const w1 = waiting;
-  const load = execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).split(' ')[0];
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
   const result = await callers.result;
   for (const t of timers) clearTimeout(t);
   await client.stop();
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
   const env = labEnv();
   if (!env['ASTERISK_PID']) throw new Error('the lab Asterisk is not running: scripts/asterisk-lab.sh start');
   writeSippAudio(join(ROOT, '.lab', 'bench-waiting-media'));
-  console.log(`rate ${o.rate}/s for ${o.duration} s, each caller held ${o.holdS} s, measured over ${o.windowS} s; ${process.env['HOSTNAME'] ?? ''}`);
+  console.log(`rate ${o.rate}/s for ${o.duration} s, each caller held ${o.holdS} s, measured over ${o.windowS} s`);
   console.log('| mode | callers waiting | Asterisk, % of a core | machine busy | load (1 min) | sipp | app errors |');
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const mode of modes) {
