@@ -33,6 +33,7 @@
  */
 import { noticesAt, type WorkOrder } from '../../domain/work-order';
 import type { Logger } from '../../shared/logger';
+import { mapInWindows } from '../../shared/windows';
 import type { Clock, NoticeLog, OrderChangeLog, SentNoticeRecord, StoredWorkOrder, SweepProgress, WakeSchedule, WorkOrderRepository } from './ports';
 import type { RegulationService } from './regulation.service';
 import { announcementsAt, isNotice } from './sent-notices';
@@ -272,7 +273,7 @@ export class SupervisionSweep {
         toSave.push([minute, { upTo: readUpTo, again: [...again] }]);
       }
     }
-    for (let i = 0; i < done.length; i += DROP_WINDOW) await Promise.all(done.slice(i, i + DROP_WINDOW).map((m) => this.deps.wakes.drop(m)));
+    await mapInWindows(done, DROP_WINDOW, (m) => this.deps.wakes.drop(m));
     await this.saveProgress(toSave);
     const oldest = (nowHour - this.opts.lookbackHours) * 60;
     for (const m of this.progress.keys()) if (m < oldest) this.progress.delete(m);
@@ -357,15 +358,13 @@ export class SupervisionSweep {
 
   /** Saves the progress of the minutes kept; a failure is logged (another instance would only look again). */
   private async saveProgress(items: readonly [number, SweepProgress][]): Promise<void> {
-    for (let i = 0; i < items.length; i += DROP_WINDOW) {
-      await Promise.all(items.slice(i, i + DROP_WINDOW).map(async ([m, p]) => {
-        try {
-          await this.deps.wakes.saveProgress(m, p);
-        } catch (err) {
-          this.deps.log.warn('supervision sweep could not save its progress', { minute: m, err: String(err) });
-        }
-      }));
-    }
+    await mapInWindows(items, DROP_WINDOW, async ([m, p]) => {
+      try {
+        await this.deps.wakes.saveProgress(m, p);
+      } catch (err) {
+        this.deps.log.warn('supervision sweep could not save its progress', { minute: m, err: String(err) });
+      }
+    });
   }
 
   /**

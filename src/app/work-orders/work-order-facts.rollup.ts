@@ -45,6 +45,7 @@
  * revisions newer than those it read.
  */
 import type { Logger } from '../../shared/logger';
+import { mapInWindows } from '../../shared/windows';
 import type {
   Clock, FactChange, FoldBatch, FoldCursor, FoldState, PackedFactRow, StoredRollup, StoredWorkOrder,
   WorkOrderFactsRepository, WorkOrderFactsView, WorkOrderRollupStore,
@@ -247,10 +248,7 @@ export class WorkOrderFacts implements WorkOrderFactsRepository {
     const now = this.logClock();
     const last = hourOf(now) + 1; // a writer whose clock runs a little ahead
     const hours = Array.from({ length: Math.max(0, last - cursor.from + 1) }, (_, i) => cursor.from + i);
-    const lists: FactChange[][] = [];
-    for (let i = 0; i < hours.length; i += READ_CONCURRENCY) {
-      lists.push(...(await Promise.all(hours.slice(i, i + READ_CONCURRENCY).map((h) => this.deps.store.readChanges(h)))));
-    }
+    const lists = await mapInWindows(hours, READ_CONCURRENCY, (h) => this.deps.store.readChanges(h));
     const slots: Record<string, number> = {};
     const changes: FactChange[] = [];
     const closed: number[] = [];

@@ -6,6 +6,7 @@
  */
 import type { Collection, Connection } from 'mongoose';
 import type { NoticeLog, SentNoticeRecord } from '../../../app/work-orders/ports';
+import { mapInWindows } from '../../../shared/windows';
 
 const DUPLICATE_KEY = 11000;
 /** Lookups in flight at once. */
@@ -57,13 +58,10 @@ export class MongoNoticeLog implements NoticeLog {
 
   async find(keys: readonly string[]): Promise<SentNoticeRecord[]> {
     const out: SentNoticeRecord[] = [];
-    for (let i = 0; i < keys.length; i += READ_WINDOW) {
-      const found = await Promise.all(keys.slice(i, i + READ_WINDOW).map((k) => this.docs.findOne({ _id: k })));
-      for (const d of found) {
-        if (!d) continue;
-        const { _id, ...rest } = d;
-        out.push({ key: _id, ...rest });
-      }
+    for (const d of await mapInWindows(keys, READ_WINDOW, (k) => this.docs.findOne({ _id: k }))) {
+      if (!d) continue;
+      const { _id, ...rest } = d;
+      out.push({ key: _id, ...rest });
     }
     return out;
   }

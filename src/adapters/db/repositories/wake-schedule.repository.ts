@@ -14,6 +14,7 @@
 import type { Collection, Connection } from 'mongoose';
 import type { SweepProgress, WakeSchedule } from '../../../app/work-orders/ports';
 import { KeyedList } from '../keyed-list';
+import { mapInWindows } from '../../../shared/windows';
 
 const MINUTE = 60_000;
 /** Lists read in parallel. */
@@ -57,30 +58,21 @@ export class MongoWakeSchedule implements WakeSchedule {
       byMinute.set(minute, [...(byMinute.get(minute) ?? []), id]);
     }
     const minutes = [...byMinute.keys()];
-    const fresh: number[] = [];
-    for (let i = 0; i < minutes.length; i += WINDOW) {
-      const part = minutes.slice(i, i + WINDOW);
-      const known = await Promise.all(part.map((m) => this.orders.exists(`m:${m}`)));
-      part.forEach((m, k) => !known[k] && fresh.push(m));
-    }
+    const known = await mapInWindows(minutes, WINDOW, (m) => this.orders.exists(`m:${m}`));
+    const fresh = minutes.filter((_, k) => !known[k]);
     const byHour = new Map<number, number[]>();
     for (const m of fresh) byHour.set(Math.floor(m / 60), [...(byHour.get(Math.floor(m / 60)) ?? []), m]);
     for (const [h, ms] of byHour) await this.hours.appendMany(`d:${h}`, ms);
-    for (let i = 0; i < minutes.length; i += WINDOW) {
-      await Promise.all(minutes.slice(i, i + WINDOW).map(async (m) => {
-        const ids = byMinute.get(m) ?? [];
-        for (let k = 0; k < ids.length; k += MAX_IDS_PER_ENTRY) await this.orders.append(`m:${m}`, ids.slice(k, k + MAX_IDS_PER_ENTRY));
-      }));
-    }
+    await mapInWindows(minutes, WINDOW, async (m) => {
+      const ids = byMinute.get(m) ?? [];
+      for (let k = 0; k < ids.length; k += MAX_IDS_PER_ENTRY) await this.orders.append(`m:${m}`, ids.slice(k, k + MAX_IDS_PER_ENTRY));
+    });
   }
 
   async minutes(fromHour: number, toHour: number, alsoMinutes: readonly number[]): Promise<number[]> {
     const found = new Set<number>();
     const hours = Array.from({ length: Math.max(0, toHour - fromHour + 1) }, (_, i) => fromHour + i);
-    for (let i = 0; i < hours.length; i += WINDOW) {
-      const lists = await Promise.all(hours.slice(i, i + WINDOW).map((h) => this.hours.read(`d:${h}`)));
-      for (const l of lists) for (const e of l) found.add(e.value);
-    }
+    for (const l of await mapInWindows(hours, WINDOW, (h) => this.hours.read(`d:${h}`))) for (const e of l) found.add(e.value);
     const extra = await Promise.all(alsoMinutes.map(async (m) => ((await this.orders.exists(`m:${m}`)) ? m : null)));
     for (const m of extra) if (m !== null) found.add(m);
     return [...found].sort((a, b) => a - b);
@@ -98,11 +90,8 @@ export class MongoWakeSchedule implements WakeSchedule {
 
   async progress(minutes: readonly number[]): Promise<Map<number, SweepProgress>> {
     const out = new Map<number, SweepProgress>();
-    for (let i = 0; i < minutes.length; i += WINDOW) {
-      const part = minutes.slice(i, i + WINDOW);
-      const docs = await Promise.all(part.map((m) => this.progressDocs.findOne({ _id: progressId(m) })));
-      docs.forEach((d, k) => d && out.set(part[k] as number, { upTo: d.upTo, again: d.again.map((a): [string, number] => [a.id, a.at]) }));
-    }
+    const docs = await mapInWindows(minutes, WINDOW, (m) => this.progressDocs.findOne({ _id: progressId(m) }));
+    docs.forEach((d, k) => d && out.set(minutes[k] as number, { upTo: d.upTo, again: d.again.map((a): [string, number] => [a.id, a.at]) }));
     return out;
   }
 
