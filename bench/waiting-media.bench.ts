@@ -12,13 +12,13 @@
  * Needs the lab's Asterisk running (`scripts/asterisk-lab.sh start`) and nothing else attached to its
  * ARI application. `npx tsx bench/waiting-media.bench.ts --rate 20 --duration 40 --hold-s 20` (400 callers waiting)
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ari from 'ari-client';
 import type { Channel, Client } from 'ari-client';
 import { writeSippAudio } from './call-path/lab';
 import { startCallers } from './call-path/sipp-load';
+import { runningAsterisk, type AsteriskLab } from '../test/support/asterisk';
 import { CLK_TCK, machineTicks, procTicks } from './support/proc-stat';
 
 type Mode = 'none' | 'moh' | 'ringback' | 'holding-bridge';
@@ -32,15 +32,10 @@ function arg(name: string, fallback: number): number {
   return v;
 }
 
-function labEnv(): Record<string, string> {
-  const out = execFileSync(join(ROOT, 'scripts', 'asterisk-lab.sh'), ['env'], { cwd: ROOT, encoding: 'utf8' });
-  return Object.fromEntries(out.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function runMode(mode: Mode, env: Record<string, string>, o: { rate: number; duration: number; holdS: number; windowS: number }) {
-  const client: Client = await ari.connect(env['ARI_URL'] ?? '', env['ARI_USERNAME'] ?? '', env['ARI_PASSWORD'] ?? '');
+async function runMode(mode: Mode, lab: AsteriskLab, o: { rate: number; duration: number; holdS: number; windowS: number }) {
+  const client: Client = await ari.connect(lab.ariUrl, lab.ariUsername, lab.ariPassword);
   const bridge = mode === 'holding-bridge' ? client.Bridge() : null;
   if (bridge) {
     await bridge.create({ type: 'holding' });
@@ -68,12 +63,12 @@ async function runMode(mode: Mode, env: Record<string, string>, o: { rate: numbe
       }
     })();
   });
-  await client.start(env['ARI_APP'] ?? 'hotline');
+  await client.start(lab.ariApp);
 
   const calls = Math.round(o.rate * o.duration);
   const callers = await startCallers({
-    host: (env['SIP_ADDRESS'] ?? '127.0.0.1:5060').split(':')[0] ?? '127.0.0.1',
-    sipPort: Number((env['SIP_ADDRESS'] ?? '').split(':')[1] ?? 5060),
+    host: lab.sipHost,
+    sipPort: lab.sipPort,
     rate: o.rate,
     calls,
     workDir: join(ROOT, '.lab', 'bench-waiting-media'),
@@ -83,12 +78,11 @@ async function runMode(mode: Mode, env: Record<string, string>, o: { rate: numbe
   // Steady (rate × hold callers waiting) from the first hang-ups until sipp stops placing calls.
   const steadyAt = o.holdS * 1000 + 2000;
   await sleep(steadyAt);
-  const pid = Number(env['ASTERISK_PID']);
-  const a0 = procTicks(pid);
+  const a0 = procTicks(lab.pid);
   const m0 = machineTicks();
   const w0 = waiting;
   await sleep(o.windowS * 1000);
-  const a1 = procTicks(pid);
+  const a1 = procTicks(lab.pid);
   const m1 = machineTicks();
   const w1 = waiting;
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
@@ -112,14 +106,14 @@ async function main(): Promise<void> {
   if (o.holdS + 2 + o.windowS > o.duration) throw new Error('--duration must be at least --hold-s + 2 + --window-s (the steady part)');
   const only = process.argv.indexOf('--modes');
   const modes = only >= 0 ? (process.argv[only + 1] ?? '').split(',').filter((m): m is Mode => (MODES as readonly string[]).includes(m)) : MODES;
-  const env = labEnv();
-  if (!env['ASTERISK_PID']) throw new Error('the lab Asterisk is not running: scripts/asterisk-lab.sh start');
+  const lab = await runningAsterisk();
+  if (lab.pid === null) throw new Error('the lab Asterisk is not running: scripts/asterisk-lab.sh start');
   writeSippAudio(join(ROOT, '.lab', 'bench-waiting-media'));
   console.log(`rate ${o.rate}/s for ${o.duration} s, each caller held ${o.holdS} s, measured over ${o.windowS} s`);
   console.log('| mode | callers waiting | Asterisk, % of a core | machine busy | load (1 min) | sipp | app errors |');
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const mode of modes) {
-    const r = await runMode(mode, env, o);
+    const r = await runMode(mode, lab, o);
     console.log(`| ${r.mode} | ${r.waiting} | ${r.asteriskCore.toFixed(0)} | ${r.machineBusy.toFixed(0)} % | ${r.load1} | ${r.sipp} | ${r.errors} |`);
     await sleep(5000);
   }

@@ -10,6 +10,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseLabEnv } from '../../test/support/asterisk';
 
 const ROOT = resolve(__dirname, '..', '..');
 const LAB_SCRIPT = join(ROOT, 'scripts', 'asterisk-lab.sh');
@@ -176,21 +177,8 @@ async function ensurePrivateChroot(cache: string, env: NodeJS.ProcessEnv, log: (
 }
 
 function parseEnv(stdout: string): LabEndpoint {
-  const env: Record<string, string> = {};
-  for (const line of stdout.split('\n')) {
-    const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
-    if (m?.[1]) env[m[1]] = m[2] ?? '';
-  }
-  const [sipHost = '127.0.0.1', sipPort = '5060'] = (env['SIP_ADDRESS'] ?? '').split(':');
-  return {
-    ariUrl: env['ARI_URL'] ?? 'http://127.0.0.1:8088',
-    ariUsername: env['ARI_USERNAME'] ?? 'hotline',
-    ariPassword: env['ARI_PASSWORD'] ?? '',
-    ariApp: env['ARI_APP'] ?? 'hotline',
-    sipHost,
-    sipPort: Number(sipPort),
-    asteriskPid: env['ASTERISK_PID'] ? Number(env['ASTERISK_PID']) : null,
-  };
+  const { pid, ...where } = parseLabEnv(stdout);
+  return { ...where, asteriskPid: pid };
 }
 
 export interface Lab {

@@ -36,7 +36,8 @@ function runScript(args: string[], timeoutMs: number): Promise<string> {
   });
 }
 
-function parseEnv(stdout: string): AsteriskLab {
+/** The lab as `asterisk-lab.sh start|restart|env` prints it (KEY=value lines). */
+export function parseLabEnv(stdout: string): AsteriskLab {
   const env: Record<string, string> = {};
   for (const line of stdout.split('\n')) {
     const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
@@ -57,7 +58,12 @@ function parseEnv(stdout: string): AsteriskLab {
 /** Builds the chroot once (cached), starts Asterisk or reuses a healthy one, returns where ARI is. */
 export async function ensureAsterisk(): Promise<AsteriskLab> {
   await runScript(['build'], 15 * 60_000);
-  return parseEnv(await runScript(['start'], 3 * 60_000));
+  return parseLabEnv(await runScript(['start'], 3 * 60_000));
+}
+
+/** The lab's Asterisk as it is now, started by someone else (pid null when it is not running). */
+export async function runningAsterisk(): Promise<AsteriskLab> {
+  return parseLabEnv(await runScript(['env'], 30_000));
 }
 
 /** Stops Asterisk (by pid) and unmounts the chroot's bind mounts when nothing else uses them. */
@@ -67,7 +73,7 @@ export async function stopAsterisk(): Promise<void> {
 
 /** Stops and starts Asterisk (channels are lost, as in a real restart). */
 export async function restartAsterisk(): Promise<AsteriskLab> {
-  return parseEnv(await runScript(['restart'], 3 * 60_000));
+  return parseLabEnv(await runScript(['restart'], 3 * 60_000));
 }
 
 /** Runs one Asterisk CLI command (asterisk -rx) and returns its output. */
