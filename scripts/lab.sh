@@ -11,7 +11,7 @@ cd "$ROOT"
 case "${1:-up}" in
   up)
     scripts/setup.sh
-    FERRETDB_KEEP_DATA=1 scripts/ferretdb.sh start
+    scripts/ferretdb.sh start
     scripts/redis.sh start
     scripts/asterisk-lab.sh start
     export MONGODB_URI="${MONGODB_URI:-mongodb://127.0.0.1:27017/hotline12345}"

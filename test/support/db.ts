@@ -1,4 +1,4 @@
-/** Database helpers for integration tests: a unique database per test file on the lab's FerretDB. */
+/** Database helpers for integration tests: a unique database per test file on the lab's FerretDB v2. */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
@@ -10,24 +10,23 @@ export function testMongoUri(name: string): string {
   return `${base}/${db}`;
 }
 
-function ferret(cmd: 'start' | 'stop', keepData: boolean): void {
+function ferret(cmd: 'start' | 'stop'): void {
   execFileSync(path.join(ROOT, 'scripts/ferretdb.sh'), [cmd], {
     cwd: ROOT,
     stdio: 'inherit',
     env: {
       ...process.env,
       FERRETDB_PORT: process.env['TEST_FERRETDB_PORT'] ?? '27117',
-      FERRETDB_KEEP_DATA: keepData ? '1' : '0',
     },
   });
 }
 
-/** Simulates a database outage: the server process is stopped; its data is kept. */
+/** Simulates a database outage: FerretDB and PostgreSQL are stopped; their data is kept. */
 export function stopDatabase(): void {
-  ferret('stop', true);
+  ferret('stop');
 }
 
 /** Ends the outage: the same server comes back with the same data. */
 export function startDatabase(): void {
-  ferret('start', true);
+  ferret('start');
 }

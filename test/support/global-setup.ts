@@ -1,6 +1,7 @@
 /**
  * Integration-test lab: starts (or reuses) the real servers the tests drive.
- * - FerretDB on 127.0.0.1:$TEST_FERRETDB_PORT (fresh data dir), each test file uses its own database
+ * - FerretDB v2 on PostgreSQL + DocumentDB, 127.0.0.1:$TEST_FERRETDB_PORT (an empty cluster when the
+ *   run starts it), each test file uses its own database
  * - Redis on 127.0.0.1:$TEST_REDIS_PORT (Socket.IO adapter tests)
  * - Asterisk 22 in the Debian sid chroot (scripts/asterisk-lab.sh), ARI on 127.0.0.1:8088
  * Their addresses reach the test files through environment variables.
@@ -36,8 +37,10 @@ export default async function globalSetup(): Promise<void> {
   ];
   const started: string[] = [];
   for (const [script, env] of servers) {
-    if (!isRunning(script, env)) started.push(script);
-    run(script, ['start'], env);
+    const wasRunning = isRunning(script, env);
+    if (!wasRunning) started.push(script);
+    // A database this run starts begins empty; one already running keeps its data (KEEP_LAB=1 runs).
+    run(script, ['start'], script === 'ferretdb.sh' && !wasRunning ? { ...env, FERRETDB_FRESH: '1' } : env);
   }
   fs.mkdirSync(path.join(ROOT, '.lab'), { recursive: true });
   // One file per lab (keyed by the database port): runs on other ports never read each other's list.
