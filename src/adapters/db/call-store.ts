@@ -21,6 +21,7 @@ import { callEventModel, type CallEventDoc } from './models/call-event.model';
 import { callRecordModel, type CallRecordDoc, type StoredCallRecordDoc } from './models/call-record.model';
 import { callbackRequestModel, type CallbackRequestDoc } from './models/callback-request.model';
 import { Spool, type SpoolEntry } from './spool';
+import { ensureIndexes } from './indexes';
 
 const DUPLICATE_KEY = 11000;
 
@@ -62,7 +63,7 @@ export class CallStore {
 
   async start(): Promise<void> {
     this.spool.recoverInterruptedReplays();
-    await Promise.all([this.events.createIndexes(), this.records.createIndexes(), this.callbacks.createIndexes()]);
+    await ensureIndexes(this.events, this.records, this.callbacks);
     this.timer = setInterval(() => void this.flush(), this.flushEveryMs);
     this.timer.unref();
     await this.flush();

@@ -1,7 +1,8 @@
 /**
- * The MongoDB connection (mongoose). Production runs MongoDB; tests and the lab run FerretDB v1,
- * so queries stay inside the subset both support (no transactions, change streams, TTL/partial/text
- * indexes; simple aggregation stages only). MONGODB_URI switches between them.
+ * The MongoDB connection (mongoose). Production runs MongoDB; tests and the lab run FerretDB v2 on
+ * PostgreSQL + DocumentDB, so queries stay inside the subset both support (docs/database.md).
+ * MONGODB_URI switches between them. Indexes are created by the repositories at start
+ * (`ensureIndexes`), never by mongoose in the background (`autoIndex: false`).
  *
  * The driver reconnects by itself; `ping()` tells readiness and callers that must not lose data
  * (the call event spool) check `isUp()` before writing.
@@ -29,7 +30,7 @@ export class DbConnection {
     const deadline = Date.now() + maxWaitMs;
     for (;;) {
       try {
-        await this.connection.openUri(this.uri, { serverSelectionTimeoutMS: 3000, heartbeatFrequencyMS: 2000, maxPoolSize: 20 });
+        await this.connection.openUri(this.uri, { serverSelectionTimeoutMS: 3000, heartbeatFrequencyMS: 2000, maxPoolSize: 20, autoIndex: false });
         this.started = true;
         this.log.info('database connected', { uri: this.uri });
         return;

@@ -27,6 +27,7 @@ import type { AgentId, CallId } from '../../../shared/ids';
 import type { Logger } from '../../../shared/logger';
 import type { AgentClaimPort } from '../../../app/calls/ports';
 import { agentClaimModel, type AgentClaimDoc } from '../models/agent-claim.model';
+import { ensureIndexes } from '../indexes';
 
 const DUPLICATE_KEY = 11000;
 
@@ -80,7 +81,7 @@ export class MongoAgentClaims implements AgentClaimPort {
 
   /** Creates the index and starts renewing held claims. */
   async start(): Promise<void> {
-    await agentClaimModel(this.conn).createIndexes();
+    await ensureIndexes(agentClaimModel(this.conn));
     if (this.timer) return;
     this.timer = setInterval(() => this.renewAll(), this.renewMs);
     this.timer.unref();

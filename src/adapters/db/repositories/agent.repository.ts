@@ -3,6 +3,7 @@ import type { Connection, Model } from 'mongoose';
 import type { AgentProfile } from '../../../domain/acd/agent.types';
 import { asAgentId, asQueueId } from '../../../shared/ids';
 import { agentModel, type AgentDoc } from '../models/agent.model';
+import { ensureIndexes } from '../indexes';
 
 export class MongoAgentDirectory {
   private readonly model: Model<AgentDoc>;
@@ -12,7 +13,7 @@ export class MongoAgentDirectory {
   }
 
   async init(): Promise<void> {
-    await this.model.createIndexes();
+    await ensureIndexes(this.model);
   }
 
   async listActive(): Promise<AgentProfile[]> {

@@ -8,6 +8,7 @@
 import type { Collection, Connection } from 'mongoose';
 import type { JobLock } from '../../../app/work-orders/ports';
 import { jobLockModel, type JobLockDoc } from '../models/job-lock.model';
+import { ensureIndexes } from '../indexes';
 
 const DUPLICATE_KEY = 11000;
 /** Slots kept for inspection before the winners delete them. */
@@ -21,7 +22,7 @@ export class MongoJobLock implements JobLock {
   }
 
   async init(): Promise<void> {
-    await jobLockModel(this.conn).createIndexes();
+    await ensureIndexes(jobLockModel(this.conn));
   }
 
   async acquire(job: string, owner: string, leaseMs: number, now: Date): Promise<boolean> {

@@ -6,6 +6,7 @@ import type {
   KnowledgeArticle, KnowledgeCandidate, KnowledgeRepository, KnowledgeSearchQuery,
 } from '../../../app/work-orders/ports';
 import { knowledgeArticleModel, type KnowledgeArticleDoc } from '../models/knowledge-article.model';
+import { ensureIndexes } from '../indexes';
 
 function toArticle(d: KnowledgeArticleDoc): KnowledgeArticle {
   return {
@@ -28,7 +29,7 @@ export class MongoKnowledgeRepository implements KnowledgeRepository {
   }
 
   async init(): Promise<void> {
-    await knowledgeArticleModel(this.conn).createIndexes();
+    await ensureIndexes(knowledgeArticleModel(this.conn));
   }
 
   async insert(article: KnowledgeArticle, tokens: readonly string[]): Promise<void> {

@@ -6,6 +6,7 @@
  */
 import type { Collection, Connection } from 'mongoose';
 import type { OrderChangeLog } from '../../../app/work-orders/ports';
+import { createIndexRetrying } from '../indexes';
 
 const MINUTE = 60_000;
 
@@ -22,7 +23,7 @@ export class MongoOrderChangeLog implements OrderChangeLog {
   }
 
   async init(): Promise<void> {
-    await this.docs.createIndex({ minute: 1 });
+    await createIndexRetrying(() => this.docs.createIndex({ minute: 1 }));
   }
 
   async mark(orderId: string, at: Date): Promise<void> {

@@ -2,6 +2,7 @@
 import type { Connection, Model } from 'mongoose';
 import type { RefreshTokenRecord, TokenRepository } from '../../../app/auth/auth.ports';
 import { refreshTokenModel, revokedTokenModel, type RefreshTokenDoc, type RevokedTokenDoc } from '../models/auth-token.model';
+import { ensureIndexes } from '../indexes';
 
 const DUPLICATE_KEY = 11000;
 
@@ -15,7 +16,7 @@ export class MongoTokenRepository implements TokenRepository {
   }
 
   async init(): Promise<void> {
-    await Promise.all([this.refresh.createIndexes(), this.revoked.createIndexes()]);
+    await ensureIndexes(this.refresh, this.revoked);
   }
 
   async saveRefreshToken(t: Omit<RefreshTokenRecord, 'usedAt' | 'revokedAt'>): Promise<void> {

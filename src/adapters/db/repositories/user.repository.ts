@@ -5,6 +5,7 @@ import { ConflictError } from '../../../shared/errors';
 import type { NewUser, Page, UserFilter, UserPatch, UserRecord, UserRepository } from '../../../app/auth/auth.ports';
 import { isRole } from '../../../domain/access';
 import { userModel, type UserDoc } from '../models/user.model';
+import { ensureIndexes } from '../indexes';
 
 const DUPLICATE_KEY = 11000;
 
@@ -34,7 +35,7 @@ export class MongoUserRepository implements UserRepository {
   }
 
   async init(): Promise<void> {
-    await this.model.createIndexes();
+    await ensureIndexes(this.model);
   }
 
   async findById(id: string): Promise<UserRecord | null> {

@@ -6,6 +6,7 @@ import type { ReportSnapshotStore, StoredPreset, WorkOrderSettingsStore } from '
 import {
   reportSnapshotModel, workOrderSettingModel, type ReportSnapshotDoc, type WorkOrderSettingDoc,
 } from '../models/settings.model';
+import { ensureIndexes } from '../indexes';
 
 const DUPLICATE_KEY = 11000;
 const ACTIVE = 'activePreset';
@@ -18,7 +19,7 @@ export class MongoWorkOrderSettingsStore implements WorkOrderSettingsStore {
   }
 
   async init(): Promise<void> {
-    await workOrderSettingModel(this.conn).createIndexes();
+    await ensureIndexes(workOrderSettingModel(this.conn));
   }
 
   async getActivePresetId(): Promise<string | null> {

@@ -26,6 +26,7 @@ import type {
 import { revisionClaimModel, workOrderModel, type RevisionClaimDoc, type WorkOrderDoc } from '../models/work-order.model';
 import { KeyedList } from '../keyed-list';
 import { wakeNeedsListing } from '../../../app/work-orders/work-order.index';
+import { ensureIndexes } from '../indexes';
 
 const DUPLICATE_KEY = 11000;
 const INDEX_FIELDS = ['rev', 'wakeAt', 'nextNoticeAt', 'contactRetryAt', 'callbackDueAt', 'unitIds', 'phoneKey'] as const;
@@ -96,8 +97,7 @@ export class MongoWorkOrderRepository implements WorkOrderRepository {
   }
 
   async init(): Promise<void> {
-    await workOrderModel(this.conn).createIndexes();
-    await revisionClaimModel(this.conn).createIndexes();
+    await ensureIndexes(workOrderModel(this.conn), revisionClaimModel(this.conn));
   }
 
   async nextSequence(day: string): Promise<number> {
