@@ -210,7 +210,6 @@ export function buildSystem(config: Config, log: Logger): System {
       metrics.observe(input);
     }
   });
-  let purgeTimer: NodeJS.Timeout | null = null;
 
   return {
     config,
@@ -238,8 +237,6 @@ export function buildSystem(config: Config, log: Logger): System {
       await queues.start();
       await workOrders.start();
       dashboard.start();
-      purgeTimer = setInterval(() => void auth.purgeExpired(), 3_600_000);
-      purgeTimer.unref();
       ariEvents.start(ari);
       // ARI connects in the background: the app serves /readyz (503 naming asterisk) until it does.
       void ari.start();
@@ -259,7 +256,6 @@ export function buildSystem(config: Config, log: Logger): System {
       ]);
       if (drainTimer) clearTimeout(drainTimer);
       unsubscribe();
-      if (purgeTimer) clearInterval(purgeTimer);
       dashboard.stop();
       await workOrders.stop();
       await ari.stop();

@@ -9,6 +9,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { LAB_DEFAULTS } from './asterisk';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -33,7 +34,8 @@ export default async function globalSetup(): Promise<void> {
   const servers: Array<[string, Record<string, string>]> = [
     ['ferretdb.sh', { FERRETDB_PORT: ferretPort }],
     ['redis.sh', { REDIS_PORT: redisPort }],
-    ['asterisk-lab.sh', {}],
+    // The tests' own settings, so the first test that needs Asterisk does not restart it.
+    ['asterisk-lab.sh', Object.fromEntries(Object.entries(LAB_DEFAULTS).map(([k, v]) => [k, process.env[k] ?? v]))],
   ];
   const started: string[] = [];
   for (const [script, env] of servers) {

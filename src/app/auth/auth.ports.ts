@@ -73,8 +73,6 @@ export interface TokenRepository {
   revokeUserRefreshTokens(userId: string, now: number): Promise<void>;
   revokeAccessToken(jti: string, userId: string, expiresAt: number): Promise<void>;
   isAccessTokenRevoked(jti: string): Promise<boolean>;
-  /** Deletes records past their expiry (no TTL indexes on FerretDB); returns how many. */
-  purgeExpired(now: number): Promise<number>;
 }
 
 export interface PasswordHasher {

@@ -175,11 +175,6 @@ export class AuthService {
     return toPublicUser(user);
   }
 
-  /** Removes expired refresh tokens and revoked access-token ids; run periodically. */
-  purgeExpired(): Promise<number> {
-    return this.deps.tokens.purgeExpired(this.deps.clock());
-  }
-
   private async issue(user: UserRecord, familyId: string): Promise<TokenPair> {
     const now = this.deps.clock();
     const accessToken = await this.deps.signer.sign(

@@ -71,12 +71,6 @@ export class MemoryTokens implements TokenRepository {
   async isAccessTokenRevoked(jti: string) {
     return this.revoked.has(jti);
   }
-  async purgeExpired(now: number) {
-    let n = 0;
-    for (const [k, exp] of this.revoked) if (exp <= now && this.revoked.delete(k)) n += 1;
-    for (const [k, t] of this.refresh) if (t.expiresAt <= now && this.refresh.delete(k)) n += 1;
-    return n;
-  }
 }
 
 export const plainHasher: PasswordHasher = {

@@ -1,7 +1,10 @@
 /**
  * refresh_tokens: one per issued refresh token (secret stored hashed), grouped in login families.
  * revoked_tokens: ids of access tokens revoked before expiry, so every instance refuses them.
- * Both are purged by `expiresAt` from the application (TTL indexes are not portable to FerretDB).
+ * Both are removed by the server once expired: a TTL index on `expireAt` (the same instant as
+ * `expiresAt`, as a Date, which TTL indexes need). The server's TTL task runs about once a minute
+ * (MongoDB's and DocumentDB's alike); readers check `expiresAt` themselves, so a document the task
+ * has not reached yet is already refused.
  */
 import { Schema, type Connection, type Model } from 'mongoose';
 
@@ -12,6 +15,7 @@ export interface RefreshTokenDoc {
   secretHash: string;
   createdAt: number;
   expiresAt: number;
+  expireAt: Date;
   usedAt: number | null;
   revokedAt: number | null;
 }
@@ -20,6 +24,7 @@ export interface RevokedTokenDoc {
   _id: string;
   userId: string;
   expiresAt: number;
+  expireAt: Date;
 }
 
 const refreshSchema = new Schema<RefreshTokenDoc>(
@@ -30,6 +35,7 @@ const refreshSchema = new Schema<RefreshTokenDoc>(
     secretHash: { type: String, required: true },
     createdAt: { type: Number, required: true },
     expiresAt: { type: Number, required: true },
+    expireAt: { type: Date, required: true },
     usedAt: { type: Number, default: null },
     revokedAt: { type: Number, default: null },
   },
@@ -37,17 +43,18 @@ const refreshSchema = new Schema<RefreshTokenDoc>(
 );
 refreshSchema.index({ familyId: 1 });
 refreshSchema.index({ userId: 1 });
-refreshSchema.index({ expiresAt: 1 });
+refreshSchema.index({ expireAt: 1 }, { expireAfterSeconds: 0 });
 
 const revokedSchema = new Schema<RevokedTokenDoc>(
   {
     _id: { type: String, required: true },
     userId: { type: String, required: true },
     expiresAt: { type: Number, required: true },
+    expireAt: { type: Date, required: true },
   },
   { collection: 'revoked_tokens', versionKey: false },
 );
-revokedSchema.index({ expiresAt: 1 });
+revokedSchema.index({ expireAt: 1 }, { expireAfterSeconds: 0 });
 
 export function refreshTokenModel(conn: Connection): Model<RefreshTokenDoc> {
   return (conn.models['RefreshToken'] as Model<RefreshTokenDoc> | undefined) ?? conn.model<RefreshTokenDoc>('RefreshToken', refreshSchema);

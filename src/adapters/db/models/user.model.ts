@@ -34,7 +34,8 @@ const schema = new Schema<UserDoc>(
   { collection: 'users', versionKey: false, minimize: false },
 );
 schema.index({ username: 1 }, { unique: true });
-schema.index({ agentId: 1 });
+// An agent id belongs to at most one user; users without one (null) are not indexed.
+schema.index({ agentId: 1 }, { unique: true, partialFilterExpression: { agentId: { $type: 'string' } } });
 schema.index({ role: 1 });
 
 export function userModel(conn: Connection): Model<UserDoc> {

@@ -15,12 +15,17 @@ export class MongoTokenRepository implements TokenRepository {
     this.revoked = revokedTokenModel(conn);
   }
 
-  async init(): Promise<void> {
+  async init(now = Date.now()): Promise<void> {
     await ensureIndexes(this.refresh, this.revoked);
+    // Written before the TTL index, without `expireAt`: removed here once expired (one-off, cheap).
+    await Promise.all([
+      this.refresh.deleteMany({ expireAt: { $exists: false }, expiresAt: { $lte: now } }),
+      this.revoked.deleteMany({ expireAt: { $exists: false }, expiresAt: { $lte: now } }),
+    ]);
   }
 
   async saveRefreshToken(t: Omit<RefreshTokenRecord, 'usedAt' | 'revokedAt'>): Promise<void> {
-    await this.refresh.create({ _id: t.id, userId: t.userId, familyId: t.familyId, secretHash: t.secretHash, createdAt: t.createdAt, expiresAt: t.expiresAt, usedAt: null, revokedAt: null });
+    await this.refresh.create({ _id: t.id, userId: t.userId, familyId: t.familyId, secretHash: t.secretHash, createdAt: t.createdAt, expiresAt: t.expiresAt, expireAt: new Date(t.expiresAt), usedAt: null, revokedAt: null });
   }
 
   async findRefreshToken(id: string): Promise<RefreshTokenRecord | null> {
@@ -54,7 +59,7 @@ export class MongoTokenRepository implements TokenRepository {
 
   async revokeAccessToken(jti: string, userId: string, expiresAt: number): Promise<void> {
     try {
-      await this.revoked.create({ _id: jti, userId, expiresAt });
+      await this.revoked.create({ _id: jti, userId, expiresAt, expireAt: new Date(expiresAt) });
     } catch (err) {
       // Revoking twice is fine: the id is already stored.
       if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
@@ -63,13 +68,5 @@ export class MongoTokenRepository implements TokenRepository {
 
   async isAccessTokenRevoked(jti: string): Promise<boolean> {
     return (await this.revoked.exists({ _id: jti })) !== null;
-  }
-
-  async purgeExpired(now: number): Promise<number> {
-    const [a, b] = await Promise.all([
-      this.refresh.deleteMany({ expiresAt: { $lte: now } }),
-      this.revoked.deleteMany({ expiresAt: { $lte: now } }),
-    ]);
-    return a.deletedCount + b.deletedCount;
   }
 }

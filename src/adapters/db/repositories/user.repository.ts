@@ -9,6 +9,19 @@ import { ensureIndexes } from '../indexes';
 
 const DUPLICATE_KEY = 11000;
 
+/**
+ * A unique index refused the write: which field (usernames and agent ids are unique, the latter
+ * through a partial index over users that have one, so concurrent writers cannot both get it).
+ */
+function duplicateAsConflict(err: unknown): unknown {
+  const e = err as { code?: number; keyPattern?: Record<string, unknown>; keyValue?: Record<string, unknown>; message?: string };
+  if (e.code !== DUPLICATE_KEY) return err;
+  const onAgentId = (e.keyPattern && 'agentId' in e.keyPattern) || (e.keyValue && 'agentId' in e.keyValue) || /agentId/.test(e.message ?? '');
+  return onAgentId
+    ? new ConflictError('agent id already in use', { field: 'agentId' })
+    : new ConflictError('username already in use', { field: 'username' });
+}
+
 function toRecord(d: UserDoc): UserRecord {
   if (!isRole(d.role)) throw new Error(`stored user has an unknown role: ${d.role}`);
   return {
@@ -72,25 +85,24 @@ export class MongoUserRepository implements UserRepository {
   }
 
   async create(user: NewUser, now: number): Promise<UserRecord> {
-    // Agent ids are unique among users that have one (no partial indexes on FerretDB: checked here).
-    if (user.agentId && (await this.model.exists({ agentId: user.agentId }))) {
-      throw new ConflictError('agent id already in use', { field: 'agentId' });
-    }
     const doc: UserDoc = { ...user, _id: randomUUID(), sessionsValidAfter: 0, createdAt: now, updatedAt: now };
     try {
       await this.model.create(doc);
     } catch (err) {
-      if ((err as { code?: number }).code === DUPLICATE_KEY) throw new ConflictError('username already in use', { field: 'username' });
-      throw err;
+      throw duplicateAsConflict(err);
     }
     return toRecord(doc);
   }
 
   async update(id: string, patch: UserPatch, now: number): Promise<UserRecord | null> {
-    if (patch.agentId && (await this.model.exists({ agentId: patch.agentId, _id: { $ne: id } }))) {
-      throw new ConflictError('agent id already in use', { field: 'agentId' });
+    // updateOne, not findOneAndUpdate: FerretDB v2 reports a unique-index violation of the latter as
+    // an internal error without the index (docs/database.md); updateOne's is code 11000 on both.
+    try {
+      const { matchedCount } = await this.model.updateOne({ _id: id }, { $set: { ...patch, updatedAt: now } });
+      if (matchedCount === 0) return null;
+    } catch (err) {
+      throw duplicateAsConflict(err);
     }
-    const d = await this.model.findByIdAndUpdate(id, { $set: { ...patch, updatedAt: now } }, { returnDocument: 'after' }).lean<UserDoc>();
-    return d ? toRecord(d) : null;
+    return this.findById(id);
   }
 }

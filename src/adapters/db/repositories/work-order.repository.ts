@@ -6,14 +6,11 @@
  * with a scan of the whole collection. Lists by phone, numbers per day and the wake schedule are
  * KeyedLists for that reason. Paged `list` queries filter by fields (indexed on MongoDB).
  *
- * Optimistic concurrency: a write from revision r first inserts the claim `<orderId>:<r+1>`
- * (unique `_id`); only one writer can insert it, so exactly one of several concurrent writers
- * wins, also on FerretDB v1, whose conditional updates are not atomic under concurrency. The
- * winner checks the stored head (still at r) and replaces the order by `_id`.
- * A writer that finds the claim taken reports a conflict; if the claim is older than
- * `rollForwardMs` and the order still lags behind it, its state is applied first (the claimant
- * died between the two steps).
- * Before either, the write is marked in the OrderChangeLog (if given): the sweep keeps orders it
+ * Optimistic concurrency: a write from revision r replaces the order only where it is still at r
+ * (`replaceOne({ _id, rev: r })`), a single-document conditional write: of several concurrent
+ * writers from the same revision exactly one matches (atomic on MongoDB and on the lab's FerretDB
+ * v2; docs/database.md). The others, and a writer from an older revision, report a conflict.
+ * Before the write, it is marked in the OrderChangeLog (if given): the sweep keeps orders it
  * read ahead until a mark says they changed.
  */
 import { mongo, type Collection, type Connection } from 'mongoose';
@@ -23,12 +20,11 @@ import type { RepeatCandidate, WorkOrder } from '../../../domain/work-order';
 import type {
   Clock, OrderChangeLog, Page, StoredWorkOrder, WakeSchedule, WorkOrderFilter, WorkOrderIndexFields, WorkOrderRepository,
 } from '../../../app/work-orders/ports';
-import { revisionClaimModel, workOrderModel, type RevisionClaimDoc, type WorkOrderDoc } from '../models/work-order.model';
+import { workOrderModel, type WorkOrderDoc } from '../models/work-order.model';
 import { KeyedList } from '../keyed-list';
 import { wakeNeedsListing } from '../../../app/work-orders/work-order.index';
 import { ensureIndexes } from '../indexes';
 
-const DUPLICATE_KEY = 11000;
 const INDEX_FIELDS = ['rev', 'wakeAt', 'nextNoticeAt', 'contactRetryAt', 'callbackDueAt', 'unitIds', 'phoneKey'] as const;
 
 export function toDoc(order: WorkOrder, rev: number, index: WorkOrderIndexFields): WorkOrderDoc {
@@ -49,17 +45,7 @@ export function fromDoc(doc: WorkOrderDoc): StoredWorkOrder {
   };
 }
 
-const isDuplicate = (err: unknown): boolean => (err as { code?: number }).code === DUPLICATE_KEY;
-
-/** The state a claim carries, as bytes (see RevisionClaimDoc). */
-const claimState = (doc: WorkOrderDoc): mongo.Binary => new mongo.Binary(mongo.BSON.serialize(doc, { ignoreUndefined: true }));
-
-const claimedDoc = (claim: RevisionClaimDoc): WorkOrderDoc =>
-  claim.doc instanceof mongo.Binary ? (mongo.BSON.deserialize(claim.doc.buffer) as WorkOrderDoc) : claim.doc;
-
 export interface WorkOrderRepositoryOptions {
-  /** A claim older than this whose writer never finished is applied by the next writer. */
-  readonly rollForwardMs?: number;
   /** Where new wake times are listed for the sweep (none: the sweep is not used, e.g. a tool). */
   readonly wakes?: WakeSchedule;
   /** Where every write is marked before it is made (the sweep keeps orders it read ahead until then). */
@@ -72,12 +58,10 @@ const REMARK_AFTER_MS = 60_000;
 
 export class MongoWorkOrderRepository implements WorkOrderRepository {
   private readonly orders: Collection<WorkOrderDoc>;
-  private readonly claims: Collection<RevisionClaimDoc>;
   /** Per-day number sequences: a unique insert per number, so two instances never share one. */
   private readonly numbers: KeyedList<null>;
   /** Order ids per normalized caller phone, newest last (repeat complaints, caller history). */
   private readonly byPhone: KeyedList<string>;
-  private readonly rollForwardMs: number;
   private readonly wakes: WakeSchedule | undefined;
   private readonly changes: OrderChangeLog | undefined;
   private readonly clock: Clock;
@@ -87,17 +71,15 @@ export class MongoWorkOrderRepository implements WorkOrderRepository {
     opts: WorkOrderRepositoryOptions = {},
   ) {
     this.orders = workOrderModel(conn).collection as unknown as Collection<WorkOrderDoc>;
-    this.claims = revisionClaimModel(conn).collection as unknown as Collection<RevisionClaimDoc>;
     this.numbers = new KeyedList<null>(conn, 'work_order_numbers');
     this.byPhone = new KeyedList<string>(conn, 'work_orders_by_phone');
-    this.rollForwardMs = opts.rollForwardMs ?? 5_000;
     this.wakes = opts.wakes;
     this.changes = opts.changes;
     this.clock = opts.clock ?? Date.now;
   }
 
   async init(): Promise<void> {
-    await ensureIndexes(workOrderModel(this.conn), revisionClaimModel(this.conn));
+    await ensureIndexes(workOrderModel(this.conn));
   }
 
   async nextSequence(day: string): Promise<number> {
@@ -119,45 +101,19 @@ export class MongoWorkOrderRepository implements WorkOrderRepository {
     return d ? fromDoc(d) : null;
   }
 
-  /**
-   * Every statement filters by `_id` alone (the only filter FerretDB v1 on SQLite does not answer
-   * with a full scan); the claim, not the filter, makes the write conditional.
-   */
+  /** Writes the order where it is still at `expectedRev`; the new revision, or null on a conflict. */
   async replace(order: WorkOrder, expectedRev: number, index: WorkOrderIndexFields): Promise<number | null> {
     const rev = expectedRev + 1;
     const doc = toDoc(order, rev, index);
-    const claimId = `${order.id}:${rev}`;
     const markedAt = await this.mark(order.id);
-    try {
-      await this.claims.insertOne({ _id: claimId, orderId: order.id, rev, at: new Date(), doc: claimState(doc) });
-    } catch (err) {
-      if (!isDuplicate(err)) throw err;
-      await this.rollForward(claimId);
-      return null;
-    }
     const head = await this.orders.findOne({ _id: order.id }, { projection: { rev: 1, wakeAt: 1 } });
-    if (!head || head.rev >= rev) {
-      // Our read was older than the order (its claim had been cleaned up).
-      await this.claims.deleteOne({ _id: claimId });
-      return null;
-    }
+    if (!head || head.rev !== expectedRev) return null;
+    // Listed before the write: a writer that loses the race below leaves at most a spare wake entry
+    // (the sweep finds nothing due), never an order missing from the schedule.
     await this.listWake(order.id, index.wakeAt, head.wakeAt);
     if (this.clock() - markedAt > REMARK_AFTER_MS) await this.mark(order.id);
-    await this.orders.replaceOne({ _id: order.id }, doc, { ignoreUndefined: true });
-    await this.claims.deleteOne({ _id: `${order.id}:${expectedRev}` });
-    return rev;
-  }
-
-  /** Applies a claim whose writer never finished (older than rollForwardMs) to the order. */
-  private async rollForward(claimId: string): Promise<void> {
-    const claim = await this.claims.findOne({ _id: claimId });
-    if (!claim || Date.now() - claim.at.getTime() < this.rollForwardMs) return;
-    const head = await this.orders.findOne({ _id: claim.orderId }, { projection: { rev: 1, wakeAt: 1 } });
-    if (!head || head.rev >= claim.rev) return;
-    const doc = claimedDoc(claim);
-    await this.mark(claim.orderId);
-    await this.listWake(claim.orderId, doc.wakeAt, head.wakeAt);
-    await this.orders.replaceOne({ _id: claim.orderId }, doc, { ignoreUndefined: true });
+    const { matchedCount } = await this.orders.replaceOne({ _id: order.id, rev: expectedRev }, doc, { ignoreUndefined: true });
+    return matchedCount === 1 ? rev : null;
   }
 
   /**
