@@ -43,7 +43,7 @@ import { startMinimalApp, type MinimalApp } from './minimal-ari-app';
 import { callSeconds, startLab, writeSippAudio, SHORT_PROMPT_MS, type Lab, type LabEndpoint } from './call-path/lab';
 import { startCallers, startPhone, stopAllSipp, type SippResult, type SippRun } from './call-path/sipp-load';
 import { CallProbe, answeredLeg, isComplete, percentile, type CallTimeline } from './call-path/probe';
-import { CLK_TCK, ferretPid, machineTicks, procTicks } from './support/proc-stat';
+import { CLK_TCK, databasePids, machineTicks, procTicks } from './support/proc-stat';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -143,7 +143,7 @@ function stats(values: number[]): { n: number; p50: number | null; p99: number |
 // ---------------------------------------------------------------- CPU accounting
 
 /** Ticks a process has used; 0 once it is gone. */
-const ticks = (pid: number | null | undefined): number => procTicks(pid) ?? 0;
+const ticks = (pid: number | readonly number[] | null | undefined): number => procTicks(pid) ?? 0;
 
 /** Drops a phase's database on a connection of its own; gives up after 60 s (FerretDB may be busy). */
 async function dropDatabase(uri: string): Promise<void> {
@@ -159,8 +159,8 @@ async function dropDatabase(uri: string): Promise<void> {
 
 /** Waits until the database process uses < 10 % of a core over 2 s; returns the seconds waited. */
 async function dbSettled(maxMs: number): Promise<number> {
-  const pid = ferretPid(MONGO_URL);
-  if (!pid) return 0;
+  const pid = databasePids(MONGO_URL);
+  if (pid.length === 0) return 0;
   const t0 = Date.now();
   while (Date.now() - t0 < maxMs) {
     const a = ticks(pid);
@@ -185,7 +185,7 @@ export interface CpuUse {
   machine: number;
   loadavg1: number;
 }
-function cpuWindow(pids: { asterisk: number | null; db: number | null; sipp: () => Array<number | undefined> }): CpuWindow {
+function cpuWindow(pids: { asterisk: number | null; db: readonly number[]; sipp: () => Array<number | undefined> }): CpuWindow {
   const t0 = Date.now();
   const m0 = machineTicks();
   const n0 = ticks(process.pid);
@@ -538,7 +538,7 @@ async function runPhase(ctx: PhaseContext, app: 'minimal' | 'product', kind: 'an
   const under = app === 'minimal' ? await startMinimal(ctx.lab, specs, ctx.probe, kind === 'ring') : await startProduct(ctx.lab, specs, ctx.probe, name, kind === 'ring');
   let callers: SippRun | null = null;
   const loop = monitorEventLoopDelay({ resolution: 10 });
-  const cpu = cpuWindow({ asterisk: ctx.lab.asteriskPid, db: ferretPid(MONGO_URL), sipp: () => [...phones.map((p) => p.pid), callers?.pid] });
+  const cpu = cpuWindow({ asterisk: ctx.lab.asteriskPid, db: databasePids(MONGO_URL), sipp: () => [...phones.map((p) => p.pid), callers?.pid] });
   const astLog = asteriskLogMark();
   loop.enable();
   let callerResult: SippResult;

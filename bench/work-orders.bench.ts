@@ -27,7 +27,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Session } from 'node:inspector/promises';
 import { DbConnection } from '../src/adapters/db/connection';
 import { MongoWorkOrderRepository, toDoc } from '../src/adapters/db/repositories/work-order.repository';
@@ -53,7 +54,7 @@ import {
   type Actor, type WorkOrder, type WorkOrderAction,
 } from '../src/domain/work-order';
 import { silentLogger } from '../src/shared/logger';
-import { CLK_TCK, ferretPid, machineTicks, procTicks } from './support/proc-stat';
+import { CLK_TCK, databasePids, machineTicks, procTicks } from './support/proc-stat';
 
 const env = (k: string, d: number): number => (process.env[k] ? Number(process.env[k]) : d);
 const TOTAL = env('BENCH_ORDERS', 1_000_000);
@@ -369,7 +370,7 @@ async function main(): Promise<void> {
   notices = 0;
   const sweep = new SupervisionSweep({ orders, wakes: timedWakes, notices: timedNotices, changes, regulation, events, clock: () => sweepAt, log: silentLogger });
   profiling = true;
-  const dbPid = ferretPid(URL);
+  const dbPid = databasePids(URL);
   /**
    * CPU from now on, as a share of one core over a run of `ms` (is it the database, this process, or
    * waiting?), and the machine's share of all its cores.
@@ -485,35 +486,47 @@ async function main(): Promise<void> {
   const year = parsePeriod('year', '2026');
   const ry = year ? await reports.compute(year) : null;
 
-  console.log('\nresults');
-  console.log(`  data: ${fmt(counts.orders)} orders (${fmt(openNow)} open); generated and inserted in ${genSec.toFixed(0)} s`);
-  if (stoppedEarly) console.log(`  NOTE: ${stoppedEarly}`);
-  console.log(`  wake schedule: ${fmt(wakeList.length)} open orders listed in ${wakeSec.toFixed(0)} s (${fmt(Math.round(wakeList.length / Math.max(wakeSec, 0.001)))}/s)`);
+  // Printed and written to bench/results/<date>-work-orders.txt (one file per run and day).
+  const lines: string[] = [];
+  const print = (line: string): void => {
+    lines.push(line);
+    console.log(line);
+  };
+  const info = (await db.connection.db?.admin().command({ buildInfo: 1 })) as { version?: string; ferretdb?: { version?: string } } | undefined;
+  print('\nresults');
+  print(`  database: ${info?.ferretdb ? `FerretDB ${info.ferretdb.version} (MongoDB ${info.version})` : `MongoDB ${info?.version ?? '?'}`} at ${URL}; ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})`);
+  print(`  data: ${fmt(counts.orders)} orders (${fmt(openNow)} open); generated and inserted in ${genSec.toFixed(0)} s`);
+  if (stoppedEarly) print(`  NOTE: ${stoppedEarly}`);
+  print(`  wake schedule: ${fmt(wakeList.length)} open orders listed in ${wakeSec.toFixed(0)} s (${fmt(Math.round(wakeList.length / Math.max(wakeSec, 0.001)))}/s)`);
   const q = (xs: number[], p: number): number => xs[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))] ?? 0;
-  console.log(`  orders waking per minute over the next 24 h: p50 ${q(minuteCounts, 50)}, p99 ${q(minuteCounts, 99)}, max ${minuteCounts[minuteCounts.length - 1] ?? 0}`);
+  print(`  orders waking per minute over the next 24 h: p50 ${q(minuteCounts, 50)}, p99 ${q(minuteCounts, 99)}, max ${minuteCounts[minuteCounts.length - 1] ?? 0}`);
   const steadyMs = steady.map((r) => r.ms).sort((a, b) => a - b);
-  console.log(`  sweep once a minute, ${steady.length} minutes after NOW (${fmt(openNow)} open): due per run ${steady.map((r) => r.examined).join(' ')} (${fmt(steadyNotices)} notices; of them read ahead ${steady.map((r) => r.fromAhead).join(' ')}); ms per run ${steady.map((r) => r.ms).join(' ')} (max ${steadyMs[steadyMs.length - 1] ?? 0} ms)  [target ≤ 1000 ms]; orders read ahead per run ${steady.map((r) => r.readAhead).join(' ')}`);
-  console.log(`  sweep, busy minute (${fmt(busy.examined)} due of ${fmt(openNow)} open, ${busy.minutes} minutes read): ${busy.ms} ms, ${fmt(busy.updated)} with a notice recorded, ${fmt(busyNotices)} notices; ${(busy.ms / Math.max(1, busy.examined)).toFixed(1)} ms per due order  [target ≤ 1000 ms]`);
-  console.log(`    at ${new Date(sweepAt).toISOString()} (${((sweepAt - NOW.getTime()) / 60_000).toFixed(0)} min after the generated NOW); schedule: reading minutes ${busySchedule['minutes']} ms, entries ${busySchedule['entries']} ms, listing next wakes ${busySchedule['addMany']} ms, dropping done minutes ${(busySchedule['drop'] ?? 0) + (busySchedule['dropHour'] ?? 0)} ms; recording notices ${busySchedule['record']} ms`);
-  console.log(`    CPU (% of one core): node ${busyCpu.node.toFixed(0)}, database ${busyCpu.db === null ? '? (not the lab FerretDB)' : busyCpu.db.toFixed(0)}; machine ${busyCpu.machine.toFixed(0)} % of ${os.cpus().length} cores`);
-  for (const line of commandLines(busyCommands, '    ')) console.log(line);
-  console.log(`  sweep, nothing due (reading the schedule only): ${idle.ms} ms (minutes ${timed['minutes']} ms, entries ${timed['entries']} ms, ${idle.minutes} minutes read), examined ${idle.examined}  [target ≤ 1000 ms]`);
+  print(`  sweep once a minute, ${steady.length} minutes after NOW (${fmt(openNow)} open): due per run ${steady.map((r) => r.examined).join(' ')} (${fmt(steadyNotices)} notices; of them read ahead ${steady.map((r) => r.fromAhead).join(' ')}); ms per run ${steady.map((r) => r.ms).join(' ')} (max ${steadyMs[steadyMs.length - 1] ?? 0} ms)  [target ≤ 1000 ms]; orders read ahead per run ${steady.map((r) => r.readAhead).join(' ')}`);
+  print(`  sweep, busy minute (${fmt(busy.examined)} due of ${fmt(openNow)} open, ${busy.minutes} minutes read): ${busy.ms} ms, ${fmt(busy.updated)} with a notice recorded, ${fmt(busyNotices)} notices; ${(busy.ms / Math.max(1, busy.examined)).toFixed(1)} ms per due order  [target ≤ 1000 ms]`);
+  print(`    at ${new Date(sweepAt).toISOString()} (${((sweepAt - NOW.getTime()) / 60_000).toFixed(0)} min after the generated NOW); schedule: reading minutes ${busySchedule['minutes']} ms, entries ${busySchedule['entries']} ms, listing next wakes ${busySchedule['addMany']} ms, dropping done minutes ${(busySchedule['drop'] ?? 0) + (busySchedule['dropHour'] ?? 0)} ms; recording notices ${busySchedule['record']} ms`);
+  print(`    CPU (% of one core): node ${busyCpu.node.toFixed(0)}, database ${busyCpu.db === null ? '? (not the lab database)' : busyCpu.db.toFixed(0)}; machine ${busyCpu.machine.toFixed(0)} % of ${os.cpus().length} cores`);
+  for (const line of commandLines(busyCommands, '    ')) print(line);
+  print(`  sweep, nothing due (reading the schedule only): ${idle.ms} ms (minutes ${timed['minutes']} ms, entries ${timed['entries']} ms, ${idle.minutes} minutes read), examined ${idle.examined}  [target ≤ 1000 ms]`);
   if (worst) {
     const b = worst.before;
-    console.log(`  sweep, the busiest minute of the next 24 h (${fmt(worstListed)} listed, at ${new Date(worstMinute * 60_000).toISOString()}; the ${fmt(worst.catchUp)} due until ${LEAD} minutes before it done first in ${(worst.catchUpMs / 1000).toFixed(1)} s):`);
-    console.log(`    the ${b.length} runs before it (once a minute, reading ahead): ms ${b.map((r) => r.ms).join(' ')} (max ${Math.max(0, ...b.map((r) => r.ms))}); due ${b.map((r) => r.examined).join(' ')}; read ahead ${b.map((r) => r.readAhead).join(' ')}; ${fmt(worst.written)} of the minute's orders written meanwhile  [target ≤ 1000 ms]`);
-    console.log(`    the run at the end of that minute: ${worst.ms} ms, ${fmt(worst.examined)} due (${fmt(worst.fromAhead)} of them read ahead), ${fmt(worst.notices)} notices  [target ≤ 1000 ms]`);
-    console.log(`    heap of this process with the orders kept for that minute ${worst.heapMb.toFixed(0)} MB, after the run used them ${worst.heapAfterMb.toFixed(0)} MB${(globalThis as { gc?: unknown }).gc ? ' (after a collection each)' : ' (without --expose-gc: garbage included)'}`);
+    print(`  sweep, the busiest minute of the next 24 h (${fmt(worstListed)} listed, at ${new Date(worstMinute * 60_000).toISOString()}; the ${fmt(worst.catchUp)} due until ${LEAD} minutes before it done first in ${(worst.catchUpMs / 1000).toFixed(1)} s):`);
+    print(`    the ${b.length} runs before it (once a minute, reading ahead): ms ${b.map((r) => r.ms).join(' ')} (max ${Math.max(0, ...b.map((r) => r.ms))}); due ${b.map((r) => r.examined).join(' ')}; read ahead ${b.map((r) => r.readAhead).join(' ')}; ${fmt(worst.written)} of the minute's orders written meanwhile  [target ≤ 1000 ms]`);
+    print(`    the run at the end of that minute: ${worst.ms} ms, ${fmt(worst.examined)} due (${fmt(worst.fromAhead)} of them read ahead), ${fmt(worst.notices)} notices  [target ≤ 1000 ms]`);
+    print(`    heap of this process with the orders kept for that minute ${worst.heapMb.toFixed(0)} MB, after the run used them ${worst.heapAfterMb.toFixed(0)} MB${(globalThis as { gc?: unknown }).gc ? ' (after a collection each)' : ' (without --expose-gc: garbage included)'}`);
     const wp = worst.parts;
-    console.log(`    its parts (summed; parallel calls overlap): order reads ${wp['get'] ?? 0} ms, change log ${(wp['changedSince'] ?? 0) + (wp['prune'] ?? 0)} ms, reading minutes ${wp['minutes'] ?? 0} ms, entries ${wp['entries'] ?? 0} ms, listing next wakes ${wp['addMany'] ?? 0} ms, dropping ${(wp['drop'] ?? 0) + (wp['dropHour'] ?? 0)} ms, recording notices ${wp['record'] ?? 0} ms; CPU (% of one core) node ${worst.cpu.node.toFixed(0)}, database ${worst.cpu.db === null ? '?' : worst.cpu.db.toFixed(0)}`);
-    for (const line of worst.commands) console.log(line);
+    print(`    its parts (summed; parallel calls overlap): order reads ${wp['get'] ?? 0} ms, change log ${(wp['changedSince'] ?? 0) + (wp['prune'] ?? 0)} ms, reading minutes ${wp['minutes'] ?? 0} ms, entries ${wp['entries'] ?? 0} ms, listing next wakes ${wp['addMany'] ?? 0} ms, dropping ${(wp['drop'] ?? 0) + (wp['dropHour'] ?? 0)} ms, recording notices ${wp['record'] ?? 0} ms; CPU (% of one core) node ${worst.cpu.node.toFixed(0)}, database ${worst.cpu.db === null ? '?' : worst.cpu.db.toFixed(0)}`);
+    for (const line of worst.commands) print(line);
   }
-  console.log(`  KPI sums: ${fmt(rebuilt.orders)} orders folded into ${fmt(rebuilt.documents)} rollup documents (generation ${rebuilt.gen}), during generation`);
-  console.log(`  monthly report 2026-05 (${fmt(monthRows)} dispatches, ${r1.units.length} units): ${r1.computeMs} ms first, ${r2.computeMs} ms again  [target ≤ 2000 ms]`);
-  console.log(`  same, with ${fmt(pending.length)} order writes not yet folded: ${r3.computeMs} ms; the fold of them: ${fold.batches} batches in ${foldMs} ms; report after it: ${r4.computeMs} ms`);
-  console.log(`  facts.put (change log append) per order write: p50 ${putMs[Math.floor(putMs.length / 2)] ?? 0} ms, p99 ${putMs[Math.floor(putMs.length * 0.99)] ?? 0} ms`);
-  if (ry) console.log(`  yearly report 2026 (${ry.units.length} units): ${ry.computeMs} ms`);
-  console.log(`  top categories 2026-05: ${r1.hotTopics.categories.slice(0, 3).map((c) => `${c.key} ${c.count}`).join(', ')}`);
+  print(`  KPI sums: ${fmt(rebuilt.orders)} orders folded into ${fmt(rebuilt.documents)} rollup documents (generation ${rebuilt.gen}), during generation`);
+  print(`  monthly report 2026-05 (${fmt(monthRows)} dispatches, ${r1.units.length} units): ${r1.computeMs} ms first, ${r2.computeMs} ms again  [target ≤ 2000 ms]`);
+  print(`  same, with ${fmt(pending.length)} order writes not yet folded: ${r3.computeMs} ms; the fold of them: ${fold.batches} batches in ${foldMs} ms; report after it: ${r4.computeMs} ms`);
+  print(`  facts.put (change log append) per order write: p50 ${putMs[Math.floor(putMs.length / 2)] ?? 0} ms, p99 ${putMs[Math.floor(putMs.length * 0.99)] ?? 0} ms`);
+  if (ry) print(`  yearly report 2026 (${ry.units.length} units): ${ry.computeMs} ms`);
+  print(`  top categories 2026-05: ${r1.hotTopics.categories.slice(0, 3).map((c) => `${c.key} ${c.count}`).join(', ')}`);
+  const resultsFile = join(__dirname, 'results', `${new Date().toISOString().slice(0, 10)}-work-orders.txt`);
+  await mkdir(dirname(resultsFile), { recursive: true });
+  await appendFile(resultsFile, `# ${new Date().toISOString()} BENCH_ORDERS=${TOTAL}\n${lines.join('\n')}\n\n`);
+  console.log(`\n(written to ${resultsFile})`);
   if (process.env['BENCH_KEEP'] !== '1') await db.connection.dropDatabase();
   await db.stop();
 }

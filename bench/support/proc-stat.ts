@@ -1,8 +1,9 @@
 /**
  * CPU accounting for the benchmarks, read from Linux's /proc: ticks used by a process and by the
- * whole machine, and the pid of the lab's FerretDB serving a URL.
+ * whole machine, and the processes of the lab's database serving a URL.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** Clock ticks per second of /proc/<pid>/stat and /proc/stat on Linux. */
@@ -10,16 +11,26 @@ export const CLK_TCK = 100;
 
 const ROOT = resolve(__dirname, '../..');
 
-/** User + system ticks a process has used; null when there is no such process (any more). */
-export function procTicks(pid: number | null | undefined): number | null {
-  if (!pid) return null;
+function statFields(pid: number): string[] | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return null;
   }
+}
+
+/**
+ * User + system ticks used by a process, or summed over several (the database is FerretDB plus
+ * PostgreSQL's processes); null when none of them exists (any more).
+ */
+export function procTicks(pids: number | readonly number[] | null | undefined): number | null {
+  let sum: number | null = null;
+  for (const pid of typeof pids === 'number' ? [pids] : (pids ?? [])) {
+    const fields = pid ? statFields(pid) : null;
+    if (fields) sum = (sum ?? 0) + Number(fields[11]) + Number(fields[12]);
+  }
+  return sum;
 }
 
 /** Ticks of all cores: busy, and busy + idle (guest time is already inside user time). */
@@ -30,9 +41,28 @@ export function machineTicks(): { busy: number; total: number } {
   return { busy, total: busy + idle + iowait };
 }
 
-/** The pid of the lab FerretDB (`scripts/ferretdb.sh`) listening on the URL's port, if it runs here. */
-export function ferretPid(mongoUrl: string): number | null {
-  const port = /:(\d+)(?:\/|$)/.exec(mongoUrl.replace(/^mongodb:\/\//, 'x://'))?.[1];
-  const file = join(ROOT, '.lab', `ferretdb-${port ?? '27017'}`, 'ferretdb.pid');
-  return existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) || null : null;
+/**
+ * The processes of the lab's database (`scripts/ferretdb.sh`) listening on the URL's port, if it
+ * runs here: FerretDB, PostgreSQL's postmaster (from its pid file in the chroot) and its children
+ * (FerretDB's pooled connections live as long as the pool keeps them; a backend that exited is no
+ * longer counted).
+ */
+export function databasePids(mongoUrl: string): number[] {
+  const port = /:(\d+)(?:\/|$)/.exec(mongoUrl.replace(/^mongodb:\/\//, 'x://'))?.[1] ?? '27017';
+  const runDir = join(ROOT, '.lab', `ferretdb-${port}`);
+  const pids: number[] = [];
+  const ferret = join(runDir, 'ferretdb.pid');
+  if (existsSync(ferret)) pids.push(Number(readFileSync(ferret, 'utf8').trim()));
+  const id = createHash('sha1').update(runDir).digest('hex').slice(0, 12);
+  const cache = process.env['HOTLINE_CACHE'] ?? '/var/cache/hotline12345';
+  const pidFile = join(cache, 'asterisk-sid', 'srv', 'hotline-db', id, 'data', 'postmaster.pid');
+  if (existsSync(pidFile)) {
+    const postmaster = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+    pids.push(postmaster);
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      if (Number(statFields(Number(entry))?.[1]) === postmaster) pids.push(Number(entry));
+    }
+  }
+  return pids.filter((p) => Number.isInteger(p) && p > 0);
 }
