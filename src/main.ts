@@ -21,9 +21,10 @@ import { MongoAgentClaims } from './adapters/db/repositories/agent-claim.reposit
 import { AriConnection } from './adapters/ari/ari-connection';
 import { AriTelephony } from './adapters/ari/ari-telephony';
 import { AriCallEvents } from './adapters/ari/ari-inputs';
+import { AriSipAuth } from './adapters/ari/ari-sip-auth';
 import { BcryptPasswordHasher } from './adapters/auth/bcrypt-password-hasher';
 import { JwtTokenSigner } from './adapters/auth/jwt-token-signer';
-import { nodeSecretSource } from './adapters/auth/node-secret-source';
+import { nodeSecretSource, nodeSipSecrets } from './adapters/auth/node-secret-source';
 import { HttpServer } from './adapters/http/http-server';
 import { healthRouter } from './adapters/http/health.router';
 import { buildApi } from './adapters/http/api';
@@ -32,6 +33,7 @@ import { SocketProjector } from './adapters/realtime/projector';
 import { RealtimeServer } from './adapters/realtime/socket-server';
 import { EventBus } from './app/events/event-bus';
 import { createCallPath, type CallPath } from './app/calls/call-path';
+import { AgentSipCredentials } from './app/agents/sip-credentials.service';
 import { AuthService } from './app/auth/auth.service';
 import { UserService } from './app/auth/user.service';
 import { QueuesService, metricsOptionsOf } from './app/queues/queues.service';
@@ -53,6 +55,8 @@ export interface System {
   readonly callPath: CallPath;
   readonly callStore: CallStore;
   readonly agents: MongoAgentDirectory;
+  /** Agents' own SIP secrets: issued once, kept as digests, put into Asterisk after every ARI connection. */
+  readonly sipCredentials: AgentSipCredentials;
   readonly users: UserService;
   readonly http: HttpServer;
   readonly workOrders: WorkOrderModule;
@@ -125,6 +129,14 @@ export function buildSystem(config: Config, log: Logger): System {
     ...(agentClaims ? { agentClaims } : {}),
   });
   const ariEvents = new AriCallEvents(callPath.calls, callPath.recovery, log.child({ component: 'ari-events' }));
+  // Asterisk keeps agents' credentials in memory only: the directory puts them back on every connection.
+  const sipCredentials = new AgentSipCredentials({
+    store: agents,
+    asterisk: new AriSipAuth(ari, config.ari.requestTimeoutMs),
+    secrets: nodeSipSecrets,
+    log: log.child({ component: 'sip-credentials' }),
+  });
+  ari.on('connected', () => void sipCredentials.applyAll());
 
   // ---- people, auth and the live layer ----
   const userRepo = new MongoUserRepository(db.connection);
@@ -220,6 +232,7 @@ export function buildSystem(config: Config, log: Logger): System {
     callPath,
     callStore,
     agents,
+    sipCredentials,
     users,
     http,
     workOrders,

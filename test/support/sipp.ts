@@ -50,6 +50,8 @@ export interface SippResult {
   stderrTail: string;
   /** sipp's -trace_err log (unexpected messages, aborted calls), last 4 KiB. */
   errorsTail: string;
+  /** Status codes of the SIP responses sipp received, in order (only for runs that trace messages). */
+  responses: number[];
 }
 
 export interface PlaceCallOptions {
@@ -190,22 +192,106 @@ export async function startAgentPhone(opts: AgentPhoneOptions): Promise<AgentPho
   return { endpointPort: opts.endpointPort, mediaPort, exited: run.result, stop: run.stop, crash: run.crash };
 }
 
+export interface ProbeInviteOptions {
+  /** Local address sipp sends from (any of 127.0.0.0/8 is this machine). */
+  fromIp: string;
+  /** From user: the identity the request claims (`trunk`, `agent1001`, anything). */
+  fromUser: string;
+  /** Caller number in a P-Asserted-Identity header; omitted = no such header. */
+  assertedIdentity?: string;
+  /** ms on the line after a 200 OK before the BYE; default 1000. */
+  holdMs?: number;
+  to?: string;
+  host?: string;
+  sipPort?: number;
+  timeoutMs?: number;
+}
+
+/**
+ * One INVITE (test/sipp/uac-probe.xml) from `fromIp` claiming `fromUser`: what does the SIP door
+ * answer? `responses` lists every status code sipp received; a 200 is followed by ACK and BYE.
+ */
+export async function probeInvite(opts: ProbeInviteOptions): Promise<SippResult> {
+  let scenario = join(SCENARIOS, 'uac-probe.xml');
+  const tmp = mkdtempSync(join(tmpdir(), 'hotline-probe-'));
+  if (opts.assertedIdentity === undefined) {
+    // The same request without its P-Asserted-Identity line.
+    const text = readFileSync(scenario, 'utf8');
+    // sipp refuses a declared variable that nothing uses: `caller` goes with its header.
+    const without = text.replace(/^\s*P-Asserted-Identity:.*\n/m, '').replace('variables="from_user,caller,hold_ms"', 'variables="from_user,hold_ms"');
+    if (without.includes('P-Asserted-Identity:') || without.includes('caller,')) throw new Error('probeInvite: uac-probe.xml is not as expected');
+    scenario = join(tmp, 'uac-probe-no-pai.xml');
+    writeFileSync(scenario, without);
+  }
+  const args = [
+    '-sf', scenario,
+    `${opts.host ?? '127.0.0.1'}:${opts.sipPort ?? Number(process.env.SIP_PORT ?? 5060)}`,
+    '-s', opts.to ?? '12345',
+    '-i', opts.fromIp,
+    '-p', String(await allocateUdpPort(1)),
+    '-mp', String(await allocateUdpPort(2)),
+    '-m', '1',
+    '-set', 'from_user', opts.fromUser,
+    ...(opts.assertedIdentity === undefined ? [] : ['-set', 'caller', opts.assertedIdentity]),
+    '-set', 'hold_ms', String(opts.holdMs ?? 1000),
+  ];
+  try {
+    return await runSipp(args, opts.timeoutMs ?? 30_000, { traceMessages: true }).result;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+export interface RegisterPhoneOptions {
+  /** The agent's SIP user name (its PJSIP endpoint / AOR), e.g. agent1001. */
+  username: string;
+  secret: string;
+  fromIp?: string;
+  /** ms registered before unregistering; default 500. */
+  holdMs?: number;
+  host?: string;
+  sipPort?: number;
+  timeoutMs?: number;
+}
+
+/**
+ * A phone registering as `username` with digest authentication (test/sipp/uac-register.xml), then
+ * unregistering. `responses`: 401 then 200 (then 401, 200 to the unregistration) when the secret
+ * is right; 401, 401 when it is wrong; 403 when the door refuses the address.
+ */
+export async function registerPhone(opts: RegisterPhoneOptions): Promise<SippResult> {
+  const args = [
+    '-sf', join(SCENARIOS, 'uac-register.xml'),
+    `${opts.host ?? '127.0.0.1'}:${opts.sipPort ?? Number(process.env.SIP_PORT ?? 5060)}`,
+    '-i', opts.fromIp ?? '127.0.0.1',
+    '-p', String(await allocateUdpPort(1)),
+    '-m', '1',
+    '-au', opts.username,
+    '-ap', opts.secret,
+    '-set', 'user', opts.username,
+    '-set', 'hold_ms', String(opts.holdMs ?? 500),
+  ];
+  return runSipp(args, opts.timeoutMs ?? 30_000, { traceMessages: true }).result;
+}
+
 interface SippRun {
   result: Promise<SippResult>;
   stop(): Promise<SippResult>;
   crash(): Promise<SippResult>;
 }
 
-function runSipp(scenarioArgs: string[], timeoutMs: number): SippRun {
+function runSipp(scenarioArgs: string[], timeoutMs: number, opts: { traceMessages?: boolean } = {}): SippRun {
   ensureAudioFile();
   const tmp = mkdtempSync(join(tmpdir(), 'hotline-sipp-'));
   const statFile = join(tmp, 'stat.csv');
   const errorFile = join(tmp, 'errors.log');
+  const messageFile = join(tmp, 'messages.log');
   const args = [
     ...scenarioArgs,
     '-nostdin',
     '-trace_stat', '-stf', statFile, '-fd', '1',
     '-trace_err', '-error_file', errorFile,
+    ...(opts.traceMessages ? ['-trace_msg', '-message_file', messageFile] : []),
   ];
   const started = Date.now();
   const child = spawn(SIPP_BIN, args, { cwd: SIPP_WORK_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -233,6 +319,7 @@ function runSipp(scenarioArgs: string[], timeoutMs: number): SippRun {
         stdoutTail: stdout.text(),
         stderrTail: spawnError ? `${stderr.text()}\n${spawnError.message}` : stderr.text(),
         errorsTail: readTail(errorFile, 4096),
+        responses: receivedResponses(messageFile),
       };
       rmSync(tmp, { recursive: true, force: true });
       resolveResult(res);
@@ -301,6 +388,18 @@ function parseSippDuration(value: string): number {
   if (parts.length !== 4 || parts.some((p) => Number.isNaN(p))) return 0;
   const [h = 0, m = 0, s = 0, us = 0] = parts;
   return ((h * 60 + m) * 60 + s) * 1000 + Math.round(us / 1000);
+}
+
+/** Status codes of the responses in a sipp -trace_msg file ("UDP message received" blocks). */
+function receivedResponses(file: string): number[] {
+  if (!existsSync(file)) return [];
+  const codes: number[] = [];
+  for (const block of readFileSync(file, 'utf8').split(/^-{20,}.*$/m)) {
+    if (!/message received/.test(block)) continue;
+    const m = /^SIP\/2\.0 (\d{3}) /m.exec(block);
+    if (m?.[1]) codes.push(Number(m[1]));
+  }
+  return codes;
 }
 
 function readTail(file: string, bytes: number): string {

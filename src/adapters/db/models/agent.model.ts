@@ -1,5 +1,15 @@
-/** agents: the agent directory (工号, name, softphone endpoint, queues). Presence lives in memory. */
+/**
+ * agents: the agent directory (工号, name, softphone endpoint, queues, the phone's SIP credential).
+ * Presence lives in memory.
+ */
 import { Schema, type Connection, type Model } from 'mongoose';
+
+/** The digest Asterisk checks an agent's phone against (HA1 = MD5 of user:realm:secret); never the secret. */
+export interface AgentSipDoc {
+  username: string;
+  realm: string;
+  ha1Md5: string;
+}
 
 export interface AgentDoc {
   agentId: string;
@@ -8,6 +18,7 @@ export interface AgentDoc {
   endpoint: string;
   queues: string[];
   active: boolean;
+  sip?: AgentSipDoc | null;
 }
 
 const schema = new Schema<AgentDoc>(
@@ -18,6 +29,13 @@ const schema = new Schema<AgentDoc>(
     endpoint: { type: String, required: true },
     queues: { type: [String], default: ['general'] },
     active: { type: Boolean, default: true },
+    sip: {
+      type: new Schema<AgentSipDoc>(
+        { username: { type: String, required: true }, realm: { type: String, required: true }, ha1Md5: { type: String, required: true } },
+        { _id: false },
+      ),
+      default: null,
+    },
   },
   { collection: 'agents', versionKey: false },
 );
