@@ -1,13 +1,19 @@
 /**
  * winston JSON logger behind the Logger port.
  * Secrets are redacted by key name at any depth before a line is written, so a password, token,
- * SIP digest or ARI credential passed in a field never reaches the log.
+ * SIP digest or ARI credential passed in a field never reaches the log. Callers' numbers and names
+ * are masked the same way (PIPL): a log reader handles no case, so logs carry masked values only,
+ * whether or not the caller is confidential (domain/access/masking.ts).
  */
 import winston from 'winston';
+import { maskName, maskPhone } from '../../domain/access';
 import type { LogFields, Logger } from '../../shared/logger';
 
 const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|jwt|digest|credential|apikey|api_key/i;
 export const REDACTED = '[redacted]';
+/** Fields holding a caller's (or any citizen's) number: caller, callerNumber, callerPhone, phone, mobile, … */
+const PHONE_KEY = /^(caller|callerNumber|callerPhone|callerId|phone|phoneNumber|mobile)$/i;
+const PERSON_NAME_KEY = /^(callerName)$/i;
 
 /** Returns a copy of `value` with every secret-looking key's value replaced. */
 export function redact(value: unknown, depth = 0): unknown {
@@ -18,7 +24,10 @@ export function redact(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    out[k] = SECRET_KEY.test(k) ? REDACTED : redact(v, depth + 1);
+    if (SECRET_KEY.test(k)) out[k] = REDACTED;
+    else if (typeof v === 'string' && PHONE_KEY.test(k)) out[k] = maskPhone(v);
+    else if (typeof v === 'string' && PERSON_NAME_KEY.test(k)) out[k] = maskName(v);
+    else out[k] = redact(v, depth + 1);
   }
   return out;
 }

@@ -33,3 +33,18 @@ describe('logger', () => {
     expect(lines[0]?.['message']).toBe(`connecting mongodb://admin:${REDACTED}@db:27017/x`);
   });
 });
+
+describe('logger and callers (PIPL)', () => {
+  it('masks callers\' numbers and names in any field, at any depth, whether or not the caller is confidential', () => {
+    const { lines, log } = capture();
+    log.child({ callId: 'c1', callerNumber: '13812345678' }).info('call entered', {
+      calledNumber: '12345',
+      queueId: 'general',
+      order: { caller: { phone: '13987654321', callerName: '张三丰' } },
+      from: 'queued',
+    });
+    const line = JSON.stringify(lines[0]);
+    expect(line).not.toMatch(/13812345678|13987654321|三丰/);
+    expect(lines[0]).toMatchObject({ callerNumber: '138****5678', calledNumber: '12345', from: 'queued', order: { caller: { phone: '139****4321', callerName: '张**' } } });
+  });
+});
