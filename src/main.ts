@@ -163,7 +163,11 @@ export function buildSystem(config: Config, log: Logger): System {
   });
   queues.onSettings((s) => dashboard.updateSettings(s));
   queues.onQueue((q) => dashboard.registerQueue(q.queueId));
-  const workOrders = buildWorkOrderModule({ db, auth, log: log.child({ component: 'work-orders' }), clock: Date.now });
+  // Set below once the live layer exists: a call in progress whose order became confidential is masked there.
+  let onCallConfidential: (callId: string) => void = () => undefined;
+  const workOrders = buildWorkOrderModule({
+    db, auth, log: log.child({ component: 'work-orders' }), clock: Date.now, onCallConfidential: (callId) => onCallConfidential(callId),
+  });
   const calls = new CallRecordsService(new MongoCallRecordReader(db.connection), workOrders.callerHistory, () =>
     metricsOptionsOf(queues.currentSettings()),
   );
@@ -214,6 +218,11 @@ export function buildSystem(config: Config, log: Logger): System {
   // Work-order notices (催办/督办/escalations, retries, callbacks) and changes, pushed live.
   projector.attachWorkOrders(workOrders.events);
 
+  onCallConfidential = (callId) => {
+    const input = { kind: 'confidential', callId, at: Date.now() } as const;
+    dashboard.apply(input);
+    agentConsole.apply(input);
+  };
   const agentName = (agentId: AgentId) => callPath.agents.get(agentId)?.name;
   const unsubscribe = bus.subscribeAll((message) => {
     for (const input of liveInputsOf(message, agentName)) {

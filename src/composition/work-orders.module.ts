@@ -29,8 +29,11 @@ import { WorkOrderFacts, type WorkOrderFactsOptions } from '../app/work-orders/w
 import { workOrderJobs, type WorkOrderJobOptions } from '../app/work-orders/work-order.jobs';
 import { WorkOrderReportService } from '../app/work-orders/work-order-report.service';
 import { WorkOrderService } from '../app/work-orders/work-order.service';
+import { orderHandlers, unitIdsOf } from '../app/work-orders/work-order.policy';
+import { MongoCallCases } from '../adapters/db/repositories/call-case.repository';
 import type { Logger } from '../shared/logger';
 import type { WorkOrderLookup } from '../app/records/call-records.ports';
+import type { CallCases } from '../app/work-orders/ports';
 import { normalizePhone } from '../domain/work-order';
 
 export interface WorkOrderModuleDeps {
@@ -46,6 +49,8 @@ export interface WorkOrderModuleDeps {
   readonly sweep?: Partial<SweepOptions>;
   /** Cron expressions of the jobs, or false to run no scheduler (the sweep can still be run by hand). */
   readonly jobs?: WorkOrderJobOptions | false;
+  /** Told when an order marked its call confidential (the live layer masks a call in progress). */
+  readonly onCallConfidential?: (callId: string) => void;
   /** KPI rollup settings (grace of the change log's hours, batch sizes). */
   readonly facts?: WorkOrderFactsOptions;
 }
@@ -86,7 +91,15 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   const events = createWorkOrderEmitter((err, event) => log.error('work order event listener failed', { event: String(event), err: String(err) }));
   const regulation = new RegulationService({ store: settings, clock, log, ...(deps.defaultPresetId ? { defaultPresetId: deps.defaultPresetId } : {}) });
   const newId = (): string => randomUUID();
-  const orders = new WorkOrderService({ orders: orderRepo, notices: noticeLog, facts: factsRepo, knowledge: kbRepo, regulation, events, clock, newId, log });
+  const callCases = new MongoCallCases(conn);
+  const calls: CallCases = {
+    subject: (callId) => callCases.subject(callId),
+    async mark(callId, c) {
+      await callCases.mark(callId, c);
+      if (c.confidential) deps.onCallConfidential?.(callId);
+    },
+  };
+  const orders = new WorkOrderService({ orders: orderRepo, notices: noticeLog, facts: factsRepo, knowledge: kbRepo, regulation, events, clock, newId, log, calls });
   const knowledge = new KnowledgeService({ articles: kbRepo, clock, newId, log });
   const reports = new WorkOrderReportService({ facts: factsRepo, clock });
   const sweep = new SupervisionSweep({ orders: orderRepo, wakes, notices: noticeLog, changes, regulation, events, clock, log }, deps.sweep);
@@ -114,7 +127,8 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
         status: order.status,
         category: order.category,
         title: order.content.slice(0, 40),
-        unitIds: [...(order.leadUnitId ? [order.leadUnitId] : []), ...order.coUnitIds],
+        unitIds: unitIdsOf(order),
+        handlers: orderHandlers(order),
         confidential: order.caller.confidential,
       }));
     },

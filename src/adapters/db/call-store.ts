@@ -6,8 +6,9 @@
  *
  * Records are keyed by `_id` = callId and written with filters that are exactly `{ _id }` (FerretDB
  * v1 on SQLite serves no other filter without reading the whole collection): the stored version is
- * read by `_id`, compared here, and the record replaced by `_id`, or inserted (a unique insert) when
- * the call has none yet. Writes of one call run one at a time in this process, so a spool replay and
+ * read by `_id`, compared here, and the record's fields set by `_id`, or inserted (a unique insert) when
+ * the call has none yet. The case fields (confidential, units) are the work-order side's: never
+ * written here, so a record written after an order marked its call keeps the mark. Writes of one call run one at a time in this process, so a spool replay and
  * a live write can never interleave between that read and that write. When a call's record is first
  * stored, the call is listed under its caller number (call-history.ts) first, so no stored record
  * is missing from its caller's history; a write retried after a failure may list it twice.
@@ -209,15 +210,22 @@ export class CallStore {
     const doc: StoredCallRecordDoc = { ...record, _id };
     let listed = false;
     for (let attempt = 0; attempt < 2; attempt++) {
-      const stored = await this.records.findOne({ _id }, { version: 1 }).lean<{ version: number }>();
-      if (stored) {
+      const stored = await this.records.findOne({ _id }, { version: 1 }).lean<{ version?: number }>();
+      if (stored && stored.version !== undefined) {
         // An older version never overwrites a newer one; the same version is already there.
-        if (stored.version < record.version) await this.records.replaceOne({ _id }, doc);
+        // `$set` of the call path's fields only: the case fields belong to the work-order side.
+        if (stored.version < record.version) await this.records.updateOne({ _id }, { $set: record });
         return;
       }
       if (!listed && record.callerNumber) {
         await this.history.append(record.callerNumber, { callId: _id, startedAt: new Date(record.startedAt).getTime() });
         listed = true;
+      }
+      if (stored) {
+        // The work-order side marked the call before its first record was stored: fill that document in.
+        const r = await this.records.updateOne({ _id, version: { $exists: false } }, { $set: record });
+        if (r.matchedCount > 0) return;
+        continue;
       }
       try {
         await this.records.create(doc);
@@ -228,8 +236,8 @@ export class CallStore {
       }
     }
     // Still not found by `_id` although the unique callId index refuses the insert: a record stored
-    // before records were keyed by call id (an ObjectId `_id`). Replaced the old way, by callId.
-    await this.records.replaceOne({ callId: _id, version: { $lte: record.version } }, record);
+    // before records were keyed by call id (an ObjectId `_id`). Updated the old way, by callId.
+    await this.records.updateOne({ callId: _id, version: { $lte: record.version } }, { $set: record });
   }
 
   private async insertCallback(request: CallbackRequestDoc): Promise<void> {

@@ -44,7 +44,15 @@ interface ConsoleCall {
 
 export type CallerHistoryLookup = (
   actor: Actor,
-  call: { callId: string; callerNumber: string; confidential: boolean; agentId: string | null; unitIds: string[]; startedAt: number },
+  call: {
+    callId: string;
+    callerNumber: string;
+    confidential: boolean;
+    agentId: string | null;
+    unitIds: string[];
+    handlingUnitIds: string[];
+    startedAt: number;
+  },
 ) => Promise<CallerHistoryView>;
 
 export interface AgentConsoleDeps {
@@ -90,6 +98,11 @@ export class AgentConsoleService {
 
   apply(input: LiveInput): void {
     const pub = this.deps.publisher;
+    if (input.kind === 'confidential') {
+      const c = this.calls.get(input.callId);
+      if (c) c.confidential = true;
+      return;
+    }
     if (input.kind === 'agent') {
       const view = this.stateView(input.agentId);
       if (view) pub.toAgent(input.agentId, 'state', view);
@@ -199,7 +212,7 @@ export class AgentConsoleService {
 
   private screenPop(agentId: string, callId: string, attempt: number, waitMs: number, offeredAt: number, c: ConsoleCall | undefined): ScreenPop {
     // Ringing is not handling yet: a confidential caller is masked in the pop.
-    const shown = visibleCaller(agentActor(agentId), { handlingAgentId: null, unitIds: [] }, {
+    const shown = visibleCaller(agentActor(agentId), { handlingAgentId: null, handlingUnitIds: [] }, {
       callerNumber: c?.callerNumber ?? '',
       callerName: c?.callerName ?? null,
       confidential: c?.confidential ?? false,
@@ -271,6 +284,7 @@ export class AgentConsoleService {
       confidential: c.confidential,
       agentId: null,
       unitIds: [],
+      handlingUnitIds: [],
       startedAt: c.startedAt,
     });
     // The slot is held until the lookup itself is over, even when the follow-up has given up on it

@@ -183,6 +183,13 @@ export class LiveDashboard {
 
   /** Folds one input; emits the deltas it causes, in order. */
   apply(input: LiveInput): void {
+    if (input.kind === 'confidential') {
+      const c = this.calls.get(input.callId);
+      if (!c || c.confidential) return;
+      c.confidential = true;
+      if (c.inQueue && c.queueId) this.emitQueue(c.queueId, input.at);
+      return;
+    }
     const at = input.kind === 'call' ? input.event.at : input.at;
     this.rollDay(Math.max(at, this.opts.clock()));
     if (input.kind === 'agent') this.applyAgent(input);

@@ -13,6 +13,8 @@ export type AgentPresence = (typeof AGENT_PRESENCES)[number];
 
 export type LiveInput =
   | { readonly kind: 'call'; readonly event: CallEvent; readonly confidential?: boolean; readonly callerName?: string | null }
+  /** A work order made from a live call marked it confidential: its caller is masked from now on. */
+  | { readonly kind: 'confidential'; readonly callId: string; readonly at: number }
   | {
       readonly kind: 'agent';
       readonly agentId: string;

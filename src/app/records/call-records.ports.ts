@@ -2,7 +2,7 @@
  * The call record as the query side reads it (written by the call path, one document per call),
  * and the repository port the query use cases need.
  */
-import type { CallScope } from '../../domain/access';
+import type { CallScope, CaseHandlers } from '../../domain/access';
 import type { Page } from '../auth/auth.ports';
 
 export type CallOutcome = 'answered' | 'abandoned' | 'overflow' | 'callback' | 'ended';
@@ -55,9 +55,12 @@ export interface CallRecord {
   /** Local (Asia/Shanghai) day `YYYY-MM-DD` and hour `YYYY-MM-DDTHH`, derived at write time. */
   readonly dayKey: string;
   readonly hourKey: string;
+  /** A work order made from this call is confidential (保密): set by the work-order side, never withdrawn. */
   readonly confidential: boolean;
-  /** Units that received a work order from this call. */
+  /** Units that received a work order from this call (lead and co-units): they may open it. */
   readonly unitIds: readonly string[];
+  /** Lead units of those orders: they handle the case and see a confidential caller. */
+  readonly handlingUnitIds: readonly string[];
 }
 
 export type CallSortField = 'startedAt' | 'waitMs' | 'talkMs' | 'ringMs';
@@ -68,6 +71,12 @@ export interface CallQuery {
   readonly agentId?: string;
   readonly queueId?: string;
   readonly callerNumber?: string;
+  /**
+   * With `callerNumber`: the handler keys of the searcher (domain/access `actorHandlerKeys`). A
+   * confidential call matches only when one of them handles it, so a search never confirms the
+   * number of a confidential caller to someone who may not see it.
+   */
+  readonly searcherKeys?: readonly string[];
   readonly outcome?: CallOutcome;
   readonly ratingValue?: number;
   readonly rated?: boolean;
@@ -103,7 +112,10 @@ export interface WorkOrderSummary {
   readonly status: string;
   readonly category: string | null;
   readonly title: string | null;
+  /** Lead and co-units (who may see the order). */
   readonly unitIds: readonly string[];
+  /** Who handles the order's case (sees a confidential caller and the complaint text). */
+  readonly handlers: CaseHandlers;
   readonly confidential: boolean;
 }
 

@@ -6,8 +6,12 @@
  */
 import { NotFoundError, ValidationError } from '../../shared/errors';
 import {
+  actorHandlerKeys,
   callScope,
+  owns,
   requirePermission,
+  seesCaller,
+  seesRecording,
   visibleCaller,
   type Actor,
   type CallScope,
@@ -40,10 +44,10 @@ export interface RatingsSummary {
 /** Longest period one KPI or ratings request may cover. */
 export const MAX_REPORT_PERIOD_MS = 93 * 24 * 3600 * 1000;
 
-export function subjectOf(r: Pick<CallRecord, 'agentId' | 'attempts' | 'unitIds'>): CallSubject {
+export function subjectOf(r: Pick<CallRecord, 'agentId' | 'attempts' | 'unitIds' | 'handlingUnitIds'>): CallSubject {
   const agentIds = new Set<string>(r.attempts.map((a) => a.agentId));
   if (r.agentId) agentIds.add(r.agentId);
-  return { kind: 'call', agentIds: [...agentIds], handlingAgentId: r.agentId, unitIds: r.unitIds };
+  return { kind: 'call', agentIds: [...agentIds], handlingAgentId: r.agentId, unitIds: r.unitIds, handlingUnitIds: r.handlingUnitIds };
 }
 
 export function toCallFact(r: CallRecord): CallFact {
@@ -71,7 +75,9 @@ export class CallRecordsService {
   async list(actor: Actor, query: CallQuery): Promise<Page<CallRecordView>> {
     const scope = this.scopeOf(actor, 'calls:read');
     checkPeriod(query.from, query.to, Number.POSITIVE_INFINITY);
-    const page = await this.records.find(scope, query);
+    // A search by number never confirms a confidential caller to someone who does not handle the call.
+    const q = query.callerNumber ? { ...query, searcherKeys: actorHandlerKeys(actor) } : query;
+    const page = await this.records.find(scope, q);
     return { ...page, items: page.items.map((r) => this.summary(actor, r)) };
   }
 
@@ -80,11 +86,16 @@ export class CallRecordsService {
     const r = await this.records.findById(callId);
     if (!r) throw new NotFoundError('call');
     requirePermission(actor, 'calls:read', subjectOf(r), 'call');
-    const v = visibleCaller(actor, subjectOf(r), r);
+    const v = visibleCaller(actor, subjectOf(r), withoutHiddenRecording(actor, r));
     return v.masked ? { ...v, timeline: v.timeline.map(stripCallerData) } : v;
   }
 
-  /** The caller's other recent calls and work orders, each masked unless the actor handles it. */
+  /**
+   * The caller's other recent calls and work orders, as far as the actor may see them: calls the actor
+   * may open (an agent: calls offered to them), each masked unless the actor handles it and without
+   * another agent's recording; orders the actor may see, without the complaint text (title) of a
+   * confidential one the actor does not handle.
+   */
   async callerHistory(actor: Actor, callId: string, limit = 10): Promise<CallerHistoryView> {
     requirePermission(actor, 'callers:history');
     const r = await this.records.findById(callId);
@@ -96,14 +107,16 @@ export class CallRecordsService {
   /** History for a number (used by the screen pop, where the ringing agent is not handling the call yet). */
   async historyFor(
     actor: Actor,
-    call: Pick<CallRecord, 'callId' | 'callerNumber' | 'confidential' | 'agentId' | 'unitIds' | 'startedAt'> & { callerName?: string | null },
+    call: Pick<CallRecord, 'callId' | 'callerNumber' | 'confidential' | 'agentId' | 'unitIds' | 'handlingUnitIds' | 'startedAt'> & {
+      callerName?: string | null;
+    },
     limit = 10,
   ): Promise<CallerHistoryView> {
     const [calls, orders] = await Promise.all([
       this.records.recentByCaller(call.callerNumber, limit + 1, call.startedAt),
       this.workOrders.recentByCaller(call.callerNumber, limit),
     ]);
-    const self = visibleCaller(actor, { handlingAgentId: call.agentId, unitIds: call.unitIds }, {
+    const self = visibleCaller(actor, { handlingAgentId: call.agentId, handlingUnitIds: call.handlingUnitIds }, {
       callerNumber: call.callerNumber,
       confidential: call.confidential,
     });
@@ -111,13 +124,15 @@ export class CallRecordsService {
       callerNumber: self.callerNumber,
       masked: self.masked,
       calls: calls
-        .filter((c) => c.callId !== call.callId)
+        .filter((c) => c.callId !== call.callId && owns(actor, subjectOf(c)))
         .slice(0, limit)
         .map((c) => this.summary(actor, c)),
-      workOrders: orders.map((o) => {
-        const v = visibleCaller(actor, { handlingAgentId: null, unitIds: o.unitIds }, { callerNumber: call.callerNumber, confidential: o.confidential });
-        return { ...o, masked: v.masked };
-      }),
+      workOrders: orders
+        .filter((o) => mayListOrder(actor, o))
+        .map((o) => {
+          const seen = seesCaller(actor, o.handlers, o.confidential);
+          return { ...o, title: seen ? o.title : null, masked: !seen };
+        }),
     };
   }
 
@@ -170,7 +185,7 @@ export class CallRecordsService {
   }
 
   private summary(actor: Actor, r: CallRecord): CallRecordView {
-    const { timeline: _timeline, ...rest } = visibleCaller(actor, subjectOf(r), r);
+    const { timeline: _timeline, ...rest } = visibleCaller(actor, subjectOf(r), withoutHiddenRecording(actor, r));
     return rest;
   }
 }
@@ -178,6 +193,17 @@ export class CallRecordsService {
 function checkPeriod(from: number, to: number, maxMs: number): void {
   if (!(to > from)) throw new ValidationError('to', 'to must be after from');
   if (to - from > maxMs) throw new ValidationError('to', `period longer than ${Math.round(maxMs / 86_400_000)} days`);
+}
+
+/** Another agent's conversation is not this actor's to hear (domain/access seesRecording). */
+function withoutHiddenRecording(actor: Actor, r: CallRecord): CallRecord {
+  return r.recording === null || seesRecording(actor, subjectOf(r)) ? r : { ...r, recording: null };
+}
+
+/** Hotline staff see every order; a unit handler only those of their unit (as work-order.policy canSee). */
+function mayListOrder(actor: Actor, o: WorkOrderSummary): boolean {
+  if (actor.role !== 'unit_handler') return true;
+  return actor.unitId !== null && o.unitIds.includes(actor.unitId);
 }
 
 /** Timeline entries may carry the caller's number in their data; masked views drop those fields. */

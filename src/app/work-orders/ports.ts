@@ -2,6 +2,7 @@
  * Ports of the work-order use cases. Adapters: mongoose repositories (adapters/db), the cron
  * scheduler (adapters/jobs). Everything crossing a port is plain data.
  */
+import type { CallSubject } from '../../domain/access';
 import type { CalendarYearData } from '../../domain/calendar';
 import type { DeadlineStage, RepeatCandidate, RegulationPreset, WorkOrder } from '../../domain/work-order';
 import type { WorkOrderFactRow } from './work-order.facts';
@@ -37,6 +38,8 @@ export interface WorkOrderIndexFields {
   readonly unitIds: readonly string[];
   /** Normalized caller phone, for repeat-complaint lookup. */
   readonly phoneKey?: string;
+  /** Who handles the case (domain/access `caseHandlerKeys`): a search by phone may show them a confidential order. */
+  readonly handlerKeys: readonly string[];
 }
 
 export interface WorkOrderFilter {
@@ -48,6 +51,11 @@ export interface WorkOrderFilter {
   readonly areaCode?: string;
   readonly number?: string;
   readonly phoneKey?: string;
+  /**
+   * With `phoneKey`: the searcher's handler keys (domain/access `actorHandlerKeys`); a confidential
+   * order matches only when one of them is among the order's `handlerKeys`.
+   */
+  readonly searcherKeys?: readonly string[];
   readonly createdFrom?: Date;
   readonly createdTo?: Date;
 }
@@ -367,4 +375,24 @@ export interface ScheduledJob {
   /** Lease slot taken at each firing (and renewed while running): the cron interval. */
   readonly leaseMs: number;
   run(): Promise<void>;
+}
+
+/** What a work order tells the call it was made from (the order's case, domain/access/masking.ts). */
+export interface CallCase {
+  readonly confidential: boolean;
+  /** Lead and co-units: may open the call. */
+  readonly unitIds: readonly string[];
+  /** Lead units: handle the case and see a confidential caller. */
+  readonly handlingUnitIds: readonly string[];
+}
+
+/**
+ * The calls work orders are made from. `mark` only ever adds (confidential is never withdrawn, units
+ * are added), so writes from several orders and instances give the same result in any order and any
+ * number of times, without a transaction; it works before the call's record is first stored.
+ */
+export interface CallCases {
+  /** The call as far as access is concerned; null when no record of it is stored. */
+  subject(callId: string): Promise<CallSubject | null>;
+  mark(callId: string, c: CallCase): Promise<void>;
 }

@@ -6,7 +6,7 @@
 import type { WorkCalendar } from '../../domain/calendar';
 import { nextNoticeAt, normalizePhone, type RegulationPreset, type WorkOrder, type WorkOrderEvent } from '../../domain/work-order';
 import type { StoredWorkOrder, WorkOrderIndexFields } from './ports';
-import { unitIdsOf } from './work-order.policy';
+import { orderHandlerKeys, unitIdsOf } from './work-order.policy';
 
 export function needsContactRetry(o: WorkOrder): boolean {
   return (o.status === 'IN_PROGRESS' || o.status === 'EXTENSION_REQUESTED') && o.firstContactAt === undefined;
@@ -57,5 +57,6 @@ export function indexFieldsOf(x: IndexInput): WorkOrderIndexFields {
     ...(callbackDueAt ? { callbackDueAt } : {}),
     unitIds: unitIdsOf(o),
     ...(phone ? { phoneKey: phone } : {}),
+    handlerKeys: orderHandlerKeys(o),
   };
 }

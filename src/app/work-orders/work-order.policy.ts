@@ -8,7 +8,7 @@
  *    case and contacts the caller, and the agent who took the call; co-units (协办) see it masked.
  * The administrator acts with the supervisor's powers in the state machine.
  */
-import type { Actor } from '../../domain/access';
+import { caseHandlerKeys, isHandling, type Actor, type CaseHandlers } from '../../domain/access';
 import { ACTION_ROLES, viewCaller, type Actor as OrderActor, type WorkOrder, type WorkOrderActionType } from '../../domain/work-order';
 
 export function orderActor(actor: Actor): OrderActor {
@@ -42,9 +42,26 @@ export function roleMayAct(actor: Actor, type: WorkOrderActionType): boolean {
   return roles !== undefined && roles.includes(orderActor(actor).role);
 }
 
+/**
+ * Who handles the order's case: its lead unit, and the agent user who took the call and created it
+ * (a supervisor who created it is not handling it).
+ */
+export function orderHandlers(order: WorkOrder): CaseHandlers {
+  const created = order.history[0];
+  return {
+    handlingAgentId: null,
+    handlingUserId: created && created.role === 'agent' ? created.actor : null,
+    handlingUnitIds: order.leadUnitId ? [order.leadUnitId] : [],
+  };
+}
+
+/** Stored with the order so that a search by phone leaves out confidential orders the searcher does not handle. */
+export function orderHandlerKeys(order: WorkOrder): string[] {
+  return caseHandlerKeys(orderHandlers(order));
+}
+
 export function handlesOrder(actor: Actor, order: WorkOrder): boolean {
-  if (actor.role === 'unit_handler') return actor.unitId !== null && order.leadUnitId === actor.unitId;
-  return actor.role === 'agent' && order.history[0]?.actor === actor.userId;
+  return isHandling(actor, orderHandlers(order));
 }
 
 /** The order as this actor may see it. */

@@ -4,7 +4,7 @@
  * history entry; the write is conditional on the revision that was read (optimistic concurrency:
  * a lost race is retried from a fresh read, or answered 409 when the client named a revision).
  */
-import type { Actor } from '../../domain/access';
+import { actorHandlerKeys, owns, type Actor } from '../../domain/access';
 import { toLocalDate } from '../../domain/calendar';
 import {
   createWorkOrder, findRepeatLink, formatWorkOrderNumber, normalizePhone, repeatWindowStart, transition,
@@ -14,14 +14,14 @@ import {
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 import type {
-  Clock, KnowledgeRepository, NoticeLog, Page, StoredWorkOrder, WorkOrderFactsRepository, WorkOrderFilter, WorkOrderRepository,
+  CallCases, Clock, KnowledgeRepository, NoticeLog, Page, StoredWorkOrder, WorkOrderFactsRepository, WorkOrderFilter, WorkOrderRepository,
 } from './ports';
 import type { RegulationService } from './regulation.service';
 import { factRowsOf } from './work-order.facts';
 import type { WorkOrderEmitter } from './work-order.events';
 import { withSentNotices } from './sent-notices';
 import { indexFieldsOf } from './work-order.index';
-import { canSee, isHotlineStaff, orderActor, roleMayAct, unitIdsOf, visibleOrder } from './work-order.policy';
+import { canSee, isHotlineStaff, orderActor, orderHandlers, roleMayAct, unitIdsOf, visibleOrder } from './work-order.policy';
 
 export interface CreateWorkOrderInput {
   readonly caller: {
@@ -75,6 +75,8 @@ export interface WorkOrderServiceDeps {
   readonly clock: Clock;
   readonly newId: () => string;
   readonly log: Logger;
+  /** The calls orders are made from: they get the order's confidentiality and units. */
+  readonly calls?: CallCases;
   /** Attempts when another writer changed the order between read and write. */
   readonly maxAttempts?: number;
   /** Prefix of readable numbers, e.g. `WO`. */
@@ -105,6 +107,7 @@ export class WorkOrderService {
 
   async create(actor: Actor, input: CreateWorkOrderInput): Promise<WorkOrderView> {
     if (!isHotlineStaff(actor)) throw new ForbiddenError(`role ${actor.role} may not create work orders`);
+    if (input.callId !== undefined) await this.checkCall(actor, input.callId);
     const now = new Date(this.deps.clock());
     const preset = this.deps.regulation.activePreset();
     const calendar = this.deps.regulation.workCalendar();
@@ -141,7 +144,9 @@ export class WorkOrderService {
     if (input.submit ?? true) step({ type: 'accept' }, by);
     const link = await this.repeatLink(order, preset, now);
     if (link) step({ type: 'linkRepeat', rootOrderId: link.rootOrderId, repeatNumber: link.repeatNumber, escalate: link.escalate }, SYSTEM);
+    await this.markCallBefore(null, order);
     const stored = await this.deps.orders.insert(order, indexFieldsOf({ order, events, now, preset, calendar }));
+    await this.markCallAfter(null, stored.order);
     await this.writeFacts(null, stored.order, stored.rev);
     this.deps.log.info('work order created', { orderId: order.id, number: order.number, userId: actor.userId, repeatOf: order.repeatOf });
     this.publish(order, stored.rev, 'create', 'DRAFT', actor.userId, events, now, 'workOrder:created');
@@ -163,6 +168,7 @@ export class WorkOrderService {
       const r = transition(stored.order, action, { now, actor: orderActor(actor), preset, calendar });
       if (!r.ok) throw transitionError(r.code, r.reason);
       const index = indexFieldsOf({ order: r.order, previous: stored, events: r.events, now, preset, calendar });
+      await this.markCallBefore(stored.order, r.order);
       const rev = await this.deps.orders.replace(r.order, stored.rev, index);
       if (rev === null) {
         if (expectedRev !== undefined || attempt >= this.maxAttempts) {
@@ -172,6 +178,7 @@ export class WorkOrderService {
         await new Promise((r) => setTimeout(r, 10 * attempt)); // let the winner finish its write
         continue;
       }
+      await this.markCallAfter(stored.order, r.order);
       await this.writeFacts(stored.order, r.order, rev);
       if (action.type === 'answerDirect') await this.deps.knowledge.incrementUse(action.kbArticleId);
       const from = stored.order.status;
@@ -193,7 +200,8 @@ export class WorkOrderService {
       if (filter.unitId !== undefined && filter.unitId !== actor.unitId) return { items: [], total: 0, page, pageSize };
       scoped = { ...filter, unitId: actor.unitId };
     }
-    if (scoped.phoneKey !== undefined) scoped = { ...scoped, phoneKey: normalizePhone(scoped.phoneKey) };
+    // A search by phone never confirms the number of a confidential caller the searcher does not handle.
+    if (scoped.phoneKey !== undefined) scoped = { ...scoped, phoneKey: normalizePhone(scoped.phoneKey), searcherKeys: actorHandlerKeys(actor) };
     const res = await this.deps.orders.list(scoped, page, pageSize);
     return { ...res, items: res.items.map((s) => summaryOf(actor, s)) };
   }
@@ -204,6 +212,42 @@ export class WorkOrderService {
     if (!stored || !canSee(actor, stored.order)) throw new NotFoundError('work order');
     const now = new Date(this.deps.clock());
     return withSentNotices(stored, this.deps.notices, now, this.presetOf(stored.order), this.deps.regulation.workCalendar());
+  }
+
+  /** An order names only a call the actor may open (else it would open that call to the order's units). */
+  private async checkCall(actor: Actor, callId: string): Promise<void> {
+    if (!this.deps.calls) return;
+    const subject = await this.deps.calls.subject(callId);
+    if (!subject || !owns(actor, subject)) throw new ValidationError('body.callId', 'no call with this id that you may open');
+  }
+
+  /**
+   * Confidentiality reaches the call before the order is written: a failure leaves the call masked
+   * and the order unwritten (the client sees the error and retries), never a confidential order with an
+   * unmasked call.
+   */
+  private async markCallBefore(previous: WorkOrder | null, order: WorkOrder): Promise<void> {
+    if (!this.deps.calls || order.callId === undefined) return;
+    if (!order.caller.confidential || previous?.caller.confidential) return;
+    await this.deps.calls.mark(order.callId, { confidential: true, unitIds: [], handlingUnitIds: [] });
+  }
+
+  /**
+   * Units reach the call after the order is written, so no unit opens a call for an order that was
+   * not written. A failure is logged and the write stands; the unit sees the call after the order's
+   * next write of its units (marking is idempotent).
+   */
+  private async markCallAfter(previous: WorkOrder | null, order: WorkOrder): Promise<void> {
+    if (!this.deps.calls || order.callId === undefined) return;
+    const unitIds = unitIdsOf(order);
+    const handlingUnitIds = orderHandlers(order).handlingUnitIds;
+    const before = previous ? unitIdsOf(previous).join(',') + '|' + (previous.leadUnitId ?? '') : null;
+    if (before === unitIds.join(',') + '|' + (order.leadUnitId ?? '') || unitIds.length === 0) return;
+    try {
+      await this.deps.calls.mark(order.callId, { confidential: order.caller.confidential, unitIds, handlingUnitIds });
+    } catch (err) {
+      this.deps.log.error('call not marked with the order\'s units', { orderId: order.id, callId: order.callId, err: String(err) });
+    }
   }
 
   private presetOf(order: WorkOrder): RegulationPreset {

@@ -1,11 +1,24 @@
 /**
- * Confidential callers (保密, hotline-rules §2): the caller's number and name are hidden from anyone
- * who is not handling that case. Handling = the agent who answered the call, or a handler of a unit
- * that received a work order from it. Supervisors and administrators are not handling a case and
- * see masked values too; a ringing agent is not handling it yet (the screen pop is masked).
+ * Confidential callers (保密, hotline-rules §2, PIPL 个人信息保护法): the caller's number and name, the
+ * complaint text and the recording of a confidential case are hidden from anyone who is not handling
+ * it. The one policy for calls and work orders, applied by REST, sockets, exports, searches and logs.
+ *
+ * Handling = the agent who answered the call (or, on a work order, the agent user who took it and
+ * created the order), or a handler of the case's lead unit. Co-units (协办), supervisors and
+ * administrators are not handling a case and see masked values; a ringing agent is not handling the
+ * call yet (the screen pop is masked).
  */
-import type { CallSubject } from './policy';
 import type { Actor } from './roles';
+
+/** Who handles a case: they see a confidential caller unmasked. */
+export interface CaseHandlers {
+  /** 工号 of the agent who answered the call. */
+  readonly handlingAgentId: string | null;
+  /** The user who took the call and created the order (orders record users, not 工号). */
+  readonly handlingUserId?: string | null;
+  /** Lead units of the work orders made from the case. */
+  readonly handlingUnitIds: readonly string[];
+}
 
 /** 13812345678 → 138****5678; short numbers keep only their last two digits. */
 export function maskPhone(number: string): string {
@@ -22,10 +35,47 @@ export function maskName(name: string): string {
   return `${chars[0]}${'*'.repeat(Math.max(1, chars.length - 1))}`;
 }
 
-export function isHandling(actor: Actor, subject: Pick<CallSubject, 'handlingAgentId' | 'unitIds'>): boolean {
-  if (actor.role === 'agent') return actor.agentId !== null && subject.handlingAgentId === actor.agentId;
-  if (actor.role === 'unit_handler') return actor.unitId !== null && subject.unitIds.includes(actor.unitId);
-  return false;
+/**
+ * The handler keys of a case and of an actor: the actor handles the case when they share one. Stored
+ * with work orders (`handlerKeys`) so a search can leave out the confidential orders a person may not
+ * see, with the same rule as `isHandling`.
+ */
+export function caseHandlerKeys(h: CaseHandlers): string[] {
+  return [
+    ...(h.handlingAgentId ? [`agent:${h.handlingAgentId}`] : []),
+    ...(h.handlingUserId ? [`user:${h.handlingUserId}`] : []),
+    ...h.handlingUnitIds.map((u) => `unit:${u}`),
+  ];
+}
+
+export function actorHandlerKeys(actor: Actor): string[] {
+  switch (actor.role) {
+    case 'agent':
+      return [...(actor.agentId !== null ? [`agent:${actor.agentId}`] : []), `user:${actor.userId}`];
+    case 'unit_handler':
+      return actor.unitId !== null ? [`unit:${actor.unitId}`] : [];
+    case 'supervisor':
+    case 'admin':
+      return [];
+  }
+}
+
+export function isHandling(actor: Actor, h: CaseHandlers): boolean {
+  const mine = new Set(actorHandlerKeys(actor));
+  return caseHandlerKeys(h).some((k) => mine.has(k));
+}
+
+/** Whether the actor may see the caller (and, for a confidential case, its text): not confidential, or handling it. */
+export function seesCaller(actor: Actor, h: CaseHandlers, confidential: boolean): boolean {
+  return !confidential || isHandling(actor, h);
+}
+
+/**
+ * A call's recording is the answering agent's conversation: heard by that agent, the case's lead
+ * unit, supervisors and administrators; never by other agents (e.g. one whose ring the caller missed).
+ */
+export function seesRecording(actor: Actor, h: CaseHandlers): boolean {
+  return actor.role === 'supervisor' || actor.role === 'admin' || isHandling(actor, h);
 }
 
 export interface CallerIdentity {
@@ -35,21 +85,12 @@ export interface CallerIdentity {
 }
 
 /** The caller fields this actor may see: unchanged unless confidential and not handled by the actor. */
-export function visibleCaller<T extends CallerIdentity>(
-  actor: Actor,
-  subject: Pick<CallSubject, 'handlingAgentId' | 'unitIds'>,
-  value: T,
-): T & { masked: boolean } {
-  if (!value.confidential || isHandling(actor, subject)) return { ...value, masked: false };
-  return {
-    ...value,
-    callerNumber: maskPhone(value.callerNumber),
-    ...(value.callerName ? { callerName: maskName(value.callerName) } : {}),
-    masked: true,
-  };
+export function visibleCaller<T extends CallerIdentity>(actor: Actor, h: CaseHandlers, value: T): T & { masked: boolean } {
+  if (seesCaller(actor, h, value.confidential)) return { ...value, masked: false };
+  return { ...maskedForAudience(value), masked: true };
 }
 
-/** For audiences that never handle a case (manager dashboards). */
+/** For audiences that never handle a case (manager dashboards, logs). */
 export function maskedForAudience<T extends CallerIdentity>(value: T): T {
   if (!value.confidential) return value;
   return {

@@ -9,16 +9,15 @@
  */
 import { ForbiddenError, NotFoundError } from '../../shared/errors';
 import { roleHas, type Permission } from './permissions';
+import type { CaseHandlers } from './masking';
 import type { Actor } from './roles';
 
-/** A call as far as access is concerned. */
-export interface CallSubject {
+/** A call as far as access is concerned (who handles it: masking.ts). */
+export interface CallSubject extends CaseHandlers {
   readonly kind: 'call';
   /** Every agent the call was offered to (ringing or answered). */
   readonly agentIds: readonly string[];
-  /** The agent who answered (handles the case), if any. */
-  readonly handlingAgentId: string | null;
-  /** Units that received a work order from this call. */
+  /** Units that received a work order from this call (lead and co-units): they may open it. */
   readonly unitIds: readonly string[];
 }
 

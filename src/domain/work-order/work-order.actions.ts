@@ -58,6 +58,8 @@ export type WorkOrderAction = ActionBase &
     | { readonly type: 'close'; readonly reason: string }
     | { readonly type: 'linkRepeat'; readonly rootOrderId: string; readonly repeatNumber: number; readonly escalate: boolean }
     | { readonly type: 'escalate'; readonly reason: string }
+    /** The caller asks for confidentiality (保密, 002 第五条); it is not withdrawn. */
+    | { readonly type: 'markConfidential' }
     | {
         readonly type: 'recordNotice';
         readonly key: string;
@@ -143,6 +145,7 @@ export const ACTION_ROLES: Readonly<Record<WorkOrderActionType, readonly Role[]>
   close: ['supervisor', 'system'],
   linkRepeat: ['agent', 'supervisor', 'system'],
   escalate: ['supervisor', 'system'],
+  markConfidential: HOTLINE,
   recordNotice: ['supervisor', 'system'],
 };
 
@@ -175,6 +178,7 @@ export const ACTION_STATES: Readonly<Record<WorkOrderActionType, readonly WorkOr
   close: ['PENDING_CALLBACK'],
   linkRepeat: OPEN_BEFORE_REVIEW,
   escalate: OPEN_BEFORE_REVIEW,
+  markConfidential: [...OPEN_BEFORE_REVIEW, 'PENDING_FEEDBACK', 'PENDING_CALLBACK'],
   recordNotice: [...OPEN_BEFORE_REVIEW, 'PENDING_FEEDBACK', 'PENDING_CALLBACK'],
 };
 

@@ -1,3 +1,4 @@
+import { maskName, maskPhone } from '../access/masking';
 import type { Category, Caller, Urgency, WorkOrder } from './work-order.types';
 
 export interface NewWorkOrderInput {
@@ -58,7 +59,7 @@ export function createWorkOrder(input: NewWorkOrderInput): WorkOrder {
 
 /**
  * The caller as a given viewer may see it: confidential callers (保密, 002 第五条) are masked for
- * anyone who is not handling the order.
+ * anyone who is not handling the order (who handles: domain/access/masking.ts, the one policy).
  */
 export function viewCaller(caller: Caller, viewerHandlesOrder: boolean): Caller {
   if (!caller.confidential || viewerHandlesOrder) return caller;
@@ -68,14 +69,4 @@ export function viewCaller(caller: Caller, viewerHandlesOrder: boolean): Caller 
     ...(caller.name !== undefined ? { name: maskName(caller.name) } : {}),
     ...(caller.phone !== undefined ? { phone: maskPhone(caller.phone) } : {}),
   };
-}
-
-function maskName(name: string): string {
-  const chars = [...name];
-  return chars.length <= 1 ? '*' : `${chars[0] ?? ''}${'*'.repeat(chars.length - 1)}`;
-}
-
-function maskPhone(phone: string): string {
-  const digits = phone.replace(/\D/g, '');
-  return digits.length >= 7 ? `${digits.slice(0, 3)}****${digits.slice(-4)}` : '****';
 }

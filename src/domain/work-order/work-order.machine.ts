@@ -188,6 +188,8 @@ function apply(o: WorkOrder, a: WorkOrderAction, ctx: TransitionContext): Step {
     case 'escalate':
       if (blank(a.reason)) return no('WORK_ORDER.INVALID_INPUT', 'say why the order is escalated');
       return escalate(o, a.reason, ctx);
+    case 'markConfidential':
+      return done({ ...o, caller: { ...o.caller, confidential: true } });
     case 'recordNotice':
       if (o.sentNoticeKeys.includes(a.key)) return no('WORK_ORDER.NOTICE_ALREADY_SENT', `notice ${a.key} was already sent`);
       return done(

@@ -370,6 +370,7 @@ const actions: Record<ActionType, { stage: Stage; expect: Expect; body: () => Js
   close: { stage: 'pendingCallback', expect: SUPERVISORS, body: () => ({ reason: '市民无异议' }) },
   linkRepeat: { stage: 'pendingDispatch', expect: STAFF, body: () => ({ rootOrderId: orders.undispatched, repeatNumber: 1, escalate: false }) },
   escalate: { stage: 'pendingDispatch', expect: SUPERVISORS, body: () => ({ reason: '群众反映强烈' }) },
+  markConfidential: { stage: 'pendingDispatch', expect: STAFF, body: () => ({}) },
 };
 
 // ---- running ----

@@ -14,7 +14,7 @@ import { newOrder } from '../../unit/work-order/work-order.fixtures';
 const M = 60_000;
 const T = new Date('2026-06-01T02:00:00Z').getTime();
 const minuteOf = (ms: number): number => Math.floor(ms / M);
-const INDEX: WorkOrderIndexFields = { unitIds: ['unit-1'] };
+const INDEX: WorkOrderIndexFields = { unitIds: ['unit-1'], handlerKeys: [] };
 
 describe('MongoOrderChangeLog (real database)', () => {
   let db: DbConnection;

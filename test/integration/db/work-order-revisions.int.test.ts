@@ -11,7 +11,7 @@ import { silentLogger } from '../../../src/shared/logger';
 import { testMongoUri } from '../../support/db';
 import { newOrder } from '../../unit/work-order/work-order.fixtures';
 
-const INDEX: WorkOrderIndexFields = { unitIds: ['unit-1'], phoneKey: '13800138000' };
+const INDEX: WorkOrderIndexFields = { unitIds: ['unit-1'], phoneKey: '13800138000', handlerKeys: [] };
 
 describe('MongoWorkOrderRepository revisions (real database)', () => {
   let db: DbConnection;

@@ -15,6 +15,7 @@ const call = (agentIds: string[], unitIds: string[] = [], handlingAgentId: strin
   agentIds,
   unitIds,
   handlingAgentId,
+  handlingUnitIds: unitIds.slice(0, 1),
 });
 
 describe('access policy', () => {

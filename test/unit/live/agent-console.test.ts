@@ -80,6 +80,7 @@ const previousCall = {
   hourKey: '2025-06-09T10',
   confidential: false,
   unitIds: [],
+  handlingUnitIds: [],
   masked: false,
 };
 

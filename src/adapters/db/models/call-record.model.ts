@@ -20,10 +20,15 @@ export interface CallRecordDoc {
   outcome: string;
   endReason: string | null;
   hungUpBy: string | null;
-  confidential: boolean;
   callerName: string | null;
-  /** Units that received a work order from this call: they handle the case and see the caller unmasked. */
-  unitIds: string[];
+  /**
+   * The case fields, written only by the work-order side (call-case.repository.ts) and never by the
+   * call path, so neither overwrites the other: a work order made from the call is confidential
+   * (never withdrawn), units that received an order from it (may open it), lead units (handle it).
+   */
+  confidential?: boolean;
+  unitIds?: string[];
+  handlingUnitIds?: string[];
   rating: { scale: number; digit: string | null; value: string } | null;
   recording: string | null;
   timeline: Array<{ type: string; at: Date; data?: Record<string, unknown> }>;
@@ -69,6 +74,7 @@ const schema = new Schema<StoredCallRecordDoc>(
     confidential: { type: Boolean, default: false },
     callerName: { type: String, default: null },
     unitIds: { type: [String], default: [] },
+    handlingUnitIds: { type: [String], default: [] },
     rating: { type: Schema.Types.Mixed, default: null },
     recording: { type: String, default: null },
     timeline: { type: Schema.Types.Mixed, default: [] },

@@ -16,6 +16,8 @@ export interface WorkOrderDoc {
   status: string;
   createdAt: Date;
   unitIds: string[];
+  /** Who handles the case (domain/access caseHandlerKeys): a phone search may show them a confidential order. */
+  handlerKeys?: string[];
   phoneKey?: string;
   wakeAt?: Date;
   nextNoticeAt?: Date;
@@ -33,6 +35,7 @@ const workOrderSchema = new Schema(
     status: { type: String, required: true },
     createdAt: { type: Date, required: true },
     unitIds: { type: [String], default: [] },
+    handlerKeys: { type: [String], default: undefined },
     phoneKey: { type: String },
     wakeAt: { type: Date },
   },

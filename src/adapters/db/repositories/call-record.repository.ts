@@ -7,8 +7,8 @@
  * its id, the caller's calls from the caller-number list CallStore keeps (call-history.ts). FerretDB
  * v1 on SQLite would answer a filter on any other field with a scan of every stored call.
  *
- * Reads two fields the writer may not set yet: `unitIds` (units that received a work order from the
- * call) and `callerName`; missing means none.
+ * The case fields (`confidential`, `unitIds`, `handlingUnitIds`) are written by the work-order side
+ * (call-case.repository.ts) and `callerName` not yet by anyone; missing means none.
  */
 import type { Connection, Model } from 'mongoose';
 import type { CallScope } from '../../../domain/access';
@@ -26,7 +26,7 @@ import { callHistoryList, type CallHistoryEntry } from '../call-history';
 import type { KeyedList } from '../keyed-list';
 import { callRecordModel, type CallRecordDoc, type StoredCallRecordDoc } from '../models/call-record.model';
 
-type StoredDoc = CallRecordDoc & { unitIds?: string[]; callerName?: string | null; wrapUpMs?: number | null };
+type StoredDoc = CallRecordDoc & { callerName?: string | null; wrapUpMs?: number | null };
 type Filter = Record<string, unknown>;
 
 const OUTCOMES: readonly CallOutcome[] = ['answered', 'abandoned', 'overflow', 'callback', 'ended'];
@@ -83,6 +83,7 @@ export function toCallRecord(d: StoredDoc): CallRecord {
     hourKey: d.hourKey,
     confidential: d.confidential ?? false,
     unitIds: d.unitIds ?? [],
+    handlingUnitIds: d.handlingUnitIds ?? [],
   };
 }
 
@@ -95,6 +96,22 @@ function scopeFilter(scope: CallScope): Filter {
     case 'unit':
       return { unitIds: scope.unitId };
   }
+}
+
+/**
+ * A confidential call matches a search by caller number only for those who handle it (the same keys
+ * as domain/access isHandling: `agent:<工号>` for the answering agent, `unit:<id>` for a lead unit).
+ */
+function callerSearchFilter(keys: readonly string[]): Filter {
+  const agents = keys.filter((k) => k.startsWith('agent:')).map((k) => k.slice('agent:'.length));
+  const units = keys.filter((k) => k.startsWith('unit:')).map((k) => k.slice('unit:'.length));
+  return {
+    $or: [
+      { confidential: { $ne: true } },
+      ...(agents.length > 0 ? [{ agentId: { $in: agents } }] : []),
+      ...(units.length > 0 ? [{ handlingUnitIds: { $in: units } }] : []),
+    ],
+  };
 }
 
 function and(...filters: Filter[]): Filter {
@@ -128,10 +145,11 @@ export class MongoCallRecordReader implements CallRecordReader {
     const f: Filter = { ...period(q.from, q.to), ...optional(q) };
     if (q.callerNumber) f['callerNumber'] = q.callerNumber;
     if (q.outcome) f['outcome'] = q.outcome;
+    const search = q.callerNumber && q.searcherKeys ? callerSearchFilter(q.searcherKeys) : {};
     // Preset scales use the digit as the value (1 = best).
     if (q.ratingValue !== undefined) f['rating.digit'] = String(q.ratingValue);
     if (q.rated !== undefined) f['rating'] = q.rated ? { $ne: null } : null;
-    const filter = and(scopeFilter(scope), f);
+    const filter = and(scopeFilter(scope), search, f);
     const dir = q.order === 'asc' ? 1 : -1;
     const [docs, total] = await Promise.all([
       this.model
@@ -147,7 +165,8 @@ export class MongoCallRecordReader implements CallRecordReader {
 
   async findById(callId: string): Promise<CallRecord | null> {
     const d = await this.model.findOne({ _id: callId }).lean<StoredDoc>();
-    return d ? toCallRecord(d) : null;
+    // A document without a version is a work order's mark of a call not stored yet (call-case.repository.ts).
+    return d && d.version !== undefined ? toCallRecord(d) : null;
   }
 
   /**

@@ -25,11 +25,11 @@ import { KeyedList } from '../keyed-list';
 import { wakeNeedsListing } from '../../../app/work-orders/work-order.index';
 import { ensureIndexes } from '../indexes';
 
-const INDEX_FIELDS = ['rev', 'wakeAt', 'nextNoticeAt', 'contactRetryAt', 'callbackDueAt', 'unitIds', 'phoneKey'] as const;
+const INDEX_FIELDS = ['rev', 'wakeAt', 'nextNoticeAt', 'contactRetryAt', 'callbackDueAt', 'unitIds', 'phoneKey', 'handlerKeys'] as const;
 
 export function toDoc(order: WorkOrder, rev: number, index: WorkOrderIndexFields): WorkOrderDoc {
   const { id, ...rest } = order;
-  return { ...rest, _id: id, rev, ...index, unitIds: [...index.unitIds] } as unknown as WorkOrderDoc;
+  return { ...rest, _id: id, rev, ...index, unitIds: [...index.unitIds], handlerKeys: [...index.handlerKeys] } as unknown as WorkOrderDoc;
 }
 
 export function fromDoc(doc: WorkOrderDoc): StoredWorkOrder {
@@ -151,7 +151,11 @@ export class MongoWorkOrderRepository implements WorkOrderRepository {
     if (f.urgency !== undefined) q['urgency'] = f.urgency;
     if (f.areaCode !== undefined) q['areaCode'] = f.areaCode;
     if (f.number !== undefined) q['number'] = f.number;
-    if (f.phoneKey !== undefined) q['phoneKey'] = f.phoneKey;
+    if (f.phoneKey !== undefined) {
+      q['phoneKey'] = f.phoneKey;
+      // Orders written before handlerKeys existed have none: their confidential ones match nobody.
+      if (f.searcherKeys !== undefined) q['$or'] = [{ 'caller.confidential': { $ne: true } }, { handlerKeys: { $in: [...f.searcherKeys] } }];
+    }
     if (f.createdFrom || f.createdTo) {
       q['createdAt'] = { ...(f.createdFrom ? { $gte: f.createdFrom } : {}), ...(f.createdTo ? { $lt: f.createdTo } : {}) };
     }

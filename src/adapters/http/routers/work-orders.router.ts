@@ -61,6 +61,7 @@ export const actionBody = z.discriminatedUnion('type', [
   act('close', { reason: text }),
   act('linkRepeat', { rootOrderId: id, repeatNumber: z.number().int().min(1), escalate: z.boolean() }),
   act('escalate', { reason: text }),
+  act('markConfidential', {}),
 ]);
 
 export const createBody = z.strictObject({
