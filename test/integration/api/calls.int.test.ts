@@ -35,7 +35,7 @@ beforeAll(async () => {
   await insertCall(app, { callId: 'c3', callerNumber: '13900000003', outcome: 'abandoned', waitMs: 3000, talkMs: null, startedAt: at(20) });
   await insertCall(app, { callId: 'c4', callerNumber: '13900000004', outcome: 'abandoned', waitMs: 12_000, talkMs: null, startedAt: at(30),
     attempts: [{ attempt: 1, agentId: '8002', startedAt: at(30), endedAt: at(30), outcome: 'cancelled', ringMs: 4000 }] });
-  await insertCall(app, { callId: 'c5', callerNumber: '13812345678', callerName: '张三丰', confidential: true, agentId: '8001', agentIds: ['8001'], waitMs: 15_000, talkMs: 60_000, startedAt: at(40), unitIds: ['power'],
+  await insertCall(app, { callId: 'c5', callerNumber: '13812345678', callerName: '张三丰', confidential: true, agentId: '8001', agentIds: ['8001'], waitMs: 15_000, talkMs: 60_000, startedAt: at(40), unitIds: ['power'], handlingUnitIds: ['power'],
     attempts: [{ attempt: 1, agentId: '8001', startedAt: at(40), endedAt: at(40), outcome: 'answered', ringMs: 15_000 }],
     timeline: [{ type: 'CallEntered', at: at(40), data: { callerNumber: '13812345678', queueId: 'general' } }] });
   // A later call from the confidential caller, handled for the water unit.
@@ -79,17 +79,19 @@ describe('call records API', () => {
       expect(res.body).toMatchObject({ callerNumber: '138****5678', callerName: '张**', masked: true });
       expect(res.body.timeline[0]?.data).toEqual({ queueId: 'general' });
     }
+    // A search by the number does not confirm the confidential call to someone who does not handle it.
     const list = await request<List>(app, 'GET', `/api/calls?${period}&caller=13812345678`, { token: sup.token });
-    expect(list.body.items.map((i) => [i.callId, i.callerNumber])).toEqual([
-      ['c6', '13812345678'],
-      ['c5', '138****5678'],
-    ]);
+    expect(list.body.items.map((i) => [i.callId, i.callerNumber])).toEqual([['c6', '13812345678']]);
+    const mine = await request<List>(app, 'GET', `/api/calls?${period}&caller=13812345678`, { token: agentA.token });
+    expect(mine.body.items.map((i) => [i.callId, i.callerNumber])).toEqual([['c5', '13812345678']]);
   });
 
-  it('a unit handler sees the confidential caller of another unit masked in the caller history', async () => {
+  it('a unit handler\'s caller history lists only calls of its unit (another unit\'s confidential case not at all)', async () => {
     const h = await request<{ calls: { callId: string; callerNumber: string; masked: boolean }[] }>(app, 'GET', '/api/calls/c6/caller-history', { token: water.token });
     expect(h.status).toBe(200);
-    expect(h.body.calls).toEqual([expect.objectContaining({ callId: 'c5', callerNumber: '138****5678', masked: true })]);
+    expect(h.body.calls).toEqual([]);
+    const bySup = await request<{ calls: { callId: string; callerNumber: string; masked: boolean }[] }>(app, 'GET', '/api/calls/c6/caller-history', { token: sup.token });
+    expect(bySup.body.calls).toEqual([expect.objectContaining({ callId: 'c5', callerNumber: '138****5678', masked: true })]);
     // while the handling unit sees its own case unmasked
     const p = await request<{ calls: unknown[] }>(app, 'GET', '/api/calls/c5/caller-history', { token: power.token });
     expect(p.status).toBe(200);
