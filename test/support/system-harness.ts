@@ -8,7 +8,7 @@ import path from 'node:path';
 import { loadConfig, type RawEnv } from '../../src/config/config';
 import { createLogger } from '../../src/adapters/logging/logger';
 import { buildSystem, type System } from '../../src/main';
-import { silentLogger } from '../../src/shared/logger';
+import { silentLogger, type Logger } from '../../src/shared/logger';
 import { asAgentId, asQueueId } from '../../src/shared/ids';
 import type { CallRecordDoc } from '../../src/adapters/db/models/call-record.model';
 import type { CallRecord } from '../../src/domain/call/call.record';
@@ -21,7 +21,8 @@ export interface RunningSystem extends System {
   spoolDir: string;
 }
 
-export async function startSystem(name: string, env: RawEnv = {}): Promise<RunningSystem> {
+/** `log`: the app's logger (default silent, or stdout with SYSTEM_LOG set), e.g. one writing to a stream a test reads. */
+export async function startSystem(name: string, env: RawEnv = {}, opts: { log?: Logger } = {}): Promise<RunningSystem> {
   const lab = await ensureAsterisk();
   const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), `spool-${name}-`));
   const config = loadConfig({
@@ -35,7 +36,7 @@ export async function startSystem(name: string, env: RawEnv = {}): Promise<Runni
     SPOOL_DIR: spoolDir,
     ...env,
   });
-  const log = process.env['SYSTEM_LOG'] ? createLogger({ level: 'debug' }) : silentLogger;
+  const log = opts.log ?? (process.env['SYSTEM_LOG'] ? createLogger({ level: 'debug' }) : silentLogger);
   const system = buildSystem(config, log);
   const { port } = await system.start();
   await eventually(() => system.ari.isConnected(), 30_000);

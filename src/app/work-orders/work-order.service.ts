@@ -214,11 +214,15 @@ export class WorkOrderService {
     return withSentNotices(stored, this.deps.notices, now, this.presetOf(stored.order), this.deps.regulation.workCalendar());
   }
 
-  /** An order names only a call the actor may open (else it would open that call to the order's units). */
+  /**
+   * An order names only a stored call the actor may open (else it would open that call to the order's
+   * units). A call in progress does not name its agents in its stored record until it ends, so any
+   * hotline staff member may name it (the order is made while talking to the caller).
+   */
   private async checkCall(actor: Actor, callId: string): Promise<void> {
     if (!this.deps.calls) return;
-    const subject = await this.deps.calls.subject(callId);
-    if (!subject || !owns(actor, subject)) throw new ValidationError('body.callId', 'no call with this id that you may open');
+    const call = await this.deps.calls.subject(callId);
+    if (!call || !(call.inProgress || owns(actor, call.subject))) throw new ValidationError('body.callId', 'no call with this id that you may open');
   }
 
   /**
