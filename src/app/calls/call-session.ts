@@ -272,7 +272,9 @@ export class CallSession {
     this.persisted = this.persisted
       .then(() => this.deps.events.append(batch))
       .catch((err: unknown) => this.log.error('call events not stored', { err, seqs: batch.map((e) => e.seq) }));
-    if (first) this.writeRecord();
+    // Also when an agent answers: the stored record then names the agent handling the call, which
+    // may make a work order of it while still talking (ownership and masking read the stored record).
+    if (first || t.events.some((e) => e.type === 'AgentAnswered')) void this.writeRecord();
   }
 
   private writeRecord(): Promise<void> {

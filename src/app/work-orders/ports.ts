@@ -392,10 +392,7 @@ export interface CallCase {
  * number of times, without a transaction; it works before the call's record is first stored.
  */
 export interface CallCases {
-  /**
-   * The call as far as access is concerned, and whether it is still in progress (its stored record
-   * does not name its agents yet); null when no record of it is stored.
-   */
-  subject(callId: string): Promise<{ readonly subject: CallSubject; readonly inProgress: boolean } | null>;
+  /** The call as far as access is concerned; null when no record of it is stored. */
+  subject(callId: string): Promise<CallSubject | null>;
   mark(callId: string, c: CallCase): Promise<void>;
 }

@@ -157,6 +157,7 @@ export class WorkOrderService {
   async act(actor: Actor, orderId: string, action: WorkOrderAction, expectedRev?: number): Promise<WorkOrderView> {
     if (!roleMayAct(actor, action.type)) throw new ForbiddenError(`role ${actor.role} may not ${action.type}`);
     if (action.type === 'answerDirect') await this.checkArticle(action.kbArticleId);
+    if (action.type === 'linkCall') await this.checkCall(actor, action.callId);
     for (let attempt = 1; ; attempt += 1) {
       const stored = await this.load(actor, orderId);
       if (expectedRev !== undefined && stored.rev !== expectedRev) {
@@ -215,14 +216,14 @@ export class WorkOrderService {
   }
 
   /**
-   * An order names only a stored call the actor may open (else it would open that call to the order's
-   * units). A call in progress does not name its agents in its stored record until it ends, so any
-   * hotline staff member may name it (the order is made while talking to the caller).
+   * An order names only a call the actor may open (else it would open that call to the order's units).
+   * The call path stores a call's record when the call enters and when an agent answers, so the agent
+   * talking to the caller may name the call.
    */
   private async checkCall(actor: Actor, callId: string): Promise<void> {
     if (!this.deps.calls) return;
-    const call = await this.deps.calls.subject(callId);
-    if (!call || !(call.inProgress || owns(actor, call.subject))) throw new ValidationError('body.callId', 'no call with this id that you may open');
+    const subject = await this.deps.calls.subject(callId);
+    if (!subject || !owns(actor, subject)) throw new ValidationError('body.callId', 'no call with this id that you may open');
   }
 
   /**
@@ -232,7 +233,7 @@ export class WorkOrderService {
    */
   private async markCallBefore(previous: WorkOrder | null, order: WorkOrder): Promise<void> {
     if (!this.deps.calls || order.callId === undefined) return;
-    if (!order.caller.confidential || previous?.caller.confidential) return;
+    if (!order.caller.confidential || (previous?.caller.confidential && previous.callId === order.callId)) return;
     await this.deps.calls.mark(order.callId, { confidential: true, unitIds: [], handlingUnitIds: [] });
   }
 
@@ -245,8 +246,8 @@ export class WorkOrderService {
     if (!this.deps.calls || order.callId === undefined) return;
     const unitIds = unitIdsOf(order);
     const handlingUnitIds = orderHandlers(order).handlingUnitIds;
-    const before = previous ? unitIdsOf(previous).join(',') + '|' + (previous.leadUnitId ?? '') : null;
-    if (before === unitIds.join(',') + '|' + (order.leadUnitId ?? '') || unitIds.length === 0) return;
+    const key = (o: WorkOrder): string => `${o.callId ?? ''}|${o.leadUnitId ?? ''}|${unitIdsOf(o).join(',')}`;
+    if (unitIds.length === 0 || (previous !== null && key(previous) === key(order))) return;
     try {
       await this.deps.calls.mark(order.callId, { confidential: order.caller.confidential, unitIds, handlingUnitIds });
     } catch (err) {

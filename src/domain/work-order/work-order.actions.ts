@@ -60,6 +60,8 @@ export type WorkOrderAction = ActionBase &
     | { readonly type: 'escalate'; readonly reason: string }
     /** The caller asks for confidentiality (保密, 002 第五条); it is not withdrawn. */
     | { readonly type: 'markConfidential' }
+    /** The call the order was made from, for an order created without it (one call per order). */
+    | { readonly type: 'linkCall'; readonly callId: string }
     | {
         readonly type: 'recordNotice';
         readonly key: string;
@@ -146,6 +148,7 @@ export const ACTION_ROLES: Readonly<Record<WorkOrderActionType, readonly Role[]>
   linkRepeat: ['agent', 'supervisor', 'system'],
   escalate: ['supervisor', 'system'],
   markConfidential: HOTLINE,
+  linkCall: HOTLINE,
   recordNotice: ['supervisor', 'system'],
 };
 
@@ -179,6 +182,7 @@ export const ACTION_STATES: Readonly<Record<WorkOrderActionType, readonly WorkOr
   linkRepeat: OPEN_BEFORE_REVIEW,
   escalate: OPEN_BEFORE_REVIEW,
   markConfidential: [...OPEN_BEFORE_REVIEW, 'PENDING_FEEDBACK', 'PENDING_CALLBACK'],
+  linkCall: [...OPEN_BEFORE_REVIEW, 'PENDING_FEEDBACK', 'PENDING_CALLBACK'],
   recordNotice: [...OPEN_BEFORE_REVIEW, 'PENDING_FEEDBACK', 'PENDING_CALLBACK'],
 };
 

@@ -190,6 +190,10 @@ function apply(o: WorkOrder, a: WorkOrderAction, ctx: TransitionContext): Step {
       return escalate(o, a.reason, ctx);
     case 'markConfidential':
       return done({ ...o, caller: { ...o.caller, confidential: true } });
+    case 'linkCall':
+      if (blank(a.callId)) return no('WORK_ORDER.INVALID_INPUT', 'name the call');
+      if (o.callId !== undefined && o.callId !== a.callId) return no('WORK_ORDER.INVALID_INPUT', 'the order was made from another call');
+      return done({ ...o, callId: a.callId });
     case 'recordNotice':
       if (o.sentNoticeKeys.includes(a.key)) return no('WORK_ORDER.NOTICE_ALREADY_SENT', `notice ${a.key} was already sent`);
       return done(

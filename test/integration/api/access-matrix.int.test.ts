@@ -371,6 +371,7 @@ const actions: Record<ActionType, { stage: Stage; expect: Expect; body: () => Js
   linkRepeat: { stage: 'pendingDispatch', expect: STAFF, body: () => ({ rootOrderId: orders.undispatched, repeatNumber: 1, escalate: false }) },
   escalate: { stage: 'pendingDispatch', expect: SUPERVISORS, body: () => ({ reason: '群众反映强烈' }) },
   markConfidential: { stage: 'pendingDispatch', expect: STAFF, body: () => ({}) },
+  linkCall: { stage: 'pendingDispatch', expect: STAFF, body: () => ({ callId: 'matrix-call' }) },
 };
 
 // ---- running ----

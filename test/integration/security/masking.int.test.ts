@@ -154,6 +154,23 @@ describe('confidential callers (PIPL) over the REST API', () => {
     expect((await request<Order>(app, 'GET', `/api/work-orders/${o.id}`, { token: sup.token })).body.caller.phone).toBe('139****0002');
   });
 
+  it('linkCall: an order made without its call, confidential and dispatched, masks the call once linked', async () => {
+    await insertCall(app, { callId: 'c4', callerNumber: '13600000004', ...answered('8001', 55) });
+    const o = await createOrder(agentA, { caller: { phone: '13600000004', confidential: true } });
+    await act(sup, o.id, { type: 'dispatch', leadUnitId: 'water' });
+    expect((await request<CallView>(app, 'GET', '/api/calls/c4', { token: sup.token })).body.callerNumber).toBe('13600000004');
+    expect((await request(app, 'GET', '/api/calls/c4', { token: water.token })).status).toBe(404);
+    // Another agent's call cannot be linked (it would open that call to the order's units).
+    const refused = await request(app, 'POST', `/api/work-orders/${o.id}/actions`, { token: agentA.token, body: { type: 'linkCall', callId: 'c0' } });
+    expect(refused.status).toBe(400);
+    await act(agentA, o.id, { type: 'linkCall', callId: 'c4' });
+    expect((await request<CallView>(app, 'GET', '/api/calls/c4', { token: sup.token })).body).toMatchObject({ callerNumber: '136****0004', masked: true });
+    expect((await request<CallView>(app, 'GET', '/api/calls/c4', { token: water.token })).body).toMatchObject({ callerNumber: '13600000004', masked: false });
+    // One call per order.
+    const again = await request(app, 'POST', `/api/work-orders/${o.id}/actions`, { token: agentA.token, body: { type: 'linkCall', callId: 'c2' } });
+    expect(again.status).toBe(400);
+  });
+
   it('an order names only a call its creator may open (else it would open the call to the order\'s units)', async () => {
     const res = await request(app, 'POST', '/api/work-orders', {
       token: agentA.token,

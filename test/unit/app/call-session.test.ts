@@ -89,7 +89,9 @@ describe('call session with fake ports', () => {
     });
     expect(rec.attempts).toHaveLength(1);
     expect(w.recs.records.get(CALL)).toEqual(rec);
-    expect(w.recs.upserts.filter((r) => r.callId === CALL)).toHaveLength(2);
+    // Stored when the call entered, when the agent answered (it names the handling agent) and at the end.
+    const upserts = w.recs.upserts.filter((r) => r.callId === CALL);
+    expect(upserts.map((r) => [r.agentId, r.complete])).toEqual([[null, false], [A1, false], [A1, true]]);
     // Every event stored once, in order.
     const stored = await w.store.load(CALL);
     expect(stored.map((e) => e.seq)).toEqual(stored.map((_, i) => i + 1));

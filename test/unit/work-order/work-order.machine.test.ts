@@ -54,6 +54,7 @@ const SAMPLE: Record<WorkOrderActionType, WorkOrderAction> = {
   close: { type: 'close', reason: '回访期限已过' },
   linkRepeat: { type: 'linkRepeat', rootOrderId: 'o-0', repeatNumber: 1, escalate: false },
   markConfidential: { type: 'markConfidential' },
+  linkCall: { type: 'linkCall', callId: 'call-1' },
   escalate: { type: 'escalate', reason: '多部门' },
   recordNotice: { type: 'recordNotice', key: 'k1', kind: 'reminder', stage: 'feedback', level: 'reminder' },
 };
@@ -64,7 +65,7 @@ const LEGAL: Partial<Record<WorkOrderActionType, WorkOrderStatus | 'same' | `cod
   merge: 'MERGED', dispatch: 'PENDING_SIGN', sign: 'IN_PROGRESS', requestReturn: 'RETURN_REQUESTED', approveReturn: 'PENDING_DISPATCH', rejectReturn: 'IN_PROGRESS',
   recordContactAttempt: 'same', recordHandling: 'same', requestExtension: 'EXTENSION_REQUESTED', approveExtension: 'IN_PROGRESS',
   rejectExtension: 'IN_PROGRESS', complete: 'PENDING_REVIEW', passReview: 'PENDING_FEEDBACK', sendBack: 'IN_PROGRESS',
-  recordFeedback: 'PENDING_CALLBACK', recordCallback: 'CLOSED', close: 'CLOSED', linkRepeat: 'same', escalate: 'same', markConfidential: 'same', recordNotice: 'same',
+  recordFeedback: 'PENDING_CALLBACK', recordCallback: 'CLOSED', close: 'CLOSED', linkRepeat: 'same', escalate: 'same', markConfidential: 'same', linkCall: 'same', recordNotice: 'same',
 };
 
 function actorFor(type: WorkOrderActionType): Actor {

@@ -16,21 +16,20 @@ export class MongoCallCases implements CallCases {
     this.model = callRecordModel(conn);
   }
 
-  async subject(callId: string): Promise<{ subject: CallSubject; inProgress: boolean } | null> {
+  async subject(callId: string): Promise<CallSubject | null> {
     const d = await this.model
-      .findOne({ _id: callId }, { version: 1, outcome: 1, agentId: 1, agentIds: 1, attempts: 1, unitIds: 1, handlingUnitIds: 1 })
-      .lean<Pick<StoredCallRecordDoc, 'version' | 'outcome' | 'agentId' | 'agentIds' | 'attempts' | 'unitIds' | 'handlingUnitIds'>>();
+      .findOne({ _id: callId }, { version: 1, agentId: 1, agentIds: 1, attempts: 1, unitIds: 1, handlingUnitIds: 1 })
+      .lean<Pick<StoredCallRecordDoc, 'version' | 'agentId' | 'agentIds' | 'attempts' | 'unitIds' | 'handlingUnitIds'>>();
     if (!d || d.version === undefined) return null;
     const agentIds = new Set<string>([...(d.agentIds ?? []), ...(d.attempts ?? []).map((a) => a.agentId)]);
     if (d.agentId) agentIds.add(d.agentId);
-    const subject: CallSubject = {
+    return {
       kind: 'call',
       agentIds: [...agentIds],
       handlingAgentId: d.agentId ?? null,
       unitIds: d.unitIds ?? [],
       handlingUnitIds: d.handlingUnitIds ?? [],
     };
-    return { subject, inProgress: d.outcome === 'in-progress' };
   }
 
   async mark(callId: string, c: CallCase): Promise<void> {

@@ -62,6 +62,7 @@ export const actionBody = z.discriminatedUnion('type', [
   act('linkRepeat', { rootOrderId: id, repeatNumber: z.number().int().min(1), escalate: z.boolean() }),
   act('escalate', { reason: text }),
   act('markConfidential', {}),
+  act('linkCall', { callId: id }),
 ]);
 
 export const createBody = z.strictObject({
