@@ -96,6 +96,7 @@ export type DashboardDeltaBody =
   | { type: 'counters'; counters: DashboardCounters; callsInProgress: number }
   | { type: 'queue'; queue: QueueView }
   | { type: 'agent'; agent: AgentView }
+  /** A call abandoned today; one whose callId is listed already replaces it (its caller became confidential). */
   | { type: 'abandoned'; call: AbandonedCall }
   | { type: 'alert_raised'; alert: DashboardAlert }
   | { type: 'alert_cleared'; alertId: string }

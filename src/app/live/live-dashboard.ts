@@ -8,7 +8,7 @@
  * `tick(now)` (every second from `start()`) raises and clears time-based alerts and starts a new
  * day at local midnight.
  */
-import { maskedForAudience } from '../../domain/access';
+import { maskedForAudience, maskPhone } from '../../domain/access';
 import type { CallEvent } from '../../domain/call/call.events';
 import { DEFAULT_MONITORING_SETTINGS, type MonitoringSettings } from '../queues/queues.ports';
 import type {
@@ -184,16 +184,28 @@ export class LiveDashboard {
   /** Folds one input; emits the deltas it causes, in order. */
   apply(input: LiveInput): void {
     if (input.kind === 'confidential') {
-      const c = this.calls.get(input.callId);
-      if (!c || c.confidential) return;
-      c.confidential = true;
-      if (c.inQueue && c.queueId) this.emitQueue(c.queueId, input.at);
+      this.applyConfidential(input.callId, input.at);
       return;
     }
     const at = input.kind === 'call' ? input.event.at : input.at;
     this.rollDay(Math.max(at, this.opts.clock()));
     if (input.kind === 'agent') this.applyAgent(input);
     else this.applyCall(input.event, input.confidential ?? false, input.callerName ?? null);
+  }
+
+  /** A work order made the call confidential: its caller is masked in the queue and in today's abandoned list. */
+  private applyConfidential(callId: string, at: number): void {
+    const c = this.calls.get(callId);
+    if (c && !c.confidential) {
+      c.confidential = true;
+      if (c.inQueue && c.queueId) this.emitQueue(c.queueId, at);
+    }
+    this.abandoned = this.abandoned.map((a) => {
+      if (a.callId !== callId) return a;
+      const masked = { ...a, callerNumber: maskPhone(a.callerNumber) };
+      if (masked.callerNumber !== a.callerNumber) this.emit({ type: 'abandoned', call: masked });
+      return masked;
+    });
   }
 
   /** Time-based alerts and the day change. */

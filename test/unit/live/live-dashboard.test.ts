@@ -165,6 +165,30 @@ describe('LiveDashboard', () => {
     expect(sut.deltasSince(9)).toBeNull();
   });
 
+  it('a call whose work order became confidential is masked from then on: waiting in a queue, and in the abandoned list', () => {
+    const { sut, deltas, at } = setup();
+    sut.apply(ev('w1', at(0), { type: 'CallEntered', channelId: 'w1', callerNumber: '13912345678', calledNumber: '12345', queueId: q, priority: 0 }));
+    sut.apply(ev('w1', at(0), { type: 'CallQueued', queueId: q, priority: 0, retry: false }));
+    sut.apply(ev('a1', at(0), { type: 'CallEntered', channelId: 'a1', callerNumber: '13787654321', calledNumber: '12345', queueId: q, priority: 0 }));
+    sut.apply(ev('a1', at(0), { type: 'CallQueued', queueId: q, priority: 0, retry: false }));
+    sut.apply(ev('a1', at(5000), { type: 'CallAbandoned', stage: 'queued', queueId: q, position: 2, waitMs: 5000, attempts: 0 }));
+    sut.apply(ev('a1', at(5000), { type: 'CallEnded', reason: 'caller-hangup', hungUpBy: 'caller', stage: 'queued' }));
+    expect(JSON.stringify(sut.snapshot())).toContain('13912345678');
+    expect(JSON.stringify(sut.snapshot())).toContain('13787654321');
+    const before = deltas.length;
+    sut.apply({ kind: 'confidential', callId: 'w1', at: at(6000) });
+    sut.apply({ kind: 'confidential', callId: 'a1', at: at(6000) });
+    const s = sut.snapshot();
+    expect(s.queues.find((x) => x.queueId === q)?.waiting.map((w) => w.callerNumber)).toEqual(['139****5678']);
+    expect(s.abandoned.map((a) => [a.callId, a.callerNumber])).toEqual([['a1', '137****4321']]);
+    const sent = deltas.slice(before);
+    expect(sent.map((d) => d.type)).toEqual(['queue', 'abandoned']);
+    expect(JSON.stringify(sent)).not.toMatch(/13912345678|13787654321/);
+    // Marking again changes nothing and sends nothing.
+    sut.apply({ kind: 'confidential', callId: 'a1', at: at(7000) });
+    expect(deltas.length).toBe(before + 2);
+  });
+
   it('a new local day resets counters, abandoned list and per-agent figures with a day_reset delta', () => {
     const { sut, deltas, at } = setup();
     answeredCall(sut, at);
