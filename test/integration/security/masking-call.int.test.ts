@@ -15,13 +15,16 @@ import type { Actor } from '../../../src/domain/access';
 import { asUserId } from '../../../src/shared/ids';
 import { eventually } from '../../support/eventually';
 import { agentPortFor, placeCall, startAgentPhone, stopAllSipp } from '../../support/sipp';
-import { addAgents, completedCall, startSystem, type RunningSystem } from '../../support/system-harness';
+import { addAgents, completedCall, setAgentStates, startSystem, type RunningSystem } from '../../support/system-harness';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 const ADMIN = { userId: asUserId('bootstrap'), role: 'admin', agentId: null, unitId: null, groupId: null } as unknown as Actor;
 const CALLER = '13966667777';
 const MASKED = '139****7777';
 const SECRET_TEXT = '本人李建国身份证110105197002023456反映噪声扰民';
+/** A caller who hangs up in the queue, is called back, and asks for confidentiality. */
+const CALLER2 = '13755556666';
+const MASKED2 = '137****6666';
 
 async function login(sut: RunningSystem, username: string, password: string): Promise<string> {
   const res = await fetch(`${sut.baseUrl}/api/auth/login`, {
@@ -111,6 +114,9 @@ describe('a confidential caller over a real call', () => {
     const phone = await startAgentPhone({ endpointPort: agentPortFor(1001), answerAfterMs: 500, hangupAfterMs: 12_000 });
     const call = placeCall({ callerNumber: CALLER, hangupAfterMs: -1, timeoutMs: 90_000 });
     const { callId } = await answered;
+    // The call path stores the record when the agent answers (it then names the agent); an agent types
+    // for seconds, the test waits for that write.
+    await eventually(async () => (await sut.callStore.records.findOne({ _id: callId, agentId: 'agent-1001' }).lean()) ?? null, 5_000);
     const order = await api<{ id: string }>(sut, tokens.agent, 'POST', '/api/work-orders', {
       callId, caller: { phone: CALLER, name: '李建国' }, category: '投诉', urgency: '一般', areaCode: '110105', content: SECRET_TEXT,
     });
@@ -164,5 +170,50 @@ describe('a confidential caller over a real call', () => {
     expect(entered).toEqual([expect.objectContaining({ callerNumber: MASKED })]);
     expect(logLines.filter((l) => l.includes(callId)).length).toBeGreaterThan(3);
     expect(logLines.filter((l) => l.includes(CALLER))).toEqual([]);
+  });
+
+  it('an abandoned caller made confidential is masked on dashboards; another agent\'s screen pop history of the caller shows no case text', async () => {
+    const boss = await connect(sut, await login(sut, 'boss', 'supervisor-password'));
+    const other = await connect(sut, await login(sut, 'agent1002', 'agent-password-2'));
+    sockets.push(boss, other);
+    await joinDashboard(boss);
+    const deltas: DashboardDelta[] = [];
+    boss.on('dashboard:deltas', (batch) => deltas.push(...batch));
+
+    // No agent ready: the caller waits after the greeting and hangs up.
+    await setAgentStates(sut, { notReady: [1001] });
+    expect((await placeCall({ callerNumber: CALLER2, hangupAfterMs: 12_000, timeoutMs: 30_000 })).success).toBe(true);
+    const abandoned = await completedCall(sut, CALLER2);
+    expect(abandoned.outcome).toBe('abandoned');
+    await eventually(() => deltas.some((d) => d.type === 'abandoned' && d.call.callerNumber === CALLER2), 5_000);
+
+    // The supervisor calls back and records the complaint from that call; the caller asks for confidentiality.
+    const bossToken = await login(sut, 'boss', 'supervisor-password');
+    const order = await api<{ id: string }>(sut, bossToken, 'POST', '/api/work-orders', {
+      callId: abandoned.callId, caller: { phone: CALLER2, name: '李建国', confidential: true }, category: '投诉', urgency: '一般', areaCode: '110105', content: SECRET_TEXT,
+    });
+    expect(order.status).toBe(201);
+    await eventually(() => deltas.some((d) => d.type === 'abandoned' && d.call.callId === abandoned.callId && d.call.callerNumber === MASKED2), 5_000);
+    const late = await connect(sut, bossToken);
+    sockets.push(late);
+    const snapshot = await joinDashboard(late);
+    expect(snapshot.abandoned.filter((a) => a.callId === abandoned.callId).map((a) => a.callerNumber)).toEqual([MASKED2]);
+    expect(JSON.stringify(snapshot)).not.toContain(CALLER2);
+
+    // The caller calls again; agent 1002 (not handling the case) gets the pop and its history.
+    const consoleEvents: Array<{ event: string; payload: unknown }> = [];
+    for (const name of ['call:ringing', 'call:history'] as const) other.on(name, (payload: unknown) => consoleEvents.push({ event: name, payload }));
+    await addAgents(sut, [1002]);
+    await setAgentStates(sut, { ready: [1002], notReady: [1001] });
+    const phone = await startAgentPhone({ endpointPort: agentPortFor(1002), answerAfterMs: 500, hangupAfterMs: 3000 });
+    const call = await placeCall({ callerNumber: CALLER2, hangupAfterMs: -1, timeoutMs: 60_000 });
+    expect(call.success).toBe(true);
+    await phone.stop();
+    await eventually(() => consoleEvents.some((e) => e.event === 'call:history'), 10_000);
+    const history = consoleEvents.find((e) => e.event === 'call:history')!.payload as {
+      history: { calls: unknown[]; workOrders: { orderId: string; title: string | null; masked: boolean }[] } | null;
+    };
+    expect(history.history).toEqual({ calls: [], workOrders: [expect.objectContaining({ orderId: order.body.id, title: null, masked: true })] });
+    expect(JSON.stringify(consoleEvents)).not.toMatch(/110105197002023456|李建国/);
   });
 });
