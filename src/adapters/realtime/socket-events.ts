@@ -4,8 +4,8 @@
  *
  * Agent console: connect with `auth: { token }`; on connect the console receives `agent:state`
  * (also after a reconnect). Then `call:ringing` (screen pop: caller, queue, wait; sent the moment the
- * call is offered), `call:history` (the caller's earlier calls and work orders for that pop, same
- * `callId` and `attempt`; `history: null` when they could not be read in time; not sent when the ring
+ * call is offered), `call:history` (the caller's earlier calls offered to this agent and the caller's
+ * work orders, without the text of a confidential one, for that pop, same `callId` and `attempt`; `history: null` when they could not be read in time; not sent when the ring
  * ended first), `call:ring_stopped`, `call:answered`, `call:ended`, `call:rated`, `agent:state`.
  * The history is looked up only when the agent has a console connected (on any instance) at the
  * moment of the offer. Events are not replayed: a console that connects later sees the next call.
