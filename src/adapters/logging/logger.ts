@@ -14,12 +14,20 @@ export const REDACTED = '[redacted]';
 /** Fields holding a caller's (or any citizen's) number: caller, callerNumber, callerPhone, phone, mobile, … */
 const PHONE_KEY = /^(caller|callerNumber|callerPhone|callerId|phone|phoneNumber|mobile)$/i;
 const PERSON_NAME_KEY = /^(callerName)$/i;
+/** A mainland mobile number standing alone in any text (an error message, a database key): 11 digits, 1[3-9]…. */
+const MOBILE = /(?<!\d)1[3-9]\d{9}(?!\d)/g;
+
+/** Masks mobile numbers inside free text, whatever field or message carries them. */
+export function maskMobiles(text: string): string {
+  return text.replace(MOBILE, (n) => maskPhone(n));
+}
 
 /** Returns a copy of `value` with every secret-looking key's value replaced. */
 export function redact(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return maskMobiles(value);
   if (depth > 8 || value === null || typeof value !== 'object') return value;
   if (value instanceof Error) {
-    return { name: value.name, message: value.message, stack: value.stack };
+    return { name: value.name, message: maskMobiles(value.message), stack: value.stack === undefined ? undefined : maskMobiles(value.stack) };
   }
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
@@ -43,7 +51,7 @@ const redactFormat = winston.format((info) => {
   for (const key of Object.keys(rest)) delete (info as Record<string, unknown>)[key];
   Object.assign(info, cleaned);
   info.level = level;
-  info.message = typeof message === 'string' ? redactUrls(message) : message;
+  info.message = typeof message === 'string' ? maskMobiles(redactUrls(message)) : message;
   return info;
 });
 

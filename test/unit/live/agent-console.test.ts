@@ -129,6 +129,27 @@ describe('AgentConsoleService', () => {
     expect(events(publisher)).toEqual(['1001:ringing', '1001:answered', '1001:history']);
   });
 
+  it('a call whose work order became confidential while it waited: the next offer\'s pop and history lookup are masked', async () => {
+    const lookups: boolean[] = [];
+    const { sut, publisher, feed } = setup(async (_actor, call) => {
+      lookups.push(call.confidential);
+      return emptyHistory;
+    });
+    feed(ev('c3', T0, { type: 'CallEntered', channelId: 'c3', callerNumber: '13812345678', calledNumber: '12345', queueId: q, priority: 0 }));
+    feed(ev('c3', T0 + 1000, { type: 'AgentOffered', attempt: 1, agentId: a1, agentNumber: '1001', endpoint: 'e', channelId: 'r', waitMs: 1000 }));
+    feed(ev('c3', T0 + 11_000, { type: 'AgentRingMissed', attempt: 1, agentId: a1, outcome: 'no-answer', ringMs: 10_000 }));
+    feed({ kind: 'confidential', callId: 'c3', at: T0 + 12_000 });
+    feed(ev('c3', T0 + 13_000, { type: 'AgentOffered', attempt: 2, agentId: a1, agentNumber: '1001', endpoint: 'e', channelId: 'r2', waitMs: 13_000 }));
+    await sut.drain();
+    const pops = publisher.toAgents.filter((x) => x.event === 'ringing').map((x) => x.payload);
+    expect(pops).toEqual([
+      expect.objectContaining({ attempt: 1, callerNumber: '13812345678', masked: false }),
+      expect.objectContaining({ attempt: 2, callerNumber: '138****5678', masked: true }),
+    ]);
+    // The history of the second offer is looked up for a confidential call (the first offer's was dropped with its ring).
+    expect(lookups.at(-1)).toBe(true);
+  });
+
   it('a lookup slower than its limit → history null after the limit; the pop did not wait', async () => {
     const { sut, publisher, feed } = setup(() => new Promise(() => undefined));
     feed(ev('c3', T0, { type: 'CallEntered', channelId: 'c3', callerNumber: '1', calledNumber: '12345', queueId: q, priority: 0 }));

@@ -47,4 +47,17 @@ describe('logger and callers (PIPL)', () => {
     expect(line).not.toMatch(/13812345678|13987654321|三丰/);
     expect(lines[0]).toMatchObject({ callerNumber: '138****5678', calledNumber: '12345', from: 'queued', order: { caller: { phone: '139****4321', callerName: '张**' } } });
   });
+
+  it('masks mobile numbers inside any text (messages, error messages, database keys), not other digit runs', () => {
+    const { lines, log } = capture();
+    log.error('caller 13812345678 not stored', {
+      err: new Error('E11000 duplicate key error dup key: { _id: "13987654321:42" }'),
+      detail: 'retry for 15912345678, at 1733580000000, call 4001234567',
+    });
+    const line = JSON.stringify(lines[0]);
+    expect(line).not.toMatch(/13812345678|13987654321|15912345678/);
+    expect(lines[0]?.['message']).toBe('caller 138****5678 not stored');
+    expect(lines[0]?.['detail']).toBe('retry for 159****5678, at 1733580000000, call 4001234567');
+    expect(line).toContain('139****4321:42');
+  });
 });
