@@ -6,10 +6,11 @@
  *
  * Records are keyed by `_id` = callId and written with filters that are exactly `{ _id }` (FerretDB
  * v1 on SQLite serves no other filter without reading the whole collection): the stored version is
- * read by `_id`, compared here, and the record's fields set by `_id`, or inserted (a unique insert) when
- * the call has none yet. The case fields (confidential, units) are the work-order side's: never
- * written here, so a record written after an order marked its call keeps the mark. Writes of one call run one at a time in this process, so a spool replay and
- * a live write can never interleave between that read and that write. When a call's record is first
+ * read by `_id`, compared here, and the record's fields set by `_id`, or inserted (a unique insert)
+ * when the call has none yet. The case fields (confidential, units) are the work-order side's
+ * (call-case.repository.ts): never written here, so a record written after an order marked its call
+ * keeps the mark. Writes of one call run one at a time in this process, so a spool replay and a live
+ * write can never interleave between that read and that write. When a call's record is first
  * stored, the call is listed under its caller number (call-history.ts) first, so no stored record
  * is missing from its caller's history; a write retried after a failure may list it twice.
  */
