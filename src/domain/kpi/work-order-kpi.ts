@@ -360,3 +360,23 @@ export function hotTopics(
       return { key, count: n, previousCount: p, change: n - p, changeRate: p === 0 ? null : (n - p) / p, share: total === 0 ? null : n / total };
     });
 }
+
+export interface AnnualRate {
+  /** Mean of the months that have a rate (密云 2014 附件2 第三条 "年度平均办结率"). */
+  readonly monthlyAverage: number | null;
+  /** The year's numerators over its denominators. */
+  readonly pooled: Rate;
+  /** Months that had a rate. */
+  readonly months: number;
+}
+
+/** Both yearly aggregations of monthly rates; the scoring preset picks one (`annualValue`). */
+export function annualRate(monthly: readonly Rate[]): AnnualRate {
+  const num = monthly.reduce((s, r) => s + r.numerator, 0);
+  const den = monthly.reduce((s, r) => s + r.denominator, 0);
+  return { monthlyAverage: averageRate(monthly.map((r) => r.value)), pooled: rate(num, den), months: monthly.filter((r) => r.value !== null).length };
+}
+
+export function annualValue(a: AnnualRate, aggregation: 'monthlyAverage' | 'pooled'): number | null {
+  return aggregation === 'monthlyAverage' ? a.monthlyAverage : a.pooled.value;
+}

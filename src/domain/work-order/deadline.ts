@@ -146,3 +146,50 @@ export function handlingDeadline(deadlines: Deadlines): Deadline | undefined {
 export function assertNever(x: never): never {
   throw new Error(`unexpected value: ${String(x)}`);
 }
+
+export interface ProvisionalRecount {
+  readonly deadlines: Deadlines;
+  readonly changes: readonly DeadlineRecount[];
+}
+
+export interface DeadlineRecount {
+  readonly stage: DeadlineStage;
+  readonly previousDueAt: Date;
+  /** Where the deadline now stands. */
+  readonly dueAt: Date;
+  /** What the new calendar gives (differs from `dueAt` only under the rule below). */
+  readonly computedDueAt: Date;
+  /** Still touches a year without official data. */
+  readonly provisional: boolean;
+}
+
+/**
+ * Counts every open provisional deadline again on `calendar`, from its own start and rule snapshot,
+ * plus the extensions already granted (`extendedBy`, in `extensionUnit`). Deadlines already met are
+ * history and stay as they were.
+ *
+ * Not retroactively overdue: a deadline is never moved to an instant that has already passed at
+ * `now`. When the new count falls before `now`, the deadline keeps the later of the new count and
+ * the due instant the unit was given; a unit cannot miss a deadline it could not have known.
+ */
+export function recountProvisionalDeadlines(
+  deadlines: Deadlines,
+  extensionUnit: LimitUnit,
+  calendar: WorkCalendar,
+  now: Date,
+): ProvisionalRecount {
+  const out: Partial<Record<DeadlineStage, Deadline>> = { ...deadlines };
+  const changes: DeadlineRecount[] = [];
+  for (const [stage, d] of Object.entries(deadlines) as [DeadlineStage, Deadline][]) {
+    if (!d.provisional || d.metAt) continue;
+    const base = computeDueAt(d.startAt, d.rule, calendar);
+    const extended = d.extendedBy > 0 ? addDuration(base.dueAt, { value: d.extendedBy, unit: extensionUnit }, calendar) : base;
+    const computed = extended.dueAt;
+    const provisional = base.provisional || extended.provisional;
+    const dueAt = computed.getTime() >= now.getTime() ? computed : new Date(Math.max(computed.getTime(), d.dueAt.getTime()));
+    if (dueAt.getTime() === d.dueAt.getTime() && provisional === d.provisional) continue;
+    out[stage] = { ...d, dueAt, provisional };
+    changes.push({ stage, previousDueAt: d.dueAt, dueAt, computedDueAt: computed, provisional });
+  }
+  return { deadlines: out, changes };
+}

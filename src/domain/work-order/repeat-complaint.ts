@@ -27,7 +27,7 @@ export interface RepeatLink {
   readonly previousOrderId: string;
   /** Earlier matching orders within the window: this order is repeat #N. */
   readonly repeatNumber: number;
-  /** N ≥ threshold: mark 疑难 and escalate (青浦 2020 第十三条: 重复投诉5次以上). */
+  /** Threshold reached as the policy reads it: mark 疑难 and escalate (青浦 2020 第十三条: 重复投诉5次以上). */
   readonly escalate: boolean;
   readonly matchedOrderIds: readonly string[];
 }
@@ -54,7 +54,7 @@ export function repeatWindowStart(at: Date, policy: Pick<RepeatComplaintPolicy, 
 export function findRepeatLink(
   query: RepeatQuery,
   candidates: readonly RepeatCandidate[],
-  policy: Pick<RepeatComplaintPolicy, 'windowDays' | 'threshold'>,
+  policy: Pick<RepeatComplaintPolicy, 'windowDays' | 'threshold'> & Partial<Pick<RepeatComplaintPolicy, 'thresholdCounts'>>,
 ): RepeatLink | undefined {
   const phone = normalizePhone(query.phone);
   if (phone === '') return undefined;
@@ -77,7 +77,8 @@ export function findRepeatLink(
     rootOrderId: first.repeatOf ?? first.id,
     previousOrderId: last.id,
     repeatNumber: matches.length,
-    escalate: matches.length >= policy.threshold,
+    // `allComplaints` counts the new order too; `earlierOrders` (default) only those before it.
+    escalate: (policy.thresholdCounts === 'allComplaints' ? matches.length + 1 : matches.length) >= policy.threshold,
     matchedOrderIds: matches.map((m) => m.id),
   };
 }

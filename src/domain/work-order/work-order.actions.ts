@@ -1,8 +1,9 @@
 import type { WorkCalendar } from '../calendar/calendar.types';
+import type { DeadlineRecount } from './deadline';
 import type { RegulationPreset, SupervisionLevel } from './presets/preset.schema';
 import type {
   Actor, AttachmentRef, CallbackResult, CompletionReport, DeadlineStage, ReturnReason, Resolution,
-  Role, WorkOrder, WorkOrderStatus,
+  Role, SatisfactionLevel, WorkOrder, WorkOrderStatus,
 } from './work-order.types';
 
 /** Optional audit fields every action may carry into the history entry. */
@@ -50,7 +51,12 @@ export type WorkOrderAction = ActionBase &
     | { readonly type: 'recordFeedback'; readonly channel: 'phone' | 'sms' | 'visit' | 'other' }
     | {
         readonly type: 'recordCallback';
-        readonly result: CallbackResult;
+        /**
+         * With a `level`: absent (derived from the preset's satisfied levels). Without one: a
+         * two-level answer (satisfied / unsatisfied), or unreachable / declined.
+         */
+        readonly result?: CallbackResult;
+        readonly level?: SatisfactionLevel;
         readonly contacted?: boolean;
         readonly feedbackReceived?: boolean;
         readonly resolution?: Resolution;
@@ -62,6 +68,8 @@ export type WorkOrderAction = ActionBase &
     | { readonly type: 'markConfidential' }
     /** The call the order was made from, for an order created without it (one call per order). */
     | { readonly type: 'linkCall'; readonly callId: string }
+    /** The official calendar changed: open provisional deadlines are counted again (recomputeProvisionalDeadlines). */
+    | { readonly type: 'recomputeDeadlines'; readonly reason: string }
     | {
         readonly type: 'recordNotice';
         readonly key: string;
@@ -72,6 +80,9 @@ export type WorkOrderAction = ActionBase &
   );
 
 export type WorkOrderActionType = WorkOrderAction['type'];
+
+/** One deadline moved by a calendar change (deadline.ts `recountProvisionalDeadlines`). */
+export type DeadlineChange = DeadlineRecount;
 
 export interface TransitionContext {
   readonly now: Date;
@@ -91,6 +102,7 @@ export type WorkOrderEvent =
   | { readonly type: 'CallbackDue'; readonly orderId: string; readonly notBefore: Date }
   | { readonly type: 'Reopened'; readonly orderId: string; readonly reopenCount: number }
   | { readonly type: 'Escalated'; readonly orderId: string; readonly reason: string }
+  | { readonly type: 'DeadlinesRecomputed'; readonly orderId: string; readonly changes: readonly DeadlineChange[] }
   | { readonly type: 'NoticeRecorded'; readonly orderId: string; readonly key: string; readonly kind: 'reminder' | 'supervision'; readonly stage: DeadlineStage; readonly level: string };
 
 export type TransitionErrorCode =
@@ -112,7 +124,8 @@ export type TransitionErrorCode =
   | 'WORK_ORDER.FIRST_CONTACT_MISSING'
   | 'WORK_ORDER.COMPLETION_REPORT_INCOMPLETE'
   | 'WORK_ORDER.CALLBACK_NO_CONSENT'
-  | 'WORK_ORDER.NOTICE_ALREADY_SENT';
+  | 'WORK_ORDER.NOTICE_ALREADY_SENT'
+  | 'WORK_ORDER.NOTHING_TO_RECOMPUTE';
 
 export type TransitionResult =
   | { readonly ok: true; readonly order: WorkOrder; readonly events: readonly WorkOrderEvent[] }
@@ -149,6 +162,7 @@ export const ACTION_ROLES: Readonly<Record<WorkOrderActionType, readonly Role[]>
   escalate: ['supervisor', 'system'],
   markConfidential: HOTLINE,
   linkCall: HOTLINE,
+  recomputeDeadlines: ['system'],
   recordNotice: ['supervisor', 'system'],
 };
 
@@ -183,6 +197,7 @@ export const ACTION_STATES: Readonly<Record<WorkOrderActionType, readonly WorkOr
   escalate: OPEN_BEFORE_REVIEW,
   markConfidential: [...OPEN_BEFORE_REVIEW, 'PENDING_FEEDBACK', 'PENDING_CALLBACK'],
   linkCall: [...OPEN_BEFORE_REVIEW, 'PENDING_FEEDBACK', 'PENDING_CALLBACK'],
+  recomputeDeadlines: [...OPEN_BEFORE_REVIEW, 'PENDING_FEEDBACK', 'PENDING_CALLBACK'],
   recordNotice: [...OPEN_BEFORE_REVIEW, 'PENDING_FEEDBACK', 'PENDING_CALLBACK'],
 };
 

@@ -58,8 +58,11 @@ export function checkExtension(order: WorkOrder, step: number, ctx: TransitionCo
     return fail('WORK_ORDER.INVALID_INPUT', `extension step must be a positive ${policy.unit === 'workingDays' ? 'whole ' : ''}number of ${policy.unit}`);
   }
   const approved = order.extensions.filter((e) => e.decision === 'approved');
-  if (policy.maxCount !== null && approved.length >= policy.maxCount) {
-    return fail('WORK_ORDER.EXTENSION_LIMIT_REACHED', `already extended ${approved.length} time(s); limit ${policy.maxCount}`);
+  // 延吉 五(一)4 "每件申请延期累计不得超过3次" caps applications; 青浦 第九条(三)2 "已延期过一次的工单不得再次延期" approved ones.
+  const counted = policy.counts === 'applications' ? order.extensions.length : approved.length;
+  if (policy.maxCount !== null && counted >= policy.maxCount) {
+    const what = policy.counts === 'applications' ? 'applied for an extension' : 'extended';
+    return fail('WORK_ORDER.EXTENSION_LIMIT_REACHED', `already ${what} ${counted} time(s); limit ${policy.maxCount}`);
   }
   if (policy.allowedSteps && !policy.allowedSteps.includes(step)) {
     return fail('WORK_ORDER.EXTENSION_STEP_NOT_ALLOWED', `step must be one of ${policy.allowedSteps.join('/')} ${policy.unit}`);

@@ -1,5 +1,5 @@
 import { isSampledForCallback } from './callback-sampling';
-import { assertNever, computeDeadlines, deadlineFromRule, extendDeadline } from './deadline';
+import { assertNever, computeDeadlines, deadlineFromRule, extendDeadline, recountProvisionalDeadlines, type DeadlineRecount } from './deadline';
 import { selectRule } from './presets/rule-select';
 import {
   ACTION_ROLES, ACTION_STATES, LEAD_UNIT_ACTIONS,
@@ -7,9 +7,10 @@ import {
   type WorkOrderAction, type WorkOrderEvent,
 } from './work-order.actions';
 import { checkCompletion, checkContactAttempt, checkExtension, checkReturn } from './work-order.guards';
+import type { CallbackPolicy } from './presets/preset.schema';
 import {
-  TERMINAL_STATUSES,
-  type Closure, type Deadline, type Deadlines, type DeadlineStage, type WorkOrder, type WorkOrderStatus,
+  SATISFACTION_LEVELS, TERMINAL_STATUSES,
+  type CallbackResult, type SatisfactionLevel, type Closure, type Deadline, type Deadlines, type DeadlineStage, type WorkOrder, type WorkOrderStatus,
 } from './work-order.types';
 
 /** Stages whose clock starts at dispatch (and restarts on re-dispatch). */
@@ -17,7 +18,8 @@ const UNIT_STAGES: readonly DeadlineStage[] = ['sign', 'firstContact', 'return',
 /** Stages that restart when the caller is unhappy and the order is redone (重办). */
 const REDO_STAGES: readonly DeadlineStage[] = ['complete', 'feedback'];
 
-type Change = { readonly order: WorkOrder; readonly events: readonly WorkOrderEvent[] };
+/** `note`: what the step itself adds to the history entry's comment. */
+type Change = { readonly order: WorkOrder; readonly events: readonly WorkOrderEvent[]; readonly note?: string };
 type Step = Change | { readonly code: TransitionErrorCode; readonly reason: string };
 
 const no = (code: TransitionErrorCode, reason: string): Step => ({ code, reason });
@@ -43,7 +45,7 @@ export function transition(order: WorkOrder, action: WorkOrderAction, ctx: Trans
   }
   const step = apply(order, action, ctx);
   if (!('order' in step)) return { ok: false, code: step.code, reason: step.reason };
-  const next = withHistory(step.order, order.status, action, ctx);
+  const next = withHistory(step.order, order.status, action, ctx, step.note);
   const events: WorkOrderEvent[] = [];
   if (next.status !== order.status) {
     events.push({ type: 'StatusChanged', orderId: order.id, from: order.status, to: next.status, action: action.type });
@@ -194,6 +196,16 @@ function apply(o: WorkOrder, a: WorkOrderAction, ctx: TransitionContext): Step {
       if (blank(a.callId)) return no('WORK_ORDER.INVALID_INPUT', 'name the call');
       if (o.callId !== undefined && o.callId !== a.callId) return no('WORK_ORDER.INVALID_INPUT', 'the order was made from another call');
       return done({ ...o, callId: a.callId });
+    case 'recomputeDeadlines': {
+      if (blank(a.reason)) return no('WORK_ORDER.INVALID_INPUT', 'say which calendar change the deadlines follow');
+      const r = recountProvisionalDeadlines(o.deadlines, ctx.preset.extension.unit, ctx.calendar, now);
+      if (r.changes.length === 0) return no('WORK_ORDER.NOTHING_TO_RECOMPUTE', 'no open provisional deadline changes');
+      return {
+        order: { ...o, deadlines: r.deadlines },
+        events: [{ type: 'DeadlinesRecomputed', orderId: o.id, changes: r.changes }],
+        note: r.changes.map(describeRecount).join('; '),
+      };
+    }
     case 'recordNotice':
       if (o.sentNoticeKeys.includes(a.key)) return no('WORK_ORDER.NOTICE_ALREADY_SENT', `notice ${a.key} was already sent`);
       return done(
@@ -241,27 +253,20 @@ function callback(o: WorkOrder, a: Extract<WorkOrderAction, { type: 'recordCallb
   if (preset.callback.requireConsent && o.caller.callbackConsent === 'declined') {
     return no('WORK_ORDER.CALLBACK_NO_CONSENT', 'the caller declined callbacks');
   }
+  const outcome = callbackOutcome(a, preset.callback);
+  if ('code' in outcome) return outcome;
   const record = {
-    at: now, result: a.result,
+    at: now, result: outcome.result,
+    ...(a.level !== undefined ? { level: a.level } : {}),
     ...(a.contacted !== undefined ? { contacted: a.contacted } : {}),
     ...(a.feedbackReceived !== undefined ? { feedbackReceived: a.feedbackReceived } : {}),
     ...(a.resolution !== undefined ? { resolution: a.resolution } : {}),
   };
   const next: WorkOrder = { ...o, callbacks: [...o.callbacks, record], deadlines: met(o.deadlines, ['callback'], now) };
-  switch (a.result) {
+  switch (outcome.result) {
     case 'satisfied':
-      return done(close(next, { kind: 'callback', result: 'satisfied' }, now));
-    case 'declined':
-      return done(close({ ...next, caller: { ...o.caller, callbackConsent: 'declined' } }, { kind: 'callback', result: 'declined' }, now));
-    case 'unreachable': {
-      const since = o.feedbackAt?.getTime() ?? 0;
-      const tries = next.callbacks.filter((c) => c.result === 'unreachable' && c.at.getTime() >= since).length;
-      if (tries >= preset.callback.maxAttempts) return done(close(next, { kind: 'callback', result: 'unreachable' }, now));
-      const notBefore = new Date(now.getTime() + preset.firstContact.minRetryIntervalMinutes * 60_000);
-      return done({ ...next, deadlines: o.deadlines }, [{ type: 'CallbackDue', orderId: o.id, notBefore }]);
-    }
     case 'unsatisfied': {
-      if (!preset.callback.redoOnUnsatisfied) return done(close(next, { kind: 'callback', result: 'unsatisfied' }, now));
+      if (!outcome.redo) return done(close(next, { kind: 'callback', result: outcome.result }, now));
       // 重办: back to the same unit with a fresh handling limit from now.
       const fresh = computeDeadlines(REDO_STAGES, now, o, preset, ctx.calendar);
       const { completedAt: _c, reviewedAt: _r, feedbackAt: _f, ...rest } = next;
@@ -271,9 +276,42 @@ function callback(o: WorkOrder, a: Extract<WorkOrderAction, { type: 'recordCallb
         [{ type: 'Reopened', orderId: o.id, reopenCount }, ...deadlinesSet(o, fresh)],
       );
     }
+    case 'declined':
+      return done(close({ ...next, caller: { ...o.caller, callbackConsent: 'declined' } }, { kind: 'callback', result: 'declined' }, now));
+    case 'unreachable': {
+      const since = o.feedbackAt?.getTime() ?? 0;
+      const tries = next.callbacks.filter((c) => c.result === 'unreachable' && c.at.getTime() >= since).length;
+      if (tries >= preset.callback.maxAttempts) return done(close(next, { kind: 'callback', result: 'unreachable' }, now));
+      const notBefore = new Date(now.getTime() + preset.firstContact.minRetryIntervalMinutes * 60_000);
+      return done({ ...next, deadlines: o.deadlines }, [{ type: 'CallbackDue', orderId: o.id, notBefore }]);
+    }
     default:
-      return assertNever(a.result);
+      return assertNever(outcome.result);
   }
+}
+
+type CallbackOutcome = { readonly result: CallbackResult; readonly redo: boolean } | { readonly code: TransitionErrorCode; readonly reason: string };
+
+/**
+ * The result of a callback under the preset. A five-level answer counts as satisfied when the
+ * preset lists its level in `satisfiedLevels` and sends the order back (重办) when it lists it in
+ * `redoLevels` (国办发〔2019〕51号 levels; 延吉 细则 第十一条 "反馈不满意的退回重新办理"). A two-level
+ * answer keeps its result; an unsatisfied one is redone when the preset redoes 不满意.
+ */
+export function callbackOutcome(
+  a: { readonly result?: CallbackResult; readonly level?: SatisfactionLevel },
+  policy: CallbackPolicy,
+): CallbackOutcome {
+  if (a.level !== undefined) {
+    if (!SATISFACTION_LEVELS.includes(a.level)) return { code: 'WORK_ORDER.INVALID_INPUT', reason: `unknown satisfaction level ${String(a.level)}` };
+    const result = policy.satisfiedLevels.includes(a.level) ? 'satisfied' : 'unsatisfied';
+    if (a.result !== undefined && a.result !== result) {
+      return { code: 'WORK_ORDER.INVALID_INPUT', reason: `level ${a.level} counts as ${result} under this preset, not ${a.result}` };
+    }
+    return { result, redo: policy.redoLevels.includes(a.level) };
+  }
+  if (a.result === undefined) return { code: 'WORK_ORDER.INVALID_INPUT', reason: 'a callback needs a result or a satisfaction level' };
+  return { result: a.result, redo: a.result === 'unsatisfied' && policy.redoLevels.includes('不满意') };
 }
 
 /** 疑难 + escalated; open deadlines are recomputed from their own start with the 疑难 rule. */
@@ -337,12 +375,19 @@ function decideLast<T extends { readonly decision?: 'approved' | 'rejected' }>(i
   return items.map((item, i) => (i === items.length - 1 && !item.decision ? { ...item, decision, decidedAt: at } : item));
 }
 
-function withHistory(o: WorkOrder, from: WorkOrderStatus, a: WorkOrderAction, ctx: TransitionContext): WorkOrder {
+/** e.g. `complete 2027-01-14T15:59:59.999Z → 2027-01-15T15:59:59.999Z (official)`. */
+function describeRecount(c: DeadlineRecount): string {
+  const kept = c.dueAt.getTime() !== c.computedDueAt.getTime() ? `, kept: the recount ${c.computedDueAt.toISOString()} had passed` : '';
+  return `${c.stage} ${c.previousDueAt.toISOString()} → ${c.dueAt.toISOString()} (${c.provisional ? 'still provisional' : 'official'}${kept})`;
+}
+
+function withHistory(o: WorkOrder, from: WorkOrderStatus, a: WorkOrderAction, ctx: TransitionContext, note?: string): WorkOrder {
   const last = o.history[o.history.length - 1];
+  const comment = [historyComment(a), note].filter((x) => x !== undefined).join(' | ');
   const entry = {
     seq: (last?.seq ?? 0) + 1, action: a.type, actor: ctx.actor.id, role: ctx.actor.role, at: ctx.now,
     fromStatus: from, toStatus: o.status, attachments: [...(a.attachments ?? []), ...(a.type === 'requestReturn' ? a.evidence : [])],
-    ...(historyComment(a) !== undefined ? { comment: historyComment(a) } : {}),
+    ...(comment !== '' ? { comment } : {}),
   };
   return { ...o, history: [...o.history, entry] };
 }

@@ -152,6 +152,14 @@ export interface ExtensionRequest {
   readonly decidedAt?: Date;
 }
 
+/** The national five-level scale of 好差评 (国办发〔2019〕51号), best first. */
+export const SATISFACTION_LEVELS = ['非常满意', '满意', '基本满意', '不满意', '非常不满意'] as const;
+export type SatisfactionLevel = (typeof SATISFACTION_LEVELS)[number];
+
+/**
+ * `satisfied` / `unsatisfied` as the order's preset counts the caller's level (callbackPolicy.satisfiedLevels);
+ * a two-level answer without a level is read as 满意 / 不满意.
+ */
 export type CallbackResult = 'satisfied' | 'unsatisfied' | 'unreachable' | 'declined';
 export type Resolution = 'resolved' | 'partlyResolved' | 'unresolved';
 
@@ -163,6 +171,8 @@ export interface CallbackRecord {
   /** Caller confirms they were told the outcome (反馈). */
   readonly feedbackReceived?: boolean;
   readonly resolution?: Resolution;
+  /** The caller's level on the five-level scale, when reached. */
+  readonly level?: SatisfactionLevel;
 }
 
 export type Closure =

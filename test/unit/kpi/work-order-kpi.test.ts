@@ -1,5 +1,5 @@
 import {
-  averageRate, beijingScore, callbackRate, feedbackRate, hotTopics, kpiFactsFromOrder, onTimeCompletionRate, rankBy, rate,
+  annualRate, annualValue, averageRate, beijingScore, callbackRate, feedbackRate, hotTopics, kpiFactsFromOrder, onTimeCompletionRate, rankBy, rate,
   redoRate, resolutionRate, responseRate, returnRate, satisfactionBandScore, satisfactionRate, timelySignRate,
   yanjiInputFromFacts, yanjiMonthlyScore, type KpiOrderFacts,
 } from '../../../src/domain/kpi/work-order-kpi';
@@ -68,6 +68,19 @@ describe('work-order KPIs', () => {
     }
     expect(averageRate([null, null])).toBeNull();
     expect(averageRate([0.5, null, 1])).toBe(0.75);
+  });
+});
+
+describe('annual aggregation (密云 2014 附件2 第三条 "1*年度平均办结率")', () => {
+  it('average of monthly rates vs the pooled rate: Jan 9/10, Feb 1/2, Mar none', () => {
+    const a = annualRate([rate(9, 10), rate(1, 2), rate(0, 0)]);
+    // (0.9 + 0.5) / 2 = 0.7; (9 + 1) / (10 + 2) = 0.8333…
+    expect(a.monthlyAverage).toBeCloseTo(0.7, 12);
+    expect(a.pooled).toEqual(rate(10, 12));
+    expect(a.months).toBe(2);
+    expect(annualValue(a, 'monthlyAverage')).toBeCloseTo(0.7, 12);
+    expect(annualValue(a, 'pooled')).toBeCloseTo(10 / 12, 12);
+    expect(annualRate([])).toEqual({ monthlyAverage: null, pooled: rate(0, 0), months: 0 });
   });
 });
 

@@ -56,6 +56,7 @@ const SAMPLE: Record<WorkOrderActionType, WorkOrderAction> = {
   markConfidential: { type: 'markConfidential' },
   linkCall: { type: 'linkCall', callId: 'call-1' },
   escalate: { type: 'escalate', reason: '多部门' },
+  recomputeDeadlines: { type: 'recomputeDeadlines', reason: '2027 calendar v1' },
   recordNotice: { type: 'recordNotice', key: 'k1', kind: 'reminder', stage: 'feedback', level: 'reminder' },
 };
 
@@ -66,6 +67,7 @@ const LEGAL: Partial<Record<WorkOrderActionType, WorkOrderStatus | 'same' | `cod
   recordContactAttempt: 'same', recordHandling: 'same', requestExtension: 'EXTENSION_REQUESTED', approveExtension: 'IN_PROGRESS',
   rejectExtension: 'IN_PROGRESS', complete: 'PENDING_REVIEW', passReview: 'PENDING_FEEDBACK', sendBack: 'IN_PROGRESS',
   recordFeedback: 'PENDING_CALLBACK', recordCallback: 'CLOSED', close: 'CLOSED', linkRepeat: 'same', escalate: 'same', markConfidential: 'same', linkCall: 'same', recordNotice: 'same',
+  recomputeDeadlines: 'code:WORK_ORDER.NOTHING_TO_RECOMPUTE',
 };
 
 function actorFor(type: WorkOrderActionType): Actor {

@@ -28,6 +28,7 @@ export const BEIJING_2023: RegulationPreset = {
   ],
   extension: {
     maxCount: 1,
+    counts: 'approved',
     unit: 'naturalDays',
     allowedSteps: null,
     maxStep: null,
@@ -52,11 +53,11 @@ export const BEIJING_2023: RegulationPreset = {
     samplingRate: 1,
     requireConsent: true,
     maxAttempts: 3,
-    redoOnUnsatisfied: true,
+    satisfiedLevels: ['非常满意', '满意', '基本满意'], redoLevels: ['不满意', '非常不满意'],
     source: `${DB11} 回访: 办理时限期满后全部或抽样回访; 诉求人明确表示不接受回访的不进行回访`,
   },
   completionReportRequired: false,
-  repeatComplaint: { windowDays: 30, threshold: 5, source: '青浦 2020 第十三条 (重复投诉5次以上); window is a product default' },
+  repeatComplaint: { windowDays: 30, threshold: 5, thresholdCounts: 'earlierOrders', source: '青浦 2020 第十三条 (重复投诉5次以上); window is a product default' },
   supervision: {
     stages: ['dispatch', 'sign', 'complete', 'feedback'],
     reminderAtElapsed: [0.75],
@@ -67,4 +68,5 @@ export const BEIJING_2023: RegulationPreset = {
     ],
     source: `${DB11} 督办: 即将到期催办, 已经到期督办; red/escalation offsets are product defaults`,
   },
+  scoring: { annualAggregation: 'monthlyAverage', source: '密云 2014 附件2 第三条 按期办结率考评得分(1分)=1*年度平均办结率; 反馈率考评得分(0.8分)=0.8*年度平均反馈率' },
 };

@@ -19,6 +19,7 @@ export const MIYUN_2014: RegulationPreset = {
   ],
   extension: {
     maxCount: 1,
+    counts: 'approved',
     unit: 'workingDays',
     allowedSteps: null,
     maxStep: 3,
@@ -43,11 +44,11 @@ export const MIYUN_2014: RegulationPreset = {
     samplingRate: 0.7,
     requireConsent: true,
     maxAttempts: 3,
-    redoOnUnsatisfied: true,
+    satisfiedLevels: ['非常满意', '满意', '基本满意'], redoLevels: ['不满意', '非常不满意'],
     source: `${MY} 第二十二条 回访率不低于70% (承办单位); 没有解决的合理诉求纳入督办`,
   },
   completionReportRequired: false,
-  repeatComplaint: { windowDays: 30, threshold: 5, source: '青浦 2020 第十三条 threshold; 密云 2014 第二十五条(六) 重复性诉求; window is a product default' },
+  repeatComplaint: { windowDays: 30, threshold: 5, thresholdCounts: 'earlierOrders', source: '青浦 2020 第十三条 threshold; 密云 2014 第二十五条(六) 重复性诉求; window is a product default' },
   supervision: {
     stages: ['complete', 'feedback', 'callback'],
     reminderAtElapsed: [0.75],
@@ -58,4 +59,5 @@ export const MIYUN_2014: RegulationPreset = {
     ],
     source: `${MY} 第二十条 临期催办; 第三十条 超期1个工作日后启动督办, 黄色预警; red/escalation are product defaults`,
   },
+  scoring: { annualAggregation: 'monthlyAverage', source: '密云 2014 附件2 第三条 按期办结率考评得分(1分)=1*年度平均办结率; 反馈率考评得分(0.8分)=0.8*年度平均反馈率' },
 };

@@ -21,6 +21,7 @@ export const NATIONAL_GB33358: RegulationPreset = {
   ],
   extension: {
     maxCount: 1,
+    counts: 'approved',
     unit: 'workingDays',
     allowedSteps: null,
     maxStep: 10,
@@ -36,9 +37,9 @@ export const NATIONAL_GB33358: RegulationPreset = {
     source: `${DEFAULT}; 国办函〔2025〕66号 asks for 派单异议审核`,
   },
   firstContact: { requiredBeforeCompletion: false, minRetryIntervalMinutes: 60, smsIfNeverReached: false, source: DEFAULT },
-  callback: { samplingRate: 1, requireConsent: true, maxAttempts: 3, redoOnUnsatisfied: true, source: `${GB}; 国办发〔2020〕53号 (回访、评价闭环)` },
+  callback: { samplingRate: 1, requireConsent: true, maxAttempts: 3, satisfiedLevels: ['非常满意', '满意', '基本满意'], redoLevels: ['不满意', '非常不满意'], source: `${GB}; 国办发〔2020〕53号 (回访、评价闭环)` },
   completionReportRequired: false,
-  repeatComplaint: { windowDays: 30, threshold: 5, source: DEFAULT },
+  repeatComplaint: { windowDays: 30, threshold: 5, thresholdCounts: 'earlierOrders', source: DEFAULT },
   supervision: {
     stages: ['dispatch', 'sign', 'complete'],
     reminderAtElapsed: [0.75],
@@ -49,4 +50,5 @@ export const NATIONAL_GB33358: RegulationPreset = {
     ],
     source: DEFAULT,
   },
+  scoring: { annualAggregation: 'monthlyAverage', source: 'not set by this document; product default after 密云 2014 附件2 第三条 (年度平均办结率)' },
 };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEADLINE_STAGES, LIMIT_UNITS, URGENCIES } from '../work-order.types';
+import { DEADLINE_STAGES, LIMIT_UNITS, SATISFACTION_LEVELS, URGENCIES } from '../work-order.types';
 
 /**
  * A regulation preset is data: every number a regulation fixes, with the article it comes from.
@@ -33,9 +33,18 @@ export const timeLimitRuleSchema = z
     path: ['limit'],
   });
 
+/**
+ * What the extension cap counts. `applications`: every request, whatever its decision (延吉
+ * 五(一)4 "每件申请延期累计不得超过3次" caps the applications); `approved`: approved extensions only
+ * (青浦 第九条(三)2 "已延期过一次的工单不得再次延期": an order that was extended).
+ */
+export const EXTENSION_CAP_COUNTS = ['applications', 'approved'] as const;
+
 export const extensionPolicySchema = z.object({
-  /** Approved extensions per order; null = no cap in the regulation. */
+  /** Extensions per order, counted as `counts` says; null = no cap in the regulation. */
   maxCount: z.number().int().min(0).nullable(),
+  /** Presets stored before this field existed counted approved extensions. */
+  counts: z.enum(EXTENSION_CAP_COUNTS).default('approved'),
   /** Unit of every number below. */
   unit: limitUnit,
   /** Only these step sizes may be requested (青浦: 15/30/60/90 WD); null = any size. */
@@ -75,22 +84,58 @@ export const firstContactPolicySchema = z.object({
   source,
 });
 
-export const callbackPolicySchema = z.object({
-  /** Share of orders called back, 0…1 (密云: ≥ 70 % per unit). */
-  samplingRate: z.number().min(0).max(1),
-  /** DB11: no callback when the caller refused it. */
-  requireConsent: z.boolean(),
-  /** Unreachable attempts before the order closes without a result. */
-  maxAttempts: z.number().int().min(1),
-  /** Unsatisfied → back to the unit (重办). */
-  redoOnUnsatisfied: z.boolean(),
-  source,
-});
+const satisfactionLevels = z.array(z.enum(SATISFACTION_LEVELS)).refine((l) => new Set(l).size === l.length, 'levels must not repeat');
+
+/** Default split of the national five levels (国办发〔2019〕51号): 非常满意/满意/基本满意 count, 不满意/非常不满意 are 差评. */
+export const DEFAULT_SATISFIED_LEVELS = ['非常满意', '满意', '基本满意'] as const;
+export const DEFAULT_REDO_LEVELS = ['不满意', '非常不满意'] as const;
+
+export const callbackPolicySchema = z.preprocess(
+  // Presets stored before the five-level scale said `redoOnUnsatisfied`; false meant no 重办 at all.
+  (v) => {
+    if (typeof v !== 'object' || v === null || !('redoOnUnsatisfied' in v)) return v;
+    const { redoOnUnsatisfied, ...rest } = v as Record<string, unknown>;
+    return 'redoLevels' in rest ? rest : { ...rest, redoLevels: redoOnUnsatisfied === false ? [] : [...DEFAULT_REDO_LEVELS] };
+  },
+  z.object({
+    /** Share of orders called back, 0…1 (密云: ≥ 70 % per unit). */
+    samplingRate: z.number().min(0).max(1),
+    /** DB11: no callback when the caller refused it. */
+    requireConsent: z.boolean(),
+    /** Unreachable attempts before the order closes without a result. */
+    maxAttempts: z.number().int().min(1),
+    /** Levels of the five-level scale that count as satisfied in this preset's 满意率. */
+    satisfiedLevels: satisfactionLevels.min(1).default([...DEFAULT_SATISFIED_LEVELS]),
+    /** Levels that send the order back to the unit (重办); empty = never. */
+    redoLevels: satisfactionLevels.default([...DEFAULT_REDO_LEVELS]),
+    source,
+  }),
+);
+
+/**
+ * How the repeat threshold is read. `earlierOrders`: the new order escalates when at least
+ * `threshold` earlier linked orders exist (with 5, the sixth complaint); `allComplaints`: when the
+ * complaints including the new one reach `threshold` (with 5, the fifth complaint).
+ */
+export const REPEAT_THRESHOLD_COUNTS = ['earlierOrders', 'allComplaints'] as const;
 
 export const repeatComplaintPolicySchema = z.object({
   windowDays: z.number().int().positive(),
-  /** This many earlier linked orders make the new one 疑难 and escalate it (青浦 第十三条: 5). */
+  /** Escalation threshold (青浦 第十三条: 5), read as `thresholdCounts` says. */
   threshold: z.number().int().positive(),
+  /** Presets stored before this field existed read it as earlier orders. */
+  thresholdCounts: z.enum(REPEAT_THRESHOLD_COUNTS).default('earlierOrders'),
+  source,
+});
+
+/**
+ * How a yearly score aggregates monthly figures. `monthlyAverage`: the mean of the months' rates
+ * (密云 2014 附件2 第三条 "1*年度平均办结率"); `pooled`: the year's numerators over its denominators.
+ */
+export const ANNUAL_AGGREGATIONS = ['monthlyAverage', 'pooled'] as const;
+
+export const scoringPolicySchema = z.object({
+  annualAggregation: z.enum(ANNUAL_AGGREGATIONS),
   source,
 });
 
@@ -119,6 +164,7 @@ export const regulationPresetSchema = z.object({
   completionReportRequired: z.boolean(),
   repeatComplaint: repeatComplaintPolicySchema,
   supervision: supervisionPolicySchema,
+  scoring: scoringPolicySchema.default({ annualAggregation: 'monthlyAverage', source: '密云 2014 附件2 第三条 年度平均办结率 (default for presets stored before scoring existed)' }),
 });
 
 export type TimeLimitRule = z.infer<typeof timeLimitRuleSchema>;
@@ -128,6 +174,9 @@ export type ReturnForbiddenCase = (typeof RETURN_FORBIDDEN_CASES)[number];
 export type FirstContactPolicy = z.infer<typeof firstContactPolicySchema>;
 export type CallbackPolicy = z.infer<typeof callbackPolicySchema>;
 export type RepeatComplaintPolicy = z.infer<typeof repeatComplaintPolicySchema>;
+export type ScoringPolicy = z.infer<typeof scoringPolicySchema>;
+export type AnnualAggregation = (typeof ANNUAL_AGGREGATIONS)[number];
+export type ExtensionCapCounts = (typeof EXTENSION_CAP_COUNTS)[number];
 export type SupervisionPolicy = z.infer<typeof supervisionPolicySchema>;
 export type SupervisionLevel = SupervisionPolicy['levels'][number]['level'];
 export type RegulationPreset = z.infer<typeof regulationPresetSchema>;

@@ -21,6 +21,7 @@ export const QILIHE_2012: RegulationPreset = {
   ],
   extension: {
     maxCount: null,
+    counts: 'approved',
     unit: 'workingDays',
     allowedSteps: null,
     maxStep: null,
@@ -45,11 +46,11 @@ export const QILIHE_2012: RegulationPreset = {
     samplingRate: 0.3,
     requireConsent: true,
     maxAttempts: 3,
-    redoOnUnsatisfied: true,
+    satisfiedLevels: ['非常满意', '满意', '基本满意'], redoLevels: ['不满意', '非常不满意'],
     source: `${QLH} 五(五) 定期抽查回访 (rate not set; product default 30 %); 五(六) 不满意发回重办`,
   },
   completionReportRequired: false,
-  repeatComplaint: { windowDays: 30, threshold: 5, source: 'not set by 七里河 2012; 青浦 2020 第十三条 threshold as product default' },
+  repeatComplaint: { windowDays: 30, threshold: 5, thresholdCounts: 'earlierOrders', source: 'not set by 七里河 2012; 青浦 2020 第十三条 threshold as product default' },
   supervision: {
     stages: ['complete'],
     reminderAtElapsed: [0.75],
@@ -60,4 +61,5 @@ export const QILIHE_2012: RegulationPreset = {
     ],
     source: `${QLH} 五(三) 超期发《催办通知书》, 经催办未按期办理上报督查小组通报批评; offsets are product defaults`,
   },
+  scoring: { annualAggregation: 'monthlyAverage', source: 'not set by this document; product default after 密云 2014 附件2 第三条 (年度平均办结率)' },
 };

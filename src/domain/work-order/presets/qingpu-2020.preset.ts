@@ -21,6 +21,7 @@ export const QINGPU_2020: RegulationPreset = {
   ],
   extension: {
     maxCount: 1,
+    counts: 'approved',
     unit: 'workingDays',
     allowedSteps: [15, 30, 60, 90],
     maxStep: null,
@@ -45,11 +46,16 @@ export const QINGPU_2020: RegulationPreset = {
     samplingRate: 1,
     requireConsent: true,
     maxAttempts: 3,
-    redoOnUnsatisfied: true,
+    satisfiedLevels: ['非常满意', '满意', '基本满意'], redoLevels: ['不满意', '非常不满意'],
     source: `${QP} 第八条(六) 回访不满意工单二次回访及重新交办`,
   },
   completionReportRequired: true,
-  repeatComplaint: { windowDays: 90, threshold: 5, source: `${QP} 第十三条 市民重复投诉5次以上为复杂疑难事项; window is a product default` },
+  repeatComplaint: {
+    windowDays: 90,
+    threshold: 5,
+    thresholdCounts: 'earlierOrders',
+    source: `${QP} 第十三条 市民重复投诉5次以上为复杂疑难事项; read as five earlier linked orders (the sixth complaint escalates); 'allComplaints' reads it as the fifth complaint; window is a product default`,
+  },
   supervision: {
     stages: ['firstContact', 'complete'],
     reminderAtElapsed: [0.5],
@@ -60,4 +66,5 @@ export const QINGPU_2020: RegulationPreset = {
     ],
     source: `${QP} 第十条 监督; offsets are product defaults`,
   },
+  scoring: { annualAggregation: 'monthlyAverage', source: 'not set by this document; product default after 密云 2014 附件2 第三条 (年度平均办结率)' },
 };

@@ -16,6 +16,7 @@ export const YANJI_2019: RegulationPreset = {
   ],
   extension: {
     maxCount: 3,
+    counts: 'applications',
     unit: 'workingDays',
     allowedSteps: null,
     maxStep: null,
@@ -40,11 +41,11 @@ export const YANJI_2019: RegulationPreset = {
     samplingRate: 1,
     requireConsent: true,
     maxAttempts: 3,
-    redoOnUnsatisfied: true,
+    satisfiedLevels: ['非常满意', '满意', '基本满意'], redoLevels: ['不满意', '非常不满意'],
     source: '延吉 2019 细则 第十一条 (诉求人反馈不满意的退回重新办理), 第十二条 (满意度调查)',
   },
   completionReportRequired: false,
-  repeatComplaint: { windowDays: 30, threshold: 5, source: '延吉 2019 五(一)8 重复投诉件; threshold and window are product defaults' },
+  repeatComplaint: { windowDays: 30, threshold: 5, thresholdCounts: 'earlierOrders', source: '延吉 2019 五(一)8 重复投诉件; threshold and window are product defaults' },
   supervision: {
     stages: ['sign', 'complete'],
     reminderAtElapsed: [0.75],
@@ -55,4 +56,5 @@ export const YANJI_2019: RegulationPreset = {
     ],
     source: '延吉 2019 细则 第十一条 (对逾期未办下发督办单), 第十八条 (挂牌督办); offsets are product defaults',
   },
+  scoring: { annualAggregation: 'monthlyAverage', source: 'not set by this document; product default after 密云 2014 附件2 第三条 (年度平均办结率)' },
 };
