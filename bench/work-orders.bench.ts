@@ -31,6 +31,7 @@ import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Session } from 'node:inspector/promises';
 import { DbConnection } from '../src/adapters/db/connection';
+import { MongoUnitComplaintRepository } from '../src/adapters/db/repositories/unit-complaint.repository';
 import { MongoWorkOrderRepository, toDoc } from '../src/adapters/db/repositories/work-order.repository';
 import { MongoWorkOrderRollupStore } from '../src/adapters/db/repositories/work-order-facts.repository';
 import { MongoNoticeLog } from '../src/adapters/db/repositories/notice-log.repository';
@@ -463,7 +464,9 @@ async function main(): Promise<void> {
     }
   }
 
-  const reports = new WorkOrderReportService({ facts, clock: () => NOW.getTime() });
+  const complaintRepo = new MongoUnitComplaintRepository(db.connection);
+  await complaintRepo.init();
+  const reports = new WorkOrderReportService({ facts, complaints: complaintRepo, scoring: () => regulation.activePreset().scoring, clock: () => NOW.getTime() });
   const month = parsePeriod('month', '2026-05');
   if (!month) throw new Error('period');
   const r1 = await reports.compute(month);

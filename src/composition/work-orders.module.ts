@@ -10,17 +10,20 @@ import { MongoJobLock } from '../adapters/db/repositories/job-lock.repository';
 import { MongoKnowledgeRepository } from '../adapters/db/repositories/knowledge.repository';
 import { MongoWorkOrderRepository } from '../adapters/db/repositories/work-order.repository';
 import { MongoWorkOrderRollupStore } from '../adapters/db/repositories/work-order-facts.repository';
+import { MongoUnitComplaintRepository } from '../adapters/db/repositories/unit-complaint.repository';
 import { MongoNoticeLog } from '../adapters/db/repositories/notice-log.repository';
 import { MongoWakeSchedule } from '../adapters/db/repositories/wake-schedule.repository';
 import { MongoOrderChangeLog } from '../adapters/db/repositories/order-change-log.repository';
 import { MongoReportSnapshotStore, MongoWorkOrderSettingsStore } from '../adapters/db/repositories/work-order-settings.repository';
 import type { Authenticator } from '../adapters/http/auth.middleware';
 import type { DocumentedRouter } from '../adapters/http/route-table';
+import { complaintsRouter } from '../adapters/http/routers/complaints.router';
 import { knowledgeRouter } from '../adapters/http/routers/knowledge.router';
 import { presetsRouter } from '../adapters/http/routers/presets.router';
 import { reportsRouter } from '../adapters/http/routers/reports.router';
 import { workOrdersRouter } from '../adapters/http/routers/work-orders.router';
 import { CronJobScheduler } from '../adapters/jobs/cron-scheduler';
+import { ComplaintService } from '../app/work-orders/complaint.service';
 import { KnowledgeService } from '../app/work-orders/knowledge.service';
 import { RegulationService } from '../app/work-orders/regulation.service';
 import { SupervisionSweep, type SweepOptions } from '../app/work-orders/supervision-sweep';
@@ -62,6 +65,7 @@ export interface WorkOrderModule {
   readonly events: WorkOrderEmitter;
   readonly orders: WorkOrderService;
   readonly knowledge: KnowledgeService;
+  readonly complaints: ComplaintService;
   readonly reports: WorkOrderReportService;
   readonly regulation: RegulationService;
   readonly sweep: SupervisionSweep;
@@ -100,8 +104,11 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
     },
   };
   const orders = new WorkOrderService({ orders: orderRepo, notices: noticeLog, facts: factsRepo, knowledge: kbRepo, regulation, events, clock, newId, log, calls });
+  regulation.onCalendarChange((reason) => orders.recomputeProvisionalDeadlines(reason));
   const knowledge = new KnowledgeService({ articles: kbRepo, clock, newId, log });
-  const reports = new WorkOrderReportService({ facts: factsRepo, clock });
+  const complaintRepo = new MongoUnitComplaintRepository(conn);
+  const complaints = new ComplaintService({ complaints: complaintRepo, orders: orderRepo, clock, newId, log });
+  const reports = new WorkOrderReportService({ facts: factsRepo, complaints: complaintRepo, scoring: () => regulation.activePreset().scoring, clock });
   const sweep = new SupervisionSweep({ orders: orderRepo, wakes, notices: noticeLog, changes, regulation, events, clock, log }, deps.sweep);
   const jobLock = new MongoJobLock(conn);
   const scheduler =
@@ -116,6 +123,7 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
     knowledgeRouter(deps.auth, knowledge),
     reportsRouter(deps.auth, reports, clock),
     presetsRouter(deps.auth, regulation),
+    complaintsRouter(deps.auth, complaints),
   ];
   const callerHistory: WorkOrderLookup = {
     async recentByCaller(callerNumber, limit) {
@@ -135,9 +143,9 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   };
 
   return {
-    routers, events, orders, knowledge, reports, regulation, sweep, facts: factsRepo, scheduler, callerHistory,
+    routers, events, orders, knowledge, complaints, reports, regulation, sweep, facts: factsRepo, scheduler, callerHistory,
     async start() {
-      await Promise.all([orderRepo.init(), changes.init(), factsRepo.init(), kbRepo.init(), settings.init(), jobLock.init()]);
+      await Promise.all([orderRepo.init(), complaintRepo.init(), changes.init(), factsRepo.init(), kbRepo.init(), settings.init(), jobLock.init()]);
       await regulation.load();
       scheduler?.start();
     },

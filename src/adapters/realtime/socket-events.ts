@@ -81,6 +81,13 @@ export type WorkOrderNoticePayload = WorkOrderWireBase &
         kind: 'contactRetry' | 'callback';
         dueAt: number;
       }
+    | {
+        /** A deadline was counted again on a new official calendar year. */
+        kind: 'deadlineChanged';
+        stage: DeadlineStage;
+        previousDueAt: number;
+        dueAt: number;
+      }
   );
 
 /** audience: unit:<unitId> of each unit of the order, and workorders. */

@@ -75,6 +75,13 @@ const MAPPERS: Mappers = {
   }),
   'workOrder:contactRetryDue': scheduled('contactRetry'),
   'workOrder:callbackDue': scheduled('callback'),
+  'workOrder:deadlineChanged': (p) => ({
+    event: 'workorder:notice',
+    payload: {
+      kind: 'deadlineChanged', orderId: p.orderId, number: p.number, unitIds: [...p.unitIds], at: p.at.getTime(),
+      key: `${p.orderId}:deadline:${p.stage}:${p.dueAt.getTime()}`, stage: p.stage, previousDueAt: p.previousDueAt.getTime(), dueAt: p.dueAt.getTime(),
+    },
+  }),
 };
 
 /** Every work-order event the live API forwards. */

@@ -4,7 +4,7 @@
  */
 import type { CallSubject } from '../../domain/access';
 import type { CalendarYearData } from '../../domain/calendar';
-import type { DeadlineStage, RepeatCandidate, RegulationPreset, WorkOrder } from '../../domain/work-order';
+import type { ComplaintStatus, DeadlineStage, RepeatCandidate, RegulationPreset, UnitComplaint, WorkOrder } from '../../domain/work-order';
 import type { WorkOrderFactRow } from './work-order.facts';
 
 export type Clock = () => number;
@@ -72,6 +72,8 @@ export interface WorkOrderRepository {
    */
   replace(order: WorkOrder, expectedRev: number, index: WorkOrderIndexFields): Promise<number | null>;
   list(filter: WorkOrderFilter, page: number, pageSize: number): Promise<Page<StoredWorkOrder>>;
+  /** Ids of orders not closed that have an open provisional deadline (a calendar year arrived or changed). */
+  openWithProvisionalDeadlines(): Promise<string[]>;
   /** Earlier orders with this normalized phone created at or after `since` (indexed on phoneKey). */
   findRepeatCandidates(phoneKey: string, since: Date, limit: number): Promise<RepeatCandidate[]>;
 }
@@ -287,6 +289,26 @@ export interface WorkOrderRollupStore {
   clearGeneration(gen: number): Promise<void>;
   /** Deletes every rollup document not of generation `keep`, and data of earlier layouts (maintenance). */
   clearOtherGenerations(keep: number): Promise<void>;
+}
+
+// ---- complaints against units (监督投诉) ----
+
+export interface ComplaintFilter {
+  readonly unitId?: string;
+  readonly status?: ComplaintStatus;
+  /** `complainedAt` in [from, to). */
+  readonly from?: Date;
+  readonly to?: Date;
+}
+
+export interface UnitComplaintRepository {
+  insert(c: UnitComplaint): Promise<void>;
+  get(id: string): Promise<{ readonly complaint: UnitComplaint; readonly rev: number } | null>;
+  /** Replaces the complaint where it is still at `expectedRev`; false otherwise. */
+  replace(c: UnitComplaint, expectedRev: number): Promise<boolean>;
+  list(f: ComplaintFilter, page: number, pageSize: number): Promise<Page<{ readonly complaint: UnitComplaint; readonly rev: number }>>;
+  /** Upheld complaints per unit whose `complainedAt` is in [from, to) (indexed on status, complainedAt). */
+  countUpheld(from: Date, to: Date): Promise<Map<string, number>>;
 }
 
 // ---- settings: presets and calendar ----

@@ -35,6 +35,17 @@ export interface CalendarYearSummary {
   readonly makeUpWorkdays: number;
 }
 
+/** What a stored calendar year did to the open orders' provisional deadlines. */
+export interface CalendarChangeResult {
+  /** Open orders that had a provisional deadline. */
+  readonly examined: number;
+  /** Orders whose deadlines were counted again and written. */
+  readonly changed: number;
+}
+
+/** Counts open provisional deadlines again after a calendar change (WorkOrderService.recomputeProvisionalDeadlines). */
+export type CalendarChangeListener = (reason: string) => Promise<CalendarChangeResult>;
+
 export interface RegulationDeps {
   readonly store: WorkOrderSettingsStore;
   readonly clock: Clock;
@@ -47,6 +58,7 @@ export class RegulationService {
   private calendar: WorkCalendar = createWorkCalendar();
   private edited = new Map<string, StoredPreset>();
   private activeId: string;
+  private calendarListener: CalendarChangeListener | undefined;
 
   constructor(private readonly deps: RegulationDeps) {
     this.activeId = deps.defaultPresetId ?? DEFAULT_PRESET_ID;
@@ -65,6 +77,11 @@ export class RegulationService {
     const builtIn = new Map(BUILT_IN_CALENDAR_YEARS.map((y) => [y.year, y]));
     const newer = years.filter((y) => (builtIn.get(y.year)?.version ?? 0) < y.version);
     this.calendar = createWorkCalendar([...BUILT_IN_CALENDAR_YEARS, ...newer.sort((a, b) => a.year - b.year)]);
+  }
+
+  /** Set once at composition: the order service, built after this one. */
+  onCalendarChange(listener: CalendarChangeListener): void {
+    this.calendarListener = listener;
   }
 
   activePreset(): RegulationPreset {
@@ -153,7 +170,7 @@ export class RegulationService {
   }
 
   /** Adds or corrects a year of the official calendar (a higher `version` replaces an older one). */
-  async putCalendarYear(actor: Actor, year: number, input: unknown): Promise<CalendarYearSummary> {
+  async putCalendarYear(actor: Actor, year: number, input: unknown): Promise<CalendarYearSummary & { readonly provisionalDeadlines: CalendarChangeResult }> {
     requirePermission(actor, 'settings:manage');
     const merged = mergeCalendarYear(this.calendar, input);
     if (!merged.ok) {
@@ -170,6 +187,9 @@ export class RegulationService {
     this.calendar = merged.calendar;
     this.deps.log.info('calendar year stored', { year, version: merged.year.version, userId: actor.userId });
     const y = merged.year;
-    return { year: y.year, version: y.version, source: y.source, holidays: y.holidays.length, makeUpWorkdays: y.makeUpWorkdays.length };
+    const provisionalDeadlines = this.calendarListener
+      ? await this.calendarListener(`calendar ${y.year} v${y.version} stored by ${actor.userId}`)
+      : { examined: 0, changed: 0 };
+    return { year: y.year, version: y.version, source: y.source, holidays: y.holidays.length, makeUpWorkdays: y.makeUpWorkdays.length, provisionalDeadlines };
   }
 }

@@ -7,11 +7,13 @@
  */
 import { requirePermission, type Actor } from '../../domain/access';
 import {
-  beijingScore, rankBy, rate, yanjiMonthlyScore, type BeijingScore, type Rate, type YanjiMonthlyScore,
+  annualRate, annualValue, beijingScore, rankBy, rate, yanjiMonthlyScore,
+  type AnnualRate, type BeijingScore, type Rate, type YanjiMonthlyScore,
 } from '../../domain/kpi/work-order-kpi';
-import type { Clock, OpenDueField, WorkOrderFactsRepository } from './ports';
+import type { AnnualAggregation, ScoringPolicy } from '../../domain/work-order';
+import type { Clock, OpenDueField, UnitComplaintRepository, WorkOrderFactsRepository, WorkOrderFactsView } from './ports';
 import type { FactCounter } from './work-order.facts';
-import { previousPeriod, type Period } from './periods';
+import { parsePeriod, previousPeriod, type Period } from './periods';
 
 export interface UnitKpis {
   readonly onTimeCompletion: Rate;
@@ -25,10 +27,29 @@ export interface UnitKpis {
   readonly redo: Rate;
 }
 
+/**
+ * A yearly report's rates both ways (密云 2014 附件2 第三条 "年度平均办结率"): the average of the
+ * months' rates and the year's pooled rate. Each month's rate is computed from the same facts at the
+ * report's `asOf` as the pooled one, so the two differ only by how they aggregate.
+ */
+export interface AnnualRates {
+  /** The scoring preset's rule, used for `beijing` and the ranking. */
+  readonly aggregation: AnnualAggregation;
+  readonly onTimeCompletion: AnnualRate;
+  readonly feedback: AnnualRate;
+  readonly satisfaction: AnnualRate;
+  /** The Beijing score under each rule. */
+  readonly beijing: { readonly monthlyAverage: BeijingScore; readonly pooled: BeijingScore };
+}
+
 export interface UnitReport {
   readonly unitId: string;
   readonly dispatched: number;
   readonly kpis: UnitKpis;
+  /** Complaints against the unit judged upheld (经查属实), by the date the citizen complained. */
+  readonly upheldComplaints: number;
+  /** Yearly reports only. */
+  readonly annual?: AnnualRates;
   readonly beijing: BeijingScore;
   readonly yanji: YanjiMonthlyScore;
   readonly rank: number | null;
@@ -52,6 +73,9 @@ export interface WorkOrderReport {
 
 export interface ReportDeps {
   readonly facts: WorkOrderFactsRepository;
+  readonly complaints: Pick<UnitComplaintRepository, 'countUpheld'>;
+  /** The active preset's scoring rules. */
+  readonly scoring: () => ScoringPolicy;
   readonly clock: Clock;
 }
 
@@ -79,17 +103,24 @@ export class WorkOrderReportService {
     const asOf = opts.asOf ?? new Date(Math.min(now, period.to.getTime()));
     const prev = previousPeriod(period);
     const topN = opts.topN ?? 10;
-    const view = await this.deps.facts.view([period.key, prev.key], asOf);
+    const months = period.kind === 'year' ? monthsOf(period, asOf) : [];
+    const [view, complaints] = await Promise.all([
+      this.deps.facts.view([period.key, prev.key, ...months.map((m) => m.key)], asOf),
+      this.deps.complaints.countUpheld(period.from, period.to),
+    ]);
     const sums = view.sumByUnit(period.key, opts.unitId);
     const opens = OPEN_FIELDS.map((f) => view.countOpenBefore(period.key, f, opts.unitId));
     const cats = view.topics(period.key, 'category', topN);
     const prevCats = view.topics(prev.key, 'category', 1000);
     const areas = view.topics(period.key, 'areaCode', topN);
     const prevAreas = view.topics(prev.key, 'areaCode', 1000);
+    const monthly = months.map((m) => monthKpis(view, m.key, opts.unitId));
+    const aggregation = this.deps.scoring().annualAggregation;
     const open = (f: OpenDueField, unit: string): number => opens[OPEN_FIELDS.indexOf(f)]?.get(unit) ?? 0;
     const units = sums.map(({ unitId, counters }) => {
       const c = (k: FactCounter): number => counters[k] ?? 0;
       const kpis = unitKpis(c, (f) => open(f, unitId));
+      const upheldComplaints = complaints.get(unitId) ?? 0;
       const yanji = yanjiMonthlyScore({
         lateSigns: c('signLate') + open('signOpenDueAt', unitId),
         lateReturns: 0,
@@ -102,11 +133,27 @@ export class WorkOrderReportService {
         repeatComplaints: c('repeat'),
         supervisionCases: 0,
       });
-      const beijing = beijingScore({
-        onTimeCompletionRate: kpis.onTimeCompletion.value, feedbackRate: kpis.feedback.value,
-        satisfactionRate: kpis.satisfaction.value, upheldComplaints: 0,
+      // 密云 2014 附件2 第二条(四) "经查属实后,每次投诉扣0.01分,扣完0.4分为止".
+      const score = (completion: number | null, feedback: number | null, satisfaction: number | null): BeijingScore =>
+        beijingScore({ onTimeCompletionRate: completion, feedbackRate: feedback, satisfactionRate: satisfaction, upheldComplaints });
+      if (period.kind !== 'year') {
+        const beijing = score(kpis.onTimeCompletion.value, kpis.feedback.value, kpis.satisfaction.value);
+        return { unitId, dispatched: c('dispatched'), kpis, upheldComplaints, beijing, yanji };
+      }
+      const mine = monthly.map((m) => m.get(unitId));
+      const yearly = (pick: (k: UnitKpis) => Rate, pooled: Rate): AnnualRate => ({
+        ...annualRate(mine.map((k) => (k ? pick(k) : rate(0, 0)))),
+        pooled, // the year's own sums: equal to the months' sums, and exact when a month key is missing
       });
-      return { unitId, dispatched: c('dispatched'), kpis, beijing, yanji };
+      const otc = yearly((k) => k.onTimeCompletion, kpis.onTimeCompletion);
+      const fb = yearly((k) => k.feedback, kpis.feedback);
+      const sat = yearly((k) => k.satisfaction, kpis.satisfaction);
+      const byRule = (a: AnnualAggregation): BeijingScore => score(annualValue(otc, a), annualValue(fb, a), annualValue(sat, a));
+      const annual: AnnualRates = {
+        aggregation, onTimeCompletion: otc, feedback: fb, satisfaction: sat,
+        beijing: { monthlyAverage: byRule('monthlyAverage'), pooled: byRule('pooled') },
+      };
+      return { unitId, dispatched: c('dispatched'), kpis, upheldComplaints, annual, beijing: annual.beijing[aggregation], yanji };
     });
     const ranked = rankBy(units, (u) => u.beijing.total);
     return {
@@ -134,6 +181,27 @@ export function unitKpis(c: (k: FactCounter) => number, open: (f: OpenDueField) 
   };
 }
 
+/** The months of a year that have begun by `asOf`. */
+function monthsOf(year: Period, asOf: Date): Period[] {
+  const out: Period[] = [];
+  for (let m = 1; m <= 12; m += 1) {
+    const p = parsePeriod('month', `${year.label}-${String(m).padStart(2, '0')}`);
+    if (p && p.from.getTime() <= asOf.getTime()) out.push(p);
+  }
+  return out;
+}
+
+/** Per unit, the KPIs of one month from the same view (same `asOf`) as the year's. */
+function monthKpis(view: WorkOrderFactsView, key: string, unitId: string | undefined): Map<string, UnitKpis> {
+  const opens = OPEN_FIELDS.map((f) => view.countOpenBefore(key, f, unitId));
+  return new Map(
+    view.sumByUnit(key, unitId).map(({ unitId: u, counters }) => [
+      u,
+      unitKpis((k) => counters[k] ?? 0, (f) => opens[OPEN_FIELDS.indexOf(f)]?.get(u) ?? 0),
+    ]),
+  );
+}
+
 function withChange(current: readonly { key: string; count: number }[], previous: readonly { key: string; count: number }[]): TopicRow[] {
   const prev = new Map(previous.map((p) => [p.key, p.count]));
   return current.map(({ key, count }) => {
@@ -142,18 +210,23 @@ function withChange(current: readonly { key: string; count: number }[], previous
   });
 }
 
-const pct = (r: Rate): string => (r.value === null ? '' : (r.value * 100).toFixed(2));
+const pctOf = (v: number | null | undefined): string => (v === null || v === undefined ? '' : (v * 100).toFixed(2));
+const pct = (r: Rate): string => pctOf(r.value);
+const score3 = (b: BeijingScore): string => (b.total === null ? '' : b.total.toFixed(3));
 
 /** One line per unit; rates in percent. UTF-8 with BOM so spreadsheet programs read the Chinese. */
 export function reportToCsv(r: WorkOrderReport): string {
   const header = [
     'period', 'unitId', 'rank', 'dispatched', 'onTimeCompletion%', 'feedback%', 'satisfaction%', 'response%', 'resolution%',
-    'callback%', 'timelySign%', 'returns%', 'redo%', 'beijingScore', 'yanjiScore',
+    'callback%', 'timelySign%', 'returns%', 'redo%', 'upheldComplaints', 'beijingScore', 'yanjiScore',
+    'annualAggregation', 'onTimeCompletionMonthlyAvg%', 'onTimeCompletionPooled%', 'beijingMonthlyAvg', 'beijingPooled',
   ];
   const lines = r.units.map((u) => [
     r.period.label, u.unitId, u.rank ?? '', u.dispatched, pct(u.kpis.onTimeCompletion), pct(u.kpis.feedback), pct(u.kpis.satisfaction),
     pct(u.kpis.response), pct(u.kpis.resolution), pct(u.kpis.callback), pct(u.kpis.timelySign), pct(u.kpis.returns), pct(u.kpis.redo),
-    u.beijing.total === null ? '' : u.beijing.total.toFixed(3), u.yanji.total.toFixed(2),
+    u.upheldComplaints, score3(u.beijing), u.yanji.total.toFixed(2),
+    u.annual?.aggregation ?? '', pctOf(u.annual?.onTimeCompletion.monthlyAverage), u.annual ? pct(u.annual.onTimeCompletion.pooled) : '',
+    u.annual ? score3(u.annual.beijing.monthlyAverage) : '', u.annual ? score3(u.annual.beijing.pooled) : '',
   ]);
   const topics = [
     ...r.hotTopics.categories.map((t) => ['hotTopic:category', t.key, '', t.count, t.previousCount, t.change]),

@@ -48,6 +48,17 @@ export interface WorkOrderScheduled {
   readonly dueAt: Date;
 }
 
+/** A deadline counted again on a new official calendar year (one event per stage). */
+export interface WorkOrderDeadlineChanged {
+  readonly orderId: string;
+  readonly number: string;
+  readonly stage: DeadlineStage;
+  readonly previousDueAt: Date;
+  readonly dueAt: Date;
+  readonly unitIds: readonly string[];
+  readonly at: Date;
+}
+
 export type WorkOrderEventMap = {
   'workOrder:created': WorkOrderChanged;
   'workOrder:changed': WorkOrderChanged;
@@ -56,6 +67,7 @@ export type WorkOrderEventMap = {
   'workOrder:escalated': WorkOrderEscalated;
   'workOrder:contactRetryDue': WorkOrderScheduled;
   'workOrder:callbackDue': WorkOrderScheduled;
+  'workOrder:deadlineChanged': WorkOrderDeadlineChanged;
 };
 
 export type WorkOrderEmitter = TypedEmitter<WorkOrderEventMap>;

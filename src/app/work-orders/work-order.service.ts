@@ -207,6 +207,62 @@ export class WorkOrderService {
     return { ...res, items: res.items.map((s) => summaryOf(actor, s)) };
   }
 
+  /**
+   * A calendar year was added or corrected: every open provisional deadline is counted again on the
+   * current calendar (domain `recountProvisionalDeadlines`, never retroactively overdue), the change is
+   * written to each order's history, the units hear of it (`workOrder:deadlineChanged`), and the new
+   * due instants re-plan 催办/督办 through the wake schedule like any write.
+   */
+  async recomputeProvisionalDeadlines(reason: string): Promise<{ readonly examined: number; readonly changed: number }> {
+    const ids = await this.deps.orders.openWithProvisionalDeadlines();
+    let changed = 0;
+    for (const orderId of ids) {
+      try {
+        if (await this.recomputeOne(orderId, reason)) changed += 1;
+      } catch (err) {
+        // One order that cannot be written must not stop the others; it stays provisional and is retried by the next change.
+        this.deps.log.error('provisional deadlines not recomputed', { orderId, err: String(err) });
+      }
+    }
+    this.deps.log.info('provisional deadlines recomputed', { examined: ids.length, changed, reason });
+    return { examined: ids.length, changed };
+  }
+
+  private async recomputeOne(orderId: string, reason: string): Promise<boolean> {
+    for (let attempt = 1; ; attempt += 1) {
+      const found = await this.deps.orders.get(orderId);
+      if (!found) return false;
+      const now = new Date(this.deps.clock());
+      const preset = this.presetOf(found.order);
+      const calendar = this.deps.regulation.workCalendar();
+      const stored = await withSentNotices(found, this.deps.notices, now, preset, calendar);
+      const r = transition(stored.order, { type: 'recomputeDeadlines', reason }, { now, actor: SYSTEM, preset, calendar });
+      if (!r.ok) {
+        if (r.code === 'WORK_ORDER.NOTHING_TO_RECOMPUTE' || r.code === 'WORK_ORDER.INVALID_TRANSITION') return false;
+        throw transitionError(r.code, r.reason);
+      }
+      const index = indexFieldsOf({ order: r.order, previous: stored, events: r.events, now, preset, calendar });
+      const rev = await this.deps.orders.replace(r.order, stored.rev, index);
+      if (rev === null) {
+        if (attempt >= this.maxAttempts) throw new ConflictError('the order kept changing', { reasonCode: 'WORK_ORDER.CONCURRENT_CHANGE' });
+        continue;
+      }
+      await this.writeFacts(stored.order, r.order, rev);
+      this.publish(r.order, rev, 'recomputeDeadlines', stored.order.status, SYSTEM.id, r.events, now, 'workOrder:changed');
+      const unitIds = unitIdsOf(r.order);
+      for (const e of r.events) {
+        if (e.type !== 'DeadlinesRecomputed') continue;
+        for (const c of e.changes) {
+          if (c.dueAt.getTime() === c.previousDueAt.getTime()) continue; // only the provisional flag changed
+          this.deps.events.emit('workOrder:deadlineChanged', {
+            orderId, number: r.order.number, stage: c.stage, previousDueAt: c.previousDueAt, dueAt: c.dueAt, unitIds, at: now,
+          });
+        }
+      }
+      return true;
+    }
+  }
+
   /** The order as stored, with the notices the sweep sent since it was written (sent-notices.ts). */
   private async load(actor: Actor, orderId: string): Promise<StoredWorkOrder> {
     const stored = await this.deps.orders.get(orderId);

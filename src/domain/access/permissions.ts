@@ -29,13 +29,19 @@ export const PERMISSIONS = [
   'settings:manage',
   /** Prometheus metrics. */
   'metrics:read',
+  /** Record a citizen's complaint against a handling unit (监督投诉). */
+  'complaints:record',
+  /** Read complaints against units. */
+  'complaints:read',
+  /** Judge a complaint upheld (经查属实) or not: it then counts in the unit's score. */
+  'complaints:judge',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const ALL: readonly Permission[] = PERMISSIONS;
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = Object.freeze({
-  agent: ['calls:read', 'callers:history', 'ratings:read', 'agents:control', 'queues:read'],
+  agent: ['calls:read', 'callers:history', 'ratings:read', 'agents:control', 'queues:read', 'complaints:record'],
   supervisor: [
     'calls:read',
     'callers:history',
@@ -47,6 +53,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = O
     'agents:read',
     'queues:read',
     'settings:read',
+    'complaints:record',
+    'complaints:read',
+    'complaints:judge',
   ],
   unit_handler: ['calls:read', 'callers:history'],
   admin: ALL,

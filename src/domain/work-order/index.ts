@@ -11,3 +11,4 @@ export * from './record-notices';
 export * from './repeat-complaint';
 export * from './callback-sampling';
 export * from './presets';
+export * from './unit-complaint';

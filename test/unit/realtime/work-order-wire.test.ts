@@ -15,6 +15,7 @@ const samples: WorkOrderEventMap = {
   'workOrder:escalated': { ...base, reason: '张三 第五次来电', at: AT },
   'workOrder:contactRetryDue': { ...base, dueAt: DUE },
   'workOrder:callbackDue': { ...base, dueAt: DUE },
+  'workOrder:deadlineChanged': { ...base, stage: 'complete', previousDueAt: AT, dueAt: DUE, at: AT },
 };
 
 describe('work-order wire messages', () => {
@@ -49,6 +50,13 @@ describe('work-order wire messages', () => {
       kind: 'contactRetry', orderId: 'o-1', number: '20260302-0001', unitIds: ['unit-water', 'unit-gas'], at: NOW, key: `o-1:contactRetry:${DUE.getTime()}`, dueAt: DUE.getTime(),
     });
     expect(workOrderWire('workOrder:callbackDue', samples['workOrder:callbackDue'], NOW).payload).toMatchObject({ kind: 'callback', at: NOW, dueAt: DUE.getTime() });
+  });
+
+  it('a deadline counted again on a new calendar year → notice with the old and new due times', () => {
+    expect(workOrderWire('workOrder:deadlineChanged', samples['workOrder:deadlineChanged'], NOW).payload).toEqual({
+      kind: 'deadlineChanged', orderId: 'o-1', number: '20260302-0001', unitIds: ['unit-water', 'unit-gas'], at: AT.getTime(),
+      key: `o-1:deadline:complete:${DUE.getTime()}`, stage: 'complete', previousDueAt: AT.getTime(), dueAt: DUE.getTime(),
+    });
   });
 
   it('fields outside the allow-list never reach the wire (e.g. a caller added to an event later)', () => {
@@ -88,14 +96,14 @@ describe('SocketProjector work-order events', () => {
     expect(sent).toHaveLength(0); // not bound yet
     p.bind(io);
     for (const name of WORK_ORDER_EVENTS) events.emit(name, samples[name] as never);
-    expect(sent.map((s) => s.event)).toEqual(['workorder:changed', 'workorder:changed', 'workorder:notice', 'workorder:notice', 'workorder:notice', 'workorder:notice', 'workorder:notice']);
+    expect(sent.map((s) => s.event)).toEqual(['workorder:changed', 'workorder:changed', 'workorder:notice', 'workorder:notice', 'workorder:notice', 'workorder:notice', 'workorder:notice', 'workorder:notice']);
     p.unbind();
     events.emit('workOrder:reminder', samples['workOrder:reminder']);
-    expect(sent).toHaveLength(7);
+    expect(sent).toHaveLength(8);
     p.bind(io);
     off();
     events.emit('workOrder:reminder', samples['workOrder:reminder']);
-    expect(sent).toHaveLength(7);
+    expect(sent).toHaveLength(8);
     for (const name of WORK_ORDER_EVENTS) expect(events.listenerCount(name)).toBe(0);
   });
 });

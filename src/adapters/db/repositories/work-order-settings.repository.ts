@@ -1,7 +1,7 @@
 /** WorkOrderSettingsStore and ReportSnapshotStore over work_order_settings / work_order_reports. */
 import type { Collection, Connection } from 'mongoose';
 import type { CalendarYearData } from '../../../domain/calendar';
-import type { RegulationPreset } from '../../../domain/work-order';
+import { regulationPresetSchema, type RegulationPreset } from '../../../domain/work-order';
 import type { ReportSnapshotStore, StoredPreset, WorkOrderSettingsStore } from '../../../app/work-orders/ports';
 import {
   reportSnapshotModel, workOrderSettingModel, type ReportSnapshotDoc, type WorkOrderSettingDoc,
@@ -38,7 +38,11 @@ export class MongoWorkOrderSettingsStore implements WorkOrderSettingsStore {
 
   async listPresets(): Promise<StoredPreset[]> {
     const docs = await this.settings.find({ kind: 'preset' }).toArray();
-    return docs.map((d) => ({ preset: d.value as unknown as RegulationPreset, updatedAt: d.updatedAt, updatedBy: d.updatedBy }));
+    // Parsed again: a preset stored before a field existed gets the field's default (preset.schema.ts).
+    return docs.flatMap((d) => {
+      const parsed = regulationPresetSchema.safeParse(d.value);
+      return parsed.success ? [{ preset: parsed.data, updatedAt: d.updatedAt, updatedBy: d.updatedBy }] : [];
+    });
   }
 
   async putPreset(preset: RegulationPreset, by: string, now: Date): Promise<void> {

@@ -16,7 +16,7 @@
 import { mongo, type Collection, type Connection } from 'mongoose';
 
 type Filter<T> = mongo.Filter<T>;
-import type { RepeatCandidate, WorkOrder } from '../../../domain/work-order';
+import { DEADLINE_STAGES, TERMINAL_STATUSES, type RepeatCandidate, type WorkOrder } from '../../../domain/work-order';
 import type {
   Clock, OrderChangeLog, Page, StoredWorkOrder, WakeSchedule, WorkOrderFilter, WorkOrderIndexFields, WorkOrderRepository,
 } from '../../../app/work-orders/ports';
@@ -164,6 +164,19 @@ export class MongoWorkOrderRepository implements WorkOrderRepository {
       this.orders.countDocuments(q),
     ]);
     return { items: docs.map(fromDoc), total, page, pageSize };
+  }
+
+  /**
+   * Ids of open orders with an open provisional deadline. Not indexed: it runs when a calendar year is
+   * added or corrected (a few times a year), and a field match works on orders written before this query existed.
+   */
+  async openWithProvisionalDeadlines(): Promise<string[]> {
+    const q: Filter<WorkOrderDoc> = {
+      status: { $nin: [...TERMINAL_STATUSES] },
+      $or: DEADLINE_STAGES.map((s) => ({ [`deadlines.${s}.provisional`]: true, [`deadlines.${s}.metAt`]: { $exists: false } })),
+    };
+    const docs = await this.orders.find(q, { projection: { _id: 1 } }).toArray();
+    return docs.map((d) => d._id);
   }
 
   async findRepeatCandidates(phoneKey: string, since: Date, limit: number): Promise<RepeatCandidate[]> {

@@ -4,7 +4,7 @@
  * act, 404 for a missing order or one of another unit, 409 when the state or the revision forbids it.
  */
 import { z } from 'zod';
-import { URGENCIES, WORK_ORDER_STATUSES, type WorkOrderAction } from '../../../domain/work-order';
+import { SATISFACTION_LEVELS, URGENCIES, WORK_ORDER_STATUSES, type WorkOrderAction } from '../../../domain/work-order';
 import type { WorkOrderService } from '../../../app/work-orders/work-order.service';
 import { authOf, requireAuth, type Authenticator } from '../auth.middleware';
 import { DocumentedRouter } from '../route-table';
@@ -53,7 +53,10 @@ export const actionBody = z.discriminatedUnion('type', [
   act('sendBack', { reason: text }),
   act('recordFeedback', { channel: z.enum(['phone', 'sms', 'visit', 'other']) }),
   act('recordCallback', {
-    result: z.enum(['satisfied', 'unsatisfied', 'unreachable', 'declined']),
+    /** Without `level`: a two-level answer, or unreachable / declined. With it: optional, must agree with the preset. */
+    result: z.enum(['satisfied', 'unsatisfied', 'unreachable', 'declined']).optional(),
+    /** The national five-level scale (国办发〔2019〕51号). */
+    level: z.enum(SATISFACTION_LEVELS).optional(),
     contacted: z.boolean().optional(),
     feedbackReceived: z.boolean().optional(),
     resolution: z.enum(['resolved', 'partlyResolved', 'unresolved']).optional(),

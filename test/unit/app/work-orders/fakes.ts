@@ -1,6 +1,6 @@
 /** In-memory ports for the work-order use cases (same contracts as the database adapters). */
 import type { Actor } from '../../../../src/domain/access';
-import type { RepeatCandidate, WorkOrder } from '../../../../src/domain/work-order';
+import { TERMINAL_STATUSES, type RepeatCandidate, type WorkOrder } from '../../../../src/domain/work-order';
 import type {
   NoticeLog, OrderChangeLog, SentNoticeRecord, SweepProgress,
   KnowledgeArticle, KnowledgeCandidate, KnowledgeRepository, KnowledgeSearchQuery, OpenDueField, Page, StoredPreset,
@@ -113,6 +113,11 @@ export class FakeOrders implements WorkOrderRepository {
     }
     this.rows.set(order.id, { order, rev: expectedRev + 1, index, ...pickTimes(index) });
     return expectedRev + 1;
+  }
+  async openWithProvisionalDeadlines(): Promise<string[]> {
+    return [...this.rows.values()]
+      .filter((r) => !TERMINAL_STATUSES.has(r.order.status) && Object.values(r.order.deadlines).some((d) => d && d.provisional && !d.metAt))
+      .map((r) => r.order.id);
   }
   async list(f: WorkOrderFilter, page: number, pageSize: number): Promise<Page<StoredWorkOrder>> {
     const all = [...this.rows.values()].filter((r) => f.unitId === undefined || r.index.unitIds.includes(f.unitId));

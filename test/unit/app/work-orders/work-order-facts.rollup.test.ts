@@ -11,7 +11,7 @@ import { WorkOrderFacts, HOUR_MS, hourOf, type OrderFacts } from '../../../../sr
 import { factRowsOf } from '../../../../src/app/work-orders/work-order.facts';
 import { packRows, rollupsOf } from '../../../../src/app/work-orders/work-order-rollups';
 import { WorkOrderReportService, type WorkOrderReport } from '../../../../src/app/work-orders/work-order-report.service';
-import type { Actor, WorkOrder, WorkOrderAction } from '../../../../src/domain/work-order';
+import { BEIJING_2023, type Actor, type WorkOrder, type WorkOrderAction } from '../../../../src/domain/work-order';
 import { silentLogger } from '../../../../src/shared/logger';
 import { AGENT, at, newOrder, run, SUP } from '../../work-order/work-order.fixtures';
 import { FakeRollupStore } from './fake-rollup-store';
@@ -98,8 +98,10 @@ function setup(opts: ConstructorParameters<typeof WorkOrderFacts>[1] = {}) {
   return { store, clock, facts, truth, write, putUpTo };
 }
 
+const NO_COMPLAINTS = { countUpheld: async (): Promise<Map<string, number>> => new Map() };
+
 async function report(facts: WorkOrderFactsRepository, period: Period, asOf: Date, unitId?: string): Promise<Omit<WorkOrderReport, 'computeMs'>> {
-  const { computeMs: _ms, ...r } = await new WorkOrderReportService({ facts, clock: () => asOf.getTime() }).compute(period, {
+  const { computeMs: _ms, ...r } = await new WorkOrderReportService({ facts, complaints: NO_COMPLAINTS, scoring: () => BEIJING_2023.scoring, clock: () => asOf.getTime() }).compute(period, {
     asOf, ...(unitId !== undefined ? { unitId } : {}),
   });
   return r;
