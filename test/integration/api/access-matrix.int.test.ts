@@ -295,7 +295,35 @@ const matrix: Record<string, Case[]> = {
   'GET /api/calendar/years': [{ what: 'list', expect: MANAGERS, request: at('/api/calendar/years') }],
   'GET /api/calendar/years/:year': [{ what: 'a year', expect: MANAGERS, request: at('/api/calendar/years/2026') }],
   'PUT /api/calendar/years/:year': [{ what: 'a new version of a year', expect: ADMIN, request: () => calendarYear() }],
+
+  // complaints against units (监督投诉): hotline staff record them; supervisors and administrators read and judge them
+  'POST /api/complaints': [{ what: 'a complaint against a unit', expect: STAFF, request: at('/api/complaints', () => unitComplaint()) }],
+  'GET /api/complaints': [{ what: 'list', expect: MANAGERS, request: at('/api/complaints?unitId=water') }],
+  'GET /api/complaints/:complaintId': [{ what: 'a complaint', expect: MANAGERS, request: async () => ({ path: `/api/complaints/${await recordedComplaint()}` }) }],
+  'POST /api/complaints/:complaintId/judgement': [{ what: 'judge a pending complaint an agent recorded', expect: MANAGERS, request: () => complaintJudgement() }],
 };
+
+function unitComplaint(): Json {
+  n += 1;
+  return { unitId: 'water', ground: 'lateHandling', description: `三天无人联系 ${n}` };
+}
+
+/** Recorded by the agent, so that supervisors and administrators may judge it (not their own). */
+async function recordedComplaint(): Promise<string> {
+  return String((await staffCall('POST', '/api/complaints', unitComplaint(), accounts.agent))['id']);
+}
+
+async function complaintJudgement(): Promise<Req> {
+  const id = await recordedComplaint();
+  return {
+    path: `/api/complaints/${id}/judgement`,
+    body: { decision: 'upheld', finding: '经核查属实' },
+    unchanged: async () => {
+      const status = (await staffCall('GET', `/api/complaints/${id}`))['status'];
+      return status === 'pending' ? null : `complaint judged: ${String(status)}`;
+    },
+  };
+}
 
 function article(ownerUnitId: string | null): Json {
   n += 1;
@@ -456,7 +484,7 @@ describe('REST role × action matrix', () => {
   it('the route table and the matrix list the same routes', () => {
     const routes = app.docs.map(keyOf);
     // The whole table, as main.ts mounts it: the core API and the work-order module's routers.
-    expect([...new Set(app.docs.map((d) => d.tag))].sort()).toEqual(['agents', 'auth', 'calls', 'dashboard', 'knowledge', 'presets', 'queues', 'reports', 'users', 'work-orders']);
+    expect([...new Set(app.docs.map((d) => d.tag))].sort()).toEqual(['agents', 'auth', 'calls', 'complaints', 'dashboard', 'knowledge', 'presets', 'queues', 'reports', 'users', 'work-orders']);
     expect(routes.filter((k) => !(k in matrix))).toEqual([]);
     expect(Object.keys(matrix).filter((k) => !routes.includes(k))).toEqual([]);
     // Public routes, and only those, answer without a token.
