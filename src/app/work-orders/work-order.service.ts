@@ -30,6 +30,7 @@ export interface CreateWorkOrderInput {
     readonly address?: string;
     readonly confidential?: boolean;
     readonly callbackConsent?: 'granted' | 'declined' | 'unknown';
+    readonly noAutomatedCalls?: boolean;
   };
   readonly category: Category;
   readonly urgency: Urgency;
@@ -125,6 +126,7 @@ export class WorkOrderService {
         ...(input.caller.address !== undefined ? { address: input.caller.address } : {}),
         confidential: input.caller.confidential ?? false,
         callbackConsent: input.caller.callbackConsent ?? 'unknown',
+        ...(input.caller.noAutomatedCalls !== undefined ? { noAutomatedCalls: input.caller.noAutomatedCalls } : {}),
       },
       category: input.category,
       urgency: input.urgency,

@@ -12,3 +12,4 @@ export * from './repeat-complaint';
 export * from './callback-sampling';
 export * from './presets';
 export * from './unit-complaint';
+export * from './survey';

@@ -52,6 +52,8 @@ export interface Caller {
   readonly confidential: boolean;
   /** DB11: no callback when the caller said no. */
   readonly callbackConsent: CallbackConsent;
+  /** Asked not to be called by a machine: surveyed by an agent only. */
+  readonly noAutomatedCalls?: boolean;
 }
 
 export type WorkOrderStatus =

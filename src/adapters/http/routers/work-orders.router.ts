@@ -75,6 +75,8 @@ export const createBody = z.strictObject({
     address: shortText.optional(),
     confidential: z.boolean().optional(),
     callbackConsent: z.enum(['granted', 'declined', 'unknown']).optional(),
+    /** The citizen accepts a callback from an agent but not an automated survey call. */
+    noAutomatedCalls: z.boolean().optional(),
   }),
   category: z.string().trim().min(1).max(32),
   urgency: z.enum(URGENCIES),

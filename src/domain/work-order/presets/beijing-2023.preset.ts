@@ -1,3 +1,4 @@
+import { DEFAULT_SURVEY_POLICY } from '../survey';
 import type { RegulationPreset } from './preset.schema';
 
 const DB11 = 'DB11 《12345市民服务热线服务与管理规范》(2023-01-01 起实施)';
@@ -68,5 +69,6 @@ export const BEIJING_2023: RegulationPreset = {
     ],
     source: `${DB11} 督办: 即将到期催办, 已经到期督办; red/escalation offsets are product defaults`,
   },
+  survey: DEFAULT_SURVEY_POLICY,
   scoring: { annualAggregation: 'monthlyAverage', source: '密云 2014 附件2 第三条 按期办结率考评得分(1分)=1*年度平均办结率; 反馈率考评得分(0.8分)=0.8*年度平均反馈率' },
 };

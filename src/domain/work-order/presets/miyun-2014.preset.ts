@@ -1,3 +1,4 @@
+import { DEFAULT_SURVEY_POLICY } from '../survey';
 import type { RegulationPreset } from './preset.schema';
 
 const MY = '密云 密政办字〔2014〕27号';
@@ -59,5 +60,6 @@ export const MIYUN_2014: RegulationPreset = {
     ],
     source: `${MY} 第二十条 临期催办; 第三十条 超期1个工作日后启动督办, 黄色预警; red/escalation are product defaults`,
   },
+  survey: DEFAULT_SURVEY_POLICY,
   scoring: { annualAggregation: 'monthlyAverage', source: '密云 2014 附件2 第三条 按期办结率考评得分(1分)=1*年度平均办结率; 反馈率考评得分(0.8分)=0.8*年度平均反馈率' },
 };

@@ -1,3 +1,4 @@
+import { DEFAULT_SURVEY_POLICY } from '../survey';
 import type { RegulationPreset } from './preset.schema';
 
 const GB = 'GB/T 33358-2016 政府热线服务规范';
@@ -50,5 +51,6 @@ export const NATIONAL_GB33358: RegulationPreset = {
     ],
     source: DEFAULT,
   },
+  survey: DEFAULT_SURVEY_POLICY,
   scoring: { annualAggregation: 'monthlyAverage', source: 'not set by this document; product default after 密云 2014 附件2 第三条 (年度平均办结率)' },
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_SURVEY_POLICY, surveyPolicySchema } from '../survey';
 import { DEADLINE_STAGES, LIMIT_UNITS, SATISFACTION_LEVELS, URGENCIES } from '../work-order.types';
 
 /**
@@ -164,6 +165,7 @@ export const regulationPresetSchema = z.object({
   completionReportRequired: z.boolean(),
   repeatComplaint: repeatComplaintPolicySchema,
   supervision: supervisionPolicySchema,
+  survey: surveyPolicySchema.default(DEFAULT_SURVEY_POLICY),
   scoring: scoringPolicySchema.default({ annualAggregation: 'monthlyAverage', source: '密云 2014 附件2 第三条 年度平均办结率 (default for presets stored before scoring existed)' }),
 });
 

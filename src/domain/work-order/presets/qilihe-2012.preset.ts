@@ -1,3 +1,4 @@
+import { DEFAULT_SURVEY_POLICY } from '../survey';
 import type { RegulationPreset } from './preset.schema';
 
 const QLH = '七里河区"民情通"呼叫服务中心实施办法 (2012-05-08)';
@@ -61,5 +62,6 @@ export const QILIHE_2012: RegulationPreset = {
     ],
     source: `${QLH} 五(三) 超期发《催办通知书》, 经催办未按期办理上报督查小组通报批评; offsets are product defaults`,
   },
+  survey: DEFAULT_SURVEY_POLICY,
   scoring: { annualAggregation: 'monthlyAverage', source: 'not set by this document; product default after 密云 2014 附件2 第三条 (年度平均办结率)' },
 };

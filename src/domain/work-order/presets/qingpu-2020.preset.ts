@@ -1,3 +1,4 @@
+import { DEFAULT_SURVEY_POLICY } from '../survey';
 import type { RegulationPreset } from './preset.schema';
 
 const QP = '青浦区水务局 青水〔2020〕32号';
@@ -66,5 +67,6 @@ export const QINGPU_2020: RegulationPreset = {
     ],
     source: `${QP} 第十条 监督; offsets are product defaults`,
   },
+  survey: DEFAULT_SURVEY_POLICY,
   scoring: { annualAggregation: 'monthlyAverage', source: 'not set by this document; product default after 密云 2014 附件2 第三条 (年度平均办结率)' },
 };

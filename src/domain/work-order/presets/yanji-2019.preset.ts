@@ -1,3 +1,4 @@
+import { DEFAULT_SURVEY_POLICY } from '../survey';
 import type { RegulationPreset } from './preset.schema';
 
 const YJ = '延吉 延市政办发〔2019〕66号 附件';
@@ -56,5 +57,6 @@ export const YANJI_2019: RegulationPreset = {
     ],
     source: '延吉 2019 细则 第十一条 (对逾期未办下发督办单), 第十八条 (挂牌督办); offsets are product defaults',
   },
+  survey: DEFAULT_SURVEY_POLICY,
   scoring: { annualAggregation: 'monthlyAverage', source: 'not set by this document; product default after 密云 2014 附件2 第三条 (年度平均办结率)' },
 };
