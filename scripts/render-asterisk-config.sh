@@ -35,6 +35,11 @@ OUT_DIR=$2
 : "${AGENT_CONTACT_HOST:=127.0.0.1}"
 : "${AGENT_PORT_OFFSET:=6000}"
 : "${AGENT_RTP_TIMEOUT:=60}"
+# Where calls out through the trunk go (automated callback surveys): the carrier's SIP address; in
+# the lab a sipp "citizen" on loopback, inside the lab's own port block (AGENT_PORT_OFFSET + 999).
+if [[ -z ${TRUNK_CONTACT:-} ]]; then
+  if [[ $AGENT_PORT_OFFSET =~ ^[0-9]+$ ]]; then TRUNK_CONTACT="sip:127.0.0.1:$((AGENT_PORT_OFFSET + 999))"; else TRUNK_CONTACT=""; fi
+fi
 : "${AST_ETC_DIR:=/etc/asterisk}"
 : "${AST_RUN_DIR:=/var/run/asterisk}"
 : "${AST_LOG_DIR:=/var/log/asterisk}"
@@ -43,7 +48,7 @@ OUT_DIR=$2
 : "${AST_DB_DIR:=/var/lib/asterisk}"
 
 VARS=(ARI_USERNAME ARI_PASSWORD ARI_BIND ARI_PORT ARI_APP HTTP_SESSION_LIMIT SIP_BIND SIP_PORT
-  RTP_START RTP_END TRUNK_MATCH AGENT_NETWORKS AGENT_RTP_TIMEOUT
+  RTP_START RTP_END TRUNK_MATCH TRUNK_CONTACT AGENT_NETWORKS AGENT_RTP_TIMEOUT
   AST_ETC_DIR AST_RUN_DIR AST_LOG_DIR AST_SPOOL_DIR AST_VARLIB_DIR AST_DB_DIR)
 
 # Collect every problem, then report them all at once.
@@ -102,6 +107,9 @@ check_networks() {
   done
 }
 check_networks TRUNK_MATCH
+# A SIP URI of host (name, IPv4 or [IPv6]) and optional port, nothing else: no user, no parameters.
+[[ $TRUNK_CONTACT =~ ^sip:([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?$ ]] ||
+  problems+=("TRUNK_CONTACT='$TRUNK_CONTACT' must be sip:host or sip:host:port")
 check_networks AGENT_NETWORKS
 if is_uint "$AGENT_FIRST" && is_uint "$AGENT_COUNT" && is_uint "$AGENT_PORT_OFFSET" &&
   ((AGENT_PORT_OFFSET + AGENT_FIRST + AGENT_COUNT - 1 > 65535)); then

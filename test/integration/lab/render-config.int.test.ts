@@ -71,3 +71,23 @@ describe('render-asterisk-config.sh: the SIP door', () => {
     expect(r.stderr).toContain('has an empty item');
   });
 });
+
+describe('render-asterisk-config.sh: the trunk\'s outbound target', () => {
+  it('sends outbound calls to TRUNK_CONTACT through a static AOR nobody can register to; the lab default is inside the lab\'s port block', () => {
+    const r = render({ TRUNK_CONTACT: 'sip:203.0.113.5:5060' });
+    expect(r.status).toBe(0);
+    expect(section(r.pjsip, '[trunk]', 'endpoint')).toMatch(/^aors = trunk$/m);
+    const aor = section(r.pjsip, '[trunk]', 'aor');
+    expect(aor).toMatch(/^contact = sip:203\.0\.113\.5:5060$/m);
+    expect(aor).toMatch(/^max_contacts = 0$/m);
+    // Inbound identification stays by source address only.
+    expect(section(r.pjsip, '[trunk]', 'endpoint')).toMatch(/^identify_by = ip$/m);
+    expect(section(render({ AGENT_PORT_OFFSET: '3000' }).pjsip, '[trunk]', 'aor')).toMatch(/^contact = sip:127\.0\.0\.1:3999$/m);
+  });
+
+  it.each(['sip:user@203.0.113.5', 'sip:203.0.113.5;transport=tcp', 'http://203.0.113.5', 'sip:'])('refuses TRUNK_CONTACT=%s', (contact) => {
+    const r = render({ TRUNK_CONTACT: contact });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('TRUNK_CONTACT');
+  });
+});
