@@ -14,6 +14,8 @@ case "${1:-up}" in
     scripts/ferretdb.sh start
     scripts/redis.sh start
     scripts/asterisk-lab.sh start
+    # Lab mode is explicit: only NODE_ENV=development or test lets the app fall back to the lab's secrets.
+    export NODE_ENV="${NODE_ENV:-development}"
     export MONGODB_URI="${MONGODB_URI:-mongodb://127.0.0.1:27017/hotline12345}"
     export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
     export HTTP_PORT="${HTTP_PORT:-3000}"

@@ -3,13 +3,34 @@
  *
  * Every variable is validated at start; all problems are reported at once, each with the variable
  * named, and the process does not start with a bad configuration. Defaults suit the local lab
- * (scripts/lab.sh): loopback Asterisk, FerretDB and Redis. In production (NODE_ENV=production)
- * the secrets have no defaults and the lab's values are refused.
+ * (scripts/lab.sh): loopback Asterisk, FerretDB and Redis. Lab mode is explicit: NODE_ENV must be
+ * set, and only `development` or `test` fall back to the lab's secrets. In production the secrets
+ * are required and the lab's values, every placeholder of `.env.example` and anything containing
+ * `change-me` are refused.
  */
 import { z } from 'zod';
 
 const LAB_ARI_PASSWORD = 'hotline-lab-secret';
 const LAB_JWT_SECRET = 'hotline-lab-jwt-secret-change-me-in-production';
+
+/**
+ * Values a deployment must never run with: the lab's secrets and the placeholders of `.env.example`
+ * (which all contain `change-me`, refused on its own as well).
+ */
+const PLACEHOLDER_SECRETS = new Set([
+  LAB_ARI_PASSWORD,
+  LAB_JWT_SECRET,
+  'change-me-ari-password',
+  'change-me-agent-sip-password',
+  'change-me-to-at-least-32-random-characters',
+  'change-me-admin-password',
+]);
+/** Secret-bearing variables checked against the placeholders in production. */
+const SECRET_VARIABLES = ['ARI_PASSWORD', 'JWT_SECRET', 'BOOTSTRAP_ADMIN_PASSWORD', 'METRICS_SCRAPE_TOKEN', 'DRACHTIO_SECRET'] as const;
+
+function isPlaceholder(value: string): boolean {
+  return PLACEHOLDER_SECRETS.has(value) || /change-?me/i.test(value);
+}
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -30,7 +51,10 @@ const url = (protocols: string[]) =>
   );
 
 const schema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  /** Required: `development` / `test` is lab mode (lab secrets as defaults), `production` is not. */
+  NODE_ENV: z.enum(['development', 'test', 'production'], {
+    error: 'required: development or test for the lab (lab secrets as defaults), production for a deployment',
+  }),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
 
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
@@ -142,12 +166,13 @@ export function loadConfig(env: RawEnv): Config {
       problems.push(`${issue.path.join('.') || '(environment)'}: ${issue.message}`);
     }
   }
-  const production = cleaned['NODE_ENV'] === 'production';
-  if (production) {
+  if (cleaned['NODE_ENV'] === 'production') {
     if (!cleaned['ARI_PASSWORD']) problems.push('ARI_PASSWORD: required in production');
-    else if (cleaned['ARI_PASSWORD'] === LAB_ARI_PASSWORD) problems.push('ARI_PASSWORD: the lab password is not allowed in production');
     if (!cleaned['JWT_SECRET']) problems.push('JWT_SECRET: required in production');
-    else if (cleaned['JWT_SECRET'] === LAB_JWT_SECRET) problems.push('JWT_SECRET: the lab secret is not allowed in production');
+    for (const name of SECRET_VARIABLES) {
+      const value = cleaned[name];
+      if (value !== undefined && isPlaceholder(value)) problems.push(`${name}: a lab or placeholder value (.env.example, change-me) is not allowed in production`);
+    }
   }
   if (Boolean(cleaned['BOOTSTRAP_ADMIN_USERNAME']) !== Boolean(cleaned['BOOTSTRAP_ADMIN_PASSWORD'])) {
     problems.push('BOOTSTRAP_ADMIN_PASSWORD: set both BOOTSTRAP_ADMIN_USERNAME and BOOTSTRAP_ADMIN_PASSWORD, or neither');

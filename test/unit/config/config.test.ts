@@ -1,4 +1,7 @@
-import { ConfigError, loadConfig } from '../../../src/config/config';
+import { ConfigError, loadConfig as load, type RawEnv } from '../../../src/config/config';
+
+/** Lab mode unless the test says otherwise (NODE_ENV has no default). */
+const loadConfig = (env: RawEnv) => load({ NODE_ENV: 'development', ...env });
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -51,7 +54,32 @@ describe('loadConfig', () => {
       JWT_SECRET: 'hotline-lab-jwt-secret-change-me-in-production',
     });
     expect(problems).toHaveLength(2);
-    expect(problems[0]).toMatch(/^ARI_PASSWORD: the lab password/);
+    expect(problems[0]).toMatch(/^ARI_PASSWORD: a lab or placeholder value/);
+  });
+
+  it('production with the placeholders of .env.example, or anything containing change-me → each refused', () => {
+    const problems = problemsOf({
+      NODE_ENV: 'production',
+      ARI_PASSWORD: 'change-me-ari-password',
+      JWT_SECRET: 'change-me-to-at-least-32-random-characters',
+      BOOTSTRAP_ADMIN_USERNAME: 'chief',
+      BOOTSTRAP_ADMIN_PASSWORD: 'change-me-admin-password',
+      METRICS_SCRAPE_TOKEN: 'our-scrape-token-CHANGE-ME-0123456789',
+    });
+    expect(problems.map((p) => p.split(':')[0])).toEqual(['ARI_PASSWORD', 'JWT_SECRET', 'BOOTSTRAP_ADMIN_PASSWORD', 'METRICS_SCRAPE_TOKEN']);
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', ARI_PASSWORD: 'a-real-ari-password', JWT_SECRET: 'x7Qp2mZr9Lk4Vb8Nc3Wd6Hf1Jt5Gs0Ya' }),
+    ).not.toThrow();
+  });
+
+  it('NODE_ENV unset → refused, never the lab secret silently', () => {
+    expect(() => load({})).toThrow(ConfigError);
+    try {
+      load({ JWT_SECRET: 'x7Qp2mZr9Lk4Vb8Nc3Wd6Hf1Jt5Gs0Ya' });
+    } catch (err) {
+      expect((err as ConfigError).problems).toEqual([expect.stringMatching(/^NODE_ENV: required: development or test for the lab/)]);
+    }
+    expect(load({ NODE_ENV: 'test' }).auth.jwtSecret).toBe('hotline-lab-jwt-secret-change-me-in-production');
   });
 
   it('drachtio host without secret → named', () => {
