@@ -1,9 +1,11 @@
 /**
  * winston JSON logger behind the Logger port.
  * Secrets are redacted by key name at any depth before a line is written, so a password, token,
- * SIP digest or ARI credential passed in a field never reaches the log. Callers' numbers and names
- * are masked the same way (PIPL): a log reader handles no case, so logs carry masked values only,
- * whether or not the caller is confidential (domain/access/masking.ts).
+ * SIP digest or ARI credential passed in a field never reaches the log; credentials inside any
+ * string (the message, a field value, an error's message or stack: `mongodb://user:pass@host`,
+ * `redis://:pass@host`) are redacted too. Callers' numbers and names are masked the same way (PIPL):
+ * a log reader handles no case, so logs carry masked values only, whether or not the caller is
+ * confidential (domain/access/masking.ts).
  */
 import winston from 'winston';
 import { maskName, maskPhone } from '../../domain/access';
@@ -22,12 +24,12 @@ export function maskMobiles(text: string): string {
   return text.replace(MOBILE, (n) => maskPhone(n));
 }
 
-/** Returns a copy of `value` with every secret-looking key's value replaced. */
+/** Returns a copy of `value` with every secret-looking key's value and every URL credential replaced. */
 export function redact(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return maskMobiles(value);
+  if (typeof value === 'string') return cleanText(value);
   if (depth > 8 || value === null || typeof value !== 'object') return value;
   if (value instanceof Error) {
-    return { name: value.name, message: maskMobiles(value.message), stack: value.stack === undefined ? undefined : maskMobiles(value.stack) };
+    return { name: value.name, message: cleanText(value.message), stack: value.stack === undefined ? undefined : cleanText(value.stack) };
   }
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
@@ -40,9 +42,14 @@ export function redact(value: unknown, depth = 0): unknown {
   return out;
 }
 
-/** Also hides credentials embedded in URLs (mongodb://user:pass@host). */
-function redactUrls(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)([^:/@\s]+):([^@\s]+)@/gi, `$1$2:${REDACTED}@`);
+/** Hides credentials embedded in URLs (mongodb://user:pass@host, redis://:pass@host). */
+export function redactUrls(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)([^:/@\s]*):([^@\s]+?)@/gi, `$1$2:${REDACTED}@`);
+}
+
+/** Free text as it may be logged: URL credentials redacted, mobile numbers masked. */
+function cleanText(text: string): string {
+  return maskMobiles(redactUrls(text));
 }
 
 const redactFormat = winston.format((info) => {
@@ -51,7 +58,7 @@ const redactFormat = winston.format((info) => {
   for (const key of Object.keys(rest)) delete (info as Record<string, unknown>)[key];
   Object.assign(info, cleaned);
   info.level = level;
-  info.message = typeof message === 'string' ? maskMobiles(redactUrls(message)) : message;
+  info.message = typeof message === 'string' ? cleanText(message) : message;
   return info;
 });
 

@@ -32,6 +32,23 @@ describe('logger', () => {
     expect(lines[0]).toMatchObject({ password: REDACTED, nested: { jwtSecret: REDACTED, keep: 'visible' } });
     expect(lines[0]?.['message']).toBe(`connecting mongodb://admin:${REDACTED}@db:27017/x`);
   });
+
+  it('redacts credentials inside any string field value, child fields and errors included', () => {
+    const { lines, log } = capture();
+    log.child({ db: 'mongodb://hotline:db-pass-1@db:27017/x' }).error('connect failed', {
+      uri: 'mongodb://hotline:db-pass-2@db:27017/hotline12345?authSource=admin',
+      redisUrl: 'redis://:redis-pass-3@cache:6379',
+      err: new Error('getaddrinfo failed for redis://default:redis-pass-4@cache:6379'),
+      list: ['amqp://u:list-pass-5@mq'],
+    });
+    const line = JSON.stringify(lines[0]);
+    expect(line).not.toMatch(/db-pass-1|db-pass-2|redis-pass-3|redis-pass-4|list-pass-5/);
+    expect(lines[0]).toMatchObject({
+      uri: `mongodb://hotline:${REDACTED}@db:27017/hotline12345?authSource=admin`,
+      redisUrl: `redis://:${REDACTED}@cache:6379`,
+      db: `mongodb://hotline:${REDACTED}@db:27017/x`,
+    });
+  });
 });
 
 describe('logger and callers (PIPL)', () => {
