@@ -235,8 +235,13 @@ export function reportToCsv(r: WorkOrderReport): string {
   return `\uFEFF${[header, ...lines, [], ['section', 'key', '', 'count', 'previousCount', 'change'], ...topics].map((l) => l.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
 
-function csvCell(v: unknown): string {
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+/**
+ * One CSV cell. Text that a spreadsheet would read as a formula (starting with = + - @, a tab or a
+ * carriage return) gets a leading apostrophe (OWASP CSV injection); numbers stay numbers.
+ */
+export function csvCell(v: unknown): string {
+  const raw = String(v);
+  const s = typeof v === 'string' && /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
+  return /[",\r\n\t]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
