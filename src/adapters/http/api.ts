@@ -1,10 +1,9 @@
 /**
  * The REST API: `buildApiRouters(deps)` returns the routers main.ts hands to HttpServer (before
- * the health router is fine; order among them does not matter). Security headers (helmet) apply
- * to every API response.
+ * the health router is fine; order among them does not matter). Security headers (helmet) are
+ * set by HttpServer for every response.
  */
 import { Router } from 'express';
-import helmet from 'helmet';
 import type { AuthService } from '../../app/auth/auth.service';
 import type { UserService } from '../../app/auth/user.service';
 import type { AgentConsoleService } from '../../app/live/agent-console.service';
@@ -51,7 +50,6 @@ export function buildApi(deps: ApiDeps): Api {
   const docs = parts.flatMap((p) => p.docs);
   const openapi = buildOpenApiDocument(docs);
   const root = Router();
-  root.use(helmet({ contentSecurityPolicy: false, crossOriginResourcePolicy: false }));
   root.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });

@@ -1,9 +1,12 @@
 /**
  * The express application and its HTTP server. Routers are built elsewhere and passed in;
  * this file only fixes the order: security headers, body limits, routes, 404, error handler.
+ * The security headers (helmet) come first, so every response has them: the API, /healthz,
+ * /readyz, /metrics, 404s and errors alike.
  */
 import http from 'node:http';
 import express, { type Router } from 'express';
+import helmet from 'helmet';
 import type { Logger } from '../../shared/logger';
 import { errorHandler, notFoundHandler } from './error-handler';
 
@@ -26,6 +29,7 @@ export class HttpServer {
     this.app = express();
     this.app.disable('x-powered-by');
     this.app.set('trust proxy', false);
+    this.app.use(helmet({ contentSecurityPolicy: false, crossOriginResourcePolicy: false }));
     this.app.use(express.json({ limit: opts.bodyLimit ?? '100kb', strict: true }));
     for (const r of opts.routers) this.app.use(r);
     this.app.use(notFoundHandler());
