@@ -38,7 +38,7 @@ export class JwtTokenSigner implements TokenSigner {
   async sign(claims: Omit<AccessClaims, 'expMs'>, ttlSec: number): Promise<string> {
     const iat = Math.floor(claims.iatMs / 1000);
     return jwt.sign(
-      { sub: claims.sub, jti: claims.jti, role: claims.role, iat, iatMs: claims.iatMs, exp: iat + ttlSec },
+      { sub: claims.sub, jti: claims.jti, role: claims.role, ...(claims.fam ? { fam: claims.fam } : {}), iat, iatMs: claims.iatMs, exp: iat + ttlSec },
       this.secret,
       { algorithm: 'HS256', issuer: this.issuer, audience: this.audience, noTimestamp: true },
     );
@@ -60,10 +60,11 @@ export class JwtTokenSigner implements TokenSigner {
     } catch (err) {
       throw new UnauthenticatedError(err instanceof jwt.TokenExpiredError ? 'token expired' : 'invalid token');
     }
-    const { sub, jti, role, exp, iatMs } = c as Record<string, unknown>;
+    const { sub, jti, role, exp, iatMs, fam } = c as Record<string, unknown>;
     if (typeof sub !== 'string' || typeof jti !== 'string' || !isRole(role) || typeof exp !== 'number' || typeof iatMs !== 'number') {
       throw new UnauthenticatedError('invalid token');
     }
-    return { sub, jti, role, iatMs, expMs: exp * 1000 };
+    if (fam !== undefined && typeof fam !== 'string') throw new UnauthenticatedError('invalid token');
+    return { sub, jti, role, iatMs, expMs: exp * 1000, ...(fam !== undefined ? { fam } : {}) };
   }
 }

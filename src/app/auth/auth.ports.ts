@@ -67,9 +67,18 @@ export interface RefreshTokenRecord {
 export interface TokenRepository {
   saveRefreshToken(token: Omit<RefreshTokenRecord, 'usedAt' | 'revokedAt'>): Promise<void>;
   findRefreshToken(id: string): Promise<RefreshTokenRecord | null>;
-  /** Marks the token used if it was unused and not revoked; false when someone used it first. */
+  /**
+   * Marks the token used if it was unused and not revoked, in one atomic conditional update;
+   * false when someone used it first.
+   */
   consumeRefreshToken(id: string, now: number): Promise<boolean>;
-  revokeFamily(familyId: string, now: number): Promise<void>;
+  /**
+   * Revokes a login family: its family record (checked at every refresh and request, so a token the
+   * family issues after this, in a race, is dead as well) and every token of it stored so far.
+   */
+  revokeFamily(familyId: string, userId: string, now: number): Promise<void>;
+  /** Whether the family was revoked (a family never revoked may have no record). */
+  isFamilyRevoked(familyId: string): Promise<boolean>;
   revokeUserRefreshTokens(userId: string, now: number): Promise<void>;
   revokeAccessToken(jti: string, userId: string, expiresAt: number): Promise<void>;
   isAccessTokenRevoked(jti: string): Promise<boolean>;
@@ -84,6 +93,8 @@ export interface AccessClaims {
   readonly sub: string;
   readonly role: Role;
   readonly jti: string;
+  /** The login family the token was issued in (absent in tokens from before families were checked). */
+  readonly fam?: string;
   /** Issue instant in ms (finer than the JWT's `iat`, for session revocation). */
   readonly iatMs: number;
   /** Expiry in ms. */

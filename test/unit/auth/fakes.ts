@@ -47,6 +47,7 @@ export class MemoryUsers implements UserRepository {
 export class MemoryTokens implements TokenRepository {
   readonly refresh = new Map<string, RefreshTokenRecord>();
   readonly revoked = new Map<string, number>();
+  readonly revokedFamilies = new Set<string>();
   async saveRefreshToken(t: Omit<RefreshTokenRecord, 'usedAt' | 'revokedAt'>) {
     this.refresh.set(t.id, { ...t, usedAt: null, revokedAt: null });
   }
@@ -59,8 +60,12 @@ export class MemoryTokens implements TokenRepository {
     this.refresh.set(id, { ...t, usedAt: now });
     return true;
   }
-  async revokeFamily(familyId: string, now: number) {
+  async revokeFamily(familyId: string, _userId: string, now: number) {
+    this.revokedFamilies.add(familyId);
     for (const [k, t] of this.refresh) if (t.familyId === familyId) this.refresh.set(k, { ...t, revokedAt: t.revokedAt ?? now });
+  }
+  async isFamilyRevoked(familyId: string) {
+    return this.revokedFamilies.has(familyId);
   }
   async revokeUserRefreshTokens(userId: string, now: number) {
     for (const [k, t] of this.refresh) if (t.userId === userId) this.refresh.set(k, { ...t, revokedAt: t.revokedAt ?? now });

@@ -1,7 +1,14 @@
 /** TokenRepository over mongoose: refresh tokens and revoked access-token ids. */
 import type { Connection, Model } from 'mongoose';
 import type { RefreshTokenRecord, TokenRepository } from '../../../app/auth/auth.ports';
-import { refreshTokenModel, revokedTokenModel, type RefreshTokenDoc, type RevokedTokenDoc } from '../models/auth-token.model';
+import {
+  refreshFamilyModel,
+  refreshTokenModel,
+  revokedTokenModel,
+  type RefreshFamilyDoc,
+  type RefreshTokenDoc,
+  type RevokedTokenDoc,
+} from '../models/auth-token.model';
 import { ensureIndexes } from '../indexes';
 
 const DUPLICATE_KEY = 11000;
@@ -9,14 +16,20 @@ const DUPLICATE_KEY = 11000;
 export class MongoTokenRepository implements TokenRepository {
   private readonly refresh: Model<RefreshTokenDoc>;
   private readonly revoked: Model<RevokedTokenDoc>;
+  private readonly families: Model<RefreshFamilyDoc>;
 
-  constructor(conn: Connection) {
+  /** `familyTtlMs`: how long a revoked family is remembered (at least the refresh tokens' lifetime). */
+  constructor(
+    conn: Connection,
+    private readonly familyTtlMs = 30 * 24 * 3600_000,
+  ) {
     this.refresh = refreshTokenModel(conn);
     this.revoked = revokedTokenModel(conn);
+    this.families = refreshFamilyModel(conn);
   }
 
   async init(now = Date.now()): Promise<void> {
-    await ensureIndexes(this.refresh, this.revoked);
+    await ensureIndexes(this.refresh, this.revoked, this.families);
     // Written before the TTL index, without `expireAt`: removed here once expired (one-off, cheap).
     await Promise.all([
       this.refresh.deleteMany({ expireAt: { $exists: false }, expiresAt: { $lte: now } }),
@@ -44,13 +57,25 @@ export class MongoTokenRepository implements TokenRepository {
   }
 
   async consumeRefreshToken(id: string, now: number): Promise<boolean> {
-    // Single-document conditional update: of two concurrent refreshes only one matches.
-    const res = await this.refresh.updateOne({ _id: id, usedAt: null, revokedAt: null }, { $set: { usedAt: now } });
-    return res.modifiedCount === 1;
+    // One atomic conditional findOneAndUpdate (MongoDB, FerretDB v2): of concurrent refreshes only the
+    // one that finds the token unused gets the document back.
+    const before = await this.refresh.findOneAndUpdate({ _id: id, usedAt: null, revokedAt: null }, { $set: { usedAt: now } }, { returnDocument: 'before' }).lean();
+    return before !== null;
   }
 
-  async revokeFamily(familyId: string, now: number): Promise<void> {
+  async revokeFamily(familyId: string, userId: string, now: number): Promise<void> {
+    // The family record first: from then on every refresh and request of the family is refused,
+    // whatever a racing refresh still writes.
+    await this.families.updateOne(
+      { _id: familyId },
+      { $setOnInsert: { userId, revokedAt: now, expireAt: new Date(now + this.familyTtlMs) } },
+      { upsert: true },
+    );
     await this.refresh.updateMany({ familyId, revokedAt: null }, { $set: { revokedAt: now } });
+  }
+
+  async isFamilyRevoked(familyId: string): Promise<boolean> {
+    return (await this.families.exists({ _id: familyId })) !== null;
   }
 
   async revokeUserRefreshTokens(userId: string, now: number): Promise<void> {
