@@ -214,6 +214,8 @@ export function buildSystem(config: Config, log: Logger): System {
     { auth, agentConsole, projector, dashboard: dashboardService, log: log.child({ component: 'realtime' }) },
     { redisUrl: config.redis?.url ?? null, corsOrigins: config.corsOrigins },
   );
+  // Logout, reuse, password/role/account changes disconnect the sockets they cover, on every instance.
+  const stopEndingSessions = auth.onSessionsEnded((e) => realtime.endSessions(e));
   projector.attachDashboard(dashboard);
   // Work-order notices (催办/督办/escalations, retries, callbacks) and changes, pushed live.
   projector.attachWorkOrders(workOrders.events);
@@ -278,6 +280,7 @@ export function buildSystem(config: Config, log: Logger): System {
       ]);
       if (drainTimer) clearTimeout(drainTimer);
       unsubscribe();
+      stopEndingSessions();
       dashboard.stop();
       await workOrders.stop();
       await ari.stop();

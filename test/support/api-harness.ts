@@ -199,6 +199,7 @@ export async function startApp(opts: AppOptions): Promise<TestApp> {
     log,
   );
   const realtime = new RealtimeServer(http.server, { auth, agentConsole, projector, dashboard: dashboardService, log }, { redisUrl: opts.redisUrl ?? null });
+  auth.onSessionsEnded((e) => realtime.endSessions(e));
   if (dashboard) projector.attachDashboard(dashboard);
   await realtime.start();
   const { port } = await http.start();

@@ -14,4 +14,8 @@ export const rooms = {
   workOrders: () => 'workorders',
   /** One user's sockets (for ending sessions). */
   user: (userId: string) => `user:${userId}`,
+  /** The sockets of one login session (refresh-token family), for logout and reuse. */
+  session: (familyId: string) => `session:${familyId}`,
+  /** The sockets opened with one access token (tokens without a family). */
+  token: (jti: string) => `token:${jti}`,
 } as const;

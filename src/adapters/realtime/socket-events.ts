@@ -130,6 +130,11 @@ export interface ServerToClientEvents {
   error: (e: SocketErrorPayload) => void;
   /** audience: the socket whose token expired; it is disconnected next and should reconnect with a fresh token. */
   'session:expired': (e: { at: number }) => void;
+  /**
+   * audience: the sockets of a session that was just ended (logout, password, role or account
+   * change, refresh-token reuse); they are disconnected next and must sign in again.
+   */
+  'session:revoked': (e: { at: number; reason: 'logout' | 'reuse' | 'revoked' }) => void;
 }
 
 export interface ClientToServerEvents {
@@ -157,4 +162,7 @@ export interface SocketData {
   actor: Actor;
   jti: string;
   expMs: number;
+  familyId: string | null;
+  /** The handshake's access token, checked again before sensitive actions (current role, not revoked). */
+  token: string;
 }

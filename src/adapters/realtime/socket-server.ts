@@ -3,6 +3,9 @@
  * dashboard / handling unit / work-order staff, zod-validated client events (a bad payload gets an `error` event naming the field and
  * the connection stays up), token expiry enforced on open connections, and the Redis adapter when a
  * Redis URL is configured, so an event emitted on one instance reaches clients on every instance.
+ * Ended sessions (`endSessions`) disconnect their sockets on every instance, and every action but
+ * leaving a room authenticates the socket's token again, so it runs with the user's current role
+ * and fails once the session was revoked, even if the disconnect never arrived.
  */
 import type http from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
@@ -12,7 +15,7 @@ import { z } from 'zod';
 import { AppError, NotFoundError, UnauthenticatedError, ValidationError } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 import { requirePermission, type Actor } from '../../domain/access';
-import type { AuthContext } from '../../app/auth/auth.service';
+import type { AuthContext, SessionsEnded } from '../../app/auth/auth.service';
 import type { AgentConsoleService } from '../../app/live/agent-console.service';
 import type { DashboardService } from '../../app/live/dashboard.service';
 import type { AgentAction } from '../../app/live/live.ports';
@@ -142,20 +145,49 @@ export class RealtimeServer {
 
   /** Disconnects every socket of a user on every instance (after logout or when sessions are revoked). */
   disconnectUser(userId: string): void {
-    this.io.in(rooms.user(userId)).disconnectSockets(true);
+    this.disconnectRooms([rooms.user(userId)], 'revoked');
+  }
+
+  /** Disconnects, on every instance, the sockets of the sessions that just ended. */
+  endSessions(e: SessionsEnded): void {
+    if (e.kind === 'user') {
+      this.disconnectRooms([rooms.user(e.userId)], e.reason);
+      return;
+    }
+    const covered = [...(e.familyId ? [rooms.session(e.familyId)] : []), ...(e.jti ? [rooms.token(e.jti)] : [])];
+    if (covered.length > 0) this.disconnectRooms(covered, e.reason);
+  }
+
+  private disconnectRooms(names: string[], reason: 'logout' | 'reuse' | 'revoked'): void {
+    this.io.to(names).emit('session:revoked', { at: this.clock(), reason });
+    this.io.in(names).disconnectSockets(true);
   }
 
   private async authenticate(socket: HotlineSocket): Promise<void> {
     const token = handshakeToken(socket);
     if (!token) throw new UnauthenticatedError('missing token');
     const ctx = await this.deps.auth.authenticate(token);
-    socket.data = { actor: ctx.actor, jti: ctx.jti, expMs: ctx.expMs };
+    socket.data = { actor: ctx.actor, jti: ctx.jti, expMs: ctx.expMs, familyId: ctx.familyId, token };
+  }
+
+  /**
+   * The socket's actor as of now: its token is authenticated again (role and ids from the stored user,
+   * revocations honoured); throws UnauthenticatedError once the session is over.
+   */
+  private async currentActor(socket: HotlineSocket): Promise<Actor> {
+    const ctx = await this.deps.auth.authenticate(socket.data.token);
+    socket.data.actor = ctx.actor;
+    return ctx.actor;
   }
 
   private onConnection(socket: HotlineSocket): void {
-    const { actor } = socket.data;
-    const log = this.deps.log.child({ socketId: socket.id, userId: actor.userId, role: actor.role });
+    const { actor: connectedAs } = socket.data;
+    const log = this.deps.log.child({ socketId: socket.id, userId: connectedAs.userId, role: connectedAs.role });
+    const actor = connectedAs;
+    // Rooms of the identity the socket connected with; a change of role or ids ends the session.
     void socket.join(rooms.user(actor.userId));
+    if (socket.data.familyId) void socket.join(rooms.session(socket.data.familyId));
+    void socket.join(rooms.token(socket.data.jti));
     if (actor.agentId) void socket.join(rooms.agent(actor.agentId));
     if (actor.groupId) void socket.join(rooms.group(actor.groupId));
     // A unit handler hears their unit's work-order notices without asking.
@@ -173,86 +205,103 @@ export class RealtimeServer {
     }
 
     const known = new Set<string>();
-    const on = <S extends z.ZodType>(event: keyof ClientToServerEvents, schema: S, handle: (p: z.output<S>) => Promise<unknown> | unknown) => {
+    /**
+     * A client event: payload validated, then handled with the actor as of now (`fresh`: the token is
+     * authenticated again first; only leaving a room skips that).
+     */
+    const on = <S extends z.ZodType>(
+      event: keyof ClientToServerEvents,
+      schema: S,
+      handle: (p: z.output<S>, actor: Actor) => Promise<unknown> | unknown,
+      fresh = true,
+    ) => {
       known.add(event);
       (socket.on as (ev: string, l: (...args: unknown[]) => void) => void)(event, (raw?: unknown, maybeAck?: unknown) => {
         const ack = (typeof maybeAck === 'function' ? maybeAck : typeof raw === 'function' ? raw : undefined) as Ack | undefined;
         const payload = typeof raw === 'function' ? undefined : raw;
-        void (async () => {
+        const run = async () => {
           try {
             if (this.clock() >= socket.data.expMs) {
               this.expire(socket);
               return;
             }
-            const data = await handle(parsePayload(schema, payload));
+            const parsed = parsePayload(schema, payload);
+            const current = fresh ? await this.currentActor(socket) : socket.data.actor;
+            const data = await handle(parsed, current);
             ack?.({ ok: true, ...(data !== undefined ? { data } : {}) });
           } catch (err) {
             const e = errorPayload(event, err);
             if (e.code === 'INTERNAL') log.error('socket event failed', { event, err: String(err) });
-            socket.emit('error', e);
+            if (socket.connected) socket.emit('error', e);
             const { event: _event, ...rest } = e;
             ack?.({ ok: false, ...rest });
+            // The session is over (revoked, disabled, expired): the connection ends after the answer.
+            if (err instanceof UnauthenticatedError) {
+              socket.emit('session:revoked', { at: this.clock(), reason: 'revoked' });
+              socket.disconnect(true);
+            }
           }
-        })();
+        };
+        run().catch((err: unknown) => log.error('socket event failed', { event, err: String(err) }));
       });
     };
 
-    const act = (action: AgentAction) => (p: { agentId?: string; reason?: string } | null | undefined) => {
-      const agentId = p?.agentId ?? actor.agentId;
+    const act = (action: AgentAction) => (p: { agentId?: string; reason?: string } | null | undefined, current: Actor) => {
+      const agentId = p?.agentId ?? current.agentId;
       if (!agentId) throw new ValidationError('payload.agentId', 'agentId is required for users without an agent id');
-      return this.deps.agentConsole.act(actor, agentId, action, p?.reason ?? null);
+      return this.deps.agentConsole.act(current, agentId, action, p?.reason ?? null);
     };
     on('agent:login', schemas.agent, act('login'));
     on('agent:logout', schemas.agent, act('logout'));
     on('agent:ready', schemas.agent, act('ready'));
     on('agent:not_ready', schemas.notReady, act('not_ready'));
     on('agent:wrap_up_done', schemas.agent, act('wrap_up_done'));
-    on('agent:state_request', schemas.agent, (p) => {
-      const agentId = p?.agentId ?? actor.agentId;
+    on('agent:state_request', schemas.agent, (p, current) => {
+      const agentId = p?.agentId ?? current.agentId;
       if (!agentId) throw new ValidationError('payload.agentId', 'agentId is required for users without an agent id');
-      const state = this.deps.agentConsole.currentState(actor, agentId);
+      const state = this.deps.agentConsole.currentState(current, agentId);
       socket.emit('agent:state', state);
       return state;
     });
 
-    on('dashboard:join', schemas.none, async () => {
-      requirePermission(actor, 'dashboard:view');
+    on('dashboard:join', schemas.none, async (_p, current) => {
+      requirePermission(current, 'dashboard:view');
       await socket.join(rooms.dashboard());
-      const snapshot = await this.snapshot(actor);
+      const snapshot = await this.snapshot(current);
       if (snapshot) socket.emit('dashboard:snapshot', snapshot);
       return { seq: snapshot?.seq ?? null };
     });
     on('dashboard:leave', schemas.none, async () => {
       await socket.leave(rooms.dashboard());
-    });
-    on('dashboard:resync', schemas.resync, async (p) => {
-      requirePermission(actor, 'dashboard:view');
-      const missed = this.deps.dashboard?.deltasSince(actor, p.afterSeq) ?? null;
+    }, false);
+    on('dashboard:resync', schemas.resync, async (p, current) => {
+      requirePermission(current, 'dashboard:view');
+      const missed = this.deps.dashboard?.deltasSince(current, p.afterSeq) ?? null;
       if (missed) {
         if (missed.length > 0) socket.emit('dashboard:deltas', missed);
         return { replayed: missed.length };
       }
-      const snapshot = await this.snapshot(actor);
+      const snapshot = await this.snapshot(current);
       if (snapshot) socket.emit('dashboard:snapshot', snapshot);
       return { snapshot: true };
     });
 
-    on('call:watch', schemas.call, async (p) => {
-      this.requireCallWatch(actor, p.callId);
+    on('call:watch', schemas.call, async (p, current) => {
+      this.requireCallWatch(current, p.callId);
       await socket.join(rooms.call(p.callId));
     });
     on('call:unwatch', schemas.call, async (p) => {
       await socket.leave(rooms.call(p.callId));
-    });
+    }, false);
 
     // Every work order's notices: hotline staff who watch them (supervisors, administrators).
-    on('workorders:join', schemas.none, async () => {
-      requirePermission(actor, 'workorders:watch');
+    on('workorders:join', schemas.none, async (_p, current) => {
+      requirePermission(current, 'workorders:watch');
       await socket.join(rooms.workOrders());
     });
     on('workorders:leave', schemas.none, async () => {
       await socket.leave(rooms.workOrders());
-    });
+    }, false);
 
     socket.onAny((event: string) => {
       if (!known.has(event)) socket.emit('error', { event, code: 'VALIDATION.FIELD', field: 'event', message: `unknown event ${event}` });

@@ -100,7 +100,11 @@ export class UserService {
     return true;
   }
 
-  /** A new password, a disabled account or a changed role ends the user's open sessions. */
+  /**
+   * A new password, a disabled account, a changed role or a changed agent, unit or group ends the
+   * user's open sessions (their sockets are disconnected on every instance; the rooms they joined
+   * follow those ids).
+   */
   async update(actor: Actor, id: string, input: UpdateUserInput): Promise<PublicUser> {
     requirePermission(actor, 'users:manage');
     const existing = await this.deps.users.findById(id);
@@ -123,7 +127,9 @@ export class UserService {
     };
     const updated = await this.deps.users.update(id, patch, this.deps.clock());
     if (!updated) throw new NotFoundError('user');
-    if (input.password !== undefined || input.active === false || role !== existing.role) {
+    const idsChanged =
+      agentId !== existing.agentId || unitId !== existing.unitId || (input.groupId !== undefined && input.groupId !== existing.groupId);
+    if (input.password !== undefined || input.active === false || role !== existing.role || idsChanged) {
       await this.deps.auth.revokeSessions(id);
     }
     return toPublicUser(updated);
