@@ -31,8 +31,8 @@ export class ValidationError extends AppError {
 }
 
 export class NotFoundError extends AppError {
-  constructor(what: string) {
-    super('NOT_FOUND', `${what} not found`, 404);
+  constructor(what: string, details: Record<string, unknown> = {}) {
+    super('NOT_FOUND', `${what} not found`, 404, details);
   }
 }
 

@@ -160,6 +160,8 @@ export class WorkOrderService {
     if (!roleMayAct(actor, action.type)) throw new ForbiddenError(`role ${actor.role} may not ${action.type}`);
     if (action.type === 'answerDirect') await this.checkArticle(action.kbArticleId);
     if (action.type === 'linkCall') await this.checkCall(actor, action.callId);
+    if (action.type === 'merge') await this.checkTarget(actor, orderId, action.masterId, 'body.masterId', true);
+    if (action.type === 'linkRepeat') await this.checkTarget(actor, orderId, action.rootOrderId, 'body.rootOrderId', false);
     for (let attempt = 1; ; attempt += 1) {
       const stored = await this.load(actor, orderId);
       if (expectedRev !== undefined && stored.rev !== expectedRev) {
@@ -310,6 +312,28 @@ export class WorkOrderService {
       await this.deps.calls.mark(order.callId, { confidential: order.caller.confidential, unitIds, handlingUnitIds });
     } catch (err) {
       this.deps.log.error('call not marked with the order\'s units', { orderId: order.id, callId: order.callId, err: String(err) });
+    }
+  }
+
+  /**
+   * The order another one is merged into or linked to must exist and be visible to the actor (404
+   * `WORK_ORDER.TARGET_NOT_FOUND` otherwise, as for an id the actor may not see). A merge master must
+   * be open: a merged master would chain, a closed one would close the duplicate unworked (409).
+   */
+  private async checkTarget(actor: Actor, orderId: string, targetId: string, field: string, mustBeOpen: boolean): Promise<void> {
+    if (targetId === orderId) return; // the state machine refuses an order as its own target
+    const target = await this.deps.orders.get(targetId);
+    if (!target || !canSee(actor, target.order)) {
+      throw new NotFoundError('target work order', { reasonCode: 'WORK_ORDER.TARGET_NOT_FOUND', field });
+    }
+    if (!mustBeOpen) return;
+    if (target.order.status === 'MERGED') {
+      throw new ConflictError('the master is itself merged; merge into its master instead', {
+        reasonCode: 'WORK_ORDER.TARGET_MERGED', field, mergedInto: target.order.mergedInto ?? null,
+      });
+    }
+    if (['CLOSED', 'INVALID', 'EMERGENCY_TRANSFERRED'].includes(target.order.status)) {
+      throw new ConflictError(`the master is ${target.order.status}`, { reasonCode: 'WORK_ORDER.TARGET_CLOSED', field });
     }
   }
 

@@ -28,6 +28,7 @@ export type WorkOrderAction = ActionBase &
     | { readonly type: 'invalidate'; readonly reason: string }
     | { readonly type: 'transferEmergency'; readonly target: '110' | '119' | '120' | '122' }
     | { readonly type: 'merge'; readonly masterId: string }
+    | { readonly type: 'unmerge'; readonly reason: string }
     | ({ readonly type: 'dispatch' } & DispatchTarget)
     | { readonly type: 'sign' }
     | {
@@ -141,7 +142,10 @@ export const ACTION_ROLES: Readonly<Record<WorkOrderActionType, readonly Role[]>
   answerDirect: HOTLINE,
   invalidate: HOTLINE,
   transferEmergency: HOTLINE,
-  merge: HOTLINE,
+  // Merging makes an order follow another one, and linking a repeat can escalate it: the
+  // supervisor's decisions, as escalating is (the app checks the target exists and is visible).
+  merge: ['supervisor', 'system'],
+  unmerge: SUPERVISOR,
   dispatch: HOTLINE,
   sign: UNIT,
   requestReturn: UNIT,
@@ -158,7 +162,7 @@ export const ACTION_ROLES: Readonly<Record<WorkOrderActionType, readonly Role[]>
   recordFeedback: ['unitHandler', 'agent', 'supervisor'],
   recordCallback: ['agent', 'supervisor', 'system'],
   close: ['supervisor', 'system'],
-  linkRepeat: ['agent', 'supervisor', 'system'],
+  linkRepeat: ['supervisor', 'system'],
   escalate: ['supervisor', 'system'],
   markConfidential: HOTLINE,
   linkCall: HOTLINE,
@@ -177,6 +181,7 @@ export const ACTION_STATES: Readonly<Record<WorkOrderActionType, readonly WorkOr
   invalidate: ['DRAFT', 'PENDING_DISPATCH'],
   transferEmergency: ['DRAFT', 'PENDING_DISPATCH'],
   merge: ['DRAFT', 'PENDING_DISPATCH', 'PENDING_SIGN'],
+  unmerge: ['MERGED'],
   dispatch: ['PENDING_DISPATCH'],
   sign: ['PENDING_SIGN'],
   requestReturn: ['PENDING_SIGN', 'IN_PROGRESS'],

@@ -9,7 +9,7 @@ import {
 import { checkCompletion, checkContactAttempt, checkExtension, checkReturn } from './work-order.guards';
 import type { CallbackPolicy } from './presets/preset.schema';
 import {
-  SATISFACTION_LEVELS, TERMINAL_STATUSES,
+  SATISFACTION_LEVELS,
   type CallbackResult, type SatisfactionLevel, type Closure, type Deadline, type Deadlines, type DeadlineStage, type WorkOrder, type WorkOrderStatus,
 } from './work-order.types';
 
@@ -34,7 +34,8 @@ export function transition(order: WorkOrder, action: WorkOrderAction, ctx: Trans
   // Actions arrive from HTTP bodies: an unknown type is an input error, not a crash.
   const states: readonly WorkOrderStatus[] | undefined = Object.hasOwn(ACTION_STATES, action.type) ? ACTION_STATES[action.type] : undefined;
   if (!states) return { ok: false, code: 'WORK_ORDER.INVALID_INPUT', reason: `unknown action ${String(action.type)}` };
-  if (TERMINAL_STATUSES.has(order.status) || !states.includes(order.status)) {
+  // A terminal status accepts only the actions that list it (unmerge of a merged order).
+  if (!states.includes(order.status)) {
     return { ok: false, code: 'WORK_ORDER.INVALID_TRANSITION', reason: `${action.type} is not allowed in ${order.status}` };
   }
   if (!ACTION_ROLES[action.type].includes(ctx.actor.role)) {
@@ -70,7 +71,13 @@ function apply(o: WorkOrder, a: WorkOrderAction, ctx: TransitionContext): Step {
       return done({ ...o, status: 'EMERGENCY_TRANSFERRED', closedAt: now });
     case 'merge':
       if (blank(a.masterId) || a.masterId === o.id) return no('WORK_ORDER.INVALID_INPUT', 'merge needs another order as master');
-      return done({ ...o, status: 'MERGED', mergedInto: a.masterId });
+      return done({ ...o, status: 'MERGED', mergedInto: a.masterId, mergedFromStatus: o.status });
+    case 'unmerge': {
+      if (blank(a.reason)) return no('WORK_ORDER.INVALID_INPUT', 'say why the merge is undone');
+      const { mergedInto: _master, mergedFromStatus, ...rest } = o;
+      // Orders merged before the status was kept go back to dispatch.
+      return done({ ...rest, status: mergedFromStatus ?? 'PENDING_DISPATCH' });
+    }
     case 'dispatch':
       return dispatchTo(o, a, ctx);
     case 'sign':

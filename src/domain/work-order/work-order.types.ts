@@ -234,6 +234,8 @@ export interface WorkOrder {
   readonly reopenCount: number;
   readonly kbArticleId?: string;
   readonly mergedInto?: string;
+  /** The status the order had when it was merged, restored by `unmerge`. */
+  readonly mergedFromStatus?: WorkOrderStatus;
   readonly repeatOf?: string;
   readonly repeatNumber: number;
   readonly escalated: boolean;

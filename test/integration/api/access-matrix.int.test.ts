@@ -116,10 +116,19 @@ async function orderRev(id: string): Promise<number> {
   return Number((await staffCall('GET', `/api/work-orders/${id}`))['rev']);
 }
 
+/** A stage of the lifecycle, or an order a supervisor merged into another (for unmerge). */
+type ActionStage = Stage | 'merged';
+
+async function mergedOrder(): Promise<{ id: string; rev: number }> {
+  const o = await orderAt('pendingDispatch');
+  const merged = await staffCall('POST', `/api/work-orders/${o.id}/actions`, { type: 'merge', masterId: orders.undispatched });
+  return { id: o.id, rev: Number(merged['rev']) };
+}
+
 /** A request for one action on a fresh order at `stage`; a refusal must leave the order as it was. */
-function actionOn(stage: Stage, body: () => Json, lead = 'water', co: string[] = []): Case['request'] {
+function actionOn(stage: ActionStage, body: () => Json, lead = 'water', co: string[] = []): Case['request'] {
   return async () => {
-    const o = await orderAt(stage, lead, co);
+    const o = stage === 'merged' ? await mergedOrder() : await orderAt(stage, lead, co);
     return {
       path: `/api/work-orders/${o.id}/actions`,
       body: body(),
@@ -370,12 +379,14 @@ const SUPERVISORS = MANAGERS;
 /** Unit actions: the lead unit's handler (the matrix's handler leads every order here). */
 const LEAD_UNIT = allow('unit_handler');
 
-const actions: Record<ActionType, { stage: Stage; expect: Expect; body: () => Json }> = {
+const actions: Record<ActionType, { stage: ActionStage; expect: Expect; body: () => Json }> = {
   accept: { stage: 'draft', expect: STAFF, body: () => ({}) },
   answerDirect: { stage: 'pendingDispatch', expect: STAFF, body: () => ({ kbArticleId, answer: '携带身份证到社保经办网点补办' }) },
   invalidate: { stage: 'pendingDispatch', expect: STAFF, body: () => ({ reason: '无效来电' }) },
   transferEmergency: { stage: 'pendingDispatch', expect: STAFF, body: () => ({ target: '119' }) },
-  merge: { stage: 'pendingDispatch', expect: STAFF, body: () => ({ masterId: orders.undispatched }) },
+  // Merging and linking a repeat (which may escalate) are supervisors' decisions, as escalating is.
+  merge: { stage: 'pendingDispatch', expect: SUPERVISORS, body: () => ({ masterId: orders.undispatched }) },
+  unmerge: { stage: 'merged', expect: SUPERVISORS, body: () => ({ reason: '不是同一诉求' }) },
   dispatch: { stage: 'pendingDispatch', expect: STAFF, body: () => ({ leadUnitId: 'water' }) },
   sign: { stage: 'pendingSign', expect: LEAD_UNIT, body: () => ({}) },
   requestReturn: {
@@ -396,7 +407,7 @@ const actions: Record<ActionType, { stage: Stage; expect: Expect; body: () => Js
   recordFeedback: { stage: 'pendingFeedback', expect: EVERYONE, body: () => ({ channel: 'phone' }) },
   recordCallback: { stage: 'pendingCallback', expect: STAFF, body: () => ({ result: 'satisfied', contacted: true, feedbackReceived: true, resolution: 'resolved' }) },
   close: { stage: 'pendingCallback', expect: SUPERVISORS, body: () => ({ reason: '市民无异议' }) },
-  linkRepeat: { stage: 'pendingDispatch', expect: STAFF, body: () => ({ rootOrderId: orders.undispatched, repeatNumber: 1, escalate: false }) },
+  linkRepeat: { stage: 'pendingDispatch', expect: SUPERVISORS, body: () => ({ rootOrderId: orders.undispatched, repeatNumber: 1, escalate: false }) },
   escalate: { stage: 'pendingDispatch', expect: SUPERVISORS, body: () => ({ reason: '群众反映强烈' }) },
   markConfidential: { stage: 'pendingDispatch', expect: STAFF, body: () => ({}) },
   linkCall: { stage: 'pendingDispatch', expect: STAFF, body: () => ({ callId: 'matrix-call' }) },

@@ -19,7 +19,7 @@ function ordersByStatus(): Record<WorkOrderStatus, WorkOrder> {
   const pendingFeedback = run(pendingReview, P, [[{ type: 'passReview' }, SUP, T0]]);
   const pendingCallback = run(pendingFeedback, P, [[{ type: 'recordFeedback', channel: 'phone' }, UNIT, T0]]);
   const closed = run(pendingCallback, P, [[{ type: 'recordCallback', result: 'satisfied' }, AGENT, T0]]);
-  const merged = run(pendingDispatch, P, [[{ type: 'merge', masterId: 'o-0' }, AGENT, T0]]);
+  const merged = run(pendingDispatch, P, [[{ type: 'merge', masterId: 'o-0' }, SUP, T0]]);
   const invalid = run(pendingDispatch, P, [[{ type: 'invalidate', reason: '骚扰电话' }, AGENT, T0]]);
   const transferred = run(draft, P, [[{ type: 'transferEmergency', target: '120' }, AGENT, T0]]);
   return {
@@ -36,6 +36,7 @@ const SAMPLE: Record<WorkOrderActionType, WorkOrderAction> = {
   invalidate: { type: 'invalidate', reason: '无效来电' },
   transferEmergency: { type: 'transferEmergency', target: '110' },
   merge: { type: 'merge', masterId: 'o-0' },
+  unmerge: { type: 'unmerge', reason: '不是同一诉求' },
   dispatch: { type: 'dispatch', leadUnitId: 'unit-1' },
   sign: { type: 'sign' },
   requestReturn: { type: 'requestReturn', reason: 'notOurDuty', explanation: '非本单位职责', evidence: [{ id: 'f1' }] },
@@ -63,7 +64,7 @@ const SAMPLE: Record<WorkOrderActionType, WorkOrderAction> = {
 /** Expected outcome of each legal pair on the default preset. */
 const LEGAL: Partial<Record<WorkOrderActionType, WorkOrderStatus | 'same' | `code:${string}`>> = {
   accept: 'PENDING_DISPATCH', answerDirect: 'CLOSED', invalidate: 'INVALID', transferEmergency: 'EMERGENCY_TRANSFERRED',
-  merge: 'MERGED', dispatch: 'PENDING_SIGN', sign: 'IN_PROGRESS', requestReturn: 'RETURN_REQUESTED', approveReturn: 'PENDING_DISPATCH', rejectReturn: 'IN_PROGRESS',
+  merge: 'MERGED', unmerge: 'PENDING_DISPATCH', dispatch: 'PENDING_SIGN', sign: 'IN_PROGRESS', requestReturn: 'RETURN_REQUESTED', approveReturn: 'PENDING_DISPATCH', rejectReturn: 'IN_PROGRESS',
   recordContactAttempt: 'same', recordHandling: 'same', requestExtension: 'EXTENSION_REQUESTED', approveExtension: 'IN_PROGRESS',
   rejectExtension: 'IN_PROGRESS', complete: 'PENDING_REVIEW', passReview: 'PENDING_FEEDBACK', sendBack: 'IN_PROGRESS',
   recordFeedback: 'PENDING_CALLBACK', recordCallback: 'CLOSED', close: 'CLOSED', linkRepeat: 'same', escalate: 'same', markConfidential: 'same', linkCall: 'same', recordNotice: 'same',
@@ -117,7 +118,8 @@ describe('work-order machine: every state × action', () => {
   it.each([
     ['answerDirect without article', 'DRAFT', { type: 'answerDirect', kbArticleId: ' ', answer: 'x' }, AGENT],
     ['dispatch without unit', 'PENDING_DISPATCH', { type: 'dispatch', leadUnitId: '' }, AGENT],
-    ['merge into itself', 'PENDING_DISPATCH', { type: 'merge', masterId: 'o-1' }, AGENT],
+    ['merge into itself', 'PENDING_DISPATCH', { type: 'merge', masterId: 'o-1' }, SUP],
+    ['unmerge without reason', 'MERGED', { type: 'unmerge', reason: ' ' }, SUP],
     ['sendBack without reason', 'PENDING_REVIEW', { type: 'sendBack', reason: '' }, SUP],
     ['complete without summary', 'IN_PROGRESS', { type: 'complete', summary: '' }, UNIT],
     ['linkRepeat to itself', 'IN_PROGRESS', { type: 'linkRepeat', rootOrderId: 'o-1', repeatNumber: 1, escalate: false }, SYS],
@@ -259,12 +261,26 @@ describe('work-order lifecycle (北京 2023)', () => {
   });
 
   it('a merged duplicate follows its master', () => {
-    const dup = run(newOrder({ id: 'o-2', createdAt: T0 }), P, [[{ type: 'merge', masterId: 'o-1' }, AGENT, T0]]);
+    const dup = run(newOrder({ id: 'o-2', createdAt: T0 }), P, [[{ type: 'merge', masterId: 'o-1' }, SUP, T0]]);
     const master = ordersAt('IN_PROGRESS');
     expect(dup.mergedInto).toBe('o-1');
     expect(effectiveStatus(dup, master)).toBe('IN_PROGRESS');
     expect(effectiveStatus(dup, { ...master, status: 'CLOSED' })).toBe('CLOSED');
     expect(effectiveStatus(dup)).toBe('MERGED');
+  });
+
+  it('only a supervisor merges, and a supervisor can undo it: the order goes back to the status it had', () => {
+    const signed = ordersAt('PENDING_SIGN');
+    expect(transition(signed, { type: 'merge', masterId: 'o-0' }, ctx(P, T0, AGENT))).toMatchObject({ ok: false, code: 'WORK_ORDER.FORBIDDEN_ROLE' });
+    const merged = run(signed, P, [[{ type: 'merge', masterId: 'o-0' }, SUP, T0]]);
+    expect(merged).toMatchObject({ status: 'MERGED', mergedInto: 'o-0', mergedFromStatus: 'PENDING_SIGN' });
+    expect(transition(merged, { type: 'unmerge', reason: '不是同一诉求' }, ctx(P, T0, AGENT))).toMatchObject({ ok: false, code: 'WORK_ORDER.FORBIDDEN_ROLE' });
+    const back = run(merged, P, [[{ type: 'unmerge', reason: '不是同一诉求' }, SUP, T0]]);
+    expect(back.status).toBe('PENDING_SIGN');
+    expect(back.mergedInto).toBeUndefined();
+    expect(back.history[back.history.length - 1]).toMatchObject({ action: 'unmerge', fromStatus: 'MERGED', toStatus: 'PENDING_SIGN', comment: '不是同一诉求' });
+    // Other terminal statuses still accept nothing.
+    expect(transition({ ...ordersAt('IN_PROGRESS'), status: 'CLOSED' }, { type: 'unmerge', reason: 'x' }, ctx(P, T0, SUP))).toMatchObject({ ok: false, code: 'WORK_ORDER.INVALID_TRANSITION' });
   });
 
   it('escalation makes the order 疑难 and recomputes its open deadline (7 → 15 ND)', () => {

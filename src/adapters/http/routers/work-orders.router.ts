@@ -32,6 +32,7 @@ export const actionBody = z.discriminatedUnion('type', [
   act('invalidate', { reason: text }),
   act('transferEmergency', { target: z.enum(['110', '119', '120', '122']) }),
   act('merge', { masterId: id }),
+  act('unmerge', { reason: text }),
   act('dispatch', dispatchTarget),
   act('sign', {}),
   act('requestReturn', {
