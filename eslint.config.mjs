@@ -22,4 +22,15 @@ export default tseslint.config(
     files: ['bench/**', 'scripts/**', 'test/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // No promise may float: a rejection nobody handles would end the process. Fire-and-forget work
+    // goes through the Background helper (src/shared/background.ts), which catches, logs and counts;
+    // `void promise` is not an escape.
+    files: ['src/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: false, ignoreIIFE: false }],
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: true, attributes: false, properties: true, returns: true, variables: true } }],
+    },
+  },
 );

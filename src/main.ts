@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { loadConfig, ConfigError, type Config } from './config/config';
 import type { Logger } from './shared/logger';
+import { BackgroundTasks } from './shared/background';
 import { asQueueId, type AgentId } from './shared/ids';
 import { createLogger } from './adapters/logging/logger';
 import { DbConnection } from './adapters/db/connection';
@@ -64,6 +65,8 @@ export interface System {
   readonly dashboard: LiveDashboard;
   /** The Socket.IO server on `http`. */
   readonly realtime: RealtimeServer;
+  /** Where every timer, job, event handler and fire-and-forget promise runs (failures counted in /metrics). */
+  readonly background: BackgroundTasks;
   /** Starts everything; resolves when the HTTP server listens (ARI may still be connecting). */
   start(): Promise<{ port: number }>;
   /**
@@ -73,10 +76,17 @@ export interface System {
   stop(drainMs?: number): Promise<void>;
 }
 
-export function buildSystem(config: Config, log: Logger): System {
+export function buildSystem(config: Config, log: Logger, background = new BackgroundTasks(log.child({ component: 'background' }))): System {
   const clock = { now: () => Date.now() };
   const db = new DbConnection(config.mongodb.uri, log.child({ component: 'db' }));
-  const callStore = new CallStore(db, new Spool(path.resolve(config.spoolDir), 'calls'), log.child({ component: 'call-store' }));
+  const callStore = new CallStore(
+    db,
+    new Spool(path.resolve(config.spoolDir), 'calls'),
+    log.child({ component: 'call-store' }),
+    config.tasks.spoolFlushMs,
+    undefined,
+    background,
+  );
   const persistence = new MongoCallPersistence(callStore);
   const agents = new MongoAgentDirectory(db.connection);
   const bus = new EventBus(clock, log.child({ component: 'bus' }));
@@ -90,6 +100,7 @@ export function buildSystem(config: Config, log: Logger): System {
       app: config.ari.app,
       maxSockets: config.ari.maxSockets,
       requestTimeoutMs: config.ari.requestTimeoutMs,
+      background,
     },
     log.child({ component: 'ari' }),
   );
@@ -112,7 +123,9 @@ export function buildSystem(config: Config, log: Logger): System {
   });
   // Several instances with call paths over the same agents claim each offer in the database.
   const agentClaims =
-    config.callPath.agentClaims === 'database' ? new MongoAgentClaims(db.connection, { log: log.child({ component: 'agent-claims' }) }) : null;
+    config.callPath.agentClaims === 'database'
+      ? new MongoAgentClaims(db.connection, { log: log.child({ component: 'agent-claims' }), renewMs: config.tasks.agentClaimRenewMs, background })
+      : null;
   const callPath = createCallPath({
     settings,
     telephony: new AriTelephony(ari, { app: config.ari.app, requestTimeoutMs: config.ari.requestTimeoutMs }),
@@ -120,15 +133,16 @@ export function buildSystem(config: Config, log: Logger): System {
     records: persistence,
     callbacks: persistence,
     scheduler: {
-      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      setTimeout: (fn, ms) => setTimeout(background.handler('call.timer', fn), ms),
       clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
     },
+    background,
     clock,
     bus,
     logger: log.child({ component: 'calls' }),
     ...(agentClaims ? { agentClaims } : {}),
   });
-  const ariEvents = new AriCallEvents(callPath.calls, callPath.recovery, log.child({ component: 'ari-events' }));
+  const ariEvents = new AriCallEvents(callPath.calls, callPath.recovery, log.child({ component: 'ari-events' }), background);
   // Asterisk keeps agents' credentials in memory only: the directory puts them back on every connection.
   const sipCredentials = new AgentSipCredentials({
     store: agents,
@@ -136,7 +150,7 @@ export function buildSystem(config: Config, log: Logger): System {
     secrets: nodeSipSecrets,
     log: log.child({ component: 'sip-credentials' }),
   });
-  ari.on('connected', () => void sipCredentials.applyAll());
+  ari.on('connected', background.handler('sip-credentials.apply', () => sipCredentials.applyAll()));
 
   // ---- people, auth and the live layer ----
   const userRepo = new MongoUserRepository(db.connection);
@@ -159,14 +173,21 @@ export function buildSystem(config: Config, log: Logger): System {
   const dashboard = new LiveDashboard({
     clock: Date.now,
     queueWaitAlertSec: (q) => queues.cachedQueue(q)?.waitAlertSec,
-    onListenerError: (err) => log.error('dashboard listener failed', { err: String(err) }),
+    onListenerError: (err) => background.failed('dashboard.listener', err),
+    background,
   });
   queues.onSettings((s) => dashboard.updateSettings(s));
   queues.onQueue((q) => dashboard.registerQueue(q.queueId));
   // Set below once the live layer exists: a call in progress whose order became confidential is masked there.
   let onCallConfidential: (callId: string) => void = () => undefined;
   const workOrders = buildWorkOrderModule({
-    db, auth, log: log.child({ component: 'work-orders' }), clock: Date.now, onCallConfidential: (callId) => onCallConfidential(callId),
+    db,
+    auth,
+    log: log.child({ component: 'work-orders' }),
+    clock: Date.now,
+    onCallConfidential: (callId) => onCallConfidential(callId),
+    jobs: { sweepCron: config.tasks.sweepCron, foldCron: config.tasks.foldCron, reportCron: config.tasks.reportCron },
+    background,
   });
   const calls = new CallRecordsService(new MongoCallRecordReader(db.connection), workOrders.callerHistory, () =>
     metricsOptionsOf(queues.currentSettings()),
@@ -180,9 +201,10 @@ export function buildSystem(config: Config, log: Logger): System {
     dashboard,
     clock: Date.now,
     log: log.child({ component: 'console' }),
+    background,
   });
   // Counted once the server below exists (metrics are read on scrape, long after start-up).
-  const metrics: Metrics = new Metrics(dashboard, { socketConnections: (): number => realtime.io.engine.clientsCount });
+  const metrics: Metrics = new Metrics(dashboard, { socketConnections: (): number => realtime.io.engine.clientsCount, background });
   const api = buildApi({
     auth,
     users,
@@ -211,7 +233,7 @@ export function buildSystem(config: Config, log: Logger): System {
   );
   const realtime = new RealtimeServer(
     http.server,
-    { auth, agentConsole, projector, dashboard: dashboardService, log: log.child({ component: 'realtime' }) },
+    { auth, agentConsole, projector, dashboard: dashboardService, log: log.child({ component: 'realtime' }), background },
     { redisUrl: config.redis?.url ?? null, corsOrigins: config.corsOrigins },
   );
   // Logout, reuse, password/role/account changes disconnect the sockets they cover, on every instance.
@@ -249,6 +271,7 @@ export function buildSystem(config: Config, log: Logger): System {
     workOrders,
     dashboard,
     realtime,
+    background,
     async start() {
       await db.start();
       await Promise.all([userRepo.init(), tokenRepo.init(), agents.init()]);
@@ -263,7 +286,7 @@ export function buildSystem(config: Config, log: Logger): System {
       dashboard.start();
       ariEvents.start(ari);
       // ARI connects in the background: the app serves /readyz (503 naming asterisk) until it does.
-      void ari.start();
+      background.run('ari.start', () => ari.start());
       await realtime.start();
       const { port } = await http.start();
       const addr = http.server.address();
@@ -305,25 +328,36 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger({ level: config.logLevel });
-  const system = buildSystem(config, log);
-  const { port } = await system.start();
-  log.info('hotline started', { http: `http://${config.http.host}:${port}`, ari: config.ari.url, app: config.ari.app });
-
+  const background = new BackgroundTasks(log.child({ component: 'background' }));
+  let system: System | null = null;
   let stopping = false;
-  const shutdown = (signal: string) => {
+  const shutdown = (reason: string, code: number) => {
     if (stopping) return;
     stopping = true;
-    log.info('shutting down', { signal });
-    system
-      .stop()
-      .then(() => process.exit(0))
+    log.info('shutting down', { reason });
+    (system ? system.stop() : Promise.resolve())
+      .then(() => process.exit(code))
       .catch((err: unknown) => {
         log.error('shutdown failed', { err: String(err) });
         process.exit(1);
       });
   };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // A rejection nobody handled (every known one runs through the Background helper): logged and
+  // counted, and the process goes on, since the calls in progress matter more than that one promise.
+  process.on('unhandledRejection', (reason) => background.failed('process.unhandled-rejection', reason));
+  // An exception nobody caught leaves unknown state behind (Node's own advice: do not resume). The
+  // process stops as on SIGTERM: calls in progress may finish (up to 30 s), then it exits with 1 for
+  // its supervisor to restart it; calls still up are reconciled at the next start.
+  process.on('uncaughtException', (err, origin) => {
+    background.failed('process.uncaught-exception', err, { origin });
+    shutdown('uncaught exception', 1);
+  });
+  process.on('SIGINT', () => shutdown('SIGINT', 0));
+  process.on('SIGTERM', () => shutdown('SIGTERM', 0));
+
+  system = buildSystem(config, log, background);
+  const { port } = await system.start();
+  log.info('hotline started', { http: `http://${config.http.host}:${port}`, ari: config.ari.url, app: config.ari.app });
 }
 
 if (require.main === module) {

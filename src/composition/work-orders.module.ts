@@ -3,6 +3,7 @@
  * report jobs (node-cron with a database lease), and the REST routers. main.ts builds it once,
  * passes `routers` to the API, subscribes the live API to `events`, and calls start()/stop().
  */
+import type { Background } from '../shared/background';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { DbConnection } from '../adapters/db/connection';
@@ -56,6 +57,8 @@ export interface WorkOrderModuleDeps {
   readonly onCallConfidential?: (callId: string) => void;
   /** KPI rollup settings (grace of the change log's hours, batch sizes). */
   readonly facts?: WorkOrderFactsOptions;
+  /** Where the jobs' firings run (main.ts: the process's one Background). */
+  readonly background?: Background;
 }
 
 export interface WorkOrderModule {
@@ -114,7 +117,13 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   const scheduler =
     deps.jobs === false
       ? null
-      : new CronJobScheduler({ lock: jobLock, owner: deps.instanceId ?? `${hostname()}:${process.pid}:${randomUUID()}`, log, clock });
+      : new CronJobScheduler({
+        lock: jobLock,
+        owner: deps.instanceId ?? `${hostname()}:${process.pid}:${randomUUID()}`,
+        log,
+        clock,
+        ...(deps.background ? { background: deps.background } : {}),
+      });
   if (scheduler && deps.jobs !== false) {
     for (const job of workOrderJobs({ sweep, regulation, reports, snapshots, facts: factsRepo, clock, log }, deps.jobs ?? {})) scheduler.add(job);
   }

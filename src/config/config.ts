@@ -8,6 +8,7 @@
  * are required and the lab's values, every placeholder of `.env.example` and anything containing
  * `change-me` are refused.
  */
+import cron from 'node-cron';
 import { z } from 'zod';
 
 const LAB_ARI_PASSWORD = 'hotline-lab-secret';
@@ -37,6 +38,8 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const cronExpression = z.string().refine((v) => cron.validate(v), { message: 'must be a cron expression (5 fields, or 6 with seconds first)' });
 
 const url = (protocols: string[]) =>
   z.string().refine(
@@ -93,6 +96,13 @@ const schema = z.object({
   /** Where call events wait on disk while the database is unreachable. */
   SPOOL_DIR: z.string().min(1).default('.lab/spool'),
 
+  /** Periodic work (each run through the Background helper; a failed tick is retried at the next). */
+  SPOOL_FLUSH_INTERVAL_MS: int(100, 600_000).default(1000),
+  AGENT_CLAIM_RENEW_MS: int(100, 30_000).default(15_000),
+  WORK_ORDER_SWEEP_CRON: cronExpression.default('*/1 * * * *'),
+  WORK_ORDER_FOLD_CRON: cronExpression.default('*/30 * * * * *'),
+  WORK_ORDER_REPORT_CRON: cronExpression.default('10 1 * * *'),
+
   RING_TIMEOUT_MS: int(1000, 120000).default(10000),
   WRAPUP_MS: int(0, 3600000).default(15000),
   MAX_QUEUE_WAIT_MS: int(5000, 3600000).default(300000),
@@ -131,6 +141,14 @@ export interface Config {
   corsOrigins: string[];
   drachtio: { host: string; port: number; secret: string } | null;
   spoolDir: string;
+  /** Intervals and cron expressions of the periodic work. */
+  tasks: {
+    spoolFlushMs: number;
+    agentClaimRenewMs: number;
+    sweepCron: string;
+    foldCron: string;
+    reportCron: string;
+  };
   callPath: {
     ringTimeoutMs: number;
     wrapUpMs: number;
@@ -221,6 +239,13 @@ export function loadConfig(env: RawEnv): Config {
         ? { host: e.DRACHTIO_HOST, port: e.DRACHTIO_PORT, secret: e.DRACHTIO_SECRET }
         : null,
     spoolDir: e.SPOOL_DIR,
+    tasks: {
+      spoolFlushMs: e.SPOOL_FLUSH_INTERVAL_MS,
+      agentClaimRenewMs: e.AGENT_CLAIM_RENEW_MS,
+      sweepCron: e.WORK_ORDER_SWEEP_CRON,
+      foldCron: e.WORK_ORDER_FOLD_CRON,
+      reportCron: e.WORK_ORDER_REPORT_CRON,
+    },
     callPath: {
       ringTimeoutMs: e.RING_TIMEOUT_MS,
       wrapUpMs: e.WRAPUP_MS,

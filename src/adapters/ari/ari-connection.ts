@@ -12,6 +12,7 @@
  * by `requestTimeoutMs` (then retried), the call path's requests by AriTelephony, and the HTTP agent
  * drops a socket that stays silent that long, so a hung request does not keep one of `maxSockets`.
  */
+import { BackgroundTasks, type Background, type Repeating } from '../../shared/background';
 import http from 'node:http';
 import https from 'node:https';
 import ari from 'ari-client';
@@ -31,6 +32,8 @@ export interface AriConnectionOptions {
   maxBackoffMs?: number;
   /** Longest wait for any one ARI request, and for the application's registration (default 5 s). */
   requestTimeoutMs?: number;
+  /** Where connection attempts and retries run; default one of its own on the logger. */
+  background?: Background;
 }
 
 /**
@@ -53,13 +56,15 @@ export class AriConnection extends TypedEmitter<AriConnectionEvents> {
   private connected = false;
   private stopped = false;
   private everConnected = false;
-  private retryTimer: NodeJS.Timeout | null = null;
+  private retryTimer: Repeating | null = null;
+  private readonly background: Background;
 
   constructor(
     private readonly opts: AriConnectionOptions,
     private readonly log: Logger,
   ) {
     super((err, event) => log.error('ari connection listener failed', { event: String(event), err }));
+    this.background = opts.background ?? new BackgroundTasks(log);
     // ari-client issues its REST calls through Node's global agents: bound them, keep sockets alive,
     // and drop a socket silent for longer than a request may take (its request fails, the socket is freed).
     const timeout = this.requestTimeoutMs;
@@ -90,13 +95,13 @@ export class AriConnection extends TypedEmitter<AriConnectionEvents> {
         resolve();
       };
       const off = this.on('connected', onFirst);
-      void this.attempt(0);
+      this.background.run('ari.connect', () => this.attempt(0));
     });
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer?.stop();
     const c = this.client;
     this.client = null;
     this.connected = false;
@@ -126,7 +131,7 @@ export class AriConnection extends TypedEmitter<AriConnectionEvents> {
   private scheduleRetry(attempt: number): void {
     if (this.stopped) return;
     const delay = Math.min(this.opts.maxBackoffMs ?? 5000, 250 * 2 ** Math.min(attempt, 6));
-    this.retryTimer = setTimeout(() => void this.attempt(attempt + 1), delay);
+    this.retryTimer = this.background.after('ari.connect', delay, () => this.attempt(attempt + 1), { attempt: attempt + 1 });
   }
 
   private async attempt(attempt: number): Promise<void> {
@@ -157,7 +162,7 @@ export class AriConnection extends TypedEmitter<AriConnectionEvents> {
         this.connected = true;
         this.log.info('ari websocket reconnected');
         // Asterisk may have been restarted: its application (and the filter) is new.
-        void this.filterEvents(client);
+        this.background.run('ari.event-filter', () => this.filterEvents(client));
         this.emit('connected', { client, reconnect: true });
       }
     });

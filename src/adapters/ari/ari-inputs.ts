@@ -4,6 +4,7 @@
  * that call. On every (re)connection the call path is reconciled with Asterisk, because Asterisk
  * does not replay the events sent while the websocket was down.
  */
+import { BackgroundTasks, type Background } from '../../shared/background';
 import type { Client } from 'ari-client';
 import type { Logger } from '../../shared/logger';
 import type { CallId } from '../../shared/ids';
@@ -89,18 +90,23 @@ export class AriCallEvents {
   private readonly ended = new Set<string>();
   private readonly dialFailure = new Map<string, AgentLegEnd>();
 
+  private readonly background: Background;
+
   constructor(
     private readonly calls: CallPathEntry,
     private readonly recovery: Reconciler,
     private readonly log: Logger,
-  ) {}
+    background?: Background,
+  ) {
+    this.background = background ?? new BackgroundTasks(log);
+  }
 
   /** Listens on every client the connection hands out and reconciles after each (re)connection. */
   start(conn: AriConnectionEvents): void {
     conn.on('connected', ({ client, reconnect }) => {
       this.attach(client);
       this.log.info('reconciling calls with asterisk', { reconnect });
-      this.recovery.reconcile().catch((err: unknown) => this.log.error('call reconciliation failed', { err: String(err) }));
+      this.background.run('ari.reconcile', () => this.recovery.reconcile(), { reconnect });
     });
   }
 
@@ -108,13 +114,8 @@ export class AriCallEvents {
     if (this.attached.has(client)) return;
     this.attached.add(client);
     for (const type of HANDLED) {
-      client.on(type as 'StasisStart', (event: unknown) => {
-        try {
-          this.handle({ ...(event as AriEvent), type });
-        } catch (err) {
-          this.log.error('ari event handling failed', { event: type, err });
-        }
-      });
+      // Handled at once, in arrival order; a failure is logged and counted, never thrown into ari-client.
+      client.on(type as 'StasisStart', this.background.handler('ari.event', (event: unknown) => this.handle({ ...(event as AriEvent), type }), { event: type }));
     }
   }
 

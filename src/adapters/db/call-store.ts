@@ -14,6 +14,7 @@
  * stored, the call is listed under its caller number (call-history.ts) first, so no stored record
  * is missing from its caller's history; a write retried after a failure may list it twice.
  */
+import { BackgroundTasks, type Background, type Repeating } from '../../shared/background';
 import type { Model } from 'mongoose';
 import type { Logger } from '../../shared/logger';
 import type { DbConnection } from './connection';
@@ -37,7 +38,7 @@ export class CallStore {
   readonly callbacks: Model<CallbackRequestDoc>;
   /** Per caller number, the calls in the order their records were first stored. */
   readonly history: KeyedList<CallHistoryEntry>;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Repeating | null = null;
   private flushing: Promise<void> | null = null;
   /** The record write in progress per call (the tail of that call's chain of writes). */
   private readonly recordWrites = new Map<string, Promise<void>>();
@@ -56,6 +57,7 @@ export class CallStore {
     private readonly log: Logger,
     private readonly flushEveryMs = 1000,
     private readonly eventBatchMs = 20,
+    private readonly background: Background = new BackgroundTasks(log),
   ) {
     this.events = callEventModel(db.connection);
     this.records = callRecordModel(db.connection);
@@ -66,13 +68,13 @@ export class CallStore {
   async start(): Promise<void> {
     this.spool.recoverInterruptedReplays();
     await ensureIndexes(this.events, this.records, this.callbacks);
-    this.timer = setInterval(() => void this.flush(), this.flushEveryMs);
-    this.timer.unref();
+    // Replays the spool; with the database down a tick fails (logged, counted) and the next one retries.
+    this.timer = this.background.every('call-store.flush', this.flushEveryMs, () => this.flush());
     await this.flush();
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.stop();
     this.timer = null;
     await Promise.all([...this.eventWrites]);
     await this.flush();

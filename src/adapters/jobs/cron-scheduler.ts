@@ -4,8 +4,11 @@
  * lease is renewed while the job runs and is not given back when it ends, so a late instance does
  * not run the same firing again (`leaseMs` = the cron interval). Within an
  * instance a job never overlaps itself. State lives in the database, so a restart resumes on the
- * next firing, and a crashed holder's lease simply runs out.
+ * next firing, and a crashed holder's lease simply runs out. Every firing runs through the
+ * Background helper: a failed run (job error, or no database to take the lease) is logged and counted
+ * under `job.<name>`, and the next firing is its retry.
  */
+import { BackgroundTasks, type Background } from '../../shared/background';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { JobLock, ScheduledJob } from '../../app/work-orders/ports';
 import type { Logger } from '../../shared/logger';
@@ -20,6 +23,8 @@ export interface CronSchedulerDeps {
   readonly clock?: () => number;
   /** Zone of the cron expressions; default Asia/Shanghai. */
   readonly timezone?: string;
+  /** Where firings and lease renewals run; default one of its own on `log`. */
+  readonly background?: Background;
 }
 
 export class CronJobScheduler {
@@ -27,8 +32,11 @@ export class CronJobScheduler {
   private readonly running = new Map<string, Promise<RunOutcome>>();
   private readonly tasks: ScheduledTask[] = [];
   private stopped = false;
+  private readonly background: Background;
 
-  constructor(private readonly deps: CronSchedulerDeps) {}
+  constructor(private readonly deps: CronSchedulerDeps) {
+    this.background = deps.background ?? new BackgroundTasks(deps.log);
+  }
 
   add(job: ScheduledJob): this {
     if (!cron.validate(job.cron)) throw new Error(`invalid cron expression for ${job.name}: ${job.cron}`);
@@ -40,9 +48,10 @@ export class CronJobScheduler {
   start(): void {
     this.stopped = false;
     for (const job of this.jobs.values()) {
-      const task = cron.schedule(job.cron, async () => {
-        await this.runNow(job.name);
-      }, { name: job.name, timezone: this.deps.timezone ?? 'Asia/Shanghai' });
+      const task = cron.schedule(job.cron, this.background.handler('job.fire', () => this.runNow(job.name), { job: job.name }), {
+        name: job.name,
+        timezone: this.deps.timezone ?? 'Asia/Shanghai',
+      });
       this.tasks.push(task);
     }
     this.deps.log.info('job scheduler started', { jobs: [...this.jobs.keys()], owner: this.deps.owner });
@@ -60,34 +69,35 @@ export class CronJobScheduler {
   }
 
   private async runLocked(job: ScheduledJob): Promise<RunOutcome> {
-    const log = this.deps.log.child({ job: job.name, runId: `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}` });
+    const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+    const log = this.deps.log.child({ job: job.name, runId });
+    const task = `job.${job.name}`;
     const now = new Date(this.deps.clock?.() ?? Date.now());
     let locked = false;
     try {
       locked = await this.deps.lock.acquire(job.name, this.deps.owner, job.leaseMs, now);
     } catch (err) {
-      log.warn('job lock not available', { err: String(err) });
+      // No database to take the lease: this firing fails; the next one tries again.
+      this.background.failed(task, err, { job: job.name, runId, step: 'lease' });
       return 'skipped:locked';
     }
     if (!locked) {
       log.debug('job held by another instance');
       return 'skipped:locked';
     }
-    const renew = setInterval(() => {
+    const renew = this.background.every('job.lease-renew', Math.max(1000, Math.floor(job.leaseMs / 3)), async () => {
       const at = new Date(this.deps.clock?.() ?? Date.now());
-      this.deps.lock.acquire(job.name, this.deps.owner, job.leaseMs, at).then(
-        (ok) => ok || log.warn('job lease lost while running'),
-        (err: unknown) => log.warn('job lease renewal failed', { err: String(err) }),
-      );
-    }, Math.max(1000, Math.floor(job.leaseMs / 3)));
+      if (!(await this.deps.lock.acquire(job.name, this.deps.owner, job.leaseMs, at))) log.warn('job lease lost while running');
+    }, { job: job.name, runId });
     try {
       await job.run();
+      this.background.succeeded(task);
       return 'ran';
     } catch (err) {
-      log.error('job failed', { err: String(err) });
+      this.background.failed(task, err, { job: job.name, runId });
       return 'failed';
     } finally {
-      clearInterval(renew);
+      renew.stop();
     }
   }
 

@@ -1,7 +1,8 @@
 /**
  * Prometheus metrics (prom-client, a registry per instance): calls in progress, queue lengths,
- * agents by state, ring misses, HTTP latency, and Node's default metrics, which include the event
- * loop lag (`hotline_nodejs_eventloop_lag_seconds`, p50/p90/p99).
+ * agents by state, ring misses, HTTP latency, background task failures and last successes per task
+ * (`hotline_background_task_failures_total`, `hotline_background_task_last_success_seconds`), and
+ * Node's default metrics, which include the event loop lag (`hotline_nodejs_eventloop_lag_seconds`, p50/p90/p99).
  *
  * GET /metrics needs the scrape token (`Authorization: Bearer <token>`) or an administrator's access token.
  */
@@ -13,6 +14,7 @@ import { roleHas } from '../../domain/access';
 import type { AuthContext } from '../../app/auth/auth.service';
 import type { DashboardSnapshot } from '../../app/live/dashboard.types';
 import { AGENT_PRESENCES, type LiveInput } from '../../app/live/live.ports';
+import type { TaskStats } from '../../shared/background';
 
 export interface LiveSource {
   snapshot(): Pick<DashboardSnapshot, 'callsInProgress' | 'queues' | 'agents'>;
@@ -23,7 +25,10 @@ export class Metrics {
   private readonly ringMisses: Counter<'outcome'>;
   private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
 
-  constructor(source: LiveSource | null, opts: { prefix?: string; socketConnections?: () => number } = {}) {
+  constructor(
+    source: LiveSource | null,
+    opts: { prefix?: string; socketConnections?: () => number; background?: { stats(): ReadonlyMap<string, TaskStats> } } = {},
+  ) {
     const prefix = opts.prefix ?? 'hotline_';
     collectDefaultMetrics({ register: this.registry, prefix, eventLoopMonitoringPrecision: 10 });
     const registers = [this.registry];
@@ -74,6 +79,30 @@ export class Metrics {
         registers,
         collect() {
           this.set(count());
+        },
+      });
+    }
+    if (opts.background) {
+      const tasks = opts.background;
+      new Counter({
+        name: `${prefix}background_task_failures_total`,
+        help: 'Failed runs of background work (timers, jobs, event handlers, fire-and-forget promises) per task',
+        labelNames: ['task'] as const,
+        registers,
+        collect() {
+          // The helper keeps the running totals; exported as they are.
+          this.reset();
+          for (const [task, s] of tasks.stats()) this.inc({ task }, s.failed);
+        },
+      });
+      new Gauge({
+        name: `${prefix}background_task_last_success_seconds`,
+        help: 'When each background task last ran without an error (Unix time; 0 = not yet)',
+        labelNames: ['task'] as const,
+        registers,
+        collect() {
+          this.reset();
+          for (const [task, s] of tasks.stats()) this.set({ task }, (s.lastSuccessAt ?? 0) / 1000);
         },
       });
     }

@@ -7,6 +7,7 @@
  * leaving a room authenticates the socket's token again, so it runs with the user's current role
  * and fails once the session was revoked, even if the disconnect never arrived.
  */
+import { BackgroundTasks, type Background } from '../../shared/background';
 import type http from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
@@ -35,6 +36,8 @@ export interface RealtimeDeps {
   dashboard: DashboardService | null;
   log: Logger;
   clock?: () => number;
+  /** Where handshakes and client events run; default one of its own on `log`. */
+  background?: Background;
 }
 
 export interface RealtimeOptions {
@@ -87,6 +90,7 @@ export class RealtimeServer {
   private redis: { pub: ReturnType<typeof createClient>; sub: ReturnType<typeof createClient> } | null = null;
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
   private readonly clock: () => number;
+  private readonly background: Background;
 
   constructor(
     httpServer: http.Server,
@@ -94,6 +98,7 @@ export class RealtimeServer {
     private readonly opts: RealtimeOptions,
   ) {
     this.clock = deps.clock ?? Date.now;
+    this.background = deps.background ?? new BackgroundTasks(deps.log);
     this.io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(httpServer, {
       maxHttpBufferSize: opts.maxPayloadBytes ?? 64 * 1024,
       cors: opts.corsOrigins && opts.corsOrigins.length > 0 ? { origin: opts.corsOrigins } : { origin: false },
@@ -101,14 +106,14 @@ export class RealtimeServer {
     });
     deps.projector.bind(this.io);
     this.io.use((socket, next) => {
-      void this.authenticate(socket).then(
+      this.background.run('socket.handshake', () => this.authenticate(socket).then(
         () => next(),
         (err: unknown) => {
           const e = new Error(err instanceof AppError ? err.message : 'unauthorized') as Error & { data?: unknown };
           e.data = { code: 'AUTH.UNAUTHENTICATED' };
           next(e);
         },
-      );
+      ));
     });
     this.io.on('connection', (socket) => this.onConnection(socket));
     this.io.on('dashboard:snapshot_request', (reply) => {
@@ -132,9 +137,9 @@ export class RealtimeServer {
     for (const t of this.expiryTimers.values()) clearTimeout(t);
     this.expiryTimers.clear();
     this.deps.projector.unbind();
-    await new Promise<void>((resolve) => {
+    await new Promise<void>((resolve, reject) => {
       // Also closes the HTTP server it is attached to (if still open).
-      void this.io.close(() => resolve());
+      this.io.close(() => resolve()).catch(reject);
     });
     if (this.redis) {
       const { pub, sub } = this.redis;
@@ -185,13 +190,16 @@ export class RealtimeServer {
     const log = this.deps.log.child({ socketId: socket.id, userId: connectedAs.userId, role: connectedAs.role });
     const actor = connectedAs;
     // Rooms of the identity the socket connected with; a change of role or ids ends the session.
-    void socket.join(rooms.user(actor.userId));
-    if (socket.data.familyId) void socket.join(rooms.session(socket.data.familyId));
-    void socket.join(rooms.token(socket.data.jti));
-    if (actor.agentId) void socket.join(rooms.agent(actor.agentId));
-    if (actor.groupId) void socket.join(rooms.group(actor.groupId));
-    // A unit handler hears their unit's work-order notices without asking.
-    if (actor.role === 'unit_handler' && actor.unitId) void socket.join(rooms.unit(actor.unitId));
+    const joined = [
+      rooms.user(actor.userId),
+      rooms.token(socket.data.jti),
+      ...(socket.data.familyId ? [rooms.session(socket.data.familyId)] : []),
+      ...(actor.agentId ? [rooms.agent(actor.agentId)] : []),
+      ...(actor.groupId ? [rooms.group(actor.groupId)] : []),
+      // A unit handler hears their unit's work-order notices without asking.
+      ...(actor.role === 'unit_handler' && actor.unitId ? [rooms.unit(actor.unitId)] : []),
+    ];
+    this.background.run('socket.join', () => socket.join(joined), { socketId: socket.id });
     this.armExpiry(socket);
     socket.on('disconnect', () => {
       const t = this.expiryTimers.get(socket.id);
@@ -242,7 +250,7 @@ export class RealtimeServer {
             }
           }
         };
-        run().catch((err: unknown) => log.error('socket event failed', { event, err: String(err) }));
+        this.background.run('socket.event', run, { event, socketId: socket.id });
       });
     };
 

@@ -3,6 +3,7 @@
  * composition root has one call to make.
  */
 import type { CallPathSettings } from '../../domain/call/call-settings';
+import { BackgroundTasks, type Background } from '../../shared/background';
 import type { EventBus } from '../events/event-bus';
 import { AcdService } from './acd-service';
 import { AgentService } from './agent-service';
@@ -34,6 +35,8 @@ export interface CallPathPorts {
   readonly agentClaims?: AgentClaimPort;
   /** How long an agent another instance holds is skipped before it is claimed again. */
   readonly claimRetryMs?: number;
+  /** Where the sessions' fire-and-forget work runs; default one of their own on `logger`. */
+  readonly background?: Background;
 }
 
 export interface CallPath {
@@ -45,6 +48,7 @@ export interface CallPath {
 }
 
 export function createCallPath(p: CallPathPorts): CallPath {
+  const background = p.background ?? new BackgroundTasks(p.logger);
   const registry = new CallRegistry((err, event) => p.logger.error('call registry listener failed', { event: String(event), err }));
   const agents = new AgentService(
     { wrapUpMs: p.settings.wrapUpMs, missedRing: p.settings.missedRing },
@@ -83,6 +87,7 @@ export function createCallPath(p: CallPathPorts): CallPath {
       clock: p.clock,
       bus: p.bus,
       logger: p.logger,
+      background,
     },
     registry,
   );

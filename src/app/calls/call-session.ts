@@ -18,6 +18,7 @@
  * An agent released in a step that also hangs up its leg is held back from new offers until that
  * hang-up is done (the ACD holds it), so a new ring never races the old one on the agent's phone.
  */
+import type { Background } from '../../shared/background';
 import type { AgentId, CallId, QueueId } from '../../shared/ids';
 import type { CallPathSettings } from '../../domain/call/call-settings';
 import type { AgentReleaseOutcome, CallEffect, QueueLeaveReason, TimerName } from '../../domain/call/call.effects';
@@ -143,6 +144,8 @@ export interface CallSessionDeps {
   readonly clock: Clock;
   readonly bus: EventBus;
   readonly logger: Logger;
+  /** Runs the session's own fire-and-forget steps (its input loop). */
+  readonly background: Background;
 }
 
 /** The agent leg that belongs to the call right now. */
@@ -180,7 +183,7 @@ export class CallSession {
     this.record(first, true);
     this.running = true;
     const legsClosed: Array<() => void> = [];
-    void this.runPending(this.decide(first.effects, legsClosed), legsClosed).then(() => this.drain());
+    this.deps.background.run('call.session', () => this.runPending(this.decide(first.effects, legsClosed), legsClosed).then(() => this.drain()), { callId: init.callId });
   }
 
   get callId(): CallId {
@@ -222,7 +225,7 @@ export class CallSession {
     if (!this.running) {
       this.running = true;
       // Not in the caller's stack: the ACD may be in the middle of a dispatch.
-      void Promise.resolve().then(() => this.drain());
+      this.deps.background.run('call.session', () => Promise.resolve().then(() => this.drain()), { callId: this.callId });
     }
   }
 
@@ -260,7 +263,7 @@ export class CallSession {
     }
     if (this.inbox.length > 0 && !this.finished) {
       this.running = true;
-      void Promise.resolve().then(() => this.drain());
+      this.deps.background.run('call.session', () => Promise.resolve().then(() => this.drain()), { callId: this.callId });
     }
   }
 
@@ -274,7 +277,9 @@ export class CallSession {
       .catch((err: unknown) => this.log.error('call events not stored', { err, seqs: batch.map((e) => e.seq) }));
     // Also when an agent answers: the stored record then names the agent handling the call, which
     // may make a work order of it while still talking (ownership and masking read the stored record).
-    if (first || t.events.some((e) => e.type === 'AgentAnswered')) void this.writeRecord();
+    if (first || t.events.some((e) => e.type === 'AgentAnswered')) {
+      this.deps.background.run('call.record', () => this.writeRecord(), { callId: this.callId });
+    }
   }
 
   private writeRecord(): Promise<void> {

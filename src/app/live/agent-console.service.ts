@@ -15,6 +15,7 @@
  * against the policy (agents act on themselves, supervisors and administrators on anyone) and
  * delegated to the call path's agent service.
  */
+import { BackgroundTasks, type Background } from '../../shared/background';
 import { NotFoundError, ValidationError } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 import { requirePermission, visibleCaller, type Actor } from '../../domain/access';
@@ -63,6 +64,8 @@ export interface AgentConsoleDeps {
   dashboard: Pick<LiveDashboard, 'agentView'>;
   clock: () => number;
   log: Logger;
+  /** Runs the history look-ups in the background; default one of its own on `log`. */
+  background?: Background;
   /** Longest wait for the presence check and for the history, each; default 1000 ms. */
   historyTimeoutMs?: number;
   historyLimit?: number;
@@ -94,7 +97,11 @@ export class AgentConsoleService {
   /** Follow-ups not yet sent or given up. */
   private readonly deliveries = new Set<Promise<void>>();
 
-  constructor(private readonly deps: AgentConsoleDeps) {}
+  private readonly background: Background;
+
+  constructor(private readonly deps: AgentConsoleDeps) {
+    this.background = deps.background ?? new BackgroundTasks(deps.log);
+  }
 
   apply(input: LiveInput): void {
     const pub = this.deps.publisher;
@@ -254,12 +261,17 @@ export class AgentConsoleService {
       this.deps.log.error('caller history follow-up failed', { callId, agentId: offer.agentId, err: String(err) });
     });
     this.deliveries.add(delivered);
-    void delivered.then(() => this.deliveries.delete(delivered));
-    void settled.then(() => {
-      if (this.lookups.get(callId) !== slot) return;
-      this.lookups.delete(callId);
-      if (slot.next && this.isOffered(callId, slot.next)) this.startLookup(callId, slot.next);
-    });
+    this.background.run('console.caller-history', () => delivered.then(() => this.deliveries.delete(delivered)), { callId });
+    this.background.run(
+      'console.caller-history',
+      () =>
+        settled.then(() => {
+          if (this.lookups.get(callId) !== slot) return;
+          this.lookups.delete(callId);
+          if (slot.next && this.isOffered(callId, slot.next)) this.startLookup(callId, slot.next);
+        }),
+      { callId },
+    );
   }
 
   /** Sends the follow-up (or nothing when dropped); calls `settled` once the lookup itself is over. */

@@ -8,6 +8,7 @@
  * `tick(now)` (every second from `start()`) raises and clears time-based alerts and starts a new
  * day at local midnight.
  */
+import type { Background, Repeating } from '../../shared/background';
 import { maskedForAudience, maskPhone } from '../../domain/access';
 import type { CallEvent } from '../../domain/call/call.events';
 import { DEFAULT_MONITORING_SETTINGS, type MonitoringSettings } from '../queues/queues.ports';
@@ -94,6 +95,8 @@ export interface LiveDashboardOptions {
   /** Deltas kept for catch-up. */
   deltaBacklog?: number;
   onListenerError?: (err: unknown) => void;
+  /** Runs the once-a-second tick; default a timer of its own whose failures are reported to `onListenerError`. */
+  background?: Pick<Background, 'every'>;
 }
 
 export class LiveDashboard {
@@ -108,7 +111,7 @@ export class LiveDashboard {
   private readonly backlog: DashboardDelta[] = [];
   private readonly listeners = new Set<(d: DashboardDelta) => void>();
   private settings: MonitoringSettings;
-  private timer: ReturnType<typeof setInterval> | null = null;
+  private timer: Repeating | null = null;
   private readonly dayOf: (ms: number) => string;
 
   constructor(private readonly opts: LiveDashboardOptions) {
@@ -124,12 +127,24 @@ export class LiveDashboard {
 
   start(intervalMs = 1000): void {
     if (this.timer) return;
-    this.timer = setInterval(() => this.tick(this.opts.clock()), intervalMs);
-    this.timer.unref?.();
+    const tick = () => this.tick(this.opts.clock());
+    if (this.opts.background) {
+      this.timer = this.opts.background.every('dashboard.tick', intervalMs, tick);
+      return;
+    }
+    const t = setInterval(() => {
+      try {
+        tick();
+      } catch (err) {
+        this.opts.onListenerError?.(err);
+      }
+    }, intervalMs);
+    t.unref?.();
+    this.timer = { stop: () => clearInterval(t) };
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.stop();
     this.timer = null;
   }
 

@@ -20,6 +20,7 @@
  * may find on return that another instance has claimed its agent; the renewal then logs the loss.
  * Lease times are compared on each instance's clock: keep the clocks in sync (NTP).
  */
+import { BackgroundTasks, type Background, type Repeating } from '../../../shared/background';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Collection, Connection } from 'mongoose';
@@ -44,6 +45,8 @@ export interface MongoAgentClaimsOptions {
   purgeAfterMs?: number;
   clock?: () => number;
   log: Logger;
+  /** Where the renewals run; default one of its own on `log`. */
+  background?: Background;
 }
 
 interface Held {
@@ -63,7 +66,8 @@ export class MongoAgentClaims implements AgentClaimPort {
   private readonly purgeAfterMs: number;
   private readonly clock: () => number;
   private readonly log: Logger;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Repeating | null = null;
+  private readonly background: Background;
 
   constructor(
     private readonly conn: Connection,
@@ -74,6 +78,7 @@ export class MongoAgentClaims implements AgentClaimPort {
     this.leaseMs = opts.leaseMs ?? 60_000;
     this.renewMs = opts.renewMs ?? Math.max(100, Math.floor(this.leaseMs / 4));
     this.timeoutMs = opts.timeoutMs ?? 2_000;
+    this.background = opts.background ?? new BackgroundTasks(opts.log);
     this.purgeAfterMs = opts.purgeAfterMs ?? 10 * 60_000;
     this.clock = opts.clock ?? Date.now;
     this.log = opts.log;
@@ -83,8 +88,7 @@ export class MongoAgentClaims implements AgentClaimPort {
   async start(): Promise<void> {
     await ensureIndexes(agentClaimModel(this.conn));
     if (this.timer) return;
-    this.timer = setInterval(() => this.renewAll(), this.renewMs);
-    this.timer.unref();
+    this.timer = this.background.every('agent-claims.renew', this.renewMs, () => this.renewAll());
   }
 
   /**
@@ -92,7 +96,7 @@ export class MongoAgentClaims implements AgentClaimPort {
    * shutdown drain) are not released: their agents may still be talking; they lapse after the lease.
    */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.stop();
     this.timer = null;
     await Promise.all([...this.tails.values()]);
   }
@@ -173,9 +177,10 @@ export class MongoAgentClaims implements AgentClaimPort {
   }
 
   /** Extends the lease of every held claim; a claim another instance superseded meanwhile is dropped. */
-  private renewAll(): void {
-    for (const [agentId, h] of this.held) {
-      void this.serial(agentId, async () => {
+  /** Renews every held claim; fails (for the task's count) when any renewal did, after trying them all. */
+  private async renewAll(): Promise<void> {
+    const renewals = [...this.held].map(([agentId, h]) =>
+      this.serial(agentId, async () => {
         if (this.held.get(agentId)?.id !== h.id) return; // released or replaced meanwhile
         await this.claims.updateOne({ _id: h.id }, { $set: { until: new Date(this.clock() + this.leaseMs) } });
         const newer = await this.claims.findOne({ agentId, gen: { $gt: h.gen } });
@@ -183,8 +188,16 @@ export class MongoAgentClaims implements AgentClaimPort {
           this.log.error('agent claim lost to another instance after its lease passed', { agentId, callId: h.callId, by: newer.owner });
           if (this.held.get(agentId)?.id === h.id) this.held.delete(agentId);
         }
-      }).catch((err: unknown) => this.log.warn('agent claim not renewed', { agentId, callId: h.callId, err: String(err) }));
-    }
+      }).then(
+        () => true,
+        (err: unknown) => {
+          this.log.warn('agent claim not renewed', { agentId, callId: h.callId, err: String(err) });
+          return false;
+        },
+      ),
+    );
+    const failed = (await Promise.all(renewals)).filter((ok) => !ok).length;
+    if (failed > 0) throw new Error(`${failed} of ${renewals.length} agent claims not renewed`);
   }
 
   /** Runs `task` after every earlier operation on the same agent. */
@@ -196,9 +209,11 @@ export class MongoAgentClaims implements AgentClaimPort {
       () => undefined,
     );
     this.tails.set(agentId, tail);
-    void tail.then(() => {
-      if (this.tails.get(agentId) === tail) this.tails.delete(agentId);
-    });
+    this.background.run('agent-claims.tail', () =>
+      tail.then(() => {
+        if (this.tails.get(agentId) === tail) this.tails.delete(agentId);
+      }),
+    );
     return result;
   }
 }
