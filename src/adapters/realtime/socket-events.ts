@@ -153,6 +153,23 @@ export interface ClientToServerEvents {
   'workorders:leave': (payload: unknown, ack?: Ack) => void;
 }
 
+/** Every client event name, at run time (the record's type makes it list exactly the interface's events). */
+export const CLIENT_EVENTS = Object.keys({
+  'agent:login': true,
+  'agent:logout': true,
+  'agent:ready': true,
+  'agent:not_ready': true,
+  'agent:wrap_up_done': true,
+  'agent:state_request': true,
+  'dashboard:join': true,
+  'dashboard:leave': true,
+  'dashboard:resync': true,
+  'call:watch': true,
+  'call:unwatch': true,
+  'workorders:join': true,
+  'workorders:leave': true,
+} satisfies Record<keyof ClientToServerEvents, true>) as (keyof ClientToServerEvents)[];
+
 /** Between app instances (through the Redis adapter). */
 export interface InterServerEvents {
   'dashboard:snapshot_request': (reply: (snapshot: DashboardSnapshot | null) => void) => void;
