@@ -8,6 +8,7 @@
  * are required and the lab's values, every placeholder of `.env.example` and anything containing
  * `change-me` are refused.
  */
+import { readFileSync } from 'node:fs';
 import cron from 'node-cron';
 import { z } from 'zod';
 
@@ -26,8 +27,6 @@ const PLACEHOLDER_SECRETS = new Set([
   'change-me-to-at-least-32-random-characters',
   'change-me-admin-password',
 ]);
-/** Secret-bearing variables checked against the placeholders in production. */
-const SECRET_VARIABLES = ['ARI_PASSWORD', 'JWT_SECRET', 'BOOTSTRAP_ADMIN_PASSWORD', 'METRICS_SCRAPE_TOKEN', 'DRACHTIO_SECRET'] as const;
 
 function isPlaceholder(value: string): boolean {
   return PLACEHOLDER_SECRETS.has(value) || /change-?me/i.test(value);
@@ -64,6 +63,8 @@ const schema = z.object({
   HTTP_PORT: int(0, 65535).default(3000),
 
   MONGODB_URI: url(['mongodb:', 'mongodb+srv:']).default('mongodb://127.0.0.1:27017/hotline12345'),
+  /** Put into MONGODB_URI (whose user name it completes), so the URI itself holds no secret. */
+  MONGODB_PASSWORD: z.string().min(1).optional(),
 
   ARI_URL: url(['http:', 'https:']).default('http://127.0.0.1:8088'),
   ARI_USERNAME: z.string().min(1).default('hotline'),
@@ -80,6 +81,8 @@ const schema = z.object({
   LOGIN_MAX_FAILURES_PER_ACCOUNT: int(1, 10_000).default(10),
   LOGIN_MAX_FAILURES_PER_ADDRESS: int(1, 1_000_000).default(100),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  /** Put into REDIS_URL (Redis `requirepass`), so the URL itself holds no secret. */
+  REDIS_PASSWORD: z.string().min(1).optional(),
   /** Created at start when the deployment has no administrator yet. */
   BOOTSTRAP_ADMIN_USERNAME: z.string().regex(/^[A-Za-z0-9_.-]{3,64}$/, '3-64 letters, digits, _ . -').optional(),
   BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
@@ -123,6 +126,54 @@ const schema = z.object({
 });
 
 export type RawEnv = Record<string, string | undefined>;
+
+/** Every variable the app reads (deployment files are checked against this list). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
+/**
+ * Secret-bearing variables: each may instead be read from a file named by VAR_FILE (Docker secrets),
+ * and is checked against the placeholders in production.
+ */
+export const SECRET_VARIABLES = [
+  'ARI_PASSWORD',
+  'JWT_SECRET',
+  'MONGODB_PASSWORD',
+  'REDIS_PASSWORD',
+  'BOOTSTRAP_ADMIN_PASSWORD',
+  'METRICS_SCRAPE_TOKEN',
+  'DRACHTIO_SECRET',
+] as const;
+
+/**
+ * Resolves VAR_FILE into VAR for the secret variables: the file's content without its trailing
+ * newline. Setting both is an error (which one wins would be a guess); so is an unreadable file.
+ */
+function readSecretFiles(env: RawEnv, readFile: (path: string) => string, problems: string[]): RawEnv {
+  const out: RawEnv = { ...env };
+  for (const name of SECRET_VARIABLES) {
+    const path = env[`${name}_FILE`];
+    if (!path) continue;
+    if (env[name]) {
+      problems.push(`${name}_FILE: set ${name} or ${name}_FILE, not both`);
+      continue;
+    }
+    try {
+      out[name] = readFile(path).replace(/\r?\n$/, '');
+    } catch (err) {
+      // The error's code only: never the content.
+      problems.push(`${name}_FILE: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  return out;
+}
+
+/** The URL with `password` set (percent-encoded); the user name comes from the URL. */
+function withPassword(raw: string, password: string | undefined): string {
+  if (!password) return raw;
+  const u = new URL(raw);
+  u.password = encodeURIComponent(password);
+  return u.toString();
+}
 
 export interface Config {
   env: 'development' | 'test' | 'production';
@@ -174,11 +225,14 @@ export class ConfigError extends Error {
 }
 
 /** Parses the environment; throws ConfigError listing every problem (variable: reason). */
-export function loadConfig(env: RawEnv): Config {
-  // Empty strings count as unset, as in most deployment tools.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = schema.safeParse(cleaned);
+export function loadConfig(env: RawEnv, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): Config {
   const problems: string[] = [];
+  // Empty strings count as unset, as in most deployment tools.
+  const nonEmpty = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const cleaned = Object.fromEntries(
+    Object.entries(readSecretFiles(nonEmpty, readFile, problems)).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = schema.safeParse(cleaned);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       problems.push(`${issue.path.join('.') || '(environment)'}: ${issue.message}`);
@@ -195,6 +249,12 @@ export function loadConfig(env: RawEnv): Config {
   if (Boolean(cleaned['BOOTSTRAP_ADMIN_USERNAME']) !== Boolean(cleaned['BOOTSTRAP_ADMIN_PASSWORD'])) {
     problems.push('BOOTSTRAP_ADMIN_PASSWORD: set both BOOTSTRAP_ADMIN_USERNAME and BOOTSTRAP_ADMIN_PASSWORD, or neither');
   }
+  if (cleaned['MONGODB_PASSWORD'] && parsed.success && !new URL(parsed.data.MONGODB_URI).username) {
+    problems.push('MONGODB_PASSWORD: MONGODB_URI must name the user (mongodb://USER@host/db)');
+  }
+  if (cleaned['REDIS_PASSWORD'] && !cleaned['REDIS_URL']) {
+    problems.push('REDIS_PASSWORD: set REDIS_URL too');
+  }
   if (cleaned['DRACHTIO_HOST'] && !cleaned['DRACHTIO_SECRET']) {
     problems.push('DRACHTIO_SECRET: required when DRACHTIO_HOST is set');
   }
@@ -210,7 +270,7 @@ export function loadConfig(env: RawEnv): Config {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
-    mongodb: { uri: e.MONGODB_URI },
+    mongodb: { uri: withPassword(e.MONGODB_URI, e.MONGODB_PASSWORD) },
     ari: {
       url: e.ARI_URL,
       username: e.ARI_USERNAME,
@@ -227,7 +287,7 @@ export function loadConfig(env: RawEnv): Config {
         maxFailuresPerAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS,
       },
     },
-    redis: e.REDIS_URL ? { url: e.REDIS_URL } : null,
+    redis: e.REDIS_URL ? { url: withPassword(e.REDIS_URL, e.REDIS_PASSWORD) } : null,
     bootstrapAdmin:
       e.BOOTSTRAP_ADMIN_USERNAME && e.BOOTSTRAP_ADMIN_PASSWORD
         ? { username: e.BOOTSTRAP_ADMIN_USERNAME, password: e.BOOTSTRAP_ADMIN_PASSWORD }

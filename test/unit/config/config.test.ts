@@ -5,7 +5,11 @@ const loadConfig = (env: RawEnv) => load({ NODE_ENV: 'development', ...env });
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
-    loadConfig(env);
+    // Files: only /run/secrets/db exists.
+    loadConfig(env, (path) => {
+      if (path === '/run/secrets/db') return 'p@ss/word:1\n';
+      throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
+    });
   } catch (err) {
     if (err instanceof ConfigError) return err.problems;
     throw err;
@@ -150,5 +154,51 @@ describe('login rate limit', () => {
       expect.stringMatching(/^HTTP_PORT: /),
       'LOGIN_MAX_FAILURES_PER_ADDRESS: must be at least LOGIN_MAX_FAILURES_PER_ACCOUNT (the per-address cap is the looser one)',
     ]);
+  });
+});
+
+describe('secrets from files (VAR_FILE) and database/Redis passwords', () => {
+  const files: Record<string, string> = { '/run/secrets/db': 'p@ss/word:1\n', '/run/secrets/redis': 'r3dis\n' };
+  const readFile = (path: string): string => {
+    const content = files[path];
+    if (content === undefined) throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
+    return content;
+  };
+
+  it('reads each *_FILE, drops the trailing newline and puts the passwords into the URLs', () => {
+    const sut = loadConfig(
+      {
+        MONGODB_URI: 'mongodb://hotline@mongodb:27017/hotline12345?authSource=hotline12345',
+        MONGODB_PASSWORD_FILE: '/run/secrets/db',
+        REDIS_URL: 'redis://redis:6379',
+        REDIS_PASSWORD_FILE: '/run/secrets/redis',
+      },
+      readFile,
+    );
+    const mongo = new URL(sut.mongodb.uri);
+    expect(mongo.username).toBe('hotline');
+    expect(decodeURIComponent(mongo.password)).toBe('p@ss/word:1');
+    expect(mongo.host).toBe('mongodb:27017');
+    expect(mongo.searchParams.get('authSource')).toBe('hotline12345');
+    expect(decodeURIComponent(new URL(sut.redis!.url).password)).toBe('r3dis');
+  });
+
+  it('a missing file, both forms set, or a password without a user → each named, contents never shown', () => {
+    const problems = problemsOf({
+      JWT_SECRET_FILE: '/run/secrets/missing',
+      ARI_PASSWORD: 'inline-password',
+      ARI_PASSWORD_FILE: '/run/secrets/db',
+      MONGODB_PASSWORD_FILE: '/run/secrets/db',
+      REDIS_PASSWORD: 'x',
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'JWT_SECRET_FILE: cannot read /run/secrets/missing (ENOENT)',
+        'ARI_PASSWORD_FILE: set ARI_PASSWORD or ARI_PASSWORD_FILE, not both',
+        'MONGODB_PASSWORD: MONGODB_URI must name the user (mongodb://USER@host/db)',
+        'REDIS_PASSWORD: set REDIS_URL too',
+      ]),
+    );
+    expect(problems.join('\n')).not.toContain('p@ss');
   });
 });
