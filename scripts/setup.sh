@@ -35,6 +35,7 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$lock_hash" ]]; then
   echo "$lock_hash" > "$stamp"
 fi
 
+scripts/node-lts.sh >/dev/null
 scripts/asterisk-lab.sh build
 scripts/ferretdb.sh build
 scripts/make-prompts.sh

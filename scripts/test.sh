@@ -7,6 +7,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 scripts/setup.sh
+# The tests run on the production image's Node.js major version (docker/app.Dockerfile).
+PATH="$(scripts/node-lts.sh):$PATH"
+export PATH
+echo "== node $(node --version)"
 
 mkdir -p .lab/results
 echo "== type-check";          npx tsc -p tsconfig.json --noEmit

@@ -76,6 +76,9 @@ export interface System {
   stop(drainMs?: number): Promise<void>;
 }
 
+/** Longest wait at shutdown for calls in progress to end (docker-compose.yml's stop_grace_period is longer). */
+export const CALL_DRAIN_MS = 30_000;
+
 export function buildSystem(config: Config, log: Logger, background = new BackgroundTasks(log.child({ component: 'background' }))): System {
   const clock = { now: () => Date.now() };
   const db = new DbConnection(config.mongodb.uri, log.child({ component: 'db' }));
@@ -292,7 +295,7 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
       const addr = http.server.address();
       return { port: typeof addr === 'object' && addr ? addr.port : port };
     },
-    async stop(drainMs = 30_000) {
+    async stop(drainMs = CALL_DRAIN_MS) {
       // Let calls in progress finish (bounded); whatever is left is reconciled at the next start.
       let drainTimer: NodeJS.Timeout | null = null;
       await Promise.race([
