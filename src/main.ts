@@ -207,7 +207,12 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     background,
   });
   // Counted once the server below exists (metrics are read on scrape, long after start-up).
-  const metrics: Metrics = new Metrics(dashboard, { socketConnections: (): number => realtime.io.engine.clientsCount, background });
+  const metrics: Metrics = new Metrics(dashboard, {
+    socketConnections: (): number => realtime.io.engine.clientsCount,
+    background,
+    ariConnected: () => ari.isConnected(),
+    spoolBacklogBytes: () => callStore.spoolBacklogBytes(),
+  });
   const api = buildApi({
     auth,
     users,

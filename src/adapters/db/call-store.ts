@@ -80,6 +80,11 @@ export class CallStore {
     await this.flush();
   }
 
+  /** Bytes of call data waiting in the spool (metrics). */
+  spoolBacklogBytes(): number {
+    return this.spool.backlogBytes();
+  }
+
   /** Number of writes waiting on disk (0 when everything reached the database). */
   pending(): boolean {
     return !this.spool.isEmpty();

@@ -41,6 +41,11 @@ export class Spool {
     return !this.hasEntries;
   }
 
+  /** Bytes waiting in the spool file. */
+  backlogBytes(): number {
+    return this.hasEntries ? this.sizeOnDisk() : 0;
+  }
+
   private sizeOnDisk(): number {
     try {
       return fs.statSync(this.file).size;

@@ -1,8 +1,11 @@
 /**
  * Prometheus metrics (prom-client, a registry per instance): calls in progress, queue lengths,
- * agents by state, ring misses, HTTP latency, background task failures and last successes per task
- * (`hotline_background_task_failures_total`, `hotline_background_task_last_success_seconds`), and
- * Node's default metrics, which include the event loop lag (`hotline_nodejs_eventloop_lag_seconds`, p50/p90/p99).
+ * agents by state, the service level's inputs (call outcomes by queue, answer wait, ring attempts,
+ * abandons by stage), ARI connection, spool backlog, HTTP latency, background task failures and last
+ * successes per task (`hotline_background_task_failures_total`, `hotline_background_task_last_success_seconds`:
+ * scheduled jobs are the tasks `job.<name>`), and Node's default metrics under their standard names
+ * (`process_cpu_seconds_total`, `nodejs_eventloop_lag_seconds`, …) so the usual Node.js dashboards work.
+ * docker/grafana/dashboards/hotline.json reads them.
  *
  * GET /metrics needs the scrape token (`Authorization: Bearer <token>`) or an administrator's access token.
  */
@@ -15,6 +18,26 @@ import type { AuthContext } from '../../app/auth/auth.service';
 import type { DashboardSnapshot } from '../../app/live/dashboard.types';
 import { AGENT_PRESENCES, type LiveInput } from '../../app/live/live.ports';
 import type { TaskStats } from '../../shared/background';
+import type { CallOutcome } from '../../domain/call/call.record';
+
+/** Answer-wait buckets (seconds): 10 is the service-level threshold (10-second answer rate). */
+export const ANSWER_WAIT_BUCKETS = [2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300];
+
+export interface MetricsOptions {
+  prefix?: string;
+  socketConnections?: () => number;
+  background?: { stats(): ReadonlyMap<string, TaskStats> };
+  /** Whether the ARI WebSocket is up. */
+  ariConnected?: () => boolean;
+  /** Bytes of call data waiting in the spool for the database. */
+  spoolBacklogBytes?: () => number;
+}
+
+/** What a call in progress counts as when it ends (the call record's outcome, same rules). */
+interface CallTally {
+  queue: string;
+  outcome: CallOutcome;
+}
 
 export interface LiveSource {
   snapshot(): Pick<DashboardSnapshot, 'callsInProgress' | 'queues' | 'agents'>;
@@ -23,14 +46,16 @@ export interface LiveSource {
 export class Metrics {
   readonly registry = new Registry();
   private readonly ringMisses: Counter<'outcome'>;
+  private readonly ringAttempts: Counter<'outcome'>;
+  private readonly callsEnded: Counter<'queue' | 'outcome'>;
+  private readonly answerWait: Histogram<'queue'>;
+  private readonly abandons: Counter<'queue' | 'stage'>;
   private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  private readonly calls = new Map<string, CallTally>();
 
-  constructor(
-    source: LiveSource | null,
-    opts: { prefix?: string; socketConnections?: () => number; background?: { stats(): ReadonlyMap<string, TaskStats> } } = {},
-  ) {
+  constructor(source: LiveSource | null, opts: MetricsOptions = {}) {
     const prefix = opts.prefix ?? 'hotline_';
-    collectDefaultMetrics({ register: this.registry, prefix, eventLoopMonitoringPrecision: 10 });
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
     const registers = [this.registry];
     new Gauge({
       name: `${prefix}calls_in_progress`,
@@ -106,6 +131,53 @@ export class Metrics {
         },
       });
     }
+    if (opts.ariConnected) {
+      const connected = opts.ariConnected;
+      new Gauge({
+        name: `${prefix}ari_connected`,
+        help: 'ARI connection to Asterisk: 1 connected, 0 not',
+        registers,
+        collect() {
+          this.set(connected() ? 1 : 0);
+        },
+      });
+    }
+    if (opts.spoolBacklogBytes) {
+      const backlog = opts.spoolBacklogBytes;
+      new Gauge({
+        name: `${prefix}spool_backlog_bytes`,
+        help: 'Call data waiting on disk for the database (0 when the database has everything)',
+        registers,
+        collect() {
+          this.set(backlog());
+        },
+      });
+    }
+    this.callsEnded = new Counter({
+      name: `${prefix}calls_ended_total`,
+      help: 'Calls ended, by queue and outcome (answered, abandoned, overflow, callback-requested, lost)',
+      labelNames: ['queue', 'outcome'] as const,
+      registers,
+    });
+    this.answerWait = new Histogram({
+      name: `${prefix}answer_wait_seconds`,
+      help: 'Wait from entering the queue to an agent answering, by queue',
+      labelNames: ['queue'] as const,
+      buckets: ANSWER_WAIT_BUCKETS,
+      registers,
+    });
+    this.ringAttempts = new Counter({
+      name: `${prefix}ring_attempts_total`,
+      help: 'Agent rings by outcome (answered, cancelled, or a miss: no-answer, rejected, busy, unreachable …)',
+      labelNames: ['outcome'] as const,
+      registers,
+    });
+    this.abandons = new Counter({
+      name: `${prefix}abandons_total`,
+      help: 'Callers who hung up before an agent answered, by queue and stage (greeting, menu, queued, ringing …)',
+      labelNames: ['queue', 'stage'] as const,
+      registers,
+    });
     this.ringMisses = new Counter({
       name: `${prefix}ring_misses_total`,
       help: 'Agent rings not answered (no answer, rejected, busy, unreachable)',
@@ -121,10 +193,56 @@ export class Metrics {
     });
   }
 
-  /** Feed every live input (counts ring misses). */
+  /** Feed every live input (call events drive the service-level counters). */
   observe(input: LiveInput): void {
-    if (input.kind === 'call' && input.event.type === 'AgentRingMissed') this.ringMisses.inc({ outcome: input.event.outcome });
+    if (input.kind !== 'call') return;
+    const e = input.event;
+    const tally = this.calls.get(e.callId);
+    switch (e.type) {
+      case 'CallEntered':
+        this.calls.set(e.callId, { queue: e.queueId, outcome: 'in-progress' });
+        return;
+      case 'MenuChoiceMade':
+      case 'MenuTimedOut':
+      case 'CallQueued':
+        if (tally) tally.queue = e.queueId;
+        return;
+      case 'AgentRingMissed':
+        this.ringMisses.inc({ outcome: e.outcome });
+        this.ringAttempts.inc({ outcome: e.outcome });
+        return;
+      case 'AgentRingCancelled':
+        this.ringAttempts.inc({ outcome: 'cancelled' });
+        return;
+      case 'AgentAnswered':
+        this.ringAttempts.inc({ outcome: 'answered' });
+        if (tally) {
+          tally.outcome = 'answered';
+          this.answerWait.observe({ queue: tally.queue }, e.waitMs / 1000);
+        }
+        return;
+      case 'CallAbandoned':
+        this.abandons.inc({ queue: e.queueId, stage: e.stage });
+        if (tally) tally.outcome = 'abandoned';
+        return;
+      case 'CallOverflowed':
+        if (tally) tally.outcome = 'overflow';
+        return;
+      case 'CallbackRequested':
+        if (tally) tally.outcome = 'callback-requested';
+        return;
+      case 'CallEnded': {
+        this.calls.delete(e.callId);
+        if (!tally) return; // entered before this instance started: its record still counts it
+        const outcome = tally.outcome === 'in-progress' ? (e.reason === 'caller-hangup' ? 'abandoned' : 'lost') : tally.outcome;
+        this.callsEnded.inc({ queue: tally.queue, outcome });
+        return;
+      }
+      default:
+        return;
+    }
   }
+
 
   /** Times every request that passes; mount before the other routers. */
   httpLatency(): RequestHandler {

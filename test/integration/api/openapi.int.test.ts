@@ -66,7 +66,7 @@ describe('GET /metrics', () => {
     expect(byAdmin.status).toBe(200);
     const res = await request<string>(app, 'GET', '/metrics', { token: SCRAPE_TOKEN });
     expect(res.status).toBe(200);
-    for (const name of ['hotline_calls_in_progress', 'hotline_queue_waiting_calls', 'hotline_agents', 'hotline_ring_misses_total', 'hotline_nodejs_eventloop_lag_seconds', 'hotline_http_request_duration_seconds_bucket']) {
+    for (const name of ['hotline_calls_in_progress', 'hotline_queue_waiting_calls', 'hotline_agents', 'hotline_ring_misses_total', 'nodejs_eventloop_lag_seconds', 'hotline_http_request_duration_seconds_bucket']) {
       expect(res.body).toContain(name);
     }
     expect(res.body).toMatch(/hotline_http_request_duration_seconds_count\{method="GET",route="\/openapi.json",status="200"\}/);
