@@ -206,6 +206,7 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     log: log.child({ component: 'console' }),
     background,
   });
+  let stopping = false;
   // Counted once the server below exists (metrics are read on scrape, long after start-up).
   const metrics: Metrics = new Metrics(dashboard, {
     socketConnections: (): number => realtime.io.engine.clientsCount,
@@ -231,6 +232,8 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
       routers: [
         metricsRouter(metrics, auth, config.metricsScrapeToken),
         healthRouter([
+          // Fails at once when shutdown begins, so load balancers stop sending work while calls drain.
+          { name: 'shutdown', check: () => !stopping },
           { name: 'asterisk', check: () => ari.isConnected() },
           { name: 'database', check: () => db.ping() },
         ]),
@@ -301,6 +304,7 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
       return { port: typeof addr === 'object' && addr ? addr.port : port };
     },
     async stop(drainMs = CALL_DRAIN_MS) {
+      stopping = true;
       // Let calls in progress finish (bounded); whatever is left is reconciled at the next start.
       let drainTimer: NodeJS.Timeout | null = null;
       await Promise.race([

@@ -90,6 +90,19 @@ describe('docker-compose.yml topology', () => {
     }
   });
 
+  it('Prometheus scrapes the app on a shared network with the scrape token the app reads', () => {
+    const prom = parse(read('docker/prometheus/prometheus.yml')) as {
+      scrape_configs: { static_configs: { targets: string[] }[]; authorization: { credentials_file: string } }[];
+    };
+    const job = prom.scrape_configs[0]!;
+    const [host, port] = job.static_configs[0]!.targets[0]!.split(':');
+    expect(host).toBe('app');
+    expect(port).toBe(envOf(app)['HTTP_PORT']);
+    expect(networksOf(resolved.services['prometheus']!).filter((n) => networksOf(app).includes(n))).toHaveLength(1);
+    expect(job.authorization.credentials_file).toBe(envOf(app)['METRICS_SCRAPE_TOKEN_FILE']);
+    expect(resolved.services['prometheus']!.secrets?.map((s) => (typeof s === 'string' ? s : s.source))).toContain('metrics_scrape_token');
+  });
+
   it('MongoDB and Redis require passwords, publish no port, and the app signs in to both', () => {
     for (const name of ['mongodb', 'redis']) expect({ name, ports: resolved.services[name]!.ports }).toEqual({ name, ports: undefined });
     expect(envOf(resolved.services['mongodb']!)['MONGO_INITDB_ROOT_PASSWORD_FILE']).toMatch(/^\/run\/secrets\//);
