@@ -23,6 +23,7 @@ import { knowledgeRouter } from '../adapters/http/routers/knowledge.router';
 import { presetsRouter } from '../adapters/http/routers/presets.router';
 import { reportsRouter } from '../adapters/http/routers/reports.router';
 import { workOrdersRouter } from '../adapters/http/routers/work-orders.router';
+import { MongoIdempotencyStore } from '../adapters/db/repositories/idempotency.repository';
 import { CronJobScheduler } from '../adapters/jobs/cron-scheduler';
 import { ComplaintService } from '../app/work-orders/complaint.service';
 import { KnowledgeService } from '../app/work-orders/knowledge.service';
@@ -114,6 +115,7 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   const reports = new WorkOrderReportService({ facts: factsRepo, complaints: complaintRepo, scoring: () => regulation.activePreset().scoring, clock });
   const sweep = new SupervisionSweep({ orders: orderRepo, wakes, notices: noticeLog, changes, regulation, events, clock, log }, deps.sweep);
   const jobLock = new MongoJobLock(conn);
+  const idempotency = new MongoIdempotencyStore(conn);
   const scheduler =
     deps.jobs === false
       ? null
@@ -128,7 +130,7 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
     for (const job of workOrderJobs({ sweep, regulation, reports, snapshots, facts: factsRepo, clock, log }, deps.jobs ?? {})) scheduler.add(job);
   }
   const routers = [
-    workOrdersRouter(deps.auth, orders),
+    workOrdersRouter(deps.auth, orders, idempotency, clock),
     knowledgeRouter(deps.auth, knowledge),
     reportsRouter(deps.auth, reports, clock),
     presetsRouter(deps.auth, regulation),
@@ -154,7 +156,7 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   return {
     routers, events, orders, knowledge, complaints, reports, regulation, sweep, facts: factsRepo, scheduler, callerHistory,
     async start() {
-      await Promise.all([orderRepo.init(), complaintRepo.init(), changes.init(), factsRepo.init(), kbRepo.init(), settings.init(), jobLock.init()]);
+      await Promise.all([orderRepo.init(), complaintRepo.init(), changes.init(), factsRepo.init(), kbRepo.init(), settings.init(), jobLock.init(), idempotency.init()]);
       await regulation.load();
       scheduler?.start();
     },

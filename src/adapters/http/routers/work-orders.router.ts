@@ -3,6 +3,8 @@
  * 400 names the field (unknown fields too), 401 without a token, 403 when the role or unit may not
  * act, 404 for a missing order or one of another unit, 409 when the state or the revision forbids it.
  */
+import type { IdempotencyStore } from '../../../app/idempotency/idempotency.ports';
+import { idempotent } from '../idempotency';
 import { z } from 'zod';
 import { SATISFACTION_LEVELS, URGENCIES, WORK_ORDER_STATUSES, type WorkOrderAction } from '../../../domain/work-order';
 import type { WorkOrderService } from '../../../app/work-orders/work-order.service';
@@ -111,10 +113,12 @@ export const listQuery = z.strictObject({
 
 export const orderParams = z.strictObject({ orderId: id });
 
-export function workOrdersRouter(auth: Authenticator, orders: WorkOrderService): DocumentedRouter {
+export function workOrdersRouter(auth: Authenticator, orders: WorkOrderService, idempotency: IdempotencyStore, clock: () => number): DocumentedRouter {
   const r = new DocumentedRouter();
   const authed = requireAuth(auth);
-  r.route({ method: 'post', path: '/api/work-orders', summary: 'Create a work order (hotline staff); linked to earlier orders of the same caller, category and area', tag: 'work-orders', body: createBody, status: 201 }, authed, async (req, res) => {
+  // A retried create (same Idempotency-Key and body) answers the first order instead of making a second.
+  const once = idempotent(idempotency, (res) => authOf(res).actor.userId, clock);
+  r.route({ method: 'post', path: '/api/work-orders', summary: 'Create a work order (hotline staff); linked to earlier orders of the same caller, category and area. Idempotency-Key: a retry with the same key and body answers the first order again', tag: 'work-orders', body: createBody, status: 201 }, authed, once, async (req, res) => {
     const b = parse(createBody, req.body, 'body');
     res.status(201).json(await orders.create(authOf(res).actor, b));
   });
