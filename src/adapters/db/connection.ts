@@ -9,7 +9,6 @@
  */
 import mongoose from 'mongoose';
 import type { Logger } from '../../shared/logger';
-import { withoutPassword } from '../../shared/url';
 
 export class DbConnection {
   readonly connection: mongoose.Connection;
@@ -33,7 +32,7 @@ export class DbConnection {
       try {
         await this.connection.openUri(this.uri, { serverSelectionTimeoutMS: 3000, heartbeatFrequencyMS: 2000, maxPoolSize: 20, autoIndex: false });
         this.started = true;
-        this.log.info('database connected', { uri: withoutPassword(this.uri) });
+        this.log.info('database connected', { uri: this.uri });
         return;
       } catch (err) {
         if (Date.now() > deadline) throw err;

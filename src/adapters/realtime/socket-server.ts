@@ -15,7 +15,6 @@ import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
 import { AppError, NotFoundError, UnauthenticatedError, ValidationError } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
-import { withoutPassword } from '../../shared/url';
 import { requirePermission, type Actor } from '../../domain/access';
 import type { AuthContext, SessionsEnded } from '../../app/auth/auth.service';
 import type { AgentConsoleService } from '../../app/live/agent-console.service';
@@ -131,7 +130,7 @@ export class RealtimeServer {
     await Promise.all([pub.connect(), sub.connect()]);
     this.redis = { pub, sub };
     this.io.adapter(createAdapter(pub, sub));
-    this.deps.log.info('socket.io redis adapter on', { redisUrl: withoutPassword(this.opts.redisUrl) });
+    this.deps.log.info('socket.io redis adapter on', { redisUrl: this.opts.redisUrl });
   }
 
   async stop(): Promise<void> {

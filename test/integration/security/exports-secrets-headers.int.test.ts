@@ -5,11 +5,12 @@
  * - /healthz, /readyz and /metrics carry the same security headers as /api;
  * - a Redis URL with a password, logged in a field, is written redacted;
  * - the real entry point refuses to start with NODE_ENV unset (lab secrets are never used silently)
- *   and, in production, with any placeholder value from .env.example.
+ *   and, in production, with any placeholder value (also read from a secret file, as compose does).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../../src/adapters/logging/logger';
@@ -166,19 +167,26 @@ describe('§7 exports, secrets, headers', () => {
       expect(r.stdout).toBe('');
     });
 
-    it('to start in production with any placeholder of .env.example', () => {
-      const example = Object.fromEntries(
-        fs
-          .readFileSync(path.join(ROOT, '.env.example'), 'utf8')
-          .split('\n')
-          .filter((l) => /^[A-Z_]+=/.test(l))
-          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-      );
-      const r = start({ ...example, NODE_ENV: 'production', BOOTSTRAP_ADMIN_USERNAME: 'chief' });
+    it('to start in production with any placeholder, read from the secret files compose mounts; .env.example sets no secret', () => {
+      const example = fs.readFileSync(path.join(ROOT, '.env.example'), 'utf8');
+      expect(example).not.toMatch(/^(ARI_PASSWORD|JWT_SECRET|BOOTSTRAP_ADMIN_PASSWORD|METRICS_SCRAPE_TOKEN|MONGODB_PASSWORD|REDIS_PASSWORD)=/m);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'secrets-'));
+      const file = (name: string, value: string): string => {
+        fs.writeFileSync(path.join(dir, name), `${value}\n`);
+        return path.join(dir, name);
+      };
+      const r = start({
+        NODE_ENV: 'production',
+        BOOTSTRAP_ADMIN_USERNAME: 'chief',
+        ARI_PASSWORD_FILE: file('ari_password', 'change-me-ari-password'),
+        JWT_SECRET_FILE: file('jwt_secret', 'change-me-to-at-least-32-random-characters'),
+        BOOTSTRAP_ADMIN_PASSWORD_FILE: file('bootstrap_admin_password', 'change-me-admin-password'),
+      });
       expect(r.status).toBe(78);
       for (const name of ['ARI_PASSWORD', 'JWT_SECRET', 'BOOTSTRAP_ADMIN_PASSWORD']) {
         expect(r.stderr).toMatch(new RegExp(`^  - ${name}: a lab or placeholder value`, 'm'));
       }
+      expect(r.stderr).not.toContain('change-me-ari-password');
     });
   });
 });

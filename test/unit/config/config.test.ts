@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig as load, type RawEnv } from '../../../src/config/config';
 
 /** Lab mode unless the test says otherwise (NODE_ENV has no default). */
-const loadConfig = (env: RawEnv) => load({ NODE_ENV: 'development', ...env });
+const loadConfig = (env: RawEnv, readFile?: (path: string) => string) => load({ NODE_ENV: 'development', ...env }, readFile);
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
