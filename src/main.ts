@@ -114,6 +114,8 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     strategy: config.callPath.strategy,
     rating: { timeoutMs: config.callPath.ratingTimeoutMs, scale: ratingScalePreset(config.callPath.ratingScale) },
     missedRing: { maxConsecutiveMisses: config.callPath.notReadyAfterMisses },
+    refusedRetryMs: config.callPath.refusedRetryMs,
+    maxRefusedRings: config.callPath.maxRefusedRings,
     ...(config.callPath.menuOptions && {
       menu: {
         enabled: true,

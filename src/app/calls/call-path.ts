@@ -58,7 +58,7 @@ export function createCallPath(p: CallPathPorts): CallPath {
     p.logger.child({ component: 'agents' }),
   );
   const acd = new AcdService(
-    { strategy: p.settings.strategy, overflowWhenNoAgents: p.settings.overflowWhenNoAgents },
+    { strategy: p.settings.strategy, overflowWhenNoAgents: p.settings.overflowWhenNoAgents, refusedRetryMs: p.settings.refusedRetryMs },
     agents,
     (callId, input) => {
       const s = registry.get(callId);

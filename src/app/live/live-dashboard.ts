@@ -39,6 +39,8 @@ interface LiveCall {
   inQueue: boolean;
   ringingAgentId: string | null;
   agentId: string | null;
+  /** Agents already counted in the 10-second answer rate for this call (each agent × call once). */
+  ringCounted: Set<string>;
 }
 
 /** What the projection keeps per agent: the view without its derived average, plus the wrap-up start. */
@@ -283,6 +285,7 @@ export class LiveDashboard {
           inQueue: false,
           ringingAgentId: null,
           agentId: null,
+          ringCounted: new Set(),
         });
         this.emitCounters();
         return;
@@ -319,7 +322,7 @@ export class LiveDashboard {
         const c = this.calls.get(e.callId);
         if (c) c.ringingAgentId = null;
         this.tally.ringMisses += 1;
-        this.tally.ringsCounted += 1;
+        this.countRing(c, e.agentId);
         const a = this.agent(e.agentId, e.at);
         a.missesToday += 1;
         a.missedStreak += 1;
@@ -339,7 +342,7 @@ export class LiveDashboard {
         const c = this.calls.get(e.callId);
         if (c) c.ringingAgentId = null;
         if (e.ringMs >= s.ringAnswerThresholdSec * 1000) {
-          this.tally.ringsCounted += 1;
+          this.countRing(c, e.agentId);
           this.emitCounters();
         }
         const a = this.agent(e.agentId, e.at);
@@ -354,7 +357,7 @@ export class LiveDashboard {
         const wasQueued = c.inQueue;
         c.inQueue = false;
         this.tally.answered += 1;
-        this.tally.ringsCounted += 1;
+        this.countRing(c, e.agentId);
         if (e.ringMs <= s.ringAnswerThresholdSec * 1000) this.tally.answeredWithin10s += 1;
         this.tally.waitTotal += e.waitMs;
         this.tally.waitCount += 1;
@@ -521,11 +524,18 @@ export class LiveDashboard {
 
   // ---- state helpers and emission ----
 
+  /** The 10-second answer rate's denominator counts each agent × call once (domain/kpi tenSecondAnswerRate). */
+  private countRing(c: LiveCall | undefined, agentId: string): void {
+    if (c?.ringCounted.has(agentId)) return;
+    c?.ringCounted.add(agentId);
+    this.tally.ringsCounted += 1;
+  }
+
   private call(callId: string): LiveCall {
     let c = this.calls.get(callId);
     if (!c) {
       // Joined mid-call (restart): the caller is unknown, shown as such.
-      c = { callId, callerNumber: '', callerName: null, confidential: false, queueId: null, queuedAt: null, inQueue: false, ringingAgentId: null, agentId: null };
+      c = { callId, callerNumber: '', callerName: null, confidential: false, queueId: null, queuedAt: null, inQueue: false, ringingAgentId: null, agentId: null, ringCounted: new Set() };
       this.calls.set(callId, c);
     }
     return c;

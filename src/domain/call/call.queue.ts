@@ -185,6 +185,11 @@ function missed(s: Step, st: Extract<CallState, { type: 'ringing' }>, outcome: R
   s.emit({ type: 'AgentRingMissed', attempt: offer.attempt, agentId: offer.agentId, outcome, ringMs });
   if (s.settings.ringingTone === 'ringback') s.effect({ type: 'StopRingback', channelId: s.core.callerChannelId });
   if (s.core.maxWaitExpired) return overflow(s, st, 'max-wait');
+  // Phones that refuse at once would otherwise keep the caller in a loop of refusals: after the
+  // bound the call is treated as having no agent.
+  s.core.refusedInARow = outcome === 'no-answer' ? 0 : s.core.refusedInARow + 1;
+  const bound = s.settings.maxRefusedRings;
+  if (bound > 0 && s.core.refusedInARow >= bound) return overflow(s, st, 'no-agents');
   return enterQueue(s, true);
 }
 
