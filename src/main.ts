@@ -23,6 +23,7 @@ import { AriConnection } from './adapters/ari/ari-connection';
 import { AriTelephony } from './adapters/ari/ari-telephony';
 import { AriCallEvents } from './adapters/ari/ari-inputs';
 import { AriSipAuth } from './adapters/ari/ari-sip-auth';
+import { AriEndpointStates } from './adapters/ari/ari-endpoints';
 import { BcryptPasswordHasher } from './adapters/auth/bcrypt-password-hasher';
 import { JwtTokenSigner } from './adapters/auth/jwt-token-signer';
 import { nodeSecretSource, nodeSipSecrets } from './adapters/auth/node-secret-source';
@@ -145,6 +146,8 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     ...(agentClaims ? { agentClaims } : {}),
   });
   const ariEvents = new AriCallEvents(callPath.calls, callPath.recovery, log.child({ component: 'ari-events' }), background);
+  // Agents whose phone Asterisk cannot reach (not registered, not answering OPTIONS) are offered no call.
+  const endpointStates = new AriEndpointStates(config.ari.app, callPath.reachability, log.child({ component: 'ari-endpoints' }), config.ari.requestTimeoutMs);
   // Asterisk keeps agents' credentials in memory only: the directory puts them back on every connection.
   const sipCredentials = new AgentSipCredentials({
     store: agents,
@@ -287,6 +290,7 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
       await workOrders.start();
       dashboard.start();
       ariEvents.start(ari);
+      endpointStates.start(ari);
       // ARI connects in the background: the app serves /readyz (503 naming asterisk) until it does.
       background.run('ari.start', () => ari.start());
       await realtime.start();

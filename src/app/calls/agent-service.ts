@@ -29,6 +29,8 @@ type AgentServiceEvents = {
   available: Agent;
   /** The agent logged out (a queue may have no agents left). */
   loggedOut: Agent;
+  /** A new agent, or an agent's endpoint changed (its phone's reachability is to be read). */
+  endpointAdded: Agent;
 };
 
 export class AgentService extends TypedEmitter<AgentServiceEvents> {
@@ -50,6 +52,7 @@ export class AgentService extends TypedEmitter<AgentServiceEvents> {
     const current = this.agents.get(profile.agentId);
     const agent = current ? { ...current, ...profile } : newAgent(profile, this.clock.now());
     this.agents.set(profile.agentId, agent);
+    if (current?.endpoint !== agent.endpoint) this.emit('endpointAdded', agent);
     return agent;
   }
 
@@ -158,7 +161,8 @@ export class AgentService extends TypedEmitter<AgentServiceEvents> {
     if (boundTo !== null && callOf(t.agent.status) !== boundTo) this.emit('freed', { agent: t.agent, callId: boundTo });
     const before = agent.status.type;
     const after = t.agent.status.type;
-    if (after === 'ready' && before !== 'ready') this.emit('available', t.agent);
+    // Ready, or Ready all along and its phone reachable again: offers can go to it.
+    if (after === 'ready' && (before !== 'ready' || (!agent.reachable && t.agent.reachable))) this.emit('available', t.agent);
     if (after === 'logged-out' && before !== 'logged-out') this.emit('loggedOut', t.agent);
     return { agent: t.agent, refused: null };
   }

@@ -10,6 +10,7 @@ import { AgentService } from './agent-service';
 import { CallRecovery } from './call-recovery';
 import { CallRegistry } from './call-registry';
 import { CallService } from './call-service';
+import { EndpointReachability } from './endpoint-reachability';
 import type {
   AgentClaimPort,
   CallbackRequestRepository,
@@ -45,6 +46,8 @@ export interface CallPath {
   readonly acd: AcdService;
   readonly calls: CallService;
   readonly recovery: CallRecovery;
+  /** Agents' phones reachable or not, from Asterisk's endpoint states. */
+  readonly reachability: EndpointReachability;
 }
 
 export function createCallPath(p: CallPathPorts): CallPath {
@@ -100,5 +103,6 @@ export function createCallPath(p: CallPathPorts): CallPath {
     settings: p.settings,
     logger: p.logger.child({ component: 'call-recovery' }),
   });
-  return { registry, agents, acd, calls, recovery };
+  const reachability = new EndpointReachability(agents, p.logger.child({ component: 'agents' }));
+  return { registry, agents, acd, calls, recovery, reachability };
 }
