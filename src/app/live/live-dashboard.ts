@@ -24,6 +24,17 @@ import type {
 } from './dashboard.types';
 import type { LiveInput } from './live.ports';
 
+/** What `restoreToday` reads of a stored call record. */
+export interface TodayRecord {
+  readonly dayKey: string;
+  readonly startedAt: number;
+  readonly outcome: string;
+  readonly agentId: string | null;
+  readonly talkMs: number | null;
+  readonly wrapUpMs: number | null;
+  readonly attempts: ReadonlyArray<{ readonly agentId: string; readonly outcome: string }>;
+}
+
 /** `YYYY-MM-DD` in China Standard Time (UTC+8, no daylight saving). */
 export function chinaDayKey(ms: number): string {
   return new Date(ms + 8 * 3600_000).toISOString().slice(0, 10);
@@ -181,6 +192,26 @@ export class LiveDashboard {
   agentView(agentId: string): AgentView | null {
     const a = this.agents.get(agentId);
     return a ? this.viewAgent(a) : null;
+  }
+
+  /**
+   * Puts back each agent's figures of today (calls, misses, handle time) from the day's stored call
+   * records: after a restart the projection starts empty while the day goes on. Records of another
+   * day are left out. Call before live events flow.
+   */
+  restoreToday(records: readonly TodayRecord[]): void {
+    for (const r of records) {
+      if (r.dayKey !== this.day) continue;
+      for (const a of r.attempts) {
+        if (a.outcome !== 'answered' && a.outcome !== 'cancelled' && a.outcome !== 'ringing') this.agent(a.agentId, r.startedAt).missesToday += 1;
+      }
+      if (r.outcome === 'answered' && r.agentId) {
+        const a = this.agent(r.agentId, r.startedAt);
+        a.callsToday += 1;
+        a.handledCount += 1;
+        a.handledMs += (r.talkMs ?? 0) + (r.wrapUpMs ?? 0);
+      }
+    }
   }
 
   snapshot(): DashboardSnapshot {
