@@ -3,7 +3,7 @@
  * 10-second rule: our own timer per attempt), and overflow (prompt, optional callback request).
  */
 import { digitMedia, promptMedia } from './call-settings';
-import { ringChannelId } from './call-ids';
+import { agentAnnouncementId, ringChannelId } from './call-ids';
 import type { CallEffect } from './call.effects';
 import type { OverflowReason, RingMissOutcome } from './call.events';
 import type { AgentLegFailure, CallInput } from './call.inputs';
@@ -131,7 +131,10 @@ export function inRinging(s: Step, st: Extract<CallState, { type: 'ringing' }>, 
         answeredAt: s.now,
       };
       const media = [...digitMedia(s.settings, offer.agentNumber), promptMedia(s.settings, 'agent-id-suffix')];
-      return { type: 'connecting', agent, playbackId: s.play(media) };
+      const playbackId = s.play(media);
+      // The agent hears the announcement too: seconds of silence after answering sound like a dead call.
+      s.effect({ type: 'Play', channelId: offer.channelId, playbackId: agentAnnouncementId(c.callId, offer.attempt), media });
+      return { type: 'connecting', agent, playbackId };
     }
     case 'AgentRinging': {
       if (i.attempt !== offer.attempt) return ignore('stale attempt');

@@ -5,6 +5,7 @@
  *   attempt at all, the caller waits, and the agent is Ready and free when the caller leaves;
  * - the phone comes up (answers OPTIONS): the agent is reachable again and takes the next call;
  * - a phone that crashes becomes unreachable by qualify (OPTIONS), not at registration expiry;
+ * - the agent hears the 工号 announcement on its own leg while the caller hears it;
  * - a phone that answers 486 Busy is not offered the same call again within the back-off, the
  *   refusals put the agent not-ready "忙/拒接", and the call takes the overflow path after the bound.
  */
@@ -86,6 +87,40 @@ describe('agent phones: reachability (qualify) and refusals', () => {
     const rec = await completedCall(sut, '13700000303');
     expect(rec.attempts).toEqual([]);
     expect(sut.callPath.agents.get(AGENT)?.status.type).toBe('ready');
+  }, 90_000);
+
+  it('the agent hears the 工号 announcement on its own leg (Asterisk plays it to the agent channel), then talks with the caller', async () => {
+    // The agent stays past the ~4.4 s announcement, so the two are bridged.
+    await phone({ answerAfterMs: 500, hangupAfterMs: 8000 });
+    await eventually(() => sut.callPath.agents.get(AGENT)?.reachable === true, 30_000);
+    const agents = sut.callPath.agents;
+    if (agents.get(AGENT)?.status.type !== 'ready') agents.setReady(AGENT);
+    const started: Array<{ id: string; target: string }> = [];
+    const finished: string[] = [];
+    const client = sut.ari.current();
+    const onStarted = (e: unknown) => {
+      const p = (e as { playback?: { id?: string; target_uri?: string } }).playback;
+      if (p?.id) started.push({ id: p.id, target: p.target_uri ?? '' });
+    };
+    const onFinished = (e: unknown) => {
+      const p = (e as { playback?: { id?: string } }).playback;
+      if (p?.id) finished.push(p.id);
+    };
+    client.on('PlaybackStarted' as 'StasisStart', onStarted);
+    client.on('PlaybackFinished' as 'StasisStart', onFinished);
+    try {
+      const call = await startCall({ callerNumber: '13700000305', timeoutMs: 60_000 });
+      expect((await call.result).success).toBe(true);
+      const rec = await completedCall(sut, '13700000305');
+      expect(rec).toMatchObject({ outcome: 'answered', agentId: 'agent-1001' });
+      const agentLeg = `ring-${rec.callId}-1`;
+      expect(started).toContainEqual({ id: `agentpb-${rec.callId}-1`, target: `channel:${agentLeg}` });
+      expect(finished).toContain(`agentpb-${rec.callId}-1`);
+      expect(rec.detail.times.bridgedAt).not.toBeNull();
+    } finally {
+      client.removeListener('PlaybackStarted', onStarted as never);
+      client.removeListener('PlaybackFinished', onFinished as never);
+    }
   }, 90_000);
 
   it('a phone answering 486 Busy: offered again only after the back-off, not-ready 忙/拒接 after 3 refusals, the call overflows (no tight loop)', async () => {

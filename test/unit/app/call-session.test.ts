@@ -455,8 +455,8 @@ describe('a step publishes its state changes before its Asterisk requests', () =
     const before = t.length;
     await send(w, { type: 'AgentAnswered', attempt: 1 });
     t = read();
-    // On call before the ringing tone stops and the 工号 plays.
-    expect(t.slice(before)).toEqual(['queue:QueueCallLeft', 'agent:on-call', 'ari:stopRingback', 'ari:play']);
+    // On call before the ringing tone stops and the 工号 plays (to the caller, then to the agent).
+    expect(t.slice(before)).toEqual(['queue:QueueCallLeft', 'agent:on-call', 'ari:stopRingback', 'ari:play', 'ari:play']);
     await finishPlayback(w);
     const talking = read().length;
     await send(w, { type: 'AgentHungUp', attempt: 1 });
