@@ -19,10 +19,12 @@ import { MongoTokenRepository } from './adapters/db/repositories/token.repositor
 import { MongoQueueRepository, MongoSettingsRepository } from './adapters/db/repositories/queue-settings.repository';
 import { MongoCallRecordReader } from './adapters/db/repositories/call-record.repository';
 import { MongoAgentClaims } from './adapters/db/repositories/agent-claim.repository';
+import { MongoAgentStates } from './adapters/db/repositories/agent-state.repository';
 import { AriConnection } from './adapters/ari/ari-connection';
 import { AriTelephony } from './adapters/ari/ari-telephony';
 import { AriCallEvents } from './adapters/ari/ari-inputs';
 import { AriSipAuth } from './adapters/ari/ari-sip-auth';
+import { AriEndpointStates } from './adapters/ari/ari-endpoints';
 import { BcryptPasswordHasher } from './adapters/auth/bcrypt-password-hasher';
 import { JwtTokenSigner } from './adapters/auth/jwt-token-signer';
 import { nodeSecretSource, nodeSipSecrets } from './adapters/auth/node-secret-source';
@@ -92,6 +94,7 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
   );
   const persistence = new MongoCallPersistence(callStore);
   const agents = new MongoAgentDirectory(db.connection);
+  const agentStates = new MongoAgentStates(db.connection);
   const bus = new EventBus(clock, log.child({ component: 'bus' }));
 
   // ---- call path: ARI ⇄ pure call machine ----
@@ -117,6 +120,8 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     strategy: config.callPath.strategy,
     rating: { timeoutMs: config.callPath.ratingTimeoutMs, scale: ratingScalePreset(config.callPath.ratingScale) },
     missedRing: { maxConsecutiveMisses: config.callPath.notReadyAfterMisses },
+    refusedRetryMs: config.callPath.refusedRetryMs,
+    maxRefusedRings: config.callPath.maxRefusedRings,
     ...(config.callPath.menuOptions && {
       menu: {
         enabled: true,
@@ -146,6 +151,8 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     ...(agentClaims ? { agentClaims } : {}),
   });
   const ariEvents = new AriCallEvents(callPath.calls, callPath.recovery, log.child({ component: 'ari-events' }), background);
+  // Agents whose phone Asterisk cannot reach (not registered, not answering OPTIONS) are offered no call.
+  const endpointStates = new AriEndpointStates(config.ari.app, callPath.reachability, log.child({ component: 'ari-endpoints' }), config.ari.requestTimeoutMs);
   // Asterisk keeps agents' credentials in memory only: the directory puts them back on every connection.
   const sipCredentials = new AgentSipCredentials({
     store: agents,
@@ -192,7 +199,8 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     jobs: { sweepCron: config.tasks.sweepCron, foldCron: config.tasks.foldCron, reportCron: config.tasks.reportCron },
     background,
   });
-  const calls = new CallRecordsService(new MongoCallRecordReader(db.connection), workOrders.callerHistory, () =>
+  const callRecordReader = new MongoCallRecordReader(db.connection);
+  const calls = new CallRecordsService(callRecordReader, workOrders.callerHistory, () =>
     metricsOptionsOf(queues.currentSettings()),
   );
   const dashboardService = new DashboardService(dashboard);
@@ -285,17 +293,27 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     background,
     async start() {
       await db.start();
-      await Promise.all([userRepo.init(), tokenRepo.init(), agents.init()]);
+      await Promise.all([userRepo.init(), tokenRepo.init(), agents.init(), agentStates.init()]);
       if (config.bootstrapAdmin && (await users.ensureBootstrapAdmin(config.bootstrapAdmin.username, config.bootstrapAdmin.password))) {
         log.info('bootstrap administrator created', { username: config.bootstrapAdmin.username });
       }
       await callStore.start();
       await agentClaims?.start();
       for (const profile of await agents.listActive()) callPath.agents.register(profile);
+      // Agents come back as they were before a restart; their phones' reachability follows from ARI.
+      await callPath.agents.persistIn(agentStates);
       await queues.start();
       await workOrders.start();
       dashboard.start();
+      // Today's figures per agent, from the day's records (the projection starts empty).
+      try {
+        const now = Date.now();
+        dashboard.restoreToday(await callRecordReader.listForMetrics({ kind: 'all' }, now - 24 * 3600_000, now, {}));
+      } catch (err) {
+        log.warn("today's agent figures not restored", { err: String(err) });
+      }
       ariEvents.start(ari);
+      endpointStates.start(ari);
       // ARI connects in the background: the app serves /readyz (503 naming asterisk) until it does.
       background.run('ari.start', () => ari.start());
       await realtime.start();
@@ -322,6 +340,7 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
       await agentClaims?.stop();
       await realtime.stop();
       await http.stop().catch(() => undefined);
+      await callPath.agents.flushStates();
       await callStore.stop();
       await db.stop();
     },

@@ -117,6 +117,8 @@ export async function startPhone(o: PhoneOptions): Promise<SippRun> {
     '-i', '127.0.0.1',
     '-p', String(o.port),
     '-mp', String(media),
+    // Answers Asterisk's OPTIONS (qualify) 200 OK, as a real phone does: the phone is reachable.
+    '-aa',
   ];
   if (o.answer !== 'never') args.push('-set', 'answer_ms', String(o.answer.answerMs), '-set', 'hangup_ms', String(o.answer.talkMs));
   const run = runSipp(args, o.port, o.workDir, o.deadlineMs);

@@ -118,6 +118,8 @@ const schema = z.object({
   /** `database` when several app instances run call paths over the same agents (claims in the database). */
   AGENT_CLAIMS: z.enum(['none', 'database']).default('none'),
   NOT_READY_AFTER_MISSES: int(1, 100).default(1),
+  REFUSED_RETRY_MS: int(0, 600000).default(15000),
+  MAX_REFUSED_RINGS: int(0, 100).default(3),
   /** Keypad menu after the greeting, as digit=queue pairs ("1=general,2=tax"); unset = no menu. */
   MENU_OPTIONS: z
     .string()
@@ -212,6 +214,8 @@ export interface Config {
     /** Where agent offers are claimed across app instances: nowhere (one instance) or the database. */
     agentClaims: 'none' | 'database';
     notReadyAfterMisses: number;
+    refusedRetryMs: number;
+    maxRefusedRings: number;
     /** Keypad menu: digit → queue id; null = no menu (the default). */
     menuOptions: Record<string, string> | null;
   };
@@ -317,6 +321,8 @@ export function loadConfig(env: RawEnv, readFile: (path: string) => string = (p)
       ringingTone: e.RINGING_TONE,
       agentClaims: e.AGENT_CLAIMS,
       notReadyAfterMisses: e.NOT_READY_AFTER_MISSES,
+      refusedRetryMs: e.REFUSED_RETRY_MS,
+      maxRefusedRings: e.MAX_REFUSED_RINGS,
       menuOptions: e.MENU_OPTIONS ? Object.fromEntries(e.MENU_OPTIONS.split(',').map((pair) => pair.split('=') as [string, string])) : null,
     },
   });

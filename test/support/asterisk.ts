@@ -22,7 +22,7 @@ export interface AsteriskLab {
 }
 
 /** The lab as the tests need it: a dead agent phone is noticed after 10 s (production default 60 s). */
-export const LAB_DEFAULTS = { AGENT_RTP_TIMEOUT: '10' };
+export const LAB_DEFAULTS = { AGENT_RTP_TIMEOUT: '10', AGENT_QUALIFY_SEC: '2' };
 
 function runScript(args: string[], timeoutMs: number): Promise<string> {
   return new Promise((done, fail) => {

@@ -21,9 +21,11 @@ import type { Agent } from '../../domain/acd/agent.types';
 import { planOffers } from '../../domain/acd/agent-selection';
 import {
   EMPTY_QUEUES,
+  backOffAgent,
   enqueue,
   entryOf,
   markOffered,
+  nextBackOffEnd,
   positionOf,
   queueIds,
   queueStats,
@@ -41,6 +43,8 @@ export interface AcdSettings {
   readonly strategy: AcdStrategy;
   /** Tell calls there is no agent when none is logged in to their queue (on entry and when the last one leaves). */
   readonly overflowWhenNoAgents: boolean;
+  /** After a failed ring the agent is not offered the same call again for this long (default 0). */
+  readonly refusedRetryMs?: number;
 }
 
 /** Delivers an input to a live call; false when the call is gone. */
@@ -56,6 +60,9 @@ export interface AcdClaimOptions {
 }
 
 export const DEFAULT_CLAIM_RETRY_MS = 1000;
+
+/** Refusals (the phone answered the ring with busy or reject, or could not be reached): the agent is kept from the same call for a while. A ring that ran out its 10 s is not refused in that sense. */
+const FAILED_RINGS: ReadonlySet<AgentReleaseOutcome> = new Set<AgentReleaseOutcome>(['busy', 'rejected', 'unreachable']);
 
 export class AcdService implements CallAcdPort {
   private queues: CallQueues = EMPTY_QUEUES;
@@ -136,6 +143,13 @@ export class AcdService implements CallAcdPort {
   ): void {
     // Before the state change: a Ready agent is offered at once (the 'available' listener).
     if (legClosed) this.holdUntil(agentId, legClosed);
+    const backOffMs = this.settings.refusedRetryMs ?? 0;
+    if (FAILED_RINGS.has(info.outcome) && backOffMs > 0 && entryOf(this.queues, callId)) {
+      // A phone that refused (or could not be reached) is not rung again for this call at once.
+      const until = this.clock.now() + backOffMs;
+      this.queues = backOffAgent(this.queues, callId, agentId, until);
+      this.scheduleRetry(until);
+    }
     if (info.outcome === 'completed') {
       this.agents.callFinished(agentId, callId);
     } else {
@@ -171,7 +185,7 @@ export class AcdService implements CallAcdPort {
     try {
       do {
         this.again = false;
-        const plan = planOffers(this.plannable(), this.candidates(), this.settings.strategy, this.lastOffered);
+        const plan = planOffers(this.plannable(), this.candidates(), this.settings.strategy, this.lastOffered, this.clock.now());
         for (const offer of plan.offers) this.offer(offer.callId, offer.queueId, offer.agentId);
       } while (this.again);
     } finally {
@@ -269,7 +283,8 @@ export class AcdService implements CallAcdPort {
     const handle = scheduler.setTimeout(() => {
       this.retryTimer = null;
       this.dispatch();
-      const next = Math.min(...this.heldElsewhere.values());
+      const now = this.clock.now();
+      const next = Math.min(...[...this.heldElsewhere.values()].filter((t) => t > now), nextBackOffEnd(this.queues, now) ?? Infinity);
       if (Number.isFinite(next)) this.scheduleRetry(next);
     }, Math.max(0, at - this.clock.now()));
     this.retryTimer = { handle, at };

@@ -12,6 +12,7 @@ import type { RingEndOutcome } from '../../domain/acd/acd.events';
 import { agentTransition, isLoggedInTo, type AgentEffect, type AgentInput } from '../../domain/acd/agent.machine';
 import { newAgent, type Agent, type AgentProfile, type AgentStatus } from '../../domain/acd/agent.types';
 import type { EventBus } from '../events/event-bus';
+import type { AgentStateStore, StoredAgentState } from './agent-state.ports';
 import type { Clock, Scheduler, TimerHandle } from './ports';
 
 export interface AgentServiceSettings {
@@ -29,11 +30,16 @@ type AgentServiceEvents = {
   available: Agent;
   /** The agent logged out (a queue may have no agents left). */
   loggedOut: Agent;
+  /** A new agent, or an agent's endpoint changed (its phone's reachability is to be read). */
+  endpointAdded: Agent;
 };
 
 export class AgentService extends TypedEmitter<AgentServiceEvents> {
   private readonly agents = new Map<AgentId, Agent>();
   private readonly timers = new Map<AgentId, TimerHandle>();
+  private store: AgentStateStore | null = null;
+  /** Per agent, the last write of its state (writes of one agent go in order). */
+  private readonly writes = new Map<AgentId, Promise<void>>();
 
   constructor(
     private readonly settings: AgentServiceSettings,
@@ -50,7 +56,37 @@ export class AgentService extends TypedEmitter<AgentServiceEvents> {
     const current = this.agents.get(profile.agentId);
     const agent = current ? { ...current, ...profile } : newAgent(profile, this.clock.now());
     this.agents.set(profile.agentId, agent);
+    if (current?.endpoint !== agent.endpoint) this.emit('endpointAdded', agent);
     return agent;
+  }
+
+  /**
+   * Keeps each agent's resting state in `store` from now on, after putting back the states stored
+   * there (agents known to the directory only). Returns the agents restored.
+   */
+  async persistIn(store: AgentStateStore): Promise<AgentId[]> {
+    const restored: AgentId[] = [];
+    for (const saved of await store.loadAll()) {
+      const agent = this.agents.get(saved.agentId);
+      if (!agent || agent.status.type !== 'logged-out' || saved.status === 'logged-out') continue;
+      const t = agentTransition(agent, { type: 'Login', ready: saved.status === 'ready' }, this.ctx());
+      if (t.refused) continue;
+      const status = saved.status === 'ready' ? ({ type: 'ready' } as const) : ({ type: 'not-ready', reason: saved.reason ?? 'login' } as const);
+      // Back as it was, since when it was: idle time (longest-idle) and the time in state go on.
+      const back: Agent = { ...t.agent, status, statusSince: saved.since, idleSince: saved.status === 'ready' ? saved.since : null };
+      this.agents.set(agent.agentId, back);
+      this.log.info('agent state restored', { agentId: agent.agentId, status: status.type, since: saved.since });
+      this.bus.publish('agent', { type: 'AgentStatusChanged', agentId: agent.agentId, at: this.clock.now(), from: 'logged-out', to: status.type, reason: saved.reason, callId: null, by: 'agent' });
+      if (status.type === 'ready') this.emit('available', back);
+      restored.push(agent.agentId);
+    }
+    this.store = store;
+    return restored;
+  }
+
+  /** Resolves when the states written so far are stored (or failed). */
+  async flushStates(): Promise<void> {
+    await Promise.all(this.writes.values());
   }
 
   get(agentId: AgentId): Agent | undefined {
@@ -141,10 +177,30 @@ export class AgentService extends TypedEmitter<AgentServiceEvents> {
     return result.agent;
   }
 
+  private ctx() {
+    return { now: this.clock.now(), wrapUpMs: this.settings.wrapUpMs, missedRing: this.settings.missedRing };
+  }
+
+  /** Writes the agent's resting state when it changed (not awaited: presence never waits for the database). */
+  private persist(before: Agent, after: Agent): void {
+    const store = this.store;
+    if (!store) return;
+    const from = restingState(before);
+    const to = restingState(after);
+    if (from.status === to.status && from.reason === to.reason) return;
+    const state: StoredAgentState = { agentId: after.agentId, ...to, since: after.statusSince };
+    const previous = this.writes.get(after.agentId) ?? Promise.resolve();
+    const write = previous
+      .then(() => store.save(state))
+      .catch((err: unknown) => this.log.error('agent state not stored', { agentId: after.agentId, err: String(err) }));
+    this.writes.set(after.agentId, write);
+  }
+
   private apply(agent: Agent, input: AgentInput): { agent: Agent; refused: string | null } {
-    const t = agentTransition(agent, input, { now: this.clock.now(), wrapUpMs: this.settings.wrapUpMs, missedRing: this.settings.missedRing });
+    const t = agentTransition(agent, input, this.ctx());
     if (t.refused) return { agent, refused: t.refused };
     this.agents.set(agent.agentId, t.agent);
+    this.persist(agent, t.agent);
     for (const e of t.effects) this.runEffect(agent.agentId, e);
     for (const e of t.events) {
       if (e.type === 'AgentStatusChanged') {
@@ -158,7 +214,8 @@ export class AgentService extends TypedEmitter<AgentServiceEvents> {
     if (boundTo !== null && callOf(t.agent.status) !== boundTo) this.emit('freed', { agent: t.agent, callId: boundTo });
     const before = agent.status.type;
     const after = t.agent.status.type;
-    if (after === 'ready' && before !== 'ready') this.emit('available', t.agent);
+    // Ready, or Ready all along and its phone reachable again: offers can go to it.
+    if (after === 'ready' && (before !== 'ready' || (!agent.reachable && t.agent.reachable))) this.emit('available', t.agent);
     if (after === 'logged-out' && before !== 'logged-out') this.emit('loggedOut', t.agent);
     return { agent: t.agent, refused: null };
   }
@@ -179,6 +236,24 @@ export class AgentService extends TypedEmitter<AgentServiceEvents> {
           if (agent) this.fromCall(agentId, fire);
         }, e.ms),
       );
+    }
+  }
+}
+
+/** The state the agent rests in: during a call, what it goes to after it (its pending change, else Ready). */
+function restingState(agent: Agent): Pick<StoredAgentState, 'status' | 'reason'> {
+  const s = agent.status;
+  switch (s.type) {
+    case 'logged-out':
+    case 'ready':
+      return { status: s.type, reason: null };
+    case 'not-ready':
+      return { status: 'not-ready', reason: s.reason };
+    default: {
+      const p = agent.pending;
+      if (p?.type === 'logged-out') return { status: 'logged-out', reason: null };
+      if (p?.type === 'not-ready') return { status: 'not-ready', reason: p.reason };
+      return { status: 'ready', reason: null };
     }
   }
 }

@@ -10,6 +10,7 @@ import { AgentService } from './agent-service';
 import { CallRecovery } from './call-recovery';
 import { CallRegistry } from './call-registry';
 import { CallService } from './call-service';
+import { EndpointReachability } from './endpoint-reachability';
 import type {
   AgentClaimPort,
   CallbackRequestRepository,
@@ -45,6 +46,8 @@ export interface CallPath {
   readonly acd: AcdService;
   readonly calls: CallService;
   readonly recovery: CallRecovery;
+  /** Agents' phones reachable or not, from Asterisk's endpoint states. */
+  readonly reachability: EndpointReachability;
 }
 
 export function createCallPath(p: CallPathPorts): CallPath {
@@ -58,7 +61,7 @@ export function createCallPath(p: CallPathPorts): CallPath {
     p.logger.child({ component: 'agents' }),
   );
   const acd = new AcdService(
-    { strategy: p.settings.strategy, overflowWhenNoAgents: p.settings.overflowWhenNoAgents },
+    { strategy: p.settings.strategy, overflowWhenNoAgents: p.settings.overflowWhenNoAgents, refusedRetryMs: p.settings.refusedRetryMs },
     agents,
     (callId, input) => {
       const s = registry.get(callId);
@@ -100,5 +103,6 @@ export function createCallPath(p: CallPathPorts): CallPath {
     settings: p.settings,
     logger: p.logger.child({ component: 'call-recovery' }),
   });
-  return { registry, agents, acd, calls, recovery };
+  const reachability = new EndpointReachability(agents, p.logger.child({ component: 'agents' }));
+  return { registry, agents, acd, calls, recovery, reachability };
 }

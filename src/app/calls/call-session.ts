@@ -218,7 +218,7 @@ export class CallSession {
   /** Queues an input; inputs are handled one at a time, after the effects of the previous one. */
   deliver(input: CallInput): void {
     if (this.finished) {
-      this.log.debug('input after the call ended', { input: input.type });
+      this.dropLate(input);
       return;
     }
     this.inbox.push(input);
@@ -246,8 +246,11 @@ export class CallSession {
           const t = transition(this.state, input, this.ctx(this.callId));
           this.state = t.state;
           const ignored = t.events.find((e) => e.type === 'InputIgnored');
-          if (ignored) this.log.info('call input ignored', { state: from, input: input.type, why: ignored.why });
-          else this.log.info('call transition', { from, input: input.type, to: t.state.type });
+          if (ignored) {
+            this.log.info('call input ignored', { state: from, input: input.type, why: ignored.why });
+            // An offer the call cannot take (it left the queue meanwhile) still holds its agent.
+            if (input.type === 'AgentOffered') this.releaseOffer(input);
+          } else this.log.info('call transition', { from, input: input.type, to: t.state.type });
           this.record(t, false);
           pending.push(...this.decide(t.effects, legsClosed));
         }
@@ -289,8 +292,31 @@ export class CallSession {
       .catch((err: unknown) => this.log.error('call record not stored', { err, complete: rec.complete }));
   }
 
+  /**
+   * An input that arrives after the call ended, or was still waiting when it ended. Most are moot;
+   * an offer is not: the ACD reserved its agent for this call, and only the call releases it.
+   */
+  private dropLate(input: CallInput): void {
+    if (input.type === 'AgentOffered') this.releaseOffer(input);
+    else this.log.debug('input after the call ended', { input: input.type });
+  }
+
+  private releaseOffer(offer: Extract<CallInput, { type: 'AgentOffered' }>): void {
+    this.log.info('offer the call cannot take, agent released', { agentId: offer.agentId });
+    try {
+      this.deps.acd.releaseAgent(offer.agentId, this.callId, { attempt: 0, outcome: 'declined', ringMs: null });
+    } catch (err) {
+      this.log.error('agent release failed', { agentId: offer.agentId, err });
+    }
+  }
+
+  private dropWaiting(): void {
+    for (const input of this.inbox.splice(0)) this.dropLate(input);
+  }
+
   private async finish(): Promise<void> {
     this.finished = true;
+    this.dropWaiting();
     this.clearTimers();
     const rec = buildCallRecord(this.history);
     this.log.info('call ended', { outcome: rec.outcome, reason: rec.endReason, hungUpBy: rec.hungUpBy, agentId: rec.agentId });
@@ -303,6 +329,7 @@ export class CallSession {
   private async abort(err: unknown): Promise<void> {
     this.log.error('call aborted after an internal error', { err, state: this.state.type });
     this.finished = true;
+    this.dropWaiting();
     this.clearTimers();
     const s = this.state;
     const { acd, telephony } = this.deps;

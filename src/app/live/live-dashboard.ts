@@ -24,6 +24,17 @@ import type {
 } from './dashboard.types';
 import type { LiveInput } from './live.ports';
 
+/** What `restoreToday` reads of a stored call record. */
+export interface TodayRecord {
+  readonly dayKey: string;
+  readonly startedAt: number;
+  readonly outcome: string;
+  readonly agentId: string | null;
+  readonly talkMs: number | null;
+  readonly wrapUpMs: number | null;
+  readonly attempts: ReadonlyArray<{ readonly agentId: string; readonly outcome: string }>;
+}
+
 /** `YYYY-MM-DD` in China Standard Time (UTC+8, no daylight saving). */
 export function chinaDayKey(ms: number): string {
   return new Date(ms + 8 * 3600_000).toISOString().slice(0, 10);
@@ -39,6 +50,8 @@ interface LiveCall {
   inQueue: boolean;
   ringingAgentId: string | null;
   agentId: string | null;
+  /** Agents already counted in the 10-second answer rate for this call (each agent × call once). */
+  ringCounted: Set<string>;
 }
 
 /** What the projection keeps per agent: the view without its derived average, plus the wrap-up start. */
@@ -181,6 +194,26 @@ export class LiveDashboard {
     return a ? this.viewAgent(a) : null;
   }
 
+  /**
+   * Puts back each agent's figures of today (calls, misses, handle time) from the day's stored call
+   * records: after a restart the projection starts empty while the day goes on. Records of another
+   * day are left out. Call before live events flow.
+   */
+  restoreToday(records: readonly TodayRecord[]): void {
+    for (const r of records) {
+      if (r.dayKey !== this.day) continue;
+      for (const a of r.attempts) {
+        if (a.outcome !== 'answered' && a.outcome !== 'cancelled' && a.outcome !== 'ringing') this.agent(a.agentId, r.startedAt).missesToday += 1;
+      }
+      if (r.outcome === 'answered' && r.agentId) {
+        const a = this.agent(r.agentId, r.startedAt);
+        a.callsToday += 1;
+        a.handledCount += 1;
+        a.handledMs += (r.talkMs ?? 0) + (r.wrapUpMs ?? 0);
+      }
+    }
+  }
+
   snapshot(): DashboardSnapshot {
     const now = this.opts.clock();
     return {
@@ -283,6 +316,7 @@ export class LiveDashboard {
           inQueue: false,
           ringingAgentId: null,
           agentId: null,
+          ringCounted: new Set(),
         });
         this.emitCounters();
         return;
@@ -319,7 +353,7 @@ export class LiveDashboard {
         const c = this.calls.get(e.callId);
         if (c) c.ringingAgentId = null;
         this.tally.ringMisses += 1;
-        this.tally.ringsCounted += 1;
+        this.countRing(c, e.agentId);
         const a = this.agent(e.agentId, e.at);
         a.missesToday += 1;
         a.missedStreak += 1;
@@ -339,7 +373,7 @@ export class LiveDashboard {
         const c = this.calls.get(e.callId);
         if (c) c.ringingAgentId = null;
         if (e.ringMs >= s.ringAnswerThresholdSec * 1000) {
-          this.tally.ringsCounted += 1;
+          this.countRing(c, e.agentId);
           this.emitCounters();
         }
         const a = this.agent(e.agentId, e.at);
@@ -354,7 +388,7 @@ export class LiveDashboard {
         const wasQueued = c.inQueue;
         c.inQueue = false;
         this.tally.answered += 1;
-        this.tally.ringsCounted += 1;
+        this.countRing(c, e.agentId);
         if (e.ringMs <= s.ringAnswerThresholdSec * 1000) this.tally.answeredWithin10s += 1;
         this.tally.waitTotal += e.waitMs;
         this.tally.waitCount += 1;
@@ -521,11 +555,18 @@ export class LiveDashboard {
 
   // ---- state helpers and emission ----
 
+  /** The 10-second answer rate's denominator counts each agent × call once (domain/kpi tenSecondAnswerRate). */
+  private countRing(c: LiveCall | undefined, agentId: string): void {
+    if (c?.ringCounted.has(agentId)) return;
+    c?.ringCounted.add(agentId);
+    this.tally.ringsCounted += 1;
+  }
+
   private call(callId: string): LiveCall {
     let c = this.calls.get(callId);
     if (!c) {
       // Joined mid-call (restart): the caller is unknown, shown as such.
-      c = { callId, callerNumber: '', callerName: null, confidential: false, queueId: null, queuedAt: null, inQueue: false, ringingAgentId: null, agentId: null };
+      c = { callId, callerNumber: '', callerName: null, confidential: false, queueId: null, queuedAt: null, inQueue: false, ringingAgentId: null, agentId: null, ringCounted: new Set() };
       this.calls.set(callId, c);
     }
     return c;

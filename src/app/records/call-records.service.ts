@@ -60,6 +60,7 @@ export function toCallFact(r: CallRecord): CallFact {
     attempts: r.attempts.map((a) => ({
       ringMs: a.ringMs ?? 0,
       outcome: a.outcome === 'answered' ? 'answered' : a.outcome === 'cancelled' ? 'cancelled' : 'missed',
+      agentId: a.agentId,
     })),
     rating: r.rating ? { satisfied: r.rating.satisfied } : null,
   };

@@ -11,7 +11,7 @@ import type { AgentId, CallId, QueueId } from '../../shared/ids';
 import type { AcdStrategy } from '../call/call-settings';
 import { isAvailable } from './agent.machine';
 import type { Agent } from './agent.types';
-import { waitingEntries, type CallQueues } from './queue';
+import { backedOffAgents, waitingEntries, type CallQueues } from './queue';
 
 export interface SelectionOptions {
   readonly strategy: AcdStrategy;
@@ -19,6 +19,8 @@ export interface SelectionOptions {
   readonly lastOffered: AgentId | null;
   /** Agents already rung for this call. */
   readonly tried: readonly AgentId[];
+  /** Agents not to be offered this call now (their ring for it failed a moment ago). */
+  readonly excluded?: readonly AgentId[];
 }
 
 const cmpId = (x: string, y: string): number => x.localeCompare(y, 'en', { numeric: true });
@@ -42,7 +44,8 @@ function pick(candidates: readonly Agent[], opts: SelectionOptions): Agent | nul
 
 /** The agent to offer a call of `queueId` to, among `agents`; null when none is available. */
 export function selectAgent(agents: readonly Agent[], queueId: QueueId, opts: SelectionOptions): Agent | null {
-  const available = agents.filter((a) => isAvailable(a, queueId));
+  const excluded = opts.excluded ?? [];
+  const available = agents.filter((a) => isAvailable(a, queueId) && !excluded.includes(a.agentId));
   const fresh = available.filter((a) => !opts.tried.includes(a.agentId));
   return pick(fresh.length > 0 ? fresh : available, opts);
 }
@@ -54,7 +57,8 @@ export interface PlannedOffer {
 }
 
 /**
- * Pairs waiting calls (best first: priority class, then arrival) with available agents.
+ * Pairs waiting calls (best first: priority class, then arrival) with available agents; an agent
+ * whose ring for a call failed is not paired with that call before its back-off ends (`now`).
  * `lastOffered` is the round-robin memory per queue; the new memory is returned.
  */
 export function planOffers(
@@ -62,6 +66,7 @@ export function planOffers(
   agents: readonly Agent[],
   strategy: AcdStrategy,
   lastOffered: Readonly<Record<string, AgentId>>,
+  now = 0,
 ): { offers: PlannedOffer[]; lastOffered: Record<string, AgentId> } {
   const memory: Record<string, AgentId> = { ...lastOffered };
   let free = agents.filter((a) => a.status.type === 'ready' && a.reachable);
@@ -72,6 +77,7 @@ export function planOffers(
       strategy,
       lastOffered: memory[entry.queueId] ?? null,
       tried: entry.triedAgents,
+      excluded: backedOffAgents(entry, now),
     });
     if (!agent) continue;
     offers.push({ callId: entry.callId, queueId: entry.queueId, agentId: agent.agentId });

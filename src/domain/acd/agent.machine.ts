@@ -180,7 +180,8 @@ export function agentTransition(agent: Agent, input: AgentInput, ctx: AgentConte
       if (agent.pending?.type === 'logged-out') {
         s.go({ type: 'logged-out' }, 'call', { consecutiveMisses: misses, pending: null });
       } else if (counted && misses >= ctx.missedRing.maxConsecutiveMisses) {
-        s.go({ type: 'not-ready', reason: ctx.missedRing.notReadyReason }, 'policy', { consecutiveMisses: misses, pending: null });
+        const reason = o === 'busy' || o === 'rejected' ? ctx.missedRing.refusedReason : ctx.missedRing.notReadyReason;
+        s.go({ type: 'not-ready', reason }, 'policy', { consecutiveMisses: misses, pending: null });
       } else {
         settle(s, agent.pending, 'call', { consecutiveMisses: misses });
       }

@@ -16,6 +16,8 @@ export interface QueueEntry {
   readonly offeredTo: AgentId | null;
   /** Agents already rung for this call (others are preferred for the next offer). */
   readonly triedAgents: readonly AgentId[];
+  /** Agents whose ring for this call failed: not offered this call again before `until`. */
+  readonly backOff: readonly { readonly agentId: AgentId; readonly until: number }[];
 }
 
 export interface CallQueues {
@@ -49,6 +51,7 @@ export function enqueue(
     order: q.nextOrder,
     offeredTo: null,
     triedAgents: [],
+    backOff: [],
   };
   const entries = [...q.entries];
   let i = entries.length;
@@ -63,6 +66,23 @@ export function markOffered(q: CallQueues, callId: CallId, agentId: AgentId): Ca
     offeredTo: agentId,
     triedAgents: e.triedAgents.includes(agentId) ? e.triedAgents : [...e.triedAgents, agentId],
   }));
+}
+
+/** The agent's ring for this call failed: it is not offered this call again before `until`. */
+export function backOffAgent(q: CallQueues, callId: CallId, agentId: AgentId, until: number): CallQueues {
+  return update(q, callId, (e) => ({ ...e, backOff: [...e.backOff.filter((b) => b.agentId !== agentId), { agentId, until }] }));
+}
+
+/** Agents kept from this entry at `now` by a back-off. */
+export function backedOffAgents(e: QueueEntry, now: number): AgentId[] {
+  return e.backOff.filter((b) => b.until > now).map((b) => b.agentId);
+}
+
+/** The earliest back-off still running in any queue (when to look again), or null. */
+export function nextBackOffEnd(q: CallQueues, now: number): number | null {
+  let next: number | null = null;
+  for (const e of q.entries) for (const b of e.backOff) if (b.until > now && (next === null || b.until < next)) next = b.until;
+  return next;
 }
 
 /** The offer ended without a connection: the call waits again at its place. */

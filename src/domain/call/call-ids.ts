@@ -25,6 +25,14 @@ export function playbackId(callId: CallId, n: number): string {
   return `pb-${callId}-${n}`;
 }
 
+/**
+ * The 工号 announcement played to the agent's leg while the caller hears it: not one of the call's
+ * playbacks (the call waits for the caller's copy only), so its id is outside the `pb-` scheme.
+ */
+export function agentAnnouncementId(callId: CallId, attempt: number): string {
+  return `agentpb-${callId}-${attempt}`;
+}
+
 /** Name of the bridge recording (Asterisk stores it under its recordings directory). */
 export function recordingName(callId: CallId): string {
   return `call-${callId}`;

@@ -41,8 +41,10 @@ export interface MissedRingPolicy {
   readonly countRejected: boolean;
   readonly countBusy: boolean;
   readonly countUnreachable: boolean;
-  /** The not-ready reason set by the policy. */
+  /** The not-ready reason set by the policy after a ring nobody answered. */
   readonly notReadyReason: string;
+  /** The not-ready reason set by the policy when the last counted miss was a refusal (busy, rejected). */
+  readonly refusedReason: string;
 }
 
 /** Optional keypad menu after the greeting (off by default: GB/T 33358 discourages menus). */
@@ -109,6 +111,16 @@ export interface CallPathSettings {
   /** Safety net when Asterisk never reports the end of a playback: the prompt counts as finished. */
   readonly playbackGuardMs: number;
   readonly missedRing: MissedRingPolicy;
+  /**
+   * After a ring the phone refused (busy, rejected, unreachable: not a ring that ran out) the
+   * same agent is not offered the same call again for this long (other agents may be); 0 = at once.
+   */
+  readonly refusedRetryMs: number;
+  /**
+   * Consecutive rings of a call that the phones refused (busy, rejected, unreachable) after which the
+   * call is treated as having no agent (the overflow path); 0 = no bound.
+   */
+  readonly maxRefusedRings: number;
   readonly strategy: AcdStrategy;
   /** Greeting media, in order. */
   readonly greeting: readonly string[];
@@ -150,10 +162,13 @@ export const DEFAULT_CALL_PATH_SETTINGS: CallPathSettings = Object.freeze({
   missedRing: Object.freeze({
     maxConsecutiveMisses: 1,
     countRejected: true,
-    countBusy: false,
+    countBusy: true,
     countUnreachable: false,
     notReadyReason: 'missed',
+    refusedReason: '忙/拒接',
   }),
+  refusedRetryMs: 15_000,
+  maxRefusedRings: 3,
   strategy: 'longest-idle',
   greeting: Object.freeze([`${PROMPT_PREFIX}greeting`]),
   prompts: Object.freeze(defaultPrompts()),
@@ -186,6 +201,8 @@ export function makeCallPathSettings(input: CallPathSettingsInput = {}): CallPat
     ['wrapUpMs', s.wrapUpMs],
     ['maxQueueWaitMs', s.maxQueueWaitMs],
     ['announceIntervalMs', s.announceIntervalMs],
+    ['refusedRetryMs', s.refusedRetryMs],
+    ['maxRefusedRings', s.maxRefusedRings],
     ['rating.maxInvalid', s.rating.maxInvalid],
     ['menu.maxInvalid', s.menu.maxInvalid],
   ];

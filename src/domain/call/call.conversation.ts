@@ -4,7 +4,7 @@
  */
 import type { AgentId } from '../../shared/ids';
 import { rateDigit } from '../rating/rating';
-import { bridgeId, recordingName } from './call-ids';
+import { agentAnnouncementId, bridgeId, recordingName } from './call-ids';
 import { promptMedia, PROMPT_PREFIX, type PromptName } from './call-settings';
 import type { CallInput } from './call.inputs';
 import type { CallState } from './call.state';
@@ -15,6 +15,8 @@ export function inConnecting(s: Step, st: Extract<CallState, { type: 'connecting
   if (i.type === 'PlaybackFinished') {
     if (i.playbackId !== st.playbackId) return ignore('stale playback');
     s.playbackDone();
+    // The agent's copy started a moment later: it must not run over the caller's first words.
+    s.effect({ type: 'StopPlayback', playbackId: agentAnnouncementId(c.callId, st.agent.attempt) });
     const id = bridgeId(c.callId);
     c.bridgeId = id;
     s.effect({ type: 'Bridge', bridgeId: id, channelIds: [c.callerChannelId, st.agent.channelId] });

@@ -50,6 +50,7 @@ export function startCall(init: CallInit, ctx: CallContext): CallTransition {
       playbacks: 0,
       timers: 0,
       maxWaitToken: null,
+      refusedInARow: 0,
       maxWaitExpired: false,
       bridgeId: null,
       recordingName: null,

@@ -3,7 +3,7 @@
  * 10-second rule: our own timer per attempt), and overflow (prompt, optional callback request).
  */
 import { digitMedia, promptMedia } from './call-settings';
-import { ringChannelId } from './call-ids';
+import { agentAnnouncementId, ringChannelId } from './call-ids';
 import type { CallEffect } from './call.effects';
 import type { OverflowReason, RingMissOutcome } from './call.events';
 import type { AgentLegFailure, CallInput } from './call.inputs';
@@ -131,7 +131,10 @@ export function inRinging(s: Step, st: Extract<CallState, { type: 'ringing' }>, 
         answeredAt: s.now,
       };
       const media = [...digitMedia(s.settings, offer.agentNumber), promptMedia(s.settings, 'agent-id-suffix')];
-      return { type: 'connecting', agent, playbackId: s.play(media) };
+      const playbackId = s.play(media);
+      // The agent hears the announcement too: seconds of silence after answering sound like a dead call.
+      s.effect({ type: 'Play', channelId: offer.channelId, playbackId: agentAnnouncementId(c.callId, offer.attempt), media });
+      return { type: 'connecting', agent, playbackId };
     }
     case 'AgentRinging': {
       if (i.attempt !== offer.attempt) return ignore('stale attempt');
@@ -185,6 +188,11 @@ function missed(s: Step, st: Extract<CallState, { type: 'ringing' }>, outcome: R
   s.emit({ type: 'AgentRingMissed', attempt: offer.attempt, agentId: offer.agentId, outcome, ringMs });
   if (s.settings.ringingTone === 'ringback') s.effect({ type: 'StopRingback', channelId: s.core.callerChannelId });
   if (s.core.maxWaitExpired) return overflow(s, st, 'max-wait');
+  // Phones that refuse at once would otherwise keep the caller in a loop of refusals: after the
+  // bound the call is treated as having no agent.
+  s.core.refusedInARow = outcome === 'no-answer' ? 0 : s.core.refusedInARow + 1;
+  const bound = s.settings.maxRefusedRings;
+  if (bound > 0 && s.core.refusedInARow >= bound) return overflow(s, st, 'no-agents');
   return enterQueue(s, true);
 }
 

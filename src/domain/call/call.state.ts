@@ -24,6 +24,8 @@ export interface CallCore {
   timers: number;
   /** Token of the running max-wait timer, while the call is in the queue. */
   maxWaitToken: string | null;
+  /** Rings of this call refused in a row (busy, rejected, unreachable); bounded by maxRefusedRings. */
+  refusedInARow: number;
   /** The max wait expired while an agent was ringing: overflow if that ring fails. */
   maxWaitExpired: boolean;
   bridgeId: string | null;

@@ -16,6 +16,8 @@ export interface AttemptFact {
    * unreachable. cancelled: the caller left (or was lost) while this phone rang.
    */
   readonly outcome: 'answered' | 'missed' | 'cancelled';
+  /** The agent rung; rings of the same agent for the same call count once (10-second answer rate). */
+  readonly agentId?: string | null;
 }
 
 /** One call as the metrics see it. */
@@ -80,21 +82,33 @@ export function mean(values: readonly number[]): Mean {
 }
 
 /**
- * 10-second answer rate (10 秒接通率, per ring):
- *   attempts answered with ringMs ≤ threshold
- *   ÷ attempts offered to agents, minus those the caller cancelled before the threshold.
- * Counted per attempt because the rule is about each ringing phone: a call missed by A and
- * answered by B in 3 s counts one success out of two offers. A caller hanging up after 4 s of ring
- * did not give the agent the full 10 s and is left out; one hanging up after 12 s counts as a failure.
+ * 10-second answer rate (10 秒接通率), counted per agent × call:
+ *   (agent, call) pairs in which the agent answered a ring within the threshold
+ *   ÷ (agent, call) pairs in which the agent was rung, minus pairs whose every ring the caller
+ *     cancelled before the threshold.
+ * The rule is about each agent's phone: a call missed by A and answered by B in 3 s counts one
+ * success out of two. An agent rung several times for the same call (a busy phone offered the call
+ * again after the back-off) counts once, as a success if any of those rings was answered in time:
+ * refusals repeated for one call must not swell the denominator. A caller hanging up after 4 s of
+ * ring did not give the agent the full 10 s and is left out; one hanging up after 12 s counts as a
+ * failure. Rings without an agent id (older facts) count each as its own pair.
  */
 export function tenSecondAnswerRate(calls: readonly CallFact[], thresholdMs = 10_000): Ratio {
   let num = 0;
   let den = 0;
   for (const c of calls) {
-    for (const a of c.attempts) {
-      if (a.outcome === 'cancelled' && a.ringMs < thresholdMs) continue;
+    const pairs = new Map<string, { counted: boolean; inTime: boolean }>();
+    c.attempts.forEach((a, i) => {
+      const key = a.agentId ?? `#${i}`;
+      const pair = pairs.get(key) ?? { counted: false, inTime: false };
+      if (!(a.outcome === 'cancelled' && a.ringMs < thresholdMs)) pair.counted = true;
+      if (a.outcome === 'answered' && a.ringMs <= thresholdMs) pair.inTime = true;
+      pairs.set(key, pair);
+    });
+    for (const p of pairs.values()) {
+      if (!p.counted) continue;
       den += 1;
-      if (a.outcome === 'answered' && a.ringMs <= thresholdMs) num += 1;
+      if (p.inTime) num += 1;
     }
   }
   return ratio(num, den);

@@ -102,15 +102,24 @@ describe('agent machine', () => {
       expect(a.status.type).toBe('ready');
     });
 
-    it('rejects count by default, busy and unreachable do not (no alert either)', () => {
+    it('rejects and busy count by default and put the agent not-ready with 忙/拒接; unreachable does not count (no alert either)', () => {
       const offer = { type: 'Offer' as const, callId: CALL };
-      expect(apply(readyAgent(1, 0), [offer, miss('rejected')]).status).toEqual({ type: 'not-ready', reason: 'missed' });
-      for (const o of ['busy', 'unreachable'] as const) {
-        const t = agentTransition(apply(readyAgent(1, 0), [offer]), miss(o), agentCtx(0));
-        expect(t.agent.status.type).toBe('ready');
-        expect(t.events.map((e) => e.type)).toEqual(['AgentRingMissed', 'AgentStatusChanged']);
-        expect(t.events[0]).toMatchObject({ counted: false });
-      }
+      expect(apply(readyAgent(1, 0), [offer, miss('rejected')]).status).toEqual({ type: 'not-ready', reason: '忙/拒接' });
+      expect(apply(readyAgent(1, 0), [offer, miss('busy')]).status).toEqual({ type: 'not-ready', reason: '忙/拒接' });
+      expect(apply(readyAgent(1, 0), [offer, miss('no-answer')]).status).toEqual({ type: 'not-ready', reason: 'missed' });
+      const t = agentTransition(apply(readyAgent(1, 0), [offer]), miss('unreachable'), agentCtx(0));
+      expect(t.agent.status.type).toBe('ready');
+      expect(t.events.map((e) => e.type)).toEqual(['AgentRingMissed', 'AgentStatusChanged']);
+      expect(t.events[0]).toMatchObject({ counted: false });
+    });
+
+    it('repeated refusals: with a threshold of 3 the third busy in a row puts the agent not-ready with 忙/拒接', () => {
+      const ctx = agentCtx(0, { missedRing: { maxConsecutiveMisses: 3 } });
+      const offer = { type: 'Offer' as const, callId: CALL };
+      const twice = apply(readyAgent(1, 0), [offer, miss('busy'), offer, miss('busy')], ctx);
+      expect(twice.status.type).toBe('ready');
+      expect(twice.consecutiveMisses).toBe(2);
+      expect(apply(twice, [offer, miss('busy')], ctx).status).toEqual({ type: 'not-ready', reason: '忙/拒接' });
     });
 
     it('policy: rejects not counted, busy counted', () => {

@@ -261,6 +261,56 @@ describe('call session with fake ports', () => {
     expect(w.agents.get(A1)?.status.type).toBe('ready');
   });
 
+  it('originate fails for the only agent (phone not registered) → a failed attempt, the agent is not offered the call again before the back-off ends', async () => {
+    const w = world({ refusedRetryMs: 15_000 });
+    agentsReady(w, 1);
+    w.tel.failures.push({ method: 'originate', error: new Error('Allocation failed') });
+    const s = await toRinging(w);
+    await flush();
+    expect(s.snapshot().type).toBe('queued');
+    expect(w.tel.calls.filter((c) => c[0] === 'originate')).toHaveLength(1);
+    // Half the back-off later: still one attempt, the agent still Ready.
+    await w.scheduler.advance(7_500);
+    expect(w.tel.calls.filter((c) => c[0] === 'originate')).toHaveLength(1);
+    expect(w.agents.get(A1)?.status.type).toBe('ready');
+    // The back-off over: offered again.
+    await w.scheduler.advance(7_500);
+    expect(s.snapshot()).toMatchObject({ type: 'ringing', offer: { attempt: 2, agentId: A1 } });
+  });
+
+  it('busy phone (486): the agent goes not-ready 忙/拒接 by the missed-ring policy; with a higher threshold the call is not re-offered within the back-off', async () => {
+    const w = world({ refusedRetryMs: 15_000, missedRing: { maxConsecutiveMisses: 5 } });
+    agentsReady(w, 1);
+    const s = await toRinging(w);
+    await send(w, { type: 'AgentLegFailed', attempt: 1, cause: 'busy' });
+    expect(s.snapshot().type).toBe('queued');
+    await w.scheduler.advance(14_000);
+    expect(w.tel.calls.filter((c) => c[0] === 'originate')).toHaveLength(1);
+    await w.scheduler.advance(1_000);
+    expect(s.snapshot()).toMatchObject({ type: 'ringing', offer: { attempt: 2 } });
+
+    const w1 = world();
+    agentsReady(w1, 1);
+    await toRinging(w1);
+    await send(w1, { type: 'AgentLegFailed', attempt: 1, cause: 'busy' });
+    expect(w1.agents.get(A1)?.status).toEqual({ type: 'not-ready', reason: '忙/拒接' });
+  });
+
+  it('every candidate refuses → after maxRefusedRings refusals in a row the call takes the overflow path (no agents), not a loop', async () => {
+    const w = world({ refusedRetryMs: 1_000, maxRefusedRings: 3, missedRing: { maxConsecutiveMisses: 100 } });
+    agentsReady(w, 1);
+    const s = await toRinging(w);
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      expect(s.snapshot()).toMatchObject({ type: 'ringing', offer: { attempt } });
+      await send(w, { type: 'AgentLegFailed', attempt, cause: 'busy' });
+      await w.scheduler.advance(1_000);
+    }
+    expect(s.snapshot()).toMatchObject({ type: 'overflow', reason: 'no-agents' });
+    expect(w.tel.calls.filter((c) => c[0] === 'originate')).toHaveLength(3);
+    expect(w.agents.get(A1)?.status.type).toBe('ready');
+    expect(w.acd.positionOf(CALL)).toBeNull();
+  });
+
   it('only agent misses and nobody else is ready → caller keeps waiting; agent back to Ready → offered again', async () => {
     const w = world();
     agentsReady(w, 1);
@@ -405,8 +455,8 @@ describe('a step publishes its state changes before its Asterisk requests', () =
     const before = t.length;
     await send(w, { type: 'AgentAnswered', attempt: 1 });
     t = read();
-    // On call before the ringing tone stops and the 工号 plays.
-    expect(t.slice(before)).toEqual(['queue:QueueCallLeft', 'agent:on-call', 'ari:stopRingback', 'ari:play']);
+    // On call before the ringing tone stops and the 工号 plays (to the caller, then to the agent).
+    expect(t.slice(before)).toEqual(['queue:QueueCallLeft', 'agent:on-call', 'ari:stopRingback', 'ari:play', 'ari:play']);
     await finishPlayback(w);
     const talking = read().length;
     await send(w, { type: 'AgentHungUp', attempt: 1 });

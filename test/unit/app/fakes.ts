@@ -289,7 +289,8 @@ export function agentsReady(w: World, n: number): void {
 
 /** The last play() to a channel: its playback id. */
 export function lastPlayback(tel: FakeTelephony): string {
-  const plays = tel.calls.filter((c) => c[0] === 'play');
+  // The agent's copy of the 工号 announcement (agentpb-…) is not one the call waits for.
+  const plays = tel.calls.filter((c) => c[0] === 'play' && String(c[2]).startsWith('pb-'));
   const last = plays[plays.length - 1];
   if (!last) throw new Error('nothing played');
   return last[2] as string;

@@ -421,7 +421,11 @@ describe('call machine', () => {
   describe('connect, talk, rate', () => {
     it('AgentAnswered → stop the ringing tone, leave queue, agent on call, announce 工号 digit by digit', () => {
       const sut = driveTo('connecting');
-      expect(sut.effectTypes()).toEqual(['CancelTimer', 'CancelTimer', 'CancelAgentRequest', 'StopRingback', 'MarkAgentOnCall', 'Play', 'StartTimer']);
+      expect(sut.effectTypes()).toEqual(['CancelTimer', 'CancelTimer', 'CancelAgentRequest', 'StopRingback', 'MarkAgentOnCall', 'Play', 'StartTimer', 'Play']);
+      // The agent hears the same announcement on its own leg (not a playback the call waits for).
+      const plays = effect(sut.lastEffects, 'Play');
+      expect(plays[1]).toMatchObject({ channelId: `ring-${sut.state.core.callId}-1`, playbackId: `agentpb-${sut.state.core.callId}-1` });
+      expect(plays[1]?.media).toEqual(plays[0]?.media);
       expect(effect(sut.lastEffects, 'Play')[0]?.media).toEqual([
         'sound:hotline/digit-1',
         'sound:hotline/digit-0',

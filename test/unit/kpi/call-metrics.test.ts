@@ -49,6 +49,32 @@ describe('call metrics', () => {
     expect(tenSecondAnswerRate(calls)).toEqual({ numerator: 2, denominator: 5, value: 0.4 });
   });
 
+  it('10-second answer rate counts each agent × call once: a busy phone rung three times for one call is one failure, not three', () => {
+    const busyThenOther: CallFact = {
+      queued: true,
+      outcome: 'answered',
+      waitMs: s(40),
+      talkMs: s(60),
+      attempts: [
+        { ringMs: 0, outcome: 'missed', agentId: 'a1' },
+        { ringMs: 0, outcome: 'missed', agentId: 'a1' },
+        { ringMs: 0, outcome: 'missed', agentId: 'a1' },
+        { ringMs: s(2), outcome: 'answered', agentId: 'a2' },
+      ],
+      rating: null,
+    };
+    expect(tenSecondAnswerRate([busyThenOther])).toEqual({ numerator: 1, denominator: 2, value: 0.5 });
+    // Missed once, then answered in time by the same agent: one pair, answered in time.
+    const againInTime: CallFact = {
+      ...busyThenOther,
+      attempts: [
+        { ringMs: s(10), outcome: 'missed', agentId: 'a1' },
+        { ringMs: s(4), outcome: 'answered', agentId: 'a1' },
+      ],
+    };
+    expect(tenSecondAnswerRate([againInTime])).toEqual({ numerator: 1, denominator: 1, value: 1 });
+  });
+
   it('service level, denominator answered: A 8 s and F 15 s (boundary) within 15 s of 3 answered → 2/3', () => {
     expect(serviceLevel(calls, s(15), 'answered')).toEqual({ numerator: 2, denominator: 3, value: 2 / 3 });
   });
