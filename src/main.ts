@@ -188,6 +188,7 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     onCallConfidential: (callId) => onCallConfidential(callId),
     jobs: { sweepCron: config.tasks.sweepCron, foldCron: config.tasks.foldCron, reportCron: config.tasks.reportCron },
     background,
+    attachments: config.attachments,
   });
   const calls = new CallRecordsService(new MongoCallRecordReader(db.connection), workOrders.callerHistory, () =>
     metricsOptionsOf(queues.currentSettings()),

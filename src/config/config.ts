@@ -115,6 +115,12 @@ const schema = z.object({
   /** `database` when several app instances run call paths over the same agents (claims in the database). */
   AGENT_CLAIMS: z.enum(['none', 'database']).default('none'),
   NOT_READY_AFTER_MISSES: int(1, 100).default(1),
+  /** Evidence files of work orders: largest file, and all files of one order together (bytes, count). */
+  ATTACHMENT_MAX_FILE_BYTES: int(1024, 2_147_483_647).default(20 * 1024 * 1024),
+  ATTACHMENT_MAX_ORDER_BYTES: int(1024, 2 ** 40).default(200 * 1024 * 1024),
+  ATTACHMENT_MAX_ORDER_FILES: int(1, 10_000).default(50),
+  /** Keep photos' EXIF (GPS location included) as uploaded; by default it is removed. */
+  ATTACHMENT_KEEP_IMAGE_METADATA: bool.default(false),
   /** Keypad menu after the greeting, as digit=queue pairs ("1=general,2=tax"); unset = no menu. */
   MENU_OPTIONS: z
     .string()
@@ -149,6 +155,7 @@ export interface Config {
     foldCron: string;
     reportCron: string;
   };
+  attachments: { maxFileBytes: number; maxOrderBytes: number; maxOrderFiles: number; keepImageMetadata: boolean };
   callPath: {
     ringTimeoutMs: number;
     wrapUpMs: number;
@@ -245,6 +252,12 @@ export function loadConfig(env: RawEnv): Config {
       sweepCron: e.WORK_ORDER_SWEEP_CRON,
       foldCron: e.WORK_ORDER_FOLD_CRON,
       reportCron: e.WORK_ORDER_REPORT_CRON,
+    },
+    attachments: {
+      maxFileBytes: e.ATTACHMENT_MAX_FILE_BYTES,
+      maxOrderBytes: e.ATTACHMENT_MAX_ORDER_BYTES,
+      maxOrderFiles: e.ATTACHMENT_MAX_ORDER_FILES,
+      keepImageMetadata: e.ATTACHMENT_KEEP_IMAGE_METADATA,
     },
     callPath: {
       ringTimeoutMs: e.RING_TIMEOUT_MS,
