@@ -198,6 +198,7 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     onCallConfidential: (callId) => onCallConfidential(callId),
     jobs: { sweepCron: config.tasks.sweepCron, foldCron: config.tasks.foldCron, reportCron: config.tasks.reportCron },
     background,
+    attachments: config.attachments,
   });
   const callRecordReader = new MongoCallRecordReader(db.connection);
   const calls = new CallRecordsService(callRecordReader, workOrders.callerHistory, () =>

@@ -24,6 +24,11 @@ import { presetsRouter } from '../adapters/http/routers/presets.router';
 import { reportsRouter } from '../adapters/http/routers/reports.router';
 import { workOrdersRouter } from '../adapters/http/routers/work-orders.router';
 import { MongoIdempotencyStore } from '../adapters/db/repositories/idempotency.repository';
+import { attachmentsRouter } from '../adapters/http/routers/attachments.router';
+import { GridFsAttachmentStore } from '../adapters/db/repositories/attachment.store';
+import { sharpImageCleaner } from '../adapters/images/sharp-image-cleaner';
+import { AttachmentService } from '../app/attachments/attachment.service';
+import type { AttachmentLimits } from '../domain/attachment';
 import { CronJobScheduler } from '../adapters/jobs/cron-scheduler';
 import { ComplaintService } from '../app/work-orders/complaint.service';
 import { KnowledgeService } from '../app/work-orders/knowledge.service';
@@ -60,6 +65,8 @@ export interface WorkOrderModuleDeps {
   readonly facts?: WorkOrderFactsOptions;
   /** Where the jobs' firings run (main.ts: the process's one Background). */
   readonly background?: Background;
+  /** Evidence files: limits and whether photos keep their EXIF; default as in config.ts. */
+  readonly attachments?: Partial<AttachmentLimits> & { readonly keepImageMetadata?: boolean };
 }
 
 export interface WorkOrderModule {
@@ -68,6 +75,9 @@ export interface WorkOrderModule {
   /** 催办/督办/escalation/change events for the live API. */
   readonly events: WorkOrderEmitter;
   readonly orders: WorkOrderService;
+  readonly attachments: AttachmentService;
+  /** The GridFS store (tests read its download audit). */
+  readonly attachmentStore: GridFsAttachmentStore;
   readonly knowledge: KnowledgeService;
   readonly complaints: ComplaintService;
   readonly reports: WorkOrderReportService;
@@ -107,7 +117,19 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
       if (c.confidential) deps.onCallConfidential?.(callId);
     },
   };
-  const orders = new WorkOrderService({ orders: orderRepo, notices: noticeLog, facts: factsRepo, knowledge: kbRepo, regulation, events, clock, newId, log, calls });
+  const attachmentStore = new GridFsAttachmentStore(conn);
+  const limits: AttachmentLimits = {
+    maxFileBytes: deps.attachments?.maxFileBytes ?? 20 * 1024 * 1024,
+    maxOrderBytes: deps.attachments?.maxOrderBytes ?? 200 * 1024 * 1024,
+    maxOrderFiles: deps.attachments?.maxOrderFiles ?? 50,
+  };
+  const attachments = new AttachmentService({
+    orders: orderRepo, store: attachmentStore, images: sharpImageCleaner, limits, keepImageMetadata: deps.attachments?.keepImageMetadata ?? false, clock, log,
+  });
+  const orders = new WorkOrderService({
+    orders: orderRepo, notices: noticeLog, facts: factsRepo, knowledge: kbRepo, regulation, events, clock, newId, log, calls,
+    attachmentRefs: (orderId, refs, field) => attachments.resolveRefs(orderId, refs, field),
+  });
   regulation.onCalendarChange((reason) => orders.recomputeProvisionalDeadlines(reason));
   const knowledge = new KnowledgeService({ articles: kbRepo, clock, newId, log });
   const complaintRepo = new MongoUnitComplaintRepository(conn);
@@ -131,6 +153,7 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   }
   const routers = [
     workOrdersRouter(deps.auth, orders, idempotency, clock),
+    attachmentsRouter(deps.auth, attachments, limits.maxFileBytes),
     knowledgeRouter(deps.auth, knowledge),
     reportsRouter(deps.auth, reports, clock),
     presetsRouter(deps.auth, regulation),
@@ -154,9 +177,9 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   };
 
   return {
-    routers, events, orders, knowledge, complaints, reports, regulation, sweep, facts: factsRepo, scheduler, callerHistory,
+    routers, events, orders, attachments, attachmentStore, knowledge, complaints, reports, regulation, sweep, facts: factsRepo, scheduler, callerHistory,
     async start() {
-      await Promise.all([orderRepo.init(), complaintRepo.init(), changes.init(), factsRepo.init(), kbRepo.init(), settings.init(), jobLock.init(), idempotency.init()]);
+      await Promise.all([orderRepo.init(), complaintRepo.init(), changes.init(), factsRepo.init(), kbRepo.init(), settings.init(), jobLock.init(), idempotency.init(), attachmentStore.init()]);
       await regulation.load();
       scheduler?.start();
     },

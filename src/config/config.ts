@@ -120,6 +120,12 @@ const schema = z.object({
   NOT_READY_AFTER_MISSES: int(1, 100).default(1),
   REFUSED_RETRY_MS: int(0, 600000).default(15000),
   MAX_REFUSED_RINGS: int(0, 100).default(3),
+  /** Evidence files of work orders: largest file, and all files of one order together (bytes, count). */
+  ATTACHMENT_MAX_FILE_BYTES: int(1024, 2_147_483_647).default(20 * 1024 * 1024),
+  ATTACHMENT_MAX_ORDER_BYTES: int(1024, 2 ** 40).default(200 * 1024 * 1024),
+  ATTACHMENT_MAX_ORDER_FILES: int(1, 10_000).default(50),
+  /** Keep photos' EXIF (GPS location included) as uploaded; by default it is removed. */
+  ATTACHMENT_KEEP_IMAGE_METADATA: bool.default(false),
   /** Keypad menu after the greeting, as digit=queue pairs ("1=general,2=tax"); unset = no menu. */
   MENU_OPTIONS: z
     .string()
@@ -202,6 +208,7 @@ export interface Config {
     foldCron: string;
     reportCron: string;
   };
+  attachments: { maxFileBytes: number; maxOrderBytes: number; maxOrderFiles: number; keepImageMetadata: boolean };
   callPath: {
     ringTimeoutMs: number;
     wrapUpMs: number;
@@ -309,6 +316,12 @@ export function loadConfig(env: RawEnv, readFile: (path: string) => string = (p)
       sweepCron: e.WORK_ORDER_SWEEP_CRON,
       foldCron: e.WORK_ORDER_FOLD_CRON,
       reportCron: e.WORK_ORDER_REPORT_CRON,
+    },
+    attachments: {
+      maxFileBytes: e.ATTACHMENT_MAX_FILE_BYTES,
+      maxOrderBytes: e.ATTACHMENT_MAX_ORDER_BYTES,
+      maxOrderFiles: e.ATTACHMENT_MAX_ORDER_FILES,
+      keepImageMetadata: e.ATTACHMENT_KEEP_IMAGE_METADATA,
     },
     callPath: {
       ringTimeoutMs: e.RING_TIMEOUT_MS,

@@ -8,7 +8,7 @@ import { actorHandlerKeys, owns, type Actor } from '../../domain/access';
 import { toLocalDate } from '../../domain/calendar';
 import {
   createWorkOrder, findRepeatLink, formatWorkOrderNumber, normalizePhone, repeatWindowStart, transition,
-  type Actor as OrderActor, type Category, type RegulationPreset, type TransitionErrorCode, type Urgency,
+  type Actor as OrderActor, type AttachmentRef, type Category, type RegulationPreset, type TransitionErrorCode, type Urgency,
   type WorkOrder, type WorkOrderAction, type WorkOrderEvent,
 } from '../../domain/work-order';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors';
@@ -82,6 +82,11 @@ export interface WorkOrderServiceDeps {
   readonly maxAttempts?: number;
   /** Prefix of readable numbers, e.g. `WO`. */
   readonly numberPrefix?: string;
+  /**
+   * The stored files an action's attachment ids name (400 when one is not a file of the order);
+   * unset: ids are taken as given.
+   */
+  readonly attachmentRefs?: (orderId: string, refs: readonly AttachmentRef[], field: string) => Promise<AttachmentRef[]>;
 }
 
 const SYSTEM: OrderActor = { id: 'system', role: 'system' };
@@ -164,6 +169,7 @@ export class WorkOrderService {
     if (action.type === 'linkRepeat') await this.checkTarget(actor, orderId, action.rootOrderId, 'body.rootOrderId', false);
     for (let attempt = 1; ; attempt += 1) {
       const stored = await this.load(actor, orderId);
+      if (attempt === 1) action = await this.withStoredFiles(orderId, action);
       if (expectedRev !== undefined && stored.rev !== expectedRev) {
         throw new ConflictError(`the order is at revision ${stored.rev}, not ${expectedRev}`, { reasonCode: 'WORK_ORDER.STALE_REVISION', rev: stored.rev });
       }
@@ -191,6 +197,16 @@ export class WorkOrderService {
       this.publish(r.order, rev, action.type, from, actor.userId, r.events, now, 'workOrder:changed');
       return { ...visibleOrder(actor, r.order), rev };
     }
+  }
+
+  /** Evidence and attachments must be files uploaded to this order: a bare id proves nothing. */
+  private async withStoredFiles(orderId: string, action: WorkOrderAction): Promise<WorkOrderAction> {
+    const resolve = this.deps.attachmentRefs;
+    if (!resolve) return action;
+    let out = action;
+    if (action.attachments && action.attachments.length > 0) out = { ...out, attachments: await resolve(orderId, action.attachments, 'body.attachments') };
+    if (out.type === 'requestReturn' && out.evidence.length > 0) out = { ...out, evidence: await resolve(orderId, out.evidence, 'body.evidence') };
+    return out;
   }
 
   async get(actor: Actor, orderId: string): Promise<WorkOrderView> {

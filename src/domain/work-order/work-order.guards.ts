@@ -11,7 +11,7 @@ const fail = (code: TransitionErrorCode, reason: string): GuardFailure => ({ cod
 
 export interface ReturnInput {
   readonly explanation: string;
-  readonly evidence: readonly unknown[];
+  readonly evidence: readonly { readonly kind?: string }[];
   readonly needsSiteCheck?: boolean;
 }
 
@@ -37,6 +37,9 @@ export function checkReturn(order: WorkOrder, input: ReturnInput, ctx: Transitio
   }
   if (policy.evidenceRequired && (input.explanation.trim() === '' || input.evidence.length === 0)) {
     return fail('WORK_ORDER.RETURN_EVIDENCE_MISSING', 'a return needs a reason and at least one piece of evidence (依据)');
+  }
+  if (policy.photoRequired && !input.evidence.some((e) => e.kind === 'photo')) {
+    return fail('WORK_ORDER.RETURN_EVIDENCE_MISSING', 'a return needs a site photo (现场照片) among its evidence');
   }
   const window = order.deadlines.return;
   if (window) {

@@ -17,6 +17,7 @@
 import { ROLES, type Role } from '../../../src/domain/access';
 import type { RouteDoc } from '../../../src/adapters/http/route-table';
 import { actionBody } from '../../../src/adapters/http/routers/work-orders.router';
+import { pdf } from '../../support/evidence-files';
 import { account, insertCall, mongoBaseUrl, request, startApp, uniqueDbName, type Account, type TestApp } from '../../support/api-harness';
 
 type Outcome = 'ok' | 403 | 404;
@@ -25,6 +26,8 @@ type Expect = Readonly<Record<Role, Outcome>>;
 interface Req {
   path: string;
   body?: unknown;
+  /** A multipart upload of one part named `file` instead of a JSON body. */
+  file?: { name: string; data: Buffer };
   /** After a refused request: what changed, if anything did (null = nothing). */
   unchanged?: () => Promise<string | null>;
 }
@@ -47,6 +50,8 @@ const EVERYONE = allow(...ROLES);
 const STAFF = allow('agent', 'supervisor', 'admin');
 const MANAGERS = allow('supervisor', 'admin');
 const ADMIN = allow('admin');
+/** Hotline staff see every order; a unit handler gets 404 for another unit's. */
+const OTHER_UNIT: Expect = { ...EVERYONE, unit_handler: 404 };
 
 const at =
   (path: string, body?: () => unknown) =>
@@ -63,6 +68,18 @@ let victim: Account;
 let kbArticleId: string;
 /** Orders made once: lead water, lead roads with co-unit water, lead parks, not yet dispatched. */
 const orders = {} as Record<'water' | 'coWater' | 'parks' | 'undispatched', string>;
+/** An evidence file on the order of water and one on the order of parks. */
+const files = {} as Record<'water' | 'parks', string>;
+
+/** Uploads a small PDF to the order (as an administrator); its id. */
+async function uploadEvidence(orderId: string): Promise<string> {
+  const form = new FormData();
+  form.append('file', new Blob([pdf()]), '依据.pdf');
+  const res = await fetch(`${app.baseUrl}/api/work-orders/${orderId}/attachments?step=return`, { method: 'POST', headers: { authorization: `Bearer ${accounts.admin.token}` }, body: form });
+  const body = (await res.json()) as Json;
+  if (res.status !== 201) throw new Error(`fixture upload: ${res.status} ${JSON.stringify(body)}`);
+  return String(body['id']);
+}
 let n = 0;
 
 type Json = Record<string, unknown>;
@@ -98,7 +115,7 @@ async function orderAt(stage: Stage, lead = 'water', co: string[] = []): Promise
   };
   if (reached('pendingSign')) await act({ type: 'dispatch', leadUnitId: lead, ...(co.length > 0 ? { coUnitIds: co } : {}) });
   if (stage === 'returnRequested') {
-    await act({ type: 'requestReturn', reason: 'notOurDuty', explanation: '属于物业管理范围', evidence: [{ id: 'att-1', kind: 'photo' }] }, unit);
+    await act({ type: 'requestReturn', reason: 'notOurDuty', explanation: '属于物业管理范围', evidence: [{ id: await uploadEvidence(id) }] }, unit);
   } else if (reached('inProgress')) {
     await act({ type: 'sign' }, unit);
     await act({ type: 'recordContactAttempt', channel: 'phone', reached: true, note: '已与市民联系' }, unit);
@@ -126,12 +143,15 @@ async function mergedOrder(): Promise<{ id: string; rev: number }> {
 }
 
 /** A request for one action on a fresh order at `stage`; a refusal must leave the order as it was. */
-function actionOn(stage: ActionStage, body: () => Json, lead = 'water', co: string[] = []): Case['request'] {
+function actionOn(stage: ActionStage, body: (orderId: string) => Json | Promise<Json>, lead = 'water', co: string[] = []): Case['request'] {
   return async () => {
     const o = stage === 'merged' ? await mergedOrder() : await orderAt(stage, lead, co);
+    const b = await body(o.id);
+    // Fixtures (an uploaded file) may have moved the revision.
+    o.rev = await orderRev(o.id);
     return {
       path: `/api/work-orders/${o.id}/actions`,
-      body: body(),
+      body: b,
       unchanged: async () => {
         const rev = await orderRev(o.id);
         return rev === o.rev ? null : `order changed: rev ${o.rev} → ${rev}`;
@@ -245,6 +265,18 @@ const matrix: Record<string, Case[]> = {
         return ids.includes(orders.parks) ? null : 'the order of parks is missing';
       },
     },
+  ],
+  'POST /api/work-orders/:orderId/attachments': [
+    { what: 'a file for an order led by the handler\'s unit', expect: EVERYONE, request: () => ({ path: `/api/work-orders/${orders.water}/attachments?step=reply`, file: { name: 'reply.pdf', data: pdf() } }) },
+    { what: 'a file for another unit\'s order', expect: OTHER_UNIT, request: () => ({ path: `/api/work-orders/${orders.parks}/attachments?step=reply`, file: { name: 'reply.pdf', data: pdf() } }) },
+  ],
+  'GET /api/work-orders/:orderId/attachments': [
+    { what: 'the files of an order led by the handler\'s unit', expect: EVERYONE, request: () => ({ path: `/api/work-orders/${orders.water}/attachments` }) },
+    { what: 'the files of another unit\'s order', expect: OTHER_UNIT, request: () => ({ path: `/api/work-orders/${orders.parks}/attachments` }) },
+  ],
+  'GET /api/work-orders/:orderId/attachments/:attachmentId': [
+    { what: 'a file of an order led by the handler\'s unit', expect: EVERYONE, request: () => ({ path: `/api/work-orders/${orders.water}/attachments/${files.water}` }) },
+    { what: 'a file of another unit\'s order', expect: OTHER_UNIT, request: () => ({ path: `/api/work-orders/${orders.parks}/attachments/${files.parks}` }) },
   ],
   'GET /api/work-orders/:orderId': [
     { what: 'an order led by the handler\'s unit', expect: EVERYONE, request: () => ({ path: `/api/work-orders/${orders.water}` }) },
@@ -379,7 +411,7 @@ const SUPERVISORS = MANAGERS;
 /** Unit actions: the lead unit's handler (the matrix's handler leads every order here). */
 const LEAD_UNIT = allow('unit_handler');
 
-const actions: Record<ActionType, { stage: ActionStage; expect: Expect; body: () => Json }> = {
+const actions: Record<ActionType, { stage: ActionStage; expect: Expect; body: (orderId: string) => Json | Promise<Json> }> = {
   accept: { stage: 'draft', expect: STAFF, body: () => ({}) },
   answerDirect: { stage: 'pendingDispatch', expect: STAFF, body: () => ({ kbArticleId, answer: '携带身份证到社保经办网点补办' }) },
   invalidate: { stage: 'pendingDispatch', expect: STAFF, body: () => ({ reason: '无效来电' }) },
@@ -391,7 +423,7 @@ const actions: Record<ActionType, { stage: ActionStage; expect: Expect; body: ()
   sign: { stage: 'pendingSign', expect: LEAD_UNIT, body: () => ({}) },
   requestReturn: {
     stage: 'pendingSign', expect: LEAD_UNIT,
-    body: () => ({ reason: 'notOurDuty', explanation: '属于物业管理范围', evidence: [{ id: 'att-1', kind: 'photo' }] }),
+    body: async (orderId) => ({ reason: 'notOurDuty', explanation: '属于物业管理范围', evidence: [{ id: await uploadEvidence(orderId) }] }),
   },
   approveReturn: { stage: 'returnRequested', expect: SUPERVISORS, body: () => ({}) },
   rejectReturn: { stage: 'returnRequested', expect: SUPERVISORS, body: () => ({ reason: '属于本单位职责' }) },
@@ -439,6 +471,8 @@ beforeAll(async () => {
   orders.coWater = (await orderAt('pendingSign', 'roads', ['water'])).id;
   orders.parks = (await orderAt('pendingSign', 'parks')).id;
   orders.undispatched = (await orderAt('pendingDispatch')).id;
+  files.water = await uploadEvidence(orders.water);
+  files.parks = await uploadEvidence(orders.parks);
 });
 afterAll(async () => {
   await app?.stop();
@@ -454,12 +488,19 @@ function docOf(key: string): RouteDoc {
 
 const CODES: Record<number, string> = { 401: 'AUTH.UNAUTHENTICATED', 403: 'AUTH.FORBIDDEN', 404: 'NOT_FOUND' };
 
+async function upload(path: string, token: string | undefined, file: { name: string; data: Buffer }): Promise<{ status: number; body: unknown }> {
+  const form = new FormData();
+  form.append('file', new Blob([file.data]), file.name);
+  const res = await fetch(`${app.baseUrl}${path}`, { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {}, body: form });
+  return { status: res.status, body: (await res.json()) as unknown };
+}
+
 /** Runs one case for one role (null: no token) with `req`; returns the problems found. */
 async function run(d: RouteDoc, c: Case, who: Role | null, want: Outcome | 401, req: Req): Promise<string[]> {
   const label = `${who ?? 'no token'} · ${c.what}`;
   // A fresh session per request: logout and revoke-sessions must not spoil the next one.
   const token = who === null ? undefined : (await app.auth.login(accounts[who].username, accounts[who].password)).accessToken;
-  const res = await request(app, d.method.toUpperCase(), req.path, { ...(token ? { token } : {}), ...(req.body !== undefined ? { body: req.body } : {}) });
+  const res = req.file ? await upload(req.path, token, req.file) : await request(app, d.method.toUpperCase(), req.path, { ...(token ? { token } : {}), ...(req.body !== undefined ? { body: req.body } : {}) });
   const status = want === 'ok' ? (d.status ?? 200) : want;
   const body = res.body as Json | null;
   if (res.status !== status) return [`${label}: ${res.status}, expected ${status} ${JSON.stringify(body).slice(0, 300)}`];
@@ -519,7 +560,7 @@ describe('work-order actions: who may take each one', () => {
 
   for (const [type, a] of Object.entries(actions)) {
     it(type, async () => {
-      const c: Case = { what: `${type} in ${a.stage}`, expect: a.expect, request: actionOn(a.stage, () => ({ type, ...a.body() })) };
+      const c: Case = { what: `${type} in ${a.stage}`, expect: a.expect, request: actionOn(a.stage, async (orderId) => ({ type, ...(await a.body(orderId)) })) };
       expect(await runCases('POST /api/work-orders/:orderId/actions', [c])).toEqual([]);
     });
   }

@@ -3,6 +3,8 @@
  * a rejected return, an extension, a completion, an unsatisfied callback, a redo and a satisfied
  * callback; invalid transitions and inputs change nothing; access by role and unit; masking.
  */
+import { jpegWithGps } from '../../support/evidence-files';
+import { upload } from '../../support/upload';
 import { call, login, startWorkOrderApp, TestClock, workOrderDbUri, type Login, type WorkOrderApp } from '../../support/work-order-harness';
 
 type Order = {
@@ -72,8 +74,9 @@ describe('work orders over REST (real database)', () => {
     expect(o.deadlines['feedback']?.dueAt).toBe('2026-03-09T15:59:59.999Z'); // 7 natural days from 03-03, end of day Beijing
 
     clock.advance(1 * H);
+    const photo = await upload(app, water, o.id, 'return', '现场.jpg', await jpegWithGps());
     o = await act(o.id, water, {
-      type: 'requestReturn', reason: 'notOurDuty', explanation: '属于物业管理范围', evidence: [{ id: 'att-1', kind: 'photo' }],
+      type: 'requestReturn', reason: 'notOurDuty', explanation: '属于物业管理范围', evidence: [{ id: photo.body.id }],
     });
     expect(o.status).toBe('RETURN_REQUESTED');
     o = await act(o.id, sup, { type: 'rejectReturn', reason: '供水水质属于本单位职责' });
@@ -156,8 +159,9 @@ describe('work orders over REST (real database)', () => {
     const tooLong = await call(app, 'POST', `/api/work-orders/${o.id}/actions`, water, { type: 'requestExtension', step: 20, reason: '工程量大' });
     expect(tooLong.status).toBe(409);
     expect(tooLong.body).toMatchObject({ reasonCode: 'WORK_ORDER.EXTENSION_TOTAL_EXCEEDED' });
+    const basis = await upload(app, water, o.id, 'return', '依据.jpg', await jpegWithGps());
     const afterSign = await call(app, 'POST', `/api/work-orders/${o.id}/actions`, water, {
-      type: 'requestReturn', reason: 'notOurDuty', explanation: '不属于本单位', evidence: [{ id: 'a' }],
+      type: 'requestReturn', reason: 'notOurDuty', explanation: '不属于本单位', evidence: [{ id: basis.body.id }],
     });
     expect(afterSign.status).toBe(409);
     expect(afterSign.body).toMatchObject({ reasonCode: 'WORK_ORDER.RETURN_NOT_ALLOWED' });

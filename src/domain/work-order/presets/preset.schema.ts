@@ -70,6 +70,8 @@ export const returnPolicySchema = z.object({
   forbidden: z.array(z.enum(RETURN_FORBIDDEN_CASES)),
   /** 依据: reason text and at least one attachment (photo, recording, document). */
   evidenceRequired: z.boolean(),
+  /** Among the evidence, at least one photo (青浦 第九条(二): 现场照片); the photo kind is judged from the file's content. */
+  photoRequired: z.boolean().optional(),
   /** Limit (in the return rule's own unit) when a site check is needed (延吉: 2 WD); null = same as the rule. */
   siteCheckLimit: z.number().positive().nullable(),
   source,

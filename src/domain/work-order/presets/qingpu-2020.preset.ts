@@ -34,6 +34,7 @@ export const QINGPU_2020: RegulationPreset = {
     maxCount: 1,
     forbidden: ['forcedDispatch', 'redispatched', 'leadDesignated'],
     evidenceRequired: true,
+    photoRequired: true,
     siteCheckLimit: null,
     source: `${QP} 第九条(二) 原则上不得二次退单; 不同意退单或再次派单要求核实的、指定牵头办理的不得退单; 需现场照片、依据、录音`,
   },
