@@ -20,6 +20,9 @@ export interface CallRecordDoc {
   outcome: string;
   endReason: string | null;
   hungUpBy: string | null;
+  conversationEndedBy: string | null;
+  callerLost: { why: string; lastSignAt: Date } | null;
+  wrapUp: { agentId: string; startedAt: Date; endedAt: Date; endedBy: string } | null;
   callerName: string | null;
   /**
    * The case fields, written only by the work-order side (call-case.repository.ts) and never by the
@@ -71,6 +74,9 @@ const schema = new Schema<StoredCallRecordDoc>(
     outcome: { type: String, required: true },
     endReason: { type: String, default: null },
     hungUpBy: { type: String, default: null },
+    conversationEndedBy: { type: String, default: null },
+    callerLost: { type: Schema.Types.Mixed, default: null },
+    wrapUp: { type: Schema.Types.Mixed, default: null },
     confidential: { type: Boolean, default: false },
     callerName: { type: String, default: null },
     unitIds: { type: [String], default: [] },
