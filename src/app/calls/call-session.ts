@@ -335,6 +335,16 @@ export class CallSession {
   /** Ends the call after an internal error: release what it holds, hang up, close its record. */
   private async abort(err: unknown): Promise<void> {
     this.log.error('call aborted after an internal error', { err, state: this.state.type });
+    await this.endNow();
+  }
+
+  /**
+   * Ends the call at once (a stop that can wait no longer): hangs up caller and agent leg, destroys
+   * the bridge, releases the agent and completes the record (ended by the system). Nothing of the
+   * call is left up in Asterisk, and the record is handed to the repository before this resolves.
+   */
+  async endNow(): Promise<void> {
+    if (this.finished) return;
     this.finished = true;
     this.clearTimers();
     const s = this.state;
