@@ -89,8 +89,8 @@ export interface RunningCall {
 export interface AgentPhoneOptions {
   /** UDP port of the phone: agentPortFor(1001) for agent1001's static contact. */
   endpointPort: number;
-  /** ms of ringing before answering, or 'never' (rings until CANCEL, answers 200 + 487). */
-  answerAfterMs: number | 'never';
+  /** ms of ringing before answering, 'never' (rings until CANCEL, answers 200 + 487), or 'busy' (486 at once). */
+  answerAfterMs: number | 'never' | 'busy';
   /** ms after answering when the agent hangs up; omitted = stay until the BYE. */
   hangupAfterMs?: number;
   /** Exit after this many calls; default: serve calls until stop(). */
@@ -173,17 +173,18 @@ export async function startCall(opts: PlaceCallOptions = {}): Promise<RunningCal
 /** Starts a sipp UAS standing in for an agent's softphone; resolves once it listens. */
 export async function startAgentPhone(opts: AgentPhoneOptions): Promise<AgentPhone> {
   const never = opts.answerAfterMs === 'never';
+  const busy = opts.answerAfterMs === 'busy';
   if (!(await udpPortFree(opts.endpointPort))) {
     throw new Error(`startAgentPhone: UDP port ${opts.endpointPort} is already in use (another phone still running?)`);
   }
   const mediaPort = await allocateUdpPort(2);
   const args = [
-    '-sf', join(SCENARIOS, never ? 'uas-agent-never-answer.xml' : 'uas-agent.xml'),
+    '-sf', join(SCENARIOS, never ? 'uas-agent-never-answer.xml' : busy ? 'uas-agent-busy.xml' : 'uas-agent.xml'),
     '-i', opts.host ?? '127.0.0.1',
     '-p', String(opts.endpointPort),
     '-mp', String(mediaPort),
   ];
-  if (!never) {
+  if (!never && !busy) {
     args.push('-set', 'answer_ms', String(opts.answerAfterMs), '-set', 'hangup_ms', String(opts.hangupAfterMs ?? -1));
   }
   if (opts.maxCalls !== undefined) args.push('-m', String(opts.maxCalls));
