@@ -95,7 +95,8 @@ export class MongoCallPersistence implements CallEventStore, CallRecordRepositor
 
   async listOpenCallIds(): Promise<CallId[]> {
     await this.store.flush();
-    const docs = await this.store.records.find({ outcome: 'in-progress' }, { callId: 1 }).lean();
+    // Not by outcome: a running call's record says `answered` once an agent answered.
+    const docs = await this.store.records.find({ endedAt: null }, { callId: 1 }).lean();
     return docs.map((d) => asCallId(d.callId));
   }
 

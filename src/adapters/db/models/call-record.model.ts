@@ -105,6 +105,8 @@ schema.index({ agentId: 1, startedAt: -1 });
 schema.index({ callerNumber: 1, startedAt: -1 });
 schema.index({ startedAt: -1 });
 schema.index({ outcome: 1 });
+// Calls still open (reconciliation after a restart).
+schema.index({ endedAt: 1 });
 
 export function callRecordModel(conn: Connection): Model<StoredCallRecordDoc> {
   return (conn.models['CallRecord'] as Model<StoredCallRecordDoc> | undefined) ?? conn.model<StoredCallRecordDoc>('CallRecord', schema);
