@@ -27,6 +27,11 @@ describe('an application outage during a ring', () => {
     phone = await startAgentPhone({ endpointPort: agentPortFor(1001), answerAfterMs: 'never' });
     const call = await startCall({ callerNumber: '13500000501', timeoutMs: 90_000 });
     await eventually(() => first?.callPath.registry.all().some((s) => s.snapshot().type === 'ringing'), 30_000, 50);
+    // Stored as ringing before the application vanishes.
+    await eventually(async () => {
+      const d = await first?.callStore.records.findOne({ callerNumber: '13500000501' }).lean();
+      return (d?.detail as { stage?: string } | undefined)?.stage === 'ringing';
+    }, 10_000, 50);
 
     // The application vanishes: no more ARI, no more database (what it still does goes nowhere).
     const uri = first.config.mongodb.uri;
