@@ -13,6 +13,9 @@ case "${1:-up}" in
     scripts/setup.sh
     scripts/ferretdb.sh start
     scripts/redis.sh start
+    # The lab notices a phone or caller gone without a BYE after 10 s of silence (production: 60 s);
+    # Asterisk and the app must agree on the trunk's value.
+    export AGENT_RTP_TIMEOUT="${AGENT_RTP_TIMEOUT:-10}" TRUNK_RTP_TIMEOUT="${TRUNK_RTP_TIMEOUT:-10}"
     scripts/asterisk-lab.sh start
     # Lab mode is explicit: only NODE_ENV=development or test lets the app fall back to the lab's secrets.
     export NODE_ENV="${NODE_ENV:-development}"
@@ -25,7 +28,8 @@ case "${1:-up}" in
   12345 hotline lab is up.
     REST API + OpenAPI   http://127.0.0.1:${HTTP_PORT}/openapi.json
     health / readiness   http://127.0.0.1:${HTTP_PORT}/healthz  /readyz
-    place a call         sip:12345@127.0.0.1:5060   (npx tsx scripts/place-call.ts --digit 1; an agent phone: --agent 1001)
+    place a call         first an agent phone: npx tsx scripts/place-call.ts --agent 1001   (agent 1001 logged in and Ready, see README "Calling it")
+                         then a caller:        npx tsx scripts/place-call.ts              (sip:12345@127.0.0.1:5060; a complete call, rated 1)
     agent softphones     PJSIP endpoints agent1001..agent1010 (see asterisk-config/README.md)
     lab users            printed above by the seed step
   Stop with Ctrl-C, then: scripts/lab.sh down

@@ -53,6 +53,7 @@ PROMPTS=(
   "callback-recorded|已为您登记回电，再见。"
   "busy|现在线路繁忙，请稍后再拨。"
   "goodbye|感谢您的来电，再见。"
+  "maintenance|系统维护中，请稍后再拨。"
 )
 
 install_missing

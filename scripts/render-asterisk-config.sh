@@ -42,6 +42,8 @@ if [[ -z ${TRUNK_CONTACT:-} ]]; then
 fi
 # OPTIONS to each agent phone every this many seconds: a phone that stops answering is offered no call (0 = off).
 : "${AGENT_QUALIFY_SEC:=5}"
+: "${TRUNK_RTP_TIMEOUT:=60}"
+: "${TRUNK_SESSION_EXPIRES:=1800}"
 : "${AST_ETC_DIR:=/etc/asterisk}"
 : "${AST_RUN_DIR:=/var/run/asterisk}"
 : "${AST_LOG_DIR:=/var/log/asterisk}"
@@ -50,7 +52,7 @@ fi
 : "${AST_DB_DIR:=/var/lib/asterisk}"
 
 VARS=(ARI_USERNAME ARI_PASSWORD ARI_BIND ARI_PORT ARI_APP HTTP_SESSION_LIMIT SIP_BIND SIP_PORT
-  RTP_START RTP_END TRUNK_MATCH TRUNK_CONTACT AGENT_NETWORKS AGENT_RTP_TIMEOUT AGENT_QUALIFY_SEC
+  RTP_START RTP_END TRUNK_MATCH TRUNK_CONTACT AGENT_NETWORKS AGENT_RTP_TIMEOUT AGENT_QUALIFY_SEC TRUNK_RTP_TIMEOUT TRUNK_SESSION_EXPIRES
   AST_ETC_DIR AST_RUN_DIR AST_LOG_DIR AST_SPOOL_DIR AST_VARLIB_DIR AST_DB_DIR)
 
 # Collect every problem, then report them all at once.
@@ -58,9 +60,12 @@ problems=()
 is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
 check_port() { is_uint "${!1}" && ((${!1} >= 1 && ${!1} <= 65535)) || problems+=("$1='${!1}' is not a port number"); }
 for v in ARI_PORT SIP_PORT RTP_START RTP_END; do check_port "$v"; done
-for v in HTTP_SESSION_LIMIT AGENT_FIRST AGENT_COUNT AGENT_PORT_OFFSET AGENT_RTP_TIMEOUT AGENT_QUALIFY_SEC; do
+for v in HTTP_SESSION_LIMIT AGENT_FIRST AGENT_COUNT AGENT_PORT_OFFSET AGENT_RTP_TIMEOUT AGENT_QUALIFY_SEC TRUNK_RTP_TIMEOUT TRUNK_SESSION_EXPIRES; do
   is_uint "${!v}" || problems+=("$v='${!v}' is not a non-negative integer")
 done
+if is_uint "$TRUNK_SESSION_EXPIRES" && ((TRUNK_SESSION_EXPIRES < 90)); then
+  problems+=("TRUNK_SESSION_EXPIRES ($TRUNK_SESSION_EXPIRES) must be at least 90 (RFC 4028's Min-SE)")
+fi
 if is_uint "$RTP_START" && is_uint "$RTP_END" && ((RTP_END <= RTP_START)); then
   problems+=("RTP_END ($RTP_END) must be above RTP_START ($RTP_START)")
 fi

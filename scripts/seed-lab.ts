@@ -63,7 +63,9 @@ async function main(): Promise<void> {
   const accounts: Array<{ username: string; password: string; role: Role; agentId?: string; unitId?: string }> = [
     { username: 'admin', password: 'lab-admin-password', role: 'admin' },
     { username: 'supervisor', password: 'lab-supervisor-password', role: 'supervisor' },
-    { username: 'agent1001', password: 'lab-agent-password', role: 'agent', agentId: 'agent-1001' },
+    // Every lab agent (the PJSIP endpoints agent1001…agent1010) has a user, so all of them show in
+    // GET /api/agents and can sign in to the console.
+    ...Array.from({ length: 10 }, (_, i) => ({ username: `agent${1001 + i}`, password: 'lab-agent-password', role: 'agent' as const, agentId: `agent-${1001 + i}` })),
     { username: 'unit-water', password: 'lab-unit-password', role: 'unit_handler', unitId: 'unit-water' },
   ];
   const now = Date.now();

@@ -72,14 +72,13 @@ export interface System {
   /** Starts everything; resolves when the HTTP server listens (ARI may still be connecting). */
   start(): Promise<{ port: number }>;
   /**
-   * Stops in reverse order: waits up to `drainMs` for calls in progress to end, then ARI, sockets,
-   * HTTP, the spool flush and the database. Calls still up are reconciled at the next start.
+   * Stops in reverse order, each step logged and bounded: new calls are refused (handed back to the
+   * dialplan), calls in progress get up to `drainMs` (SHUTDOWN_DRAIN_MS) to end, those still up are
+   * ended and their records closed, then work orders, ARI, sockets, HTTP, the call store (last
+   * records, spool) and the database, each within SHUTDOWN_STEP_MS.
    */
   stop(drainMs?: number): Promise<void>;
 }
-
-/** Longest wait at shutdown for calls in progress to end (docker-compose.yml's stop_grace_period is longer). */
-export const CALL_DRAIN_MS = 30_000;
 
 export function buildSystem(config: Config, log: Logger, background = new BackgroundTasks(log.child({ component: 'background' }))): System {
   const clock = { now: () => Date.now() };
@@ -150,7 +149,9 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     logger: log.child({ component: 'calls' }),
     ...(agentClaims ? { agentClaims } : {}),
   });
-  const ariEvents = new AriCallEvents(callPath.calls, callPath.recovery, log.child({ component: 'ari-events' }), background);
+  const ariEvents = new AriCallEvents(callPath.calls, callPath.recovery, log.child({ component: 'ari-events' }), background, {
+    trunkRtpTimeoutMs: config.callPath.trunkRtpTimeoutMs,
+  });
   // Agents whose phone Asterisk cannot reach (not registered, not answering OPTIONS) are offered no call.
   const endpointStates = new AriEndpointStates(config.ari.app, callPath.reachability, log.child({ component: 'ari-endpoints' }), config.ari.requestTimeoutMs);
   // Asterisk keeps agents' credentials in memory only: the directory puts them back on every connection.
@@ -322,30 +323,62 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
       const addr = http.server.address();
       return { port: typeof addr === 'object' && addr ? addr.port : port };
     },
-    async stop(drainMs = CALL_DRAIN_MS) {
-      stopping = true;
-      // Let calls in progress finish (bounded); whatever is left is reconciled at the next start.
-      let drainTimer: NodeJS.Timeout | null = null;
-      await Promise.race([
-        callPath.calls.whenIdle(),
-        new Promise<void>((resolve) => {
-          drainTimer = setTimeout(resolve, drainMs);
-        }),
-      ]);
-      if (drainTimer) clearTimeout(drainTimer);
+    async stop(drainMs = config.shutdown.drainMs) {
+      stopping = true; // /readyz answers 503 from now on
+      const stepMs = config.shutdown.stepMs;
+      const step = (name: string, ms: number, fn: () => unknown) => stopStep(log, name, ms, fn);
+      log.info('stopping', { drainMs, stepMs });
+      // New calls go back to the dialplan (maintenance message, 503: the carrier routes them elsewhere).
+      callPath.calls.refuseNewCalls();
+      await step('drain calls', drainMs, () => callPath.calls.whenIdle());
+      // Whatever is still up is ended properly: no caller left in a silent call, every record closed.
+      await step('end calls still up', stepMs, () => callPath.calls.endAll());
       unsubscribe();
       stopEndingSessions();
       dashboard.stop();
-      await workOrders.stop();
-      await ari.stop();
-      await agentClaims?.stop();
-      await realtime.stop();
-      await http.stop().catch(() => undefined);
-      await callPath.agents.flushStates();
-      await callStore.stop();
-      await db.stop();
+      await step('work orders', stepMs, () => workOrders.stop());
+      await step('asterisk connection', stepMs, () => ari.stop());
+      await step('agent claims', stepMs, () => agentClaims?.stop());
+      await step('sockets', stepMs, () => realtime.stop());
+      await step('http', stepMs, () => http.stop());
+      await step('agent states', stepMs, () => callPath.agents.flushStates());
+      // The last events and records reach the database, or the spool when it is down.
+      await step('call store', stepMs, () => callStore.stop());
+      await step('database', stepMs, () => db.stop());
+      log.info('stopped');
     },
   };
+}
+
+/** Longest a whole stop can take: the drain, then each later step (10) at its own bound. */
+export function shutdownBoundMs(config: Config): number {
+  return config.shutdown.drainMs + 10 * config.shutdown.stepMs;
+}
+
+/**
+ * One step of a stop, logged at its start and end with how it ended; one that does not finish
+ * within `ms` is left behind so the next step (and the exit) still comes.
+ */
+async function stopStep(log: Logger, name: string, ms: number, fn: () => unknown): Promise<void> {
+  const started = Date.now();
+  log.info('stop step', { step: name });
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    Promise.resolve()
+      .then(fn)
+      .then(
+        () => 'done' as const,
+        (err: unknown) => {
+          log.warn('stop step failed', { step: name, err: String(err) });
+          return 'failed' as const;
+        },
+      ),
+    new Promise<'timed-out'>((resolve) => {
+      timer = setTimeout(() => resolve('timed-out'), ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  (outcome === 'done' ? log.info : log.warn).call(log, 'stop step ended', { step: name, outcome, ms: Date.now() - started });
 }
 
 async function main(): Promise<void> {
@@ -367,6 +400,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info('shutting down', { reason });
+    // A bound on the whole stop, whatever hangs inside it.
+    setTimeout(() => {
+      log.error('shutdown did not finish in time, exiting', { boundMs: shutdownBoundMs(config) });
+      process.exit(1);
+    }, shutdownBoundMs(config) + 1000).unref();
     (system ? system.stop() : Promise.resolve())
       .then(() => process.exit(code))
       .catch((err: unknown) => {

@@ -108,6 +108,14 @@ const schema = z.object({
 
   RING_TIMEOUT_MS: int(1000, 120000).default(10000),
   WRAPUP_MS: int(0, 3600000).default(15000),
+  /**
+   * The trunk's RTP timeout in Asterisk (seconds; asterisk-config TRUNK_RTP_TIMEOUT, the same
+   * value): a caller leg Asterisk ends for lack of audio is counted to this long before the end.
+   */
+  TRUNK_RTP_TIMEOUT: int(0, 3600).default(60),
+  /** Longest a graceful stop waits for calls to end, and longest each later step of the stop may take (ms). */
+  SHUTDOWN_DRAIN_MS: int(0, 3600000).default(30000),
+  SHUTDOWN_STEP_MS: int(100, 60000).default(5000),
   MAX_QUEUE_WAIT_MS: int(5000, 3600000).default(300000),
   RATING_TIMEOUT_MS: int(1000, 60000).default(8000),
   RATING_SCALE: z.enum(['2', '5']).default('2'),
@@ -209,9 +217,11 @@ export interface Config {
     reportCron: string;
   };
   attachments: { maxFileBytes: number; maxOrderBytes: number; maxOrderFiles: number; keepImageMetadata: boolean };
+  shutdown: { drainMs: number; stepMs: number };
   callPath: {
     ringTimeoutMs: number;
     wrapUpMs: number;
+    trunkRtpTimeoutMs: number;
     maxQueueWaitMs: number;
     ratingTimeoutMs: number;
     ratingScale: 2 | 5;
@@ -323,9 +333,11 @@ export function loadConfig(env: RawEnv, readFile: (path: string) => string = (p)
       maxOrderFiles: e.ATTACHMENT_MAX_ORDER_FILES,
       keepImageMetadata: e.ATTACHMENT_KEEP_IMAGE_METADATA,
     },
+    shutdown: { drainMs: e.SHUTDOWN_DRAIN_MS, stepMs: e.SHUTDOWN_STEP_MS },
     callPath: {
       ringTimeoutMs: e.RING_TIMEOUT_MS,
       wrapUpMs: e.WRAPUP_MS,
+      trunkRtpTimeoutMs: e.TRUNK_RTP_TIMEOUT * 1000,
       maxQueueWaitMs: e.MAX_QUEUE_WAIT_MS,
       ratingTimeoutMs: e.RATING_TIMEOUT_MS,
       ratingScale: e.RATING_SCALE === '5' ? (5 as const) : (2 as const),

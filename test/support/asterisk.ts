@@ -21,8 +21,8 @@ export interface AsteriskLab {
   pid: number | null;
 }
 
-/** The lab as the tests need it: a dead agent phone is noticed after 10 s (production default 60 s). */
-export const LAB_DEFAULTS = { AGENT_RTP_TIMEOUT: '10', AGENT_QUALIFY_SEC: '2' };
+/** The lab as the tests need it: a dead agent phone or caller is noticed after 10 s (production default 60 s). */
+export const LAB_DEFAULTS = { AGENT_RTP_TIMEOUT: '10', TRUNK_RTP_TIMEOUT: '10', AGENT_QUALIFY_SEC: '2' };
 
 function runScript(args: string[], timeoutMs: number): Promise<string> {
   return new Promise((done, fail) => {

@@ -10,7 +10,7 @@ import type { Logger } from '../../shared/logger';
 import type { CallId } from '../../shared/ids';
 import type { IncomingCall } from '../../app/calls/call-service';
 import { callIdForChannel, isAgentLegId, parsePlaybackId, parseRingChannelId } from '../../domain/call/call-ids';
-import type { AgentLegEnd, CallInput } from '../../domain/call/call.inputs';
+import type { AgentLegEnd, CallerLoss, CallInput } from '../../domain/call/call.inputs';
 
 /** Q.850 hang-up cause of an agent leg that never answered → what the agent did. */
 export function legFailureFromCause(cause: number): AgentLegEnd {
@@ -43,17 +43,20 @@ export function legFailureFromDialStatus(status: string): AgentLegEnd | null {
 
 /** What the adapter needs from the call path (CallService implements it). */
 export interface CallPathEntry {
-  startCall(call: IncomingCall): unknown;
+  /** A caller's channel entered the application (the call path starts or refuses the call). */
+  admit(call: IncomingCall): unknown;
   deliver(callId: CallId, input: CallInput): boolean;
 }
 
 export interface Reconciler {
-  reconcile(): Promise<unknown>;
+  /** `lostContactAt`: when the connection to Asterisk dropped before this reconnection. */
+  reconcile(opts?: { lostContactAt?: number }): Promise<unknown>;
 }
 
 /** The connection's events (AriConnection provides them). */
 export interface AriConnectionEvents {
   on(event: 'connected', listener: (e: { client: Client; reconnect: boolean }) => void): unknown;
+  on(event: 'disconnected', listener: (e: { reason: string }) => void): unknown;
 }
 
 interface ChannelLike {
@@ -69,6 +72,27 @@ type AriEvent = Record<string, unknown> & { type?: string };
 function eventTime(e: AriEvent): number | undefined {
   const t = typeof e['timestamp'] === 'string' ? Date.parse(e['timestamp']) : NaN;
   return Number.isFinite(t) ? t : undefined;
+}
+
+/**
+ * A soft hang-up request's `cause` is Asterisk's soft-hang-up flag, not a Q.850 cause. PJSIP ends a
+ * leg that sent no RTP for its `rtp_timeout` with AST_SOFTHANGUP_DEV (1); our own hang-ups (ARI),
+ * the CLI and a shutdown use other flags.
+ */
+const SOFTHANGUP_DEV = 1;
+/** Q.850 18 / 102 on a hang-up: no response / recovery on timer expiry (a SIP session timer ran out). */
+const CAUSES_SESSION_EXPIRED: ReadonlySet<number> = new Set([18, 102]);
+
+/**
+ * A hang-up request on a caller's channel that means its leg was lost (no BYE): why, and its last
+ * sign of life. After an RTP timeout that is the timeout before Asterisk's time of the hang-up.
+ */
+export function callerLoss(e: AriEvent, trunkRtpTimeoutMs: number, now: () => number): CallerLoss | null {
+  const cause = typeof e['cause'] === 'number' ? e['cause'] : 0;
+  const at = eventTime(e) ?? now();
+  if (e['soft'] === true) return cause === SOFTHANGUP_DEV && trunkRtpTimeoutMs > 0 ? { why: 'media-timeout', at: at - trunkRtpTimeoutMs } : null;
+  if (CAUSES_SESSION_EXPIRED.has(cause)) return { why: 'session-expired', at };
+  return null;
 }
 
 const HANDLED = [
@@ -92,21 +116,34 @@ export class AriCallEvents {
 
   private readonly background: Background;
 
+  /**
+   * @param opts.trunkRtpTimeoutMs the trunk's RTP timeout in Asterisk: a caller leg it ends for lack
+   *   of audio (cause 44) fell silent this long before the end.
+   */
   constructor(
     private readonly calls: CallPathEntry,
     private readonly recovery: Reconciler,
     private readonly log: Logger,
     background?: Background,
+    private readonly opts: { trunkRtpTimeoutMs?: number; now?: () => number } = {},
   ) {
     this.background = background ?? new BackgroundTasks(log);
   }
 
   /** Listens on every client the connection hands out and reconciles after each (re)connection. */
   start(conn: AriConnectionEvents): void {
+    // The last sign of life of Asterisk's channels while the connection is down: the drop (with
+    // Asterisk killed, the websocket closes at once). Kept until the next connection.
+    let lostContactAt: number | undefined;
+    conn.on('disconnected', () => {
+      lostContactAt ??= (this.opts.now ?? Date.now)();
+    });
     conn.on('connected', ({ client, reconnect }) => {
       this.attach(client);
       this.log.info('reconciling calls with asterisk', { reconnect });
-      this.background.run('ari.reconcile', () => this.recovery.reconcile(), { reconnect });
+      const opts = reconnect && lostContactAt !== undefined ? { lostContactAt } : {};
+      lostContactAt = undefined;
+      this.background.run('ari.reconcile', () => this.recovery.reconcile(opts), { reconnect });
     });
   }
 
@@ -148,7 +185,7 @@ export class AriCallEvents {
     if (isAgentLegId(ch.id)) return this.legAnswered(ch.id);
     const args = e['args'];
     const firstArg = Array.isArray(args) ? (args[0] as string | undefined) : typeof args === 'string' ? args : undefined;
-    this.calls.startCall({
+    this.calls.admit({
       channelId: ch.id,
       callerNumber: ch.caller?.number ?? '',
       calledNumber: firstArg && firstArg !== 's' ? firstArg : (ch.dialplan?.exten ?? ''),
@@ -163,6 +200,10 @@ export class AriCallEvents {
       // An unanswered leg waits for ChannelDestroyed, which carries the final cause.
       if (this.answered.has(ch.id)) this.legEnded(ch.id, 16);
       return;
+    }
+    if (type === 'ChannelHangupRequest') {
+      const lost = callerLoss(e, this.opts.trunkRtpTimeoutMs ?? 0, this.opts.now ?? Date.now);
+      if (lost) return this.toCaller(ch.id, { type: 'ChannelGone', lost }, type);
     }
     // A soft hang-up request is Asterisk's own (shutdown, CLI), not the caller's BYE.
     const byAsterisk = type === 'ChannelHangupRequest' && e['soft'] === true;

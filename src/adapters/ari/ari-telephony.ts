@@ -74,6 +74,9 @@ function asList(v: string | string[] | undefined): string[] {
   return Array.isArray(v) ? v : [v];
 }
 
+/** extensions.conf's context for calls the application does not serve (maintenance message, 503). */
+export const REFUSED_CALLS_CONTEXT = 'app-failed';
+
 export class AriTelephony implements TelephonyPort {
   constructor(
     private readonly source: AriClientSource,
@@ -142,6 +145,13 @@ export class AriTelephony implements TelephonyPort {
 
   hangup(channelId: string): Promise<void> {
     return this.call('channel', channelId, 'channels.hangup', () => this.ari.channels.hangup({ channelId }));
+  }
+
+  refuse(channelId: string): Promise<void> {
+    // The same place the dialplan goes to when the application is not there at all.
+    return this.call('channel', channelId, 'channels.continueInDialplan', () =>
+      this.ari.channels.continueInDialplan({ channelId, context: REFUSED_CALLS_CONTEXT, extension: 's', priority: 1 }),
+    );
   }
 
   async createBridge(bridgeId: string): Promise<void> {

@@ -40,10 +40,15 @@ export function toRecordDoc(r: CallRecord): CallRecordDoc {
     outcome: r.outcome,
     endReason: r.endReason,
     hungUpBy: r.hungUpBy,
+    conversationEndedBy: r.conversationEndedBy,
+    callerLost: r.callerLost ? { why: r.callerLost.why, lastSignAt: new Date(r.callerLost.lastSignAt) } : null,
+    wrapUp: r.wrapUp
+      ? { agentId: r.wrapUp.agentId, startedAt: new Date(r.wrapUp.startedAt), endedAt: new Date(r.wrapUp.endedAt), endedBy: r.wrapUp.endedBy }
+      : null,
     callerName: null,
     rating: rated ? { scale: r.rating.scale === 'five-level' || r.rating.scale === '5' ? 5 : 2, digit: r.rating.digit, value: r.rating.label ?? r.rating.code ?? '' } : null,
     recording: r.recordingName,
-    timeline: r.timeline.map((t) => ({ type: t.type, at: new Date(t.at), data: t.attempt === undefined ? {} : { attempt: t.attempt } })),
+    timeline: r.timeline.map((t) => ({ type: t.type, at: new Date(t.at), data: { ...t.data } })),
     attempts: r.attempts.map((a) => ({
       attempt: a.attempt,
       agentId: a.agentId,
@@ -55,7 +60,7 @@ export function toRecordDoc(r: CallRecord): CallRecordDoc {
     waitMs: r.waitMs,
     ringMs: r.ringMs,
     talkMs: r.talkMs,
-    wrapUpMs: null,
+    wrapUpMs: r.wrapUpMs,
     startedAt: new Date(r.times.enteredAt),
     answeredAt: date(r.times.connectedAt),
     endedAt: date(r.times.endedAt),
@@ -90,7 +95,8 @@ export class MongoCallPersistence implements CallEventStore, CallRecordRepositor
 
   async listOpenCallIds(): Promise<CallId[]> {
     await this.store.flush();
-    const docs = await this.store.records.find({ outcome: 'in-progress' }, { callId: 1 }).lean();
+    // Not by outcome: a running call's record says `answered` once an agent answered.
+    const docs = await this.store.records.find({ endedAt: null }, { callId: 1 }).lean();
     return docs.map((d) => asCallId(d.callId));
   }
 

@@ -76,7 +76,9 @@ export class CallStore {
   async stop(): Promise<void> {
     this.timer?.stop();
     this.timer = null;
+    // The last records of a stop are still on their way: they reach the database (or the spool) first.
     await Promise.all([...this.eventWrites]);
+    await Promise.all([...this.recordWrites.values()].map((w) => w.catch(() => undefined)));
     await this.flush();
   }
 

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { RouteDoc } from './route-table';
+import { CALL_OUTCOMES } from '../../domain/call/call.record';
 
 type Json = Record<string, unknown>;
 
@@ -101,7 +102,8 @@ export function buildOpenApiDocument(docs: readonly RouteDoc[], version = '0.1.0
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { Error: errorSchema },
+      // The stored call outcomes; the `outcome` query filter adds the groups `callback` and `ended`.
+      schemas: { Error: errorSchema, CallOutcome: { type: 'string', enum: [...CALL_OUTCOMES] } },
     },
     paths,
   };

@@ -11,6 +11,7 @@ import type { MissedRingPolicy } from '../../domain/call/call-settings';
 import type { RingEndOutcome } from '../../domain/acd/acd.events';
 import { agentTransition, isLoggedInTo, type AgentEffect, type AgentInput } from '../../domain/acd/agent.machine';
 import { newAgent, type Agent, type AgentProfile, type AgentStatus } from '../../domain/acd/agent.types';
+import type { WrapUpFact } from '../../domain/call/call.inputs';
 import type { EventBus } from '../events/event-bus';
 import type { AgentStateStore, StoredAgentState } from './agent-state.ports';
 import type { Clock, Scheduler, TimerHandle } from './ports';
@@ -32,6 +33,8 @@ type AgentServiceEvents = {
   loggedOut: Agent;
   /** A new agent, or an agent's endpoint changed (its phone's reachability is to be read). */
   endpointAdded: Agent;
+  /** The agent's wrap-up for `callId` is over (timer, the agent's own action, or logout). */
+  wrapUpEnded: { callId: CallId; wrapUp: WrapUpFact };
 };
 
 export class AgentService extends TypedEmitter<AgentServiceEvents> {
@@ -209,6 +212,19 @@ export class AgentService extends TypedEmitter<AgentServiceEvents> {
         this.log.warn('agent missed a call', { agentId: e.agentId, callId: e.callId, attempt: e.attempt, outcome: e.outcome, ringMs: e.ringMs });
       }
       this.bus.publish('agent', e);
+    }
+    if (agent.status.type === 'wrap-up' && !(t.agent.status.type === 'wrap-up' && t.agent.status.callId === agent.status.callId)) {
+      const change = t.events.find((e) => e.type === 'AgentStatusChanged');
+      const by = change?.type === 'AgentStatusChanged' ? change.by : 'call';
+      this.emit('wrapUpEnded', {
+        callId: agent.status.callId,
+        wrapUp: {
+          agentId: agent.agentId,
+          startedAt: agent.statusSince,
+          endedAt: t.agent.statusSince,
+          endedBy: by === 'timer' ? 'timer' : by === 'agent' ? 'agent' : 'system',
+        },
+      });
     }
     const boundTo = callOf(agent.status);
     if (boundTo !== null && callOf(t.agent.status) !== boundTo) this.emit('freed', { agent: t.agent, callId: boundTo });

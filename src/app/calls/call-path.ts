@@ -11,6 +11,8 @@ import { CallRecovery } from './call-recovery';
 import { CallRegistry } from './call-registry';
 import { CallService } from './call-service';
 import { EndpointReachability } from './endpoint-reachability';
+import type { CallSession } from './call-session';
+import type { CallId } from '../../shared/ids';
 import type {
   AgentClaimPort,
   CallbackRequestRepository,
@@ -94,6 +96,7 @@ export function createCallPath(p: CallPathPorts): CallPath {
     },
     registry,
   );
+  recordWrapUps(registry, agents, p.logger);
   const recovery = new CallRecovery({
     telephony: p.telephony,
     registry,
@@ -105,4 +108,32 @@ export function createCallPath(p: CallPathPorts): CallPath {
   });
   const reachability = new EndpointReachability(agents, p.logger.child({ component: 'agents' }));
   return { registry, agents, acd, calls, recovery, reachability };
+}
+
+/** Most ended calls kept waiting for their agent's wrap-up to end (one per agent is the norm). */
+const MAX_AWAITING_WRAP_UP = 10_000;
+
+/**
+ * Records each agent's wrap-up on its call. The wrap-up usually outlasts the caller (rating, thanks),
+ * so a call whose agent answered is kept after it ended until that agent's wrap-up is over.
+ */
+function recordWrapUps(registry: CallRegistry, agents: AgentService, logger: Logger): void {
+  const awaiting = new Map<CallId, CallSession>();
+  registry.on('removed', (s) => {
+    if (s.answeredBy() === null) return;
+    awaiting.set(s.callId, s);
+    if (awaiting.size > MAX_AWAITING_WRAP_UP) {
+      const oldest = awaiting.keys().next().value;
+      if (oldest !== undefined) awaiting.delete(oldest);
+    }
+  });
+  agents.on('wrapUpEnded', ({ callId, wrapUp }) => {
+    const s = registry.get(callId) ?? awaiting.get(callId);
+    awaiting.delete(callId);
+    if (!s) {
+      logger.warn('wrap-up of a call no longer known, not recorded', { callId, agentId: wrapUp.agentId });
+      return;
+    }
+    s.recordWrapUp(wrapUp).catch((err: unknown) => logger.error('wrap-up not recorded', { callId, err: String(err) }));
+  });
 }

@@ -56,16 +56,21 @@ export class CallRecovery {
   constructor(private readonly deps: CallRecoveryDeps) {}
 
   /** One reconciliation at a time; a call during a run waits for that run. */
-  reconcile(): Promise<RecoveryReport> {
+  /**
+   * `lostContactAt`: when the connection to Asterisk dropped before this run (a reconnection). A live
+   * call whose caller channel is gone by now is counted to that moment, its last sign of life, and
+   * its record says the caller's leg was lost with Asterisk (`asterisk-lost`).
+   */
+  reconcile(opts: { lostContactAt?: number } = {}): Promise<RecoveryReport> {
     if (!this.running) {
-      this.running = this.run().finally(() => {
+      this.running = this.run(opts.lostContactAt).finally(() => {
         this.running = null;
       });
     }
     return this.running;
   }
 
-  private async run(): Promise<RecoveryReport> {
+  private async run(lostContactAt?: number): Promise<RecoveryReport> {
     const { telephony, registry, logger } = this.deps;
     const report: RecoveryReport = {
       sessionsClosed: [],
@@ -81,7 +86,7 @@ export class CallRecovery {
     for (const session of registry.all()) {
       if (!session.accepts()) continue;
       if (!byId.has(session.callerChannelId)) {
-        session.deliver({ type: 'ChannelGone' });
+        session.deliver(lostContactAt === undefined ? { type: 'ChannelGone' } : { type: 'ChannelGone', lost: { why: 'asterisk-lost', at: lostContactAt } });
         report.sessionsClosed.push(session.callId);
         continue;
       }
@@ -179,7 +184,7 @@ export class CallRecovery {
       this.deps.logger.warn('open call without its first event, not closed', { callId });
       return false;
     }
-    const extra = closeOpenCall(stored, { now: this.deps.clock.now(), hungUpBy });
+    const extra = closeOpenCall(stored, { now: this.deps.clock.now(), hungUpBy, ringLimitMs: this.deps.settings.ringTimeoutMs });
     if (extra.length === 0) return false;
     await this.append(extra);
     try {

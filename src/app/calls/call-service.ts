@@ -15,10 +15,36 @@ export interface IncomingCall {
 }
 
 export class CallService {
+  private refusing = false;
+
   constructor(
     private readonly deps: CallSessionDeps,
     readonly registry: CallRegistry,
   ) {}
+
+  /**
+   * From now on new calls are refused: handed back to Asterisk's dialplan (its `app-failed`
+   * context: maintenance message and 503, so the carrier can route them to another instance).
+   * Calls in progress go on. Used while a stop drains.
+   */
+  refuseNewCalls(): void {
+    this.refusing = true;
+  }
+
+  /**
+   * A caller's channel entered the application: its call starts, or, while the application is
+   * stopping, it is refused (null).
+   */
+  admit(call: IncomingCall): CallSession | null {
+    if (this.refusing && !this.registry.get(callIdForChannel(call.channelId))) {
+      this.deps.logger.info('call refused, the application is stopping', { channelId: call.channelId, callerNumber: call.callerNumber });
+      this.deps.telephony
+        .refuse(call.channelId)
+        .catch((err: unknown) => this.deps.logger.warn('refused call not handed back to the dialplan', { channelId: call.channelId, err: String(err) }));
+      return null;
+    }
+    return this.startCall(call);
+  }
 
   /** Starts the call for a caller's channel; the same channel again returns its running session. */
   startCall(call: IncomingCall): CallSession {
@@ -50,6 +76,13 @@ export class CallService {
     const i = input(hit.agentAttempt);
     if (i) hit.session.deliver(i);
     return true;
+  }
+
+  /** Ends every call still up now (a stop whose drain ran out): nothing is left half-connected. */
+  async endAll(): Promise<number> {
+    const live = this.registry.all();
+    await Promise.all(live.map((s) => s.endNow()));
+    return live.length;
   }
 
   /** Resolves when no call is left (for a graceful shutdown). */

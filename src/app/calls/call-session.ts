@@ -23,7 +23,7 @@ import type { AgentId, CallId, QueueId } from '../../shared/ids';
 import type { CallPathSettings } from '../../domain/call/call-settings';
 import type { AgentReleaseOutcome, CallEffect, QueueLeaveReason, TimerName } from '../../domain/call/call.effects';
 import type { CallEvent } from '../../domain/call/call.events';
-import type { CallInput } from '../../domain/call/call.inputs';
+import type { CallInput, WrapUpFact } from '../../domain/call/call.inputs';
 import { startCall, transition, type CallInit, type CallTransition } from '../../domain/call/call.machine';
 import { closeOpenCall } from '../../domain/call/call.close';
 import { buildCallRecord, type CallRecord } from '../../domain/call/call.record';
@@ -163,6 +163,8 @@ export class CallSession {
   private readonly timers = new Map<TimerName, TimerHandle>();
   private readonly history: CallEvent[] = [];
   private persisted: Promise<void> = Promise.resolve();
+  /** The stage of the record last handed to the repository. */
+  private writtenStage: CallRecord['stage'] | null = null;
   /** Per attempt, when its ring request went out to Asterisk (its ring limit counts from there). */
   private readonly ringRequestedAt = new Map<number, number>();
   private readonly log: Logger;
@@ -270,23 +272,54 @@ export class CallSession {
     }
   }
 
+  /**
+   * Publishes and stores a step's events. The stored record follows the call: it is written when the
+   * call enters and again at each change of stage (queued, ringing, talking, rating, …), so a reader
+   * of `calls` sees where a running call is without folding its events. The agent's answer is one
+   * (connecting): the stored record then names the agent handling the call, who may make a work
+   * order of it while still talking (ownership and masking read the stored record).
+   */
   private record(t: CallTransition, first: boolean): void {
     if (t.events.length === 0) return;
-    this.history.push(...t.events);
-    for (const e of t.events) this.deps.bus.publish('call', e);
-    const batch = t.events;
-    this.persisted = this.persisted
-      .then(() => this.deps.events.append(batch))
-      .catch((err: unknown) => this.log.error('call events not stored', { err, seqs: batch.map((e) => e.seq) }));
-    // Also when an agent answers: the stored record then names the agent handling the call, which
-    // may make a work order of it while still talking (ownership and masking read the stored record).
-    if (first || t.events.some((e) => e.type === 'AgentAnswered')) {
+    this.appendEvents(t.events);
+    const stage = buildCallRecord(this.history).stage;
+    // The end is written by finish(), once the session let go of the call.
+    if (first || (stage !== this.writtenStage && stage !== 'ended')) {
       this.deps.background.run('call.record', () => this.writeRecord(), { callId: this.callId });
     }
   }
 
+  private appendEvents(batch: readonly CallEvent[]): void {
+    this.history.push(...batch);
+    for (const e of batch) this.deps.bus.publish('call', e);
+    this.persisted = this.persisted
+      .then(() => this.deps.events.append(batch))
+      .catch((err: unknown) => this.log.error('call events not stored', { err, seqs: batch.map((e) => e.seq) }));
+  }
+
+  /**
+   * The agent's wrap-up for this call ended: recorded on the call. While the call runs it goes
+   * through the machine like any input; after the call ended it is appended after its last event.
+   */
+  recordWrapUp(wrapUp: WrapUpFact): Promise<void> {
+    if (!this.finished) {
+      this.deliver({ type: 'WrapUpEnded', wrapUp });
+      return Promise.resolve();
+    }
+    const last = this.history[this.history.length - 1];
+    if (!last || buildCallRecord(this.history).wrapUp !== null) return Promise.resolve();
+    this.appendEvents([{ type: 'WrapUpEnded', ...wrapUp, callId: this.callId, seq: last.seq + 1, at: this.deps.clock.now() }]);
+    return this.writeRecord();
+  }
+
+  /** The agent who answered the call, if one did. */
+  answeredBy(): AgentId | null {
+    return buildCallRecord(this.history).agentId;
+  }
+
   private writeRecord(): Promise<void> {
     const rec = buildCallRecord(this.history);
+    this.writtenStage = rec.stage;
     return this.persisted
       .then(() => this.deps.records.upsert(rec))
       .catch((err: unknown) => this.log.error('call record not stored', { err, complete: rec.complete }));
@@ -328,6 +361,16 @@ export class CallSession {
   /** Ends the call after an internal error: release what it holds, hang up, close its record. */
   private async abort(err: unknown): Promise<void> {
     this.log.error('call aborted after an internal error', { err, state: this.state.type });
+    await this.endNow();
+  }
+
+  /**
+   * Ends the call at once (a stop that can wait no longer): hangs up caller and agent leg, destroys
+   * the bridge, releases the agent and completes the record (ended by the system). Nothing of the
+   * call is left up in Asterisk, and the record is handed to the repository before this resolves.
+   */
+  async endNow(): Promise<void> {
+    if (this.finished) return;
     this.finished = true;
     this.dropWaiting();
     this.clearTimers();

@@ -52,6 +52,11 @@ export interface TelephonyPort {
   /** Calls an agent's phone into our Stasis application with our channel id. */
   originate(req: OriginateRequest): Promise<void>;
   hangup(channelId: string): Promise<void>;
+  /**
+   * Hands a caller's channel we will not serve back to Asterisk's dialplan (context `app-failed`:
+   * maintenance message, then the documented cause), before it is answered.
+   */
+  refuse(channelId: string): Promise<void>;
   createBridge(bridgeId: string): Promise<void>;
   addChannels(bridgeId: string, channelIds: readonly string[]): Promise<void>;
   destroyBridge(bridgeId: string): Promise<void>;

@@ -4,8 +4,11 @@
  */
 import type { CallScope, CaseHandlers } from '../../domain/access';
 import type { Page } from '../auth/auth.ports';
+import type { CallOutcome, OutcomeFilter } from '../../domain/call/call.record';
+import type { EndReason, Party } from '../../domain/call/call.events';
+import type { CallerLossReason } from '../../domain/call/call.inputs';
 
-export type CallOutcome = 'answered' | 'abandoned' | 'overflow' | 'callback' | 'ended';
+export type { CallOutcome, OutcomeFilter } from '../../domain/call/call.record';
 
 export interface CallAttempt {
   readonly attempt: number;
@@ -41,7 +44,16 @@ export interface CallRecord {
   readonly agentId: string | null;
   readonly queueId: string | null;
   readonly outcome: CallOutcome;
-  readonly hungUpBy: string | null;
+  /** How the call ended (completed, caller-hangup, caller-lost, …); null while it runs. */
+  readonly endReason: EndReason | null;
+  /** Who ended the call (the last hang-up). */
+  readonly hungUpBy: Party | null;
+  /** Who ended the conversation with the agent (caller, agent, network, system); null without one. */
+  readonly conversationEndedBy: Party | null;
+  /** The caller's leg was lost without a hang-up: why, and its last sign of life (Asterisk's time). */
+  readonly callerLost: { readonly why: CallerLossReason; readonly lastSignAt: number } | null;
+  /** The agent's after-call work: start, end, and whether the timer or the agent ended it. */
+  readonly wrapUp: { readonly agentId: string; readonly startedAt: number; readonly endedAt: number; readonly endedBy: 'timer' | 'agent' | 'system' } | null;
   readonly rating: CallRating | null;
   readonly timeline: readonly CallTimelineEntry[];
   readonly attempts: readonly CallAttempt[];
@@ -77,7 +89,7 @@ export interface CallQuery {
    * number of a confidential caller to someone who may not see it.
    */
   readonly searcherKeys?: readonly string[];
-  readonly outcome?: CallOutcome;
+  readonly outcome?: OutcomeFilter;
   readonly ratingValue?: number;
   readonly rated?: boolean;
   readonly page: number;

@@ -4,7 +4,7 @@
  * method checks the policy: an agent sees only calls offered to them, a unit handler only calls of
  * their unit (others' → 404), and confidential callers are masked for everyone not handling the case.
  */
-import { NotFoundError, ValidationError } from '../../shared/errors';
+import { assertNever, NotFoundError, ValidationError } from '../../shared/errors';
 import {
   actorHandlerKeys,
   callScope,
@@ -53,7 +53,7 @@ export function subjectOf(r: Pick<CallRecord, 'agentId' | 'attempts' | 'unitIds'
 export function toCallFact(r: CallRecord): CallFact {
   return {
     queued: r.queueId !== null && (r.waitMs !== null || r.attempts.length > 0 || r.outcome === 'abandoned' || r.outcome === 'answered'),
-    outcome: r.outcome === 'answered' ? 'answered' : r.outcome === 'abandoned' ? 'abandoned' : 'other',
+    outcome: factOutcome(r.outcome),
     waitMs: r.waitMs,
     talkMs: r.talkMs ?? 0,
     wrapUpMs: r.wrapUpMs ?? 0,
@@ -64,6 +64,21 @@ export function toCallFact(r: CallRecord): CallFact {
     })),
     rating: r.rating ? { satisfied: r.rating.satisfied } : null,
   };
+}
+
+function factOutcome(o: CallRecord['outcome']): CallFact['outcome'] {
+  switch (o) {
+    case 'answered':
+    case 'abandoned':
+    case 'overflow':
+    case 'callback-requested':
+      return o;
+    case 'in-progress':
+    case 'lost':
+      return 'other';
+    default:
+      return assertNever(o);
+  }
 }
 
 export class CallRecordsService {

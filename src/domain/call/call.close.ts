@@ -11,6 +11,12 @@ export interface CloseOptions {
   readonly now: number;
   /** 'network' when Asterisk no longer has the channel; 'system' when we hang up a live one. */
   readonly hungUpBy: Extract<Party, 'network' | 'system'>;
+  /**
+   * The ring limit Asterisk applies itself (the originate's dial timeout). A ring still open in the
+   * stored events ended at that limit at the latest: Asterisk cancelled it then, even while nobody
+   * was listening, so it is a miss of that length, not a ring until now.
+   */
+  readonly ringLimitMs?: number;
 }
 
 /** The events that end an open call; none when the stored events already end it. */
@@ -19,8 +25,12 @@ export function closeOpenCall(stored: readonly CallEvent[], opts: CloseOptions):
   if (record.complete) return [];
   const bodies: CallEventBody[] = [];
   for (const a of record.attempts) {
-    if (a.outcome === 'ringing') {
-      bodies.push({ type: 'AgentRingCancelled', attempt: a.attempt, agentId: a.agentId, ringMs: opts.now - a.offeredAt, reason: 'recovered' });
+    if (a.outcome !== 'ringing') continue;
+    const ringMs = opts.now - a.offeredAt;
+    if (opts.ringLimitMs !== undefined && ringMs >= opts.ringLimitMs) {
+      bodies.push({ type: 'AgentRingMissed', attempt: a.attempt, agentId: a.agentId, outcome: 'no-answer', ringMs: opts.ringLimitMs });
+    } else {
+      bodies.push({ type: 'AgentRingCancelled', attempt: a.attempt, agentId: a.agentId, ringMs, reason: 'recovered' });
     }
   }
   const t = record.times;

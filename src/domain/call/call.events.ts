@@ -3,7 +3,7 @@
  * which the call record and every service-level, ASA and abandon variant can be recomputed.
  */
 import type { AgentId, CallId, QueueId } from '../../shared/ids';
-import type { AgentLegFailure } from './call.inputs';
+import type { AgentLegFailure, CallerLossReason, WrapUpFact } from './call.inputs';
 
 /** Where the call was when something happened. */
 export type CallStage =
@@ -23,6 +23,8 @@ export type EndReason =
   | 'completed'
   | 'caller-hangup'
   | 'channel-gone'
+  /** The caller's leg was lost without a hang-up (no audio, SIP session expired, Asterisk gone). */
+  | 'caller-lost'
   /** Overflow prompt played, no callback requested. */
   | 'overflow'
   | 'callback-requested'
@@ -75,6 +77,10 @@ export type CallEventBody =
   | { type: 'RecordingFailed'; name: string }
   /** Complete: the conversation with the agent is over. */
   | { type: 'CallCompleted'; agentId: AgentId; endedBy: Party; talkMs: number }
+  /** The caller's leg was lost without a hang-up; `lastSignAt`: its last sign of life (Asterisk's time). */
+  | { type: 'CallerLost'; why: CallerLossReason; lastSignAt: number }
+  /** The agent's wrap-up for this call ended (may follow CallEnded). */
+  | ({ type: 'WrapUpEnded' } & WrapUpFact)
   /** The caller hung up before reaching an agent. */
   | { type: 'CallAbandoned'; stage: CallStage; queueId: QueueId; position: number | null; waitMs: number | null; attempts: number }
   | { type: 'CallOverflowed'; reason: OverflowReason; queueId: QueueId; position: number | null; waitMs: number }

@@ -12,6 +12,19 @@ export type AgentLegFailure = 'rejected' | 'busy' | 'unreachable';
  */
 export type AgentLegEnd = AgentLegFailure | 'no-answer';
 
+/** Why and when the caller's leg was lost without a hang-up. */
+export interface CallerLoss {
+  readonly why: CallerLossReason;
+  /** The leg's last sign of life (epoch ms, Asterisk's time). */
+  readonly at: number;
+}
+
+/**
+ * `media-timeout`: no audio from the caller for the trunk's RTP timeout; `session-expired`: the SIP
+ * session timer (RFC 4028) ran out without a refresh; `asterisk-lost`: Asterisk itself went away.
+ */
+export type CallerLossReason = 'media-timeout' | 'session-expired' | 'asterisk-lost';
+
 export type TimerInput =
   | { type: 'RingTimeout'; attempt: number }
   | { type: 'MaxWaitTimeout'; token: string }
@@ -27,8 +40,12 @@ export type CallInput =
   | { type: 'Answered' }
   /** The caller hung up (accepted in every non-terminal state). */
   | { type: 'CallerHungUp' }
-  /** Asterisk no longer has the caller's channel (404, restart, reconciliation). */
-  | { type: 'ChannelGone' }
+  /**
+   * Asterisk no longer has the caller's channel (404, restart, reconciliation), or ended it because
+   * the caller's leg was lost (`lost`: no more audio, or the SIP session expired). `lost.at` is the
+   * last sign of life of the leg (Asterisk's time): the conversation is counted to there.
+   */
+  | { type: 'ChannelGone'; lost?: CallerLoss }
   | { type: 'PlaybackFinished'; playbackId: string }
   | { type: 'Dtmf'; digit: string }
   /** The ACD reserved this agent for the call; the call machine numbers the attempt. */
@@ -49,8 +66,19 @@ export type CallInput =
   | { type: 'AgentLegFailed'; attempt: number; cause: AgentLegEnd; at?: number }
   /** The agent leg ended after it was answered. */
   | { type: 'AgentHungUp'; attempt: number }
+  /** The agent's wrap-up (话后处理) for this call is over: recorded on the call, even after it ended. */
+  | { type: 'WrapUpEnded'; wrapUp: WrapUpFact }
   /** Asterisk refused to start the bridge recording. */
   | { type: 'RecordingFailed'; name: string }
   | TimerInput;
+
+/** The agent's after-call work for a call: from the end of the conversation until Ready again. */
+export interface WrapUpFact {
+  readonly agentId: AgentId;
+  readonly startedAt: number;
+  readonly endedAt: number;
+  /** `timer`: WRAPUP_MS ran out; `agent`: the agent said Ready (or chose another state); `system`: logout or shutdown. */
+  readonly endedBy: 'timer' | 'agent' | 'system';
+}
 
 export type CallInputType = CallInput['type'];

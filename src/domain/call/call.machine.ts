@@ -11,7 +11,7 @@ import type { CallId, QueueId } from '../../shared/ids';
 import { ringChannelId } from './call-ids';
 import { inConnecting, inRating, inTalking } from './call.conversation';
 import type { CallStage, EndReason, Party } from './call.events';
-import type { CallInput } from './call.inputs';
+import type { CallerLoss, CallInput } from './call.inputs';
 import { answered, inGreeting, inMenu } from './call.ivr';
 import { inOverflow, inQueue, inRinging } from './call.queue';
 import { ringStartOf, type CallState, type CallStateBody } from './call.state';
@@ -72,7 +72,13 @@ export function startCall(init: CallInit, ctx: CallContext): CallTransition {
 export function transition(state: CallState, input: CallInput, ctx: CallContext): CallTransition {
   const s = new Step(state.core, ctx);
   if (state.type !== 'ended' && (input.type === 'CallerHungUp' || input.type === 'ChannelGone')) {
-    return s.result(hangUp(s, state, input.type === 'CallerHungUp' ? 'caller' : 'network'));
+    return s.result(hangUp(s, state, input.type === 'CallerHungUp' ? 'caller' : 'network', input.type === 'ChannelGone' ? input.lost : undefined));
+  }
+  if (input.type === 'WrapUpEnded') {
+    // The agent's after-call work belongs to the record whatever the caller is doing now.
+    s.emit({ type: 'WrapUpEnded', ...input.wrapUp });
+    const { core: _core, ...body } = state;
+    return s.result(body as CallStateBody);
   }
   if (input.type === 'RecordingFailed' && state.type !== 'ended' && state.core.recordingName === input.name) {
     // The call goes on without a recording; the record must not name one.
@@ -159,10 +165,13 @@ function endCall(s: Step, reason: EndReason, hungUpBy: Party, stage: CallStage):
 }
 
 /** The caller hung up or the channel vanished, in any non-terminal state. */
-function hangUp(s: Step, st: Exclude<CallState, { type: 'ended' }>, party: 'caller' | 'network'): CallStateBody {
+function hangUp(s: Step, st: Exclude<CallState, { type: 'ended' }>, party: 'caller' | 'network', lost?: CallerLoss): CallStateBody {
   const c = s.core;
   const byCaller = party === 'caller';
-  let reason: EndReason = byCaller ? 'caller-hangup' : 'channel-gone';
+  let reason: EndReason = byCaller ? 'caller-hangup' : lost ? 'caller-lost' : 'channel-gone';
+  // A lost leg ended at its last sign of life, not when Asterisk (or we) noticed.
+  const endAt = lost ? Math.min(s.now, lost.at) : s.now;
+  if (lost) s.emit({ type: 'CallerLost', why: lost.why, lastSignAt: lost.at });
   const abandon = (position: number | null) => {
     if (!byCaller) return;
     s.emit({
@@ -185,7 +194,7 @@ function hangUp(s: Step, st: Exclude<CallState, { type: 'ended' }>, party: 'call
       abandon(s.ctx.queuePosition);
       break;
     case 'ringing': {
-      const ringMs = s.now - ringStartOf(st.offer);
+      const ringMs = Math.max(0, endAt - ringStartOf(st.offer));
       s.effect({ type: 'HangupAgentLeg', channelId: st.offer.channelId, attempt: st.offer.attempt });
       s.effect({ type: 'ReleaseAgent', agentId: st.offer.agentId, attempt: st.offer.attempt, outcome: 'cancelled', ringMs });
       s.effect({ type: 'CancelAgentRequest', queueId: c.queueId, reason: 'abandoned' });
@@ -201,7 +210,7 @@ function hangUp(s: Step, st: Exclude<CallState, { type: 'ended' }>, party: 'call
     }
     case 'connecting':
     case 'talking': {
-      const talkMs = st.type === 'talking' ? s.now - st.bridgedAt : 0;
+      const talkMs = st.type === 'talking' ? Math.max(0, endAt - st.bridgedAt) : 0;
       s.effect({ type: 'HangupAgentLeg', channelId: st.agent.channelId, attempt: st.agent.attempt });
       if (c.bridgeId) s.effect({ type: 'DestroyBridge', bridgeId: c.bridgeId });
       s.effect({ type: 'ReleaseAgent', agentId: st.agent.agentId, attempt: st.agent.attempt, outcome: 'completed', ringMs: null });

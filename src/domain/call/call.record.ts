@@ -14,10 +14,38 @@ import type {
   Party,
   RatingNotGivenReason,
 } from './call.events';
+import type { CallerLossReason } from './call.inputs';
 
 export const REPORTING_ZONE = 'Asia/Shanghai';
 
-export type CallOutcome = 'in-progress' | 'answered' | 'abandoned' | 'overflow' | 'callback-requested' | 'lost';
+/**
+ * How a call turned out: the one list the record writer, the stored documents, the REST reader,
+ * its filters and the OpenAPI schema all use. `lost`: ended without an agent by the system or the
+ * network (the caller's leg lost, Asterisk gone, reconciliation).
+ */
+export const CALL_OUTCOMES = ['in-progress', 'answered', 'abandoned', 'overflow', 'callback-requested', 'lost'] as const;
+export type CallOutcome = (typeof CALL_OUTCOMES)[number];
+
+/**
+ * The `outcome` filter of the call query: any outcome, plus two groups: `callback` (=
+ * callback-requested) and `ended` (every finished call, whatever its outcome).
+ */
+export const OUTCOME_FILTERS = {
+  'in-progress': ['in-progress'],
+  answered: ['answered'],
+  abandoned: ['abandoned'],
+  overflow: ['overflow'],
+  'callback-requested': ['callback-requested'],
+  lost: ['lost'],
+  callback: ['callback-requested'],
+  ended: ['answered', 'abandoned', 'overflow', 'callback-requested', 'lost'],
+} as const satisfies Record<string, readonly CallOutcome[]>;
+export type OutcomeFilter = keyof typeof OUTCOME_FILTERS;
+export const OUTCOME_FILTER_NAMES = Object.keys(OUTCOME_FILTERS) as [OutcomeFilter, ...OutcomeFilter[]];
+
+export function isCallOutcome(v: unknown): v is CallOutcome {
+  return (CALL_OUTCOMES as readonly unknown[]).includes(v);
+}
 
 export type RingAttemptOutcome = 'ringing' | 'answered' | 'no-answer' | 'rejected' | 'busy' | 'unreachable' | 'cancelled';
 
@@ -38,6 +66,16 @@ export interface TimelineEntry {
   readonly at: number;
   readonly type: CallEventType;
   readonly attempt?: number;
+  /** The event's own facts (everything but callId, seq, at and type). */
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/** The agent's after-call work (话后处理) for the call. */
+export interface WrapUpRecord {
+  readonly agentId: AgentId;
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly endedBy: 'timer' | 'agent' | 'system';
 }
 
 export interface CallTimes {
@@ -98,6 +136,11 @@ export interface CallRecord {
   readonly hungUpBy: Party | null;
   /** Who ended the conversation with the agent, when there was one. */
   readonly conversationEndedBy: Party | null;
+  /** The caller's leg was lost without a hang-up: why, and its last sign of life. */
+  readonly callerLost: { readonly why: CallerLossReason; readonly lastSignAt: number } | null;
+  readonly wrapUp: WrapUpRecord | null;
+  /** Wrap-up length (ms); null until it ended. */
+  readonly wrapUpMs: number | null;
   readonly abandon: { readonly stage: CallStage; readonly position: number | null; readonly waitMs: number | null } | null;
   readonly overflow: { readonly reason: OverflowReason; readonly position: number | null; readonly waitMs: number } | null;
   readonly callbackRequested: boolean;
@@ -155,7 +198,7 @@ export function openRecord(e: Extract<CallEvent, { type: 'CallEntered' }>): Call
       ratedAt: null,
       endedAt: null,
     },
-    timeline: [{ seq: e.seq, at: e.at, type: e.type }],
+    timeline: [timelineEntry(e)],
     attempts: [],
     agentId: null,
     agentNumber: null,
@@ -168,6 +211,9 @@ export function openRecord(e: Extract<CallEvent, { type: 'CallEntered' }>): Call
     endReason: null,
     hungUpBy: null,
     conversationEndedBy: null,
+    callerLost: null,
+    wrapUp: null,
+    wrapUpMs: null,
     abandon: null,
     overflow: null,
     callbackRequested: false,
@@ -189,13 +235,21 @@ function endAttempt(
   return attempts.map((a) => (a.attempt === attempt && a.outcome === 'ringing' ? { ...a, endedAt: at, outcome, ringMs } : a));
 }
 
-/** Applies one event; an event at or below `lastSeq` (a duplicate) changes nothing. */
+function timelineEntry(e: CallEvent): TimelineEntry {
+  const { callId: _c, seq, at, type, ...data } = e;
+  return 'attempt' in e ? { seq, at, type, attempt: e.attempt, data } : { seq, at, type, data };
+}
+
+/**
+ * Applies one event; an event at or below `lastSeq` (a duplicate) changes nothing. After CallEnded
+ * only the agent's wrap-up is still recorded (it outlasts the caller).
+ */
 export function applyCallEvent(r: CallRecord, e: CallEvent): CallRecord {
-  if (e.seq <= r.lastSeq || r.complete || e.type === 'CallEntered') return r;
+  if (e.seq <= r.lastSeq || e.type === 'CallEntered') return r;
+  if (r.complete && e.type !== 'WrapUpEnded') return r;
   const base: CallRecord = { ...r, lastSeq: e.seq };
   if (e.type === 'InputIgnored') return base;
-  const entry: TimelineEntry = 'attempt' in e ? { seq: e.seq, at: e.at, type: e.type, attempt: e.attempt } : { seq: e.seq, at: e.at, type: e.type };
-  const next: CallRecord = { ...base, timeline: [...r.timeline, entry] };
+  const next: CallRecord = { ...base, timeline: [...r.timeline, timelineEntry(e)] };
   const t = r.times;
   switch (e.type) {
     case 'CallAnswered':
@@ -258,6 +312,15 @@ export function applyCallEvent(r: CallRecord, e: CallEvent): CallRecord {
         talkMs: e.talkMs,
         conversationEndedBy: e.endedBy,
         times: { ...t, conversationEndedAt: e.at },
+      };
+    case 'CallerLost':
+      return { ...next, callerLost: { why: e.why, lastSignAt: e.lastSignAt } };
+    case 'WrapUpEnded':
+      if (r.wrapUp !== null) return next;
+      return {
+        ...next,
+        wrapUp: { agentId: e.agentId, startedAt: e.startedAt, endedAt: e.endedAt, endedBy: e.endedBy },
+        wrapUpMs: Math.max(0, e.endedAt - e.startedAt),
       };
     case 'CallAbandoned':
       return {

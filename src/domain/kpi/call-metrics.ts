@@ -24,8 +24,12 @@ export interface AttemptFact {
 export interface CallFact {
   /** The call entered an agent queue (calls that ended in the greeting or menu did not). */
   readonly queued: boolean;
-  /** answered by an agent; abandoned by the caller before an agent answered; other (overflow, callback, system end). */
-  readonly outcome: 'answered' | 'abandoned' | 'other';
+  /**
+   * answered by an agent; abandoned by the caller before an agent answered; overflow: the overflow
+   * message played (no agent, or the longest wait passed), callback-requested: after it the caller
+   * asked to be called back; other (system or network end).
+   */
+  readonly outcome: 'answered' | 'abandoned' | 'overflow' | 'callback-requested' | 'other';
   /** ms from first entering the queue to the answer (answered) or to the hang-up (abandoned); null when unknown. */
   readonly waitMs: number | null;
   /** Conversation ms (answered calls). */
@@ -194,6 +198,10 @@ export interface CallMetrics {
   readonly answered: number;
   readonly abandoned: number;
   readonly shortAbandoned: number;
+  /** Calls that reached the overflow message (including those that then asked for a callback). */
+  readonly overflowed: number;
+  /** Callers who asked for a callback at the overflow message. */
+  readonly callbackRequested: number;
   readonly tenSecondAnswerRate: Ratio;
   readonly serviceLevel: Ratio & { readonly thresholdMs: number; readonly basis: ServiceLevelDenominator };
   readonly abandonRate: Ratio;
@@ -216,6 +224,8 @@ export function computeCallMetrics(
     answered: calls.filter((c) => c.outcome === 'answered').length,
     abandoned: calls.filter((c) => c.outcome === 'abandoned').length,
     shortAbandoned: calls.filter((c) => isShortAbandon(c, o.shortAbandonMs)).length,
+    overflowed: calls.filter((c) => c.outcome === 'overflow' || c.outcome === 'callback-requested').length,
+    callbackRequested: calls.filter((c) => c.outcome === 'callback-requested').length,
     tenSecondAnswerRate: tenSecondAnswerRate(calls, o.ringAnswerThresholdMs),
     serviceLevel: {
       ...serviceLevel(calls, o.serviceLevelThresholdMs, o.serviceLevelDenominator),

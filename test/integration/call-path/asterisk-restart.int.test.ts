@@ -4,7 +4,7 @@
  * Asterisk.)
  */
 import { UNUSED_ARI_EVENTS } from '../../../src/adapters/ari/ari-connection';
-import { ensureAsterisk, restartAsterisk } from '../../support/asterisk';
+import { ensureAsterisk, restartAsterisk, runningAsterisk } from '../../support/asterisk';
 import { eventually } from '../../support/eventually';
 import { agentPortFor, startAgentPhone, startCall, stopAllSipp, type AgentPhone } from '../../support/sipp';
 import { addAgents, completedCall, startSystem, type RunningSystem } from '../../support/system-harness';
@@ -60,5 +60,31 @@ describe('Asterisk restart during a call', () => {
     expect((await second.result).success).toBe(true);
     const rec = await completedCall(sut, '13500000402');
     expect(rec).toMatchObject({ outcome: 'answered', agentId: 'agent-1001', hungUpBy: 'caller', endReason: 'caller-hangup' });
+  }, 180_000);
+
+  it('Asterisk killed (kill -9) mid-call → the conversation is counted to the loss of contact, and the record says so', async () => {
+    await eventually(() => sut.callPath.agents.get('agent-1001' as never)?.status.type === 'ready', 20_000, 200);
+    phone ??= await startAgentPhone({ endpointPort: agentPortFor(1001), answerAfterMs: 300 });
+    const call = await startCall({ callerNumber: '13500000403', timeoutMs: 60_000 });
+    await eventually(() => sut.callPath.registry.all().some((s) => s.snapshot().type === 'talking'), 30_000, 100);
+    // A few seconds of conversation, then Asterisk dies without hanging anything up.
+    await new Promise((r) => setTimeout(r, 2000));
+    const { pid } = await runningAsterisk();
+    expect(pid).not.toBeNull();
+    process.kill(pid as number, 'SIGKILL');
+    await eventually(() => !sut.ari.isConnected(), 10_000, 50);
+    // Down for a while before it comes back: that time is not talk time.
+    await new Promise((r) => setTimeout(r, 3000));
+    const restartedAt = Date.now();
+    await ensureAsterisk();
+    const rec = await completedCall(sut, '13500000403');
+    expect(rec).toMatchObject({ outcome: 'answered', agentId: 'agent-1001', hungUpBy: 'network', endReason: 'caller-lost' });
+    expect(rec.detail).toMatchObject({ conversationEndedBy: 'network', callerLost: { why: 'asterisk-lost' } });
+    const lost = rec.detail.callerLost!;
+    const t = rec.detail.times;
+    expect(rec.talkMs).toBe(lost.lastSignAt - (t.bridgedAt ?? 0));
+    expect(lost.lastSignAt).toBeLessThan(restartedAt);
+    expect(t.conversationEndedAt ?? 0).toBeGreaterThan(restartedAt);
+    await call.stop();
   }, 180_000);
 });

@@ -147,6 +147,34 @@ describe('a call ends at each stage → one complete record with the right outco
     await eventually(() => sut.callPath.agents.get(AGENT)?.status.type === 'ready', 10_000);
   }, 90_000);
 
+  it('the caller vanishes mid-call (sipp killed, no BYE, no more audio) → Asterisk ends the caller leg after TRUNK_RTP_TIMEOUT; the record says the caller was lost, talk time to the last audio', async () => {
+    await setAgentStates(sut, { ready: [1001] });
+    await phone({ answerAfterMs: 500 });
+    const call = await startCall({ callerNumber: '13700000209', timeoutMs: 60_000 });
+    await eventually(
+      () => sut.callPath.registry.all().find((s) => s.snapshot().core.callerNumber === '13700000209' && s.snapshot().type === 'talking'),
+      30_000,
+    );
+    // A few seconds of conversation first, so the talk time to count is well above Asterisk's 1-s resolution.
+    await new Promise((r) => setTimeout(r, 3000));
+    const killedAt = Date.now();
+    await call.stop();
+
+    const rec = await completedCall(sut, '13700000209', 40_000);
+    expect(rec).toMatchObject({ outcome: 'answered', agentId: 'agent-1001', endReason: 'caller-lost', hungUpBy: 'network', rating: null });
+    expect(rec.detail).toMatchObject({ conversationEndedBy: 'network', callerLost: { why: 'media-timeout' }, rating: { status: 'not-asked' } });
+    const lost = rec.detail.callerLost!;
+    const t = rec.detail.times;
+    // Counted to the last audio (Asterisk's hang-up time less the lab's 10-s RTP timeout), not to the hang-up.
+    expect(rec.talkMs).toBe(lost.lastSignAt - (t.bridgedAt ?? 0));
+    expect((t.conversationEndedAt ?? 0) - lost.lastSignAt).toBeGreaterThanOrEqual(10_000);
+    // Asterisk keeps the last packet's time in whole seconds.
+    expect(Math.abs(lost.lastSignAt - killedAt)).toBeLessThan(2_000);
+    // The agent's leg went with it; the agent is free again.
+    await eventually(async () => (await asteriskCli('core show channels concise')).trim() === '', 10_000);
+    await eventually(() => sut.callPath.agents.get(AGENT)?.status.type === 'ready', 10_000);
+  }, 90_000);
+
   it('Asterisk loses the caller channel during the conversation → closed by the network, agent leg ended', async () => {
     await setAgentStates(sut, { ready: [1001] });
     await phone({ answerAfterMs: 500 });

@@ -18,7 +18,7 @@ import { eventually } from '../../support/eventually';
 function record(callId: string, version: number, outcome: string, callerNumber = '13800000001', at = new Date('2026-11-23T02:00:00Z')): CallRecordDoc {
   return {
     callId, version, callerNumber, calledNumber: '12345', queueId: 'general', agentId: null,
-    agentIds: [], outcome, endReason: null, hungUpBy: 'caller', confidential: false, callerName: null, unitIds: [], rating: null, recording: null,
+    agentIds: [], outcome, endReason: null, hungUpBy: 'caller', conversationEndedBy: null, callerLost: null, wrapUp: null, confidential: false, callerName: null, unitIds: [], rating: null, recording: null,
     timeline: [{ type: 'entered', at }], attempts: [], waitMs: null, ringMs: null, talkMs: null, wrapUpMs: null,
     startedAt: at, answeredAt: null, endedAt: at, dayKey: '2026-11-23', hourKey: '2026-11-23T10', callbackRequested: false, detail: null,
   };

@@ -191,7 +191,7 @@ describe('confidential callers (PIPL) over the REST API', () => {
     try {
       const record = (callId: string, version: number, min = 60): CallRecordDoc => ({
         callId, version, callerNumber: '13700000007', calledNumber: '12345', queueId: 'general', agentId: '8001', agentIds: ['8001'],
-        outcome: version > 1 ? 'answered' : 'in-progress', endReason: null, hungUpBy: null, callerName: null, rating: null, recording: null,
+        outcome: version > 1 ? 'answered' : 'in-progress', endReason: null, hungUpBy: null, conversationEndedBy: null, callerLost: null, wrapUp: null, callerName: null, rating: null, recording: null,
         timeline: [], attempts: [{ attempt: 1, agentId: '8001', startedAt: at(min), endedAt: null, outcome: 'answered', ringMs: 2000 }],
         waitMs: 1000, ringMs: 2000, talkMs: null, wrapUpMs: null, startedAt: at(min), answeredAt: at(min), endedAt: null,
         dayKey: '2026-01-01', hourKey: '2026-01-01T10', callbackRequested: false, detail: null,

@@ -89,9 +89,12 @@ describe('call session with fake ports', () => {
     });
     expect(rec.attempts).toHaveLength(1);
     expect(w.recs.records.get(CALL)).toEqual(rec);
-    // Stored when the call entered, when the agent answered (it names the handling agent) and at the end.
-    const upserts = w.recs.upserts.filter((r) => r.callId === CALL);
-    expect(upserts.map((r) => [r.agentId, r.complete])).toEqual([[null, false], [A1, false], [A1, true]]);
+    // The stored record follows the call: written at entry, at each change of stage and at the end.
+    expect(w.recs.upserts.filter((r) => r.callId === CALL).map((r) => r.stage)).toEqual([
+      'answering', 'greeting', 'queued', 'ringing', 'connecting', 'talking', 'rating', 'closing', 'ended',
+    ]);
+    // From the agent's answer on, the stored record names the agent handling the call.
+    expect(w.recs.upserts.filter((r) => r.callId === CALL && r.stage === 'connecting').map((r) => r.agentId)).toEqual([A1]);
     // Every event stored once, in order.
     const stored = await w.store.load(CALL);
     expect(stored.map((e) => e.seq)).toEqual(stored.map((_, i) => i + 1));

@@ -150,6 +150,11 @@ export class FakeTelephony implements TelephonyPort {
     this.channel(channelId);
     this.channels.delete(channelId);
   }
+  async refuse(channelId: string): Promise<void> {
+    this.step('refuse', channelId);
+    this.channel(channelId);
+    this.channels.delete(channelId);
+  }
   async createBridge(bridgeId: string): Promise<void> {
     this.step('createBridge', bridgeId);
     this.bridges.set(bridgeId, []);

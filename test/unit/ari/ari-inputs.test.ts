@@ -16,7 +16,7 @@ function setup() {
   let reconciles = 0;
   const sut = new AriCallEvents(
     {
-      startCall: (c) => started.push(c),
+      admit: (c) => started.push(c),
       deliver: (callId, input) => {
         delivered.push([callId, input]);
         return true;

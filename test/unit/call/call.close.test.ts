@@ -16,6 +16,22 @@ describe('closing an open call', () => {
     expect(rec.attempts[0]).toMatchObject({ outcome: 'cancelled', ringMs: 2000 });
   });
 
+  it('ringing past the limit Asterisk applies → a no-answer miss of exactly the limit, not a ring until now (an app outage)', () => {
+    const d = driveTo('ringing');
+    // Offered at T0 + 5000; found open 17.3 s later, Asterisk had cancelled it at 10 s.
+    const sut = closeOpenCall(d.events, { now: T0 + 22_289, hungUpBy: 'network', ringLimitMs: 10_000 });
+    expect(sut.map((e) => e.type)).toEqual(['AgentRingMissed', 'CallEnded']);
+    const rec = buildCallRecord([...d.events, ...sut]);
+    expect(rec.attempts[0]).toMatchObject({ outcome: 'no-answer', ringMs: 10_000 });
+    expect(rec.ringMs).toBe(10_000);
+  });
+
+  it('ringing within the limit → still a cancelled ring of its real length', () => {
+    const d = driveTo('ringing');
+    const sut = closeOpenCall(d.events, { now: T0 + 7000, hungUpBy: 'network', ringLimitMs: 10_000 });
+    expect(buildCallRecord([...d.events, ...sut]).attempts[0]).toMatchObject({ outcome: 'cancelled', ringMs: 2000 });
+  });
+
   it('talking → conversation completed by the network with talk time, then ended', () => {
     const d = driveTo('talking');
     const sut = closeOpenCall(d.events, { now: T0 + 40000, hungUpBy: 'network' });

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { CONFIG_VARIABLES, SECRET_VARIABLES, loadConfig } from '../../../src/config/config';
-import { CALL_DRAIN_MS } from '../../../src/main';
+import { shutdownBoundMs } from '../../../src/main';
 import { writableVolumeProblems, type ComposeService } from './deployment-checks';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -52,9 +52,10 @@ describe('docker-compose.yml topology', () => {
     expect(Object.keys(app.depends_on ?? {}).sort()).toEqual(['asterisk', 'mongodb', 'redis']);
   });
 
-  it('the app is checked through /readyz and stops later than its call drain', () => {
+  it('the app is checked through /readyz and is given longer to stop than its own bound on a stop', () => {
     expect(app.healthcheck!.test.join(' ')).toContain('/readyz');
-    expect(durationSeconds(app.stop_grace_period!)).toBeGreaterThan(CALL_DRAIN_MS / 1000);
+    const config = loadConfig(envOf(app), () => 'secret-from-file-0123456789-0123456789');
+    expect(durationSeconds(app.stop_grace_period!)).toBeGreaterThan(shutdownBoundMs(config) / 1000);
   });
 
   it('every host the app connects to is a service on a shared network, or ARI bound on that network’s gateway', () => {

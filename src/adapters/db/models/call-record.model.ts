@@ -20,6 +20,9 @@ export interface CallRecordDoc {
   outcome: string;
   endReason: string | null;
   hungUpBy: string | null;
+  conversationEndedBy: string | null;
+  callerLost: { why: string; lastSignAt: Date } | null;
+  wrapUp: { agentId: string; startedAt: Date; endedAt: Date; endedBy: string } | null;
   callerName: string | null;
   /**
    * The case fields, written only by the work-order side (call-case.repository.ts) and never by the
@@ -71,6 +74,9 @@ const schema = new Schema<StoredCallRecordDoc>(
     outcome: { type: String, required: true },
     endReason: { type: String, default: null },
     hungUpBy: { type: String, default: null },
+    conversationEndedBy: { type: String, default: null },
+    callerLost: { type: Schema.Types.Mixed, default: null },
+    wrapUp: { type: Schema.Types.Mixed, default: null },
     confidential: { type: Boolean, default: false },
     callerName: { type: String, default: null },
     unitIds: { type: [String], default: [] },
@@ -99,6 +105,8 @@ schema.index({ agentId: 1, startedAt: -1 });
 schema.index({ callerNumber: 1, startedAt: -1 });
 schema.index({ startedAt: -1 });
 schema.index({ outcome: 1 });
+// Calls still open (reconciliation after a restart).
+schema.index({ endedAt: 1 });
 
 export function callRecordModel(conn: Connection): Model<StoredCallRecordDoc> {
   return (conn.models['CallRecord'] as Model<StoredCallRecordDoc> | undefined) ?? conn.model<StoredCallRecordDoc>('CallRecord', schema);

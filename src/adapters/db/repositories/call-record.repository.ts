@@ -14,8 +14,10 @@ import type { Connection, Model } from 'mongoose';
 import type { CallScope } from '../../../domain/access';
 import { rateDigit, ratingScalePreset, type RatingOption } from '../../../domain/rating/rating';
 import type { Page } from '../../../app/auth/auth.ports';
+import { isCallOutcome, OUTCOME_FILTERS } from '../../../domain/call/call.record';
+import type { EndReason, Party } from '../../../domain/call/call.events';
+import type { CallerLossReason } from '../../../domain/call/call.inputs';
 import type {
-  CallOutcome,
   CallQuery,
   CallRating,
   CallRecord,
@@ -28,8 +30,6 @@ import { callRecordModel, type CallRecordDoc, type StoredCallRecordDoc } from '.
 
 type StoredDoc = CallRecordDoc & { callerName?: string | null; wrapUpMs?: number | null };
 type Filter = Record<string, unknown>;
-
-const OUTCOMES: readonly CallOutcome[] = ['answered', 'abandoned', 'overflow', 'callback', 'ended'];
 
 /** Most entries of a caller's list looked at for one history (its newest ones). */
 const MAX_HISTORY_SCAN = 1000;
@@ -60,8 +60,20 @@ export function toCallRecord(d: StoredDoc): CallRecord {
     calledNumber: d.calledNumber ?? '',
     agentId: d.agentId ?? null,
     queueId: d.queueId ?? null,
-    outcome: (OUTCOMES as readonly string[]).includes(d.outcome) ? (d.outcome as CallOutcome) : 'ended',
-    hungUpBy: d.hungUpBy ?? null,
+    // The writer stores only CallOutcome values; anything else is a document it did not write.
+    outcome: isCallOutcome(d.outcome) ? d.outcome : 'lost',
+    endReason: (d.endReason as EndReason | null) ?? null,
+    hungUpBy: (d.hungUpBy as Party | null) ?? null,
+    conversationEndedBy: (d.conversationEndedBy as Party | null | undefined) ?? null,
+    callerLost: d.callerLost ? { why: d.callerLost.why as CallerLossReason, lastSignAt: ms(d.callerLost.lastSignAt) ?? 0 } : null,
+    wrapUp: d.wrapUp
+      ? {
+          agentId: d.wrapUp.agentId,
+          startedAt: ms(d.wrapUp.startedAt) ?? 0,
+          endedAt: ms(d.wrapUp.endedAt) ?? 0,
+          endedBy: d.wrapUp.endedBy as 'timer' | 'agent' | 'system',
+        }
+      : null,
     rating: toRating(d.rating),
     timeline: (d.timeline ?? []).map((t, i) => ({ seq: i + 1, at: ms(t.at) ?? 0, type: t.type, ...(t.data ? { data: t.data } : {}) })),
     attempts: (d.attempts ?? []).map((a) => ({
@@ -144,7 +156,7 @@ export class MongoCallRecordReader implements CallRecordReader {
   async find(scope: CallScope, q: CallQuery): Promise<Page<CallRecord>> {
     const f: Filter = { ...period(q.from, q.to), ...optional(q) };
     if (q.callerNumber) f['callerNumber'] = q.callerNumber;
-    if (q.outcome) f['outcome'] = q.outcome;
+    if (q.outcome) f['outcome'] = { $in: [...OUTCOME_FILTERS[q.outcome]] };
     const search = q.callerNumber && q.searcherKeys ? callerSearchFilter(q.searcherKeys) : {};
     // Preset scales use the digit as the value (1 = best).
     if (q.ratingValue !== undefined) f['rating.digit'] = String(q.ratingValue);

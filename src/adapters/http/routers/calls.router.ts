@@ -1,5 +1,6 @@
 /** Call records: query, one call with its timeline, caller history; ratings summary; call KPIs. */
 import { z } from 'zod';
+import { OUTCOME_FILTER_NAMES } from '../../../domain/call/call.record';
 import type { AuthService } from '../../../app/auth/auth.service';
 import type { CallRecordsService } from '../../../app/records/call-records.service';
 import { authOf, requireAuth } from '../auth.middleware';
@@ -14,7 +15,7 @@ export const callListQuery = z.strictObject({
   agentId: id.optional(),
   queueId: id.optional(),
   caller: phone.optional(),
-  outcome: z.enum(['answered', 'abandoned', 'overflow', 'callback', 'ended']).optional(),
+  outcome: z.enum(OUTCOME_FILTER_NAMES).optional(),
   rating: z.coerce.number().int().min(1).max(5).optional(),
   rated: boolString.optional(),
   page,
@@ -69,7 +70,7 @@ export function callsRouter(auth: AuthService, calls: CallRecordsService, clock:
     const q = parse(reportQuery, req.query, 'query');
     res.json(await calls.ratingsSummary(authOf(res).actor, { ...periodOf(q, clock()), ...(q.agentId ? { agentId: q.agentId } : {}), ...(q.queueId ? { queueId: q.queueId } : {}) }));
   });
-  r.route({ method: 'get', path: '/api/kpi/calls', summary: 'Call KPIs over a period: 10-s answer rate, service level, abandon rate, ASA, AHT, satisfaction', tag: 'calls', permission: 'kpi:read', query: kpiQuery }, authed, async (req, res) => {
+  r.route({ method: 'get', path: '/api/kpi/calls', summary: 'Call KPIs over a period: 10-s answer rate, service level, abandon rate, overflows and callback requests, ASA, AHT (talk + wrap-up), satisfaction', tag: 'calls', permission: 'kpi:read', query: kpiQuery }, authed, async (req, res) => {
     const q = parse(kpiQuery, req.query, 'query');
     res.json(
       await calls.metrics(
