@@ -179,7 +179,8 @@ ari_ok() {
 }
 
 install_prompts() {
-  [[ -d $PROMPTS_DIR ]] || "$ROOT/scripts/make-prompts.sh" "$PROMPTS_DIR"
+  # Makes only the prompts missing (a new one added to make-prompts.sh appears in an existing lab).
+  "$ROOT/scripts/make-prompts.sh" "$PROMPTS_DIR"
   # sid's sounds dirs may be absolute symlinks: resolve them inside the chroot, not on the host.
   local sounds
   sounds=$(chroot "$CHROOT" readlink -f /usr/share/asterisk/sounds)
