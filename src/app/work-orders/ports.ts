@@ -418,3 +418,28 @@ export interface CallCases {
   subject(callId: string): Promise<CallSubject | null>;
   mark(callId: string, c: CallCase): Promise<void>;
 }
+
+/**
+ * Claims of survey call attempts: the first instance to claim a key (`<order>:<completion>:<attempt n>`)
+ * places that attempt, so two instances never call the same citizen for the same attempt. Atomic as
+ * a unique insert.
+ */
+export interface SurveyClaims {
+  claim(key: string, orderId: string, owner: string, at: Date): Promise<boolean>;
+}
+
+/** What became of one survey call. `callId`: the call's channel id, when a channel was created. */
+export type SurveyCallOutcome =
+  | {
+      readonly kind: 'answered';
+      readonly callId: string;
+      /** Keypad answers (undefined: none before the timeout or the hang-up). */
+      readonly solved?: string;
+      readonly satisfaction?: string;
+    }
+  | { readonly kind: 'busy' | 'noAnswer' | 'failed'; readonly callId?: string };
+
+/** Places automated survey calls (the ARI adapter: originate through the trunk, prompts, keypad). */
+export interface SurveyDialer {
+  call(request: { readonly orderId: string; readonly phone: string }): Promise<SurveyCallOutcome>;
+}
