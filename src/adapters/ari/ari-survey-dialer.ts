@@ -66,6 +66,10 @@ export class AriSurveyDialer implements SurveyDialer {
     this.opts = { ...DEFAULT_SURVEY_DIALER_OPTIONS, ...opts };
   }
 
+  ready(): boolean {
+    return this.conn.isConnected();
+  }
+
   async call(request: { readonly orderId: string; readonly phone: string }): Promise<SurveyCallOutcome> {
     const client = this.conn.current();
     this.subscribe(client);

@@ -441,5 +441,7 @@ export type SurveyCallOutcome =
 
 /** Places automated survey calls (the ARI adapter: originate through the trunk, prompts, keypad). */
 export interface SurveyDialer {
+  /** Whether calls can be placed now (a run does nothing otherwise, so no attempt is used up by an outage). */
+  ready(): boolean;
   call(request: { readonly orderId: string; readonly phone: string }): Promise<SurveyCallOutcome>;
 }

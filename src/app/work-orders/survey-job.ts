@@ -93,6 +93,10 @@ export class SurveyJob {
 
   async run(): Promise<SurveyRunResult> {
     const t0 = Date.now();
+    if (!this.deps.dialer.ready()) {
+      this.deps.log.warn('survey run skipped: calls cannot be placed now');
+      return { examined: 0, due: 0, placed: 0, taken: 0, answered: 0, unreachable: 0, failed: 0, planMs: 0, ms: 0 };
+    }
     const { due, examined } = await this.plan(new Date(this.deps.clock()));
     const planMs = Date.now() - t0;
     const queue = due.slice(0, this.opts.maxCallsPerRun);
