@@ -209,7 +209,7 @@ export interface CitizenPhoneOptions {
   digits?: ReadonlyArray<{ digit: string; atMs: number }>;
   /** ms after the answer when the citizen hangs up; omitted = waits for the survey's BYE. */
   hangupAfterMs?: number;
-  /** Exit after this many calls (answer mode: always 1, see uas-citizen.xml). */
+  /** Exit after this many calls (answer mode with digits: 1, see uas-citizen.xml). */
   maxCalls?: number;
   timeoutMs?: number;
 }
@@ -230,8 +230,9 @@ export async function startCitizenPhone(opts: CitizenPhoneOptions): Promise<Agen
       return c;
     };
     if (d1 && d2 && d2.atMs < d1.atMs + 400) throw new Error('startCitizenPhone: the second digit needs at least 400 ms after the first');
+    if (d1 && (opts.maxCalls ?? 1) > 1) throw new Error('startCitizenPhone: a phone that sends digits takes one call (uas-citizen.xml)');
     args.push(
-      '-m', '1',
+      '-m', String(opts.maxCalls ?? 1),
       '-set', 'answer_ms', String(opts.answerAfterMs ?? 300),
       '-set', 'dtmf_digit', String(code(d1)), '-set', 'dtmf_ms', String(d1?.atMs ?? 0),
       '-set', 'dtmf2_digit', String(code(d2)), '-set', 'dtmf2_ms', String(d2?.atMs ?? 0),

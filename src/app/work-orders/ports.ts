@@ -72,6 +72,8 @@ export interface WorkOrderRepository {
    */
   replace(order: WorkOrder, expectedRev: number, index: WorkOrderIndexFields): Promise<number | null>;
   list(filter: WorkOrderFilter, page: number, pageSize: number): Promise<Page<StoredWorkOrder>>;
+  /** Orders in `status` with an id after `afterId`, in id order (a cursor over them, no count). */
+  byStatus(status: string, afterId: string, limit: number): Promise<StoredWorkOrder[]>;
   /** Ids of orders not closed that have an open provisional deadline (a calendar year arrived or changed). */
   openWithProvisionalDeadlines(): Promise<string[]>;
   /** Earlier orders with this normalized phone created at or after `since` (indexed on phoneKey). */

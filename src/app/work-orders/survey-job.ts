@@ -75,8 +75,9 @@ export class SurveyJob {
   async plan(now: Date): Promise<{ due: DueAttempt[]; examined: number }> {
     const due: DueAttempt[] = [];
     let examined = 0;
-    for (let page = 1; ; page += 1) {
-      const { items } = await this.deps.orders.list({ status: ['PENDING_CALLBACK'] }, page, this.opts.pageSize);
+    for (let after = ''; ; ) {
+      const items = await this.deps.orders.byStatus('PENDING_CALLBACK', after, this.opts.pageSize);
+      after = items[items.length - 1]?.order.id ?? after;
       for (const { order } of items) {
         examined += 1;
         const preset = this.deps.regulation.preset(order.presetId) ?? this.deps.regulation.activePreset();
