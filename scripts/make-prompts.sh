@@ -54,6 +54,9 @@ PROMPTS=(
   "busy|现在线路繁忙，请稍后再拨。"
   "goodbye|感谢您的来电，再见。"
   "maintenance|系统维护中，请稍后再拨。"
+  "survey-solved|您好，这里是幺二三四五热线，关于您反映的问题，现对办理情况进行回访。问题已解决请按1，未解决请按2。"
+  "survey-satisfaction|请对办理结果进行评价，非常满意请按1，满意请按2，基本满意请按3，不满意请按4，非常不满意请按5。"
+  "survey-thanks|感谢您的配合，再见。"
 )
 
 install_missing

@@ -21,6 +21,7 @@ import { MongoCallRecordReader } from './adapters/db/repositories/call-record.re
 import { MongoAgentClaims } from './adapters/db/repositories/agent-claim.repository';
 import { MongoAgentStates } from './adapters/db/repositories/agent-state.repository';
 import { AriConnection } from './adapters/ari/ari-connection';
+import { AriSurveyDialer } from './adapters/ari/ari-survey-dialer';
 import { AriTelephony } from './adapters/ari/ari-telephony';
 import { AriCallEvents } from './adapters/ari/ari-inputs';
 import { AriSipAuth } from './adapters/ari/ari-sip-auth';
@@ -191,6 +192,17 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
   queues.onQueue((q) => dashboard.registerQueue(q.queueId));
   // Set below once the live layer exists: a call in progress whose order became confidential is masked there.
   let onCallConfidential: (callId: string) => void = () => undefined;
+  // The survey's calls live in their own Stasis application (own websocket): the inbound call path never sees them.
+  const surveyApp = `${config.ari.app}-survey`;
+  const surveyAri = new AriConnection(
+    { url: config.ari.url, username: config.ari.username, password: config.ari.password, app: surveyApp, maxSockets: 8, requestTimeoutMs: config.ari.requestTimeoutMs, background },
+    log.child({ component: 'ari-survey' }),
+  );
+  const surveyDialer = new AriSurveyDialer(
+    surveyAri,
+    { app: surveyApp, callerId: config.survey.callerId, ringSeconds: config.survey.ringSeconds, requestTimeoutMs: config.ari.requestTimeoutMs },
+    log.child({ component: 'survey' }),
+  );
   const workOrders = buildWorkOrderModule({
     db,
     auth,
@@ -200,6 +212,7 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     jobs: { sweepCron: config.tasks.sweepCron, foldCron: config.tasks.foldCron, reportCron: config.tasks.reportCron },
     background,
     attachments: config.attachments,
+    survey: { dialer: surveyDialer, concurrency: config.survey.maxCalls },
   });
   const callRecordReader = new MongoCallRecordReader(db.connection);
   const calls = new CallRecordsService(callRecordReader, workOrders.callerHistory, () =>
@@ -318,6 +331,7 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
       endpointStates.start(ari);
       // ARI connects in the background: the app serves /readyz (503 naming asterisk) until it does.
       background.run('ari.start', () => ari.start());
+      background.run('ari-survey.start', () => surveyAri.start());
       await realtime.start();
       const { port } = await http.start();
       const addr = http.server.address();
@@ -337,6 +351,7 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
       stopEndingSessions();
       dashboard.stop();
       await step('work orders', stepMs, () => workOrders.stop());
+      await step('survey asterisk connection', stepMs, () => surveyAri.stop());
       await step('asterisk connection', stepMs, () => ari.stop());
       await step('agent claims', stepMs, () => agentClaims?.stop());
       await step('sockets', stepMs, () => realtime.stop());

@@ -34,6 +34,8 @@ import { ComplaintService } from '../app/work-orders/complaint.service';
 import { KnowledgeService } from '../app/work-orders/knowledge.service';
 import { RegulationService } from '../app/work-orders/regulation.service';
 import { SupervisionSweep, type SweepOptions } from '../app/work-orders/supervision-sweep';
+import { SurveyJob, surveyJob, type SurveyJobOptions } from '../app/work-orders/survey-job';
+import { MongoSurveyClaims } from '../adapters/db/repositories/survey-claim.repository';
 import { createWorkOrderEmitter, type WorkOrderEmitter } from '../app/work-orders/work-order.events';
 import { WorkOrderFacts, type WorkOrderFactsOptions } from '../app/work-orders/work-order-facts.rollup';
 import { workOrderJobs, type WorkOrderJobOptions } from '../app/work-orders/work-order.jobs';
@@ -43,7 +45,7 @@ import { orderHandlers, unitIdsOf } from '../app/work-orders/work-order.policy';
 import { MongoCallCases } from '../adapters/db/repositories/call-case.repository';
 import type { Logger } from '../shared/logger';
 import type { WorkOrderLookup } from '../app/records/call-records.ports';
-import type { CallCases } from '../app/work-orders/ports';
+import type { CallCases, SurveyDialer } from '../app/work-orders/ports';
 import { normalizePhone } from '../domain/work-order';
 
 export interface WorkOrderModuleDeps {
@@ -67,6 +69,8 @@ export interface WorkOrderModuleDeps {
   readonly background?: Background;
   /** Evidence files: limits and whether photos keep their EXIF; default as in config.ts. */
   readonly attachments?: Partial<AttachmentLimits> & { readonly keepImageMetadata?: boolean };
+  /** The automated callback survey: without a dialer (no telephony) there is no survey job. */
+  readonly survey?: { readonly dialer: SurveyDialer; readonly cron?: string } & Partial<SurveyJobOptions>;
 }
 
 export interface WorkOrderModule {
@@ -83,6 +87,8 @@ export interface WorkOrderModule {
   readonly reports: WorkOrderReportService;
   readonly regulation: RegulationService;
   readonly sweep: SupervisionSweep;
+  /** The automated callback survey (null without a dialer); scheduled with the other jobs. */
+  readonly survey: SurveyJob | null;
   /** KPI sums per period: the fold job's work (`facts.fold()`), reports' reads, `facts.rebuildFromOrders`. */
   readonly facts: WorkOrderFacts;
   readonly scheduler: CronJobScheduler | null;
@@ -138,18 +144,17 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   const sweep = new SupervisionSweep({ orders: orderRepo, wakes, notices: noticeLog, changes, regulation, events, clock, log }, deps.sweep);
   const jobLock = new MongoJobLock(conn);
   const idempotency = new MongoIdempotencyStore(conn);
+  const owner = deps.instanceId ?? `${hostname()}:${process.pid}:${randomUUID()}`;
+  const survey = deps.survey
+    ? new SurveyJob({ orders: orderRepo, service: orders, regulation, claims: new MongoSurveyClaims(conn), dialer: deps.survey.dialer, owner, clock, log }, deps.survey)
+    : null;
   const scheduler =
     deps.jobs === false
       ? null
-      : new CronJobScheduler({
-        lock: jobLock,
-        owner: deps.instanceId ?? `${hostname()}:${process.pid}:${randomUUID()}`,
-        log,
-        clock,
-        ...(deps.background ? { background: deps.background } : {}),
-      });
+      : new CronJobScheduler({ lock: jobLock, owner, log, clock, ...(deps.background ? { background: deps.background } : {}) });
   if (scheduler && deps.jobs !== false) {
     for (const job of workOrderJobs({ sweep, regulation, reports, snapshots, facts: factsRepo, clock, log }, deps.jobs ?? {})) scheduler.add(job);
+    if (survey) scheduler.add(surveyJob(survey, regulation, deps.survey?.cron));
   }
   const routers = [
     workOrdersRouter(deps.auth, orders, idempotency, clock),
@@ -177,7 +182,7 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   };
 
   return {
-    routers, events, orders, attachments, attachmentStore, knowledge, complaints, reports, regulation, sweep, facts: factsRepo, scheduler, callerHistory,
+    routers, events, orders, attachments, attachmentStore, knowledge, complaints, reports, regulation, sweep, survey, facts: factsRepo, scheduler, callerHistory,
     async start() {
       await Promise.all([orderRepo.init(), complaintRepo.init(), changes.init(), factsRepo.init(), kbRepo.init(), settings.init(), jobLock.init(), idempotency.init(), attachmentStore.init()]);
       await regulation.load();

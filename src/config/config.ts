@@ -107,6 +107,12 @@ const schema = z.object({
   WORK_ORDER_REPORT_CRON: cronExpression.default('10 1 * * *'),
 
   RING_TIMEOUT_MS: int(1000, 120000).default(10000),
+  /** Automated callback survey (回访): survey calls at once at most (the trunk's other channels stay for inbound calls). */
+  SURVEY_MAX_CALLS: int(1, 1000).default(4),
+  /** The number a surveyed citizen sees. */
+  SURVEY_CALLER_ID: z.string().regex(/^[0-9+]{3,20}$/, 'digits').default('12345'),
+  /** Seconds a survey call rings before it counts as not answered. */
+  SURVEY_RING_SECONDS: int(5, 120).default(30),
   WRAPUP_MS: int(0, 3600000).default(15000),
   /**
    * The trunk's RTP timeout in Asterisk (seconds; asterisk-config TRUNK_RTP_TIMEOUT, the same
@@ -197,6 +203,8 @@ export interface Config {
   http: { host: string; port: number };
   mongodb: { uri: string };
   ari: { url: string; username: string; password: string; app: string; maxSockets: number; requestTimeoutMs: number };
+  /** The automated callback survey's calls (its Stasis application is `<ari.app>-survey`). */
+  survey: { maxCalls: number; callerId: string; ringSeconds: number };
   auth: {
     jwtSecret: string;
     /** Failed logins allowed per window: for one username from one address, and from one address in all. */
@@ -300,6 +308,7 @@ export function loadConfig(env: RawEnv, readFile: (path: string) => string = (p)
       maxSockets: e.ARI_MAX_SOCKETS,
       requestTimeoutMs: e.ARI_REQUEST_TIMEOUT_MS,
     },
+    survey: { maxCalls: e.SURVEY_MAX_CALLS, callerId: e.SURVEY_CALLER_ID, ringSeconds: e.SURVEY_RING_SECONDS },
     auth: {
       jwtSecret: e.JWT_SECRET ?? LAB_JWT_SECRET,
       loginRateLimit: {

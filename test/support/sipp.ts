@@ -198,6 +198,54 @@ export async function startAgentPhone(opts: AgentPhoneOptions): Promise<AgentPho
   return { endpointPort: opts.endpointPort, mediaPort, exited: run.result, stop: run.stop, crash: run.crash };
 }
 
+/** The lab trunk's outbound target (TRUNK_CONTACT, scripts/render-asterisk-config.sh). */
+export const TRUNK_CONTACT_PORT = AGENT_PORT_OFFSET + 999;
+
+export interface CitizenPhoneOptions {
+  /** answer: answers and sends `digits`; busy: 486 to every call; never: rings until cancelled. */
+  mode: 'answer' | 'busy' | 'never';
+  answerAfterMs?: number;
+  /** Up to two keys, each with its time after the answer (ms). */
+  digits?: ReadonlyArray<{ digit: string; atMs: number }>;
+  /** ms after the answer when the citizen hangs up; omitted = waits for the survey's BYE. */
+  hangupAfterMs?: number;
+  /** Exit after this many calls (answer mode with digits: 1, see uas-citizen.xml). */
+  maxCalls?: number;
+  timeoutMs?: number;
+}
+
+/** A sipp UAS at TRUNK_CONTACT standing in for the phone the survey calls; resolves once it listens. */
+export async function startCitizenPhone(opts: CitizenPhoneOptions): Promise<AgentPhone> {
+  const port = TRUNK_CONTACT_PORT;
+  if (!(await udpPortFree(port))) throw new Error(`startCitizenPhone: UDP port ${port} is already in use`);
+  const mediaPort = await allocateUdpPort(2);
+  const scenario = { answer: 'uas-citizen.xml', busy: 'uas-citizen-busy.xml', never: 'uas-agent-never-answer.xml' }[opts.mode];
+  const args = ['-sf', join(SCENARIOS, scenario), '-i', '127.0.0.1', '-p', String(port), '-mp', String(mediaPort)];
+  if (opts.mode === 'answer') {
+    const [d1, d2] = opts.digits ?? [];
+    const code = (d?: { digit: string }): number => {
+      if (!d) return -1;
+      const c = DIGITS[d.digit];
+      if (c === undefined) throw new Error(`startCitizenPhone: '${d.digit}' is not 0-9, * or #`);
+      return c;
+    };
+    if (d1 && d2 && d2.atMs < d1.atMs + 400) throw new Error('startCitizenPhone: the second digit needs at least 400 ms after the first');
+    if (d1 && (opts.maxCalls ?? 1) > 1) throw new Error('startCitizenPhone: a phone that sends digits takes one call (uas-citizen.xml)');
+    args.push(
+      '-m', String(opts.maxCalls ?? 1),
+      '-set', 'answer_ms', String(opts.answerAfterMs ?? 300),
+      '-set', 'dtmf_digit', String(code(d1)), '-set', 'dtmf_ms', String(d1?.atMs ?? 0),
+      '-set', 'dtmf2_digit', String(code(d2)), '-set', 'dtmf2_ms', String(d2?.atMs ?? 0),
+      '-set', 'hangup_ms', String(opts.hangupAfterMs ?? -1),
+    );
+  } else if (opts.maxCalls !== undefined) {
+    args.push('-m', String(opts.maxCalls));
+  }
+  const run = runSipp(args, opts.timeoutMs ?? 120_000);
+  await waitForUdpListener(port, run.result);
+  return { endpointPort: port, mediaPort, exited: run.result, stop: run.stop, crash: run.crash };
+}
+
 export interface ProbeInviteOptions {
   /** Local address sipp sends from (any of 127.0.0.0/8 is this machine). */
   fromIp: string;

@@ -72,6 +72,8 @@ export interface WorkOrderRepository {
    */
   replace(order: WorkOrder, expectedRev: number, index: WorkOrderIndexFields): Promise<number | null>;
   list(filter: WorkOrderFilter, page: number, pageSize: number): Promise<Page<StoredWorkOrder>>;
+  /** Orders in `status` with an id after `afterId`, in id order (a cursor over them, no count). */
+  byStatus(status: string, afterId: string, limit: number): Promise<StoredWorkOrder[]>;
   /** Ids of orders not closed that have an open provisional deadline (a calendar year arrived or changed). */
   openWithProvisionalDeadlines(): Promise<string[]>;
   /** Earlier orders with this normalized phone created at or after `since` (indexed on phoneKey). */
@@ -417,4 +419,31 @@ export interface CallCases {
   /** The call as far as access is concerned; null when no record of it is stored. */
   subject(callId: string): Promise<CallSubject | null>;
   mark(callId: string, c: CallCase): Promise<void>;
+}
+
+/**
+ * Claims of survey call attempts: the first instance to claim a key (`<order>:<completion>:<attempt n>`)
+ * places that attempt, so two instances never call the same citizen for the same attempt. Atomic as
+ * a unique insert.
+ */
+export interface SurveyClaims {
+  claim(key: string, orderId: string, owner: string, at: Date): Promise<boolean>;
+}
+
+/** What became of one survey call. `callId`: the call's channel id, when a channel was created. */
+export type SurveyCallOutcome =
+  | {
+      readonly kind: 'answered';
+      readonly callId: string;
+      /** Keypad answers (undefined: none before the timeout or the hang-up). */
+      readonly solved?: string;
+      readonly satisfaction?: string;
+    }
+  | { readonly kind: 'busy' | 'noAnswer' | 'failed'; readonly callId?: string };
+
+/** Places automated survey calls (the ARI adapter: originate through the trunk, prompts, keypad). */
+export interface SurveyDialer {
+  /** Whether calls can be placed now (a run does nothing otherwise, so no attempt is used up by an outage). */
+  ready(): boolean;
+  call(request: { readonly orderId: string; readonly phone: string }): Promise<SurveyCallOutcome>;
 }

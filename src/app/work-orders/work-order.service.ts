@@ -167,8 +167,30 @@ export class WorkOrderService {
     if (action.type === 'linkCall') await this.checkCall(actor, action.callId);
     if (action.type === 'merge') await this.checkTarget(actor, orderId, action.masterId, 'body.masterId', true);
     if (action.type === 'linkRepeat') await this.checkTarget(actor, orderId, action.rootOrderId, 'body.rootOrderId', false);
+    return this.write(orderActor(actor), actor.userId, orderId, () => this.load(actor, orderId), action, expectedRev, (o) => visibleOrder(actor, o));
+  }
+
+  /**
+   * Applies an action of the system itself (the survey job's callback results), on the order as
+   * stored. Returns the order and its new revision.
+   */
+  async actAsSystem(orderId: string, action: WorkOrderAction): Promise<{ readonly order: WorkOrder; readonly rev: number }> {
+    const loadAny = async (): Promise<StoredWorkOrder> => {
+      const stored = await this.deps.orders.get(orderId);
+      if (!stored) throw new NotFoundError('work order');
+      const now = new Date(this.deps.clock());
+      return withSentNotices(stored, this.deps.notices, now, this.presetOf(stored.order), this.deps.regulation.workCalendar());
+    };
+    const view = await this.write(SYSTEM, SYSTEM.id, orderId, loadAny, action, undefined, (o) => o);
+    return { order: view, rev: view.rev };
+  }
+
+  private async write<V>(
+    by: OrderActor, userId: string, orderId: string, loadOrder: () => Promise<StoredWorkOrder>, action: WorkOrderAction, expectedRev: number | undefined,
+    view: (o: WorkOrder) => V,
+  ): Promise<V & { rev: number }> {
     for (let attempt = 1; ; attempt += 1) {
-      const stored = await this.load(actor, orderId);
+      const stored = await loadOrder();
       if (attempt === 1) action = await this.withStoredFiles(orderId, action);
       if (expectedRev !== undefined && stored.rev !== expectedRev) {
         throw new ConflictError(`the order is at revision ${stored.rev}, not ${expectedRev}`, { reasonCode: 'WORK_ORDER.STALE_REVISION', rev: stored.rev });
@@ -176,7 +198,7 @@ export class WorkOrderService {
       const now = new Date(this.deps.clock());
       const preset = this.presetOf(stored.order);
       const calendar = this.deps.regulation.workCalendar();
-      const r = transition(stored.order, action, { now, actor: orderActor(actor), preset, calendar });
+      const r = transition(stored.order, action, { now, actor: by, preset, calendar });
       if (!r.ok) throw transitionError(r.code, r.reason);
       const index = indexFieldsOf({ order: r.order, previous: stored, events: r.events, now, preset, calendar });
       await this.markCallBefore(stored.order, r.order);
@@ -193,9 +215,9 @@ export class WorkOrderService {
       await this.writeFacts(stored.order, r.order, rev);
       if (action.type === 'answerDirect') await this.deps.knowledge.incrementUse(action.kbArticleId);
       const from = stored.order.status;
-      this.deps.log.info('work order transition', { orderId, from, input: action.type, to: r.order.status, userId: actor.userId });
-      this.publish(r.order, rev, action.type, from, actor.userId, r.events, now, 'workOrder:changed');
-      return { ...visibleOrder(actor, r.order), rev };
+      this.deps.log.info('work order transition', { orderId, from, input: action.type, to: r.order.status, userId });
+      this.publish(r.order, rev, action.type, from, userId, r.events, now, 'workOrder:changed');
+      return { ...view(r.order), rev };
     }
   }
 

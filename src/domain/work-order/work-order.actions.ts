@@ -61,6 +61,8 @@ export type WorkOrderAction = ActionBase &
         readonly contacted?: boolean;
         readonly feedbackReceived?: boolean;
         readonly resolution?: Resolution;
+        /** Recorded by the survey job: the survey call's channel id. */
+        readonly surveyCallId?: string;
       }
     | { readonly type: 'close'; readonly reason: string }
     | { readonly type: 'linkRepeat'; readonly rootOrderId: string; readonly repeatNumber: number; readonly escalate: boolean }

@@ -268,6 +268,7 @@ function callback(o: WorkOrder, a: Extract<WorkOrderAction, { type: 'recordCallb
     ...(a.contacted !== undefined ? { contacted: a.contacted } : {}),
     ...(a.feedbackReceived !== undefined ? { feedbackReceived: a.feedbackReceived } : {}),
     ...(a.resolution !== undefined ? { resolution: a.resolution } : {}),
+    ...(a.surveyCallId !== undefined ? { surveyCallId: a.surveyCallId } : {}),
   };
   const next: WorkOrder = { ...o, callbacks: [...o.callbacks, record], deadlines: met(o.deadlines, ['callback'], now) };
   switch (outcome.result) {

@@ -175,6 +175,8 @@ export interface CallbackRecord {
   readonly resolution?: Resolution;
   /** The caller's level on the five-level scale, when reached. */
   readonly level?: SatisfactionLevel;
+  /** The automated survey call this result came from (回访 by phone; absent for an agent's callback). */
+  readonly surveyCallId?: string;
 }
 
 export type Closure =

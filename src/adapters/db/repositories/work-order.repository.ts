@@ -170,6 +170,11 @@ export class MongoWorkOrderRepository implements WorkOrderRepository {
    * Ids of open orders with an open provisional deadline. Not indexed: it runs when a calendar year is
    * added or corrected (a few times a year), and a field match works on orders written before this query existed.
    */
+  async byStatus(status: string, afterId: string, limit: number): Promise<StoredWorkOrder[]> {
+    const docs = await this.orders.find({ status, _id: { $gt: afterId } }).sort({ _id: 1 }).limit(limit).toArray();
+    return docs.map(fromDoc);
+  }
+
   async openWithProvisionalDeadlines(): Promise<string[]> {
     const q: Filter<WorkOrderDoc> = {
       status: { $nin: [...TERMINAL_STATUSES] },

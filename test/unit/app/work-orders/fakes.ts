@@ -114,6 +114,14 @@ export class FakeOrders implements WorkOrderRepository {
     this.rows.set(order.id, { order, rev: expectedRev + 1, index, ...pickTimes(index) });
     return expectedRev + 1;
   }
+  async byStatus(status: string, afterId: string, limit: number): Promise<StoredWorkOrder[]> {
+    return [...this.rows.values()]
+      .filter((r) => r.order.status === status && r.order.id > afterId)
+      .sort((a, b) => (a.order.id < b.order.id ? -1 : 1))
+      .slice(0, limit)
+      .map((r) => ({ order: r.order, rev: r.rev }));
+  }
+
   async openWithProvisionalDeadlines(): Promise<string[]> {
     return [...this.rows.values()]
       .filter((r) => !TERMINAL_STATUSES.has(r.order.status) && Object.values(r.order.deadlines).some((d) => d && d.provisional && !d.metAt))
