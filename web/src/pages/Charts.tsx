@@ -62,7 +62,7 @@ function Chart({ option, label, dark }: { option: echarts.EChartsCoreOption; lab
   useEffect(() => {
     chart.current?.setOption(option, { replaceMerge: ['series', 'dataset'] });
   }, [option, dark]);
-  return <div ref={el} role="img" aria-label={label} style={{ height: 260, width: '100%' }} />;
+  return <div ref={el} role="img" aria-label={label} style={{ height: dark ? 230 : 260, width: '100%' }} />;
 }
 
 export default function Charts({ dark }: { dark: boolean; queueIds: string[] }) {
@@ -76,11 +76,13 @@ export default function Charts({ dark }: { dark: boolean; queueIds: string[] }) 
   const font = dark ? 20 : 12;
   const common = {
     aria: { enabled: true },
+    // No animation: a wall display redraws every minute, and a figure is never caught half-drawn.
+    animation: false,
     backgroundColor: 'transparent',
     dataset: { source: rows },
     tooltip: { trigger: 'axis' },
     legend: { textStyle: { fontSize: font } },
-    grid: { left: 48, right: 24, top: 40, bottom: 32 },
+    grid: { left: 16, right: 24, top: 40, bottom: 16, containLabel: true },
     xAxis: { type: 'category', axisLabel: { fontSize: font } },
   };
   const volume: echarts.EChartsCoreOption = {

@@ -130,14 +130,14 @@ export default function Wallboard({ user }: { user: SessionUser }) {
   };
 
   const stale = conn !== 'connected';
-  const f = big ? { label: 30, digit: 56, cell: 24, title: 36 } : { label: 14, digit: 28, cell: 14, title: 20 };
+  const f = big ? { label: 26, digit: 52, cell: 22, title: 34 } : { label: 14, digit: 28, cell: 14, title: 20 };
   const c = snap?.counters;
   const waitingTotal = snap ? snap.queues.reduce((n, q) => n + q.waiting.length, 0) : 0;
   const oldestQueuedAt = snap ? Math.min(...snap.queues.flatMap((q) => q.waiting.map((w) => w.queuedAt)), Infinity) : Infinity;
   const readyAgents = snap ? snap.agents.filter((a) => a.state === 'ready').length : 0;
 
   const figure = (label: string, value: string | number, testId?: string, tone?: 'ok' | 'warn' | 'bad') => (
-    <div style={{ minWidth: big ? 260 : 130 }}>
+    <div style={{ minWidth: big ? 0 : 130 }}>
       <div style={{ fontSize: f.label, opacity: 0.85 }}>{label}</div>
       <div className="figure" style={{ fontSize: f.digit, lineHeight: 1.2, color: tone === 'bad' ? (big ? '#ff7875' : '#a8071a') : tone === 'warn' ? (big ? '#ffc53d' : '#ad4e00') : undefined }}>
         <span data-testid={testId}>{value}</span>
@@ -157,8 +157,8 @@ export default function Wallboard({ user }: { user: SessionUser }) {
           数据更新于 {snap ? clockTime(snap.at) : '—'}
           {stale && '（已过期）'}
         </span>
-        <span style={{ marginLeft: 'auto', background: '#fff', padding: '2px 10px', borderRadius: 4 }} data-testid="connection">
-          {conn === 'connected' ? <Badge status="success" text="已连接" /> : <Badge status="error" text="连接中断，正在重连…" />}
+        <span style={{ marginLeft: 'auto', background: big ? 'transparent' : '#fff', padding: '2px 10px', borderRadius: 4, fontSize: f.label }} data-testid="connection">
+          {conn === 'connected' ? <Badge status="success" text={<span style={{ color: big ? '#fff' : undefined }}>已连接</span>} /> : <Badge status="error" text={<span style={{ color: big ? '#ff7875' : undefined }}>连接中断，正在重连…</span>} />}
         </span>
         <Button onClick={() => {
           const next = !big;
@@ -172,17 +172,17 @@ export default function Wallboard({ user }: { user: SessionUser }) {
       </Layout.Header>
       <Layout.Content style={{ padding: 12, display: 'flex', flexDirection: 'column', gap: 12 }}>
         <Card size="small">
-          <Space size={big ? 48 : 32} wrap>
+          <div style={big ? { display: 'grid', gridTemplateColumns: 'repeat(9, minmax(0, 1fr))', gap: 16 } : { display: 'flex', flexWrap: 'wrap', gap: 32 }}>
             {figure('排队数', waitingTotal, 'waiting-total', waitingTotal > 0 && readyAgents === 0 ? 'bad' : undefined)}
             {figure('最长等待', Number.isFinite(oldestQueuedAt) ? duration(now - oldestQueuedAt) : '00:00', 'oldest-wait')}
             {figure('今日来电', c?.offered ?? 0, 'offered')}
             {figure('接通', c?.answered ?? 0, 'answered')}
             {figure('放弃', c?.abandoned ?? 0, 'abandoned')}
             {figure('10秒接通率', percent(c?.tenSecondAnswerRate), 'sl10', c?.tenSecondAnswerRate !== null && c?.tenSecondAnswerRate !== undefined && c.tenSecondAnswerRate < 0.8 ? 'warn' : undefined)}
-            {figure('平均排队 (ASA)', c?.averageWaitMs === null || c?.averageWaitMs === undefined ? '—' : duration(c.averageWaitMs), 'asa')}
+            {figure('平均排队',  c?.averageWaitMs === null || c?.averageWaitMs === undefined ? '—' : duration(c.averageWaitMs), 'asa')}
             {figure('满意率', percent(c?.satisfactionRate), 'satisfaction')}
             {figure('示闲坐席', readyAgents, 'ready-agents')}
-          </Space>
+          </div>
         </Card>
 
         <div style={{ display: 'grid', gridTemplateColumns: big ? '1.2fr 1fr' : 'minmax(0, 1.5fr) minmax(0, 1fr)', gap: 12 }}>
