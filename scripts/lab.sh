@@ -23,6 +23,7 @@ case "${1:-up}" in
     cat <<INFO
 
   12345 hotline lab is up.
+    consoles (browser)   http://127.0.0.1:${HTTP_PORT}/   (坐席工作台 for agents, 班长监控 for supervisors)
     REST API + OpenAPI   http://127.0.0.1:${HTTP_PORT}/openapi.json
     health / readiness   http://127.0.0.1:${HTTP_PORT}/healthz  /readyz
     place a call         sip:12345@127.0.0.1:5060   (npx tsx scripts/place-call.ts --digit 1; an agent phone: --agent 1001)
