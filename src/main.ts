@@ -32,7 +32,6 @@ import { nodeSecretSource, nodeSipSecrets } from './adapters/auth/node-secret-so
 import { HttpServer } from './adapters/http/http-server';
 import { healthRouter } from './adapters/http/health.router';
 import { buildApi } from './adapters/http/api';
-import { consoleSettingsRouter, webConsoleRouter } from './adapters/http/web-console.router';
 import { Metrics, metricsRouter } from './adapters/metrics/metrics';
 import { SocketProjector } from './adapters/realtime/projector';
 import { RealtimeServer } from './adapters/realtime/socket-server';
@@ -247,14 +246,8 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     dashboard: dashboardService,
     clock: Date.now,
     loginRateLimit: config.auth.loginRateLimit,
-    extraRouters: [
-      ...workOrders.routers,
-      consoleSettingsRouter(auth, { breakReasons: config.breakReasons, wrapUpMs: config.callPath.wrapUpMs, ringTimeoutMs: config.callPath.ringTimeoutMs }),
-    ],
+    extraRouters: workOrders.routers,
   });
-  // The built consoles (web/dist, next to src/ and dist/); absent until `npm run build:web`.
-  const webConsole = webConsoleRouter(path.resolve(__dirname, '..', 'web', 'dist'));
-  if (!webConsole) log.warn('web consoles not built: run npm run build:web');
   const http = new HttpServer(
     {
       host: config.http.host,
@@ -267,7 +260,6 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
           { name: 'asterisk', check: () => ari.isConnected() },
           { name: 'database', check: () => db.ping() },
         ]),
-        ...(webConsole ? [webConsole] : []),
         ...api.routers,
       ],
     },

@@ -90,10 +90,6 @@ const schema = z.object({
   METRICS_SCRAPE_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Browser origins allowed to open Socket.IO connections (comma-separated); none by default. */
   CORS_ORIGINS: z.string().optional(),
-  BREAK_REASONS: z
-    .string()
-    .default('休息,用餐,培训,会议,其他')
-    .refine((v) => v.split(',').every((r) => r.trim().length > 0 && r.trim().length <= 20), 'comma-separated reasons of 1–20 characters'),
 
   /** drachtio SIP edge for agent softphones; disabled when DRACHTIO_HOST is unset. */
   DRACHTIO_HOST: z.string().min(1).optional(),
@@ -218,8 +214,6 @@ export interface Config {
   bootstrapAdmin: { username: string; password: string } | null;
   metricsScrapeToken: string | null;
   corsOrigins: string[];
-  /** 小休 reasons the agent console offers. */
-  breakReasons: string[];
   drachtio: { host: string; port: number; secret: string } | null;
   spoolDir: string;
   /** Intervals and cron expressions of the periodic work. */
@@ -329,7 +323,6 @@ export function loadConfig(env: RawEnv, readFile: (path: string) => string = (p)
         ? { username: e.BOOTSTRAP_ADMIN_USERNAME, password: e.BOOTSTRAP_ADMIN_PASSWORD }
         : null,
     metricsScrapeToken: e.METRICS_SCRAPE_TOKEN ?? null,
-    breakReasons: e.BREAK_REASONS.split(',').map((r) => r.trim()),
     corsOrigins: (e.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o !== ''),
     drachtio:
       e.DRACHTIO_HOST && e.DRACHTIO_SECRET

@@ -37,7 +37,6 @@ import type { LoginRateLimit } from '../../src/adapters/http/routers/auth.router
 import { buildWorkOrderModule, type WorkOrderModule } from '../../src/composition/work-orders.module';
 import { healthRouter } from '../../src/adapters/http/health.router';
 import { HttpServer } from '../../src/adapters/http/http-server';
-import { webConsoleRouter } from '../../src/adapters/http/web-console.router';
 import { Metrics, metricsRouter } from '../../src/adapters/metrics/metrics';
 import { RealtimeServer } from '../../src/adapters/realtime/socket-server';
 import { SocketProjector } from '../../src/adapters/realtime/projector';
@@ -110,8 +109,6 @@ export interface AppOptions {
   /** The work-order module's clock (deadlines, reports); default Date.now. Tokens always use the real time. */
   workOrderClock?: () => number;
   log?: Logger;
-  /** Serve the built web consoles (web/dist) too, as main.ts does. */
-  withWebConsole?: boolean;
 }
 
 export interface TestApp {
@@ -198,16 +195,7 @@ export async function startApp(opts: AppOptions): Promise<TestApp> {
     ...(workOrderModule ? { extraRouters: workOrderModule.routers } : {}),
   });
   const http = new HttpServer(
-    {
-      host: '127.0.0.1',
-      port: 0,
-      routers: [
-        metricsRouter(metrics, auth, SCRAPE_TOKEN),
-        healthRouter([{ name: 'database', check: () => db.ping() }]),
-        ...(opts.withWebConsole ? [webConsoleRouter(path.resolve(__dirname, '../../web/dist'))].filter((r) => r !== null) : []),
-        ...api.routers,
-      ],
-    },
+    { host: '127.0.0.1', port: 0, routers: [metricsRouter(metrics, auth, SCRAPE_TOKEN), healthRouter([{ name: 'database', check: () => db.ping() }]), ...api.routers] },
     log,
   );
   const realtime = new RealtimeServer(http.server, { auth, agentConsole, projector, dashboard: dashboardService, log }, { redisUrl: opts.redisUrl ?? null });
