@@ -101,7 +101,8 @@ describe('stopping and being away: what callers and records get', () => {
       await sut.stop(1000);
       const ended = lines.filter((l) => l.message === 'stop step ended').map((l) => [l.step, l.outcome]);
       expect(ended.map(([step]) => step)).toEqual([
-        'drain calls', 'end calls still up', 'work orders', 'asterisk connection', 'agent claims', 'sockets', 'http', 'call store', 'database',
+        'drain calls', 'end calls still up', 'work orders', 'survey asterisk connection', 'asterisk connection', 'agent claims', 'sockets', 'http',
+        'agent states', 'call store', 'database',
       ]);
       for (const [, outcome] of ended) expect(['done', 'failed', 'timed-out']).toContain(outcome);
       expect(lines.filter((l) => l.message === 'stop step')).toHaveLength(ended.length);

@@ -74,6 +74,12 @@ describe('two instances with their own call paths share one agent', () => {
     // B's caller: a phone that answers when B's application calls it, then stays until B hangs up.
     const callerPhoneB = await startAgentPhone({ endpointPort: agentPortFor(1002), answerAfterMs: 0 });
 
+    // Asterisk dials a phone only once its qualify (OPTIONS) has found it: wait for that, as the app does.
+    const ariAuth = { authorization: `Basic ${Buffer.from(`${lab.ariUsername}:${lab.ariPassword}`).toString('base64')}` };
+    await eventually(async () => {
+      const states = await Promise.all(['agent1001', 'agent1002'].map(async (e) => ((await (await fetch(`${lab.ariUrl}/ari/endpoints/PJSIP/${e}`, { headers: ariAuth })).json()) as { state?: string }).state));
+      return states.every((st) => st === 'online');
+    }, 30_000, 200);
     // Both calls at once: A's through the dialplan, B's placed into B's application.
     const callA = await startCall({ callerNumber: CALLER_A, timeoutMs: 120_000 });
     const res = await fetch(
