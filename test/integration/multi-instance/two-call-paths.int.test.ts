@@ -7,7 +7,7 @@
  * moment: the agent is offered one call, then the other once the first is over, never both at once.
  */
 import type { AnyBusMessage } from '../../../src/app/events/event-bus';
-import { asCallId } from '../../../src/shared/ids';
+import { asAgentId, asCallId } from '../../../src/shared/ids';
 import { ensureAsterisk } from '../../support/asterisk';
 import { testMongoUri } from '../../support/db';
 import { eventually } from '../../support/eventually';
@@ -80,6 +80,8 @@ describe('two instances with their own call paths share one agent', () => {
       const states = await Promise.all(['agent1001', 'agent1002'].map(async (e) => ((await (await fetch(`${lab.ariUrl}/ari/endpoints/PJSIP/${e}`, { headers: ariAuth })).json()) as { state?: string }).state));
       return states.every((st) => st === 'online');
     }, 30_000, 200);
+    // Both instances have learnt it too (their ACDs offer calls to reachable agents only).
+    await eventually(() => [a, b].every((sys) => sys.callPath.agents.get(asAgentId(AGENT))?.reachable === true), 30_000, 200);
     // Both calls at once: A's through the dialplan, B's placed into B's application.
     const callA = await startCall({ callerNumber: CALLER_A, timeoutMs: 120_000 });
     const res = await fetch(
