@@ -5,6 +5,8 @@ export async function eventually<T>(
   check: () => Promise<T | Falsy> | T | Falsy,
   timeoutMs = 10_000,
   everyMs = 100,
+  /** What to show when it times out (the state the condition was waiting on). */
+  explain?: () => unknown,
 ): Promise<Exclude<T, Falsy>> {
   const deadline = Date.now() + timeoutMs;
   let lastErr: unknown = new Error('condition not met');
@@ -16,7 +18,10 @@ export async function eventually<T>(
     } catch (err) {
       lastErr = err;
     }
-    if (Date.now() > deadline) throw lastErr;
+    if (Date.now() > deadline) {
+      if (explain && lastErr instanceof Error) lastErr.message += `; state: ${JSON.stringify(explain())}`;
+      throw lastErr;
+    }
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }

@@ -30,6 +30,8 @@ export interface AriEndpointConnection {
 
 export class AriEndpointStates {
   private readonly attached = new WeakSet<object>();
+  /** Events seen per endpoint: a listing requested before an event is older than it and must not undo it. */
+  private readonly eventsSeen = new Map<string, number>();
 
   constructor(
     private readonly app: string,
@@ -49,10 +51,12 @@ export class AriEndpointStates {
     });
   }
 
-  /** Feeds one endpoint snapshot (events and listings; tests too). */
+  /** Feeds one EndpointStateChange event. */
   handle(endpoint: EndpointLike | undefined): void {
-    if (!endpoint?.technology || !endpoint.resource) return;
-    this.sink.update(`${endpoint.technology}/${endpoint.resource}`, endpointStateOf(endpoint.state));
+    const name = nameOf(endpoint);
+    if (!name) return;
+    this.eventsSeen.set(name, (this.eventsSeen.get(name) ?? 0) + 1);
+    this.sink.update(name, endpointStateOf(endpoint?.state));
   }
 
   private async sync(client: Client, endpoints: readonly string[]): Promise<void> {
@@ -77,8 +81,17 @@ export class AriEndpointStates {
       this.requestTimeoutMs,
     );
     const ariEndpoints = client.endpoints as unknown as { listByTech(p: { tech: string }): Promise<EndpointLike[]> };
+    const seenBefore = new Map(watched.map((e) => [e, this.eventsSeen.get(e) ?? 0]));
     const list = await withAriTimeout(ariEndpoints.listByTech({ tech: 'PJSIP' }), 'endpoints/PJSIP', this.requestTimeoutMs);
-    const wanted = new Set(watched);
-    for (const e of list) if (wanted.has(`${e.technology}/${e.resource}`)) this.handle(e);
+    for (const e of list) {
+      const name = nameOf(e);
+      // An event that arrived while the listing was on its way is newer than the listing.
+      if (!name || !seenBefore.has(name) || (this.eventsSeen.get(name) ?? 0) !== seenBefore.get(name)) continue;
+      this.sink.update(name, endpointStateOf(e.state));
+    }
   }
+}
+
+function nameOf(endpoint: EndpointLike | undefined): string | null {
+  return endpoint?.technology && endpoint.resource ? `${endpoint.technology}/${endpoint.resource}` : null;
 }

@@ -19,6 +19,11 @@ async function disallowedEvents(sut: RunningSystem): Promise<string[]> {
   return (app.events_disallowed ?? []).map((e) => e.type).sort();
 }
 
+/** The agent and the calls, for a wait that times out. */
+function callState(sut: RunningSystem) {
+  return () => ({ agent: sut.callPath.agents.get('agent-1001' as never), calls: sut.callPath.registry.all().map((s) => s.snapshot()) });
+}
+
 describe('Asterisk restart during a call', () => {
   let sut: RunningSystem;
   let phone: AgentPhone | null = null;
@@ -41,7 +46,7 @@ describe('Asterisk restart during a call', () => {
     });
     phone = await startAgentPhone({ endpointPort: agentPortFor(1001), answerAfterMs: 300 });
     const first = await startCall({ callerNumber: '13500000401', timeoutMs: 60_000 });
-    await eventually(() => sut.callPath.registry.all().some((s) => s.snapshot().type === 'talking'), 30_000, 100);
+    await eventually(() => sut.callPath.registry.all().some((s) => s.snapshot().type === 'talking'), 30_000, 100, callState(sut));
     // Events the call path does not read are filtered in Asterisk, also after a restart.
     expect(await disallowedEvents(sut)).toEqual([...UNUSED_ARI_EVENTS].sort());
 
@@ -66,7 +71,7 @@ describe('Asterisk restart during a call', () => {
     await eventually(() => sut.callPath.agents.get('agent-1001' as never)?.status.type === 'ready', 20_000, 200);
     phone ??= await startAgentPhone({ endpointPort: agentPortFor(1001), answerAfterMs: 300 });
     const call = await startCall({ callerNumber: '13500000403', timeoutMs: 60_000 });
-    await eventually(() => sut.callPath.registry.all().some((s) => s.snapshot().type === 'talking'), 30_000, 100);
+    await eventually(() => sut.callPath.registry.all().some((s) => s.snapshot().type === 'talking'), 30_000, 100, callState(sut));
     // A few seconds of conversation, then Asterisk dies without hanging anything up.
     await new Promise((r) => setTimeout(r, 2000));
     const { pid } = await runningAsterisk();
