@@ -43,6 +43,7 @@ import { startMinimalApp, type MinimalApp } from './minimal-ari-app';
 import { callSeconds, startLab, writeSippAudio, SHORT_PROMPT_MS, type Lab, type LabEndpoint } from './call-path/lab';
 import { startCallers, startPhone, stopAllSipp, type SippResult, type SippRun } from './call-path/sipp-load';
 import { CallProbe, answeredLeg, isComplete, percentile, type CallTimeline } from './call-path/probe';
+import { recordRun } from './support/results';
 import { CLK_TCK, databasePids, machineTicks, procTicks } from './support/proc-stat';
 
 const ROOT = resolve(__dirname, '..');
@@ -818,6 +819,7 @@ function printPhase(r: PhaseResult): void {
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
+  recordRun('call-path');
   if (RATES.length === 0) throw new Error('no rate given (--rate 5,10,20)');
   if (APPS.includes('product') && !(await dbReachable(MONGO_URL))) {
     throw new Error(`no database at ${MONGO_URL}: start one (e.g. FERRETDB_PORT=27117 scripts/ferretdb.sh start) or set BENCH_MONGODB_URL`);

@@ -56,6 +56,7 @@ import { callIdForChannel, parsePlaybackId, parseRingChannelId } from '../src/do
 import { asAgentId, asQueueId } from '../src/shared/ids';
 import { ensureAsterisk, type AsteriskLab } from '../test/support/asterisk';
 import { callSeconds, startLab, SHORT_PROMPT_MS } from './call-path/lab';
+import { recordRun } from './support/results';
 import { CLK_TCK, machineTicks, procTicks } from './support/proc-stat';
 import { agentPortFor, startAgentPhone, stopAllSipp } from '../test/support/sipp';
 import type { ClientSpec, ReadyMessage, RecordsMessage, WorkerInput } from './live-latency/clients.worker';
@@ -508,6 +509,7 @@ const WIRE_NAMES: Record<string, string> = {
 };
 
 async function main(): Promise<void> {
+  recordRun('live-latency');
   mkdirSync(WORK_DIR, { recursive: true });
   log(`live-latency bench ${new Date().toISOString()}: ${RATE} calls/s for ${DURATION_S} s, ${SOCKETS} sockets (${AGENTS} agents, ${SUPERVISORS} supervisors)`);
   log(`machine at start: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; running: ${othersRunning()}`);

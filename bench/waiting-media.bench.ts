@@ -19,6 +19,7 @@ import type { Channel, Client } from 'ari-client';
 import { writeSippAudio } from './call-path/lab';
 import { startCallers } from './call-path/sipp-load';
 import { runningAsterisk, type AsteriskLab } from '../test/support/asterisk';
+import { recordRun } from './support/results';
 import { CLK_TCK, machineTicks, procTicks } from './support/proc-stat';
 
 type Mode = 'none' | 'moh' | 'ringback' | 'holding-bridge';
@@ -102,6 +103,7 @@ async function runMode(mode: Mode, lab: AsteriskLab, o: { rate: number; duration
 }
 
 async function main(): Promise<void> {
+  recordRun('waiting-media');
   const o = { rate: arg('rate', 20), duration: arg('duration', 40), holdS: arg('hold-s', 20), windowS: arg('window-s', 15) };
   if (o.holdS + 2 + o.windowS > o.duration) throw new Error('--duration must be at least --hold-s + 2 + --window-s (the steady part)');
   const only = process.argv.indexOf('--modes');

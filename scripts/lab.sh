@@ -28,7 +28,7 @@ case "${1:-up}" in
   12345 hotline lab is up.
     REST API + OpenAPI   http://127.0.0.1:${HTTP_PORT}/openapi.json
     health / readiness   http://127.0.0.1:${HTTP_PORT}/healthz  /readyz
-    place a call         first an agent phone: npx tsx scripts/place-call.ts --agent 1001   (agent 1001 logged in and Ready, see README "Calling it")
+    place a call         first an agent phone: npx tsx scripts/place-call.ts --agent 1001   (agent 1001 logged in and Ready, see docs/calling.md)
                          then a caller:        npx tsx scripts/place-call.ts              (sip:12345@127.0.0.1:5060; a complete call, rated 1)
     agent softphones     PJSIP endpoints agent1001..agent1010 (see asterisk-config/README.md)
     lab users            printed above by the seed step

@@ -167,7 +167,7 @@ export class AriConnection extends TypedEmitter<AriConnectionEvents> {
       }
     });
     // Asterisk gives an application's events to the websocket that subscribed last: another process
-    // started with the same ARI_APP has taken this instance's calls (README: several app instances).
+    // started with the same ARI_APP has taken this instance's calls (docs/several-instances.md).
     client.on('ApplicationReplaced', () => {
       this.log.error('ari application taken over by another connection: this instance no longer receives its calls', { app: this.opts.app });
     });

@@ -2,7 +2,7 @@
  * The call side of stopping, and of the application being away, with real SIP (sipp through the
  * lab's Asterisk, real database):
  * - with the application down, a caller hears the maintenance message as early media (183) and gets
- *   503 (cause 34), the README's documented answer (it was 603 with cause 41);
+ *   503 (cause 34), the documented answer (docs/architecture.md) (it was 603 with cause 41);
  * - a graceful stop refuses new calls the same way while it drains, ends the calls still up at the
  *   drain limit (nothing left in Asterisk), and writes their last records before the database closes;
  * - a stop with Asterisk and the database already gone ends, each step logged with how it ended.

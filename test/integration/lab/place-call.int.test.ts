@@ -1,5 +1,5 @@
 /**
- * The lab's call hint (scripts/place-call.ts, run as the README says, in child processes) against the
+ * The lab's call hint (scripts/place-call.ts, run as docs/calling.md says, in child processes) against the
  * product as main.ts wires it: the default options make one complete call (the phone hangs up after
  * a few seconds, the caller's digit comes after the rating prompt), a second digit after an invalid
  * first one is the rating, and the phone options that never answer or answer 486 are what they say.
