@@ -4,10 +4,10 @@
  * Maps the domain's call record to the stored document, which adds the query fields the REST API
  * filters on (day/hour keys, agent ids, rating digit) next to the full folded record.
  */
-import { DateTime } from 'luxon';
 import type { CallbackRequest } from '../../domain/call/call.effects';
 import type { CallEvent } from '../../domain/call/call.events';
-import { REPORTING_ZONE, type CallRecord } from '../../domain/call/call.record';
+import type { CallRecord } from '../../domain/call/call.record';
+import { localDayKey } from '../../domain/calendar/local-time';
 import type { CallbackRequestRepository, CallEventStore, CallRecordRepository } from '../../app/calls/ports';
 import type { CallId } from '../../shared/ids';
 import { asCallId } from '../../shared/ids';
@@ -80,7 +80,7 @@ export class MongoCallPersistence implements CallEventStore, CallRecordRepositor
   async append(events: readonly CallEvent[]): Promise<void> {
     if (events.length === 0) return;
     const docs = events.map((e) => {
-      const day = this.dayOf.get(e.callId) ?? shanghaiDay(e.at);
+      const day = this.dayOf.get(e.callId) ?? localDayKey(e.at);
       this.dayOf.set(e.callId, day);
       if (e.type === 'CallEnded') this.dayOf.delete(e.callId);
       return toEventDoc(e, day);
@@ -111,12 +111,9 @@ export class MongoCallPersistence implements CallEventStore, CallRecordRepositor
       calledNumber: request.calledNumber,
       queueId: request.queueId,
       requestedAt: new Date(request.requestedAt),
-      dayKey: shanghaiDay(request.requestedAt),
+      dayKey: localDayKey(request.requestedAt),
       status: 'open',
     });
   }
 }
 
-function shanghaiDay(ms: number): string {
-  return DateTime.fromMillis(ms, { zone: REPORTING_ZONE }).toISODate() ?? '';
-}

@@ -12,6 +12,7 @@ import { BackgroundTasks, type Background } from '../../shared/background';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { JobLock, ScheduledJob } from '../../app/work-orders/ports';
 import type { Logger } from '../../shared/logger';
+import { HOTLINE_ZONE } from '../../domain/calendar/local-time';
 
 export type RunOutcome = 'ran' | 'failed' | 'skipped:running' | 'skipped:locked' | 'skipped:stopped';
 
@@ -50,7 +51,7 @@ export class CronJobScheduler {
     for (const job of this.jobs.values()) {
       const task = cron.schedule(job.cron, this.background.handler('job.fire', () => this.runNow(job.name), { job: job.name }), {
         name: job.name,
-        timezone: this.deps.timezone ?? 'Asia/Shanghai',
+        timezone: this.deps.timezone ?? HOTLINE_ZONE,
       });
       this.tasks.push(task);
     }

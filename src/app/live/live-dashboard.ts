@@ -11,6 +11,7 @@
 import type { Background, Repeating } from '../../shared/background';
 import { maskedForAudience, maskPhone } from '../../domain/access';
 import type { CallEvent } from '../../domain/call/call.events';
+import { localDayKey } from '../../domain/calendar/local-time';
 import { DEFAULT_MONITORING_SETTINGS, type MonitoringSettings } from '../queues/queues.ports';
 import type {
   AbandonedCall,
@@ -35,10 +36,6 @@ export interface TodayRecord {
   readonly attempts: ReadonlyArray<{ readonly agentId: string; readonly outcome: string }>;
 }
 
-/** `YYYY-MM-DD` in China Standard Time (UTC+8, no daylight saving). */
-export function chinaDayKey(ms: number): string {
-  return new Date(ms + 8 * 3600_000).toISOString().slice(0, 10);
-}
 
 interface LiveCall {
   callId: string;
@@ -128,7 +125,7 @@ export class LiveDashboard {
   private readonly dayOf: (ms: number) => string;
 
   constructor(private readonly opts: LiveDashboardOptions) {
-    this.dayOf = opts.dayOf ?? chinaDayKey;
+    this.dayOf = opts.dayOf ?? localDayKey;
     this.day = this.dayOf(opts.clock());
     this.settings = opts.settings ?? DEFAULT_MONITORING_SETTINGS;
   }

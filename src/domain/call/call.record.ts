@@ -4,6 +4,7 @@
  * Reporting keys (day and hour in Asia/Shanghai) are derived here, when the record is written.
  */
 import { DateTime } from 'luxon';
+import { HOTLINE_ZONE } from '../calendar/local-time';
 import type { AgentId, CallId, QueueId } from '../../shared/ids';
 import type {
   CallEvent,
@@ -16,7 +17,6 @@ import type {
 } from './call.events';
 import type { CallerLossReason } from './call.inputs';
 
-export const REPORTING_ZONE = 'Asia/Shanghai';
 
 /**
  * How a call turned out: the one list the record writer, the stored documents, the REST reader,
@@ -175,7 +175,7 @@ export function buildCallRecord(events: readonly CallEvent[]): CallRecord {
 }
 
 export function openRecord(e: Extract<CallEvent, { type: 'CallEntered' }>): CallRecord {
-  const local = DateTime.fromMillis(e.at, { zone: REPORTING_ZONE });
+  const local = DateTime.fromMillis(e.at, { zone: HOTLINE_ZONE });
   return {
     callId: e.callId,
     channelId: e.channelId,
