@@ -111,7 +111,6 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     log.child({ component: 'ari' }),
   );
   const settings = makeCallPathSettings({
-    defaultQueueId: asQueueId('general'),
     ringTimeoutMs: config.callPath.ringTimeoutMs,
     wrapUpMs: config.callPath.wrapUpMs,
     maxQueueWaitMs: config.callPath.maxQueueWaitMs,

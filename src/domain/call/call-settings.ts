@@ -136,8 +136,11 @@ function defaultPrompts(): Record<PromptName, string> {
   return out;
 }
 
+/** The queue calls go to when their line names none, and new agents serve. */
+export const DEFAULT_QUEUE_ID = asQueueId('general');
+
 export const DEFAULT_CALL_PATH_SETTINGS: CallPathSettings = Object.freeze({
-  defaultQueueId: asQueueId('default'),
+  defaultQueueId: DEFAULT_QUEUE_ID,
   defaultPriority: 0,
   lines: Object.freeze({}),
   ringTimeoutMs: 10_000,

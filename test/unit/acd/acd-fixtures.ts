@@ -3,7 +3,7 @@ import { DEFAULT_CALL_PATH_SETTINGS, type MissedRingPolicy } from '../../../src/
 import { agentTransition, type AgentContext, type AgentInput } from '../../../src/domain/acd/agent.machine';
 import { newAgent, type Agent } from '../../../src/domain/acd/agent.types';
 
-export const QUEUE = asQueueId('default');
+export const QUEUE = asQueueId('general');
 
 export function agentCtx(now: number, over: { wrapUpMs?: number; missedRing?: Partial<MissedRingPolicy> } = {}): AgentContext {
   return {

@@ -49,7 +49,7 @@ describe('agent selection', () => {
         { callId: c(3), queueId: QUEUE, agentId: id(2) },
         { callId: c(1), queueId: QUEUE, agentId: id(1) },
       ]);
-      expect(lastOffered).toEqual({ default: id(1) });
+      expect(lastOffered).toEqual({ general: id(1) });
     });
 
     it('offered calls are skipped; no free agent → no offers', () => {

@@ -11,7 +11,7 @@ import {
   type CallQueues,
 } from '../../../src/domain/acd/queue';
 
-const Q = asQueueId('default');
+const Q = asQueueId('general');
 const URGENT = asQueueId('urgent');
 const c = (n: number) => asCallId(`c${n}`);
 

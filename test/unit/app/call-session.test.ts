@@ -332,7 +332,7 @@ describe('call session with fake ports', () => {
     expect(s.snapshot()).toMatchObject({ type: 'overflow', reason: 'no-agents' });
     expect(lastPlayedMedia(w.tel)).toEqual(['sound:hotline/overflow']);
     await send(w, { type: 'Dtmf', digit: '1' });
-    expect(w.callbacks.saved).toEqual([{ callId: CALL, callerNumber: '13800000000', calledNumber: '12345', queueId: 'default', requestedAt: w.clock.t }]);
+    expect(w.callbacks.saved).toEqual([{ callId: CALL, callerNumber: '13800000000', calledNumber: '12345', queueId: 'general', requestedAt: w.clock.t }]);
     await finishPlayback(w);
     expect(await s.done).toMatchObject({ outcome: 'callback-requested', complete: true });
     expect(w.acd.stats()).toEqual([]);

@@ -247,7 +247,7 @@ export class RecordingLogger implements Logger {
   }
 }
 
-export const Q = asQueueId('default');
+export const Q = asQueueId('general');
 
 export interface World extends CallPath {
   clock: FakeClock;

@@ -64,7 +64,7 @@ describe('call machine: hang up at any moment', () => {
     expect(sut.lastEffects).toEqual([
       { type: 'HangupAgentLeg', channelId: expect.stringMatching(/^ring-.*-1$/), attempt: 1 },
       { type: 'ReleaseAgent', agentId: 'a1001', attempt: 1, outcome: 'cancelled', ringMs: 4000 },
-      { type: 'CancelAgentRequest', queueId: 'default', reason: 'abandoned' },
+      { type: 'CancelAgentRequest', queueId: 'general', reason: 'abandoned' },
       { type: 'CancelAllTimers' },
     ]);
     expect(sut.eventTypes()).toEqual(['AgentRingCancelled', 'CallAbandoned', 'CallEnded']);

@@ -52,7 +52,7 @@ describe('closing an open call', () => {
   });
 
   it('a channel only seen in Stasis → CallEntered + CallEnded make a complete record', () => {
-    const entered = enteredUnknownCall(CALL, { channelId: 'c1', callerNumber: '1', calledNumber: '12345', queueId: asQueueId('default'), at: T0 });
+    const entered = enteredUnknownCall(CALL, { channelId: 'c1', callerNumber: '1', calledNumber: '12345', queueId: asQueueId('general'), at: T0 });
     const rest = closeOpenCall([entered], { now: T0 + 5, hungUpBy: 'system' });
     expect(buildCallRecord([entered, ...rest])).toMatchObject({ complete: true, outcome: 'lost', stage: 'ended', totalMs: 5 });
   });

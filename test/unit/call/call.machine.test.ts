@@ -22,7 +22,7 @@ describe('call machine', () => {
           channelId: CALLER_CHANNEL,
           callerNumber: '13800000000',
           calledNumber: '12345',
-          queueId: 'default',
+          queueId: 'general',
           priority: 0,
         },
       ]);
@@ -55,7 +55,7 @@ describe('call machine', () => {
       const sut = driveTo('greeting').at(3000).finishPlayback();
       expect(sut.state.type).toBe('queued');
       expect(sut.effectTypes()).toEqual(['CancelTimer', 'StartMoh', 'StartTimer', 'RequestAgent', 'StartTimer']);
-      expect(effect(sut.lastEffects, 'RequestAgent')).toEqual([{ type: 'RequestAgent', queueId: 'default', priority: 0, retry: false }]);
+      expect(effect(sut.lastEffects, 'RequestAgent')).toEqual([{ type: 'RequestAgent', queueId: 'general', priority: 0, retry: false }]);
       expect(effect(sut.lastEffects, 'StartTimer').map((t) => [t.name, t.ms])).toEqual([
         ['maxWait', 300_000],
         ['announce', 30_000],
@@ -119,7 +119,7 @@ describe('call machine', () => {
       expect(sut.state).toMatchObject({ type: 'menu', invalid: 1 });
       sut.send({ type: 'Dtmf', digit: '8' });
       expect(sut.state.type).toBe('queued');
-      expect(sut.state.core.queueId).toBe('default');
+      expect(sut.state.core.queueId).toBe('general');
       expect(sut.eventTypes(sut.events).filter((t) => t === 'MenuDigitInvalid')).toHaveLength(2);
     });
 
@@ -218,7 +218,7 @@ describe('call machine', () => {
         callId: CALL,
         callerNumber: '13800000000',
         calledNumber: '12345',
-        queueId: 'default',
+        queueId: 'general',
         requestedAt: T0 + 303000,
       });
       expect(sut.state).toMatchObject({ type: 'closing', reason: 'callback-requested' });
@@ -272,7 +272,7 @@ describe('call machine', () => {
         // Back to the music while the next agent is found.
         { type: 'StopRingback', channelId: CALLER_CHANNEL },
         { type: 'StartMoh', channelId: CALLER_CHANNEL, mohClass: 'default' },
-        { type: 'RequestAgent', queueId: 'default', priority: 0, retry: true },
+        { type: 'RequestAgent', queueId: 'general', priority: 0, retry: true },
         expect.objectContaining({ type: 'StartTimer', name: 'announce' }),
       ]);
       expect(sut.lastEvents.map((e) => e.type)).toEqual(['AgentRingMissed', 'CallQueued']);

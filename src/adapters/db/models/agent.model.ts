@@ -3,6 +3,7 @@
  * Presence lives in memory.
  */
 import { Schema, type Connection, type Model } from 'mongoose';
+import { DEFAULT_QUEUE_ID } from '../../../domain/call/call-settings';
 
 /** The digest Asterisk checks an agent's phone against (HA1 = MD5 of user:realm:secret); never the secret. */
 export interface AgentSipDoc {
@@ -27,7 +28,7 @@ const schema = new Schema<AgentDoc>(
     agentNumber: { type: String, required: true },
     name: { type: String, required: true },
     endpoint: { type: String, required: true },
-    queues: { type: [String], default: ['general'] },
+    queues: { type: [String], default: [DEFAULT_QUEUE_ID] },
     active: { type: Boolean, default: true },
     sip: {
       type: new Schema<AgentSipDoc>(
