@@ -42,6 +42,9 @@ PID_FILE=$LAB/asterisk.pid
 # Asterisk writes its own pid file and control socket into astrundir (inside the run dir).
 AST_PID_FILE=$LAB/run/asterisk.pid
 
+# shellcheck source=scripts/lib/chroot.sh
+source "$ROOT/scripts/lib/chroot.sh"
+
 log() { printf '[asterisk-lab] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
@@ -99,24 +102,8 @@ cmd_build() {
   log "chroot complete: asterisk $version"
 }
 
-# True when some process has its root inside the chroot.
-chroot_in_use() {
-  local p root
-  for p in /proc/[0-9]*; do
-    root=$(readlink "$p/root" 2>/dev/null) || continue
-    [[ $root == "$CHROOT" || $root == "$CHROOT"/* ]] && return 0
-  done
-  return 1
-}
-
-is_mounted() { mountpoint -q "$1" 2>/dev/null; }
-
 mount_chroot() {
-  local d
-  for d in proc dev; do
-    mkdir -p "$CHROOT/$d"
-    is_mounted "$CHROOT/$d" || mount --bind "/$d" "$CHROOT/$d"
-  done
+  mount_chroot_system
   # Without the host's hosts file Asterisk tries DNS for its own name at start (no DNS here).
   cp -f /etc/hosts "$CHROOT/etc/hosts"
   mkdir -p "$LAB_MNT"
@@ -128,14 +115,6 @@ unmount_lab() {
   rmdir "$LAB_MNT" 2>/dev/null || true
 }
 
-# /proc and /dev are shared by every run dir: only unmounted when nothing runs in the chroot.
-unmount_chroot() {
-  local d
-  chroot_in_use && return 0
-  for d in dev proc; do
-    if is_mounted "$CHROOT/$d"; then umount "$CHROOT/$d" || umount -l "$CHROOT/$d"; fi
-  done
-}
 
 # Prints the pid of our Asterisk when it runs (pid file, process name, chroot and config path match).
 running_pid() {

@@ -36,36 +36,13 @@ PG_BIN=/usr/lib/postgresql/18/bin
 PG_PORT="${FERRETDB_PG_PORT:-$((PORT + 10000))}"
 DB_PACKAGES=(postgresql-18 postgresql-18-documentdb)
 
+# shellcheck source=scripts/lib/chroot.sh
+source "$ROOT/scripts/lib/chroot.sh"
+
 log() { printf '[ferretdb] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 in_chroot_as_postgres() { chroot --userspec=postgres:postgres "$CHROOT" "$@"; }
-
-mount_chroot() {
-  local d
-  for d in proc dev; do
-    mkdir -p "$CHROOT/$d"
-    mountpoint -q "$CHROOT/$d" || mount --bind "/$d" "$CHROOT/$d"
-  done
-}
-
-chroot_in_use() {
-  local p root
-  for p in /proc/[0-9]*; do
-    root=$(readlink "$p/root" 2>/dev/null) || continue
-    [[ $root == "$CHROOT" || $root == "$CHROOT"/* ]] && return 0
-  done
-  return 1
-}
-
-# /proc and /dev are shared with the lab's Asterisk: unmounted only when nothing runs in the chroot.
-unmount_chroot() {
-  local d
-  chroot_in_use && return 0
-  for d in dev proc; do
-    if mountpoint -q "$CHROOT/$d"; then umount "$CHROOT/$d" || umount -l "$CHROOT/$d"; fi
-  done
-}
 
 build_postgres() {
   [[ -f $DB_MARKER ]] && return 0
@@ -79,7 +56,7 @@ build_postgres() {
   chmod +x "$CHROOT/usr/sbin/policy-rc.d"
   mkdir -p "$CHROOT/etc/postgresql-common"
   echo "create_main_cluster = false" >"$CHROOT/etc/postgresql-common/createcluster.conf"
-  mount_chroot # postgresql-common's postinst needs /proc
+  mount_chroot_system # postgresql-common's postinst needs /proc
   # The chroot's package lists come from its debootstrap; a mirror snapshot's Release file may be
   # past its Valid-Until date, which only matters for refreshing the lists.
   chroot "$CHROOT" env DEBIAN_FRONTEND=noninteractive apt-get -o Acquire::Check-Valid-Until=false \
@@ -149,7 +126,7 @@ EOF
 }
 
 start_postgres() {
-  mount_chroot
+  mount_chroot_system
   local fresh=0
   if [[ "${FERRETDB_FRESH:-0}" == "1" || ! -f "$PG_DIR/data/PG_VERSION" ]]; then
     pg_running && in_chroot_as_postgres "$PG_BIN/pg_ctl" -D "$IN_CHROOT_DB/data" -m immediate stop >/dev/null
