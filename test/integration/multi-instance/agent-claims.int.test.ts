@@ -111,9 +111,13 @@ describe('agent claims in the database', () => {
     expect(await a.claim(agent('dies-1'), call('c1'))).toBe(true);
     await a.stop(); // no more renewals, nothing released: as if the process had died
     expect(await b.claim(agent('dies-1'), call('c2'))).toBe(false);
-    const started = Date.now();
+    const dead = await docs.findOne({ agentId: 'dies-1', callId: 'c1' });
+    expect(dead?.releasedAt).toBeNull();
     await eventually(() => b.claim(agent('dies-1'), call('c2')), 10_000, 100);
-    expect(Date.now() - started).toBeGreaterThan(900);
+    // b got the agent only once the dead claim's stored lease had run out.
+    const taken = await docs.findOne({ agentId: 'dies-1', callId: 'c2' });
+    expect(taken?.gen).toBe((dead?.gen ?? 0) + 1);
+    expect(taken?.claimedAt.getTime()).toBeGreaterThanOrEqual(dead?.until.getTime() ?? Infinity);
   });
 
   it('a held claim is renewed: it outlives several lease periods', async () => {

@@ -28,7 +28,11 @@ describe('database outage during a call', () => {
     const phone = await startAgentPhone({ endpointPort: agentPortFor(1001), answerAfterMs: 500 });
     const call = await startCall({ callerNumber: CALLER, hangupAfterMs: 18_000, timeoutMs: 60_000 });
     // The call is in its greeting when the database goes away.
-    await new Promise((r) => setTimeout(r, 2000));
+    await eventually(
+      () => sut.callPath.registry.all().some((c) => c.snapshot().core.callerNumber === CALLER && c.snapshot().type === 'greeting'),
+      30_000,
+      50,
+    );
     stopDatabase();
     try {
       const result = await call.result;
