@@ -91,10 +91,6 @@ const schema = z.object({
   /** Browser origins allowed to open Socket.IO connections (comma-separated); none by default. */
   CORS_ORIGINS: z.string().optional(),
 
-  /** drachtio SIP edge for agent softphones; disabled when DRACHTIO_HOST is unset. */
-  DRACHTIO_HOST: z.string().min(1).optional(),
-  DRACHTIO_PORT: int(1, 65535).default(9022),
-  DRACHTIO_SECRET: z.string().min(1).optional(),
 
   /** Where call events wait on disk while the database is unreachable. */
   SPOOL_DIR: z.string().min(1).default('.lab/spool'),
@@ -163,7 +159,6 @@ export const SECRET_VARIABLES = [
   'REDIS_PASSWORD',
   'BOOTSTRAP_ADMIN_PASSWORD',
   'METRICS_SCRAPE_TOKEN',
-  'DRACHTIO_SECRET',
 ] as const;
 
 /**
@@ -214,7 +209,6 @@ export interface Config {
   bootstrapAdmin: { username: string; password: string } | null;
   metricsScrapeToken: string | null;
   corsOrigins: string[];
-  drachtio: { host: string; port: number; secret: string } | null;
   spoolDir: string;
   /** Intervals and cron expressions of the periodic work. */
   tasks: {
@@ -284,9 +278,6 @@ export function loadConfig(env: RawEnv, readFile: (path: string) => string = (p)
   if (cleaned['REDIS_PASSWORD'] && !cleaned['REDIS_URL']) {
     problems.push('REDIS_PASSWORD: set REDIS_URL too');
   }
-  if (cleaned['DRACHTIO_HOST'] && !cleaned['DRACHTIO_SECRET']) {
-    problems.push('DRACHTIO_SECRET: required when DRACHTIO_HOST is set');
-  }
   const perAccount = schema.shape.LOGIN_MAX_FAILURES_PER_ACCOUNT.safeParse(cleaned['LOGIN_MAX_FAILURES_PER_ACCOUNT']);
   const perAddress = schema.shape.LOGIN_MAX_FAILURES_PER_ADDRESS.safeParse(cleaned['LOGIN_MAX_FAILURES_PER_ADDRESS']);
   if (perAccount.success && perAddress.success && perAddress.data < perAccount.data) {
@@ -324,10 +315,6 @@ export function loadConfig(env: RawEnv, readFile: (path: string) => string = (p)
         : null,
     metricsScrapeToken: e.METRICS_SCRAPE_TOKEN ?? null,
     corsOrigins: (e.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o !== ''),
-    drachtio:
-      e.DRACHTIO_HOST && e.DRACHTIO_SECRET
-        ? { host: e.DRACHTIO_HOST, port: e.DRACHTIO_PORT, secret: e.DRACHTIO_SECRET }
-        : null,
     spoolDir: e.SPOOL_DIR,
     tasks: {
       spoolFlushMs: e.SPOOL_FLUSH_INTERVAL_MS,

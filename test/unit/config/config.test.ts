@@ -26,7 +26,6 @@ describe('loadConfig', () => {
     expect(sut.callPath.ringTimeoutMs).toBe(10000);
     expect(sut.callPath.ratingScale).toBe(2);
     expect(sut.redis).toBeNull();
-    expect(sut.drachtio).toBeNull();
   });
 
   it('several bad variables → every one named in one error', () => {
@@ -84,10 +83,6 @@ describe('loadConfig', () => {
       expect((err as ConfigError).problems).toEqual([expect.stringMatching(/^NODE_ENV: required: development or test for the lab/)]);
     }
     expect(load({ NODE_ENV: 'test' }).auth.jwtSecret).toBe('hotline-lab-jwt-secret-change-me-in-production');
-  });
-
-  it('drachtio host without secret → named', () => {
-    expect(problemsOf({ DRACHTIO_HOST: '127.0.0.1' })).toEqual(['DRACHTIO_SECRET: required when DRACHTIO_HOST is set']);
   });
 
   it('bootstrap administrator needs both variables; scrape token and CORS origins are parsed', () => {
