@@ -2,6 +2,7 @@
  * The whole product as production wires it (src/main.ts buildSystem): real Asterisk (lab chroot),
  * a real database server (FerretDB, a fresh database per test file), HTTP and Socket.IO on a free port.
  */
+import { ARI_CALL_EVENTS } from '../../src/adapters/ari/ari-inputs';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,7 +43,24 @@ export async function startSystem(name: string, env: RawEnv = {}, opts: { log?: 
   const system = buildSystem(config, log);
   const { port } = await system.start();
   await eventually(() => system.ari.isConnected(), 30_000);
+  recordAriEvents(system, name);
   return Object.assign(system, { baseUrl: `http://127.0.0.1:${port}`, spoolDir });
+}
+
+/**
+ * RECORD_ARI_EVENTS=<dir>: the ARI events the call path reads, as Asterisk sent them, are appended to
+ * <dir>/<system name>.jsonl (one JSON object per line), to refresh the recorded sequences that
+ * test/unit/ari replays through the adapter.
+ */
+function recordAriEvents(system: System, name: string): void {
+  const dir = process.env['RECORD_ARI_EVENTS'];
+  if (!dir) return;
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}.jsonl`);
+  const client = system.ari.current();
+  for (const type of ARI_CALL_EVENTS) {
+    client.on(type as 'StasisStart', (event: unknown) => fs.appendFileSync(file, `${JSON.stringify({ ...(event as object), type })}\n`));
+  }
 }
 
 /** Registers lab agents (agent1001… → sipp phones on 7001…) in the directory and logs them in, in order. */

@@ -66,7 +66,7 @@ interface ChannelLike {
   dialplan?: { exten?: string };
 }
 
-type AriEvent = Record<string, unknown> & { type?: string };
+export type AriEvent = Record<string, unknown> & { type?: string };
 
 /** Asterisk's time of an event (epoch ms), if it gave a readable one. */
 function eventTime(e: AriEvent): number | undefined {
@@ -95,7 +95,8 @@ export function callerLoss(e: AriEvent, trunkRtpTimeoutMs: number, now: () => nu
   return null;
 }
 
-const HANDLED = [
+/** The ARI events the call path reads (everything else is filtered or ignored). */
+export const ARI_CALL_EVENTS = [
   'StasisStart',
   'StasisEnd',
   'ChannelHangupRequest',
@@ -106,12 +107,21 @@ const HANDLED = [
   'ChannelDtmfReceived',
 ] as const;
 
+/** Ended agent legs remembered against repeated reports (a few minutes of ring attempts at full load). */
+const GONE_LEGS_KEPT = 5000;
+
 export class AriCallEvents {
   private readonly attached = new WeakSet<object>();
   /** Agent legs seen ringing / answered / already reported ended / failure cause from a Dial event. */
   private readonly ringing = new Set<string>();
   private readonly answered = new Set<string>();
   private readonly ended = new Set<string>();
+  /**
+   * Legs whose end was reported, kept after ChannelDestroyed: Asterisk sends an agent leg's events
+   * twice (the leg is ours by originate and the app watches the agent's endpoint), and the second
+   * ChannelDestroyed must not end the attempt again. Bounded: the oldest are forgotten.
+   */
+  private readonly gone: string[] = [];
   private readonly dialFailure = new Map<string, AgentLegEnd>();
 
   private readonly background: Background;
@@ -150,7 +160,7 @@ export class AriCallEvents {
   attach(client: Client): void {
     if (this.attached.has(client)) return;
     this.attached.add(client);
-    for (const type of HANDLED) {
+    for (const type of ARI_CALL_EVENTS) {
       // Handled at once, in arrival order; a failure is logged and counted, never thrown into ari-client.
       client.on(type as 'StasisStart', this.background.handler('ari.event', (event: unknown) => this.handle({ ...(event as AriEvent), type }), { event: type }));
     }
@@ -217,8 +227,9 @@ export class AriCallEvents {
       this.legEnded(ch.id, typeof e['cause'] === 'number' ? e['cause'] : 0, eventTime(e));
       this.ringing.delete(ch.id);
       this.answered.delete(ch.id);
-      this.ended.delete(ch.id);
       this.dialFailure.delete(ch.id);
+      this.gone.push(ch.id);
+      if (this.gone.length > GONE_LEGS_KEPT) this.ended.delete(this.gone.shift() ?? '');
       return;
     }
     this.toCaller(ch.id, { type: 'CallerHungUp' }, 'ChannelDestroyed');
