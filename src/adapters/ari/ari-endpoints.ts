@@ -1,8 +1,10 @@
 /**
- * Agents' endpoint states from Asterisk: on every (re)connection the application subscribes to the
- * agents' PJSIP endpoints (EndpointStateChange events: a contact registered, expired, or stopped or
- * started answering OPTIONS) and reads their current state, since Asterisk does not replay changes
- * made while we were away.
+ * Agents' endpoint states from Asterisk: on every (re)connection the application reads the agents'
+ * PJSIP endpoint states (Asterisk does not replay changes made while we were away) and subscribes to
+ * their device states, whose DeviceStateChanged events tell when a phone becomes unavailable (no
+ * registered contact, or its contacts stopped answering OPTIONS) or available again. Device states,
+ * not endpoints: an application subscribed to an endpoint also receives every event of that
+ * endpoint's channels, so each agent leg's events would arrive twice.
  */
 import type { Client } from 'ari-client';
 import type { Logger } from '../../shared/logger';
@@ -51,7 +53,7 @@ export class AriEndpointStates {
     });
   }
 
-  /** Feeds one EndpointStateChange event. */
+  /** Feeds one state change (an endpoint as Asterisk describes it). */
   handle(endpoint: EndpointLike | undefined): void {
     const name = nameOf(endpoint);
     if (!name) return;
@@ -62,11 +64,11 @@ export class AriEndpointStates {
   private async sync(client: Client, endpoints: readonly string[]): Promise<void> {
     if (!this.attached.has(client)) {
       this.attached.add(client);
-      client.on('EndpointStateChange' as 'StasisStart', (event: unknown) => {
+      client.on('DeviceStateChanged' as 'StasisStart', (event: unknown) => {
         try {
-          this.handle((event as { endpoint?: EndpointLike }).endpoint);
+          this.handle(deviceStateEndpoint((event as { device_state?: { name?: string; state?: string } }).device_state));
         } catch (err) {
-          this.log.error('endpoint event handling failed', { err: String(err) });
+          this.log.error('device state event handling failed', { err: String(err) });
         }
       });
     }
@@ -74,12 +76,20 @@ export class AriEndpointStates {
     if (watched.length === 0) return;
     const applications = client.applications as unknown as {
       subscribe(p: { applicationName: string; eventSource: string }): Promise<unknown>;
+      unsubscribe(p: { applicationName: string; eventSource: string }): Promise<unknown>;
     };
     await withAriTimeout(
-      applications.subscribe({ applicationName: this.app, eventSource: watched.map((e) => `endpoint:${e}`).join(',') }),
-      'applications.subscribe endpoints',
+      applications.subscribe({ applicationName: this.app, eventSource: watched.map((e) => `deviceState:${e}`).join(',') }),
+      'applications.subscribe device states',
       this.requestTimeoutMs,
     );
+    // Asterisk keeps an application's subscriptions across reconnections: drop the endpoint ones an
+    // earlier version made (they doubled every agent leg's events). Refused when there are none.
+    await withAriTimeout(
+      applications.unsubscribe({ applicationName: this.app, eventSource: watched.map((e) => `endpoint:${e}`).join(',') }),
+      'applications.unsubscribe endpoints',
+      this.requestTimeoutMs,
+    ).catch(() => undefined);
     const ariEndpoints = client.endpoints as unknown as { listByTech(p: { tech: string }): Promise<EndpointLike[]> };
     const seenBefore = new Map(watched.map((e) => [e, this.eventsSeen.get(e) ?? 0]));
     const list = await withAriTimeout(ariEndpoints.listByTech({ tech: 'PJSIP' }), 'endpoints/PJSIP', this.requestTimeoutMs);
@@ -94,4 +104,14 @@ export class AriEndpointStates {
 
 function nameOf(endpoint: EndpointLike | undefined): string | null {
   return endpoint?.technology && endpoint.resource ? `${endpoint.technology}/${endpoint.resource}` : null;
+}
+
+/**
+ * A device state of a PJSIP device → the endpoint state it implies: UNAVAILABLE is an endpoint with
+ * no reachable contact; every other state (idle, in use, ringing…) is a reachable phone.
+ */
+export function deviceStateEndpoint(d: { name?: string; state?: string } | undefined): EndpointLike | undefined {
+  const m = d?.name ? /^([A-Za-z]+)\/(.+)$/.exec(d.name) : null;
+  if (!m || !d?.state) return undefined;
+  return { technology: m[1], resource: m[2], state: d.state === 'UNAVAILABLE' ? 'offline' : 'online' };
 }

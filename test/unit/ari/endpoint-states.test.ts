@@ -1,10 +1,10 @@
 /**
  * Agents' endpoint states read from Asterisk: a listing is a snapshot taken when it was requested, so
- * an EndpointStateChange that arrives while the listing is on its way is newer and must win.
+ * a device state change that arrives while the listing is on its way is newer and must win.
  */
 import { EventEmitter } from 'node:events';
 import type { Client } from 'ari-client';
-import { AriEndpointStates, type AriEndpointConnection, type EndpointStateSink } from '../../../src/adapters/ari/ari-endpoints';
+import { AriEndpointStates, deviceStateEndpoint, type AriEndpointConnection, type EndpointStateSink } from '../../../src/adapters/ari/ari-endpoints';
 import type { EndpointState } from '../../../src/app/calls/endpoint-reachability';
 import { silentLogger } from '../../../src/shared/logger';
 
@@ -13,7 +13,7 @@ type Listing = Array<{ technology: string; resource: string; state: string }>;
 function fakeAri() {
   const client = new EventEmitter() as EventEmitter & Record<string, unknown>;
   const listings: Array<(l: Listing) => void> = [];
-  client['applications'] = { subscribe: () => Promise.resolve({}) };
+  client['applications'] = { subscribe: () => Promise.resolve({}), unsubscribe: () => Promise.reject(new Error('422 not subscribed')) };
   client['endpoints'] = { listByTech: () => new Promise<Listing>((resolve) => listings.push(resolve)) };
   const conn: AriEndpointConnection & EventEmitter = Object.assign(new EventEmitter(), {
     isConnected: () => true,
@@ -56,7 +56,7 @@ describe('AriEndpointStates', () => {
     await flush();
     expect(listings).toHaveLength(1);
     // The phone answers its first OPTIONS while the listing (taken before) is still in flight.
-    client.emit('EndpointStateChange', { endpoint: { technology: 'PJSIP', resource: 'agent1001', state: 'online' } });
+    client.emit('DeviceStateChanged', { device_state: { name: 'PJSIP/agent1001', state: 'NOT_INUSE' } });
     listings[0]?.([{ technology: 'PJSIP', resource: 'agent1001', state: 'offline' }]);
     await flush();
     expect(states.get('PJSIP/agent1001')).toBe('online');
@@ -68,7 +68,7 @@ describe('AriEndpointStates', () => {
     new AriEndpointStates('hotline', s, log).start(conn);
     conn.emit('connected', { client });
     await flush();
-    client.emit('EndpointStateChange', { endpoint: { technology: 'PJSIP', resource: 'agent1001', state: 'online' } });
+    client.emit('DeviceStateChanged', { device_state: { name: 'PJSIP/agent1001', state: 'NOT_INUSE' } });
     listings[0]?.([{ technology: 'PJSIP', resource: 'agent1001', state: 'offline' }]);
     await flush();
     conn.emit('connected', { client });
@@ -76,5 +76,27 @@ describe('AriEndpointStates', () => {
     listings[1]?.([{ technology: 'PJSIP', resource: 'agent1001', state: 'offline' }]);
     await flush();
     expect(states.get('PJSIP/agent1001')).toBe('offline');
+  });
+
+  it('device states: UNAVAILABLE is a phone out of reach; idle, in use, ringing are reachable', () => {
+    expect(deviceStateEndpoint({ name: 'PJSIP/agent1001', state: 'UNAVAILABLE' })).toEqual({ technology: 'PJSIP', resource: 'agent1001', state: 'offline' });
+    for (const state of ['NOT_INUSE', 'INUSE', 'RINGING', 'BUSY', 'ONHOLD']) {
+      expect(deviceStateEndpoint({ name: 'PJSIP/agent1001', state })?.state).toBe('online');
+    }
+    expect(deviceStateEndpoint({ name: 'Custom:x', state: 'INUSE' })).toBeUndefined();
+  });
+
+  it('a phone that becomes unavailable, then available again, is reported both times', async () => {
+    const { client, conn, listings } = fakeAri();
+    const { s, states } = sink(['PJSIP/agent1001']);
+    new AriEndpointStates('hotline', s, log).start(conn);
+    conn.emit('connected', { client });
+    await flush();
+    listings[0]?.([{ technology: 'PJSIP', resource: 'agent1001', state: 'online' }]);
+    await flush();
+    client.emit('DeviceStateChanged', { device_state: { name: 'PJSIP/agent1001', state: 'UNAVAILABLE' } });
+    expect(states.get('PJSIP/agent1001')).toBe('offline');
+    client.emit('DeviceStateChanged', { device_state: { name: 'PJSIP/agent1001', state: 'NOT_INUSE' } });
+    expect(states.get('PJSIP/agent1001')).toBe('online');
   });
 });
