@@ -28,7 +28,8 @@ export function fromEventDoc(d: Pick<CallEventDoc, 'callId' | 'seq' | 'type' | '
 
 export function toRecordDoc(r: CallRecord): CallRecordDoc {
   const hour = String(r.reportHour).padStart(2, '0');
-  const rated = r.rating.status === 'rated' && r.rating.digit !== null;
+  const g = r.rating;
+  const rated = g.status === 'rated' && g.digit !== null && g.value !== null && g.satisfied !== null;
   return {
     callId: r.callId,
     version: r.lastSeq,
@@ -46,7 +47,9 @@ export function toRecordDoc(r: CallRecord): CallRecordDoc {
       ? { agentId: r.wrapUp.agentId, startedAt: new Date(r.wrapUp.startedAt), endedAt: new Date(r.wrapUp.endedAt), endedBy: r.wrapUp.endedBy }
       : null,
     callerName: null,
-    rating: rated ? { scale: r.rating.scale === 'five-level' || r.rating.scale === '5' ? 5 : 2, digit: r.rating.digit, value: r.rating.label ?? r.rating.code ?? '' } : null,
+    rating: rated
+      ? { scale: g.scale ?? '', digit: g.digit, value: g.value ?? 0, code: g.code ?? '', label: g.label ?? '', satisfied: g.satisfied ?? false }
+      : null,
     recording: r.recordingName,
     timeline: r.timeline.map((t) => ({ type: t.type, at: new Date(t.at), data: { ...t.data } })),
     attempts: r.attempts.map((a) => ({

@@ -97,6 +97,15 @@ describe('call records API', () => {
     expect(p.status).toBe(200);
   });
 
+  it('a rating on a deployment\'s own scale reads back as the call stored it (scale, digit, value, label, satisfied)', async () => {
+    // Outside the period the other cases count.
+    await insertCall(app, { callId: 'c7', callerNumber: '13900000007', agentId: '8001', agentIds: ['8001'], startedAt: new Date('2031-03-01T02:00:00Z'),
+      rating: { scale: 'city-three-level', digit: '3', value: 2, code: 'basic', label: '基本满意', satisfied: true } });
+    const one = await request<{ rating: unknown }>(app, 'GET', '/api/calls/c7', { token: admin.token });
+    expect(one.status).toBe(200);
+    expect(one.body.rating).toEqual({ scale: 'city-three-level', digit: '3', value: 2, label: '基本满意', satisfied: true });
+  });
+
   it('filters: outcome, agent, rating, rated; paging and sort', async () => {
     const q = (s: string) => request<List>(app, 'GET', `/api/calls?${period}&${s}`, { token: sup.token }).then((r) => r.body);
     expect(ids(await q('outcome=abandoned')).sort()).toEqual(['c3', 'c4']);

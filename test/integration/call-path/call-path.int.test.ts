@@ -50,7 +50,7 @@ describe('call path over real Asterisk and the real database', () => {
       agentIds: ['agent-1001'],
       endReason: 'completed',
       hungUpBy: 'system',
-      rating: { scale: 2, digit: '1' },
+      rating: { scale: 'two-level', digit: '1', value: 1, code: 'satisfied', satisfied: true },
     });
     expect(rec.detail).toMatchObject({
       agentNumber: '1001',
@@ -118,7 +118,7 @@ describe('call path over real Asterisk and the real database', () => {
     expect((await call.result).success).toBe(true);
 
     const rec = await completedCall(sut, '13800000103');
-    expect(rec).toMatchObject({ outcome: 'answered', endReason: 'completed', rating: { scale: 2, digit: '2' } });
+    expect(rec).toMatchObject({ outcome: 'answered', endReason: 'completed', rating: { scale: 'two-level', digit: '2', value: 2, satisfied: false } });
     expect(rec.detail.rating).toMatchObject({ status: 'rated', digit: '2', code: 'dissatisfied', satisfied: false, invalidDigits: ['7'] });
     const types = (await storedEvents(rec.callId)).map((e) => e.type);
     expect(types.filter((t) => t === 'RatingRequested')).toHaveLength(2);

@@ -9,6 +9,15 @@
  */
 import { Schema, type Connection, type Model } from 'mongoose';
 
+export interface StoredRating {
+  scale: string | number;
+  digit: string | null;
+  value: number | string;
+  code?: string;
+  label?: string;
+  satisfied?: boolean;
+}
+
 export interface CallRecordDoc {
   callId: string;
   version: number;
@@ -32,7 +41,12 @@ export interface CallRecordDoc {
   confidential?: boolean;
   unitIds?: string[];
   handlingUnitIds?: string[];
-  rating: { scale: number; digit: string | null; value: string } | null;
+  /**
+   * The rating as the call's scale has it: scale id, digit, value (1 = best), code, label, satisfied.
+   * Records written by earlier versions hold `scale` 2 or 5 and the label as `value`; they are read
+   * through the preset scales.
+   */
+  rating: StoredRating | null;
   recording: string | null;
   timeline: Array<{ type: string; at: Date; data?: Record<string, unknown> }>;
   attempts: Array<{

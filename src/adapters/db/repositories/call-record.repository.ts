@@ -45,8 +45,16 @@ function ratingOption(scale: unknown, digit: unknown, value: unknown): RatingOpt
   return s.options.find((o) => o.code === value || o.label === value || String(o.value) === String(value));
 }
 
+/** A rating as stored now (the scale's own facts), or null for the earlier format. */
+function storedRating(r: { scale: unknown; digit: unknown; value: unknown; label?: unknown; satisfied?: unknown }): CallRating | null {
+  if (typeof r.value !== 'number' || typeof r.satisfied !== 'boolean' || typeof r.digit !== 'string') return null;
+  return { scale: String(r.scale), digit: r.digit, value: r.value, satisfied: r.satisfied, ...(typeof r.label === 'string' ? { label: r.label } : {}) };
+}
+
 function toRating(r: CallRecordDoc['rating']): CallRating | null {
   if (!r) return null;
+  const stored = storedRating(r);
+  if (stored) return stored;
   const o = ratingOption(r.scale, r.digit, r.value);
   if (!o) return null;
   return { scale: String(r.scale), digit: o.digit, value: o.value, satisfied: o.satisfied, label: o.label };
@@ -213,13 +221,18 @@ export class MongoCallRecordReader implements CallRecordReader {
 
   async ratingCounts(scope: CallScope, from: number, to: number, filter: { agentId?: string; queueId?: string }): Promise<RatingCount[]> {
     const match = and(scopeFilter(scope), { ...period(from, to), ...optional(filter), rating: { $ne: null } });
-    const rows = await this.model.aggregate<{ _id: { agentId: string | null; scale: unknown; digit: unknown; value: unknown }; count: number }>([
+    const rows = await this.model.aggregate<{ _id: { agentId: string | null; scale: unknown; digit: unknown; value: unknown; satisfied: unknown }; count: number }>([
       { $match: match },
-      { $group: { _id: { agentId: '$agentId', scale: '$rating.scale', digit: '$rating.digit', value: '$rating.value' }, count: { $sum: 1 } } },
+      {
+        $group: {
+          _id: { agentId: '$agentId', scale: '$rating.scale', digit: '$rating.digit', value: '$rating.value', satisfied: '$rating.satisfied' },
+          count: { $sum: 1 },
+        },
+      },
     ]);
     const out: RatingCount[] = [];
     for (const r of rows) {
-      const o = ratingOption(r._id.scale, r._id.digit, r._id.value);
+      const o = storedRating(r._id) ?? ratingOption(r._id.scale, r._id.digit, r._id.value);
       if (o) out.push({ agentId: r._id.agentId ?? null, value: o.value, satisfied: o.satisfied, count: r.count });
     }
     return out;
