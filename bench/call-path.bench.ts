@@ -85,6 +85,8 @@ const APPS = (opt('BENCH_APPS') ?? 'minimal,product').split(',').map((s) => s.tr
 const RING_PHASE = opt('BENCH_RING_PHASE') !== '0';
 /** The product's RINGING_TONE (its default when unset). */
 const RINGING_TONE = opt('BENCH_RINGING_TONE');
+/** What the minimal app's waiting callers hear: the product's sound by default, or silence (the bare yardstick). */
+const MINIMAL_MEDIA = opt('BENCH_MINIMAL_MEDIA') as 'ringback' | 'moh' | 'silence' | undefined;
 const PHONES = (opt('BENCH_PHONES') ?? 'shared') as 'shared' | 'per-agent';
 const PROMPTS = (opt('BENCH_PROMPTS') ?? 'short') as 'short' | 'lab';
 const ANSWER_MS = num('BENCH_ANSWER_MS', 200);
@@ -292,6 +294,8 @@ async function startMinimal(lab: LabEndpoint, specs: AgentSpec[], probe: CallPro
     thanksPrompt: 'sound:hotline/thanks',
     ratingTimeoutMs: RATING_TIMEOUT_MS,
     maxSockets: MAX_SOCKETS,
+    // The same sound as the product's while callers wait (a fair yardstick), unless asked otherwise.
+    waitingMedia: MINIMAL_MEDIA ?? (RINGING_TONE === 'moh' ? 'moh' : 'ringback'),
     onError: (what, err) => errors.push(`${what}: ${err instanceof Error ? err.message : String(err)}`),
   });
   probe.attach(app.client);

@@ -3,7 +3,11 @@
  * as a yardstick for bench/call-path.bench.ts: answer, greeting, ring a free agent, bridge caller
  * and agent, rating prompt after the agent hangs up, wait for one digit (or a timeout), thanks,
  * hang up. Plain ari-client and a few maps: no state machine, no database, no event store, no
- * queue announcements, no hold music, no 工号 announcement, no reconciliation. Its only ring limit is
+ * queue announcements, no 工号 announcement, no reconciliation. What the caller hears while waiting
+ * is the product's (`waitingMedia`): hold music while no agent is free and a ringing tone while an
+ * agent's phone rings (RINGING_TONE=ringback), or the music throughout (moh), because that sound
+ * costs Asterisk most of what a waiting caller costs (bench/waiting-media.bench.ts); `silence`
+ * gives the bare figure. Its only ring limit is
  * Asterisk's originate timeout (`originateTimeoutSec`): an agent leg not answered by then is dropped
  * by Asterisk and the caller rings the next free agent, which is what the call-path bench's ring
  * phase needs to compare the product's 10-second rule with a bare ARI app under the same load.
@@ -35,6 +39,8 @@ export interface MinimalAppOptions {
   originateTimeoutSec?: number;
   /** Agents rung first (ahead of `agents`), as the ring phase's never-answering phones are. */
   ringFirst?: readonly string[];
+  /** What the caller hears while waiting and while an agent rings, as the product's RINGING_TONE; default ringback. */
+  waitingMedia?: 'ringback' | 'moh' | 'silence';
   /** Each ring attempt as it is requested (attempt counts from 1, per call). */
   onOffer?: (callId: string, attempt: number, at: number) => void;
   onError?: (what: string, err: unknown) => void;
@@ -61,6 +67,8 @@ interface Call {
   phase: 'greeting' | 'waiting' | 'ringing' | 'talking' | 'rating' | 'digit' | 'thanks' | 'done';
   playbackId: string | null;
   timer: NodeJS.Timeout | null;
+  /** What the caller hears now while waiting (started by us, to be stopped by us). */
+  hearing: 'moh' | 'ringback' | null;
 }
 
 type AriEvent = Record<string, unknown>;
@@ -92,13 +100,26 @@ export async function startMinimalApp(opts: MinimalAppOptions): Promise<MinimalA
     quietly('play', client.channels.playWithId({ channelId: c.id, playbackId: c.playbackId, media: [media] }));
   };
 
+  const media = opts.waitingMedia ?? 'ringback';
+  /** Switches what the caller hears to `want` (as the product does: music while waiting, ringing tone while an agent rings). */
+  const hear = (c: Call, want: 'moh' | 'ringback' | null): void => {
+    if (media === 'silence' || c.hearing === want) return;
+    if (c.hearing === 'moh') quietly('stop moh', client.channels.stopMoh({ channelId: c.id }));
+    if (c.hearing === 'ringback') quietly('stop ringing', client.channels.ringStop({ channelId: c.id }));
+    c.hearing = want;
+    if (want === 'moh') quietly('moh', client.channels.startMoh({ channelId: c.id, mohClass: 'default' }));
+    if (want === 'ringback') quietly('ringing', client.channels.ring({ channelId: c.id }));
+  };
+
   const ringNext = (c: Call): void => {
     const agent = free.shift();
     if (agent === undefined) {
       c.phase = 'waiting';
       waiting.push(c.id);
+      hear(c, 'moh');
       return;
     }
+    hear(c, media === 'moh' ? 'moh' : 'ringback');
     c.agent = agent;
     c.attempts += 1;
     c.legId = `mleg-${c.id}-${c.attempts}`;
@@ -194,6 +215,7 @@ export async function startMinimalApp(opts: MinimalAppOptions): Promise<MinimalA
       }
       c.legUp = true;
       c.phase = 'talking';
+      hear(c, null);
       c.bridgeId = `mbridge-${c.id}`;
       const bridgeId = c.bridgeId;
       quietly(
@@ -216,6 +238,7 @@ export async function startMinimalApp(opts: MinimalAppOptions): Promise<MinimalA
       phase: 'greeting',
       playbackId: null,
       timer: null,
+      hearing: null,
     };
     calls.set(c.id, c);
     client.channels
