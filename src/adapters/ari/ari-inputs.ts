@@ -9,7 +9,7 @@ import type { Client } from 'ari-client';
 import type { Logger } from '../../shared/logger';
 import type { CallId } from '../../shared/ids';
 import type { IncomingCall } from '../../app/calls/call-service';
-import { callIdForChannel, isAgentLegId, parsePlaybackId, parseRingChannelId } from '../../domain/call/call-ids';
+import { callIdForChannel, isAgentLegId, isTransferLegId, parsePlaybackId, parseRingChannelId, parseTransferChannelId } from '../../domain/call/call-ids';
 import type { AgentLegEnd, CallerLoss, CallInput } from '../../domain/call/call.inputs';
 
 /** Q.850 hang-up cause of an agent leg that never answered → what the agent did. */
@@ -193,6 +193,7 @@ export class AriCallEvents {
     const ch = e['channel'] as ChannelLike | undefined;
     if (!ch) return;
     if (isAgentLegId(ch.id)) return this.legAnswered(ch.id);
+    if (isTransferLegId(ch.id)) return this.outboundAnswered(ch.id);
     const args = e['args'];
     const firstArg = Array.isArray(args) ? (args[0] as string | undefined) : typeof args === 'string' ? args : undefined;
     this.calls.admit({
@@ -209,6 +210,10 @@ export class AriCallEvents {
     if (isAgentLegId(ch.id)) {
       // An unanswered leg waits for ChannelDestroyed, which carries the final cause.
       if (this.answered.has(ch.id)) this.legEnded(ch.id, 16);
+      return;
+    }
+    if (isTransferLegId(ch.id)) {
+      if (this.answered.has(ch.id)) this.outboundEnded(ch.id, 16);
       return;
     }
     if (type === 'ChannelHangupRequest') {
@@ -232,6 +237,13 @@ export class AriCallEvents {
       if (this.gone.length > GONE_LEGS_KEPT) this.ended.delete(this.gone.shift() ?? '');
       return;
     }
+    if (isTransferLegId(ch.id)) {
+      this.outboundEnded(ch.id, typeof e['cause'] === 'number' ? e['cause'] : 0);
+      this.answered.delete(ch.id);
+      this.ended.delete(ch.id);
+      this.dialFailure.delete(ch.id);
+      return;
+    }
     this.toCaller(ch.id, { type: 'CallerHungUp' }, 'ChannelDestroyed');
   }
 
@@ -245,6 +257,11 @@ export class AriCallEvents {
   private dial(e: AriEvent): void {
     const peer = e['peer'] as ChannelLike | undefined;
     const status = typeof e['dialstatus'] === 'string' ? e['dialstatus'] : '';
+    if (peer && isTransferLegId(peer.id)) {
+      const failure = legFailureFromDialStatus(status);
+      if (failure) this.dialFailure.set(peer.id, failure);
+      return;
+    }
     if (!peer || !isAgentLegId(peer.id)) return;
     if (status === 'ANSWER') return this.legAnswered(peer.id);
     if (status === 'RINGING') return this.legRinging(peer.id, eventTime(e));
@@ -262,7 +279,7 @@ export class AriCallEvents {
   private dtmf(e: AriEvent): void {
     const ch = e['channel'] as ChannelLike | undefined;
     const digit = e['digit'];
-    if (!ch || typeof digit !== 'string' || isAgentLegId(ch.id)) return;
+    if (!ch || typeof digit !== 'string' || isAgentLegId(ch.id) || isTransferLegId(ch.id)) return;
     this.toCaller(ch.id, { type: 'Dtmf', digit }, 'ChannelDtmfReceived');
   }
 
@@ -293,6 +310,28 @@ export class AriCallEvents {
       ? { type: 'AgentHungUp', attempt: leg.attempt }
       : at === undefined ? failed : { ...failed, at };
     this.calls.deliver(leg.callId, input);
+  }
+
+  /** An outbound (transfer) leg answered: it entered the application. */
+  private outboundAnswered(channelId: string): void {
+    if (this.answered.has(channelId) || this.ended.has(channelId)) return;
+    const leg = parseTransferChannelId(channelId);
+    if (!leg) return;
+    this.answered.add(channelId);
+    this.calls.deliver(leg.callId, { type: 'TransferLegAnswered', n: leg.n });
+  }
+
+  private outboundEnded(channelId: string, cause: number): void {
+    if (this.ended.has(channelId)) return;
+    const leg = parseTransferChannelId(channelId);
+    if (!leg) return;
+    this.ended.add(channelId);
+    this.calls.deliver(
+      leg.callId,
+      this.answered.has(channelId)
+        ? { type: 'TransferLegHungUp', n: leg.n }
+        : { type: 'TransferLegFailed', n: leg.n, cause: this.dialFailure.get(channelId) ?? legFailureFromCause(cause) },
+    );
   }
 
   private toCaller(channelId: string, input: CallInput, from: string): void {

@@ -15,11 +15,12 @@ import {
   TelephonyNotFoundError,
   type BridgeInfo,
   type ChannelInfo,
+  type DialOutRequest,
   type OriginateRequest,
   type TelephonyPort,
   type TelephonyResource,
 } from '../../app/calls/ports';
-import { isAgentLegId, parseBridgeId } from '../../domain/call/call-ids';
+import { isOurLegId, parseBridgeId } from '../../domain/call/call-ids';
 import { withTimeout } from '../../shared/timeout';
 
 /** The current ARI client (it changes when the connection is rebuilt). */
@@ -170,6 +171,29 @@ export class AriTelephony implements TelephonyPort {
     }
   }
 
+  async removeChannel(bridgeId: string, channelId: string): Promise<void> {
+    try {
+      await this.timed(`bridges.removeChannel ${bridgeId}`, () => this.ari.bridges.removeChannel({ bridgeId, channel: channelId }));
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      const live = new Set((await this.timed('channels.list', () => this.ari.channels.list())).map((c) => c.id));
+      throw live.has(channelId) ? new TelephonyNotFoundError('bridge', bridgeId) : new TelephonyNotFoundError('channel', channelId);
+    }
+  }
+
+  async dialOut(req: DialOutRequest): Promise<void> {
+    await this.call('channel', req.channelId, 'channels.originate', () =>
+      this.ari.channels.originateWithId({
+        channelId: req.channelId,
+        endpoint: `PJSIP/${req.number}@${req.trunk}`,
+        app: this.opts.app,
+        appArgs: 'outbound',
+        callerId: req.callerId,
+        timeout: Math.ceil(req.timeoutMs / 1000),
+      }),
+    );
+  }
+
   destroyBridge(bridgeId: string): Promise<void> {
     return this.call('bridge', bridgeId, 'bridges.destroy', () => this.ari.bridges.destroy({ bridgeId }));
   }
@@ -192,7 +216,7 @@ export class AriTelephony implements TelephonyPort {
     ]);
     const ours = new Set(asList(app.channel_ids));
     return channels
-      .filter((c) => ours.has(c.id) || isAgentLegId(c.id))
+      .filter((c) => ours.has(c.id) || isOurLegId(c.id))
       .map((c) => ({
         id: c.id,
         state: c.state,

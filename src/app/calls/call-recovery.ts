@@ -11,7 +11,7 @@
  */
 import type { CallId } from '../../shared/ids';
 import type { CallPathSettings } from '../../domain/call/call-settings';
-import { callIdForChannel, parseBridgeId, parseRingChannelId } from '../../domain/call/call-ids';
+import { callIdForChannel, parseBridgeId, parseRingChannelId, parseTransferChannelId } from '../../domain/call/call-ids';
 import { closeOpenCall, enteredUnknownCall } from '../../domain/call/call.close';
 import type { CallEvent } from '../../domain/call/call.events';
 import { buildCallRecord } from '../../domain/call/call.record';
@@ -90,6 +90,12 @@ export class CallRecovery {
         report.sessionsClosed.push(session.callId);
         continue;
       }
+      const out = session.liveOutboundLeg();
+      if (out) {
+        const och = byId.get(out.channelId);
+        if (!och) session.deliver(out.answered ? { type: 'TransferLegHungUp', n: out.n } : { type: 'TransferLegFailed', n: out.n, cause: 'unreachable' });
+        else if (!out.answered && och.state === 'Up') session.deliver({ type: 'TransferLegAnswered', n: out.n });
+      }
       const leg = session.liveAgentLeg();
       if (!leg) continue;
       const ch = byId.get(leg.channelId);
@@ -108,6 +114,15 @@ export class CallRecovery {
         const owner = registry.get(ring.callId);
         if (!owner || !owner.accepts() || owner.liveAgentLeg()?.channelId !== ch.id) {
           await this.quietly(() => telephony.hangup(ch.id), 'stray agent leg hang-up failed', ch.id);
+          report.strayChannelsHungUp.push(ch.id);
+        }
+        continue;
+      }
+      const xfer = parseTransferChannelId(ch.id);
+      if (xfer) {
+        const owner = registry.get(xfer.callId);
+        if (!owner || !owner.accepts() || owner.liveOutboundLeg()?.channelId !== ch.id) {
+          await this.quietly(() => telephony.hangup(ch.id), 'stray outbound leg hang-up failed', ch.id);
           report.strayChannelsHungUp.push(ch.id);
         }
         continue;

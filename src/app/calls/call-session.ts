@@ -213,7 +213,24 @@ export class CallSession {
   liveAgentLeg(): LiveAgentLeg | null {
     const s = this.state;
     if (s.type === 'ringing') return { channelId: s.offer.channelId, attempt: s.offer.attempt, answered: false };
-    if (s.type === 'connecting' || s.type === 'talking') return { channelId: s.agent.channelId, attempt: s.agent.attempt, answered: true };
+    if (s.type === 'connecting' || s.type === 'talking' || s.type === 'held') return { channelId: s.agent.channelId, attempt: s.agent.attempt, answered: true };
+    if (s.type === 'transferring' && s.agent) return { channelId: s.agent.channelId, attempt: s.agent.attempt, answered: true };
+    return null;
+  }
+
+  /** The outbound (transfer) leg that belongs to the call right now. */
+  liveOutboundLeg(): { channelId: string; n: number; answered: boolean } | null {
+    const s = this.state;
+    if (s.type === 'transferring') return { channelId: s.leg.channelId, n: s.leg.n, answered: false };
+    if (s.type === 'transferred') return { channelId: s.leg.channelId, n: s.leg.n, answered: true };
+    return null;
+  }
+
+  /** The agent handling the call now (talking, on hold, or while a transfer rings). */
+  handlingAgent(): AgentId | null {
+    const s = this.state;
+    if (s.type === 'talking' || s.type === 'held' || s.type === 'connecting') return s.agent.agentId;
+    if (s.type === 'transferring') return s.agent?.agentId ?? null;
     return null;
   }
 
@@ -386,11 +403,13 @@ export class CallSession {
     acd.cancelRequest(this.callId, 'ended');
     const leg = this.liveAgentLeg();
     if (leg) {
-      const agentId = s.type === 'ringing' ? s.offer.agentId : s.type === 'connecting' || s.type === 'talking' ? s.agent.agentId : null;
+      const agentId = s.type === 'ringing' ? s.offer.agentId : this.handlingAgent();
       const hungUp = quietly(() => telephony.hangup(leg.channelId));
       if (agentId) acd.releaseAgent(agentId, this.callId, { attempt: leg.attempt, outcome: leg.answered ? 'completed' : 'cancelled', ringMs: null }, hungUp);
       await hungUp;
     }
+    const outbound = this.liveOutboundLeg();
+    if (outbound) await quietly(() => telephony.hangup(outbound.channelId));
     await quietly(() => telephony.hangup(this.callerChannelId));
     const bridge = s.core.bridgeId;
     if (bridge) await quietly(() => telephony.destroyBridge(bridge));
@@ -504,6 +523,15 @@ export class CallSession {
         return tel.addChannels(e.bridgeId, e.channelIds);
       case 'DestroyBridge':
         return tel.destroyBridge(e.bridgeId);
+      case 'LeaveBridge':
+        return tel.removeChannel(e.bridgeId, e.channelId);
+      case 'JoinBridge':
+        return tel.addChannels(e.bridgeId, e.channelIds);
+      case 'DialOut':
+        this.log.info('dialling out', { n: e.n, number: e.number, trunk: e.trunk });
+        return tel.dialOut({ channelId: e.channelId, number: e.number, trunk: e.trunk, callerId: e.callerId, timeoutMs: e.timeoutMs });
+      case 'HangupOutboundLeg':
+        return tel.hangup(e.channelId);
       case 'StartRecording':
         return tel.recordBridge(e.bridgeId, e.name);
       case 'StopRecording':
@@ -558,6 +586,7 @@ export class CallSession {
     switch (e.type) {
       case 'StopPlayback':
       case 'HangupAgentLeg':
+      case 'HangupOutboundLeg':
       case 'HangupCaller':
       case 'DestroyBridge':
       case 'StopRecording':
@@ -579,6 +608,20 @@ export class CallSession {
         if (goneChannel === null) this.log.error('bridge failed', { bridgeId: e.bridgeId, err: String(err) });
         // The agent's leg is gone, or caller and agent cannot talk: end it as an agent hang-up would.
         if (leg) this.deliver({ type: 'AgentHungUp', attempt: leg.attempt });
+        return;
+      }
+      case 'DialOut':
+        this.log.warn('outbound leg failed to start', { n: e.n, err: String(err) });
+        this.deliver({ type: 'TransferLegFailed', n: e.n, cause: 'unreachable' });
+        return;
+      case 'LeaveBridge':
+      case 'JoinBridge': {
+        if (callerGone) return this.deliver({ type: 'ChannelGone' });
+        const out = this.liveOutboundLeg();
+        if (out && goneChannel === out.channelId) {
+          return this.deliver(out.answered ? { type: 'TransferLegHungUp', n: out.n } : { type: 'TransferLegFailed', n: out.n, cause: 'unreachable' });
+        }
+        this.log.error('bridge change failed', { effect: e.type, bridgeId: e.bridgeId, err: String(err) });
         return;
       }
       case 'Answer':

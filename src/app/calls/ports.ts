@@ -35,6 +35,19 @@ export interface OriginateRequest {
   readonly timeoutMs: number;
 }
 
+/** A call out through a trunk into our application (an outbound leg of a call). */
+export interface DialOutRequest {
+  /** Our id for the new channel (xfer-<callId>-<n>). */
+  readonly channelId: string;
+  readonly number: string;
+  /** The trunk's PJSIP endpoint. */
+  readonly trunk: string;
+  /** The number the far end sees (the caller's). */
+  readonly callerId: string;
+  /** Asterisk's own ring limit for the leg. */
+  readonly timeoutMs: number;
+}
+
 /**
  * Asterisk through ARI. Every method rejects with `TelephonyNotFoundError` when Asterisk does not
  * know the object (ARI 404), and with another error for anything else.
@@ -59,6 +72,10 @@ export interface TelephonyPort {
   refuse(channelId: string): Promise<void>;
   createBridge(bridgeId: string): Promise<void>;
   addChannels(bridgeId: string, channelIds: readonly string[]): Promise<void>;
+  /** Takes a channel out of a bridge; it stays in our application. */
+  removeChannel(bridgeId: string, channelId: string): Promise<void>;
+  /** Calls a number out through a trunk into our Stasis application with our channel id. */
+  dialOut(req: DialOutRequest): Promise<void>;
   destroyBridge(bridgeId: string): Promise<void>;
   /** Records the bridge under `name` (format chosen by the adapter). */
   recordBridge(bridgeId: string, name: string): Promise<void>;

@@ -38,7 +38,16 @@ export function recordingName(callId: CallId): string {
   return `call-${callId}`;
 }
 
+/**
+ * The n-th outbound leg of a call (1, 2, …): the line it is handed to, e.g. an emergency number
+ * (110/119/120/122) through the trunk.
+ */
+export function transferChannelId(callId: CallId, n: number): string {
+  return `xfer-${callId}-${n}`;
+}
+
 const RING = /^ring-(.+)-(\d+)$/;
+const TRANSFER = /^xfer-(.+)-(\d+)$/;
 const BRIDGE = /^bridge-(.+)$/;
 const PLAYBACK = /^pb-(.+)-(\d+)$/;
 
@@ -57,6 +66,22 @@ export function parsePlaybackId(id: string): { callId: CallId; n: number } | nul
   const m = PLAYBACK.exec(id);
   if (!m || m[1] === undefined || m[2] === undefined) return null;
   return { callId: asCallId(m[1]), n: Number(m[2]) };
+}
+
+export function parseTransferChannelId(id: string): { callId: CallId; n: number } | null {
+  const m = TRANSFER.exec(id);
+  if (!m || m[1] === undefined || m[2] === undefined) return null;
+  return { callId: asCallId(m[1]), n: Number(m[2]) };
+}
+
+/** Whether an Asterisk channel id is one of our outbound (transfer) legs. */
+export function isTransferLegId(id: string): boolean {
+  return TRANSFER.test(id);
+}
+
+/** Whether an Asterisk channel id is a leg we originated for a call (agent or outbound), not a caller's channel. */
+export function isOurLegId(id: string): boolean {
+  return RING.test(id) || TRANSFER.test(id);
 }
 
 /** Whether an Asterisk channel id is one of our agent legs (and not a caller's channel). */

@@ -60,6 +60,24 @@ export interface MenuSettings {
   readonly maxInvalid: number;
 }
 
+/** The emergency lines an agent hands a call to at once (国办发〔2022〕12号, 国办函〔2025〕66号). */
+export const EMERGENCY_LINES = ['110', '119', '120', '122'] as const;
+export type EmergencyLine = (typeof EMERGENCY_LINES)[number];
+
+export function isEmergencyLine(v: unknown): v is EmergencyLine {
+  return (EMERGENCY_LINES as readonly unknown[]).includes(v);
+}
+
+/** The one-key emergency transfer: where each line is dialled (per deployment). */
+export interface EmergencySettings {
+  /** Line → the number dialled through the trunk (a local 110 centre may have a long number). */
+  readonly numbers: Readonly<Record<EmergencyLine, string>>;
+  /** The PJSIP endpoint of the trunk the transfer leaves through. */
+  readonly trunk: string;
+  /** How long the emergency line may ring (Asterisk's originate timeout) before the caller goes back to the agent. */
+  readonly ringTimeoutMs: number;
+}
+
 /** What a called number (line) maps to: its queue and priority class (higher is served first). */
 export interface LineSettings {
   readonly queueId: QueueId;
@@ -100,6 +118,7 @@ export interface CallPathSettings {
     readonly waitMs: number;
   };
   readonly menu: MenuSettings;
+  readonly emergency: EmergencySettings;
   /** Record the caller–agent bridge; the recording name is stored on the call record. */
   readonly recordCalls: boolean;
   readonly mohClass: string;
@@ -158,6 +177,11 @@ export const DEFAULT_CALL_PATH_SETTINGS: CallPathSettings = Object.freeze({
     timeoutMs: 5_000,
     maxInvalid: 1,
   }),
+  emergency: Object.freeze({
+    numbers: Object.freeze({ '110': '110', '119': '119', '120': '120', '122': '122' }),
+    trunk: 'trunk',
+    ringTimeoutMs: 30_000,
+  }),
   recordCalls: false,
   mohClass: 'default',
   ringingTone: 'ringback',
@@ -179,8 +203,9 @@ export const DEFAULT_CALL_PATH_SETTINGS: CallPathSettings = Object.freeze({
 
 /** A partial override: nested groups may be given in part. */
 export type CallPathSettingsInput = Partial<
-  Omit<CallPathSettings, 'rating' | 'callback' | 'menu' | 'missedRing' | 'prompts'>
+  Omit<CallPathSettings, 'rating' | 'callback' | 'menu' | 'missedRing' | 'prompts' | 'emergency'>
 > & {
+  emergency?: Partial<EmergencySettings>;
   rating?: Partial<CallPathSettings['rating']>;
   callback?: Partial<CallPathSettings['callback']>;
   menu?: Partial<MenuSettings>;
@@ -197,6 +222,7 @@ export function makeCallPathSettings(input: CallPathSettingsInput = {}): CallPat
     rating: { ...d.rating, ...defined(input.rating) },
     callback: { ...d.callback, ...defined(input.callback) },
     menu: { ...d.menu, ...defined(input.menu) },
+    emergency: { ...d.emergency, ...defined(input.emergency) },
     missedRing: { ...d.missedRing, ...defined(input.missedRing) },
     prompts: { ...d.prompts, ...defined(input.prompts) },
   };
@@ -215,6 +241,7 @@ export function makeCallPathSettings(input: CallPathSettingsInput = {}): CallPat
     ['callback.waitMs', s.callback.waitMs],
     ['menu.timeoutMs', s.menu.timeoutMs],
     ['playbackGuardMs', s.playbackGuardMs],
+    ['emergency.ringTimeoutMs', s.emergency.ringTimeoutMs],
     ['missedRing.maxConsecutiveMisses', s.missedRing.maxConsecutiveMisses],
   ];
   for (const [name, v] of nonNegative) {
@@ -223,6 +250,10 @@ export function makeCallPathSettings(input: CallPathSettingsInput = {}): CallPat
   for (const [name, v] of positive) {
     if (!Number.isFinite(v) || v <= 0) throw new RangeError(`${name} must be > 0`);
   }
+  for (const line of EMERGENCY_LINES) {
+    if (!/^[0-9+]{3,20}$/.test(s.emergency.numbers[line] ?? '')) throw new RangeError(`emergency.numbers.${line} must be 3-20 digits`);
+  }
+  if (!/^[A-Za-z0-9_-]+$/.test(s.emergency.trunk)) throw new RangeError('emergency.trunk must be a PJSIP endpoint name');
   if (!/^[0-9*#]$/.test(s.callback.digit)) throw new RangeError('callback.digit must be one of 0-9 * #');
   return Object.freeze(s);
 }

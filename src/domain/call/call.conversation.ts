@@ -48,7 +48,7 @@ export function inTalking(s: Step, st: Extract<CallState, { type: 'talking' }>, 
 }
 
 /** The agent hung up first: the caller stays for the rating prompt. */
-function agentLeft(s: Step, agentId: AgentId, attempt: number, talkMs: number): Outcome {
+export function agentLeft(s: Step, agentId: AgentId, attempt: number, talkMs: number): Outcome {
   s.emit({ type: 'CallCompleted', agentId, endedBy: 'agent', talkMs });
   s.effect({ type: 'ReleaseAgent', agentId, attempt, outcome: 'completed', ringMs: null });
   const r = s.settings.rating;

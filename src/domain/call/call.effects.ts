@@ -56,6 +56,14 @@ export type CallEffect =
   | { type: 'MarkAgentOnCall'; agentId: AgentId }
   | { type: 'ReleaseAgent'; agentId: AgentId; attempt: number; outcome: AgentReleaseOutcome; ringMs: number | null }
   | { type: 'Bridge'; bridgeId: string; channelIds: readonly string[] }
+  /** Take a channel out of the call's bridge (it stays in the application). */
+  | { type: 'LeaveBridge'; bridgeId: string; channelId: string }
+  /** Put channels (back) into the call's existing bridge. */
+  | { type: 'JoinBridge'; bridgeId: string; channelIds: readonly string[] }
+  /** Call a number out through a trunk into our application, showing the caller's number. */
+  | { type: 'DialOut'; channelId: string; n: number; number: string; trunk: string; callerId: string; timeoutMs: number }
+  /** Hang up an outbound leg (gone already is fine). */
+  | { type: 'HangupOutboundLeg'; channelId: string; n: number }
   | { type: 'DestroyBridge'; bridgeId: string }
   | { type: 'StartRecording'; bridgeId: string; name: string }
   | { type: 'StopRecording'; name: string }

@@ -3,7 +3,8 @@
  * which the call record and every service-level, ASA and abandon variant can be recomputed.
  */
 import type { AgentId, CallId, QueueId } from '../../shared/ids';
-import type { AgentLegFailure, CallerLossReason, WrapUpFact } from './call.inputs';
+import type { EmergencyLine } from './call-settings';
+import type { AgentLegEnd, AgentLegFailure, CallerLossReason, WrapUpFact } from './call.inputs';
 
 /** Where the call was when something happened. */
 export type CallStage =
@@ -14,6 +15,9 @@ export type CallStage =
   | 'ringing'
   | 'connecting'
   | 'talking'
+  | 'held'
+  | 'transferring'
+  | 'transferred'
   | 'rating'
   | 'overflow'
   | 'closing';
@@ -29,9 +33,12 @@ export type EndReason =
   | 'overflow'
   | 'callback-requested'
   /** Closed by reconciliation: the application lost track of the call. */
-  | 'recovered';
+  | 'recovered'
+  /** The caller was handed to an emergency line (110/119/120/122) and that conversation ended. */
+  | 'emergency-transferred';
 
-export type Party = 'caller' | 'agent' | 'system' | 'network';
+/** `far-end`: the line the caller was transferred to. */
+export type Party = 'caller' | 'agent' | 'system' | 'network' | 'far-end';
 
 export type RingMissOutcome = 'no-answer' | AgentLegFailure;
 
@@ -79,6 +86,15 @@ export type CallEventBody =
   | { type: 'CallCompleted'; agentId: AgentId; endedBy: Party; talkMs: number }
   /** The caller's leg was lost without a hang-up; `lastSignAt`: its last sign of life (Asterisk's time). */
   | { type: 'CallerLost'; why: CallerLossReason; lastSignAt: number }
+  /** The agent put the caller on hold. */
+  | { type: 'CallHeld'; agentId: AgentId }
+  /** The caller is back with the agent; `heldMs`: this hold's length. */
+  | { type: 'CallResumed'; agentId: AgentId; heldMs: number }
+  /** One-key emergency transfer: the line is dialled through the trunk with the caller's number. */
+  | { type: 'EmergencyTransferStarted'; n: number; line: EmergencyLine; number: string; channelId: string; agentId: AgentId | null }
+  | { type: 'EmergencyTransferAnswered'; n: number; line: EmergencyLine; ringMs: number }
+  /** The line did not take the call: the caller went back to the agent (or to the queue, the agent gone). */
+  | { type: 'EmergencyTransferFailed'; n: number; line: EmergencyLine; cause: AgentLegEnd | 'caller-hangup'; ringMs: number; backTo: 'agent' | 'queue' | 'none' }
   /** The agent's wrap-up for this call ended (may follow CallEnded). */
   | ({ type: 'WrapUpEnded' } & WrapUpFact)
   /** The caller hung up before reaching an agent. */

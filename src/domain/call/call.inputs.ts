@@ -3,6 +3,7 @@
  * firing. Timer inputs carry the token (or attempt) they were started with; a stale one is ignored.
  */
 import type { AgentId } from '../../shared/ids';
+import type { EmergencyLine } from './call-settings';
 
 export type AgentLegFailure = 'rejected' | 'busy' | 'unreachable';
 
@@ -66,6 +67,18 @@ export type CallInput =
   | { type: 'AgentLegFailed'; attempt: number; cause: AgentLegEnd; at?: number }
   /** The agent leg ended after it was answered. */
   | { type: 'AgentHungUp'; attempt: number }
+  /** The agent puts the caller on hold (hold music to the caller; the agent's leg stays). */
+  | { type: 'HoldRequested' }
+  /** The agent takes the caller back from hold. */
+  | { type: 'ResumeRequested' }
+  /** The agent hands the caller to an emergency line at once (one key), through the trunk. */
+  | { type: 'EmergencyTransferRequested'; line: EmergencyLine }
+  /** The outbound leg `n` was answered (it entered our application). */
+  | { type: 'TransferLegAnswered'; n: number }
+  /** The outbound leg `n` ended before it was answered (busy, no answer, refused, unreachable). */
+  | { type: 'TransferLegFailed'; n: number; cause: AgentLegEnd }
+  /** The outbound leg `n` hung up after it was answered. */
+  | { type: 'TransferLegHungUp'; n: number }
   /** The agent's wrap-up (话后处理) for this call is over: recorded on the call, even after it ended. */
   | { type: 'WrapUpEnded'; wrapUp: WrapUpFact }
   /** Asterisk refused to start the bridge recording. */

@@ -8,8 +8,9 @@
  */
 import { assertNever } from '../../shared/errors';
 import type { CallId, QueueId } from '../../shared/ids';
-import { ringChannelId } from './call-ids';
+import { ringChannelId, transferChannelId } from './call-ids';
 import { inConnecting, inRating, inTalking } from './call.conversation';
+import { emergencyTransfer, hold, inHeld, inTransferred, inTransferring } from './call.controls';
 import type { CallStage, EndReason, Party } from './call.events';
 import type { CallerLoss, CallInput } from './call.inputs';
 import { answered, inGreeting, inMenu } from './call.ivr';
@@ -54,6 +55,7 @@ export function startCall(init: CallInit, ctx: CallContext): CallTransition {
       maxWaitExpired: false,
       bridgeId: null,
       recordingName: null,
+      transfers: 0,
     },
     ctx,
   );
@@ -110,7 +112,21 @@ export function transition(state: CallState, input: CallInput, ctx: CallContext)
       out = inConnecting(s, state, i);
       break;
     case 'talking':
-      out = inTalking(s, state, i);
+      out =
+        i.type === 'HoldRequested'
+          ? hold(s, state)
+          : i.type === 'EmergencyTransferRequested'
+            ? emergencyTransfer(s, state, i.line)
+            : inTalking(s, state, i);
+      break;
+    case 'held':
+      out = inHeld(s, state, i);
+      break;
+    case 'transferring':
+      out = inTransferring(s, state, i);
+      break;
+    case 'transferred':
+      out = inTransferred(s, state, i);
       break;
     case 'rating':
       out = inRating(s, state, i);
@@ -146,14 +162,23 @@ function ignored(state: CallState, input: CallInput, why: string, ctx: CallConte
     // An agent leg of a finished attempt answered late (e.g. just after its ring limit): drop it.
     s.effect({ type: 'HangupAgentLeg', channelId: ringChannelId(state.core.callId, input.attempt), attempt: input.attempt });
   }
+  if (input.type === 'TransferLegAnswered' && input.n <= state.core.transfers && input.n !== liveTransfer(state)) {
+    // An outbound leg the call no longer waits for answered late: drop it.
+    s.effect({ type: 'HangupOutboundLeg', channelId: transferChannelId(state.core.callId, input.n), n: input.n });
+  }
   const { core: _core, ...body } = state;
   return s.result(body as CallStateBody);
 }
 
 function liveAttempt(state: CallState): number | null {
   if (state.type === 'ringing') return state.offer.attempt;
-  if (state.type === 'connecting' || state.type === 'talking') return state.agent.attempt;
+  if (state.type === 'connecting' || state.type === 'talking' || state.type === 'held') return state.agent.attempt;
+  if (state.type === 'transferring') return state.agent?.attempt ?? null;
   return null;
+}
+
+function liveTransfer(state: CallState): number | null {
+  return state.type === 'transferring' || state.type === 'transferred' ? state.leg.n : null;
 }
 
 function endCall(s: Step, reason: EndReason, hungUpBy: Party, stage: CallStage): Outcome {
@@ -209,14 +234,33 @@ function hangUp(s: Step, st: Exclude<CallState, { type: 'ended' }>, party: 'call
       break;
     }
     case 'connecting':
-    case 'talking': {
-      const talkMs = st.type === 'talking' ? Math.max(0, endAt - st.bridgedAt) : 0;
+    case 'talking':
+    case 'held': {
+      const talkMs = st.type === 'connecting' ? 0 : Math.max(0, endAt - st.bridgedAt);
+      if (st.type === 'held') s.emit({ type: 'CallResumed', agentId: st.agent.agentId, heldMs: Math.max(0, endAt - st.heldAt) });
       s.effect({ type: 'HangupAgentLeg', channelId: st.agent.channelId, attempt: st.agent.attempt });
       if (c.bridgeId) s.effect({ type: 'DestroyBridge', bridgeId: c.bridgeId });
       s.effect({ type: 'ReleaseAgent', agentId: st.agent.agentId, attempt: st.agent.attempt, outcome: 'completed', ringMs: null });
       s.emit({ type: 'CallCompleted', agentId: st.agent.agentId, endedBy: party, talkMs });
       break;
     }
+    case 'transferring': {
+      s.effect({ type: 'HangupOutboundLeg', channelId: st.leg.channelId, n: st.leg.n });
+      s.emit({ type: 'EmergencyTransferFailed', n: st.leg.n, line: st.leg.line, cause: 'caller-hangup', ringMs: Math.max(0, endAt - st.leg.requestedAt), backTo: 'none' });
+      if (st.agent) {
+        s.effect({ type: 'HangupAgentLeg', channelId: st.agent.channelId, attempt: st.agent.attempt });
+        s.effect({ type: 'ReleaseAgent', agentId: st.agent.agentId, attempt: st.agent.attempt, outcome: 'completed', ringMs: null });
+        s.emit({ type: 'CallCompleted', agentId: st.agent.agentId, endedBy: party, talkMs: Math.max(0, st.leg.requestedAt - st.bridgedAt) });
+      }
+      if (c.bridgeId) s.effect({ type: 'DestroyBridge', bridgeId: c.bridgeId });
+      break;
+    }
+    case 'transferred':
+      s.effect({ type: 'HangupOutboundLeg', channelId: st.leg.channelId, n: st.leg.n });
+      if (c.bridgeId) s.effect({ type: 'DestroyBridge', bridgeId: c.bridgeId });
+      // The call was handed over; the record says so whoever hung up last.
+      reason = 'emergency-transferred';
+      break;
     case 'rating':
       if (c.bridgeId) s.effect({ type: 'DestroyBridge', bridgeId: c.bridgeId });
       s.emit({ type: 'RatingNotGiven', reason: byCaller ? 'caller-hangup' : 'channel-gone' });

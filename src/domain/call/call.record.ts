@@ -15,7 +15,8 @@ import type {
   Party,
   RatingNotGivenReason,
 } from './call.events';
-import type { CallerLossReason } from './call.inputs';
+import type { AgentLegEnd, CallerLossReason } from './call.inputs';
+import type { EmergencyLine } from './call-settings';
 
 
 /**
@@ -76,6 +77,27 @@ export interface WrapUpRecord {
   readonly startedAt: number;
   readonly endedAt: number;
   readonly endedBy: 'timer' | 'agent' | 'system';
+}
+
+/** One hold of the caller by the agent; `endedAt` null while it lasts. */
+export interface HoldRecord {
+  readonly startedAt: number;
+  readonly endedAt: number | null;
+}
+
+/** One one-key emergency transfer: which line, when, and whether the line answered. */
+export interface EmergencyTransferRecord {
+  readonly n: number;
+  readonly line: EmergencyLine;
+  /** The number dialled through the trunk. */
+  readonly number: string;
+  readonly requestedAt: number;
+  readonly answeredAt: number | null;
+  /** When the line stopped ringing (answer or failure). */
+  readonly ringEndedAt: number | null;
+  readonly outcome: 'ringing' | 'answered' | AgentLegEnd | 'caller-hangup';
+  /** What became of the caller when the line did not take the call. */
+  readonly backTo: 'agent' | 'queue' | 'none' | null;
 }
 
 export interface CallTimes {
@@ -147,6 +169,13 @@ export interface CallRecord {
   readonly menuDigit: string | null;
   readonly rating: CallRating;
   readonly recordingName: string | null;
+  /** The caller's holds by the agent, in order. */
+  readonly holds: readonly HoldRecord[];
+  /** Total time on hold (closed holds). */
+  readonly holdMs: number;
+  readonly emergencyTransfers: readonly EmergencyTransferRecord[];
+  /** The emergency line the caller was handed to (the line answered), if any. */
+  readonly emergencyTransferredTo: EmergencyLine | null;
   /** Reporting keys, Asia/Shanghai, from the time the call entered. */
   readonly reportDay: string;
   readonly reportHour: number;
@@ -220,6 +249,10 @@ export function openRecord(e: Extract<CallEvent, { type: 'CallEntered' }>): Call
     menuDigit: null,
     rating: NO_RATING,
     recordingName: null,
+    holds: [],
+    holdMs: 0,
+    emergencyTransfers: [],
+    emergencyTransferredTo: null,
     reportDay: local.toISODate() ?? '',
     reportHour: local.hour,
   };
@@ -305,10 +338,45 @@ export function applyCallEvent(r: CallRecord, e: CallEvent): CallRecord {
       };
     case 'CallBridged':
       return { ...next, stage: 'talking', times: { ...t, bridgedAt: e.at } };
+    case 'CallHeld':
+      return { ...next, stage: 'held', holds: [...r.holds, { startedAt: e.at, endedAt: null }] };
+    case 'CallResumed': {
+      const open = r.holds.findIndex((h) => h.endedAt === null);
+      if (open < 0) return next;
+      return {
+        ...next,
+        stage: r.stage === 'held' ? 'talking' : r.stage,
+        holds: r.holds.map((h, i) => (i === open ? { ...h, endedAt: e.at } : h)),
+        holdMs: r.holdMs + e.heldMs,
+      };
+    }
+    case 'EmergencyTransferStarted':
+      return {
+        ...next,
+        stage: 'transferring',
+        emergencyTransfers: [
+          ...r.emergencyTransfers,
+          { n: e.n, line: e.line, number: e.number, requestedAt: e.at, answeredAt: null, ringEndedAt: null, outcome: 'ringing', backTo: null },
+        ],
+      };
+    case 'EmergencyTransferAnswered':
+      return {
+        ...next,
+        stage: 'transferred',
+        emergencyTransferredTo: e.line,
+        emergencyTransfers: r.emergencyTransfers.map((x) => (x.n === e.n ? { ...x, answeredAt: e.at, ringEndedAt: e.at, outcome: 'answered' } : x)),
+      };
+    case 'EmergencyTransferFailed':
+      return {
+        ...next,
+        stage: e.backTo === 'agent' ? 'talking' : r.stage,
+        emergencyTransfers: r.emergencyTransfers.map((x) => (x.n === e.n ? { ...x, ringEndedAt: e.at, outcome: e.cause, backTo: e.backTo } : x)),
+      };
     case 'CallCompleted':
       return {
         ...next,
-        stage: 'closing',
+        // The agent's part ends; a caller handed to an emergency line is still there.
+        stage: r.stage === 'transferring' || r.stage === 'transferred' ? r.stage : 'closing',
         talkMs: e.talkMs,
         conversationEndedBy: e.endedBy,
         times: { ...t, conversationEndedAt: e.at },

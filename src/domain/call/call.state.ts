@@ -2,6 +2,7 @@
  * The state of one call: shared facts (`core`) plus what the current stage needs.
  */
 import type { AgentId, CallId, QueueId } from '../../shared/ids';
+import type { EmergencyLine } from './call-settings';
 import type { EndReason, OverflowReason, Party } from './call.events';
 
 export interface CallCore {
@@ -30,6 +31,8 @@ export interface CallCore {
   maxWaitExpired: boolean;
   bridgeId: string | null;
   recordingName: string | null;
+  /** Outbound (transfer) legs started so far. */
+  transfers: number;
 }
 
 export interface OfferedAgent {
@@ -56,6 +59,15 @@ export interface ConnectedAgent {
   readonly answeredAt: number;
 }
 
+/** An outbound leg the caller is being handed to (the one-key emergency transfer). */
+export interface OutboundLeg {
+  readonly n: number;
+  readonly line: EmergencyLine;
+  readonly number: string;
+  readonly channelId: string;
+  readonly requestedAt: number;
+}
+
 export type CallStateBody =
   | { type: 'answering' }
   | { type: 'greeting'; playbackId: string }
@@ -67,6 +79,16 @@ export type CallStateBody =
   /** The agent answered; the caller hears the agent's 工号. */
   | { type: 'connecting'; agent: ConnectedAgent; playbackId: string }
   | { type: 'talking'; agent: ConnectedAgent; bridgedAt: number }
+  /** The agent put the caller on hold: the caller left the bridge and hears hold music; the agent's leg stays. */
+  | { type: 'held'; agent: ConnectedAgent; bridgedAt: number; heldAt: number }
+  /**
+   * The emergency line rings; the caller hears a ringing tone outside the bridge. The agent's leg
+   * stays in the bridge until the line answers (null once the agent hung up meanwhile), so the
+   * caller can go back to the agent when the line is busy or does not answer.
+   */
+  | { type: 'transferring'; agent: ConnectedAgent | null; bridgedAt: number; leg: OutboundLeg }
+  /** The caller talks with the emergency line in the call's bridge; the agent is gone. */
+  | { type: 'transferred'; leg: OutboundLeg; answeredAt: number }
   /** The rating prompt plays (playbackId) or the digit is awaited (token). */
   | { type: 'rating'; playbackId: string | null; token: string | null; invalid: number }
   /** The overflow prompt plays (playbackId) or the callback digit is awaited (token). */

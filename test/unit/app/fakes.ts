@@ -14,6 +14,7 @@ import {
   type CallEventStore,
   type CallRecordRepository,
   type ChannelInfo,
+  type DialOutRequest,
   type OriginateRequest,
   type Scheduler,
   type TelephonyPort,
@@ -162,7 +163,19 @@ export class FakeTelephony implements TelephonyPort {
   async addChannels(bridgeId: string, channelIds: readonly string[]): Promise<void> {
     this.step('addChannels', bridgeId, channelIds);
     for (const c of channelIds) this.channel(c);
-    this.bridges.set(bridgeId, [...channelIds]);
+    const had = this.bridges.get(bridgeId) ?? [];
+    this.bridges.set(bridgeId, [...had.filter((c) => !channelIds.includes(c)), ...channelIds]);
+  }
+  async removeChannel(bridgeId: string, channelId: string): Promise<void> {
+    this.step('removeChannel', bridgeId, channelId);
+    this.channel(channelId);
+    const had = this.bridges.get(bridgeId);
+    if (!had) throw new TelephonyNotFoundError('bridge', bridgeId);
+    this.bridges.set(bridgeId, had.filter((c) => c !== channelId));
+  }
+  async dialOut(req: DialOutRequest): Promise<void> {
+    this.step('dialOut', req);
+    this.channels.set(req.channelId, { id: req.channelId, state: 'Down', callerNumber: req.callerId, calledNumber: req.number });
   }
   async destroyBridge(bridgeId: string): Promise<void> {
     this.step('destroyBridge', bridgeId);

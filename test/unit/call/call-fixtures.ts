@@ -113,6 +113,11 @@ export function driveTo(stage: Exclude<CallStateType, 'ended'>, settings: CallPa
   if (stage === 'connecting') return d;
   d.at(10000).finishPlayback();
   if (stage === 'talking') return d;
+  if (stage === 'held') return d.at(20000).send({ type: 'HoldRequested' });
+  if (stage === 'transferring' || stage === 'transferred') {
+    d.at(20000).send({ type: 'EmergencyTransferRequested', line: '110' });
+    return stage === 'transferring' ? d : d.at(25000).send({ type: 'TransferLegAnswered', n: 1 });
+  }
   d.at(70000).send({ type: 'AgentHungUp', attempt: 1 });
   if (stage === 'rating') return d;
   d.at(72000).send({ type: 'Dtmf', digit: '1' });
@@ -128,6 +133,9 @@ export const NON_TERMINAL: Array<Exclude<CallStateType, 'ended'>> = [
   'ringing',
   'connecting',
   'talking',
+  'held',
+  'transferring',
+  'transferred',
   'rating',
   'overflow',
   'closing',

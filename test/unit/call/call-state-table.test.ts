@@ -21,6 +21,9 @@ const expected: Record<Exclude<CallStateType, 'ended'>, { caller: CallOutcome; n
   ringing: { caller: 'abandoned', network: 'lost', abandonStage: 'ringing' },
   connecting: { caller: 'answered', network: 'answered', abandonStage: null },
   talking: { caller: 'answered', network: 'answered', abandonStage: null },
+  held: { caller: 'answered', network: 'answered', abandonStage: null },
+  transferring: { caller: 'answered', network: 'answered', abandonStage: null },
+  transferred: { caller: 'answered', network: 'answered', abandonStage: null },
   rating: { caller: 'answered', network: 'answered', abandonStage: null },
   overflow: { caller: 'overflow', network: 'overflow', abandonStage: null },
   closing: { caller: 'answered', network: 'answered', abandonStage: null },
@@ -42,7 +45,11 @@ describe('call machine: hang up at any moment', () => {
       expect(rec.complete).toBe(true);
       expect(rec.hungUpBy).toBe(party);
       expect(rec.outcome).toBe(expected[stage][party]);
-      expect(rec.endReason).toBe(stage === 'closing' ? 'completed' : party === 'caller' ? 'caller-hangup' : 'channel-gone');
+      const reason = stage === 'closing' ? 'completed' : stage === 'transferred' ? 'emergency-transferred' : party === 'caller' ? 'caller-hangup' : 'channel-gone';
+      expect(rec.endReason).toBe(reason);
+      // A hold or a transfer still ringing is closed on the record.
+      expect(rec.holds.every((h) => h.endedAt !== null)).toBe(true);
+      expect(rec.emergencyTransfers.every((x) => x.outcome !== 'ringing')).toBe(true);
       if (party === 'caller' && expected[stage].abandonStage) {
         expect(rec.abandon?.stage).toBe(expected[stage].abandonStage);
       } else {
@@ -108,6 +115,13 @@ const SAMPLE_INPUTS: CallInput[] = [
   { type: 'CallbackDigitTimeout', token: 'stale' },
   { type: 'PlaybackGuardTimeout', playbackId: 'pb-x-1' },
   { type: 'RecordingFailed', name: 'call-x' },
+  { type: 'HoldRequested' },
+  { type: 'ResumeRequested' },
+  { type: 'EmergencyTransferRequested', line: '119' },
+  { type: 'TransferLegAnswered', n: 1 },
+  { type: 'TransferLegAnswered', n: 7 },
+  { type: 'TransferLegFailed', n: 1, cause: 'busy' },
+  { type: 'TransferLegHungUp', n: 1 },
   { type: 'CallerHungUp' },
   { type: 'ChannelGone' },
 ];

@@ -1,0 +1,175 @@
+/** In-call controls in the pure call machine: hold / resume and the one-key emergency transfer. */
+import { buildCallRecord } from '../../../src/domain/call/call.record';
+import { controlRefusal } from '../../../src/domain/call/call.controls';
+import { transition } from '../../../src/domain/call/call.machine';
+import { CALLER_CHANNEL, driveTo, menuSettings, NON_TERMINAL, settingsWith } from './call-fixtures';
+
+const drive = (stage: (typeof NON_TERMINAL)[number]) => driveTo(stage, stage === 'menu' ? menuSettings() : settingsWith());
+
+const BRIDGE = `bridge-${CALLER_CHANNEL}`;
+const XFER = `xfer-${CALLER_CHANNEL}-1`;
+
+describe('hold / resume', () => {
+  it('hold takes the caller out of the bridge and plays hold music; the agent leg stays', () => {
+    const d = driveTo('talking').at(20000).send({ type: 'HoldRequested' });
+    expect(d.state.type).toBe('held');
+    expect(d.lastEffects).toEqual([
+      { type: 'LeaveBridge', bridgeId: BRIDGE, channelId: CALLER_CHANNEL },
+      { type: 'StartMoh', channelId: CALLER_CHANNEL, mohClass: 'default' },
+    ]);
+    expect(d.effectTypes()).not.toContain('HangupAgentLeg');
+    expect(buildCallRecord(d.events)).toMatchObject({ stage: 'held', holds: [{ startedAt: d.now, endedAt: null }], holdMs: 0 });
+  });
+
+  it('resume stops the music and puts the caller back; hold time is on the record', () => {
+    const d = driveTo('held').at(27000).send({ type: 'ResumeRequested' });
+    expect(d.state.type).toBe('talking');
+    expect(d.lastEffects).toEqual([
+      { type: 'StopMoh', channelId: CALLER_CHANNEL },
+      { type: 'JoinBridge', bridgeId: BRIDGE, channelIds: [CALLER_CHANNEL] },
+    ]);
+    const rec = buildCallRecord(d.events);
+    expect(rec).toMatchObject({ stage: 'talking', holdMs: 7000 });
+    expect(rec.holds).toHaveLength(1);
+  });
+
+  it('two holds add up; talk time still counts from the bridge', () => {
+    const d = driveTo('held').at(25000).send({ type: 'ResumeRequested' }).at(30000).send({ type: 'HoldRequested' }).at(33000).send({ type: 'ResumeRequested' });
+    d.at(40000).send({ type: 'AgentHungUp', attempt: 1 });
+    const rec = buildCallRecord(d.events);
+    expect(rec.holdMs).toBe(8000);
+    expect(rec.holds).toHaveLength(2);
+    expect(rec.talkMs).toBe(30000);
+    // The rating path is unchanged after holds.
+    expect(d.state.type).toBe('rating');
+  });
+
+  it('the agent hangs up while the caller is on hold → music stops, hold closed, the caller is asked to rate', () => {
+    const d = driveTo('held').at(26000).send({ type: 'AgentHungUp', attempt: 1 });
+    expect(d.state.type).toBe('rating');
+    expect(d.effectTypes().slice(0, 3)).toEqual(['StopMoh', 'ReleaseAgent', 'Play']);
+    const rec = buildCallRecord(d.events);
+    expect(rec).toMatchObject({ holdMs: 6000, conversationEndedBy: 'agent', rating: { status: 'pending' } });
+  });
+
+  it('the caller hangs up on hold → hold closed at the hang-up, agent released', () => {
+    const d = driveTo('held').at(29000).send({ type: 'CallerHungUp' });
+    expect(d.effectTypes()).toEqual(['HangupAgentLeg', 'DestroyBridge', 'ReleaseAgent', 'CancelAllTimers']);
+    expect(buildCallRecord(d.events)).toMatchObject({ holdMs: 9000, conversationEndedBy: 'caller', outcome: 'answered' });
+  });
+
+  it('a digit on hold is not a rating; a second hold is ignored', () => {
+    const d = driveTo('held').send({ type: 'Dtmf', digit: '1' });
+    expect(d.eventTypes()).toEqual(['InputIgnored']);
+    d.send({ type: 'HoldRequested' });
+    expect(d.eventTypes()).toEqual(['InputIgnored']);
+  });
+});
+
+describe('one-key emergency transfer', () => {
+  const emergency = settingsWith({ emergency: { numbers: { '110': '0433110', '119': '119', '120': '120', '122': '122' }, trunk: 'trunk', ringTimeoutMs: 20000 } });
+
+  it('dials the configured number through the trunk with the caller\'s number; the caller hears ringing outside the bridge', () => {
+    const d = driveTo('talking', emergency).at(20000).send({ type: 'EmergencyTransferRequested', line: '110' });
+    expect(d.state.type).toBe('transferring');
+    expect(d.lastEffects).toEqual([
+      { type: 'LeaveBridge', bridgeId: BRIDGE, channelId: CALLER_CHANNEL },
+      { type: 'StartRingback', channelId: CALLER_CHANNEL },
+      { type: 'DialOut', channelId: XFER, n: 1, number: '0433110', trunk: 'trunk', callerId: '13800000000', timeoutMs: 20000 },
+    ]);
+    expect(buildCallRecord(d.events)).toMatchObject({ stage: 'transferring', emergencyTransfers: [{ line: '110', number: '0433110', outcome: 'ringing' }] });
+  });
+
+  it('the line answers → agent leg hung up and released, caller and line bridged, no rating; the line hangs up → call ends emergency-transferred', () => {
+    const d = driveTo('transferring').at(26000).send({ type: 'TransferLegAnswered', n: 1 });
+    expect(d.state.type).toBe('transferred');
+    expect(d.effectTypes()).toEqual(['StopRingback', 'HangupAgentLeg', 'ReleaseAgent', 'JoinBridge']);
+    expect(d.lastEffects[3]).toEqual({ type: 'JoinBridge', bridgeId: BRIDGE, channelIds: [CALLER_CHANNEL, XFER] });
+    expect(d.lastEffects[2]).toMatchObject({ outcome: 'completed' });
+    d.at(90000).send({ type: 'TransferLegHungUp', n: 1 });
+    expect(d.state.type).toBe('ended');
+    const rec = buildCallRecord(d.events);
+    expect(rec).toMatchObject({
+      outcome: 'answered',
+      endReason: 'emergency-transferred',
+      hungUpBy: 'far-end',
+      emergencyTransferredTo: '110',
+      talkMs: 10000,
+      rating: { status: 'not-asked' },
+      emergencyTransfers: [{ line: '110', requestedAt: d.events.find((e) => e.type === 'EmergencyTransferStarted')?.at, outcome: 'answered', backTo: null }],
+    });
+    expect(rec.emergencyTransfers[0]?.answeredAt).not.toBeNull();
+  });
+
+  it('the caller hangs up after the transfer → the line is hung up, still emergency-transferred', () => {
+    const d = driveTo('transferred').at(60000).send({ type: 'CallerHungUp' });
+    expect(d.effectTypes()).toEqual(['HangupOutboundLeg', 'DestroyBridge', 'CancelAllTimers']);
+    expect(buildCallRecord(d.events)).toMatchObject({ endReason: 'emergency-transferred', hungUpBy: 'caller' });
+  });
+
+  it.each(['busy', 'no-answer', 'rejected', 'unreachable'] as const)('the line fails (%s) → the caller goes back to the agent with a notice', (cause) => {
+    const d = driveTo('transferring').at(40000).send({ type: 'TransferLegFailed', n: 1, cause });
+    expect(d.state.type).toBe('talking');
+    expect(d.effectTypes()).toEqual(['StopRingback', 'JoinBridge']);
+    expect(d.lastEvents[0]).toMatchObject({ type: 'EmergencyTransferFailed', cause, backTo: 'agent', ringMs: 20000 });
+    const rec = buildCallRecord(d.events);
+    expect(rec).toMatchObject({ stage: 'talking', emergencyTransferredTo: null, emergencyTransfers: [{ outcome: cause, backTo: 'agent' }] });
+    // The agent can try again (a second leg, numbered 2).
+    d.send({ type: 'EmergencyTransferRequested', line: '120' });
+    expect(d.lastEffects.find((e) => e.type === 'DialOut')).toMatchObject({ n: 2, channelId: `xfer-${CALLER_CHANNEL}-2`, number: '120' });
+  });
+
+  it('from hold: the music stops, the hold is closed, the line is dialled', () => {
+    const d = driveTo('held').at(24000).send({ type: 'EmergencyTransferRequested', line: '119' });
+    expect(d.effectTypes()).toEqual(['StopMoh', 'StartRingback', 'DialOut']);
+    expect(buildCallRecord(d.events)).toMatchObject({ stage: 'transferring', holdMs: 4000 });
+  });
+
+  it('the agent hangs up while the line rings → agent released; the line then fails → the caller is queued again, not dropped', () => {
+    const d = driveTo('transferring').at(22000).send({ type: 'AgentHungUp', attempt: 1 });
+    expect(d.state).toMatchObject({ type: 'transferring', agent: null });
+    expect(d.effectTypes()).toEqual(['ReleaseAgent']);
+    d.at(30000).send({ type: 'TransferLegFailed', n: 1, cause: 'busy' });
+    expect(d.state.type).toBe('queued');
+    expect(d.effectTypes()).toContain('RequestAgent');
+    expect(d.lastEvents[0]).toMatchObject({ type: 'EmergencyTransferFailed', backTo: 'queue' });
+  });
+
+  it('the caller hangs up while the line rings → line and agent leg hung up, transfer cancelled', () => {
+    const d = driveTo('transferring').at(23000).send({ type: 'CallerHungUp' });
+    expect(d.effectTypes()).toEqual(['HangupOutboundLeg', 'HangupAgentLeg', 'ReleaseAgent', 'DestroyBridge', 'CancelAllTimers']);
+    const rec = buildCallRecord(d.events);
+    expect(rec).toMatchObject({ endReason: 'caller-hangup', emergencyTransfers: [{ outcome: 'caller-hangup', backTo: 'none' }] });
+  });
+
+  it('a leg answering after the call gave up on it is hung up', () => {
+    const d = driveTo('transferring').send({ type: 'TransferLegFailed', n: 1, cause: 'no-answer' }).send({ type: 'TransferLegAnswered', n: 1 });
+    expect(d.eventTypes()).toEqual(['InputIgnored']);
+    expect(d.lastEffects).toEqual([{ type: 'HangupOutboundLeg', channelId: XFER, n: 1 }]);
+  });
+});
+
+describe('controlRefusal: every control in every state', () => {
+  const ok = { hold: ['talking'], resume: ['held'], 'emergency-transfer': ['talking', 'held'] } as const;
+  it.each(NON_TERMINAL)('%s', (stage) => {
+    const st = drive(stage).state;
+    expect(controlRefusal(st, { type: 'hold' }) === null).toBe((ok.hold as readonly string[]).includes(stage));
+    expect(controlRefusal(st, { type: 'resume' }) === null).toBe((ok.resume as readonly string[]).includes(stage));
+    expect(controlRefusal(st, { type: 'emergency-transfer', line: '110' }) === null).toBe((ok['emergency-transfer'] as readonly string[]).includes(stage));
+  });
+
+  it('a state that refuses a control also ignores its input (the machine decides again)', () => {
+    for (const stage of NON_TERMINAL) {
+      const d = drive(stage);
+      for (const [control, input] of [
+        [{ type: 'hold' }, { type: 'HoldRequested' }],
+        [{ type: 'resume' }, { type: 'ResumeRequested' }],
+        [{ type: 'emergency-transfer', line: '122' }, { type: 'EmergencyTransferRequested', line: '122' }],
+      ] as const) {
+        if (controlRefusal(d.state, control) === null) continue;
+        const t = transition(d.state, input, d.ctx());
+        expect(t.events.map((e) => e.type)).toEqual(['InputIgnored']);
+      }
+    }
+  });
+});
