@@ -32,6 +32,8 @@ import { nodeSecretSource, nodeSipSecrets } from './adapters/auth/node-secret-so
 import { HttpServer } from './adapters/http/http-server';
 import { healthRouter } from './adapters/http/health.router';
 import { buildApi } from './adapters/http/api';
+import { callControlsRouter } from './adapters/http/routers/call-controls.router';
+import { CallControlService } from './app/calls/call-controls.service';
 import { Metrics, metricsRouter } from './adapters/metrics/metrics';
 import { SocketProjector } from './adapters/realtime/projector';
 import { RealtimeServer } from './adapters/realtime/socket-server';
@@ -121,6 +123,7 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     missedRing: { maxConsecutiveMisses: config.callPath.notReadyAfterMisses },
     refusedRetryMs: config.callPath.refusedRetryMs,
     maxRefusedRings: config.callPath.maxRefusedRings,
+    emergency: config.callPath.emergency,
     ...(config.callPath.menuOptions && {
       menu: {
         enabled: true,
@@ -245,7 +248,7 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     dashboard: dashboardService,
     clock: Date.now,
     loginRateLimit: config.auth.loginRateLimit,
-    extraRouters: workOrders.routers,
+    extraRouters: [...workOrders.routers, callControlsRouter(auth, new CallControlService(callPath.registry, log.child({ component: 'call-controls' })))],
   });
   const http = new HttpServer(
     {

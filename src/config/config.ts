@@ -136,6 +136,18 @@ const schema = z.object({
   ATTACHMENT_MAX_ORDER_FILES: int(1, 10_000).default(50),
   /** Keep photos' EXIF (GPS location included) as uploaded; by default it is removed. */
   ATTACHMENT_KEEP_IMAGE_METADATA: bool.default(false),
+  /**
+   * One-key emergency transfer: the number dialled through the trunk per line, as line=number pairs
+   * ("110=110,119=119,120=120,122=122" is the default; a line not listed dials its own number).
+   */
+  EMERGENCY_NUMBERS: z
+    .string()
+    .regex(/^(110|119|120|122)=[0-9+]{3,20}(,(110|119|120|122)=[0-9+]{3,20})*$/, 'line=number pairs for 110/119/120/122, e.g. 110=110,120=0433120')
+    .optional(),
+  /** The PJSIP endpoint (trunk) emergency transfers leave through. */
+  EMERGENCY_TRUNK: z.string().regex(/^[A-Za-z0-9_-]+$/, 'a PJSIP endpoint name').default('trunk'),
+  /** Seconds an emergency line may ring before the caller goes back to the agent. */
+  EMERGENCY_RING_SECONDS: int(5, 120).default(30),
   /** Keypad menu after the greeting, as digit=queue pairs ("1=general,2=tax"); unset = no menu. */
   MENU_OPTIONS: z
     .string()
@@ -237,6 +249,8 @@ export interface Config {
     maxRefusedRings: number;
     /** Keypad menu: digit → queue id; null = no menu (the default). */
     menuOptions: Record<string, string> | null;
+    /** One-key emergency transfer: line → number (lines not listed dial their own number), trunk, ring limit. */
+    emergency: { numbers: Record<'110' | '119' | '120' | '122', string>; trunk: string; ringTimeoutMs: number };
   };
 }
 
@@ -345,6 +359,17 @@ export function loadConfig(env: RawEnv, readFile: (path: string) => string = (p)
       refusedRetryMs: e.REFUSED_RETRY_MS,
       maxRefusedRings: e.MAX_REFUSED_RINGS,
       menuOptions: e.MENU_OPTIONS ? Object.fromEntries(e.MENU_OPTIONS.split(',').map((pair) => pair.split('=') as [string, string])) : null,
+      emergency: {
+        numbers: {
+          '110': '110',
+          '119': '119',
+          '120': '120',
+          '122': '122',
+          ...(e.EMERGENCY_NUMBERS ? Object.fromEntries(e.EMERGENCY_NUMBERS.split(',').map((pair) => pair.split('=') as [string, string])) : {}),
+        },
+        trunk: e.EMERGENCY_TRUNK,
+        ringTimeoutMs: e.EMERGENCY_RING_SECONDS * 1000,
+      },
     },
   });
 }

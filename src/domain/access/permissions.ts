@@ -7,6 +7,8 @@ import type { Role } from './roles';
 export const PERMISSIONS = [
   /** Read call records and one call's timeline (scoped: own calls / own unit's calls / all). */
   'calls:read',
+  /** In-call controls on a live call: hold, resume, one-key emergency transfer (agents: the call they handle). */
+  'calls:control',
   /** Caller history (recent calls and work orders for a number) shown with a call. */
   'callers:history',
   /** Ratings summary (scoped like calls). */
@@ -41,9 +43,10 @@ export type Permission = (typeof PERMISSIONS)[number];
 const ALL: readonly Permission[] = PERMISSIONS;
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = Object.freeze({
-  agent: ['calls:read', 'callers:history', 'ratings:read', 'agents:control', 'queues:read', 'complaints:record'],
+  agent: ['calls:read', 'calls:control', 'callers:history', 'ratings:read', 'agents:control', 'queues:read', 'complaints:record'],
   supervisor: [
     'calls:read',
+    'calls:control',
     'callers:history',
     'ratings:read',
     'kpi:read',

@@ -1,0 +1,35 @@
+/** In-call controls on a live call: hold, resume, one-key emergency transfer (110/119/120/122). */
+import { z } from 'zod';
+import type { AuthService } from '../../../app/auth/auth.service';
+import type { CallControlService } from '../../../app/calls/call-controls.service';
+import { EMERGENCY_LINES } from '../../../domain/call/call-settings';
+import { authOf, requireAuth } from '../auth.middleware';
+import { DocumentedRouter, type RouteDoc } from '../route-table';
+import { id, parse } from '../validate';
+
+export const liveCallParams = z.strictObject({ callId: id });
+export const emergencyTransferBody = z.strictObject({ line: z.enum(EMERGENCY_LINES) });
+
+export function callControlsRouter(auth: AuthService, controls: CallControlService): DocumentedRouter {
+  const r = new DocumentedRouter();
+  const authed = requireAuth(auth);
+  const doc = { tag: 'calls', permission: 'calls:control', params: liveCallParams, status: 202, errors: [409] } satisfies Partial<RouteDoc>;
+  r.route({ ...doc, method: 'post', path: '/api/calls/:callId/hold', summary: 'Put the caller on hold (hold music; the agent stays on the line). Agents: the call they handle' }, authed, (req, res) => {
+    const p = parse(liveCallParams, req.params, 'params');
+    res.status(202).json(controls.control(authOf(res).actor, p.callId, { type: 'hold' }));
+  });
+  r.route({ ...doc, method: 'post', path: '/api/calls/:callId/resume', summary: 'Take the caller back from hold' }, authed, (req, res) => {
+    const p = parse(liveCallParams, req.params, 'params');
+    res.status(202).json(controls.control(authOf(res).actor, p.callId, { type: 'resume' }));
+  });
+  r.route(
+    { ...doc, method: 'post', path: '/api/calls/:callId/emergency-transfer', summary: 'One-key transfer to 110/119/120/122 through the trunk with the caller\'s number; the caller returns to the agent when the line is busy or does not answer', body: emergencyTransferBody },
+    authed,
+    (req, res) => {
+      const p = parse(liveCallParams, req.params, 'params');
+      const b = parse(emergencyTransferBody, req.body, 'body');
+      res.status(202).json(controls.control(authOf(res).actor, p.callId, { type: 'emergency-transfer', line: b.line }));
+    },
+  );
+  return r;
+}

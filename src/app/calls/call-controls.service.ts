@@ -1,0 +1,56 @@
+/**
+ * In-call controls asked for over the API: hold, resume and the one-key emergency transfer. Checks
+ * who asks (the agent handling the call, or a supervisor / administrator), asks the pure call
+ * machine whether the control makes sense in the call's state (409 with the reason when not), and
+ * hands the control to the call's session as an input. The session's machine decides again when the
+ * input arrives, so a state that changed in between ignores it rather than breaking the call.
+ *
+ * Only calls running in this instance can be controlled here (another instance's call is 404).
+ */
+import { roleHas, type Actor } from '../../domain/access';
+import { controlRefusal, type CallControl } from '../../domain/call/call.controls';
+import type { CallInput } from '../../domain/call/call.inputs';
+import type { CallStateType } from '../../domain/call/call.state';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors';
+import { asCallId } from '../../shared/ids';
+import type { CallRegistry } from './call-registry';
+import type { Logger } from './ports';
+
+export interface CallControlResult {
+  readonly callId: string;
+  readonly control: CallControl['type'];
+  /** The call's state when the control was handed over (the change follows on the call's events). */
+  readonly state: CallStateType;
+}
+
+function inputOf(control: CallControl): CallInput {
+  switch (control.type) {
+    case 'hold':
+      return { type: 'HoldRequested' };
+    case 'resume':
+      return { type: 'ResumeRequested' };
+    case 'emergency-transfer':
+      return { type: 'EmergencyTransferRequested', line: control.line };
+  }
+}
+
+export class CallControlService {
+  constructor(
+    private readonly registry: CallRegistry,
+    private readonly log: Logger,
+  ) {}
+
+  control(actor: Actor, callId: string, control: CallControl): CallControlResult {
+    if (!roleHas(actor.role, 'calls:control')) throw new ForbiddenError(`role ${actor.role} may not calls:control`);
+    const session = this.registry.get(asCallId(callId));
+    if (!session || !session.accepts()) throw new NotFoundError('live call');
+    // Agents control the call they are handling, nobody else's (404: no probing of other calls).
+    if (actor.role === 'agent' && (actor.agentId === null || session.handlingAgent() !== actor.agentId)) throw new NotFoundError('live call');
+    const state = session.snapshot();
+    const refusal = controlRefusal(state, control);
+    if (refusal) throw new ConflictError(refusal, { state: state.type });
+    this.log.info('call control', { callId, control: control.type, by: actor.userId, role: actor.role, ...(control.type === 'emergency-transfer' ? { line: control.line } : {}) });
+    session.deliver(inputOf(control));
+    return { callId, control: control.type, state: state.type };
+  }
+}
