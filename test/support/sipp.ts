@@ -246,6 +246,55 @@ export async function startCitizenPhone(opts: CitizenPhoneOptions): Promise<Agen
   return { endpointPort: port, mediaPort, exited: run.result, stop: run.stop, crash: run.crash };
 }
 
+export interface EmergencyLineOptions {
+  /** answer: answers, streams audio, then waits for the BYE or hangs up; busy: 486; never: rings until cancelled. */
+  mode: 'answer' | 'busy' | 'never';
+  /** answer mode: the INVITE must be for this number and show this caller number, else the call fails. */
+  expectNumber?: string;
+  expectCaller?: string;
+  answerAfterMs?: number;
+  /** ms after the answer when the line hangs up; omitted = waits for the BYE. */
+  hangupAfterMs?: number;
+  timeoutMs?: number;
+}
+
+/**
+ * A sipp UAS at TRUNK_CONTACT standing in for an emergency line (110, …) an agent transfers a caller
+ * to. In answer mode the scenario checks the dialled number and the caller number shown (From), and
+ * fails the call when either is not the expected one.
+ */
+export async function startEmergencyLine(opts: EmergencyLineOptions): Promise<AgentPhone> {
+  const port = TRUNK_CONTACT_PORT;
+  if (!(await udpPortFree(port))) throw new Error(`startEmergencyLine: UDP port ${port} is already in use`);
+  const mediaPort = await allocateUdpPort(2);
+  let scenario = join(SCENARIOS, opts.mode === 'busy' ? 'uas-citizen-busy.xml' : 'uas-agent-never-answer.xml');
+  const args: string[] = [];
+  let tmp: string | null = null;
+  if (opts.mode === 'answer') {
+    const digits = /^[0-9+]+$/;
+    if (!digits.test(opts.expectNumber ?? '') || !digits.test(opts.expectCaller ?? '')) throw new Error('startEmergencyLine: answer mode needs expectNumber and expectCaller (digits)');
+    const text = readFileSync(join(SCENARIOS, 'uas-agent.xml'), 'utf8');
+    const marker = '<recv request="INVITE" crlf="true" rrs="true">\n    <action>\n';
+    if (!text.includes(marker)) throw new Error('startEmergencyLine: uas-agent.xml is not as expected');
+    const checks = [
+      `      <ereg regexp="^INVITE sip:${opts.expectNumber}@" search_in="msg" check_it="true" assign_to="dialled" />`,
+      `      <ereg regexp="sip:${opts.expectCaller}@" search_in="hdr" header="From:" check_it="true" assign_to="shown" />`,
+      '      <log message="dialled [$dialled] shown [$shown]" />',
+    ].join('\n');
+    tmp = mkdtempSync(join(tmpdir(), 'hotline-emergency-'));
+    scenario = join(tmp, 'uas-emergency-line.xml');
+    writeFileSync(scenario, text.replace(marker, `${marker}${checks}\n`));
+    args.push('-m', '1', '-set', 'answer_ms', String(opts.answerAfterMs ?? 300), '-set', 'hangup_ms', String(opts.hangupAfterMs ?? -1));
+  }
+  const run = runSipp(['-sf', scenario, '-i', '127.0.0.1', '-p', String(port), '-mp', String(mediaPort), ...args], opts.timeoutMs ?? 120_000);
+  if (tmp) {
+    const dir = tmp;
+    void run.result.finally(() => rmSync(dir, { recursive: true, force: true }));
+  }
+  await waitForUdpListener(port, run.result);
+  return { endpointPort: port, mediaPort, exited: run.result, stop: run.stop, crash: run.crash };
+}
+
 export interface ProbeInviteOptions {
   /** Local address sipp sends from (any of 127.0.0.0/8 is this machine). */
   fromIp: string;

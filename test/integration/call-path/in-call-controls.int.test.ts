@@ -1,0 +1,223 @@
+/**
+ * In-call controls over real calls (sipp caller through the lab's Asterisk into the product as main.ts
+ * wires it, sipp agent phone, sipp as the emergency line behind the trunk, real database), driven over
+ * REST as the agent handling the call:
+ * - hold / resume: the caller leaves the bridge and Asterisk sends it RTP (the hold music) while held;
+ *   the agent's leg stays; hold time on the record; the rating path after the hold is unchanged;
+ * - one-key emergency transfer: the line gets the call with the configured number and the caller's
+ *   number, the agent's leg is freed, caller and line are bridged, the record says so; a line that
+ *   answers 486 or never answers gives the caller back to the agent;
+ * - authorisation: another agent gets 404, a control that makes no sense 409, a unit handler 403.
+ *
+ * RTP is read from Asterisk's own counters (ARI rtp_statistics): packets sent to a channel.
+ */
+import Ari, { type Client } from 'ari-client';
+import type { Actor } from '../../../src/domain/access';
+import type { CallSession } from '../../../src/app/calls/call-session';
+import { asAgentId, asUserId } from '../../../src/shared/ids';
+import { ensureAsterisk } from '../../support/asterisk';
+import { eventually } from '../../support/eventually';
+import { agentPortFor, startAgentPhone, startCall, startEmergencyLine, stopAllSipp, type AgentPhone } from '../../support/sipp';
+import { addAgents, completedCall, setAgentStates, startSystem, type RunningSystem } from '../../support/system-harness';
+
+const ADMIN = { userId: asUserId('bootstrap'), role: 'admin', agentId: null, unitId: null, groupId: null } as unknown as Actor;
+const AGENT = asAgentId('agent-1001');
+/** The number the lab dials for 110 (EMERGENCY_NUMBERS): not the line's own, to see the setting used. */
+const NUMBER_110 = '0433110';
+
+describe('in-call controls on real calls', () => {
+  let sut: RunningSystem;
+  let ari: Client;
+  let agentToken = '';
+  let otherAgentToken = '';
+  let unitToken = '';
+  let phones: AgentPhone[] = [];
+
+  async function login(username: string, password: string): Promise<string> {
+    const res = await fetch(`${sut.baseUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { accessToken: string }).accessToken;
+  }
+
+  async function control(token: string, callId: string, what: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+    const res = await fetch(`${sut.baseUrl}/api/calls/${encodeURIComponent(callId)}/${what}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body ?? {}),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  }
+
+  /** The live session of the call from `callerNumber`, once it is in `state`. */
+  function sessionIn(callerNumber: string, state: string, timeoutMs = 30_000): Promise<CallSession> {
+    return eventually(() => sut.callPath.registry.all().find((s) => s.snapshot().core.callerNumber === callerNumber && s.snapshot().type === state) ?? null, timeoutMs, 100);
+  }
+
+  async function txPackets(channelId: string): Promise<number> {
+    return (await ari.channels.rtpstatistics({ channelId })).txcount;
+  }
+
+  async function bridgeMembers(bridgeId: string): Promise<string[]> {
+    const b = await ari.bridges.get({ bridgeId });
+    return [...b.channels].sort();
+  }
+
+  async function channelExists(channelId: string): Promise<boolean> {
+    return (await ari.channels.list()).some((c) => c.id === channelId);
+  }
+
+  beforeAll(async () => {
+    sut = await startSystem('in_call_controls', {
+      WRAPUP_MS: '1000',
+      RATING_TIMEOUT_MS: '2000',
+      EMERGENCY_NUMBERS: `110=${NUMBER_110}`,
+      EMERGENCY_RING_SECONDS: '6',
+    });
+    const lab = await ensureAsterisk();
+    ari = await Ari.connect(lab.ariUrl, lab.ariUsername, lab.ariPassword);
+    await addAgents(sut, [1001]);
+    await sut.users.create(ADMIN, { username: 'agent1001', password: 'agent-password-1', role: 'agent', displayName: '话务员1001', agentId: 'agent-1001' });
+    await sut.users.create(ADMIN, { username: 'agent1002', password: 'agent-password-2', role: 'agent', displayName: '话务员1002', agentId: 'agent-1002' });
+    await sut.users.create(ADMIN, { username: 'unit1', password: 'unit-password-1', role: 'unit_handler', displayName: '承办单位', unitId: 'unit-water' });
+    agentToken = await login('agent1001', 'agent-password-1');
+    otherAgentToken = await login('agent1002', 'agent-password-2');
+    unitToken = await login('unit1', 'unit-password-1');
+  });
+
+  afterEach(async () => {
+    await Promise.all(phones.map((p) => p.stop()));
+    phones = [];
+    await stopAllSipp();
+  });
+
+  afterAll(async () => {
+    await sut?.stop(5000);
+  });
+
+  it('hold: the caller leaves the bridge and gets RTP (hold music), the agent leg stays; resume; hold time on the record; rating as usual', async () => {
+    const caller = '13900000001';
+    await setAgentStates(sut, { ready: [1001] });
+    phones.push(await startAgentPhone({ endpointPort: agentPortFor(1001), answerAfterMs: 300 }));
+    const call = await startCall({ callerNumber: caller, hangupAfterMs: -1, timeoutMs: 120_000 });
+    const session = await sessionIn(caller, 'talking', 60_000);
+    const callId = session.callId;
+    const agentLeg = session.liveAgentLeg()?.channelId ?? '';
+    const bridge = `bridge-${callId}`;
+    expect(await bridgeMembers(bridge)).toEqual([callId, agentLeg].sort());
+
+    // Nothing to resume; other people may not touch the call.
+    expect((await control(agentToken, callId, 'resume')).status).toBe(409);
+    expect((await control(otherAgentToken, callId, 'hold')).status).toBe(404);
+    expect((await control(unitToken, callId, 'hold')).status).toBe(403);
+
+    const held = await control(agentToken, callId, 'hold');
+    expect(held).toMatchObject({ status: 202, body: { callId, control: 'hold', state: 'talking' } });
+    await sessionIn(caller, 'held');
+    await eventually(async () => ((await bridgeMembers(bridge)).join() === agentLeg ? true : null), 10_000);
+    // Held: Asterisk keeps sending the caller audio (the music), while the agent leg stays up.
+    const before = await txPackets(callId);
+    await new Promise((r) => setTimeout(r, 2000));
+    const sent = (await txPackets(callId)) - before;
+    expect(sent).toBeGreaterThan(40); // 20-ms packets: ~100 in 2 s
+    expect(await channelExists(agentLeg)).toBe(true);
+    expect(sut.callPath.agents.get(AGENT)?.status.type).toBe('on-call');
+    // The stored record follows: the call is on hold.
+    await eventually(async () => ((await sut.callStore.records.findOne({ callerNumber: caller }).lean())?.detail as { stage?: string } | null)?.stage === 'held' || null, 10_000);
+    expect((await control(agentToken, callId, 'hold')).status).toBe(409);
+
+    expect((await control(agentToken, callId, 'resume')).status).toBe(202);
+    await sessionIn(caller, 'talking');
+    await eventually(async () => ((await bridgeMembers(bridge)).length === 2 ? true : null), 10_000);
+
+    // The agent hangs up: the caller is asked to rate, gives no digit, the call ends as always.
+    await ari.channels.hangup({ channelId: agentLeg });
+    const rec = await completedCall(sut, caller, 60_000);
+    expect((await call.result).success).toBe(true);
+    expect(rec.detail).toMatchObject({ outcome: 'answered', conversationEndedBy: 'agent', rating: { status: 'not-rated', notRatedReason: 'timeout' } });
+    expect(rec.detail.holds).toHaveLength(1);
+    expect(rec.detail.holdMs).toBeGreaterThanOrEqual(2000);
+    expect(rec.detail.timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['CallHeld', 'CallResumed']));
+  });
+
+  it('emergency transfer: the line gets the configured number with the caller\'s number, the agent is freed, caller and line talk; the record says so', async () => {
+    const caller = '13900000002';
+    await setAgentStates(sut, { ready: [1001] });
+    phones.push(await startAgentPhone({ endpointPort: agentPortFor(1001), answerAfterMs: 300 }));
+    const line = await startEmergencyLine({ mode: 'answer', expectNumber: NUMBER_110, expectCaller: caller, answerAfterMs: 500, hangupAfterMs: 8000 });
+    phones.push(line);
+    const call = await startCall({ callerNumber: caller, hangupAfterMs: -1, timeoutMs: 120_000 });
+    const session = await sessionIn(caller, 'talking', 60_000);
+    const callId = session.callId;
+    const agentLeg = session.liveAgentLeg()?.channelId ?? '';
+
+    expect((await control(agentToken, callId, 'emergency-transfer', { line: '999' })).status).toBe(400);
+    expect((await control(agentToken, callId, 'emergency-transfer', { line: '110' })).status).toBe(202);
+    await sessionIn(caller, 'transferred', 30_000);
+    const leg = `xfer-${callId}-1`;
+    // The agent's leg is gone and the agent is free for the next call (wrap-up, then ready).
+    await eventually(async () => (!(await channelExists(agentLeg)) ? true : null), 10_000);
+    await eventually(() => (sut.callPath.agents.get(AGENT)?.status.type === 'ready' ? true : null), 10_000);
+    // Caller and line in the call's bridge, audio flowing both ways through Asterisk.
+    expect(await bridgeMembers(`bridge-${callId}`)).toEqual([callId, leg].sort());
+    const [c0, l0] = [await txPackets(callId), await txPackets(leg)];
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await txPackets(callId)) - c0).toBeGreaterThan(20);
+    expect((await txPackets(leg)) - l0).toBeGreaterThan(20);
+
+    // The line hangs up: the call ends, handed over.
+    const lineResult = await line.exited;
+    expect(lineResult.success).toBe(true); // the number dialled and the caller number shown were checked
+    const rec = await completedCall(sut, caller, 30_000);
+    expect((await call.result).success).toBe(true);
+    expect(rec.detail).toMatchObject({
+      outcome: 'answered',
+      endReason: 'emergency-transferred',
+      hungUpBy: 'far-end',
+      emergencyTransferredTo: '110',
+      rating: { status: 'not-asked' },
+      emergencyTransfers: [{ line: '110', number: NUMBER_110, outcome: 'answered', backTo: null }],
+    });
+    expect(rec.detail.emergencyTransfers[0]?.answeredAt).not.toBeNull();
+  });
+
+  it.each([
+    ['busy', 'busy'],
+    ['never', 'no-answer'],
+  ] as const)('emergency transfer to a line that is %s: the caller goes back to the agent', async (mode, cause) => {
+    const caller = mode === 'busy' ? '13900000003' : '13900000004';
+    await setAgentStates(sut, { ready: [1001] });
+    phones.push(await startAgentPhone({ endpointPort: agentPortFor(1001), answerAfterMs: 300 }));
+    phones.push(await startEmergencyLine({ mode }));
+    const call = await startCall({ callerNumber: caller, hangupAfterMs: -1, timeoutMs: 120_000 });
+    const session = await sessionIn(caller, 'talking', 60_000);
+    const callId = session.callId;
+    const agentLeg = session.liveAgentLeg()?.channelId ?? '';
+
+    expect((await control(agentToken, callId, 'emergency-transfer', { line: '119' })).status).toBe(202);
+    await sessionIn(caller, 'transferring', 10_000);
+    expect((await control(agentToken, callId, 'emergency-transfer', { line: '119' })).status).toBe(409);
+    // Back with the agent (the ring limit is 6 s for the line that never answers).
+    await eventually(() => {
+      const s = session.snapshot();
+      return s.type === 'talking' && s.core.transfers === 1 ? true : null;
+    }, 30_000, 100);
+    await eventually(async () => ((await bridgeMembers(`bridge-${callId}`)).length === 2 ? true : null), 10_000);
+    expect(await channelExists(agentLeg)).toBe(true);
+    expect(await channelExists(`xfer-${callId}-1`)).toBe(false);
+
+    await ari.channels.hangup({ channelId: agentLeg });
+    const rec = await completedCall(sut, caller, 60_000);
+    expect((await call.result).success).toBe(true);
+    expect(rec.detail).toMatchObject({
+      outcome: 'answered',
+      emergencyTransferredTo: null,
+      emergencyTransfers: [{ line: '119', number: '119', outcome: cause, backTo: 'agent', answeredAt: null }],
+      rating: { status: 'not-rated' },
+    });
+    expect(rec.detail.timeline.map((e) => e.type)).toContain('EmergencyTransferFailed');
+  });
+});
