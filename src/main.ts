@@ -216,6 +216,11 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     attachments: config.attachments,
     survey: { dialer: surveyDialer, concurrency: config.survey.maxCalls },
   });
+  // A call handed to an emergency line: its open orders follow (转110/119/120/122).
+  bus.subscribe('call', ({ event: e }) => {
+    if (e.type !== 'EmergencyTransferAnswered') return;
+    background.run('calls.emergency-orders', () => workOrders.orders.markEmergencyTransferred(e.callId, e.line), { callId: e.callId });
+  });
   const callRecordReader = new MongoCallRecordReader(db.connection);
   const calls = new CallRecordsService(callRecordReader, workOrders.callerHistory, () =>
     metricsOptionsOf(queues.currentSettings()),

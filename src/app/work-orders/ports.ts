@@ -58,6 +58,8 @@ export interface WorkOrderFilter {
   readonly searcherKeys?: readonly string[];
   readonly createdFrom?: Date;
   readonly createdTo?: Date;
+  /** Orders made from (or linked to) this call. */
+  readonly callId?: string;
 }
 
 export interface WorkOrderRepository {

@@ -171,6 +171,20 @@ export class WorkOrderService {
   }
 
   /**
+   * The call was handed to an emergency line (the line answered): its orders still being recorded or
+   * awaiting dispatch become EMERGENCY_TRANSFERRED (转110/119/120/122). Returns the ids changed.
+   */
+  async markEmergencyTransferred(callId: string, line: '110' | '119' | '120' | '122'): Promise<string[]> {
+    const open = await this.deps.orders.list({ callId, status: ['DRAFT', 'PENDING_DISPATCH'] }, 1, 100);
+    const changed: string[] = [];
+    for (const { order } of open.items) {
+      await this.actAsSystem(order.id, { type: 'transferEmergency', target: line });
+      changed.push(order.id);
+    }
+    return changed;
+  }
+
+  /**
    * Applies an action of the system itself (the survey job's callback results), on the order as
    * stored. Returns the order and its new revision.
    */

@@ -143,7 +143,8 @@ export const ACTION_ROLES: Readonly<Record<WorkOrderActionType, readonly Role[]>
   accept: HOTLINE,
   answerDirect: HOTLINE,
   invalidate: HOTLINE,
-  transferEmergency: HOTLINE,
+  // The system too: an order made from a call the agent handed to 110/119/120/122 follows the call.
+  transferEmergency: ['agent', 'supervisor', 'system'],
   // Merging makes an order follow another one, and linking a repeat can escalate it: the
   // supervisor's decisions, as escalating is (the app checks the target exists and is visible).
   merge: ['supervisor', 'system'],

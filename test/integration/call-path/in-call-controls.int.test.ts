@@ -154,6 +154,16 @@ describe('in-call controls on real calls', () => {
     const callId = session.callId;
     const agentLeg = session.liveAgentLeg()?.channelId ?? '';
 
+    // The agent records the case while talking: a work order made from the call (DRAFT).
+    await eventually(async () => (await sut.callStore.records.findOne({ _id: callId, agentId: 'agent-1001' }).lean()) ?? null, 10_000);
+    const created = await fetch(`${sut.baseUrl}/api/work-orders`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${agentToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ callId, caller: { phone: caller }, category: '求助', urgency: '紧急', areaCode: '110105', content: '家中起火' }),
+    });
+    expect(created.status).toBe(201);
+    const orderId = ((await created.json()) as { id: string }).id;
+
     expect((await control(agentToken, callId, 'emergency-transfer', { line: '999' })).status).toBe(400);
     expect((await control(agentToken, callId, 'emergency-transfer', { line: '110' })).status).toBe(202);
     await sessionIn(caller, 'transferred', 30_000);
@@ -182,6 +192,13 @@ describe('in-call controls on real calls', () => {
       emergencyTransfers: [{ line: '110', number: NUMBER_110, outcome: 'answered', backTo: null }],
     });
     expect(rec.detail.emergencyTransfers[0]?.answeredAt).not.toBeNull();
+    // The order made from the call follows it: 转110.
+    const order = await eventually(async () => {
+      const res = await fetch(`${sut.baseUrl}/api/work-orders/${orderId}`, { headers: { authorization: `Bearer ${agentToken}` } });
+      const body = (await res.json()) as { status?: string };
+      return body.status === 'EMERGENCY_TRANSFERRED' ? body : null;
+    }, 10_000);
+    expect(order.status).toBe('EMERGENCY_TRANSFERRED');
   });
 
   it.each([

@@ -151,6 +151,7 @@ export class MongoWorkOrderRepository implements WorkOrderRepository {
     if (f.urgency !== undefined) q['urgency'] = f.urgency;
     if (f.areaCode !== undefined) q['areaCode'] = f.areaCode;
     if (f.number !== undefined) q['number'] = f.number;
+    if (f.callId !== undefined) q['callId'] = f.callId;
     if (f.phoneKey !== undefined) {
       q['phoneKey'] = f.phoneKey;
       // Orders written before handlerKeys existed have none: their confidential ones match nobody.
