@@ -7,7 +7,7 @@ import path from 'node:path';
 import { loadConfig, ConfigError, type Config } from './config/config';
 import type { Logger } from './shared/logger';
 import { BackgroundTasks } from './shared/background';
-import { asQueueId, type AgentId } from './shared/ids';
+import { asAgentId, asQueueId, type AgentId } from './shared/ids';
 import { createLogger } from './adapters/logging/logger';
 import { DbConnection } from './adapters/db/connection';
 import { CallStore } from './adapters/db/call-store';
@@ -253,7 +253,7 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     dashboard: dashboardService,
     clock: Date.now,
     loginRateLimit: config.auth.loginRateLimit,
-    extraRouters: [...workOrders.routers, callControlsRouter(auth, new CallControlService(callPath.registry, log.child({ component: 'call-controls' })))],
+    extraRouters: [...workOrders.routers, callControlsRouter(auth, new CallControlService(callPath.registry, log.child({ component: 'call-controls' }), (agentId) => callPath.agents.get(asAgentId(agentId)) ?? null))],
   });
   const http = new HttpServer(
     {

@@ -9,7 +9,7 @@ import type { Client } from 'ari-client';
 import type { Logger } from '../../shared/logger';
 import type { CallId } from '../../shared/ids';
 import type { IncomingCall } from '../../app/calls/call-service';
-import { callIdForChannel, isAgentLegId, isTransferLegId, parsePlaybackId, parseRingChannelId, parseTransferChannelId } from '../../domain/call/call-ids';
+import { callIdForChannel, isAgentLegId, isTransferLegId, parseMonitorId, parsePlaybackId, parseRingChannelId, parseTransferChannelId } from '../../domain/call/call-ids';
 import type { AgentLegEnd, CallerLoss, CallInput } from '../../domain/call/call.inputs';
 
 /** Q.850 hang-up cause of an agent leg that never answered → what the agent did. */
@@ -194,6 +194,12 @@ export class AriCallEvents {
     if (!ch) return;
     if (isAgentLegId(ch.id)) return this.legAnswered(ch.id);
     if (isTransferLegId(ch.id)) return this.outboundAnswered(ch.id);
+    const monitor = parseMonitorId(ch.id);
+    if (monitor) {
+      // A supervisor's phone answered; a snoop channel entering is ours and needs nothing.
+      if (monitor.kind === 'phone') this.calls.deliver(monitor.callId, { type: 'MonitorLegAnswered', n: monitor.n });
+      return;
+    }
     const args = e['args'];
     const firstArg = Array.isArray(args) ? (args[0] as string | undefined) : typeof args === 'string' ? args : undefined;
     this.calls.admit({
@@ -216,6 +222,11 @@ export class AriCallEvents {
       if (this.answered.has(ch.id)) this.outboundEnded(ch.id, 16);
       return;
     }
+    const monitor = parseMonitorId(ch.id);
+    if (monitor) {
+      if (monitor.kind === 'phone') this.calls.deliver(monitor.callId, { type: 'MonitorLegEnded', n: monitor.n });
+      return;
+    }
     if (type === 'ChannelHangupRequest') {
       const lost = callerLoss(e, this.opts.trunkRtpTimeoutMs ?? 0, this.opts.now ?? Date.now);
       if (lost) return this.toCaller(ch.id, { type: 'ChannelGone', lost }, type);
@@ -235,6 +246,12 @@ export class AriCallEvents {
       this.dialFailure.delete(ch.id);
       this.gone.push(ch.id);
       if (this.gone.length > GONE_LEGS_KEPT) this.ended.delete(this.gone.shift() ?? '');
+      return;
+    }
+    const monitor = parseMonitorId(ch.id);
+    if (monitor) {
+      // The machine ignores a second end of the same leg.
+      if (monitor.kind === 'phone') this.calls.deliver(monitor.callId, { type: 'MonitorLegEnded', n: monitor.n });
       return;
     }
     if (isTransferLegId(ch.id)) {
@@ -279,7 +296,7 @@ export class AriCallEvents {
   private dtmf(e: AriEvent): void {
     const ch = e['channel'] as ChannelLike | undefined;
     const digit = e['digit'];
-    if (!ch || typeof digit !== 'string' || isAgentLegId(ch.id) || isTransferLegId(ch.id)) return;
+    if (!ch || typeof digit !== 'string' || isAgentLegId(ch.id) || isTransferLegId(ch.id) || parseMonitorId(ch.id)) return;
     this.toCaller(ch.id, { type: 'Dtmf', digit }, 'ChannelDtmfReceived');
   }
 

@@ -20,7 +20,7 @@ import {
   type TelephonyPort,
   type TelephonyResource,
 } from '../../app/calls/ports';
-import { isOurLegId, parseBridgeId } from '../../domain/call/call-ids';
+import { isOurLegId, parseBridgeId, parseMonitorId } from '../../domain/call/call-ids';
 import { withTimeout } from '../../shared/timeout';
 
 /** The current ARI client (it changes when the connection is rebuilt). */
@@ -181,6 +181,12 @@ export class AriTelephony implements TelephonyPort {
     }
   }
 
+  async snoop(channelId: string, snoopId: string, whisper: boolean): Promise<void> {
+    await this.call('channel', channelId, 'channels.snoopChannelWithId', () =>
+      this.ari.channels.snoopChannelWithId({ channelId, snoopId, app: this.opts.app, appArgs: 'monitor', spy: 'both', whisper: whisper ? 'out' : 'none' }),
+    );
+  }
+
   async dialOut(req: DialOutRequest): Promise<void> {
     await this.call('channel', req.channelId, 'channels.originate', () =>
       this.ari.channels.originateWithId({
@@ -232,7 +238,7 @@ export class AriTelephony implements TelephonyPort {
     ]);
     const ours = new Set(asList(app.bridge_ids));
     return bridges
-      .filter((b) => ours.has(b.id) || parseBridgeId(b.id) !== null)
+      .filter((b) => ours.has(b.id) || parseBridgeId(b.id) !== null || parseMonitorId(b.id) !== null)
       .map((b) => ({ id: b.id, channelIds: asList(b.channels) }));
   }
 }

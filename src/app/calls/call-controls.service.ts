@@ -9,8 +9,9 @@
  */
 import { roleHas, type Actor } from '../../domain/access';
 import { controlRefusal, type CallControl } from '../../domain/call/call.controls';
+import { monitorRefusal } from '../../domain/call/call.monitor';
 import type { CallInput } from '../../domain/call/call.inputs';
-import type { CallStateType } from '../../domain/call/call.state';
+import type { CallStateType, MonitorMode } from '../../domain/call/call.state';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors';
 import { asCallId } from '../../shared/ids';
 import type { CallRegistry } from './call-registry';
@@ -18,7 +19,7 @@ import type { Logger } from './ports';
 
 export interface CallControlResult {
   readonly callId: string;
-  readonly control: CallControl['type'];
+  readonly control: CallControl['type'] | MonitorMode | 'stop';
   /** The call's state when the control was handed over (the change follows on the call's events). */
   readonly state: CallStateType;
 }
@@ -34,11 +35,56 @@ function inputOf(control: CallControl): CallInput {
   }
 }
 
+/** A supervisor's own phone (an agent-like seat): where it rings, and the queues it supervises. */
+export interface SupervisorSeat {
+  readonly endpoint: string;
+  readonly queues: readonly string[];
+}
+
 export class CallControlService {
   constructor(
     private readonly registry: CallRegistry,
     private readonly log: Logger,
+    /** The seat of a user's `agentId` (the supervisor's phone); null when there is none. */
+    private readonly seatOf: (agentId: string) => SupervisorSeat | null = () => null,
   ) {}
+
+  /**
+   * Listen / whisper / barge: only supervisors (and administrators) whose seat serves the call's queue.
+   * Every attempt is logged with who, which call and how (refused ones too); the call's events keep
+   * who was on it, when and how long.
+   */
+  monitor(actor: Actor, callId: string, mode: MonitorMode): CallControlResult {
+    const audit = { callId, mode, by: actor.userId, role: actor.role };
+    const refuse = (err: Error): never => {
+      this.log.warn('call monitoring refused', { ...audit, why: err.message });
+      throw err;
+    };
+    if (!roleHas(actor.role, 'calls:monitor')) refuse(new ForbiddenError(`role ${actor.role} may not calls:monitor`));
+    const session = this.registry.get(asCallId(callId));
+    if (!session || !session.accepts()) return refuse(new NotFoundError('live call'));
+    const state = session.snapshot();
+    const seat = actor.agentId === null ? null : this.seatOf(actor.agentId);
+    if (!seat) return refuse(new ConflictError('no phone (seat) is set for this user: set its agentId to a seat', {}));
+    if (actor.role !== 'admin' && !seat.queues.includes(state.core.queueId)) refuse(new ForbiddenError(`not a supervisor of queue ${state.core.queueId}`));
+    const refusal = monitorRefusal(state, mode);
+    if (refusal) refuse(new ConflictError(refusal, { state: state.type }));
+    this.log.info('call monitoring', audit);
+    session.deliver({ type: 'MonitorRequested', mode, userId: actor.userId, endpoint: seat.endpoint });
+    return { callId, control: mode, state: state.type };
+  }
+
+  /** Ends the monitoring of a call (the supervisor, or another manager). */
+  stopMonitor(actor: Actor, callId: string): CallControlResult {
+    if (!roleHas(actor.role, 'calls:monitor')) throw new ForbiddenError(`role ${actor.role} may not calls:monitor`);
+    const session = this.registry.get(asCallId(callId));
+    if (!session || !session.accepts()) throw new NotFoundError('live call');
+    const state = session.snapshot();
+    if (!state.core.monitor) throw new ConflictError('no supervisor on this call', { state: state.type });
+    this.log.info('call monitoring stopped', { callId, by: actor.userId });
+    session.deliver({ type: 'MonitorStopRequested' });
+    return { callId, control: 'stop', state: state.type };
+  }
 
   control(actor: Actor, callId: string, control: CallControl): CallControlResult {
     if (!roleHas(actor.role, 'calls:control')) throw new ForbiddenError(`role ${actor.role} may not calls:control`);

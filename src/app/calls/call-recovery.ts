@@ -11,7 +11,7 @@
  */
 import type { CallId } from '../../shared/ids';
 import type { CallPathSettings } from '../../domain/call/call-settings';
-import { callIdForChannel, parseBridgeId, parseRingChannelId, parseTransferChannelId } from '../../domain/call/call-ids';
+import { callIdForChannel, parseBridgeId, parseMonitorId, parseRingChannelId, parseTransferChannelId } from '../../domain/call/call-ids';
 import { closeOpenCall, enteredUnknownCall } from '../../domain/call/call.close';
 import type { CallEvent } from '../../domain/call/call.events';
 import { buildCallRecord } from '../../domain/call/call.record';
@@ -127,16 +127,26 @@ export class CallRecovery {
         }
         continue;
       }
+      const monitor = parseMonitorId(ch.id);
+      if (monitor) {
+        const owner = registry.get(monitor.callId);
+        if (!owner || !owner.accepts() || owner.snapshot().core.monitor?.n !== monitor.n) {
+          await this.quietly(() => telephony.hangup(ch.id), 'stray monitor leg hang-up failed', ch.id);
+          report.strayChannelsHungUp.push(ch.id);
+        }
+        continue;
+      }
       if (registry.byChannel(ch.id)) continue;
       await this.endUnknownCall(ch);
       report.unknownCallsEnded.push(callIdForChannel(ch.id));
     }
 
     for (const b of await telephony.listBridges()) {
-      const callId = parseBridgeId(b.id);
+      const monitor = parseMonitorId(b.id);
+      const callId = parseBridgeId(b.id) ?? monitor?.callId ?? null;
       if (callId === null) continue;
       const owner = registry.get(callId);
-      if (owner && owner.accepts()) continue;
+      if (owner && owner.accepts() && (!monitor || owner.snapshot().core.monitor?.n === monitor.n)) continue;
       await this.quietly(() => telephony.destroyBridge(b.id), 'stray bridge destroy failed', b.id);
       report.strayBridgesDestroyed.push(b.id);
     }

@@ -133,6 +133,9 @@ export function withoutCancellingTones<T extends { readonly effect: CallEffect }
   return list;
 }
 
+/** How long a supervisor's phone may ring. */
+const SUPERVISOR_RING_MS = 30_000;
+
 export interface CallSessionDeps {
   readonly settings: CallPathSettings;
   readonly telephony: TelephonyPort;
@@ -410,6 +413,8 @@ export class CallSession {
     }
     const outbound = this.liveOutboundLeg();
     if (outbound) await quietly(() => telephony.hangup(outbound.channelId));
+    const monitor = s.core.monitor;
+    if (monitor) await quietly(() => telephony.hangup(monitor.channelId));
     await quietly(() => telephony.hangup(this.callerChannelId));
     const bridge = s.core.bridgeId;
     if (bridge) await quietly(() => telephony.destroyBridge(bridge));
@@ -532,6 +537,19 @@ export class CallSession {
         return tel.dialOut({ channelId: e.channelId, number: e.number, trunk: e.trunk, callerId: e.callerId, timeoutMs: e.timeoutMs });
       case 'HangupOutboundLeg':
         return tel.hangup(e.channelId);
+      case 'RingSupervisor':
+        this.log.info('ringing supervisor', { n: e.n, endpoint: e.endpoint });
+        return tel.originate({ channelId: e.channelId, endpoint: e.endpoint, callerId: e.callerId, timeoutMs: SUPERVISOR_RING_MS });
+      case 'StartMonitor':
+        await tel.snoop(e.snoopedChannelId, e.snoopId, e.whisper);
+        await tel.createBridge(e.bridgeId);
+        return tel.addChannels(e.bridgeId, [e.supervisorChannelId, e.snoopId]);
+      case 'EndMonitor': {
+        // Each part may be gone already (the supervisor hung up, the agent's leg took the snoop with it).
+        const quietly = (p: Promise<void>) => p.catch((err: unknown) => (err instanceof TelephonyNotFoundError ? undefined : this.log.warn('monitor clean-up failed', { n: e.n, err: String(err) })));
+        await Promise.all([quietly(tel.hangup(e.supervisorChannelId)), quietly(tel.hangup(e.snoopId)), quietly(tel.destroyBridge(e.bridgeId))]);
+        return;
+      }
       case 'StartRecording':
         return tel.recordBridge(e.bridgeId, e.name);
       case 'StopRecording':
@@ -610,6 +628,14 @@ export class CallSession {
         if (leg) this.deliver({ type: 'AgentHungUp', attempt: leg.attempt });
         return;
       }
+      case 'RingSupervisor':
+      case 'StartMonitor':
+        this.log.warn('supervisor could not be connected', { effect: e.type, n: e.n, err: String(err) });
+        this.deliver({ type: 'MonitorLegEnded', n: e.n });
+        return;
+      case 'EndMonitor':
+        this.log.warn('monitor clean-up failed', { n: e.n, err: String(err) });
+        return;
       case 'DialOut':
         this.log.warn('outbound leg failed to start', { n: e.n, err: String(err) });
         this.deliver({ type: 'TransferLegFailed', n: e.n, cause: 'unreachable' });

@@ -74,6 +74,11 @@ export interface TelephonyPort {
   addChannels(bridgeId: string, channelIds: readonly string[]): Promise<void>;
   /** Takes a channel out of a bridge; it stays in our application. */
   removeChannel(bridgeId: string, channelId: string): Promise<void>;
+  /**
+   * A snoop channel `snoopId` on `channelId` into our application: it hears both directions of the
+   * channel; with `whisper` what is played into it goes to that channel's far end only (the agent).
+   */
+  snoop(channelId: string, snoopId: string, whisper: boolean): Promise<void>;
   /** Calls a number out through a trunk into our Stasis application with our channel id. */
   dialOut(req: DialOutRequest): Promise<void>;
   destroyBridge(bridgeId: string): Promise<void>;

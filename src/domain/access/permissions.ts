@@ -9,6 +9,8 @@ export const PERMISSIONS = [
   'calls:read',
   /** In-call controls on a live call: hold, resume, one-key emergency transfer (agents: the call they handle). */
   'calls:control',
+  /** Listen to, whisper to (coach) or join (barge) a live call of a queue one supervises. */
+  'calls:monitor',
   /** Caller history (recent calls and work orders for a number) shown with a call. */
   'callers:history',
   /** Ratings summary (scoped like calls). */
@@ -47,6 +49,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = O
   supervisor: [
     'calls:read',
     'calls:control',
+    'calls:monitor',
     'callers:history',
     'ratings:read',
     'kpi:read',

@@ -46,7 +46,34 @@ export function transferChannelId(callId: CallId, n: number): string {
   return `xfer-${callId}-${n}`;
 }
 
+/** The n-th supervisor phone leg of a call (listen / whisper / barge). */
+export function supervisorChannelId(callId: CallId, n: number): string {
+  return `sup-${callId}-${n}`;
+}
+
+/** The snoop channel on the agent's leg for the n-th supervisor of a call (listen, whisper). */
+export function snoopChannelId(callId: CallId, n: number): string {
+  return `snoop-${callId}-${n}`;
+}
+
+/** The bridge joining the n-th supervisor's phone with its snoop channel. */
+export function monitorBridgeId(callId: CallId, n: number): string {
+  return `spy-${callId}-${n}`;
+}
+
 const RING = /^ring-(.+)-(\d+)$/;
+const SUPERVISOR = /^sup-(.+)-(\d+)$/;
+const SNOOP = /^snoop-(.+)-(\d+)$/;
+const MONITOR_BRIDGE = /^spy-(.+)-(\d+)$/;
+
+/** A supervisor's phone leg, snoop channel or monitor bridge: the call and the monitor's number. */
+export function parseMonitorId(id: string): { callId: CallId; n: number; kind: 'phone' | 'snoop' | 'bridge' } | null {
+  for (const [re, kind] of [[SUPERVISOR, 'phone'], [SNOOP, 'snoop'], [MONITOR_BRIDGE, 'bridge']] as const) {
+    const m = re.exec(id);
+    if (m && m[1] !== undefined && m[2] !== undefined) return { callId: asCallId(m[1]), n: Number(m[2]), kind };
+  }
+  return null;
+}
 const TRANSFER = /^xfer-(.+)-(\d+)$/;
 const BRIDGE = /^bridge-(.+)$/;
 const PLAYBACK = /^pb-(.+)-(\d+)$/;
@@ -81,7 +108,7 @@ export function isTransferLegId(id: string): boolean {
 
 /** Whether an Asterisk channel id is a leg we originated for a call (agent or outbound), not a caller's channel. */
 export function isOurLegId(id: string): boolean {
-  return RING.test(id) || TRANSFER.test(id);
+  return RING.test(id) || TRANSFER.test(id) || SUPERVISOR.test(id) || SNOOP.test(id);
 }
 
 /** Whether an Asterisk channel id is one of our agent legs (and not a caller's channel). */

@@ -62,6 +62,15 @@ export type CallEffect =
   | { type: 'JoinBridge'; bridgeId: string; channelIds: readonly string[] }
   /** Call a number out through a trunk into our application, showing the caller's number. */
   | { type: 'DialOut'; channelId: string; n: number; number: string; trunk: string; callerId: string; timeoutMs: number }
+  /** Call a supervisor's phone into our application (the supervisor hears the call once it answers). */
+  | { type: 'RingSupervisor'; channelId: string; n: number; endpoint: string; callerId: string }
+  /**
+   * Listen / whisper: a snoop channel on the agent's leg (spy both ways; whisper `out` = to the agent
+   * only), bridged with the supervisor's phone in a bridge of its own.
+   */
+  | { type: 'StartMonitor'; n: number; supervisorChannelId: string; snoopId: string; snoopedChannelId: string; whisper: boolean; bridgeId: string }
+  /** Hang up the supervisor's phone leg and snoop channel, destroy the monitor bridge (gone already is fine). */
+  | { type: 'EndMonitor'; n: number; supervisorChannelId: string; snoopId: string; bridgeId: string }
   /** Hang up an outbound leg (gone already is fine). */
   | { type: 'HangupOutboundLeg'; channelId: string; n: number }
   | { type: 'DestroyBridge'; bridgeId: string }

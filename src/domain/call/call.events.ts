@@ -95,6 +95,12 @@ export type CallEventBody =
   | { type: 'EmergencyTransferAnswered'; n: number; line: EmergencyLine; ringMs: number }
   /** The line did not take the call: the caller went back to the agent (or to the queue, the agent gone). */
   | { type: 'EmergencyTransferFailed'; n: number; line: EmergencyLine; cause: AgentLegEnd | 'caller-hangup'; ringMs: number; backTo: 'agent' | 'queue' | 'none' }
+  /** A supervisor asked to listen / whisper / barge (audit: who, which call, when). */
+  | { type: 'MonitorRequested'; n: number; mode: 'listen' | 'whisper' | 'barge'; userId: string }
+  /** The supervisor's phone answered and was connected to the call. */
+  | { type: 'SupervisorJoined'; n: number; mode: 'listen' | 'whisper' | 'barge'; userId: string }
+  /** The supervisor left (or never got on): how long they were on the call. */
+  | { type: 'SupervisorLeft'; n: number; userId: string; reason: 'supervisor' | 'stopped' | 'call-moved'; joinedMs: number }
   /** The agent's wrap-up for this call ended (may follow CallEnded). */
   | ({ type: 'WrapUpEnded' } & WrapUpFact)
   /** The caller hung up before reaching an agent. */

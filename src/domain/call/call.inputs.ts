@@ -79,6 +79,14 @@ export type CallInput =
   | { type: 'TransferLegFailed'; n: number; cause: AgentLegEnd }
   /** The outbound leg `n` hung up after it was answered. */
   | { type: 'TransferLegHungUp'; n: number }
+  /** A supervisor asks to listen / whisper / barge: their phone (`endpoint`) is called first. */
+  | { type: 'MonitorRequested'; mode: 'listen' | 'whisper' | 'barge'; userId: string; endpoint: string }
+  /** The supervisor (or a manager) ends the monitoring. */
+  | { type: 'MonitorStopRequested' }
+  /** The supervisor's phone leg `n` answered. */
+  | { type: 'MonitorLegAnswered'; n: number }
+  /** The supervisor's phone leg `n` ended (never answered, or hung up). */
+  | { type: 'MonitorLegEnded'; n: number }
   /** The agent's wrap-up (话后处理) for this call is over: recorded on the call, even after it ended. */
   | { type: 'WrapUpEnded'; wrapUp: WrapUpFact }
   /** Asterisk refused to start the bridge recording. */

@@ -8,9 +8,10 @@
  */
 import { assertNever } from '../../shared/errors';
 import type { CallId, QueueId } from '../../shared/ids';
-import { ringChannelId, transferChannelId } from './call-ids';
+import { ringChannelId, supervisorChannelId, transferChannelId } from './call-ids';
 import { inConnecting, inRating, inTalking } from './call.conversation';
 import { emergencyTransfer, hold, inHeld, inTransferred, inTransferring } from './call.controls';
+import { endMonitorIfLeft, inMonitor, isMonitorInput } from './call.monitor';
 import type { CallStage, EndReason, Party } from './call.events';
 import type { CallerLoss, CallInput } from './call.inputs';
 import { answered, inGreeting, inMenu } from './call.ivr';
@@ -56,6 +57,8 @@ export function startCall(init: CallInit, ctx: CallContext): CallTransition {
       bridgeId: null,
       recordingName: null,
       transfers: 0,
+      monitors: 0,
+      monitor: null,
     },
     ctx,
   );
@@ -74,6 +77,7 @@ export function startCall(init: CallInit, ctx: CallContext): CallTransition {
 export function transition(state: CallState, input: CallInput, ctx: CallContext): CallTransition {
   const s = new Step(state.core, ctx);
   if (state.type !== 'ended' && (input.type === 'CallerHungUp' || input.type === 'ChannelGone')) {
+    endMonitorIfLeft(s, { type: 'ended', reason: 'caller-hangup', hungUpBy: 'caller' });
     return s.result(hangUp(s, state, input.type === 'CallerHungUp' ? 'caller' : 'network', input.type === 'ChannelGone' ? input.lost : undefined));
   }
   if (input.type === 'WrapUpEnded') {
@@ -112,15 +116,16 @@ export function transition(state: CallState, input: CallInput, ctx: CallContext)
       out = inConnecting(s, state, i);
       break;
     case 'talking':
-      out =
-        i.type === 'HoldRequested'
+      out = isMonitorInput(i)
+        ? inMonitor(s, state, i)
+        : i.type === 'HoldRequested'
           ? hold(s, state)
           : i.type === 'EmergencyTransferRequested'
             ? emergencyTransfer(s, state, i.line)
             : inTalking(s, state, i);
       break;
     case 'held':
-      out = inHeld(s, state, i);
+      out = isMonitorInput(i) ? inMonitor(s, state, i) : inHeld(s, state, i);
       break;
     case 'transferring':
       out = inTransferring(s, state, i);
@@ -147,6 +152,7 @@ export function transition(state: CallState, input: CallInput, ctx: CallContext)
       return assertNever(state);
   }
   if ('ignored' in out) return ignored(state, input, out.ignored, ctx);
+  endMonitorIfLeft(s, out);
   return s.result(out);
 }
 
@@ -161,6 +167,10 @@ function ignored(state: CallState, input: CallInput, why: string, ctx: CallConte
   if (input.type === 'AgentAnswered' && input.attempt !== liveAttempt(state) && input.attempt <= state.core.attempts) {
     // An agent leg of a finished attempt answered late (e.g. just after its ring limit): drop it.
     s.effect({ type: 'HangupAgentLeg', channelId: ringChannelId(state.core.callId, input.attempt), attempt: input.attempt });
+  }
+  if (input.type === 'MonitorLegAnswered' && input.n <= state.core.monitors && input.n !== state.core.monitor?.n) {
+    // A supervisor's phone answering after the monitoring ended: drop it.
+    s.effect({ type: 'HangupOutboundLeg', channelId: supervisorChannelId(state.core.callId, input.n), n: input.n });
   }
   if (input.type === 'TransferLegAnswered' && input.n <= state.core.transfers && input.n !== liveTransfer(state)) {
     // An outbound leg the call no longer waits for answered late: drop it.

@@ -100,6 +100,17 @@ export interface EmergencyTransferRecord {
   readonly backTo: 'agent' | 'queue' | 'none' | null;
 }
 
+/** A supervisor on the call (audit: who, how, when, how long). */
+export interface MonitorRecord {
+  readonly n: number;
+  readonly mode: 'listen' | 'whisper' | 'barge';
+  readonly userId: string;
+  readonly requestedAt: number;
+  readonly joinedAt: number | null;
+  readonly leftAt: number | null;
+  readonly joinedMs: number | null;
+}
+
 export interface CallTimes {
   readonly enteredAt: number;
   readonly answeredAt: number | null;
@@ -176,6 +187,8 @@ export interface CallRecord {
   readonly emergencyTransfers: readonly EmergencyTransferRecord[];
   /** The emergency line the caller was handed to (the line answered), if any. */
   readonly emergencyTransferredTo: EmergencyLine | null;
+  /** Supervisors who listened, whispered or barged. */
+  readonly monitors: readonly MonitorRecord[];
   /** Reporting keys, Asia/Shanghai, from the time the call entered. */
   readonly reportDay: string;
   readonly reportHour: number;
@@ -253,6 +266,7 @@ export function openRecord(e: Extract<CallEvent, { type: 'CallEntered' }>): Call
     holdMs: 0,
     emergencyTransfers: [],
     emergencyTransferredTo: null,
+    monitors: [],
     reportDay: local.toISODate() ?? '',
     reportHour: local.hour,
   };
@@ -372,6 +386,12 @@ export function applyCallEvent(r: CallRecord, e: CallEvent): CallRecord {
         stage: e.backTo === 'agent' ? 'talking' : r.stage,
         emergencyTransfers: r.emergencyTransfers.map((x) => (x.n === e.n ? { ...x, ringEndedAt: e.at, outcome: e.cause, backTo: e.backTo } : x)),
       };
+    case 'MonitorRequested':
+      return { ...next, monitors: [...r.monitors, { n: e.n, mode: e.mode, userId: e.userId, requestedAt: e.at, joinedAt: null, leftAt: null, joinedMs: null }] };
+    case 'SupervisorJoined':
+      return { ...next, monitors: r.monitors.map((m) => (m.n === e.n ? { ...m, joinedAt: e.at } : m)) };
+    case 'SupervisorLeft':
+      return { ...next, monitors: r.monitors.map((m) => (m.n === e.n ? { ...m, leftAt: e.at, joinedMs: e.joinedMs } : m)) };
     case 'CallCompleted':
       return {
         ...next,

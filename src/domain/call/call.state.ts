@@ -33,6 +33,24 @@ export interface CallCore {
   recordingName: string | null;
   /** Outbound (transfer) legs started so far. */
   transfers: number;
+  /** Supervisors who asked to listen / whisper / barge so far. */
+  monitors: number;
+  /** The supervisor on the call now (one at a time). */
+  monitor: Monitor | null;
+}
+
+export type MonitorMode = 'listen' | 'whisper' | 'barge';
+
+/** A supervisor listening to, coaching (whisper: only the agent hears) or joining (barge) the call. */
+export interface Monitor {
+  readonly n: number;
+  readonly mode: MonitorMode;
+  readonly userId: string;
+  /** The supervisor's phone leg. */
+  readonly channelId: string;
+  readonly requestedAt: number;
+  /** When the supervisor's phone answered and was connected. */
+  readonly joinedAt: number | null;
 }
 
 export interface OfferedAgent {

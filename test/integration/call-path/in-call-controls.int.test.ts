@@ -14,7 +14,7 @@
 import Ari, { type Client } from 'ari-client';
 import type { Actor } from '../../../src/domain/access';
 import type { CallSession } from '../../../src/app/calls/call-session';
-import { asAgentId, asUserId } from '../../../src/shared/ids';
+import { asAgentId, asQueueId, asUserId } from '../../../src/shared/ids';
 import { ensureAsterisk } from '../../support/asterisk';
 import { eventually } from '../../support/eventually';
 import { agentPortFor, startAgentPhone, startCall, startEmergencyLine, stopAllSipp, type AgentPhone } from '../../support/sipp';
@@ -31,6 +31,8 @@ describe('in-call controls on real calls', () => {
   let agentToken = '';
   let otherAgentToken = '';
   let unitToken = '';
+  let bossToken = '';
+  let otherBossToken = '';
   let phones: AgentPhone[] = [];
 
   async function login(username: string, password: string): Promise<string> {
@@ -43,11 +45,11 @@ describe('in-call controls on real calls', () => {
     return ((await res.json()) as { accessToken: string }).accessToken;
   }
 
-  async function control(token: string, callId: string, what: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  async function control(token: string, callId: string, what: string, body?: unknown, method = 'POST'): Promise<{ status: number; body: Record<string, unknown> }> {
     const res = await fetch(`${sut.baseUrl}/api/calls/${encodeURIComponent(callId)}/${what}`, {
-      method: 'POST',
+      method,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body ?? {}),
+      ...(method === 'POST' ? { body: JSON.stringify(body ?? {}) } : {}),
     });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   }
@@ -83,6 +85,13 @@ describe('in-call controls on real calls', () => {
     await sut.users.create(ADMIN, { username: 'agent1001', password: 'agent-password-1', role: 'agent', displayName: '话务员1001', agentId: 'agent-1001' });
     await sut.users.create(ADMIN, { username: 'agent1002', password: 'agent-password-2', role: 'agent', displayName: '话务员1002', agentId: 'agent-1002' });
     await sut.users.create(ADMIN, { username: 'unit1', password: 'unit-password-1', role: 'unit_handler', displayName: '承办单位', unitId: 'unit-water' });
+    // Supervisors' own phones are agent-like seats: boss's seat supervises the call's queue, boss2's another one.
+    sut.callPath.agents.register({ agentId: asAgentId('seat-1002'), agentNumber: '1002', name: '值班长席位', endpoint: 'PJSIP/agent1002', queues: [asQueueId('general')] });
+    sut.callPath.agents.register({ agentId: asAgentId('seat-1003'), agentNumber: '1003', name: '税务班长席位', endpoint: 'PJSIP/agent1003', queues: [asQueueId('tax')] });
+    await sut.users.create(ADMIN, { username: 'boss', password: 'supervisor-password', role: 'supervisor', displayName: '值班长', agentId: 'seat-1002' });
+    await sut.users.create(ADMIN, { username: 'boss2', password: 'supervisor-password-2', role: 'supervisor', displayName: '税务班长', agentId: 'seat-1003' });
+    bossToken = await login('boss', 'supervisor-password');
+    otherBossToken = await login('boss2', 'supervisor-password-2');
     agentToken = await login('agent1001', 'agent-password-1');
     otherAgentToken = await login('agent1002', 'agent-password-2');
     unitToken = await login('unit1', 'unit-password-1');
@@ -236,5 +245,73 @@ describe('in-call controls on real calls', () => {
       rating: { status: 'not-rated' },
     });
     expect(rec.detail.timeline.map((e) => e.type)).toContain('EmergencyTransferFailed');
+  });
+
+  it('supervisor listen, whisper and barge through the supervisor\'s own phone; agents and another queue\'s supervisor refused; on the record', async () => {
+    const caller = '13900000005';
+    await setAgentStates(sut, { ready: [1001] });
+    phones.push(await startAgentPhone({ endpointPort: agentPortFor(1001), answerAfterMs: 300 }));
+    phones.push(await startAgentPhone({ endpointPort: agentPortFor(1002), answerAfterMs: 300 }));
+    const call = await startCall({ callerNumber: caller, hangupAfterMs: -1, timeoutMs: 180_000 });
+    const session = await sessionIn(caller, 'talking', 60_000);
+    const callId = session.callId;
+    const agentLeg = session.liveAgentLeg()?.channelId ?? '';
+    const bridge = `bridge-${callId}`;
+
+    expect((await control(agentToken, callId, 'monitor', { mode: 'listen' })).status).toBe(403);
+    expect((await control(otherBossToken, callId, 'monitor', { mode: 'listen' })).status).toBe(403);
+    expect((await control(bossToken, callId, 'monitor', undefined, 'DELETE')).status).toBe(409);
+
+    const joined = (n: number) =>
+      eventually(() => {
+        const m = session.snapshot().core.monitor;
+        return m && m.n === n && m.joinedAt !== null ? m : null;
+      }, 20_000, 100);
+    const left = () => eventually(() => (session.snapshot().core.monitor === null ? true : null), 20_000, 100);
+    const hearsAudio = async (channelId: string) => {
+      const t0 = await txPackets(channelId);
+      await new Promise((r) => setTimeout(r, 1000));
+      return (await txPackets(channelId)) - t0;
+    };
+
+    // Listen: the supervisor's phone is bridged with a snoop on the agent's leg, not with the call.
+    expect((await control(bossToken, callId, 'monitor', { mode: 'listen' })).status).toBe(202);
+    await joined(1);
+    expect((await control(bossToken, callId, 'monitor', { mode: 'barge' })).status).toBe(409);
+    await eventually(async () => ((await bridgeMembers(`spy-${callId}-1`)).join() === [`snoop-${callId}-1`, `sup-${callId}-1`].sort().join() ? true : null), 10_000);
+    expect(await bridgeMembers(bridge)).toEqual([callId, agentLeg].sort());
+    expect(await hearsAudio(`sup-${callId}-1`)).toBeGreaterThan(20);
+    expect((await control(bossToken, callId, 'monitor', undefined, 'DELETE')).status).toBe(202);
+    await left();
+    await eventually(async () => (!(await channelExists(`sup-${callId}-1`)) && !(await channelExists(`snoop-${callId}-1`)) ? true : null), 10_000);
+
+    // Whisper: the same, with the snoop whispering to the agent.
+    expect((await control(bossToken, callId, 'monitor', { mode: 'whisper' })).status).toBe(202);
+    await joined(2);
+    await eventually(async () => ((await bridgeMembers(`spy-${callId}-2`)).length === 2 ? true : null), 10_000);
+    expect(await hearsAudio(`sup-${callId}-2`)).toBeGreaterThan(20);
+    expect((await control(bossToken, callId, 'monitor', undefined, 'DELETE')).status).toBe(202);
+    await left();
+
+    // Barge: the supervisor's phone joins the call's bridge.
+    expect((await control(bossToken, callId, 'monitor', { mode: 'barge' })).status).toBe(202);
+    await joined(3);
+    await eventually(async () => ((await bridgeMembers(bridge)).length === 3 ? true : null), 10_000);
+    expect(await bridgeMembers(bridge)).toEqual([callId, agentLeg, `sup-${callId}-3`].sort());
+    expect(await hearsAudio(`sup-${callId}-3`)).toBeGreaterThan(20);
+
+    // The agent hangs up: the supervisor goes with the conversation; the caller is asked to rate.
+    await ari.channels.hangup({ channelId: agentLeg });
+    await eventually(async () => (!(await channelExists(`sup-${callId}-3`)) ? true : null), 10_000);
+    const rec = await completedCall(sut, caller, 60_000);
+    expect((await call.result).success).toBe(true);
+    expect(rec.detail.rating.status).toBe('not-rated');
+    expect(rec.detail.monitors.map((m) => [m.n, m.mode, m.joinedAt !== null, m.leftAt !== null])).toEqual([
+      [1, 'listen', true, true],
+      [2, 'whisper', true, true],
+      [3, 'barge', true, true],
+    ]);
+    const lefts = rec.detail.timeline.filter((e) => e.type === 'SupervisorLeft').map((e) => e.data['reason']);
+    expect(lefts).toEqual(['stopped', 'stopped', 'call-moved']);
   });
 });

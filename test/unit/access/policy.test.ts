@@ -22,7 +22,7 @@ describe('access policy', () => {
   const expected: Record<Actor['role'], Permission[]> = {
     agent: ['calls:read', 'calls:control', 'callers:history', 'ratings:read', 'agents:control', 'queues:read', 'complaints:record'],
     supervisor: [
-      'calls:read', 'calls:control', 'callers:history', 'ratings:read', 'kpi:read', 'dashboard:view', 'workorders:watch', 'agents:control', 'agents:read', 'queues:read', 'settings:read',
+      'calls:read', 'calls:control', 'calls:monitor', 'callers:history', 'ratings:read', 'kpi:read', 'dashboard:view', 'workorders:watch', 'agents:control', 'agents:read', 'queues:read', 'settings:read',
       'complaints:record', 'complaints:read', 'complaints:judge',
     ],
     unit_handler: ['calls:read', 'callers:history'],

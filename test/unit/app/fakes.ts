@@ -173,6 +173,11 @@ export class FakeTelephony implements TelephonyPort {
     if (!had) throw new TelephonyNotFoundError('bridge', bridgeId);
     this.bridges.set(bridgeId, had.filter((c) => c !== channelId));
   }
+  async snoop(channelId: string, snoopId: string, whisper: boolean): Promise<void> {
+    this.step('snoop', channelId, snoopId, whisper);
+    this.channel(channelId);
+    this.channels.set(snoopId, { id: snoopId, state: 'Up', callerNumber: '', calledNumber: '' });
+  }
   async dialOut(req: DialOutRequest): Promise<void> {
     this.step('dialOut', req);
     this.channels.set(req.channelId, { id: req.channelId, state: 'Down', callerNumber: req.callerId, calledNumber: req.number });

@@ -122,6 +122,10 @@ const SAMPLE_INPUTS: CallInput[] = [
   { type: 'TransferLegAnswered', n: 7 },
   { type: 'TransferLegFailed', n: 1, cause: 'busy' },
   { type: 'TransferLegHungUp', n: 1 },
+  { type: 'MonitorRequested', mode: 'listen', userId: 'boss', endpoint: 'PJSIP/agent1002' },
+  { type: 'MonitorLegAnswered', n: 1 },
+  { type: 'MonitorLegEnded', n: 1 },
+  { type: 'MonitorStopRequested' },
   { type: 'CallerHungUp' },
   { type: 'ChannelGone' },
 ];

@@ -173,3 +173,57 @@ describe('controlRefusal: every control in every state', () => {
     }
   });
 });
+
+describe('supervisor listen / whisper / barge', () => {
+  const SUP = `sup-${CALLER_CHANNEL}-1`;
+  const request = (mode: 'listen' | 'whisper' | 'barge') => ({ type: 'MonitorRequested', mode, userId: 'boss', endpoint: 'PJSIP/agent1002' }) as const;
+
+  it('listen: the supervisor\'s phone is rung, then bridged with a snoop on the agent\'s leg (no whisper)', () => {
+    const d = driveTo('talking').at(20000).send(request('listen'));
+    expect(d.state.type).toBe('talking');
+    expect(d.lastEffects).toEqual([{ type: 'RingSupervisor', channelId: SUP, n: 1, endpoint: 'PJSIP/agent1002', callerId: '13800000000' }]);
+    d.at(22000).send({ type: 'MonitorLegAnswered', n: 1 });
+    expect(d.lastEffects).toEqual([
+      { type: 'StartMonitor', n: 1, supervisorChannelId: SUP, snoopId: `snoop-${CALLER_CHANNEL}-1`, snoopedChannelId: `ring-${CALLER_CHANNEL}-1`, whisper: false, bridgeId: `spy-${CALLER_CHANNEL}-1` },
+    ]);
+    d.at(30000).send({ type: 'MonitorStopRequested' });
+    expect(d.effectTypes()).toEqual(['EndMonitor']);
+    expect(buildCallRecord(d.events).monitors).toEqual([{ n: 1, mode: 'listen', userId: 'boss', requestedAt: d.events.find((e) => e.type === 'MonitorRequested')?.at, joinedAt: d.now - 8000, leftAt: d.now, joinedMs: 8000 }]);
+  });
+
+  it('whisper snoops with whisper; barge joins the call\'s bridge', () => {
+    const w = driveTo('talking').send(request('whisper')).send({ type: 'MonitorLegAnswered', n: 1 });
+    expect(w.lastEffects[0]).toMatchObject({ type: 'StartMonitor', whisper: true });
+    const b = driveTo('held').send(request('barge')).send({ type: 'MonitorLegAnswered', n: 1 });
+    expect(b.lastEffects).toEqual([{ type: 'JoinBridge', bridgeId: BRIDGE, channelIds: [SUP] }]);
+  });
+
+  it.each([
+    ['the agent hangs up', { type: 'AgentHungUp', attempt: 1 } as const, 'rating'],
+    ['the caller hangs up', { type: 'CallerHungUp' } as const, 'ended'],
+    ['an emergency transfer', { type: 'EmergencyTransferRequested', line: '110' } as const, 'transferring'],
+  ])('%s → the supervisor is taken off the call (call-moved)', (_name, input, next) => {
+    const d = driveTo('talking').send(request('barge')).send({ type: 'MonitorLegAnswered', n: 1 }).send(input);
+    expect(d.state.type).toBe(next);
+    expect(d.effectTypes()).toContain('EndMonitor');
+    expect(d.lastEvents.find((e) => e.type === 'SupervisorLeft')).toMatchObject({ reason: 'call-moved' });
+    expect(d.state.core.monitor).toBeNull();
+  });
+
+  it('the supervisor hangs up (or never answers) → off the call; a late answer of that leg is hung up; one supervisor at a time', () => {
+    const d = driveTo('talking').send(request('listen'));
+    d.send(request('barge'));
+    expect(d.eventTypes()).toEqual(['InputIgnored']);
+    d.send({ type: 'MonitorLegEnded', n: 1 });
+    expect(d.lastEvents[0]).toMatchObject({ type: 'SupervisorLeft', reason: 'supervisor', joinedMs: 0 });
+    d.send({ type: 'MonitorLegAnswered', n: 1 });
+    expect(d.lastEffects).toEqual([{ type: 'HangupOutboundLeg', channelId: SUP, n: 1 }]);
+  });
+
+  it('not accepted outside a conversation with an agent', () => {
+    for (const stage of ['queued', 'ringing', 'connecting', 'rating', 'transferring'] as const) {
+      const d = driveTo(stage).send(request('listen'));
+      expect(d.eventTypes()).toEqual(['InputIgnored']);
+    }
+  });
+});

@@ -9,6 +9,7 @@ import { id, parse } from '../validate';
 
 export const liveCallParams = z.strictObject({ callId: id });
 export const emergencyTransferBody = z.strictObject({ line: z.enum(EMERGENCY_LINES) });
+export const monitorBody = z.strictObject({ mode: z.enum(['listen', 'whisper', 'barge']) });
 
 export function callControlsRouter(auth: AuthService, controls: CallControlService): DocumentedRouter {
   const r = new DocumentedRouter();
@@ -31,5 +32,19 @@ export function callControlsRouter(auth: AuthService, controls: CallControlServi
       res.status(202).json(controls.control(authOf(res).actor, p.callId, { type: 'emergency-transfer', line: b.line }));
     },
   );
+  const monitorDoc = { tag: 'calls', permission: 'calls:monitor', params: liveCallParams, status: 202, errors: [409] } satisfies Partial<RouteDoc>;
+  r.route(
+    { ...monitorDoc, method: 'post', path: '/api/calls/:callId/monitor', summary: 'Supervisor listen / whisper (only the agent hears) / barge (all hear): the supervisor\'s own phone (its seat) is called first. Supervisors of the call\'s queue only; audited', body: monitorBody },
+    authed,
+    (req, res) => {
+      const p = parse(liveCallParams, req.params, 'params');
+      const b = parse(monitorBody, req.body, 'body');
+      res.status(202).json(controls.monitor(authOf(res).actor, p.callId, b.mode));
+    },
+  );
+  r.route({ ...monitorDoc, method: 'delete', path: '/api/calls/:callId/monitor', summary: 'End the monitoring of a call' }, authed, (req, res) => {
+    const p = parse(liveCallParams, req.params, 'params');
+    res.status(202).json(controls.stopMonitor(authOf(res).actor, p.callId));
+  });
   return r;
 }
