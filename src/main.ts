@@ -124,6 +124,7 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     refusedRetryMs: config.callPath.refusedRetryMs,
     maxRefusedRings: config.callPath.maxRefusedRings,
     emergency: config.callPath.emergency,
+    rateAfterThreeWay: config.callPath.rateAfterThreeWay,
     ...(config.callPath.menuOptions && {
       menu: {
         enabled: true,

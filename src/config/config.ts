@@ -148,6 +148,8 @@ const schema = z.object({
   EMERGENCY_TRUNK: z.string().regex(/^[A-Za-z0-9_-]+$/, 'a PJSIP endpoint name').default('trunk'),
   /** Seconds an emergency line may ring before the caller goes back to the agent. */
   EMERGENCY_RING_SECONDS: int(5, 120).default(30),
+  /** After the agent left a three-way call (三方通话), ask the caller to rate the agent if the caller stays to the end. */
+  RATE_AFTER_THREE_WAY: bool.default(true),
   /** Keypad menu after the greeting, as digit=queue pairs ("1=general,2=tax"); unset = no menu. */
   MENU_OPTIONS: z
     .string()
@@ -251,6 +253,7 @@ export interface Config {
     menuOptions: Record<string, string> | null;
     /** One-key emergency transfer: line → number (lines not listed dial their own number), trunk, ring limit. */
     emergency: { numbers: Record<'110' | '119' | '120' | '122', string>; trunk: string; ringTimeoutMs: number };
+    rateAfterThreeWay: boolean;
   };
 }
 
@@ -370,6 +373,7 @@ export function loadConfig(env: RawEnv, readFile: (path: string) => string = (p)
         trunk: e.EMERGENCY_TRUNK,
         ringTimeoutMs: e.EMERGENCY_RING_SECONDS * 1000,
       },
+      rateAfterThreeWay: e.RATE_AFTER_THREE_WAY,
     },
   });
 }

@@ -32,6 +32,8 @@ function inputOf(control: CallControl): CallInput {
       return { type: 'ResumeRequested' };
     case 'emergency-transfer':
       return { type: 'EmergencyTransferRequested', line: control.line };
+    case 'three-way':
+      return { type: 'ThreeWayRequested', number: control.number };
   }
 }
 
@@ -95,7 +97,7 @@ export class CallControlService {
     const state = session.snapshot();
     const refusal = controlRefusal(state, control);
     if (refusal) throw new ConflictError(refusal, { state: state.type });
-    this.log.info('call control', { callId, control: control.type, by: actor.userId, role: actor.role, ...(control.type === 'emergency-transfer' ? { line: control.line } : {}) });
+    this.log.info('call control', { callId, control: control.type, by: actor.userId, role: actor.role, ...(control.type === 'emergency-transfer' ? { line: control.line } : {}), ...(control.type === 'three-way' ? { number: control.number } : {}) });
     session.deliver(inputOf(control));
     return { callId, control: control.type, state: state.type };
   }

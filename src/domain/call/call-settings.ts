@@ -119,6 +119,12 @@ export interface CallPathSettings {
   };
   readonly menu: MenuSettings;
   readonly emergency: EmergencySettings;
+  /**
+   * Three-way calls (三方通话): after the agent left the caller with the unit, the caller is asked to
+   * rate the agent's service only if the caller stays to the end (the unit hangs up first); false =
+   * never asked after the agent left a three-way call.
+   */
+  readonly rateAfterThreeWay: boolean;
   /** Record the caller–agent bridge; the recording name is stored on the call record. */
   readonly recordCalls: boolean;
   readonly mohClass: string;
@@ -182,6 +188,7 @@ export const DEFAULT_CALL_PATH_SETTINGS: CallPathSettings = Object.freeze({
     trunk: 'trunk',
     ringTimeoutMs: 30_000,
   }),
+  rateAfterThreeWay: true,
   recordCalls: false,
   mohClass: 'default',
   ringingTone: 'ringback',

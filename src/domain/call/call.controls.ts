@@ -16,11 +16,17 @@ import { isEmergencyLine, type EmergencyLine } from './call-settings';
 import { agentLeft } from './call.conversation';
 import type { CallInput } from './call.inputs';
 import { enterQueue } from './call.queue';
-import type { CallState, ConnectedAgent, OutboundLeg } from './call.state';
+import type { CallState, ConnectedAgent, OutboundLeg, UnitLeg } from './call.state';
+import { promptMedia } from './call-settings';
+import { closing } from './call.step';
 import { ignore, type Outcome, type Step } from './call.step';
 
 /** A control an agent (or a supervisor for the agent) asks for on a live call. */
-export type CallControl = { type: 'hold' } | { type: 'resume' } | { type: 'emergency-transfer'; line: EmergencyLine };
+export type CallControl =
+  | { type: 'hold' }
+  | { type: 'resume' }
+  | { type: 'emergency-transfer'; line: EmergencyLine }
+  | { type: 'three-way'; number: string };
 
 /**
  * Why `control` makes no sense in `state` (the API answers 409 with it), or null when it is taken.
@@ -33,6 +39,10 @@ export function controlRefusal(state: CallState, control: CallControl): string |
       return state.type === 'talking' ? null : refusalFor(state);
     case 'resume':
       return state.type === 'held' ? null : '通话未保持 (the caller is not on hold)';
+    case 'three-way':
+      if (!/^[0-9+]{3,20}$/.test(control.number)) return `not a phone number: ${control.number}`;
+      if (state.type === 'threeWay') return '已在三方通话 (a three-way call is already under way)';
+      return state.type === 'talking' ? null : refusalFor(state);
     case 'emergency-transfer':
       if (!isEmergencyLine(control.line)) return `unknown emergency line ${String(control.line)}`;
       if (state.type === 'transferring' || state.type === 'transferred') return '已在转接 (a transfer is already under way)';
@@ -167,4 +177,70 @@ export function inTransferred(s: Step, st: Extract<CallState, { type: 'transferr
     return { type: 'ended', reason: 'emergency-transferred', hungUpBy: 'far-end' };
   }
   return ignore(i.type === 'Dtmf' ? 'digit while with the emergency line' : 'not accepted after the transfer');
+}
+
+/** talking + ThreeWayRequested: the unit's number is dialled with the caller's number; caller and agent talk on meanwhile. */
+export function threeWay(s: Step, st: Extract<CallState, { type: 'talking' }>, number: string): Outcome {
+  const c = s.core;
+  c.transfers += 1;
+  const n = c.transfers;
+  const unit: UnitLeg = { n, number, channelId: transferChannelId(c.callId, n), requestedAt: s.now };
+  s.emit({ type: 'ThreeWayStarted', n, number, channelId: unit.channelId, agentId: st.agent.agentId });
+  s.effect({ type: 'DialOut', channelId: unit.channelId, n, number, trunk: s.settings.emergency.trunk, callerId: c.callerNumber, timeoutMs: s.settings.emergency.ringTimeoutMs });
+  return { type: 'threeWay', agent: st.agent, bridgedAt: st.bridgedAt, unit, joinedAt: null };
+}
+
+/**
+ * 三方通话: the unit's line joins the call's bridge when it answers; any party may leave. The unit
+ * leaving gives the caller back to the agent; the agent leaving leaves caller and unit talking, and
+ * when the unit then hangs up the caller stayed to the end: asked to rate the agent when
+ * `rateAfterThreeWay` (the rule of issue 26), else thanked.
+ */
+export function inThreeWay(s: Step, st: Extract<CallState, { type: 'threeWay' }>, i: CallInput): Outcome {
+  const c = s.core;
+  const u = st.unit;
+  switch (i.type) {
+    case 'TransferLegAnswered':
+      if (i.n !== u.n || st.joinedAt !== null) return ignore('stale unit leg');
+      if (c.bridgeId) s.effect({ type: 'JoinBridge', bridgeId: c.bridgeId, channelIds: [u.channelId] });
+      s.emit({ type: 'PartyJoined', n: u.n, party: 'unit', number: u.number });
+      return { ...st, joinedAt: s.now };
+    case 'TransferLegFailed':
+    case 'TransferLegHungUp': {
+      if (i.n !== u.n) return ignore('stale unit leg');
+      if (st.joinedAt === null) {
+        const cause = i.type === 'TransferLegFailed' ? i.cause : 'no-answer';
+        s.emit({ type: 'ThreeWayFailed', n: u.n, cause, backTo: st.agent ? 'agent' : 'queue' });
+        if (st.agent) return { type: 'talking', agent: st.agent, bridgedAt: st.bridgedAt };
+        s.effect({ type: 'StartMoh', channelId: c.callerChannelId, mohClass: s.settings.mohClass });
+        return enterQueue(s, true);
+      }
+      s.emit({ type: 'PartyLeft', n: u.n, party: 'unit' });
+      if (st.agent) return { type: 'talking', agent: st.agent, bridgedAt: st.bridgedAt };
+      // The caller stayed to the end of the call with the unit.
+      const r = s.settings.rating;
+      if (!r.enabled || !s.settings.rateAfterThreeWay) return closing(s, [promptMedia(s.settings, 'thanks')], 'completed');
+      s.emit({ type: 'RatingRequested', scale: r.scale.id, prompt: 1 });
+      const name = r.scale.promptName;
+      const media = name in s.settings.prompts ? s.settings.prompts[name as keyof typeof s.settings.prompts] : `sound:hotline/${name}`;
+      return { type: 'rating', playbackId: s.play([media]), token: null, invalid: 0 };
+    }
+    case 'AgentHungUp': {
+      if (!st.agent || i.attempt !== st.agent.attempt) return ignore('stale attempt');
+      if (c.recordingName) s.effect({ type: 'StopRecording', name: c.recordingName });
+      s.effect({ type: 'ReleaseAgent', agentId: st.agent.agentId, attempt: st.agent.attempt, outcome: 'completed', ringMs: null });
+      s.emit({ type: 'PartyLeft', n: u.n, party: 'agent' });
+      s.emit({ type: 'CallCompleted', agentId: st.agent.agentId, endedBy: 'agent', talkMs: s.now - st.bridgedAt });
+      if (st.joinedAt === null) {
+        // The unit has not answered: the caller is not left alone with a ringing line.
+        s.effect({ type: 'HangupOutboundLeg', channelId: u.channelId, n: u.n });
+        s.emit({ type: 'ThreeWayFailed', n: u.n, cause: 'no-answer', backTo: 'queue' });
+        s.effect({ type: 'StartMoh', channelId: c.callerChannelId, mohClass: s.settings.mohClass });
+        return enterQueue(s, true);
+      }
+      return { ...st, agent: null };
+    }
+    default:
+      return ignore(i.type === 'Dtmf' ? 'digit during a three-way call' : 'not accepted during a three-way call');
+  }
 }

@@ -18,6 +18,7 @@ export type CallStage =
   | 'held'
   | 'transferring'
   | 'transferred'
+  | 'threeWay'
   | 'rating'
   | 'overflow'
   | 'closing';
@@ -95,6 +96,13 @@ export type CallEventBody =
   | { type: 'EmergencyTransferAnswered'; n: number; line: EmergencyLine; ringMs: number }
   /** The line did not take the call: the caller went back to the agent (or to the queue, the agent gone). */
   | { type: 'EmergencyTransferFailed'; n: number; line: EmergencyLine; cause: AgentLegEnd | 'caller-hangup'; ringMs: number; backTo: 'agent' | 'queue' | 'none' }
+  /** Three-way call: the unit's number is dialled through the trunk. */
+  | { type: 'ThreeWayStarted'; n: number; number: string; channelId: string; agentId: AgentId }
+  /** A party joined or left the three-way call (the unit's line, the agent). */
+  | { type: 'PartyJoined'; n: number; party: 'unit'; number: string }
+  | { type: 'PartyLeft'; n: number; party: 'unit' | 'agent' }
+  /** The unit's line did not answer: the caller stays with the agent. */
+  | { type: 'ThreeWayFailed'; n: number; cause: AgentLegEnd; backTo: 'agent' | 'queue' }
   /** A supervisor asked to listen / whisper / barge (audit: who, which call, when). */
   | { type: 'MonitorRequested'; n: number; mode: 'listen' | 'whisper' | 'barge'; userId: string }
   /** The supervisor's phone answered and was connected to the call. */

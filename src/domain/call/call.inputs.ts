@@ -73,6 +73,8 @@ export type CallInput =
   | { type: 'ResumeRequested' }
   /** The agent hands the caller to an emergency line at once (one key), through the trunk. */
   | { type: 'EmergencyTransferRequested'; line: EmergencyLine }
+  /** The agent adds a handling unit's number to the call (三方通话), through the trunk. */
+  | { type: 'ThreeWayRequested'; number: string }
   /** The outbound leg `n` was answered (it entered our application). */
   | { type: 'TransferLegAnswered'; n: number }
   /** The outbound leg `n` ended before it was answered (busy, no answer, refused, unreachable). */

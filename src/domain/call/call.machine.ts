@@ -10,7 +10,7 @@ import { assertNever } from '../../shared/errors';
 import type { CallId, QueueId } from '../../shared/ids';
 import { ringChannelId, supervisorChannelId, transferChannelId } from './call-ids';
 import { inConnecting, inRating, inTalking } from './call.conversation';
-import { emergencyTransfer, hold, inHeld, inTransferred, inTransferring } from './call.controls';
+import { emergencyTransfer, hold, inHeld, inThreeWay, inTransferred, inTransferring, threeWay } from './call.controls';
 import { endMonitorIfLeft, inMonitor, isMonitorInput } from './call.monitor';
 import type { CallStage, EndReason, Party } from './call.events';
 import type { CallerLoss, CallInput } from './call.inputs';
@@ -122,7 +122,9 @@ export function transition(state: CallState, input: CallInput, ctx: CallContext)
           ? hold(s, state)
           : i.type === 'EmergencyTransferRequested'
             ? emergencyTransfer(s, state, i.line)
-            : inTalking(s, state, i);
+            : i.type === 'ThreeWayRequested'
+              ? threeWay(s, state, i.number)
+              : inTalking(s, state, i);
       break;
     case 'held':
       out = isMonitorInput(i) ? inMonitor(s, state, i) : inHeld(s, state, i);
@@ -132,6 +134,9 @@ export function transition(state: CallState, input: CallInput, ctx: CallContext)
       break;
     case 'transferred':
       out = inTransferred(s, state, i);
+      break;
+    case 'threeWay':
+      out = inThreeWay(s, state, i);
       break;
     case 'rating':
       out = inRating(s, state, i);
@@ -183,11 +188,12 @@ function ignored(state: CallState, input: CallInput, why: string, ctx: CallConte
 function liveAttempt(state: CallState): number | null {
   if (state.type === 'ringing') return state.offer.attempt;
   if (state.type === 'connecting' || state.type === 'talking' || state.type === 'held') return state.agent.attempt;
-  if (state.type === 'transferring') return state.agent?.attempt ?? null;
+  if (state.type === 'transferring' || state.type === 'threeWay') return state.agent?.attempt ?? null;
   return null;
 }
 
 function liveTransfer(state: CallState): number | null {
+  if (state.type === 'threeWay') return state.unit.n;
   return state.type === 'transferring' || state.type === 'transferred' ? state.leg.n : null;
 }
 
@@ -265,6 +271,15 @@ function hangUp(s: Step, st: Exclude<CallState, { type: 'ended' }>, party: 'call
       if (c.bridgeId) s.effect({ type: 'DestroyBridge', bridgeId: c.bridgeId });
       break;
     }
+    case 'threeWay':
+      s.effect({ type: 'HangupOutboundLeg', channelId: st.unit.channelId, n: st.unit.n });
+      if (st.agent) {
+        s.effect({ type: 'HangupAgentLeg', channelId: st.agent.channelId, attempt: st.agent.attempt });
+        s.effect({ type: 'ReleaseAgent', agentId: st.agent.agentId, attempt: st.agent.attempt, outcome: 'completed', ringMs: null });
+        s.emit({ type: 'CallCompleted', agentId: st.agent.agentId, endedBy: party, talkMs: Math.max(0, endAt - st.bridgedAt) });
+      }
+      if (c.bridgeId) s.effect({ type: 'DestroyBridge', bridgeId: c.bridgeId });
+      break;
     case 'transferred':
       s.effect({ type: 'HangupOutboundLeg', channelId: st.leg.channelId, n: st.leg.n });
       if (c.bridgeId) s.effect({ type: 'DestroyBridge', bridgeId: c.bridgeId });

@@ -100,6 +100,16 @@ export interface EmergencyTransferRecord {
   readonly backTo: 'agent' | 'queue' | 'none' | null;
 }
 
+/** A handling unit's line on a three-way call (三方通话). */
+export interface ThreeWayLegRecord {
+  readonly n: number;
+  readonly number: string;
+  readonly requestedAt: number;
+  readonly joinedAt: number | null;
+  readonly leftAt: number | null;
+  readonly outcome: 'ringing' | 'joined' | 'left' | AgentLegEnd;
+}
+
 /** A supervisor on the call (audit: who, how, when, how long). */
 export interface MonitorRecord {
   readonly n: number;
@@ -187,6 +197,10 @@ export interface CallRecord {
   readonly emergencyTransfers: readonly EmergencyTransferRecord[];
   /** The emergency line the caller was handed to (the line answered), if any. */
   readonly emergencyTransferredTo: EmergencyLine | null;
+  /** Units' lines added to the call (三方通话), with their join and leave times. */
+  readonly threeWayLegs: readonly ThreeWayLegRecord[];
+  /** When the agent left a three-way call (caller and unit went on). */
+  readonly agentLeftThreeWayAt: number | null;
   /** Supervisors who listened, whispered or barged. */
   readonly monitors: readonly MonitorRecord[];
   /** Reporting keys, Asia/Shanghai, from the time the call entered. */
@@ -266,6 +280,8 @@ export function openRecord(e: Extract<CallEvent, { type: 'CallEntered' }>): Call
     holdMs: 0,
     emergencyTransfers: [],
     emergencyTransferredTo: null,
+    threeWayLegs: [],
+    agentLeftThreeWayAt: null,
     monitors: [],
     reportDay: local.toISODate() ?? '',
     reportHour: local.hour,
@@ -386,6 +402,23 @@ export function applyCallEvent(r: CallRecord, e: CallEvent): CallRecord {
         stage: e.backTo === 'agent' ? 'talking' : r.stage,
         emergencyTransfers: r.emergencyTransfers.map((x) => (x.n === e.n ? { ...x, ringEndedAt: e.at, outcome: e.cause, backTo: e.backTo } : x)),
       };
+    case 'ThreeWayStarted':
+      return { ...next, stage: 'threeWay', threeWayLegs: [...r.threeWayLegs, { n: e.n, number: e.number, requestedAt: e.at, joinedAt: null, leftAt: null, outcome: 'ringing' }] };
+    case 'PartyJoined':
+      return { ...next, threeWayLegs: r.threeWayLegs.map((l) => (l.n === e.n ? { ...l, joinedAt: e.at, outcome: 'joined' } : l)) };
+    case 'PartyLeft':
+      if (e.party === 'agent') return { ...next, agentLeftThreeWayAt: e.at };
+      return {
+        ...next,
+        stage: r.agentLeftThreeWayAt === null ? 'talking' : r.stage,
+        threeWayLegs: r.threeWayLegs.map((l) => (l.n === e.n ? { ...l, leftAt: e.at, outcome: 'left' } : l)),
+      };
+    case 'ThreeWayFailed':
+      return {
+        ...next,
+        stage: e.backTo === 'agent' ? 'talking' : r.stage,
+        threeWayLegs: r.threeWayLegs.map((l) => (l.n === e.n ? { ...l, leftAt: e.at, outcome: e.cause } : l)),
+      };
     case 'MonitorRequested':
       return { ...next, monitors: [...r.monitors, { n: e.n, mode: e.mode, userId: e.userId, requestedAt: e.at, joinedAt: null, leftAt: null, joinedMs: null }] };
     case 'SupervisorJoined':
@@ -396,7 +429,7 @@ export function applyCallEvent(r: CallRecord, e: CallEvent): CallRecord {
       return {
         ...next,
         // The agent's part ends; a caller handed to an emergency line is still there.
-        stage: r.stage === 'transferring' || r.stage === 'transferred' ? r.stage : 'closing',
+        stage: r.stage === 'transferring' || r.stage === 'transferred' || r.stage === 'threeWay' ? r.stage : 'closing',
         talkMs: e.talkMs,
         conversationEndedBy: e.endedBy,
         times: { ...t, conversationEndedAt: e.at },

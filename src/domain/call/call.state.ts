@@ -86,6 +86,14 @@ export interface OutboundLeg {
   readonly requestedAt: number;
 }
 
+/** A handling unit's line added to the call (三方通话). */
+export interface UnitLeg {
+  readonly n: number;
+  readonly number: string;
+  readonly channelId: string;
+  readonly requestedAt: number;
+}
+
 export type CallStateBody =
   | { type: 'answering' }
   | { type: 'greeting'; playbackId: string }
@@ -105,6 +113,11 @@ export type CallStateBody =
    * caller can go back to the agent when the line is busy or does not answer.
    */
   | { type: 'transferring'; agent: ConnectedAgent | null; bridgedAt: number; leg: OutboundLeg }
+  /**
+   * Three-way call (三方通话): a unit's line is dialled (joinedAt null) or in the call's bridge with
+   * caller and agent; agent null once the agent left the caller with the unit.
+   */
+  | { type: 'threeWay'; agent: ConnectedAgent | null; bridgedAt: number; unit: UnitLeg; joinedAt: number | null }
   /** The caller talks with the emergency line in the call's bridge; the agent is gone. */
   | { type: 'transferred'; leg: OutboundLeg; answeredAt: number }
   /** The rating prompt plays (playbackId) or the digit is awaited (token). */

@@ -314,4 +314,55 @@ describe('in-call controls on real calls', () => {
     const lefts = rec.detail.timeline.filter((e) => e.type === 'SupervisorLeft').map((e) => e.data['reason']);
     expect(lefts).toEqual(['stopped', 'stopped', 'call-moved']);
   });
+
+  it('three-way call (三方通话): caller, agent and the unit\'s line in one bridge; the agent leaves, caller and unit go on; the caller stayed to the end and is asked to rate', async () => {
+    const caller = '13900000006';
+    await setAgentStates(sut, { ready: [1001] });
+    phones.push(await startAgentPhone({ endpointPort: agentPortFor(1001), answerAfterMs: 300 }));
+    const unit = await startEmergencyLine({ mode: 'answer', expectNumber: '12319', expectCaller: caller, answerAfterMs: 300, hangupAfterMs: 15_000 });
+    phones.push(unit);
+    const call = await startCall({ callerNumber: caller, hangupAfterMs: -1, timeoutMs: 120_000 });
+    const session = await sessionIn(caller, 'talking', 60_000);
+    const callId = session.callId;
+    const agentLeg = session.liveAgentLeg()?.channelId ?? '';
+    const unitLeg = `xfer-${callId}-1`;
+    const bridge = `bridge-${callId}`;
+
+    expect((await control(agentToken, callId, 'three-way', { number: 'abc' })).status).toBe(400);
+    expect((await control(agentToken, callId, 'three-way', { number: '12319' })).status).toBe(202);
+    await eventually(() => {
+      const s = session.snapshot();
+      return s.type === 'threeWay' && s.joinedAt !== null ? true : null;
+    }, 20_000, 100);
+    await eventually(async () => ((await bridgeMembers(bridge)).length === 3 ? true : null), 10_000);
+    expect(await bridgeMembers(bridge)).toEqual([callId, agentLeg, unitLeg].sort());
+    // Each party gets audio from Asterisk (the mix of the other two).
+    const before = await Promise.all([callId, agentLeg, unitLeg].map(txPackets));
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = await Promise.all([callId, agentLeg, unitLeg].map(txPackets));
+    after.forEach((n, i) => expect(n - (before[i] ?? 0)).toBeGreaterThan(20));
+
+    // The agent leaves the caller with the unit.
+    await ari.channels.hangup({ channelId: agentLeg });
+    await eventually(() => {
+      const s = session.snapshot();
+      return s.type === 'threeWay' && s.agent === null ? true : null;
+    }, 10_000, 100);
+    await eventually(() => (sut.callPath.agents.get(AGENT)?.status.type === 'ready' ? true : null), 10_000);
+    expect(await bridgeMembers(bridge)).toEqual([callId, unitLeg].sort());
+
+    // The unit hangs up: the caller stayed to the end, is asked to rate, gives no digit.
+    expect((await unit.exited).success).toBe(true);
+    const rec = await completedCall(sut, caller, 60_000);
+    expect((await call.result).success).toBe(true);
+    expect(rec.detail).toMatchObject({ outcome: 'answered', conversationEndedBy: 'agent', rating: { status: 'not-rated', notRatedReason: 'timeout' } });
+    expect(rec.detail.agentLeftThreeWayAt).not.toBeNull();
+    expect(rec.detail.threeWayLegs).toHaveLength(1);
+    const leg = rec.detail.threeWayLegs[0]!;
+    expect(leg).toMatchObject({ number: '12319', outcome: 'left' });
+    expect(leg.joinedAt).not.toBeNull();
+    expect(leg.leftAt).toBeGreaterThan(rec.detail.agentLeftThreeWayAt ?? Infinity);
+    expect(rec.detail.times.ratingAskedAt).toBeGreaterThanOrEqual(leg.leftAt ?? Infinity);
+    expect(rec.detail.timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['ThreeWayStarted', 'PartyJoined', 'PartyLeft']));
+  });
 });

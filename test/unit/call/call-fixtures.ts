@@ -114,6 +114,7 @@ export function driveTo(stage: Exclude<CallStateType, 'ended'>, settings: CallPa
   d.at(10000).finishPlayback();
   if (stage === 'talking') return d;
   if (stage === 'held') return d.at(20000).send({ type: 'HoldRequested' });
+  if (stage === 'threeWay') return d.at(20000).send({ type: 'ThreeWayRequested', number: '12319' }).at(24000).send({ type: 'TransferLegAnswered', n: 1 });
   if (stage === 'transferring' || stage === 'transferred') {
     d.at(20000).send({ type: 'EmergencyTransferRequested', line: '110' });
     return stage === 'transferring' ? d : d.at(25000).send({ type: 'TransferLegAnswered', n: 1 });
@@ -136,6 +137,7 @@ export const NON_TERMINAL: Array<Exclude<CallStateType, 'ended'>> = [
   'held',
   'transferring',
   'transferred',
+  'threeWay',
   'rating',
   'overflow',
   'closing',

@@ -24,6 +24,7 @@ const expected: Record<Exclude<CallStateType, 'ended'>, { caller: CallOutcome; n
   held: { caller: 'answered', network: 'answered', abandonStage: null },
   transferring: { caller: 'answered', network: 'answered', abandonStage: null },
   transferred: { caller: 'answered', network: 'answered', abandonStage: null },
+  threeWay: { caller: 'answered', network: 'answered', abandonStage: null },
   rating: { caller: 'answered', network: 'answered', abandonStage: null },
   overflow: { caller: 'overflow', network: 'overflow', abandonStage: null },
   closing: { caller: 'answered', network: 'answered', abandonStage: null },
@@ -126,6 +127,7 @@ const SAMPLE_INPUTS: CallInput[] = [
   { type: 'MonitorLegAnswered', n: 1 },
   { type: 'MonitorLegEnded', n: 1 },
   { type: 'MonitorStopRequested' },
+  { type: 'ThreeWayRequested', number: '12319' },
   { type: 'CallerHungUp' },
   { type: 'ChannelGone' },
 ];

@@ -2,7 +2,7 @@
 import { buildCallRecord } from '../../../src/domain/call/call.record';
 import { controlRefusal } from '../../../src/domain/call/call.controls';
 import { transition } from '../../../src/domain/call/call.machine';
-import { CALLER_CHANNEL, driveTo, menuSettings, NON_TERMINAL, settingsWith } from './call-fixtures';
+import { CALLER_CHANNEL, driveTo, menuSettings, NON_TERMINAL, settingsWith, T0 } from './call-fixtures';
 
 const drive = (stage: (typeof NON_TERMINAL)[number]) => driveTo(stage, stage === 'menu' ? menuSettings() : settingsWith());
 
@@ -225,5 +225,53 @@ describe('supervisor listen / whisper / barge', () => {
       const d = driveTo(stage).send(request('listen'));
       expect(d.eventTypes()).toEqual(['InputIgnored']);
     }
+  });
+});
+
+describe('three-way call (三方通话)', () => {
+  const UNIT = `xfer-${CALLER_CHANNEL}-1`;
+
+  it('the unit\'s number is dialled with the caller\'s number while caller and agent talk on; it joins the bridge when it answers', () => {
+    const d = driveTo('talking').at(20000).send({ type: 'ThreeWayRequested', number: '12319' });
+    expect(d.state.type).toBe('threeWay');
+    expect(d.lastEffects).toEqual([{ type: 'DialOut', channelId: UNIT, n: 1, number: '12319', trunk: 'trunk', callerId: '13800000000', timeoutMs: 30000 }]);
+    d.at(24000).send({ type: 'TransferLegAnswered', n: 1 });
+    expect(d.lastEffects).toEqual([{ type: 'JoinBridge', bridgeId: BRIDGE, channelIds: [UNIT] }]);
+    expect(buildCallRecord(d.events).threeWayLegs).toEqual([{ n: 1, number: '12319', requestedAt: d.now - 4000, joinedAt: d.now, leftAt: null, outcome: 'joined' }]);
+  });
+
+  it('the unit leaves → caller and agent go on', () => {
+    const d = driveTo('threeWay').at(40000).send({ type: 'TransferLegHungUp', n: 1 });
+    expect(d.state.type).toBe('talking');
+    expect(buildCallRecord(d.events)).toMatchObject({ stage: 'talking', threeWayLegs: [{ outcome: 'left', leftAt: d.now }] });
+  });
+
+  it('the agent leaves the caller with the unit; the unit hangs up → the caller stayed to the end: asked to rate', () => {
+    const d = driveTo('threeWay').at(40000).send({ type: 'AgentHungUp', attempt: 1 });
+    expect(d.state).toMatchObject({ type: 'threeWay', agent: null });
+    expect(d.effectTypes()).toEqual(['ReleaseAgent']);
+    d.at(70000).send({ type: 'TransferLegHungUp', n: 1 });
+    expect(d.state.type).toBe('rating');
+    const rec = buildCallRecord(d.events);
+    expect(rec).toMatchObject({ agentLeftThreeWayAt: T0 + 40000, talkMs: 30000, threeWayLegs: [{ joinedAt: T0 + 24000, leftAt: T0 + 70000 }], rating: { status: 'pending' } });
+  });
+
+  it('…with rateAfterThreeWay off the caller is thanked, not asked', () => {
+    const d = driveTo('threeWay', settingsWith({ rateAfterThreeWay: false })).send({ type: 'AgentHungUp', attempt: 1 }).send({ type: 'TransferLegHungUp', n: 1 });
+    expect(d.state.type).toBe('closing');
+  });
+
+  it('the caller leaves the agent and unit → both legs hung up', () => {
+    const d = driveTo('threeWay').send({ type: 'CallerHungUp' });
+    expect(d.effectTypes()).toEqual(['HangupOutboundLeg', 'HangupAgentLeg', 'ReleaseAgent', 'DestroyBridge', 'CancelAllTimers']);
+  });
+
+  it('the unit does not answer → back to talking with the agent; the agent hangs up while it rings → the caller is queued again', () => {
+    const a = driveTo('talking').send({ type: 'ThreeWayRequested', number: '12319' }).send({ type: 'TransferLegFailed', n: 1, cause: 'busy' });
+    expect(a.state.type).toBe('talking');
+    expect(buildCallRecord(a.events).threeWayLegs[0]?.outcome).toBe('busy');
+    const b = driveTo('talking').send({ type: 'ThreeWayRequested', number: '12319' }).send({ type: 'AgentHungUp', attempt: 1 });
+    expect(b.state.type).toBe('queued');
+    expect(b.effectTypes()).toContain('HangupOutboundLeg');
   });
 });

@@ -9,6 +9,7 @@ import { id, parse } from '../validate';
 
 export const liveCallParams = z.strictObject({ callId: id });
 export const emergencyTransferBody = z.strictObject({ line: z.enum(EMERGENCY_LINES) });
+export const threeWayBody = z.strictObject({ number: z.string().regex(/^[0-9+]{3,20}$/, 'a phone number (3-20 digits)') });
 export const monitorBody = z.strictObject({ mode: z.enum(['listen', 'whisper', 'barge']) });
 
 export function callControlsRouter(auth: AuthService, controls: CallControlService): DocumentedRouter {
@@ -30,6 +31,15 @@ export function callControlsRouter(auth: AuthService, controls: CallControlServi
       const p = parse(liveCallParams, req.params, 'params');
       const b = parse(emergencyTransferBody, req.body, 'body');
       res.status(202).json(controls.control(authOf(res).actor, p.callId, { type: 'emergency-transfer', line: b.line }));
+    },
+  );
+  r.route(
+    { ...doc, method: 'post', path: '/api/calls/:callId/three-way', summary: 'Three-way call (三方通话): add a handling unit\'s number to the call through the trunk; the agent may then leave the caller with the unit', body: threeWayBody },
+    authed,
+    (req, res) => {
+      const p = parse(liveCallParams, req.params, 'params');
+      const b = parse(threeWayBody, req.body, 'body');
+      res.status(202).json(controls.control(authOf(res).actor, p.callId, { type: 'three-way', number: b.number }));
     },
   );
   const monitorDoc = { tag: 'calls', permission: 'calls:monitor', params: liveCallParams, status: 202, errors: [409] } satisfies Partial<RouteDoc>;
