@@ -224,8 +224,11 @@ describe('in-call controls on real calls', () => {
     const agentLeg = session.liveAgentLeg()?.channelId ?? '';
 
     expect((await control(agentToken, callId, 'emergency-transfer', { line: '119' })).status).toBe(202);
-    await sessionIn(caller, 'transferring', 10_000);
-    expect((await control(agentToken, callId, 'emergency-transfer', { line: '119' })).status).toBe(409);
+    if (mode === 'never') {
+      // (A busy line refuses within milliseconds: the caller may be back with the agent already.)
+      await sessionIn(caller, 'transferring', 10_000);
+      expect((await control(agentToken, callId, 'emergency-transfer', { line: '119' })).status).toBe(409);
+    }
     // Back with the agent (the ring limit is 6 s for the line that never answers).
     await eventually(() => {
       const s = session.snapshot();
