@@ -45,6 +45,36 @@ describe('call recovery', () => {
     expect(buildCallRecord(await w.store.load(s.callId)).attempts[0]?.outcome).toBe('unreachable');
   });
 
+  it('outbound, supervisor and snoop channels and monitor bridges nobody owns are hung up / destroyed, never taken for callers', async () => {
+    const w = world();
+    for (const id of ['xfer-gone-1', 'sup-gone-1', 'snoop-gone-1']) w.tel.channels.set(id, { id, state: 'Up', callerNumber: '110', calledNumber: '' });
+    w.tel.bridges.set('spy-gone-1', []);
+    const report = await w.recovery.reconcile();
+    expect(report.strayChannelsHungUp.sort()).toEqual(['snoop-gone-1', 'sup-gone-1', 'xfer-gone-1']);
+    expect(report.strayBridgesDestroyed).toEqual(['spy-gone-1']);
+    expect(report.unknownCallsEnded).toEqual([]);
+  });
+
+  it('a transferred call whose outbound leg vanished while disconnected → the line hung up, the call ends emergency-transferred', async () => {
+    const w = world();
+    agentsReady(w, 1);
+    const s = await ringingCall(w, 'ch1');
+    w.calls.deliver(s.callId, { type: 'AgentAnswered', attempt: 1 });
+    await flush();
+    w.calls.deliver(s.callId, { type: 'PlaybackFinished', playbackId: lastPlayback(w.tel) });
+    await flush();
+    w.calls.deliver(s.callId, { type: 'EmergencyTransferRequested', line: '110' });
+    await flush();
+    w.tel.channels.set('xfer-ch1-1', { id: 'xfer-ch1-1', state: 'Up', callerNumber: '', calledNumber: '' });
+    await w.recovery.reconcile();
+    await flush();
+    expect(s.snapshot().type).toBe('transferred');
+    w.tel.channels.delete('xfer-ch1-1');
+    await w.recovery.reconcile();
+    const rec = await s.done;
+    expect(rec).toMatchObject({ endReason: 'emergency-transferred', hungUpBy: 'far-end' });
+  });
+
   it('unknown caller channel in Stasis → hung up and a complete record written', async () => {
     const w = world();
     w.tel.addCaller('orphan', '13900000000', '12345');

@@ -31,6 +31,44 @@ function setup() {
 const channel = (id: string, extra: Record<string, unknown> = {}) => ({ id, state: 'Ring', caller: { number: '13800000000' }, dialplan: { exten: '12345' }, ...extra });
 
 describe('ARI events → call inputs', () => {
+  it('outbound (transfer / unit) legs: answered on StasisStart, then hung up; never taken for a new caller', () => {
+    const { sut, started, delivered } = setup();
+    const X = `xfer-${CH}-1`;
+    sut.handle({ type: 'StasisStart', args: ['outbound'], channel: channel(X, { state: 'Up' }) });
+    sut.handle({ type: 'ChannelHangupRequest', cause: 16, channel: channel(X) });
+    sut.handle({ type: 'ChannelDestroyed', cause: 16, channel: channel(X) });
+    expect(started).toEqual([]);
+    expect(delivered).toEqual([
+      [CALL, { type: 'TransferLegAnswered', n: 1 }],
+      [CALL, { type: 'TransferLegHungUp', n: 1 }],
+    ]);
+  });
+
+  it('an outbound leg that never answered: busy (Dial BUSY, cause 17) / no answer (cause 19)', () => {
+    const { sut, delivered } = setup();
+    sut.handle({ type: 'Dial', dialstatus: 'BUSY', peer: channel(`xfer-${CH}-1`) });
+    sut.handle({ type: 'ChannelDestroyed', cause: 17, channel: channel(`xfer-${CH}-1`) });
+    sut.handle({ type: 'ChannelDestroyed', cause: 19, channel: channel(`xfer-${CH}-2`) });
+    expect(delivered).toEqual([
+      [CALL, { type: 'TransferLegFailed', n: 1, cause: 'busy' }],
+      [CALL, { type: 'TransferLegFailed', n: 2, cause: 'no-answer' }],
+    ]);
+  });
+
+  it('supervisor phone legs answer and end; snoop channels are ours and ignored', () => {
+    const { sut, started, delivered } = setup();
+    sut.handle({ type: 'StasisStart', args: ['monitor'], channel: channel(`snoop-${CH}-1`) });
+    sut.handle({ type: 'StasisStart', args: ['agent'], channel: channel(`sup-${CH}-1`, { state: 'Up' }) });
+    sut.handle({ type: 'ChannelDtmfReceived', digit: '1', channel: channel(`sup-${CH}-1`) });
+    sut.handle({ type: 'ChannelDestroyed', cause: 16, channel: channel(`sup-${CH}-1`) });
+    sut.handle({ type: 'ChannelDestroyed', cause: 16, channel: channel(`snoop-${CH}-1`) });
+    expect(started).toEqual([]);
+    expect(delivered).toEqual([
+      [CALL, { type: 'MonitorLegAnswered', n: 1 }],
+      [CALL, { type: 'MonitorLegEnded', n: 1 }],
+    ]);
+  });
+
   it('StasisStart of a caller → a call with caller and called number (Stasis argument first)', () => {
     const { sut, started } = setup();
     sut.handle({ type: 'StasisStart', args: ['12345'], channel: channel(CH, { dialplan: { exten: '999' } }) });
