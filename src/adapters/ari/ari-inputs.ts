@@ -257,8 +257,10 @@ export class AriCallEvents {
     if (isTransferLegId(ch.id)) {
       this.outboundEnded(ch.id, typeof e['cause'] === 'number' ? e['cause'] : 0);
       this.answered.delete(ch.id);
-      this.ended.delete(ch.id);
       this.dialFailure.delete(ch.id);
+      // Remembered as ended like agent legs: a repeated report must not end the leg again.
+      this.gone.push(ch.id);
+      if (this.gone.length > GONE_LEGS_KEPT) this.ended.delete(this.gone.shift() ?? '');
       return;
     }
     this.toCaller(ch.id, { type: 'CallerHungUp' }, 'ChannelDestroyed');
