@@ -49,6 +49,7 @@ import { AgentControl, liveInputsOf } from './app/live/call-path-bridge';
 import { makeCallPathSettings } from './domain/call/call-settings';
 import { ratingScalePreset } from './domain/rating/rating';
 import { buildWorkOrderModule, type WorkOrderModule } from './composition/work-orders.module';
+import { SmppGateway } from './adapters/sms/smpp-gateway';
 
 export interface System {
   readonly config: Config;
@@ -212,6 +213,23 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     background,
     attachments: config.attachments,
     survey: { dialer: surveyDialer, concurrency: config.survey.maxCalls },
+    ...(config.sms && {
+      sms: {
+        gateway: new SmppGateway(
+          {
+            host: config.sms.host, port: config.sms.port, tls: config.sms.tls, systemId: config.sms.systemId, password: config.sms.password,
+            sourceAddr: config.sms.sourceAddr, timeoutMs: config.sms.timeoutMs, enquireLinkMs: 30_000,
+          },
+          log.child({ component: 'smpp' }),
+        ),
+        hotlineName: config.sms.hotlineName,
+        hours: config.sms.hours,
+        retry: { maxAttempts: config.sms.maxAttempts, baseDelayMs: config.sms.retryBaseMs, maxDelayMs: config.sms.retryMaxMs },
+        maxPerMinute: config.sms.maxPerMinute,
+        // A try may take the connection, the bind and the answer (each up to SMS_TIMEOUT_MS): the lease outlasts them.
+        leaseMs: 4 * config.sms.timeoutMs,
+      },
+    }),
   });
   const callRecordReader = new MongoCallRecordReader(db.connection);
   const calls = new CallRecordsService(callRecordReader, workOrders.callerHistory, () =>

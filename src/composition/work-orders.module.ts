@@ -47,6 +47,11 @@ import type { Logger } from '../shared/logger';
 import type { WorkOrderLookup } from '../app/records/call-records.ports';
 import type { CallCases, SurveyDialer } from '../app/work-orders/ports';
 import { normalizePhone } from '../domain/work-order';
+import { MongoSmsOutbox } from '../adapters/db/repositories/sms-outbox.repository';
+import { smsRouter } from '../adapters/http/routers/sms.router';
+import type { SmsGateway } from '../app/sms/sms.ports';
+import { SmsService, type SmsOptions } from '../app/sms/sms.service';
+import { BackgroundTasks } from '../shared/background';
 
 export interface WorkOrderModuleDeps {
   readonly db: DbConnection;
@@ -71,6 +76,8 @@ export interface WorkOrderModuleDeps {
   readonly attachments?: Partial<AttachmentLimits> & { readonly keepImageMetadata?: boolean };
   /** The automated callback survey: without a dialer (no telephony) there is no survey job. */
   readonly survey?: { readonly dialer: SurveyDialer; readonly cron?: string } & Partial<SurveyJobOptions>;
+  /** Text messages to citizens: without a gateway none is queued or sent. */
+  readonly sms?: { readonly gateway: SmsGateway } & Partial<SmsOptions>;
 }
 
 export interface WorkOrderModule {
@@ -89,6 +96,8 @@ export interface WorkOrderModule {
   readonly sweep: SupervisionSweep;
   /** The automated callback survey (null without a dialer); scheduled with the other jobs. */
   readonly survey: SurveyJob | null;
+  /** Text messages to citizens (null without a gateway); its dispatcher runs from start() to stop(). */
+  readonly sms: SmsService | null;
   /** KPI sums per period: the fold job's work (`facts.fold()`), reports' reads, `facts.rebuildFromOrders`. */
   readonly facts: WorkOrderFacts;
   readonly scheduler: CronJobScheduler | null;
@@ -156,6 +165,23 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
     for (const job of workOrderJobs({ sweep, regulation, reports, snapshots, facts: factsRepo, clock, log }, deps.jobs ?? {})) scheduler.add(job);
     if (survey) scheduler.add(surveyJob(survey, regulation, deps.survey?.cron));
   }
+  const background = deps.background ?? new BackgroundTasks(log.child({ component: 'background' }), clock);
+  const smsLog = log.child({ component: 'sms' });
+  const smsOutbox = new MongoSmsOutbox(conn);
+  const sms = deps.sms
+    ? new SmsService(
+      {
+        outbox: smsOutbox, gateway: deps.sms.gateway, orders: orderRepo, regulation, background, clock, log: smsLog,
+        // The SMS is the first contact the preset allows after failed calls (青浦 / 北京 smsIfNeverReached).
+        onNeverReachedSent: async (orderId, messageId) => {
+          await orders.actAsSystem(orderId, { type: 'recordContactAttempt', channel: 'sms', reached: false, note: `短信告知已发送（网关编号 ${messageId}）` });
+        },
+      },
+      deps.sms,
+    )
+    : null;
+  const unsubscribeSms = sms?.subscribe(events);
+  let smsDispatcher: { stop(): void } | null = null;
   const routers = [
     workOrdersRouter(deps.auth, orders, idempotency, clock),
     attachmentsRouter(deps.auth, attachments, limits.maxFileBytes),
@@ -163,6 +189,7 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
     reportsRouter(deps.auth, reports, clock),
     presetsRouter(deps.auth, regulation),
     complaintsRouter(deps.auth, complaints),
+    ...(sms ? [smsRouter(deps.auth, sms)] : []),
   ];
   const callerHistory: WorkOrderLookup = {
     async recentByCaller(callerNumber, limit) {
@@ -182,14 +209,21 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   };
 
   return {
-    routers, events, orders, attachments, attachmentStore, knowledge, complaints, reports, regulation, sweep, survey, facts: factsRepo, scheduler, callerHistory,
+    routers, events, orders, attachments, attachmentStore, knowledge, complaints, reports, regulation, sweep, survey, sms, facts: factsRepo, scheduler, callerHistory,
     async start() {
-      await Promise.all([orderRepo.init(), complaintRepo.init(), changes.init(), factsRepo.init(), kbRepo.init(), settings.init(), jobLock.init(), idempotency.init(), attachmentStore.init()]);
+      await Promise.all([
+        orderRepo.init(), complaintRepo.init(), changes.init(), factsRepo.init(), kbRepo.init(), settings.init(), jobLock.init(), idempotency.init(), attachmentStore.init(),
+        ...(sms ? [smsOutbox.init()] : []),
+      ]);
       await regulation.load();
       scheduler?.start();
+      smsDispatcher = sms?.start() ?? null;
     },
     async stop() {
       await scheduler?.stop();
+      smsDispatcher?.stop();
+      unsubscribeSms?.();
+      await deps.sms?.gateway.stop();
     },
   };
 }
