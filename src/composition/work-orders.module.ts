@@ -28,6 +28,7 @@ import { attachmentsRouter } from '../adapters/http/routers/attachments.router';
 import { GridFsAttachmentStore } from '../adapters/db/repositories/attachment.store';
 import { sharpImageCleaner } from '../adapters/images/sharp-image-cleaner';
 import { AttachmentService } from '../app/attachments/attachment.service';
+import { AttachmentRetention } from '../app/attachments/attachment-retention';
 import type { AttachmentLimits } from '../domain/attachment';
 import { CronJobScheduler } from '../adapters/jobs/cron-scheduler';
 import { ComplaintService } from '../app/work-orders/complaint.service';
@@ -73,12 +74,20 @@ export interface WorkOrderModuleDeps {
   /** Where the jobs' firings run (main.ts: the process's one Background). */
   readonly background?: Background;
   /** Evidence files: limits and whether photos keep their EXIF; default as in config.ts. */
-  readonly attachments?: Partial<AttachmentLimits> & { readonly keepImageMetadata?: boolean };
+  readonly attachments?: Partial<AttachmentLimits> & {
+    readonly keepImageMetadata?: boolean;
+    /** Days after an order closed until its files are deleted (0 or absent: kept for good). */
+    readonly retentionDays?: number;
+    /** When the retention job runs (default daily at 02:20). */
+    readonly retentionCron?: string;
+  };
   /** The automated callback survey: without a dialer (no telephony) there is no survey job. */
   readonly survey?: { readonly dialer: SurveyDialer; readonly cron?: string } & Partial<SurveyJobOptions>;
   /** Text messages to citizens: without a gateway none is queued or sent. */
   readonly sms?: { readonly gateway: SmsGateway } & Partial<SmsOptions>;
 }
+
+export const ATTACHMENT_RETENTION_JOB = 'attachments.retention';
 
 export interface WorkOrderModule {
   /** Pass to buildApi (`extraRouters`): the routers with their OpenAPI docs. */
@@ -89,6 +98,8 @@ export interface WorkOrderModule {
   readonly attachments: AttachmentService;
   /** The GridFS store (tests read its download audit). */
   readonly attachmentStore: GridFsAttachmentStore;
+  /** Deletes the files of orders closed longer than the retention period (scheduled when it is set). */
+  readonly retention: AttachmentRetention;
   readonly knowledge: KnowledgeService;
   readonly complaints: ComplaintService;
   readonly reports: WorkOrderReportService;
@@ -141,6 +152,8 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   const attachments = new AttachmentService({
     orders: orderRepo, store: attachmentStore, images: sharpImageCleaner, limits, keepImageMetadata: deps.attachments?.keepImageMetadata ?? false, clock, log,
   });
+  const retentionDays = deps.attachments?.retentionDays ?? 0;
+  const retention = new AttachmentRetention({ orders: orderRepo, store: attachmentStore, retentionDays, clock, log });
   const orders = new WorkOrderService({
     orders: orderRepo, notices: noticeLog, facts: factsRepo, knowledge: kbRepo, regulation, events, clock, newId, log, calls,
     attachmentRefs: (orderId, refs, field) => attachments.resolveRefs(orderId, refs, field),
@@ -164,6 +177,15 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   if (scheduler && deps.jobs !== false) {
     for (const job of workOrderJobs({ sweep, regulation, reports, snapshots, facts: factsRepo, clock, log }, deps.jobs ?? {})) scheduler.add(job);
     if (survey) scheduler.add(surveyJob(survey, regulation, deps.survey?.cron));
+    if (retentionDays > 0) {
+      scheduler.add({
+        name: ATTACHMENT_RETENTION_JOB, cron: deps.attachments?.retentionCron ?? '20 2 * * *', leaseMs: 3_600_000,
+        run: async () => {
+          const r = await retention.run();
+          if (r.filesDeleted > 0) log.info('attachment retention', { ...r });
+        },
+      });
+    }
   }
   const background = deps.background ?? new BackgroundTasks(log.child({ component: 'background' }), clock);
   const smsLog = log.child({ component: 'sms' });
@@ -209,7 +231,7 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   };
 
   return {
-    routers, events, orders, attachments, attachmentStore, knowledge, complaints, reports, regulation, sweep, survey, sms, facts: factsRepo, scheduler, callerHistory,
+    routers, events, orders, attachments, attachmentStore, retention, knowledge, complaints, reports, regulation, sweep, survey, sms, facts: factsRepo, scheduler, callerHistory,
     async start() {
       await Promise.all([
         orderRepo.init(), complaintRepo.init(), changes.init(), factsRepo.init(), kbRepo.init(), settings.init(), jobLock.init(), idempotency.init(), attachmentStore.init(),

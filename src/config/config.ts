@@ -137,6 +137,10 @@ const schema = z.object({
   ATTACHMENT_MAX_ORDER_FILES: int(1, 10_000).default(50),
   /** Keep photos' EXIF (GPS location included) as uploaded; by default it is removed. */
   ATTACHMENT_KEEP_IMAGE_METADATA: bool.default(false),
+  /** Days after an order closed until its evidence files are deleted (audited); 0 = kept for good. */
+  ATTACHMENT_RETENTION_DAYS: int(0, 36_500).default(0),
+  /** When the retention job runs (Asia/Shanghai time). */
+  ATTACHMENT_RETENTION_CRON: cronExpression.default('20 2 * * *'),
   /**
    * Text messages to citizens over SMPP: the operator's gateway as smpp://host:port (or ssmpp:// for
    * TLS); unset = no SMS is queued or sent. SMS_SMPP_PASSWORD is a secret (or SMS_SMPP_PASSWORD_FILE).
@@ -241,7 +245,7 @@ export interface Config {
     foldCron: string;
     reportCron: string;
   };
-  attachments: { maxFileBytes: number; maxOrderBytes: number; maxOrderFiles: number; keepImageMetadata: boolean };
+  attachments: { maxFileBytes: number; maxOrderBytes: number; maxOrderFiles: number; keepImageMetadata: boolean; retentionDays: number; retentionCron: string };
   /** Text messages over SMPP; null when no gateway is configured (no SMS). */
   sms: {
     host: string;
@@ -370,6 +374,8 @@ export function loadConfig(env: RawEnv, readFile: (path: string) => string = (p)
       maxOrderBytes: e.ATTACHMENT_MAX_ORDER_BYTES,
       maxOrderFiles: e.ATTACHMENT_MAX_ORDER_FILES,
       keepImageMetadata: e.ATTACHMENT_KEEP_IMAGE_METADATA,
+      retentionDays: e.ATTACHMENT_RETENTION_DAYS,
+      retentionCron: e.ATTACHMENT_RETENTION_CRON,
     },
     sms: e.SMS_SMPP_URL && e.SMS_SMPP_SYSTEM_ID && e.SMS_SMPP_PASSWORD ? smsConfig(e.SMS_SMPP_URL, e.SMS_SMPP_SYSTEM_ID, e.SMS_SMPP_PASSWORD, e) : null,
     shutdown: { drainMs: e.SHUTDOWN_DRAIN_MS, stepMs: e.SHUTDOWN_STEP_MS },

@@ -35,6 +35,22 @@ export interface DownloadAudit {
   readonly range: ByteRange | null;
 }
 
+/** A file deleted by the retention job: what it was, whose, and why (kept after the bytes are gone). */
+export interface DeletionAudit {
+  readonly attachmentId: string;
+  readonly orderId: string;
+  readonly name: string;
+  readonly kind: AttachmentKind;
+  readonly size: number;
+  readonly uploadedAt: Date;
+  readonly reason: 'retention';
+  /** When the order closed, and the retention period counted from then. */
+  readonly orderClosedAt: Date;
+  readonly retentionDays: number;
+  readonly at: Date;
+  readonly by: string;
+}
+
 export interface AttachmentStore {
   /** Streams `content` into storage; resolves once every byte is stored. A failed stream leaves nothing behind. */
   save(meta: NewAttachment, content: Readable): Promise<StoredAttachment>;
@@ -45,6 +61,10 @@ export interface AttachmentStore {
   open(attachmentId: string, range: ByteRange | null): Readable;
   remove(attachmentId: string): Promise<void>;
   recordDownload(entry: DownloadAudit): Promise<void>;
+  /** Orders that hold at least one file. */
+  orderIdsWithFiles(): Promise<string[]>;
+  /** Writes the deletion's audit entry (once per file: a second entry for the same file is ignored). */
+  recordDeletion(entry: DeletionAudit): Promise<void>;
 }
 
 /** Removes metadata (EXIF GPS location, camera serials) from an image stream of the given type. */
