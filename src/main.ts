@@ -22,6 +22,7 @@ import { MongoAgentClaims } from './adapters/db/repositories/agent-claim.reposit
 import { MongoAgentStates } from './adapters/db/repositories/agent-state.repository';
 import { AriConnection } from './adapters/ari/ari-connection';
 import { AriSurveyDialer } from './adapters/ari/ari-survey-dialer';
+import { AriStoredRecordings } from './adapters/ari/ari-recordings';
 import { AriTelephony } from './adapters/ari/ari-telephony';
 import { AriCallEvents } from './adapters/ari/ari-inputs';
 import { AriSipAuth } from './adapters/ari/ari-sip-auth';
@@ -213,6 +214,8 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     background,
     attachments: config.attachments,
     survey: { dialer: surveyDialer, concurrency: config.survey.maxCalls },
+    // Recordings of calls (RECORD_CALLS) stay in Asterisk until an order takes one as evidence.
+    callRecordings: new AriStoredRecordings({ url: config.ari.url, username: config.ari.username, password: config.ari.password, requestTimeoutMs: config.ari.requestTimeoutMs }),
     ...(config.sms && {
       sms: {
         gateway: new SmppGateway(

@@ -28,6 +28,7 @@ import { attachmentsRouter } from '../adapters/http/routers/attachments.router';
 import { GridFsAttachmentStore } from '../adapters/db/repositories/attachment.store';
 import { sharpImageCleaner } from '../adapters/images/sharp-image-cleaner';
 import { AttachmentService } from '../app/attachments/attachment.service';
+import type { CallRecordingSource } from '../app/attachments/attachment.ports';
 import { AttachmentRetention } from '../app/attachments/attachment-retention';
 import type { AttachmentLimits } from '../domain/attachment';
 import { CronJobScheduler } from '../adapters/jobs/cron-scheduler';
@@ -83,6 +84,8 @@ export interface WorkOrderModuleDeps {
   };
   /** The automated callback survey: without a dialer (no telephony) there is no survey job. */
   readonly survey?: { readonly dialer: SurveyDialer; readonly cron?: string } & Partial<SurveyJobOptions>;
+  /** The telephony's stored call recordings (ARI); without it no call recording can be attached. */
+  readonly callRecordings?: CallRecordingSource;
   /** Text messages to citizens: without a gateway none is queued or sent. */
   readonly sms?: { readonly gateway: SmsGateway } & Partial<SmsOptions>;
 }
@@ -107,8 +110,8 @@ export interface WorkOrderModule {
   readonly sweep: SupervisionSweep;
   /** The automated callback survey (null without a dialer); scheduled with the other jobs. */
   readonly survey: SurveyJob | null;
-  /** Text messages to citizens (null without a gateway); its dispatcher runs from start() to stop(). */
-  readonly sms: SmsService | null;
+  /** Text messages to citizens (sent only with a gateway); its dispatcher runs from start() to stop(). */
+  readonly sms: SmsService;
   /** KPI sums per period: the fold job's work (`facts.fold()`), reports' reads, `facts.rebuildFromOrders`. */
   readonly facts: WorkOrderFacts;
   readonly scheduler: CronJobScheduler | null;
@@ -151,6 +154,7 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   };
   const attachments = new AttachmentService({
     orders: orderRepo, store: attachmentStore, images: sharpImageCleaner, limits, keepImageMetadata: deps.attachments?.keepImageMetadata ?? false, clock, log,
+    ...(deps.callRecordings ? { recordings: { source: deps.callRecordings, calls: callCases } } : {}),
   });
   const retentionDays = deps.attachments?.retentionDays ?? 0;
   const retention = new AttachmentRetention({ orders: orderRepo, store: attachmentStore, retentionDays, clock, log });
@@ -190,19 +194,18 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   const background = deps.background ?? new BackgroundTasks(log.child({ component: 'background' }), clock);
   const smsLog = log.child({ component: 'sms' });
   const smsOutbox = new MongoSmsOutbox(conn);
-  const sms = deps.sms
-    ? new SmsService(
-      {
-        outbox: smsOutbox, gateway: deps.sms.gateway, orders: orderRepo, regulation, background, clock, log: smsLog,
-        // The SMS is the first contact the preset allows after failed calls (青浦 / 北京 smsIfNeverReached).
-        onNeverReachedSent: async (orderId, messageId) => {
-          await orders.actAsSystem(orderId, { type: 'recordContactAttempt', channel: 'sms', reached: false, note: `短信告知已发送（网关编号 ${messageId}）` });
-        },
+  const sms = new SmsService(
+    {
+      outbox: smsOutbox, gateway: deps.sms?.gateway ?? null, orders: orderRepo, regulation, background, clock, log: smsLog,
+      // The SMS is the first contact the preset allows after failed calls (青浦 / 北京 smsIfNeverReached).
+      onNeverReachedSent: async (orderId, messageId) => {
+        await orders.actAsSystem(orderId, { type: 'recordContactAttempt', channel: 'sms', reached: false, note: `短信告知已发送（网关编号 ${messageId}）` });
       },
-      deps.sms,
-    )
-    : null;
-  const unsubscribeSms = sms?.subscribe(events);
+    },
+    deps.sms ?? {},
+  );
+  // Notices are queued only where a gateway can send them.
+  const unsubscribeSms = deps.sms ? sms.subscribe(events) : undefined;
   let smsDispatcher: { stop(): void } | null = null;
   const routers = [
     workOrdersRouter(deps.auth, orders, idempotency, clock),
@@ -211,7 +214,7 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
     reportsRouter(deps.auth, reports, clock),
     presetsRouter(deps.auth, regulation),
     complaintsRouter(deps.auth, complaints),
-    ...(sms ? [smsRouter(deps.auth, sms)] : []),
+    smsRouter(deps.auth, sms),
   ];
   const callerHistory: WorkOrderLookup = {
     async recentByCaller(callerNumber, limit) {
@@ -235,11 +238,11 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
     async start() {
       await Promise.all([
         orderRepo.init(), complaintRepo.init(), changes.init(), factsRepo.init(), kbRepo.init(), settings.init(), jobLock.init(), idempotency.init(), attachmentStore.init(),
-        ...(sms ? [smsOutbox.init()] : []),
+        smsOutbox.init(),
       ]);
       await regulation.load();
       scheduler?.start();
-      smsDispatcher = sms?.start() ?? null;
+      smsDispatcher = sms.start();
     },
     async stop() {
       await scheduler?.stop();

@@ -15,9 +15,22 @@ export interface StoredAttachment {
   readonly uploadedBy: string;
   /** The image's metadata (GPS location included) was removed before it was stored. */
   readonly metadataStripped: boolean;
+  /** Where the file came from when not uploaded: `call:<callId>` for the recording of the order's call. */
+  readonly source?: string;
 }
 
 export type NewAttachment = Omit<StoredAttachment, 'id' | 'size'>;
+
+/** The recordings the telephony made of calls (Asterisk's stored recordings, fetched over ARI). */
+export interface CallRecordingSource {
+  /** The stored recording's bytes; null when the telephony holds no recording of that name (none, or not finished). */
+  open(name: string): Promise<Readable | null>;
+}
+
+/** Which recording a call has, and who answered it (from the call's record). */
+export interface CallRecordingLookup {
+  recordingOf(callId: string): Promise<{ readonly name: string; readonly handlingAgentId: string | null } | null>;
+}
 
 export interface ByteRange {
   /** First byte, inclusive. */

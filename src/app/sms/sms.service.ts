@@ -46,7 +46,8 @@ export const DEFAULT_SMS_OPTIONS: SmsOptions = {
 
 export interface SmsServiceDeps {
   readonly outbox: SmsOutbox;
-  readonly gateway: SmsGateway;
+  /** Without a gateway (no SMS configured) nothing is sent; the orders' messages can still be read. */
+  readonly gateway: SmsGateway | null;
   readonly orders: Pick<WorkOrderRepository, 'get'>;
   readonly regulation: Pick<RegulationService, 'preset' | 'activePreset'>;
   readonly background: Background;
@@ -75,7 +76,7 @@ export class SmsService {
 
   constructor(private readonly deps: SmsServiceDeps, opts: Partial<SmsOptions> = {}) {
     this.opts = { ...DEFAULT_SMS_OPTIONS, ...opts };
-    deps.gateway.onReceipt((r) => deps.background.run('sms.receipt', () => this.receipt(r, 1), { gatewayMessageId: r.messageId }));
+    deps.gateway?.onReceipt((r) => deps.background.run('sms.receipt', () => this.receipt(r, 1), { gatewayMessageId: r.messageId }));
   }
 
   /** Queues the notices that work-order events call for. */
@@ -136,6 +137,7 @@ export class SmsService {
 
   /** Starts the periodic dispatcher (Background helper); returns its stop. */
   start(): { stop(): void } {
+    if (!this.deps.gateway) return { stop: () => undefined };
     this.stopped = false;
     const every = this.deps.background.every('sms.dispatch', this.opts.dispatchIntervalMs, () => this.dispatch());
     return {
@@ -148,6 +150,7 @@ export class SmsService {
 
   /** Submits the messages due now, up to this run's share of the rate limit. */
   async dispatch(): Promise<DispatchResult> {
+    if (!this.deps.gateway) return { sent: 0, retried: 0, failed: 0 };
     const perRun = Math.max(1, Math.floor((this.opts.maxPerMinute * this.opts.dispatchIntervalMs) / 60_000));
     let sent = 0;
     let retried = 0;
@@ -167,10 +170,12 @@ export class SmsService {
   }
 
   private async tryOnce(m: SmsMessage): Promise<'sent' | 'retry' | 'failed'> {
+    const gateway = this.deps.gateway;
+    if (!gateway) return 'retry';
     const attempts = m.attempts + 1;
     const fields = { smsId: m.id, orderId: m.orderId, kind: m.kind, to: maskPhone(m.to), attempt: attempts };
     try {
-      const { messageId } = await this.deps.gateway.submit({ ref: m.id, to: m.to, text: m.text });
+      const { messageId } = await gateway.submit({ ref: m.id, to: m.to, text: m.text });
       const at = new Date(this.deps.clock());
       await this.deps.outbox.markSent(m.id, messageId, at);
       this.deps.log.info('sms sent', { ...fields, gatewayMessageId: messageId });

@@ -84,7 +84,7 @@ describe('SMS to citizens over SMPP (real SMPP peer, real database)', () => {
     expect(m?.gatewayMessageId).toBe(s?.messageId);
     expect(smsc.binds.every((b) => b.ok)).toBe(true);
     // Asked again (a second event for the same notice): still one message.
-    expect(await app.module.sms?.notify(o.id, 'received')).toBe(false);
+    expect(await app.module.sms.notify(o.id, 'received')).toBe(false);
     expect(submissionsTo('13800000001')).toHaveLength(1);
   });
 
