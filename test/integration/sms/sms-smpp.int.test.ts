@@ -2,8 +2,8 @@
  * Text messages to citizens over SMPP against a real protocol peer: an SMSC built on the `smpp`
  * package's server side, over TCP on loopback, taking `submit_sm`, answering and sending delivery
  * receipts. The work-order module runs against the real database (FerretDB) with the production
- * SMPP adapter. Covered: the notices of an order's life (received with its number, reply, filing,
- * the 北京 never-reached SMS that counts as first contact), Chinese text as UCS-2, receipts recorded
+ * SMPP adapter. Covered: the notices of an order's life (received with its number, reply, the
+ * callback the sweep announces, filing, the 北京 never-reached SMS that counts as first contact), Chinese text as UCS-2, receipts recorded
  * on the order, a confidential caller masked for non-handlers, and the failures: the SMSC down (an
  * outage: the message waits and goes once it is back), a refusing SMSC (retried, then failed), an
  * SMSC that never answers (a timeout, retried), an undeliverable receipt.
@@ -24,7 +24,7 @@ class RunningClock extends TestClock {
   override now = (): number => this.ms + (Date.now() - this.started);
 }
 
-type SmsRow = Omit<SmsMessage, 'nextAttemptAt'> & { masked: boolean; text: string | null };
+type SmsRow = Omit<SmsMessage, 'nextAttemptAt' | 'text'> & { nextAttemptAt: string | null; masked: boolean; text: string | null };
 
 describe('SMS to citizens over SMPP (real SMPP peer, real database)', () => {
   const clock = new RunningClock(T0.getTime());
@@ -95,16 +95,21 @@ describe('SMS to citizens over SMPP (real SMPP peer, real database)', () => {
     await act(o.id, water, { type: 'complete', summary: '已修复路灯' });
     await act(o.id, sup, { type: 'passReview' });
     await act(o.id, agent, { type: 'recordFeedback', channel: 'phone' });
+    // The sweep announces the callback now due: the citizen is told to expect the call.
+    await app.module.sweep.run();
+    await eventually(async () => (await smsOf(o.id, water)).some((m) => m.kind === 'callback'));
     await act(o.id, agent, { type: 'recordCallback', result: 'satisfied', level: '满意' });
     const rows = await eventually(async () => {
       const r = await smsOf(o.id, water); // the lead unit handles the order: sees it all
-      return r.length === 3 && r.every((m) => m.status === 'delivered') ? r : null;
+      return r.length === 4 && r.every((m) => m.status === 'delivered') ? r : null;
     }, 20_000);
-    expect(rows.map((m) => m.kind)).toEqual(['received', 'replied', 'closed']);
+    expect(rows.map((m) => m.kind)).toEqual(['received', 'replied', 'callback', 'closed']);
+    expect(rows[2]?.text).toBe(`【12345热线】我们将就工单${o.number}的办理情况对您回访，请留意来电。`);
     // A confidential caller's text names no matter, only the order number.
     expect(rows[0]?.text).toBe(`【12345热线】您的诉求已受理，工单号${o.number}，我们将按时限办理并答复您。`);
     expect(rows[1]?.text).toContain(`工单${o.number}已办理完毕`);
     expect(rows.every((m) => m.to === '13800000002' && !m.masked)).toBe(true);
+    expect(rows.map((m) => m.text).join('')).not.toContain('投诉');
     const masked = await smsOf(o.id, sup); // supervisors do not handle the case
     expect(masked.every((m) => m.to === '138****0002' && m.text === null && m.masked)).toBe(true);
     // Another unit does not see the order at all.
@@ -183,5 +188,23 @@ describe('SMS to citizens over SMPP (real SMPP peer, real database)', () => {
     });
     expect(m).toMatchObject({ status: 'failed', attempts: 1 });
     expect(m?.lastError).toContain('stat:UNDELIV');
+  });
+
+  it('no SMS at night: an order taken at 22:00 is told at 08:00 the next morning', async () => {
+    clock.set(new Date('2026-03-02T22:00:00+08:00'));
+    const o = await create('13800000008');
+    const [waiting] = await smsOf(o.id);
+    expect(waiting).toMatchObject({ kind: 'received', status: 'queued', attempts: 0 });
+    expect(new Date(String(waiting?.nextAttemptAt)).toISOString()).toBe(new Date('2026-03-03T08:00:00+08:00').toISOString());
+    // Several dispatcher runs pass at night: nothing is submitted.
+    await app.module.sms.dispatch();
+    expect(submissionsTo('13800000008')).toHaveLength(0);
+    clock.set(new Date('2026-03-03T08:00:01+08:00'));
+    const [m] = await eventually(async () => {
+      const rows = await smsOf(o.id);
+      return rows[0]?.status === 'delivered' ? rows : null;
+    });
+    expect(m?.attempts).toBe(1);
+    expect(submissionsTo('13800000008')).toHaveLength(1);
   });
 });
