@@ -82,7 +82,8 @@ export class SmsService {
   /** Queues the notices that work-order events call for. */
   subscribe(events: WorkOrderEmitter): () => void {
     const bg = this.deps.background;
-    const onCreated = bg.handler('sms.notice', (e: { orderId: string }) => this.notify(e.orderId, 'received'));
+    // A draft (受理中) is not taken yet: the citizen is told when it is submitted (accept).
+    const onCreated = bg.handler('sms.notice', (e: { orderId: string; to: string }) => (e.to === 'DRAFT' ? undefined : this.notify(e.orderId, 'received')));
     const onChanged = bg.handler('sms.notice', (e: { orderId: string; action: string; from: string; to: string; rev: number }) => this.onChange(e));
     const onCallback = bg.handler('sms.notice', (e: { orderId: string; dueAt: Date }) => this.notify(e.orderId, 'callback', e.dueAt.toISOString()));
     events.on('workOrder:created', onCreated);
@@ -99,6 +100,7 @@ export class SmsService {
     // Each entry into a state is its own occasion (a redone order is answered again).
     if (e.to === 'PENDING_FEEDBACK' && e.from !== 'PENDING_FEEDBACK') await this.notify(e.orderId, 'replied', String(e.rev));
     if (e.to === 'CLOSED' && e.from !== 'CLOSED') await this.notify(e.orderId, 'closed', String(e.rev));
+    if (e.action === 'accept' && e.from === 'DRAFT') await this.notify(e.orderId, 'received');
     if (e.action === 'recordContactAttempt') await this.afterContactAttempt(e.orderId);
   }
 

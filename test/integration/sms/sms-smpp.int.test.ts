@@ -83,6 +83,16 @@ describe('SMS to citizens over SMPP (real SMPP peer, real database)', () => {
     expect(s).toMatchObject({ systemId: 'hotline', from: '12345', dataCoding: 8, registeredDelivery: 1, answer: 'accepted', text: m?.text });
     expect(m?.gatewayMessageId).toBe(s?.messageId);
     expect(smsc.binds.every((b) => b.ok)).toBe(true);
+    // A draft is not taken yet: its citizen is told when it is submitted.
+    const draft = await call<{ id: string; number: string }>(app, 'POST', '/api/work-orders', agent, {
+      caller: { phone: '13800000009', callbackConsent: 'granted' }, category: '咨询', urgency: '一般', content: '咨询办事时间', areaCode: '110105', submit: false,
+    });
+    expect(draft.status).toBe(201);
+    await app.module.sms.dispatch();
+    expect(await smsOf(draft.body.id)).toEqual([]);
+    await act(draft.body.id, agent, { type: 'accept' });
+    await eventually(async () => (await smsOf(draft.body.id))[0]?.status === 'delivered');
+    expect(submissionsTo('13800000009').map((x) => x.text)).toEqual([`【12345热线】您反映的咨询事项已受理，工单号${draft.body.number}，我们将按时限办理并答复您。`]);
     // Asked again (a second event for the same notice): still one message.
     expect(await app.module.sms.notify(o.id, 'received')).toBe(false);
     expect(submissionsTo('13800000001')).toHaveLength(1);
