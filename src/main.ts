@@ -22,6 +22,7 @@ import { MongoAgentClaims } from './adapters/db/repositories/agent-claim.reposit
 import { MongoAgentStates } from './adapters/db/repositories/agent-state.repository';
 import { AriConnection } from './adapters/ari/ari-connection';
 import { AriSurveyDialer } from './adapters/ari/ari-survey-dialer';
+import { AriStoredRecordings } from './adapters/ari/ari-recordings';
 import { AriTelephony } from './adapters/ari/ari-telephony';
 import { AriCallEvents } from './adapters/ari/ari-inputs';
 import { AriSipAuth } from './adapters/ari/ari-sip-auth';
@@ -51,6 +52,7 @@ import { AgentControl, liveInputsOf } from './app/live/call-path-bridge';
 import { makeCallPathSettings } from './domain/call/call-settings';
 import { ratingScalePreset } from './domain/rating/rating';
 import { buildWorkOrderModule, type WorkOrderModule } from './composition/work-orders.module';
+import { SmppGateway } from './adapters/sms/smpp-gateway';
 
 export interface System {
   readonly config: Config;
@@ -216,6 +218,25 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     background,
     attachments: config.attachments,
     survey: { dialer: surveyDialer, concurrency: config.survey.maxCalls },
+    // Recordings of calls (RECORD_CALLS) stay in Asterisk until an order takes one as evidence.
+    callRecordings: new AriStoredRecordings({ url: config.ari.url, username: config.ari.username, password: config.ari.password, requestTimeoutMs: config.ari.requestTimeoutMs }),
+    ...(config.sms && {
+      sms: {
+        gateway: new SmppGateway(
+          {
+            host: config.sms.host, port: config.sms.port, tls: config.sms.tls, systemId: config.sms.systemId, password: config.sms.password,
+            sourceAddr: config.sms.sourceAddr, timeoutMs: config.sms.timeoutMs, enquireLinkMs: 30_000,
+          },
+          log.child({ component: 'smpp' }),
+        ),
+        hotlineName: config.sms.hotlineName,
+        hours: config.sms.hours,
+        retry: { maxAttempts: config.sms.maxAttempts, baseDelayMs: config.sms.retryBaseMs, maxDelayMs: config.sms.retryMaxMs },
+        maxPerMinute: config.sms.maxPerMinute,
+        // A try may take the connection, the bind and the answer (each up to SMS_TIMEOUT_MS): the lease outlasts them.
+        leaseMs: 4 * config.sms.timeoutMs,
+      },
+    }),
   });
   // A call handed to an emergency line: its open orders follow (转110/119/120/122).
   bus.subscribe('call', ({ event: e }) => {

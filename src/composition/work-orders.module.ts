@@ -28,6 +28,8 @@ import { attachmentsRouter } from '../adapters/http/routers/attachments.router';
 import { GridFsAttachmentStore } from '../adapters/db/repositories/attachment.store';
 import { sharpImageCleaner } from '../adapters/images/sharp-image-cleaner';
 import { AttachmentService } from '../app/attachments/attachment.service';
+import type { CallRecordingSource } from '../app/attachments/attachment.ports';
+import { AttachmentRetention } from '../app/attachments/attachment-retention';
 import type { AttachmentLimits } from '../domain/attachment';
 import { CronJobScheduler } from '../adapters/jobs/cron-scheduler';
 import { ComplaintService } from '../app/work-orders/complaint.service';
@@ -47,6 +49,11 @@ import type { Logger } from '../shared/logger';
 import type { WorkOrderLookup } from '../app/records/call-records.ports';
 import type { CallCases, SurveyDialer } from '../app/work-orders/ports';
 import { normalizePhone } from '../domain/work-order';
+import { MongoSmsOutbox } from '../adapters/db/repositories/sms-outbox.repository';
+import { smsRouter } from '../adapters/http/routers/sms.router';
+import type { SmsGateway } from '../app/sms/sms.ports';
+import { SmsService, type SmsOptions } from '../app/sms/sms.service';
+import { BackgroundTasks } from '../shared/background';
 
 export interface WorkOrderModuleDeps {
   readonly db: DbConnection;
@@ -68,10 +75,22 @@ export interface WorkOrderModuleDeps {
   /** Where the jobs' firings run (main.ts: the process's one Background). */
   readonly background?: Background;
   /** Evidence files: limits and whether photos keep their EXIF; default as in config.ts. */
-  readonly attachments?: Partial<AttachmentLimits> & { readonly keepImageMetadata?: boolean };
+  readonly attachments?: Partial<AttachmentLimits> & {
+    readonly keepImageMetadata?: boolean;
+    /** Days after an order closed until its files are deleted (0 or absent: kept for good). */
+    readonly retentionDays?: number;
+    /** When the retention job runs (default daily at 02:20). */
+    readonly retentionCron?: string;
+  };
   /** The automated callback survey: without a dialer (no telephony) there is no survey job. */
   readonly survey?: { readonly dialer: SurveyDialer; readonly cron?: string } & Partial<SurveyJobOptions>;
+  /** The telephony's stored call recordings (ARI); without it no call recording can be attached. */
+  readonly callRecordings?: CallRecordingSource;
+  /** Text messages to citizens: without a gateway none is queued or sent. */
+  readonly sms?: { readonly gateway: SmsGateway } & Partial<SmsOptions>;
 }
+
+export const ATTACHMENT_RETENTION_JOB = 'attachments.retention';
 
 export interface WorkOrderModule {
   /** Pass to buildApi (`extraRouters`): the routers with their OpenAPI docs. */
@@ -82,6 +101,8 @@ export interface WorkOrderModule {
   readonly attachments: AttachmentService;
   /** The GridFS store (tests read its download audit). */
   readonly attachmentStore: GridFsAttachmentStore;
+  /** Deletes the files of orders closed longer than the retention period (scheduled when it is set). */
+  readonly retention: AttachmentRetention;
   readonly knowledge: KnowledgeService;
   readonly complaints: ComplaintService;
   readonly reports: WorkOrderReportService;
@@ -89,6 +110,8 @@ export interface WorkOrderModule {
   readonly sweep: SupervisionSweep;
   /** The automated callback survey (null without a dialer); scheduled with the other jobs. */
   readonly survey: SurveyJob | null;
+  /** Text messages to citizens (sent only with a gateway); its dispatcher runs from start() to stop(). */
+  readonly sms: SmsService;
   /** KPI sums per period: the fold job's work (`facts.fold()`), reports' reads, `facts.rebuildFromOrders`. */
   readonly facts: WorkOrderFacts;
   readonly scheduler: CronJobScheduler | null;
@@ -131,7 +154,10 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   };
   const attachments = new AttachmentService({
     orders: orderRepo, store: attachmentStore, images: sharpImageCleaner, limits, keepImageMetadata: deps.attachments?.keepImageMetadata ?? false, clock, log,
+    ...(deps.callRecordings ? { recordings: { source: deps.callRecordings, calls: callCases } } : {}),
   });
+  const retentionDays = deps.attachments?.retentionDays ?? 0;
+  const retention = new AttachmentRetention({ orders: orderRepo, store: attachmentStore, retentionDays, clock, log });
   const orders = new WorkOrderService({
     orders: orderRepo, notices: noticeLog, facts: factsRepo, knowledge: kbRepo, regulation, events, clock, newId, log, calls,
     attachmentRefs: (orderId, refs, field) => attachments.resolveRefs(orderId, refs, field),
@@ -155,7 +181,32 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   if (scheduler && deps.jobs !== false) {
     for (const job of workOrderJobs({ sweep, regulation, reports, snapshots, facts: factsRepo, clock, log }, deps.jobs ?? {})) scheduler.add(job);
     if (survey) scheduler.add(surveyJob(survey, regulation, deps.survey?.cron));
+    if (retentionDays > 0) {
+      scheduler.add({
+        name: ATTACHMENT_RETENTION_JOB, cron: deps.attachments?.retentionCron ?? '20 2 * * *', leaseMs: 3_600_000,
+        run: async () => {
+          const r = await retention.run();
+          if (r.filesDeleted > 0) log.info('attachment retention', { ...r });
+        },
+      });
+    }
   }
+  const background = deps.background ?? new BackgroundTasks(log.child({ component: 'background' }), clock);
+  const smsLog = log.child({ component: 'sms' });
+  const smsOutbox = new MongoSmsOutbox(conn);
+  const sms = new SmsService(
+    {
+      outbox: smsOutbox, gateway: deps.sms?.gateway ?? null, orders: orderRepo, regulation, background, clock, log: smsLog,
+      // The SMS is the first contact the preset allows after failed calls (青浦 / 北京 smsIfNeverReached).
+      onNeverReachedSent: async (orderId, messageId) => {
+        await orders.actAsSystem(orderId, { type: 'recordContactAttempt', channel: 'sms', reached: false, note: `短信告知已发送（网关编号 ${messageId}）` });
+      },
+    },
+    deps.sms ?? {},
+  );
+  // Notices are queued only where a gateway can send them.
+  const unsubscribeSms = deps.sms ? sms.subscribe(events) : undefined;
+  let smsDispatcher: { stop(): void } | null = null;
   const routers = [
     workOrdersRouter(deps.auth, orders, idempotency, clock),
     attachmentsRouter(deps.auth, attachments, limits.maxFileBytes),
@@ -163,6 +214,7 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
     reportsRouter(deps.auth, reports, clock),
     presetsRouter(deps.auth, regulation),
     complaintsRouter(deps.auth, complaints),
+    smsRouter(deps.auth, sms),
   ];
   const callerHistory: WorkOrderLookup = {
     async recentByCaller(callerNumber, limit) {
@@ -182,14 +234,21 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   };
 
   return {
-    routers, events, orders, attachments, attachmentStore, knowledge, complaints, reports, regulation, sweep, survey, facts: factsRepo, scheduler, callerHistory,
+    routers, events, orders, attachments, attachmentStore, retention, knowledge, complaints, reports, regulation, sweep, survey, sms, facts: factsRepo, scheduler, callerHistory,
     async start() {
-      await Promise.all([orderRepo.init(), complaintRepo.init(), changes.init(), factsRepo.init(), kbRepo.init(), settings.init(), jobLock.init(), idempotency.init(), attachmentStore.init()]);
+      await Promise.all([
+        orderRepo.init(), complaintRepo.init(), changes.init(), factsRepo.init(), kbRepo.init(), settings.init(), jobLock.init(), idempotency.init(), attachmentStore.init(),
+        smsOutbox.init(),
+      ]);
       await regulation.load();
       scheduler?.start();
+      smsDispatcher = sms.start();
     },
     async stop() {
       await scheduler?.stop();
+      smsDispatcher?.stop();
+      unsubscribeSms?.();
+      await deps.sms?.gateway.stop();
     },
   };
 }

@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import cron from 'node-cron';
 import { z } from 'zod';
+import { parseSmsHours, type SmsHours } from '../domain/sms';
 
 const LAB_ARI_PASSWORD = 'hotline-lab-secret';
 const LAB_JWT_SECRET = 'hotline-lab-jwt-secret-change-me-in-production';
@@ -150,6 +151,31 @@ const schema = z.object({
   EMERGENCY_RING_SECONDS: int(5, 120).default(30),
   /** After the agent left a three-way call (三方通话), ask the caller to rate the agent if the caller stays to the end. */
   RATE_AFTER_THREE_WAY: bool.default(true),
+  /** Days after an order closed until its evidence files are deleted (audited); 0 = kept for good. */
+  ATTACHMENT_RETENTION_DAYS: int(0, 36_500).default(0),
+  /** When the retention job runs (Asia/Shanghai time). */
+  ATTACHMENT_RETENTION_CRON: cronExpression.default('20 2 * * *'),
+  /**
+   * Text messages to citizens over SMPP: the operator's gateway as smpp://host:port (or ssmpp:// for
+   * TLS); unset = no SMS is queued or sent. SMS_SMPP_PASSWORD is a secret (or SMS_SMPP_PASSWORD_FILE).
+   */
+  SMS_SMPP_URL: url(['smpp:', 'ssmpp:']).optional(),
+  SMS_SMPP_SYSTEM_ID: z.string().min(1).max(15).optional(),
+  SMS_SMPP_PASSWORD: z.string().min(1).max(8, 'SMPP 3.4 passwords have at most 8 characters').optional(),
+  /** The sender citizens see (the hotline's number or the operator-assigned long number). */
+  SMS_SOURCE_ADDR: z.string().regex(/^[0-9+]{3,21}$/, 'digits').default('12345'),
+  /** How messages are signed: 【name】. */
+  SMS_HOTLINE_NAME: z.string().trim().min(1).max(20).default('12345热线'),
+  /** Sending hours on Beijing time (no SMS at night): HH:MM-HH:MM within one day. */
+  SMS_HOURS: z.string().refine((v) => parseSmsHours(v) !== null, { message: 'HH:MM-HH:MM, from before to, within one day' }).default('08:00-21:00'),
+  /** Submissions of one message at most; the wait after the first failure, doubled each time up to the maximum. */
+  SMS_MAX_ATTEMPTS: int(1, 100).default(6),
+  SMS_RETRY_BASE_MS: int(100, 86_400_000).default(30_000),
+  SMS_RETRY_MAX_MS: int(100, 86_400_000).default(1_800_000),
+  /** Messages submitted per minute at most by one instance (the gateway's contracted rate). */
+  SMS_MAX_PER_MINUTE: int(1, 100_000).default(600),
+  /** Longest wait for the gateway's connection and bind, and for its answer to one message. */
+  SMS_TIMEOUT_MS: int(100, 120_000).default(10_000),
   /** Keypad menu after the greeting, as digit=queue pairs ("1=general,2=tax"); unset = no menu. */
   MENU_OPTIONS: z
     .string()
@@ -173,6 +199,7 @@ export const SECRET_VARIABLES = [
   'REDIS_PASSWORD',
   'BOOTSTRAP_ADMIN_PASSWORD',
   'METRICS_SCRAPE_TOKEN',
+  'SMS_SMPP_PASSWORD',
 ] as const;
 
 /**
@@ -232,7 +259,23 @@ export interface Config {
     foldCron: string;
     reportCron: string;
   };
-  attachments: { maxFileBytes: number; maxOrderBytes: number; maxOrderFiles: number; keepImageMetadata: boolean };
+  attachments: { maxFileBytes: number; maxOrderBytes: number; maxOrderFiles: number; keepImageMetadata: boolean; retentionDays: number; retentionCron: string };
+  /** Text messages over SMPP; null when no gateway is configured (no SMS). */
+  sms: {
+    host: string;
+    port: number;
+    tls: boolean;
+    systemId: string;
+    password: string;
+    sourceAddr: string;
+    hotlineName: string;
+    hours: SmsHours;
+    maxAttempts: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    maxPerMinute: number;
+    timeoutMs: number;
+  } | null;
   shutdown: { drainMs: number; stepMs: number };
   callPath: {
     ringTimeoutMs: number;
@@ -295,6 +338,9 @@ export function loadConfig(env: RawEnv, readFile: (path: string) => string = (p)
   if (cleaned['REDIS_PASSWORD'] && !cleaned['REDIS_URL']) {
     problems.push('REDIS_PASSWORD: set REDIS_URL too');
   }
+  if (cleaned['SMS_SMPP_URL'] && (!cleaned['SMS_SMPP_SYSTEM_ID'] || !cleaned['SMS_SMPP_PASSWORD'])) {
+    problems.push('SMS_SMPP_SYSTEM_ID: SMS_SMPP_SYSTEM_ID and SMS_SMPP_PASSWORD are required when SMS_SMPP_URL is set');
+  }
   const perAccount = schema.shape.LOGIN_MAX_FAILURES_PER_ACCOUNT.safeParse(cleaned['LOGIN_MAX_FAILURES_PER_ACCOUNT']);
   const perAddress = schema.shape.LOGIN_MAX_FAILURES_PER_ADDRESS.safeParse(cleaned['LOGIN_MAX_FAILURES_PER_ADDRESS']);
   if (perAccount.success && perAddress.success && perAddress.data < perAccount.data) {
@@ -345,7 +391,10 @@ export function loadConfig(env: RawEnv, readFile: (path: string) => string = (p)
       maxOrderBytes: e.ATTACHMENT_MAX_ORDER_BYTES,
       maxOrderFiles: e.ATTACHMENT_MAX_ORDER_FILES,
       keepImageMetadata: e.ATTACHMENT_KEEP_IMAGE_METADATA,
+      retentionDays: e.ATTACHMENT_RETENTION_DAYS,
+      retentionCron: e.ATTACHMENT_RETENTION_CRON,
     },
+    sms: e.SMS_SMPP_URL && e.SMS_SMPP_SYSTEM_ID && e.SMS_SMPP_PASSWORD ? smsConfig(e.SMS_SMPP_URL, e.SMS_SMPP_SYSTEM_ID, e.SMS_SMPP_PASSWORD, e) : null,
     shutdown: { drainMs: e.SHUTDOWN_DRAIN_MS, stepMs: e.SHUTDOWN_STEP_MS },
     callPath: {
       ringTimeoutMs: e.RING_TIMEOUT_MS,
@@ -376,4 +425,24 @@ export function loadConfig(env: RawEnv, readFile: (path: string) => string = (p)
       rateAfterThreeWay: e.RATE_AFTER_THREE_WAY,
     },
   });
+}
+
+function smsConfig(raw: string, systemId: string, password: string, e: z.infer<typeof schema>): NonNullable<Config['sms']> {
+  const u = new URL(raw);
+  const tls = u.protocol === 'ssmpp:';
+  return {
+    host: u.hostname,
+    port: u.port ? Number(u.port) : tls ? 3550 : 2775,
+    tls,
+    systemId,
+    password,
+    sourceAddr: e.SMS_SOURCE_ADDR,
+    hotlineName: e.SMS_HOTLINE_NAME,
+    hours: parseSmsHours(e.SMS_HOURS) as SmsHours,
+    maxAttempts: e.SMS_MAX_ATTEMPTS,
+    retryBaseMs: e.SMS_RETRY_BASE_MS,
+    retryMaxMs: e.SMS_RETRY_MAX_MS,
+    maxPerMinute: e.SMS_MAX_PER_MINUTE,
+    timeoutMs: e.SMS_TIMEOUT_MS,
+  };
 }

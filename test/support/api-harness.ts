@@ -35,6 +35,7 @@ import { MongoUserRepository } from '../../src/adapters/db/repositories/user.rep
 import { buildApi } from '../../src/adapters/http/api';
 import type { LoginRateLimit } from '../../src/adapters/http/routers/auth.router';
 import { buildWorkOrderModule, type WorkOrderModule } from '../../src/composition/work-orders.module';
+import type { CallRecordingSource } from '../../src/app/attachments/attachment.ports';
 import { healthRouter } from '../../src/adapters/http/health.router';
 import { HttpServer } from '../../src/adapters/http/http-server';
 import { Metrics, metricsRouter } from '../../src/adapters/metrics/metrics';
@@ -108,6 +109,8 @@ export interface AppOptions {
   withWorkOrderModule?: boolean;
   /** The work-order module's clock (deadlines, reports); default Date.now. Tokens always use the real time. */
   workOrderClock?: () => number;
+  /** Where the work-order module reads calls' recordings (main.ts: Asterisk over ARI). */
+  callRecordings?: CallRecordingSource;
   log?: Logger;
 }
 
@@ -154,7 +157,7 @@ export async function startApp(opts: AppOptions): Promise<TestApp> {
   }
   await queues.start();
   const workOrderModule = opts.withWorkOrderModule
-    ? buildWorkOrderModule({ db, auth, log, clock: opts.workOrderClock ?? clock, jobs: false })
+    ? buildWorkOrderModule({ db, auth, log, clock: opts.workOrderClock ?? clock, jobs: false, ...(opts.callRecordings ? { callRecordings: opts.callRecordings } : {}) })
     : null;
   await workOrderModule?.start();
   const calls = new CallRecordsService(

@@ -6,7 +6,7 @@
  */
 import { PassThrough, Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Actor } from '../../domain/access';
+import { seesRecording, type Actor } from '../../domain/access';
 import {
   SNIFF_BYTES, sanitizeFileName, sniffFileType, type AttachmentLimits, type AttachmentRefusal, type AttachmentStep, type FileType,
 } from '../../domain/attachment';
@@ -14,8 +14,8 @@ import { TERMINAL_STATUSES, type AttachmentRef, type WorkOrder } from '../../dom
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 import type { WorkOrderRepository } from '../work-orders/ports';
-import { canSee, handlesOrder } from '../work-orders/work-order.policy';
-import type { AttachmentStore, ByteRange, ImageCleaner, StoredAttachment } from './attachment.ports';
+import { canSee, handlesOrder, orderHandlers } from '../work-orders/work-order.policy';
+import type { AttachmentStore, ByteRange, CallRecordingLookup, CallRecordingSource, ImageCleaner, StoredAttachment } from './attachment.ports';
 
 export interface AttachmentServiceDeps {
   readonly orders: Pick<WorkOrderRepository, 'get'>;
@@ -26,7 +26,12 @@ export interface AttachmentServiceDeps {
   readonly keepImageMetadata?: boolean;
   readonly clock: () => number;
   readonly log: Logger;
+  /** The calls' recordings (telephony) and which recording a call has (its record); without them none can be attached. */
+  readonly recordings?: { readonly source: CallRecordingSource; readonly calls: CallRecordingLookup };
 }
+
+/** `source` of a file copied from a call's recording. */
+const CALL_SOURCE = 'call:';
 
 const REFUSAL_STATUS: Record<AttachmentRefusal, number> = { EMPTY: 400, TOO_LARGE: 413, ORDER_FULL: 413, TYPE_NOT_ALLOWED: 415 };
 
@@ -87,6 +92,8 @@ export interface UploadInput {
   readonly step: AttachmentStep;
   readonly fileName: string;
   readonly content: Readable;
+  /** Set for a file that was not uploaded (the recording of the order's call). */
+  readonly source?: string;
 }
 
 export interface Download {
@@ -125,6 +132,7 @@ export class AttachmentService {
         {
           orderId: order.id, step: input.step, name: sanitizeFileName(input.fileName, type), mime: type.mime, kind: type.kind,
           uploadedAt: new Date(this.deps.clock()), uploadedBy: actor.userId, metadataStripped: strip,
+          ...(input.source !== undefined ? { source: input.source } : {}),
         },
         this.cleaned(whole, limit, type, strip),
       );
@@ -161,7 +169,13 @@ export class AttachmentService {
   async list(actor: Actor, orderId: string): Promise<StoredAttachment[]> {
     const order = await this.visibleOrder(actor, orderId);
     this.requireFileAccess(actor, order);
-    return this.deps.store.list(order.id);
+    const files = await this.deps.store.list(order.id);
+    const calls = [...new Set(files.flatMap((f) => (f.source?.startsWith(CALL_SOURCE) ? [f.source] : [])))];
+    if (calls.length === 0) return files;
+    // A call's recording is listed only for those who may hear it.
+    const heard = new Set<string>();
+    for (const s of calls) if (await this.hearsCall(actor, order, s.slice(CALL_SOURCE.length))) heard.add(s);
+    return files.filter((f) => !f.source?.startsWith(CALL_SOURCE) || heard.has(f.source));
   }
 
   /** Opens a file for download (whole, or one byte range) and records who downloaded it. */
@@ -170,12 +184,52 @@ export class AttachmentService {
     this.requireFileAccess(actor, order);
     const attachment = await this.deps.store.get(order.id, attachmentId);
     if (!attachment) throw new NotFoundError('attachment');
+    if (attachment.source?.startsWith(CALL_SOURCE) && !(await this.hearsCall(actor, order, attachment.source.slice(CALL_SOURCE.length)))) throw new NotFoundError('attachment');
     const wanted = typeof range === 'function' ? range(attachment.size) : range === 'all' ? null : range;
     if (wanted === 'unsatisfiable') {
       throw new AppError('VALIDATION.FIELD', `range not satisfiable: the file has ${attachment.size} bytes`, 416, { field: 'range', size: attachment.size });
     }
     await this.deps.store.recordDownload({ attachmentId, orderId: order.id, userId: actor.userId, role: actor.role, at: new Date(this.deps.clock()), range: wanted });
     return { attachment, range: wanted, body: this.deps.store.open(attachmentId, wanted) };
+  }
+
+  /**
+   * Attaches the recording of the call the order was made from, in one action: the telephony's stored
+   * recording is streamed into the order's files (kind recording, step intake) through the same checks
+   * and limits as an upload. Idempotent: a recording already attached is answered again (`created`
+   * false). For those who may hear the call (domain/access seesRecording: the agent who answered or
+   * made the order, the lead unit, supervisors, administrators); 404 for anyone else, 409 when the
+   * order has no call, the call no recording, or the recording is not finished yet.
+   */
+  async attachCallRecording(actor: Actor, orderId: string): Promise<{ readonly attachment: StoredAttachment; readonly created: boolean }> {
+    const order = await this.visibleOrder(actor, orderId);
+    this.requireFileAccess(actor, order);
+    const rec = this.deps.recordings;
+    if (!order.callId) throw new ConflictError('the order was not made from a call', { reasonCode: 'ATTACHMENT.NO_CALL' });
+    if (!(await this.hearsCall(actor, order, order.callId))) throw new NotFoundError('work order');
+    const call = rec ? await rec.calls.recordingOf(order.callId) : null;
+    if (!rec || !call) throw new ConflictError('the call has no recording', { reasonCode: 'ATTACHMENT.NO_RECORDING' });
+    const source = `${CALL_SOURCE}${order.callId}`;
+    const first = async (): Promise<StoredAttachment | undefined> => (await this.deps.store.list(order.id)).find((f) => f.source === source);
+    const existing = await first();
+    if (existing) return { attachment: existing, created: false };
+    const content = await rec.source.open(call.name);
+    if (!content) throw new ConflictError('the recording is not available yet (the call may still be going on)', { reasonCode: 'ATTACHMENT.RECORDING_NOT_READY' });
+    const stored = await this.upload(actor, { orderId: order.id, step: 'intake', fileName: `通话录音 ${order.number}`, content, source });
+    // Two requests at once may both have copied it: the later copy gives way to the first.
+    const kept = await first();
+    if (kept && kept.id !== stored.id) {
+      await this.deps.store.remove(stored.id);
+      return { attachment: kept, created: false };
+    }
+    this.deps.log.info('call recording attached', { orderId: order.id, callId: order.callId, attachmentId: stored.id, size: stored.size, userId: actor.userId });
+    return { attachment: stored, created: true };
+  }
+
+  /** The call's recording is for those who handle its case (domain/access seesRecording). */
+  private async hearsCall(actor: Actor, order: WorkOrder, callId: string): Promise<boolean> {
+    const call = await this.deps.recordings?.calls.recordingOf(callId);
+    return seesRecording(actor, { ...orderHandlers(order), handlingAgentId: call?.handlingAgentId ?? null });
   }
 
   /**

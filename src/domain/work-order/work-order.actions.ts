@@ -154,7 +154,8 @@ export const ACTION_ROLES: Readonly<Record<WorkOrderActionType, readonly Role[]>
   requestReturn: UNIT,
   approveReturn: SUPERVISOR,
   rejectReturn: SUPERVISOR,
-  recordContactAttempt: UNIT,
+  // The system records the SMS it sent when the unit's calls did not reach the citizen (smsIfNeverReached).
+  recordContactAttempt: [...UNIT, 'system'],
   recordHandling: UNIT,
   requestExtension: UNIT,
   approveExtension: SUPERVISOR,

@@ -17,6 +17,7 @@
 import { ROLES, type Role } from '../../../src/domain/access';
 import type { RouteDoc } from '../../../src/adapters/http/route-table';
 import { actionBody } from '../../../src/adapters/http/routers/work-orders.router';
+import { Readable } from 'node:stream';
 import { pdf } from '../../support/evidence-files';
 import { account, insertCall, mongoBaseUrl, request, startApp, uniqueDbName, type Account, type TestApp } from '../../support/api-harness';
 
@@ -81,6 +82,35 @@ async function uploadEvidence(orderId: string): Promise<string> {
   return String(body['id']);
 }
 let n = 0;
+
+/** A short WAV (RIFF header and silence), as Asterisk stores a bridge recording. */
+function wav(): Buffer {
+  const data = Buffer.alloc(1600);
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0, 'latin1');
+  h.writeUInt32LE(36 + data.length, 4);
+  h.write('WAVEfmt ', 8, 'latin1');
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20);
+  h.writeUInt16LE(1, 22);
+  h.writeUInt32LE(8000, 24);
+  h.writeUInt32LE(16000, 28);
+  h.writeUInt16LE(2, 32);
+  h.writeUInt16LE(16, 34);
+  h.write('data', 36, 'latin1');
+  h.writeUInt32LE(data.length, 40);
+  return Buffer.concat([h, data]);
+}
+
+let recorded = 0;
+/** An order made from a recorded call that `answeredBy` took (7001: the matrix's agent creates it), dispatched to `lead`. */
+async function orderFromRecordedCall(lead: string, answeredBy: '7001' | '7002'): Promise<string> {
+  const callId = `recorded-call-${++recorded}`;
+  await insertCall(app, { callId, agentId: answeredBy, agentIds: [answeredBy], unitIds: [], recording: `call-${callId}` });
+  const o = await staffCall('POST', '/api/work-orders', { ...complaint(), callId }, answeredBy === '7001' ? accounts.agent : accounts.supervisor);
+  await staffCall('POST', `/api/work-orders/${String(o['id'])}/actions`, { type: 'dispatch', leadUnitId: lead });
+  return String(o['id']);
+}
 
 type Json = Record<string, unknown>;
 
@@ -270,6 +300,27 @@ const matrix: Record<string, Case[]> = {
     { what: 'a file for an order led by the handler\'s unit', expect: EVERYONE, request: () => ({ path: `/api/work-orders/${orders.water}/attachments?step=reply`, file: { name: 'reply.pdf', data: pdf() } }) },
     { what: 'a file for another unit\'s order', expect: OTHER_UNIT, request: () => ({ path: `/api/work-orders/${orders.parks}/attachments?step=reply`, file: { name: 'reply.pdf', data: pdf() } }) },
   ],
+  'POST /api/work-orders/:orderId/attachments/call-recording': [
+    {
+      what: 'the recording of the call an order of the handler\'s unit was made from',
+      expect: EVERYONE,
+      request: async () => ({ path: `/api/work-orders/${await orderFromRecordedCall('water', '7001')}/attachments/call-recording` }),
+    },
+    {
+      what: 'the same for another unit\'s order',
+      expect: OTHER_UNIT,
+      request: async () => ({ path: `/api/work-orders/${await orderFromRecordedCall('parks', '7001')}/attachments/call-recording` }),
+    },
+    {
+      what: 'another agent\'s conversation (not the agent\'s to hear)',
+      expect: { ...EVERYONE, agent: 404 },
+      request: async () => ({ path: `/api/work-orders/${await orderFromRecordedCall('water', '7002')}/attachments/call-recording` }),
+    },
+  ],
+  'GET /api/work-orders/:orderId/sms': [
+    { what: 'the text messages of an order led by the handler\'s unit', expect: EVERYONE, request: () => ({ path: `/api/work-orders/${orders.water}/sms` }) },
+    { what: 'the text messages of another unit\'s order', expect: OTHER_UNIT, request: () => ({ path: `/api/work-orders/${orders.parks}/sms` }) },
+  ],
   'GET /api/work-orders/:orderId/attachments': [
     { what: 'the files of an order led by the handler\'s unit', expect: EVERYONE, request: () => ({ path: `/api/work-orders/${orders.water}/attachments` }) },
     { what: 'the files of another unit\'s order', expect: OTHER_UNIT, request: () => ({ path: `/api/work-orders/${orders.parks}/attachments` }) },
@@ -452,6 +503,8 @@ beforeAll(async () => {
     dbUri: `${await mongoBaseUrl()}/${uniqueDbName(__filename)}`,
     withWorkOrderModule: true,
     workOrderClock: () => T0,
+    // Asterisk's stored recordings: the matrix checks who may attach them (the real fetch: attachments/call-recording).
+    callRecordings: { open: (name) => Promise.resolve(name.startsWith('call-recorded-call-') ? Readable.from([wav()]) : null) },
     loginRateLimit: { windowMs: 60_000, maxFailuresPerAccount: 1000, maxFailuresPerAddress: 1000 },
   });
   for (const role of ROLES) accounts[role] = await account(app, role, role === 'agent' ? { agentId: '7001' } : {});

@@ -28,6 +28,15 @@ describe('loadConfig', () => {
     expect(sut.redis).toBeNull();
   });
 
+  it('SMS over SMPP: off by default; the gateway needs its account; hours and URL parsed', () => {
+    expect(loadConfig({}).sms).toBeNull();
+    expect(problemsOf({ SMS_SMPP_URL: 'smpp://gw.example:2775' }).join()).toMatch(/SMS_SMPP_SYSTEM_ID/);
+    expect(problemsOf({ SMS_HOURS: '21:00-08:00' }).join()).toMatch(/^SMS_HOURS/);
+    expect(problemsOf({ SMS_SMPP_URL: 'http://gw.example' }).join()).toMatch(/^SMS_SMPP_URL/);
+    const sms = loadConfig({ SMS_SMPP_URL: 'ssmpp://gw.example', SMS_SMPP_SYSTEM_ID: 'hotline', SMS_SMPP_PASSWORD: 'pw123456', SMS_HOURS: '09:00-20:00' }).sms;
+    expect(sms).toMatchObject({ host: 'gw.example', port: 3550, tls: true, systemId: 'hotline', hours: { from: '09:00', to: '20:00' }, sourceAddr: '12345', maxAttempts: 6 });
+  });
+
   it('several bad variables → every one named in one error', () => {
     const problems = problemsOf({
       HTTP_PORT: 'eighty',

@@ -1,13 +1,14 @@
 /**
  * AttachmentStore over GridFS (bucket `attachments`: `attachments.files` + `attachments.chunks`),
  * so MongoDB in production and FerretDB v2 in the lab hold the files with the orders; the file's
- * facts live in the files document's `metadata`. Downloads are audited in `attachment_downloads`.
+ * facts live in the files document's `metadata`. Downloads are audited in `attachment_downloads`,
+ * deletions by the retention job in `attachment_deletions` (one entry per file, `_id` = its id).
  * A failed upload deletes whatever chunks it wrote.
  */
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import mongoose, { type Collection, type Connection } from 'mongoose';
-import type { AttachmentStore, ByteRange, DownloadAudit, NewAttachment, StoredAttachment } from '../../../app/attachments/attachment.ports';
+import type { AttachmentStore, ByteRange, DeletionAudit, DownloadAudit, NewAttachment, StoredAttachment } from '../../../app/attachments/attachment.ports';
 
 const BUCKET = 'attachments';
 const { GridFSBucket, ObjectId } = mongoose.mongo;
@@ -32,11 +33,13 @@ export class GridFsAttachmentStore implements AttachmentStore {
   private readonly files: Collection<FileDoc>;
   private readonly chunks: Collection;
   private readonly downloads: Collection<DownloadAudit>;
+  private readonly deletions: Collection<DeletionAudit & { _id: string }>;
 
   constructor(private readonly conn: Connection) {
     this.files = conn.collection(`${BUCKET}.files`) as unknown as Collection<FileDoc>;
     this.chunks = conn.collection(`${BUCKET}.chunks`) as unknown as Collection;
     this.downloads = conn.collection('attachment_downloads') as unknown as Collection<DownloadAudit>;
+    this.deletions = conn.collection('attachment_deletions') as unknown as Collection<DeletionAudit & { _id: string }>;
   }
 
   /** Made on first use: the module is built before the connection opens. */
@@ -52,6 +55,7 @@ export class GridFsAttachmentStore implements AttachmentStore {
     await this.files.createIndex({ 'metadata.orderId': 1, uploadDate: 1 });
     await this.chunks.createIndex({ files_id: 1, n: 1 }, { unique: true });
     await this.downloads.createIndex({ attachmentId: 1, at: 1 });
+    await this.deletions.createIndex({ orderId: 1, at: 1 });
   }
 
   async save(meta: NewAttachment, content: Readable): Promise<StoredAttachment> {
@@ -102,6 +106,24 @@ export class GridFsAttachmentStore implements AttachmentStore {
 
   async recordDownload(entry: DownloadAudit): Promise<void> {
     await this.downloads.insertOne({ ...entry });
+  }
+
+  async orderIdsWithFiles(): Promise<string[]> {
+    return (await this.files.distinct('metadata.orderId')).filter((id): id is string => typeof id === 'string');
+  }
+
+  async recordDeletion(entry: DeletionAudit): Promise<void> {
+    try {
+      await this.deletions.insertOne({ _id: entry.attachmentId, ...entry });
+    } catch (err) {
+      // Written by an earlier run that stopped before the file was gone: the first entry stands.
+      if ((err as { code?: number }).code !== 11000) throw err;
+    }
+  }
+
+  /** The deletion entries of one order's files (tests, audits). */
+  async deletionsOf(orderId: string): Promise<DeletionAudit[]> {
+    return (await this.deletions.find({ orderId }, { projection: { _id: 0 } }).sort({ at: 1, attachmentId: 1 }).toArray()) as DeletionAudit[];
   }
 
   /** Used by tests and retention: the audit entries of one file, oldest first. */

@@ -32,6 +32,12 @@ export class MongoCallCases implements CallCases {
     };
   }
 
+  /** The call's recording (the call path stores its name on the record) and its answering agent. */
+  async recordingOf(callId: string): Promise<{ name: string; handlingAgentId: string | null } | null> {
+    const d = await this.model.findOne({ _id: callId }, { recording: 1, agentId: 1 }).lean<Pick<StoredCallRecordDoc, 'recording' | 'agentId'>>();
+    return d?.recording ? { name: d.recording, handlingAgentId: d.agentId ?? null } : null;
+  }
+
   async mark(callId: string, c: CallCase): Promise<void> {
     const add: Record<string, { $each: string[] }> = {};
     if (c.unitIds.length > 0) add['unitIds'] = { $each: [...c.unitIds] };

@@ -22,7 +22,7 @@ const uploadQuery = z.strictObject({ step: z.enum(ATTACHMENT_STEPS) });
 
 const view = (a: StoredAttachment) => ({
   id: a.id, orderId: a.orderId, step: a.step, name: a.name, mime: a.mime, kind: a.kind, size: a.size,
-  uploadedAt: a.uploadedAt, uploadedBy: a.uploadedBy, metadataStripped: a.metadataStripped,
+  uploadedAt: a.uploadedAt, uploadedBy: a.uploadedBy, metadataStripped: a.metadataStripped, source: a.source ?? null,
 });
 
 /** Parses the multipart request and hands its single `file` part to `onFile`; settles when both are done. */
@@ -69,6 +69,18 @@ export function attachmentsRouter(auth: Authenticator, attachments: AttachmentSe
       const actor = authOf(res).actor;
       const stored = await receiveFile(req, maxFileBytes, (fileName, content) => attachments.upload(actor, { orderId: p.orderId, step: q.step, fileName, content }));
       res.status(201).json(view(stored));
+    },
+  );
+  r.route(
+    {
+      method: 'post', path: '/api/work-orders/:orderId/attachments/call-recording', tag: 'work-orders', params: orderParams, status: 201, errors: [409, 413],
+      summary: 'Attach the recording of the call the order was made from (201; 200 when already attached); for those who may hear the call',
+    },
+    authed,
+    async (req, res) => {
+      const p = parse(orderParams, req.params, 'params');
+      const r = await attachments.attachCallRecording(authOf(res).actor, p.orderId);
+      res.status(r.created ? 201 : 200).json(view(r.attachment));
     },
   );
   r.route(
