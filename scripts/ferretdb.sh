@@ -152,7 +152,8 @@ start() {
   if ! running; then
     # --debug-addr: its default (127.0.0.1:8088) is Asterisk's ARI port in the lab; '-' turns it off.
     # No auth: the server listens on loopback only, like the lab's other servers.
-    nohup "$BIN" --listen-addr="127.0.0.1:$PORT" \
+    # In a session of its own: a server started from a test process outlives that process.
+    nohup setsid "$BIN" --listen-addr="127.0.0.1:$PORT" \
       --postgresql-url="postgres://postgres@/postgres?host=$PG_DIR&port=$PG_PORT&pool_max_conns=50" \
       --debug-addr=- --no-auth --telemetry=disable --state-dir="$RUN_DIR" \
       --log-level="${FERRETDB_LOG_LEVEL:-warn}" --log-format=text \
