@@ -116,6 +116,13 @@ const schema = z.object({
    * value): a caller leg Asterisk ends for lack of audio is counted to this long before the end.
    */
   TRUNK_RTP_TIMEOUT: int(0, 3600).default(60),
+  /**
+   * Agents' phones put into Asterisk by the directory take the same values as the rendered ones
+   * (asterisk-config AGENT_RTP_TIMEOUT, AGENT_QUALIFY_SEC): seconds without audio before a phone's
+   * leg is ended, seconds between OPTIONS to a phone (0 = off).
+   */
+  AGENT_RTP_TIMEOUT: int(0, 3600).default(60),
+  AGENT_QUALIFY_SEC: int(0, 3600).default(5),
   /** Longest a graceful stop waits for calls to end, and longest each later step of the stop may take (ms). */
   SHUTDOWN_DRAIN_MS: int(0, 3600000).default(30000),
   SHUTDOWN_STEP_MS: int(100, 60000).default(5000),
@@ -277,6 +284,8 @@ export interface Config {
     timeoutMs: number;
   } | null;
   shutdown: { drainMs: number; stepMs: number };
+  /** Fields of the agents' phones the directory puts into Asterisk (as pjsip.conf's agent templates). */
+  agentPhones: { rtpTimeoutSec: number; qualifySec: number };
   callPath: {
     ringTimeoutMs: number;
     wrapUpMs: number;
@@ -396,6 +405,7 @@ export function loadConfig(env: RawEnv, readFile: (path: string) => string = (p)
     },
     sms: e.SMS_SMPP_URL && e.SMS_SMPP_SYSTEM_ID && e.SMS_SMPP_PASSWORD ? smsConfig(e.SMS_SMPP_URL, e.SMS_SMPP_SYSTEM_ID, e.SMS_SMPP_PASSWORD, e) : null,
     shutdown: { drainMs: e.SHUTDOWN_DRAIN_MS, stepMs: e.SHUTDOWN_STEP_MS },
+    agentPhones: { rtpTimeoutSec: e.AGENT_RTP_TIMEOUT, qualifySec: e.AGENT_QUALIFY_SEC },
     callPath: {
       ringTimeoutMs: e.RING_TIMEOUT_MS,
       wrapUpMs: e.WRAPUP_MS,
