@@ -26,6 +26,7 @@ import { AriStoredRecordings } from './adapters/ari/ari-recordings';
 import { AriTelephony } from './adapters/ari/ari-telephony';
 import { AriCallEvents } from './adapters/ari/ari-inputs';
 import { AriSipAuth } from './adapters/ari/ari-sip-auth';
+import { AriAgentPhones } from './adapters/ari/ari-agent-phones';
 import { AriEndpointStates } from './adapters/ari/ari-endpoints';
 import { BcryptPasswordHasher } from './adapters/auth/bcrypt-password-hasher';
 import { JwtTokenSigner } from './adapters/auth/jwt-token-signer';
@@ -35,12 +36,14 @@ import { healthRouter } from './adapters/http/health.router';
 import { buildApi } from './adapters/http/api';
 import { callControlsRouter } from './adapters/http/routers/call-controls.router';
 import { CallControlService } from './app/calls/call-controls.service';
+import { directoryRouter } from './adapters/http/routers/directory.router';
 import { Metrics, metricsRouter } from './adapters/metrics/metrics';
 import { SocketProjector } from './adapters/realtime/projector';
 import { RealtimeServer } from './adapters/realtime/socket-server';
 import { EventBus } from './app/events/event-bus';
 import { createCallPath, type CallPath } from './app/calls/call-path';
 import { AgentSipCredentials } from './app/agents/sip-credentials.service';
+import { AgentDirectory } from './app/agents/agent-directory.service';
 import { AuthService } from './app/auth/auth.service';
 import { UserService } from './app/auth/user.service';
 import { QueuesService, metricsOptionsOf } from './app/queues/queues.service';
@@ -65,6 +68,8 @@ export interface System {
   readonly agents: MongoAgentDirectory;
   /** Agents' own SIP secrets: issued once, kept as digests, put into Asterisk after every ARI connection. */
   readonly sipCredentials: AgentSipCredentials;
+  /** The agent directory over REST; Asterisk's PJSIP agents follow it live (ADR 0016). */
+  readonly directory: AgentDirectory;
   readonly users: UserService;
   readonly http: HttpServer;
   readonly workOrders: WorkOrderModule;
@@ -167,7 +172,17 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     secrets: nodeSipSecrets,
     log: log.child({ component: 'sip-credentials' }),
   });
-  ari.on('connected', background.handler('sip-credentials.apply', () => sipCredentials.applyAll()));
+  // The directory is the source of truth for agents' phones: Asterisk gets every enabled agent's
+  // endpoint, AOR and auth (and loses disabled ones') on every connection (endpointStates.start
+  // below) and at each change.
+  const directory = new AgentDirectory({
+    store: agents,
+    asterisk: new AriAgentPhones(ari, config.agentPhones, config.ari.requestTimeoutMs),
+    roster: callPath.agents,
+    secrets: nodeSipSecrets,
+    clock: Date.now,
+    log: log.child({ component: 'agent-directory' }),
+  });
 
   // ---- people, auth and the live layer ----
   const userRepo = new MongoUserRepository(db.connection);
@@ -275,7 +290,11 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     dashboard: dashboardService,
     clock: Date.now,
     loginRateLimit: config.auth.loginRateLimit,
-    extraRouters: [...workOrders.routers, callControlsRouter(auth, new CallControlService(callPath.registry, log.child({ component: 'call-controls' }), (agentId) => callPath.agents.get(asAgentId(agentId)) ?? null))],
+    extraRouters: [
+      ...workOrders.routers,
+      callControlsRouter(auth, new CallControlService(callPath.registry, log.child({ component: 'call-controls' }), (agentId) => callPath.agents.get(asAgentId(agentId)) ?? null)),
+      directoryRouter(auth, directory),
+    ],
   });
   const http = new HttpServer(
     {
@@ -329,6 +348,7 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     callStore,
     agents,
     sipCredentials,
+    directory,
     users,
     http,
     workOrders,
@@ -357,7 +377,8 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
         log.warn("today's agent figures not restored", { err: String(err) });
       }
       ariEvents.start(ari);
-      endpointStates.start(ari);
+      // On every connection the directory's phones go into Asterisk first, then their states are read.
+      endpointStates.start(ari, () => directory.applyAll());
       // ARI connects in the background: the app serves /readyz (503 naming asterisk) until it does.
       background.run('ari.start', () => ari.start());
       background.run('ari-survey.start', () => surveyAri.start());

@@ -42,9 +42,16 @@ export class AriEndpointStates {
     private readonly requestTimeoutMs = DEFAULT_ARI_REQUEST_TIMEOUT_MS,
   ) {}
 
-  start(conn: AriEndpointConnection): void {
+  /**
+   * `beforeSync`: what must be in Asterisk before the agents' endpoints are watched (the agent
+   * directory's phones, put there on each connection): a subscription naming an endpoint Asterisk
+   * does not have yet would fail for all of them.
+   */
+  start(conn: AriEndpointConnection, beforeSync: () => Promise<unknown> = () => Promise.resolve()): void {
     conn.on('connected', ({ client }) => {
-      this.sync(client, this.sink.endpoints()).catch((err: unknown) => this.log.warn('agent endpoint states not read', { err: String(err) }));
+      beforeSync()
+        .then(() => this.sync(client, this.sink.endpoints()))
+        .catch((err: unknown) => this.log.warn('agent endpoint states not read', { err: String(err) }));
     });
     // An agent added while connected: watch its endpoint now (otherwise at the next connection).
     this.sink.onEndpointAdded((endpoint) => {

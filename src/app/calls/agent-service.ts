@@ -40,6 +40,8 @@ type AgentServiceEvents = {
 export class AgentService extends TypedEmitter<AgentServiceEvents> {
   private readonly agents = new Map<AgentId, Agent>();
   private readonly timers = new Map<AgentId, TimerHandle>();
+  /** Agents the directory disabled: logged out, and no login until they are registered again. */
+  private readonly disabled = new Set<AgentId>();
   private store: AgentStateStore | null = null;
   /** Per agent, the last write of its state (writes of one agent go in order). */
   private readonly writes = new Map<AgentId, Promise<void>>();
@@ -56,11 +58,25 @@ export class AgentService extends TypedEmitter<AgentServiceEvents> {
 
   /** Adds an agent (logged out) or updates its profile, keeping its state. */
   register(profile: AgentProfile): Agent {
+    this.disabled.delete(profile.agentId);
     const current = this.agents.get(profile.agentId);
     const agent = current ? { ...current, ...profile } : newAgent(profile, this.clock.now());
     this.agents.set(profile.agentId, agent);
     if (current?.endpoint !== agent.endpoint) this.emit('endpointAdded', agent);
     return agent;
+  }
+
+  /**
+   * The directory disabled the agent: logged out now (when on a call, at its end: the logout waits
+   * as the agent's pending change) and refused logins until it is registered again.
+   */
+  disable(agentId: AgentId): void {
+    const agent = this.agents.get(agentId);
+    if (!agent) return;
+    this.disabled.add(agentId);
+    if (agent.status.type === 'logged-out' || agent.pending?.type === 'logged-out') return;
+    const result = this.apply(agent, { type: 'Logout' });
+    if (result.refused) this.log.warn('disabled agent not logged out', { agentId, status: agent.status.type, why: result.refused });
   }
 
   /**
@@ -90,6 +106,11 @@ export class AgentService extends TypedEmitter<AgentServiceEvents> {
   /** Resolves when the states written so far are stored (or failed). */
   async flushStates(): Promise<void> {
     await Promise.all(this.writes.values());
+  }
+
+  /** Whether the directory disabled the agent (its phone is no longer in Asterisk). */
+  isDisabled(agentId: AgentId): boolean {
+    return this.disabled.has(agentId);
   }
 
   get(agentId: AgentId): Agent | undefined {
@@ -161,12 +182,17 @@ export class AgentService extends TypedEmitter<AgentServiceEvents> {
   }
 
   private act(agentId: AgentId, input: AgentInput): Agent {
+    // A disabled agent may only go (or stay) logged out.
+    if (this.disabled.has(agentId) && input.type !== 'Logout' && input.type !== 'ReachabilityChanged') {
+      throw new ConflictError('agent is disabled in the directory', { agentId, input: input.type });
+    }
     const result = this.apply(this.require(agentId), input);
     if (result.refused) throw new ConflictError(result.refused, { agentId, input: input.type });
     return result.agent;
   }
 
   private fromCall(agentId: AgentId, input: AgentInput): Agent | null {
+    if (input.type === 'Offer' && this.disabled.has(agentId)) return null;
     const agent = this.agents.get(agentId);
     if (!agent) {
       this.log.warn('call path input for an unknown agent', { agentId, input: input.type });

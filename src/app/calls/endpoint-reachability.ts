@@ -26,9 +26,9 @@ export class EndpointReachability {
     return this.agents.on('endpointAdded', (a) => listener(a.endpoint));
   }
 
-  /** The dial strings of the agents' endpoints (PJSIP/agent1001 …), to watch. */
+  /** The dial strings of the enabled agents' endpoints (PJSIP/agent1001 …), to watch (a disabled one's is gone from Asterisk). */
   endpoints(): string[] {
-    return [...new Set(this.agents.list().map((a) => a.endpoint))];
+    return [...new Set(this.agents.list().filter((a) => !this.agents.isDisabled(a.agentId)).map((a) => a.endpoint))];
   }
 
   /**

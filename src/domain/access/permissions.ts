@@ -25,6 +25,8 @@ export const PERMISSIONS = [
   'agents:control',
   /** List agents and their live state. */
   'agents:read',
+  /** The agent directory: create, change, disable agents and set or rotate their phones' SIP secrets. */
+  'agents:manage',
   /** Create, change, disable users (and so agents). */
   'users:manage',
   'queues:read',
