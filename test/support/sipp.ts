@@ -377,6 +377,35 @@ export async function registerPhone(opts: RegisterPhoneOptions): Promise<SippRes
   return runSipp(args, opts.timeoutMs ?? 30_000, { traceMessages: true }).result;
 }
 
+/**
+ * A softphone as an agent has it: registers as `username` with `secret` from the port it takes calls
+ * on (Asterisk rewrites the Contact to the address it registered from), stays registered until
+ * stop(), and answers calls and OPTIONS there (test/sipp/uac-phone.xml with uas-agent.xml as its
+ * out-of-call scenario). `exited.responses` are the registration's response codes.
+ */
+export async function startRegisteredPhone(opts: { username: string; secret: string; answerAfterMs: number; hangupAfterMs?: number; fromIp?: string }): Promise<AgentPhone> {
+  const endpointPort = await allocateUdpPort(1);
+  const mediaPort = await allocateUdpPort(2);
+  const args = [
+    '-sf', join(SCENARIOS, 'uac-phone.xml'),
+    '-oocsf', join(SCENARIOS, 'uas-agent.xml'),
+    '-aa',
+    `127.0.0.1:${Number(process.env.SIP_PORT ?? 5060)}`,
+    '-i', opts.fromIp ?? '127.0.0.1',
+    '-p', String(endpointPort),
+    '-mp', String(mediaPort),
+    '-m', '1',
+    '-au', opts.username,
+    '-ap', opts.secret,
+    '-set', 'user', opts.username,
+    '-set', 'hold_ms', '600000',
+    '-set', 'answer_ms', String(opts.answerAfterMs),
+    '-set', 'hangup_ms', String(opts.hangupAfterMs ?? -1),
+  ];
+  const run = runSipp(args, 600_000, { traceMessages: true });
+  return { endpointPort, mediaPort, exited: run.result, stop: run.stop, crash: run.crash };
+}
+
 interface SippRun {
   result: Promise<SippResult>;
   stop(): Promise<SippResult>;
@@ -532,7 +561,7 @@ class Tail {
 const RTP_START = Number(process.env.RTP_START ?? 0);
 const RTP_END = Number(process.env.RTP_END ?? 0);
 let nextPort = 21000 + 2 * Math.floor(Math.random() * 8000);
-async function allocateUdpPort(span: 1 | 2): Promise<number> {
+export async function allocateUdpPort(span: 1 | 2): Promise<number> {
   for (let tries = 0; tries < 200; tries += 1) {
     if (nextPort > 39990) nextPort = 21000;
     if (nextPort + 1 >= RTP_START && nextPort <= RTP_END) nextPort = RTP_END + 2;
