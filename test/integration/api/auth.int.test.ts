@@ -64,7 +64,14 @@ describe('auth API', () => {
     const sup = await account(a, 'supervisor');
     const res = await request(b, 'POST', '/api/auth/login', { body: { username: sup.username, password: 'wrong-password' } });
     expect(res.status).toBe(401);
-    expect(res.body).toEqual({ code: 'AUTH.UNAUTHENTICATED', message: 'invalid username or password' });
+    expect(res.body).toEqual({
+      type: 'urn:hotline12345:problem:auth.unauthenticated',
+      title: 'Unauthorized',
+      status: 401,
+      detail: 'invalid username or password',
+      instance: '/api/auth/login',
+      code: 'AUTH.UNAUTHENTICATED',
+    });
   });
 
   it('refresh rotates; a reused refresh token kills the family on every instance', async () => {

@@ -5,6 +5,7 @@ import type { UserService } from '../../../app/auth/user.service';
 import type { AgentConsoleService } from '../../../app/live/agent-console.service';
 import type { DashboardService } from '../../../app/live/dashboard.service';
 import { authOf, requireAuth } from '../auth.middleware';
+import { sendProblem } from '../problem';
 import { DocumentedRouter } from '../route-table';
 import { id, parse } from '../validate';
 
@@ -43,7 +44,7 @@ export function agentsRouter(auth: AuthService, users: UserService, console: Age
     const q = parse(deltasQuery, req.query, 'query');
     const deltas = dashboard.deltasSince(authOf(res).actor, q.after);
     if (deltas === null) {
-      res.status(410).json({ code: 'CONFLICT.STATE', message: 'deltas no longer kept, take a snapshot' });
+      sendProblem(req, res, 410, 'CONFLICT.STATE', 'deltas no longer kept, take a snapshot');
       return;
     }
     res.json({ items: deltas });
