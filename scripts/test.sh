@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every check and test on this machine, installing what is missing first:
-# type-check, lint, dependency direction, docker-compose validation, unit tests, then integration tests
+# type-check, lint, dependency direction, OpenAPI lint (Spectral), docker-compose validation, unit tests, then integration tests
 # against real Asterisk 22 (chroot), real SIP peers (sipp) and a real database server (FerretDB).
 set -euo pipefail
 
@@ -16,6 +16,9 @@ mkdir -p .lab/results
 echo "== type-check";          npx tsc -p tsconfig.json --noEmit
 echo "== lint";                npx eslint . --max-warnings 0
 echo "== dependency direction"; npx depcruise src --config .dependency-cruiser.cjs
+echo "== OpenAPI lint (Spectral spectral:oas, no errors or warnings)"
+npx tsx scripts/openapi.ts > .lab/results/openapi.json
+npx spectral lint .lab/results/openapi.json --ruleset .spectral.yaml --fail-severity=warn
 echo "== docker-compose config"
 docker-compose --env-file .env.example -f docker-compose.yml config -q
 # Without the secrets compose must refuse to start (no default passwords in production).

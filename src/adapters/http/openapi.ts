@@ -20,10 +20,10 @@ const ERROR_TEXT: Record<number, string> = {
   429: 'Too many requests',
 };
 
-function jsonSchema(schema: z.ZodType | undefined): Json | null {
+function jsonSchema(schema: z.ZodType | undefined, io: 'input' | 'output' = 'input'): Json | null {
   if (!schema) return null;
   try {
-    const s = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
+    const s = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Json;
     delete s['$schema'];
     return s;
   } catch {
@@ -48,26 +48,38 @@ export function openApiPath(expressPath: string): string {
   return expressPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 }
 
-const errorSchema = {
+/** RFC 9457 problem details, as problem.ts writes them. */
+const problemSchema = {
   type: 'object',
-  required: ['code', 'message'],
-  properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } },
+  description: 'RFC 9457 problem details; the error code is kept in `code`, the first bad field of a 400 in `field`.',
+  required: ['type', 'title', 'status', 'detail', 'code'],
+  properties: {
+    type: { type: 'string', description: 'urn:hotline12345:problem:<code in lower case>' },
+    title: { type: 'string', description: 'The HTTP status phrase' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string', description: 'The request path' },
+    code: { type: 'string', enum: ['VALIDATION.FIELD', 'AUTH.UNAUTHENTICATED', 'AUTH.FORBIDDEN', 'NOT_FOUND', 'CONFLICT.STATE', 'RATE_LIMITED', 'UNAVAILABLE', 'INTERNAL'] },
+    field: { type: 'string', description: 'The first bad field (`body.role`, `query.pageSize`, `header.idempotency-key`, …)' },
+  },
 };
 
 function operation(doc: RouteDoc): Json {
   const status = doc.status ?? 200;
   const errors = new Set<number>([400, 413, ...(doc.public ? [] : [401, 403, 404]), ...(doc.errors ?? [])]);
   if (doc.public) errors.add(401);
+  const responseSchema = doc.response instanceof z.ZodType ? jsonSchema(doc.response, 'output') : (doc.response ?? {});
   const responses: Json = {
-    [String(status)]: status === 204 ? { description: 'Done' } : { description: 'OK', content: { 'application/json': { schema: {} } } },
+    [String(status)]: status === 204 ? { description: 'Done' } : { description: 'OK', content: { 'application/json': { schema: responseSchema } } },
   };
   for (const e of [...errors].sort()) {
-    responses[String(e)] = { description: ERROR_TEXT[e] ?? 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    responses[String(e)] = { description: ERROR_TEXT[e] ?? 'Error', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
   }
   const body = jsonSchema(doc.body);
   return {
     operationId: `${doc.method}${openApiPath(doc.path).replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
     summary: doc.summary,
+    description: doc.description ?? (doc.public ? `${doc.summary}. No token needed.` : `${doc.summary}. Needs a role with \`${doc.permission ?? 'any'}\`.`),
     tags: [doc.tag],
     security: doc.public ? [] : [{ bearer: [] }],
     ...(doc.permission ? { 'x-permission': doc.permission } : {}),
@@ -84,8 +96,21 @@ const OPERATIONAL: RouteDoc[] = [
   { method: 'get', path: '/openapi.json', summary: 'This document', tag: 'operations', public: true },
 ];
 
+/** What each tag (area) of the API covers. */
+const TAG_TEXT: Record<string, string> = {
+  auth: 'Login, token refresh, logout, the current user',
+  users: 'User accounts and roles (administrators)',
+  agents: 'Agents with their live state, agent state actions',
+  'agent directory': 'The agent directory provisioned into Asterisk live (administrators)',
+  dashboard: 'The manager dashboard: snapshot and deltas',
+  queues: 'Queues and call-path settings',
+  calls: 'Call records, timelines, caller history, ratings, KPIs',
+  operations: 'Health, readiness, metrics, this document',
+};
+
 export function buildOpenApiDocument(docs: readonly RouteDoc[], version = '0.1.0'): Json {
   const paths: Record<string, Json> = {};
+  const tags = [...new Set([...docs, ...OPERATIONAL].map((d) => d.tag))].sort();
   for (const d of [...docs, ...OPERATIONAL]) {
     const p = openApiPath(d.path);
     paths[p] = { ...(paths[p] ?? {}), [d.method]: operation(d) };
@@ -95,15 +120,20 @@ export function buildOpenApiDocument(docs: readonly RouteDoc[], version = '0.1.0
     info: {
       title: '12345 hotline contact-center API',
       version,
+      contact: { name: 'hotline12345 maintainers' },
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       description:
         'REST API of the 12345 hotline backend. Every route except login, refresh, health and this document needs `Authorization: Bearer <access token>`. ' +
-        'Errors are `{code, message, field?}`: 400 names the field, 401 unauthenticated, 403 role not allowed, 404 not found or not yours. ' +
+        'Errors are RFC 9457 problem details (`application/problem+json`) with the error code in `code`: 400 names the field in `field`, 401 unauthenticated, 403 role not allowed, 404 not found or not yours. ' +
         'Live events (agent console, manager dashboard) are on Socket.IO at the same origin.',
     },
+    // Relative: the API is served by the same origin as this document.
+    servers: [{ url: '/', description: 'The server that serves this document' }],
+    tags: tags.map((name) => ({ name, description: TAG_TEXT[name] ?? `${name} routes` })),
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       // The stored call outcomes; the `outcome` query filter adds the groups `callback` and `ended`.
-      schemas: { Error: errorSchema, CallOutcome: { type: 'string', enum: [...CALL_OUTCOMES] } },
+      schemas: { Problem: problemSchema, CallOutcome: { type: 'string', enum: [...CALL_OUTCOMES] } },
     },
     paths,
   };

@@ -23,6 +23,13 @@ export interface RouteDoc {
   params?: z.ZodType;
   /** Success status, default 200. */
   status?: number;
+  /**
+   * The success body's schema: the zod schema the answer is built to (output side), or a JSON
+   * Schema; omitted: documented as any JSON.
+   */
+  response?: z.ZodType | Record<string, unknown>;
+  /** A longer description than the summary (default: the summary and the permission it needs). */
+  description?: string;
   /** Extra error statuses beyond the common ones. */
   errors?: number[];
 }

@@ -37,10 +37,18 @@ function periodOf(q: { from?: number; to?: number }, now: number): { from: numbe
   return { from: q.from ?? to - DAY, to };
 }
 
+/** The list's shape as far as documented: each item's outcome is one of the stored outcomes. */
+const callListResponse = {
+  type: 'object',
+  properties: {
+    items: { type: 'array', items: { type: 'object', properties: { callId: { type: 'string' }, outcome: { $ref: '#/components/schemas/CallOutcome' } } } },
+  },
+};
+
 export function callsRouter(auth: AuthService, calls: CallRecordsService, clock: () => number): DocumentedRouter {
   const r = new DocumentedRouter();
   const authed = requireAuth(auth);
-  r.route({ method: 'get', path: '/api/calls', summary: 'Query call records (agents: own calls; unit handlers: their unit\'s)', tag: 'calls', permission: 'calls:read', query: callListQuery }, authed, async (req, res) => {
+  r.route({ method: 'get', path: '/api/calls', summary: 'Query call records (agents: own calls; unit handlers: their unit\'s)', tag: 'calls', permission: 'calls:read', query: callListQuery, response: callListResponse }, authed, async (req, res) => {
     const q = parse(callListQuery, req.query, 'query');
     res.json(
       await calls.list(authOf(res).actor, {

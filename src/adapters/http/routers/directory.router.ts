@@ -38,6 +38,22 @@ export const sipSecretBody = z.strictObject({
   secret: sipSecret.optional(),
 });
 
+const agentView = z.object({
+  agentId: z.string(),
+  agentNumber: z.string(),
+  name: z.string(),
+  extension: z.string().nullable(),
+  sipUsername: z.string().nullable(),
+  queues: z.array(z.string()),
+  enabled: z.boolean(),
+  hasSipSecret: z.boolean(),
+});
+const sipResult = z.object({ username: z.string(), realm: z.string(), secret: z.string().optional().describe('Only when generated: shown this once') });
+const directoryResult = z.object({ agent: agentView, sip: sipResult.optional(), applied: z.boolean().describe('False when Asterisk could not be reached: it follows at its next connection') });
+const auditList = z.object({
+  items: z.array(z.object({ agentId: z.string(), action: z.enum(['created', 'changed', 'disabled', 'enabled', 'sip-secret-set', 'sip-secret-rotated']), fields: z.array(z.string()), by: z.string(), at: z.number() })),
+});
+
 function noStore(res: Response): void {
   res.set('Cache-Control', 'no-store');
 }
@@ -46,11 +62,11 @@ export function directoryRouter(auth: AuthService, directory: AgentDirectory): D
   const r = new DocumentedRouter();
   const authed = requireAuth(auth);
   const tag = 'agent directory';
-  r.route({ method: 'get', path: '/api/directory/agents', summary: 'The agent directory (enabled and disabled agents; never secrets)', tag, permission: 'agents:manage' }, authed, async (_req, res) => {
+  r.route({ method: 'get', path: '/api/directory/agents', summary: 'The agent directory (enabled and disabled agents; never secrets)', tag, permission: 'agents:manage', response: z.object({ items: z.array(agentView) }) }, authed, async (_req, res) => {
     res.json({ items: await directory.list(authOf(res).actor) });
   });
   r.route(
-    { method: 'post', path: '/api/directory/agents', summary: 'Create an agent; its phone is put into Asterisk at once (a generated SIP secret is returned once)', tag, permission: 'agents:manage', body: createDirectoryAgentBody, status: 201, errors: [409] },
+    { method: 'post', path: '/api/directory/agents', summary: 'Create an agent; its phone is put into Asterisk at once (a generated SIP secret is returned once)', tag, permission: 'agents:manage', body: createDirectoryAgentBody, status: 201, errors: [409], response: directoryResult },
     authed,
     async (req, res) => {
       const b = parse(createDirectoryAgentBody, req.body, 'body');
@@ -58,12 +74,12 @@ export function directoryRouter(auth: AuthService, directory: AgentDirectory): D
       res.status(201).json(await directory.create(authOf(res).actor, b));
     },
   );
-  r.route({ method: 'get', path: '/api/directory/agents/:agentId', summary: 'One agent of the directory', tag, permission: 'agents:manage', params: directoryParams }, authed, async (req, res) => {
+  r.route({ method: 'get', path: '/api/directory/agents/:agentId', summary: 'One agent of the directory', tag, permission: 'agents:manage', params: directoryParams, response: agentView }, authed, async (req, res) => {
     const p = parse(directoryParams, req.params, 'params');
     res.json(await directory.get(authOf(res).actor, p.agentId));
   });
   r.route(
-    { method: 'patch', path: '/api/directory/agents/:agentId', summary: 'Change an agent (name, extension, queues, enabled); a disabled agent\'s phone is taken out of Asterisk', tag, permission: 'agents:manage', params: directoryParams, body: changeDirectoryAgentBody, errors: [409] },
+    { method: 'patch', path: '/api/directory/agents/:agentId', summary: 'Change an agent (name, extension, queues, enabled); a disabled agent\'s phone is taken out of Asterisk', tag, permission: 'agents:manage', params: directoryParams, body: changeDirectoryAgentBody, errors: [409], response: directoryResult },
     authed,
     async (req, res) => {
       const p = parse(directoryParams, req.params, 'params');
@@ -73,7 +89,7 @@ export function directoryRouter(auth: AuthService, directory: AgentDirectory): D
     },
   );
   r.route(
-    { method: 'post', path: '/api/directory/agents/:agentId/sip-secret', summary: 'Set the phone\'s SIP secret, or rotate it (no secret given: a new one is returned once)', tag, permission: 'agents:manage', params: directoryParams, body: sipSecretBody, errors: [409] },
+    { method: 'post', path: '/api/directory/agents/:agentId/sip-secret', summary: 'Set the phone\'s SIP secret, or rotate it (no secret given: a new one is returned once)', tag, permission: 'agents:manage', params: directoryParams, body: sipSecretBody, errors: [409], response: directoryResult },
     authed,
     async (req, res) => {
       const p = parse(directoryParams, req.params, 'params');
@@ -82,7 +98,7 @@ export function directoryRouter(auth: AuthService, directory: AgentDirectory): D
       res.json(await directory.setSipSecret(authOf(res).actor, p.agentId, b.secret));
     },
   );
-  r.route({ method: 'get', path: '/api/directory/agents/:agentId/audit', summary: 'Who changed the agent and when (field names only)', tag, permission: 'agents:manage', params: directoryParams }, authed, async (req, res) => {
+  r.route({ method: 'get', path: '/api/directory/agents/:agentId/audit', summary: 'Who changed the agent and when (field names only)', tag, permission: 'agents:manage', params: directoryParams, response: auditList }, authed, async (req, res) => {
     const p = parse(directoryParams, req.params, 'params');
     res.json({ items: await directory.auditOf(authOf(res).actor, p.agentId) });
   });
