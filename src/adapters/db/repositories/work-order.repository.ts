@@ -14,6 +14,7 @@
  * read ahead until a mark says they changed.
  */
 import { mongo, type Collection, type Connection } from 'mongoose';
+import { ConflictError } from '../../../shared/errors';
 
 type Filter<T> = mongo.Filter<T>;
 import { DEADLINE_STAGES, TERMINAL_STATUSES, type RepeatCandidate, type WorkOrder } from '../../../domain/work-order';
@@ -86,13 +87,41 @@ export class MongoWorkOrderRepository implements WorkOrderRepository {
     return (await this.numbers.append(day, null)) + 1;
   }
 
+  /**
+   * One order per call: `work_order_calls` holds `_id` = call id → the order made from it, so of two
+   * orders for one call (two agents, a retried POST without a key) only the first is kept; the
+   * other gets 409 naming the existing order. (A unique `_id`, since FerretDB has no partial index.)
+   */
+  private async claimCall(callId: string, orderId: string): Promise<void> {
+    const calls = this.conn.collection('work_order_calls') as unknown as Collection<{ _id: string; orderId: string }>;
+    try {
+      await calls.insertOne({ _id: callId, orderId });
+    } catch (err) {
+      if ((err as { code?: unknown } | null)?.code !== 11000) throw err;
+      const existing = await calls.findOne({ _id: callId });
+      if (existing && existing.orderId !== orderId) {
+        throw new ConflictError('a work order already exists for this call', { field: 'body.callId', orderId: existing.orderId });
+      }
+    }
+  }
+
+  private async releaseCall(callId: string, orderId: string): Promise<void> {
+    await (this.conn.collection('work_order_calls') as unknown as Collection<{ _id: string; orderId: string }>).deleteOne({ _id: callId, orderId });
+  }
+
   async insert(order: WorkOrder, index: WorkOrderIndexFields): Promise<StoredWorkOrder> {
     const doc = toDoc(order, 1, index);
+    if (order.callId !== undefined) await this.claimCall(order.callId, order.id);
     // Listed before the order exists: a crash in between leaves a list entry without an order
     // (skipped by readers), never an order missing from a list.
     if (index.phoneKey) await this.byPhone.append(index.phoneKey, order.id);
     if (index.wakeAt) await this.wakes?.add(order.id, index.wakeAt, new Date(this.clock()));
-    await this.orders.insertOne(doc, { ignoreUndefined: true });
+    try {
+      await this.orders.insertOne(doc, { ignoreUndefined: true });
+    } catch (err) {
+      if (order.callId !== undefined) await this.releaseCall(order.callId, order.id).catch(() => undefined);
+      throw err;
+    }
     return fromDoc(doc);
   }
 
@@ -106,13 +135,17 @@ export class MongoWorkOrderRepository implements WorkOrderRepository {
     const rev = expectedRev + 1;
     const doc = toDoc(order, rev, index);
     const markedAt = await this.mark(order.id);
-    const head = await this.orders.findOne({ _id: order.id }, { projection: { rev: 1, wakeAt: 1 } });
+    const head = await this.orders.findOne({ _id: order.id }, { projection: { rev: 1, wakeAt: 1, callId: 1 } });
     if (!head || head.rev !== expectedRev) return null;
+    // Linked to a call (linkCall): the call must not have another order.
+    if (order.callId !== undefined && order.callId !== head['callId']) await this.claimCall(order.callId, order.id);
     // Listed before the write: a writer that loses the race below leaves at most a spare wake entry
     // (the sweep finds nothing due), never an order missing from the schedule.
     await this.listWake(order.id, index.wakeAt, head.wakeAt);
     if (this.clock() - markedAt > REMARK_AFTER_MS) await this.mark(order.id);
     const { matchedCount } = await this.orders.replaceOne({ _id: order.id, rev: expectedRev }, doc, { ignoreUndefined: true });
+    const previousCall = head['callId'];
+    if (matchedCount === 1 && typeof previousCall === 'string' && previousCall !== order.callId) await this.releaseCall(previousCall, order.id);
     return matchedCount === 1 ? rev : null;
   }
 
