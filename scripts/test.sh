@@ -19,6 +19,9 @@ echo "== dependency direction"; npx depcruise src --config .dependency-cruiser.c
 echo "== OpenAPI lint (Spectral spectral:oas, no errors or warnings)"
 npx tsx scripts/openapi.ts > .lab/results/openapi.json
 npx spectral lint .lab/results/openapi.json --ruleset .spectral.yaml --fail-severity=warn
+echo "== AsyncAPI lint (Spectral spectral:asyncapi, no errors)"
+npx tsx scripts/asyncapi.ts > .lab/results/asyncapi.json
+npx spectral lint .lab/results/asyncapi.json --ruleset .spectral-asyncapi.yaml --fail-severity=error
 echo "== docker-compose config"
 docker-compose --env-file .env.example -f docker-compose.yml config -q
 # Without the secrets compose must refuse to start (no default passwords in production).

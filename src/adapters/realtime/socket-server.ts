@@ -13,6 +13,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
 import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
+import { socketPayloads as schemas } from './socket-schemas';
 import { AppError, NotFoundError, UnauthenticatedError, ValidationError } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 import { requirePermission, type Actor } from '../../domain/access';
@@ -51,15 +52,6 @@ export interface RealtimeOptions {
   snapshotTimeoutMs?: number;
 }
 
-const id = z.string().min(1).max(128).regex(/^[A-Za-z0-9._:@-]+$/, 'letters, digits and . _ : @ - only');
-const empty = z.strictObject({ agentId: id.optional() }).nullish();
-const schemas = {
-  notReady: z.strictObject({ agentId: id.optional(), reason: z.string().min(1).max(100) }),
-  none: z.strictObject({}).nullish(),
-  agent: empty,
-  resync: z.strictObject({ afterSeq: z.number().int().min(0) }),
-  call: z.strictObject({ callId: id }),
-};
 
 function parsePayload<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const res = schema.safeParse(value);
