@@ -43,6 +43,26 @@ describe('agent service', () => {
     expect(w.agents.get(A1)?.status.type).toBe('ready');
   });
 
+  it('disabled by the directory: logged out (after a call in progress), no login, no offer, no ready; registered again → may log in', async () => {
+    const w = world({ wrapUpMs: 0 });
+    agentsReady(w, 1);
+    const call = asCallId('c1');
+    expect(w.agents.reserve(A1, call)).not.toBeNull();
+    w.agents.callAnswered(A1, call);
+    w.agents.disable(A1);
+    expect(w.agents.isDisabled(A1)).toBe(true);
+    // During the call: the logout waits as the pending change; the agent cannot undo it.
+    expect(() => w.agents.setReady(A1)).toThrow(ConflictError);
+    w.agents.callFinished(A1, call);
+    await w.scheduler.advance(1000);
+    expect(w.agents.get(A1)?.status.type).toBe('logged-out');
+    expect(() => w.agents.login(A1)).toThrow(/disabled/);
+    expect(w.agents.reserve(A1, asCallId('c2'))).toBeNull();
+    const profile = w.agents.get(A1)!;
+    w.agents.register({ agentId: A1, agentNumber: profile.agentNumber, name: profile.name, endpoint: profile.endpoint, queues: profile.queues });
+    expect(w.agents.login(A1, { ready: true }).status.type).toBe('ready');
+  });
+
   it('register again → profile updated, state kept', () => {
     const w = world();
     agentsReady(w, 1);
