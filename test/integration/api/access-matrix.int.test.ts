@@ -563,7 +563,7 @@ async function run(d: RouteDoc, c: Case, who: Role | null, want: Outcome | 401, 
     if (p) problems.push(`${label}: ${p}`);
   } else {
     // The refusal is the policy's, not a missing route or another error with the same status.
-    if (body?.['code'] !== CODES[status] || body?.['message'] === 'no such route') problems.push(`${label}: refused with ${JSON.stringify(body)}`);
+    if (body?.['code'] !== CODES[status] || body?.['detail'] === 'no such route') problems.push(`${label}: refused with ${JSON.stringify(body)}`);
     const changed = await req.unchanged?.();
     if (changed) problems.push(`${label}: refused but ${changed}`);
   }

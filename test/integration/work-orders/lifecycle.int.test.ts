@@ -129,7 +129,7 @@ describe('work orders over REST (real database)', () => {
 
     const wrongState = await call(app, 'POST', `/api/work-orders/${o.id}/actions`, sup, { type: 'passReview' });
     expect(wrongState.status).toBe(409);
-    expect(wrongState.body).toMatchObject({ code: 'CONFLICT.STATE', reasonCode: 'WORK_ORDER.INVALID_TRANSITION', message: 'passReview is not allowed in PENDING_DISPATCH' });
+    expect(wrongState.body).toMatchObject({ code: 'CONFLICT.STATE', reasonCode: 'WORK_ORDER.INVALID_TRANSITION', detail: 'passReview is not allowed in PENDING_DISPATCH' });
 
     const missing = await call(app, 'POST', `/api/work-orders/${o.id}/actions`, sup, { type: 'dispatch' });
     expect(missing.status).toBe(400);
