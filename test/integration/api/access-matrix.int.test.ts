@@ -493,7 +493,15 @@ const actions: Record<ActionType, { stage: ActionStage; expect: Expect; body: (o
   linkRepeat: { stage: 'pendingDispatch', expect: SUPERVISORS, body: () => ({ rootOrderId: orders.undispatched, repeatNumber: 1, escalate: false }) },
   escalate: { stage: 'pendingDispatch', expect: SUPERVISORS, body: () => ({ reason: '群众反映强烈' }) },
   markConfidential: { stage: 'pendingDispatch', expect: STAFF, body: () => ({}) },
-  linkCall: { stage: 'pendingDispatch', expect: STAFF, body: () => ({ callId: 'matrix-call' }) },
+  // A call of its own each time: a call makes one order at most.
+  linkCall: {
+    stage: 'pendingDispatch',
+    expect: STAFF,
+    body: async (orderId) => {
+      await insertCall(app, { callId: `matrix-call-${orderId}`, agentId: '7001', agentIds: ['7001'], unitIds: ['water'] });
+      return { callId: `matrix-call-${orderId}` };
+    },
+  },
 };
 
 // ---- running ----
