@@ -4,11 +4,16 @@
  * presses 0 (RFC 2833); the call is moved into the inbound application and queued like any caller
  * (no greeting); under the 10-second rule the first agent's phone, which never answers, is given
  * up after 10 s and the next agent's phone answers. The order's
- * callback records the handover with the agent, the call's record names the order, and the agent
- * then records the citizen's answer. A citizen who presses 0 and hangs up before an agent answers
+ * callback records the handover with the agent; the call's record names the order, and so does the
+ * screen pop on the answering agent's console (Socket.IO) and the call as that agent reads it over
+ * REST; the agent then records the citizen's answer over REST. A citizen who presses 0 and hangs up before an agent answers
  * leaves an unreachable attempt (with the handover) and the next attempt planned.
  */
 import { DateTime } from 'luxon';
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../../src/adapters/realtime/socket-events';
+import type { ScreenPop } from '../../../src/app/live/live.ports';
+import { asUserId } from '../../../src/shared/ids';
 import type { AnyBusMessage } from '../../../src/app/events/event-bus';
 import { surveyAttempts } from '../../../src/app/work-orders/survey-job';
 import type { Actor } from '../../../src/domain/access';
@@ -21,7 +26,20 @@ const actor = (role: Actor['role'], extra: Partial<Actor> = {}): Actor => ({ use
 const admin = actor('admin');
 const sup = actor('supervisor');
 const water = actor('unit_handler', { unitId: 'unit-water' });
-const agent1002 = actor('agent', { userId: 'survey-to-agent-1002', agentId: 'agent-1002' });
+const bootstrap = { ...admin, userId: asUserId('bootstrap') } as Actor;
+
+async function login(sut: RunningSystem, username: string, password: string): Promise<string> {
+  const res = await fetch(`${sut.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { accessToken: string }).accessToken;
+}
+
+async function api<T>(sut: RunningSystem, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${sut.baseUrl}${path}`, {
+    method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}
 
 describe('pressing 0 in the automated survey reaches an agent (real Asterisk, sipp citizen and agent phone)', () => {
   let sut: RunningSystem;
@@ -29,6 +47,9 @@ describe('pressing 0 in the automated survey reaches an agent (real Asterisk, si
   let maxAttempts: number;
   const messages: AnyBusMessage[] = [];
   let phones: AgentPhone[] = [];
+  let console1002: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
+  const pops: ScreenPop[] = [];
+  let token1002 = '';
 
   beforeAll(async () => {
     sut = await startSystem('survey_to_agent', { WRAPUP_MS: '1000', SURVEY_RING_SECONDS: '10' });
@@ -41,6 +62,15 @@ describe('pressing 0 in the automated survey reaches an agent (real Asterisk, si
     maxAttempts = preset.callback.maxAttempts;
     await regulation.putPreset(admin, preset.id, { ...preset, version: preset.version + 1, survey: policy });
     await regulation.load();
+    // Agent 1002's console: a user with that agent id, logged in over HTTP, connected over Socket.IO.
+    await sut.users.create(bootstrap, { username: 'agent1002', password: 'agent-password-2', role: 'agent', displayName: '话务员1002', agentId: 'agent-1002' });
+    token1002 = await login(sut, 'agent1002', 'agent-password-2');
+    console1002 = io(sut.baseUrl, { auth: { token: token1002 }, transports: ['websocket'], reconnection: false });
+    await new Promise<void>((resolve, reject) => {
+      console1002!.once('connect', () => resolve());
+      console1002!.once('connect_error', reject);
+    });
+    console1002.on('call:ringing', (p) => pops.push(p));
   }, 300_000);
 
   afterEach(async () => {
@@ -50,6 +80,7 @@ describe('pressing 0 in the automated survey reaches an agent (real Asterisk, si
   });
 
   afterAll(async () => {
+    console1002?.disconnect();
     await sut?.stop(5000);
   });
 
@@ -114,10 +145,17 @@ describe('pressing 0 in the automated survey reaches an agent (real Asterisk, si
     const entered = messages.find((m) => m.topic === 'call' && m.event.callId === rec.callId && m.event.type === 'CallEntered');
     expect(entered?.event).toMatchObject({ surveyOrder: { orderId: o.id, orderNumber: o.number } });
 
+    // The answering agent's console was told which order the call is about when it rang, and so is the call over REST.
+    expect(pops.find((p) => p.callId === rec.callId)).toMatchObject({ callerNumber: o.caller.phone, masked: false, surveyOrder: { orderId: o.id, orderNumber: o.number } });
+    const seen = await api<{ surveyOrder: unknown }>(sut, token1002, 'GET', `/api/calls/${encodeURIComponent(rec.callId)}`);
+    expect(seen.status).toBe(200);
+    expect(seen.body.surveyOrder).toEqual({ orderId: o.id, orderNumber: o.number });
+
     // The agent records what the citizen said on the phone: the callback closes the order.
-    const closed = await sut.workOrders.orders.act(agent1002, o.id, { type: 'recordCallback', level: '满意', resolution: 'resolved' });
-    expect(closed.status).toBe('CLOSED');
-    expect(closed.callbacks.map((c) => c.result)).toEqual(['toAgent', 'satisfied']);
+    const closed = await api<WorkOrder & { status: string }>(sut, token1002, 'POST', `/api/work-orders/${o.id}/actions`, { type: 'recordCallback', level: '满意', resolution: 'resolved' });
+    expect(closed.status).toBe(200);
+    expect(closed.body.status).toBe('CLOSED');
+    expect(closed.body.callbacks.map((c) => c.result)).toEqual(['toAgent', 'satisfied']);
 
     const phone = await citizen.exited;
     expect(phone.success).toBe(true);

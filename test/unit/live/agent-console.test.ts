@@ -85,6 +85,7 @@ const previousCall = {
   confidential: false,
   unitIds: [],
   handlingUnitIds: [],
+  surveyOrder: null,
   masked: false,
 };
 
