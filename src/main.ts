@@ -42,6 +42,7 @@ import { SocketProjector } from './adapters/realtime/projector';
 import { RealtimeServer } from './adapters/realtime/socket-server';
 import { EventBus } from './app/events/event-bus';
 import { createCallPath, type CallPath } from './app/calls/call-path';
+import { SurveyHandoverWatch } from './app/calls/survey-handovers';
 import { AgentSipCredentials } from './app/agents/sip-credentials.service';
 import { AgentDirectory } from './app/agents/agent-directory.service';
 import { AuthService } from './app/auth/auth.service';
@@ -218,11 +219,16 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     { url: config.ari.url, username: config.ari.username, password: config.ari.password, app: surveyApp, maxSockets: 8, requestTimeoutMs: config.ari.requestTimeoutMs, background },
     log.child({ component: 'ari-survey' }),
   );
+  // A citizen who presses 0 is moved into the inbound application: the same queue and ACD as any caller.
   const surveyDialer = new AriSurveyDialer(
     surveyAri,
-    { app: surveyApp, callerId: config.survey.callerId, ringSeconds: config.survey.ringSeconds, requestTimeoutMs: config.ari.requestTimeoutMs },
+    { app: surveyApp, handoverApp: config.ari.app, callerId: config.survey.callerId, ringSeconds: config.survey.ringSeconds, requestTimeoutMs: config.ari.requestTimeoutMs },
     log.child({ component: 'survey' }),
   );
+  const surveyHandovers = new SurveyHandoverWatch(bus, {
+    setTimeout: (fn, ms) => setTimeout(background.handler('survey.handover-timer', fn), ms),
+    clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+  });
   const workOrders = buildWorkOrderModule({
     db,
     auth,
@@ -232,7 +238,7 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     jobs: { sweepCron: config.tasks.sweepCron, foldCron: config.tasks.foldCron, reportCron: config.tasks.reportCron },
     background,
     attachments: config.attachments,
-    survey: { dialer: surveyDialer, concurrency: config.survey.maxCalls },
+    survey: { dialer: surveyDialer, handovers: surveyHandovers, concurrency: config.survey.maxCalls },
     // Recordings of calls (RECORD_CALLS) stay in Asterisk until an order takes one as evidence.
     callRecordings: new AriStoredRecordings({ url: config.ari.url, username: config.ari.username, password: config.ari.password, requestTimeoutMs: config.ari.requestTimeoutMs }),
     ...(config.sms && {

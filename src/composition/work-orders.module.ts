@@ -47,7 +47,7 @@ import { orderHandlers, unitIdsOf } from '../app/work-orders/work-order.policy';
 import { MongoCallCases } from '../adapters/db/repositories/call-case.repository';
 import type { Logger } from '../shared/logger';
 import type { WorkOrderLookup } from '../app/records/call-records.ports';
-import type { CallCases, SurveyDialer } from '../app/work-orders/ports';
+import type { CallCases, SurveyDialer, SurveyHandovers } from '../app/work-orders/ports';
 import { normalizePhone } from '../domain/work-order';
 import { MongoSmsOutbox } from '../adapters/db/repositories/sms-outbox.repository';
 import { smsRouter } from '../adapters/http/routers/sms.router';
@@ -83,7 +83,7 @@ export interface WorkOrderModuleDeps {
     readonly retentionCron?: string;
   };
   /** The automated callback survey: without a dialer (no telephony) there is no survey job. */
-  readonly survey?: { readonly dialer: SurveyDialer; readonly cron?: string } & Partial<SurveyJobOptions>;
+  readonly survey?: { readonly dialer: SurveyDialer; readonly handovers?: SurveyHandovers; readonly cron?: string } & Partial<SurveyJobOptions>;
   /** The telephony's stored call recordings (ARI); without it no call recording can be attached. */
   readonly callRecordings?: CallRecordingSource;
   /** Text messages to citizens: without a gateway none is queued or sent. */
@@ -172,7 +172,8 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   const idempotency = new MongoIdempotencyStore(conn);
   const owner = deps.instanceId ?? `${hostname()}:${process.pid}:${randomUUID()}`;
   const survey = deps.survey
-    ? new SurveyJob({ orders: orderRepo, service: orders, regulation, claims: new MongoSurveyClaims(conn), dialer: deps.survey.dialer, owner, clock, log }, deps.survey)
+    ? new SurveyJob({ orders: orderRepo, service: orders, regulation, claims: new MongoSurveyClaims(conn), dialer: deps.survey.dialer,
+      ...(deps.survey.handovers ? { handovers: deps.survey.handovers } : {}), owner, clock, log }, deps.survey)
     : null;
   const scheduler =
     deps.jobs === false

@@ -11,6 +11,7 @@ import type { CallId } from '../../shared/ids';
 import type { IncomingCall } from '../../app/calls/call-service';
 import { callIdForChannel, isAgentLegId, isTransferLegId, parseMonitorId, parsePlaybackId, parseRingChannelId, parseTransferChannelId } from '../../domain/call/call-ids';
 import type { AgentLegEnd, CallerLoss, CallInput } from '../../domain/call/call.inputs';
+import type { SurveyOrderRef } from '../../domain/call/call.events';
 
 /** Q.850 hang-up cause of an agent leg that never answered → what the agent did. */
 export function legFailureFromCause(cause: number): AgentLegEnd {
@@ -93,6 +94,20 @@ export function callerLoss(e: AriEvent, trunkRtpTimeoutMs: number, now: () => nu
   if (e['soft'] === true) return cause === SOFTHANGUP_DEV && trunkRtpTimeoutMs > 0 ? { why: 'media-timeout', at: at - trunkRtpTimeoutMs } : null;
   if (CAUSES_SESSION_EXPIRED.has(cause)) return { why: 'session-expired', at };
   return null;
+}
+
+/** First Stasis argument of a survey call moved into the inbound application (ari-survey-dialer). */
+export const SURVEY_HANDOVER_ARG = 'survey-handover';
+
+/** The Stasis arguments the survey moves a call with: marker, order id, order number, citizen's phone. */
+export function surveyHandoverArgs(h: { orderId: string; orderNumber: string; phone: string }): string {
+  return [SURVEY_HANDOVER_ARG, h.orderId, h.orderNumber, h.phone].map((a) => a.replace(/,/g, '')).join(',');
+}
+
+export function surveyHandoverFromArgs(args: readonly string[]): { surveyOrder: SurveyOrderRef; phone: string } | null {
+  const [marker, orderId, orderNumber, phone] = args;
+  if (marker !== SURVEY_HANDOVER_ARG || !orderId || !orderNumber) return null;
+  return { surveyOrder: { orderId, orderNumber }, phone: phone ?? '' };
 }
 
 /** The ARI events the call path reads (everything else is filtered or ignored). */
@@ -201,7 +216,14 @@ export class AriCallEvents {
       return;
     }
     const args = e['args'];
-    const firstArg = Array.isArray(args) ? (args[0] as string | undefined) : typeof args === 'string' ? args : undefined;
+    const list = Array.isArray(args) ? args.map(String) : typeof args === 'string' ? [args] : [];
+    const firstArg = list[0];
+    const handover = surveyHandoverFromArgs(list);
+    if (handover) {
+      // The survey moved its answered call here (the citizen pressed 0): a call of the agent queue.
+      this.calls.admit({ channelId: ch.id, callerNumber: handover.phone, calledNumber: '', surveyOrder: handover.surveyOrder });
+      return;
+    }
     this.calls.admit({
       channelId: ch.id,
       callerNumber: ch.caller?.number ?? '',

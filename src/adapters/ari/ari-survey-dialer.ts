@@ -4,7 +4,9 @@
  * never sees a survey channel. On answer it asks "was it solved" (1/2) and the satisfaction (1–5),
  * each with a keypad timeout and one repeat after a wrong key or silence, then thanks the citizen and
  * hangs up. A key pressed during a prompt interrupts it. Keys come as RFC 2833 events
- * (ChannelDtmfReceived).
+ * (ChannelDtmfReceived). 0 at either question hands the answered call to the agent queue: the
+ * channel is moved into the inbound application (`handoverApp`) with the order's id, number and the
+ * citizen's phone as arguments, and the call path takes it as a call of the queue (ari-inputs).
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from 'ari-client';
@@ -12,6 +14,7 @@ import type { SurveyCallOutcome, SurveyDialer } from '../../app/work-orders/port
 import type { Logger } from '../../shared/logger';
 import type { AriConnection } from './ari-connection';
 import { DEFAULT_ARI_REQUEST_TIMEOUT_MS, withAriTimeout } from './ari-telephony';
+import { surveyHandoverArgs } from './ari-inputs';
 
 export interface AriSurveyDialerOptions {
   /** The survey's Stasis application (not the inbound one). */
@@ -24,6 +27,8 @@ export interface AriSurveyDialerOptions {
   readonly ringSeconds: number;
   /** How long to wait for a key after a prompt. */
   readonly keyTimeoutMs: number;
+  /** The inbound Stasis application the citizen's call moves to on 0; absent: 0 is a wrong key. */
+  readonly handoverApp?: string;
   readonly requestTimeoutMs?: number;
 }
 
@@ -33,11 +38,15 @@ export const DEFAULT_SURVEY_DIALER_OPTIONS: Omit<AriSurveyDialerOptions, 'app'> 
 
 /** Prompts (sound:hotline/<name>, scripts/make-prompts.sh). */
 const PROMPT = {
-  solved: 'sound:hotline/survey-solved',
+  solved: 'sound:hotline/survey-solved-0',
   satisfaction: 'sound:hotline/survey-satisfaction',
   invalid: 'sound:hotline/rating-invalid',
   thanks: 'sound:hotline/survey-thanks',
 } as const;
+
+/** The key that asks for an agent (转人工). */
+const TO_AGENT = '0';
+const HANDOVER = Symbol('handover');
 
 /** Q.850 causes of a call that never answered. */
 const BUSY = new Set([17]);
@@ -46,6 +55,8 @@ const NO_ANSWER = new Set([18, 19, 0, 16]);
 interface Live {
   answered: boolean;
   ended: boolean;
+  /** Being moved to the agent queue: its leaving the survey application is not a hang-up. */
+  movedAway?: boolean;
   cause?: number;
   readonly digits: string[];
   /** Wakes the survey when a key, a finished prompt or the hang-up arrives. */
@@ -70,7 +81,7 @@ export class AriSurveyDialer implements SurveyDialer {
     return this.conn.isConnected();
   }
 
-  async call(request: { readonly orderId: string; readonly phone: string }): Promise<SurveyCallOutcome> {
+  async call(request: { readonly orderId: string; readonly orderNumber: string; readonly phone: string }): Promise<SurveyCallOutcome> {
     const client = this.conn.current();
     this.subscribe(client);
     const callId = `survey-${randomUUID()}`;
@@ -90,7 +101,9 @@ export class AriSurveyDialer implements SurveyDialer {
         return { kind: BUSY.has(cause) ? 'busy' : NO_ANSWER.has(cause) ? 'noAnswer' : 'failed', callId };
       }
       const solved = await this.ask(client, callId, live, PROMPT.solved, /^[12]$/);
+      if (solved === HANDOVER) return await this.handOver(client, callId, live, request);
       const satisfaction = solved === undefined ? undefined : await this.ask(client, callId, live, PROMPT.satisfaction, /^[1-5]$/);
+      if (satisfaction === HANDOVER) return await this.handOver(client, callId, live, request);
       if (satisfaction !== undefined) await this.play(client, callId, live, PROMPT.thanks, false);
       if (!live.ended) await this.timed('channels.hangup', client.channels.hangup({ channelId: callId })).catch(() => undefined);
       return { kind: 'answered', callId, ...(solved !== undefined ? { solved } : {}), ...(satisfaction !== undefined ? { satisfaction } : {}) };
@@ -103,13 +116,40 @@ export class AriSurveyDialer implements SurveyDialer {
     }
   }
 
-  /** Plays a question and waits for a key matching `valid`; one repeat after a wrong key or silence. */
-  private async ask(client: Client, channelId: string, live: Live, prompt: string, valid: RegExp): Promise<string | undefined> {
+  /**
+   * Moves the answered call into the inbound application, where the call path queues it for an agent
+   * (no greeting: the citizen already heard us). The call is the call path's from here on: its
+   * record, the ring rule and the agent's answer are the call path's; the survey only learns whether
+   * an agent answered (SurveyHandovers). A move that fails leaves the call with the survey: no answer.
+   */
+  private async handOver(client: Client, callId: string, live: Live, request: { readonly orderId: string; readonly orderNumber: string; readonly phone: string }): Promise<SurveyCallOutcome> {
+    const app = this.opts.handoverApp as string; // HANDOVER is only returned with a handoverApp
+    try {
+      live.movedAway = true;
+      await this.timed('channels.move', client.channels.move({
+        channelId: callId, app, appArgs: surveyHandoverArgs({ orderId: request.orderId, orderNumber: request.orderNumber, phone: request.phone }),
+      }));
+      this.log.info('survey call handed to the agent queue', { orderId: request.orderId, callId });
+      return { kind: 'toAgent', callId };
+    } catch (err) {
+      this.log.warn('survey call not handed to the agent queue', { orderId: request.orderId, callId, err: String(err) });
+      live.movedAway = false;
+      if (!live.ended) await this.timed('channels.hangup', client.channels.hangup({ channelId: callId })).catch(() => undefined);
+      return { kind: 'answered', callId };
+    }
+  }
+
+  /**
+   * Plays a question and waits for a key matching `valid`; one repeat after a wrong key or silence.
+   * 0 asks for an agent (HANDOVER) when calls can be handed over.
+   */
+  private async ask(client: Client, channelId: string, live: Live, prompt: string, valid: RegExp): Promise<string | typeof HANDOVER | undefined> {
     for (let round = 0; round < 2 && !live.ended; round += 1) {
       if (round > 0) await this.play(client, channelId, live, PROMPT.invalid, true);
       live.digits.length = 0;
       await this.play(client, channelId, live, prompt, true);
       const key = live.digits.shift() ?? (await this.nextKey(live));
+      if (key === TO_AGENT && this.opts.handoverApp && !live.ended) return HANDOVER;
       if (key !== undefined && valid.test(key)) return key;
     }
     return undefined;
@@ -181,16 +221,17 @@ export class AriSurveyDialer implements SurveyDialer {
       l.finished.add(id);
       wake(l);
     });
-    const ended = (e: AriEvent): void => {
+    const ended = (e: AriEvent, destroyed: boolean): void => {
       const l = of(e);
       if (!l || l.ended) return;
+      if (l.movedAway && !destroyed) return;
       l.ended = true;
       if (typeof e['cause'] === 'number') l.cause = e['cause'];
       l.onEnd?.();
       wake(l);
     };
-    on('ChannelDestroyed', ended);
-    on('StasisEnd', ended);
+    on('ChannelDestroyed', (e) => ended(e, true));
+    on('StasisEnd', (e) => ended(e, false));
   }
 
   private timed<T>(request: string, p: Promise<T>): Promise<T> {

@@ -70,6 +70,7 @@ export function toRecordDoc(r: CallRecord): CallRecordDoc {
     dayKey: r.reportDay,
     hourKey: `${r.reportDay}T${hour}`,
     callbackRequested: r.callbackRequested,
+    surveyOrder: r.surveyOrder ? { ...r.surveyOrder } : null,
     detail: JSON.parse(JSON.stringify(r)) as Record<string, unknown>,
   };
 }

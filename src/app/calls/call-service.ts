@@ -5,6 +5,7 @@
 import type { CallId } from '../../shared/ids';
 import { callIdForChannel } from '../../domain/call/call-ids';
 import type { CallInput } from '../../domain/call/call.inputs';
+import type { SurveyOrderRef } from '../../domain/call/call.events';
 import type { CallRegistry } from './call-registry';
 import { CallSession, type CallSessionDeps } from './call-session';
 
@@ -12,6 +13,8 @@ export interface IncomingCall {
   readonly channelId: string;
   readonly callerNumber: string;
   readonly calledNumber: string;
+  /** A survey call the citizen asked to hand to an agent (pressed 0): the order it is about. */
+  readonly surveyOrder?: SurveyOrderRef;
 }
 
 export class CallService {
@@ -52,7 +55,10 @@ export class CallService {
     const running = this.registry.get(callId);
     if (running) return running;
     const session = new CallSession(
-      { callId, channelId: call.channelId, callerNumber: call.callerNumber, calledNumber: call.calledNumber },
+      {
+        callId, channelId: call.channelId, callerNumber: call.callerNumber, calledNumber: call.calledNumber,
+        ...(call.surveyOrder ? { surveyOrder: call.surveyOrder } : {}),
+      },
       this.deps,
       (s) => this.registry.remove(s.callId),
     );

@@ -41,6 +41,7 @@ interface ConsoleCall {
   queueId: string;
   startedAt: number;
   answeredBy: string | null;
+  surveyOrder: { orderId: string; orderNumber: string } | null;
 }
 
 export type CallerHistoryLookup = (
@@ -127,6 +128,7 @@ export class AgentConsoleService {
           queueId: e.queueId,
           startedAt: e.at,
           answeredBy: null,
+          surveyOrder: e.surveyOrder ?? null,
         });
         return;
       case 'CallQueued': {
@@ -233,6 +235,7 @@ export class AgentConsoleService {
       queueId: c?.queueId ?? '',
       waitMs,
       offeredAt,
+      surveyOrder: c?.surveyOrder ?? null,
     };
   }
 

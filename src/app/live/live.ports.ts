@@ -79,6 +79,8 @@ export interface ScreenPop {
   queueId: string;
   waitMs: number;
   offeredAt: number;
+  /** The work order a citizen who pressed 0 in its automated callback survey calls about; null otherwise. */
+  surveyOrder: { orderId: string; orderNumber: string } | null;
 }
 
 /** The caller's history for a screen pop, after it (same callId and attempt). */

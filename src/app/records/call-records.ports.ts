@@ -73,6 +73,8 @@ export interface CallRecord {
   readonly unitIds: readonly string[];
   /** Lead units of those orders: they handle the case and see a confidential caller. */
   readonly handlingUnitIds: readonly string[];
+  /** The work order whose automated callback survey handed this call to the agent queue (the citizen pressed 0); null otherwise. */
+  readonly surveyOrder: { readonly orderId: string; readonly orderNumber: string } | null;
 }
 
 export type CallSortField = 'startedAt' | 'waitMs' | 'talkMs' | 'ringMs';

@@ -426,10 +426,17 @@ export interface CallCases {
 /**
  * Claims of survey call attempts: the first instance to claim a key (`<order>:<completion>:<attempt n>`)
  * places that attempt, so two instances never call the same citizen for the same attempt. Atomic as
- * a unique insert.
+ * a unique insert. A claim is a lease of `leaseMs` from `at`, renewed by its owner while the attempt
+ * runs: when its owner died mid-attempt (never finished, never renewed), the attempt is taken over by
+ * the first instance to claim it after the lease ran out.
  */
 export interface SurveyClaims {
-  claim(key: string, orderId: string, owner: string, at: Date): Promise<boolean>;
+  /** True when `owner` now holds the attempt: claimed first, or taken over after the lease expired unfinished. */
+  claim(key: string, orderId: string, owner: string, at: Date, leaseMs: number): Promise<boolean>;
+  /** Extends the lease; false when `owner` no longer holds the claim. */
+  renew(key: string, owner: string, expiresAt: Date): Promise<boolean>;
+  /** The attempt's result is recorded: the claim is never taken over. */
+  finish(key: string, owner: string, at: Date): Promise<boolean>;
 }
 
 /** What became of one survey call. `callId`: the call's channel id, when a channel was created. */
@@ -441,11 +448,21 @@ export type SurveyCallOutcome =
       readonly solved?: string;
       readonly satisfaction?: string;
     }
+  /** The citizen pressed 0: the call was moved to the agent queue (its call-path record has `callId`). */
+  | { readonly kind: 'toAgent'; readonly callId: string }
   | { readonly kind: 'busy' | 'noAnswer' | 'failed'; readonly callId?: string };
 
 /** Places automated survey calls (the ARI adapter: originate through the trunk, prompts, keypad). */
 export interface SurveyDialer {
   /** Whether calls can be placed now (a run does nothing otherwise, so no attempt is used up by an outage). */
   ready(): boolean;
-  call(request: { readonly orderId: string; readonly phone: string }): Promise<SurveyCallOutcome>;
+  call(request: { readonly orderId: string; readonly orderNumber: string; readonly phone: string }): Promise<SurveyCallOutcome>;
+}
+
+/**
+ * What became of survey calls handed to the agent queue (the call path's side): the agent who
+ * answered, or null when the call ended without one (abandoned in the queue, overflow, lost).
+ */
+export interface SurveyHandovers {
+  outcome(callId: string): Promise<{ readonly agentId: string | null }>;
 }

@@ -41,6 +41,15 @@ export type EndReason =
 /** `far-end`: the line the caller was transferred to. */
 export type Party = 'caller' | 'agent' | 'system' | 'network' | 'far-end';
 
+/**
+ * The work order whose automated callback survey (回访) handed its call to the agent queue when the
+ * citizen pressed 0: the agent sees which order the call is about.
+ */
+export interface SurveyOrderRef {
+  readonly orderId: string;
+  readonly orderNumber: string;
+}
+
 export type RingMissOutcome = 'no-answer' | AgentLegFailure;
 
 export type OverflowReason = 'max-wait' | 'no-agents';
@@ -56,7 +65,8 @@ export interface CallEventBase {
 }
 
 export type CallEventBody =
-  | { type: 'CallEntered'; channelId: string; callerNumber: string; calledNumber: string; queueId: QueueId; priority: number }
+  /** `surveyOrder`: a citizen who pressed 0 in this order's automated callback survey (the survey's call, handed over). */
+  | { type: 'CallEntered'; channelId: string; callerNumber: string; calledNumber: string; queueId: QueueId; priority: number; surveyOrder?: SurveyOrderRef }
   | { type: 'CallAnswered' }
   | { type: 'GreetingFinished' }
   | { type: 'MenuChoiceMade'; digit: string; queueId: QueueId }

@@ -8,6 +8,8 @@ import { enterQueue } from './call.queue';
 
 export function answered(s: Step): Outcome {
   s.emit({ type: 'CallAnswered' });
+  // A citizen handed over from the survey (pressed 0) already heard us: straight to the agent queue.
+  if (s.core.surveyOrder) return enterQueue(s, false);
   if (s.settings.greeting.length === 0) return afterGreeting(s);
   return { type: 'greeting', playbackId: s.play(s.settings.greeting) };
 }

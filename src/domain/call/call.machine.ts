@@ -12,7 +12,7 @@ import { ringChannelId, supervisorChannelId, transferChannelId } from './call-id
 import { inConnecting, inRating, inTalking } from './call.conversation';
 import { emergencyTransfer, hold, inHeld, inThreeWay, inTransferred, inTransferring, threeWay } from './call.controls';
 import { endMonitorIfLeft, inMonitor, isMonitorInput } from './call.monitor';
-import type { CallStage, EndReason, Party } from './call.events';
+import type { CallStage, EndReason, Party, SurveyOrderRef } from './call.events';
 import type { CallerLoss, CallInput } from './call.inputs';
 import { answered, inGreeting, inMenu } from './call.ivr';
 import { inOverflow, inQueue, inRinging } from './call.queue';
@@ -30,6 +30,8 @@ export interface CallInit {
   /** Overrides the line's queue (otherwise from settings.lines, else the default queue). */
   readonly queueId?: QueueId;
   readonly priority?: number;
+  /** The survey call of this work order, handed over when the citizen pressed 0 (already answered, no greeting). */
+  readonly surveyOrder?: SurveyOrderRef;
 }
 
 /** The first transition of a call: answer the caller's channel. */
@@ -59,6 +61,7 @@ export function startCall(init: CallInit, ctx: CallContext): CallTransition {
       transfers: 0,
       monitors: 0,
       monitor: null,
+      surveyOrder: init.surveyOrder ?? null,
     },
     ctx,
   );
@@ -69,6 +72,7 @@ export function startCall(init: CallInit, ctx: CallContext): CallTransition {
     calledNumber: init.calledNumber,
     queueId,
     priority,
+    ...(init.surveyOrder ? { surveyOrder: init.surveyOrder } : {}),
   });
   s.effect({ type: 'Answer', channelId: init.channelId });
   return s.result({ type: 'answering' });

@@ -14,6 +14,7 @@ import type {
   OverflowReason,
   Party,
   RatingNotGivenReason,
+  SurveyOrderRef,
 } from './call.events';
 import type { AgentLegEnd, CallerLossReason } from './call.inputs';
 import type { EmergencyLine } from './call-settings';
@@ -203,6 +204,8 @@ export interface CallRecord {
   readonly agentLeftThreeWayAt: number | null;
   /** Supervisors who listened, whispered or barged. */
   readonly monitors: readonly MonitorRecord[];
+  /** The work order whose automated survey handed this call over (the citizen pressed 0); null for other calls. */
+  readonly surveyOrder: SurveyOrderRef | null;
   /** Reporting keys, Asia/Shanghai, from the time the call entered. */
   readonly reportDay: string;
   readonly reportHour: number;
@@ -283,6 +286,7 @@ export function openRecord(e: Extract<CallEvent, { type: 'CallEntered' }>): Call
     threeWayLegs: [],
     agentLeftThreeWayAt: null,
     monitors: [],
+    surveyOrder: e.surveyOrder ?? null,
     reportDay: local.toISODate() ?? '',
     reportHour: local.hour,
   };

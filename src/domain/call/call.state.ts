@@ -3,7 +3,7 @@
  */
 import type { AgentId, CallId, QueueId } from '../../shared/ids';
 import type { EmergencyLine } from './call-settings';
-import type { EndReason, OverflowReason, Party } from './call.events';
+import type { EndReason, OverflowReason, Party, SurveyOrderRef } from './call.events';
 
 export interface CallCore {
   readonly callId: CallId;
@@ -37,6 +37,8 @@ export interface CallCore {
   monitors: number;
   /** The supervisor on the call now (one at a time). */
   monitor: Monitor | null;
+  /** A survey call handed over by the citizen pressing 0 (call.events SurveyOrderRef). */
+  readonly surveyOrder: SurveyOrderRef | null;
 }
 
 export type MonitorMode = 'listen' | 'whisper' | 'barge';

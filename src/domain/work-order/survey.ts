@@ -31,18 +31,27 @@ export const surveyPolicySchema = z
 
 export type SurveyPolicy = z.infer<typeof surveyPolicySchema>;
 
+/**
+ * The defaults of a survey policy; off, so an edited preset without one makes no automated calls.
+ * Each built-in preset says whether its regulation calls for callbacks (and so surveys by phone).
+ */
 export const DEFAULT_SURVEY_POLICY: SurveyPolicy = {
   enabled: false, withinDays: 7, hoursFrom: '09:00', hoursTo: '20:00', overDays: 3, retryAfterMinutes: 120,
   source: '密云 2014 第二十二条 办结7个自然日内回访; hours, spread and spacing are product defaults',
 };
 
-/** `automatic`: a survey call; `agent`: an agent calls (confidential order, caller refuses automated calls, no phone); `none`: no survey. */
+/**
+ * `automatic`: a survey call; `agent`: an agent calls (confidential order, caller refuses automated
+ * calls, no phone, or the citizen pressed 0 and an agent took the survey call over); `none`: no survey.
+ */
 export type SurveyChannel = 'automatic' | 'agent' | 'none';
 
 export function surveyChannel(o: WorkOrder, p: SurveyPolicy): SurveyChannel {
   if (o.status !== 'PENDING_CALLBACK' || o.caller.callbackConsent === 'declined') return 'none';
   if (!p.enabled || (p.categories && !p.categories.includes(o.category))) return 'agent';
   if (o.caller.confidential || o.caller.noAutomatedCalls === true || !o.caller.phone) return 'agent';
+  const since = o.feedbackAt?.getTime() ?? 0;
+  if (o.callbacks.some((c) => c.result === 'toAgent' && c.at.getTime() >= since)) return 'agent';
   return 'automatic';
 }
 

@@ -2,7 +2,7 @@ import type { WorkCalendar } from '../calendar/calendar.types';
 import type { DeadlineRecount } from './deadline';
 import type { RegulationPreset, SupervisionLevel } from './presets/preset.schema';
 import type {
-  Actor, AttachmentRef, CallbackResult, CompletionReport, DeadlineStage, ReturnReason, Resolution,
+  Actor, AttachmentRef, CallbackResult, SurveyHandover, CompletionReport, DeadlineStage, ReturnReason, Resolution,
   Role, SatisfactionLevel, WorkOrder, WorkOrderStatus,
 } from './work-order.types';
 
@@ -63,6 +63,8 @@ export type WorkOrderAction = ActionBase &
         readonly resolution?: Resolution;
         /** Recorded by the survey job: the survey call's channel id. */
         readonly surveyCallId?: string;
+        /** Recorded by the survey job: the citizen pressed 0 and the call went to the agent queue. */
+        readonly handover?: SurveyHandover;
       }
     | { readonly type: 'close'; readonly reason: string }
     | { readonly type: 'linkRepeat'; readonly rootOrderId: string; readonly repeatNumber: number; readonly escalate: boolean }

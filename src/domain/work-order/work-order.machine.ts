@@ -260,6 +260,10 @@ function callback(o: WorkOrder, a: Extract<WorkOrderAction, { type: 'recordCallb
   if (preset.callback.requireConsent && o.caller.callbackConsent === 'declined') {
     return no('WORK_ORDER.CALLBACK_NO_CONSENT', 'the caller declined callbacks');
   }
+  if ((a.result === 'toAgent' || a.handover !== undefined) && ctx.actor.role !== 'system') {
+    return no('WORK_ORDER.INVALID_INPUT', 'only the survey records a call handed to an agent');
+  }
+  if (a.result === 'toAgent' && !a.handover?.agentId) return no('WORK_ORDER.INVALID_INPUT', 'toAgent needs the agent who answered');
   const outcome = callbackOutcome(a, preset.callback);
   if ('code' in outcome) return outcome;
   const record = {
@@ -269,6 +273,7 @@ function callback(o: WorkOrder, a: Extract<WorkOrderAction, { type: 'recordCallb
     ...(a.feedbackReceived !== undefined ? { feedbackReceived: a.feedbackReceived } : {}),
     ...(a.resolution !== undefined ? { resolution: a.resolution } : {}),
     ...(a.surveyCallId !== undefined ? { surveyCallId: a.surveyCallId } : {}),
+    ...(a.handover !== undefined ? { handover: a.handover } : {}),
   };
   const next: WorkOrder = { ...o, callbacks: [...o.callbacks, record], deadlines: met(o.deadlines, ['callback'], now) };
   switch (outcome.result) {
@@ -284,6 +289,9 @@ function callback(o: WorkOrder, a: Extract<WorkOrderAction, { type: 'recordCallb
         [{ type: 'Reopened', orderId: o.id, reopenCount }, ...deadlinesSet(o, fresh)],
       );
     }
+    case 'toAgent':
+      // The agent on the call records the citizen's answer; the callback deadline still runs.
+      return done({ ...next, deadlines: o.deadlines });
     case 'declined':
       return done(close({ ...next, caller: { ...o.caller, callbackConsent: 'declined' } }, { kind: 'callback', result: 'declined' }, now));
     case 'unreachable': {

@@ -160,9 +160,10 @@ export type SatisfactionLevel = (typeof SATISFACTION_LEVELS)[number];
 
 /**
  * `satisfied` / `unsatisfied` as the order's preset counts the caller's level (callbackPolicy.satisfiedLevels);
- * a two-level answer without a level is read as 满意 / 不满意.
+ * a two-level answer without a level is read as 满意 / 不满意. `toAgent` (转人工): the citizen pressed 0
+ * in the automated survey and an agent answered the call; the order waits for that agent's result.
  */
-export type CallbackResult = 'satisfied' | 'unsatisfied' | 'unreachable' | 'declined';
+export type CallbackResult = 'satisfied' | 'unsatisfied' | 'unreachable' | 'declined' | 'toAgent';
 export type Resolution = 'resolved' | 'partlyResolved' | 'unresolved';
 
 export interface CallbackRecord {
@@ -177,6 +178,15 @@ export interface CallbackRecord {
   readonly level?: SatisfactionLevel;
   /** The automated survey call this result came from (回访 by phone; absent for an agent's callback). */
   readonly surveyCallId?: string;
+  /**
+   * The citizen pressed 0 in the survey and the call went to the agent queue (the call's record is
+   * `surveyCallId`): the agent who answered it, or null when none did (the attempt is then unreachable).
+   */
+  readonly handover?: SurveyHandover;
+}
+
+export interface SurveyHandover {
+  readonly agentId: string | null;
 }
 
 export type Closure =

@@ -4,7 +4,7 @@ import { asCallId, type CallId } from '../../../src/shared/ids';
 import { silentLogger } from '../../../src/shared/logger';
 import type { IncomingCall } from '../../../src/app/calls/call-service';
 import type { CallInput } from '../../../src/domain/call/call.inputs';
-import { AriCallEvents, legFailureFromCause, legFailureFromDialStatus } from '../../../src/adapters/ari/ari-inputs';
+import { AriCallEvents, legFailureFromCause, legFailureFromDialStatus, surveyHandoverArgs, surveyHandoverFromArgs } from '../../../src/adapters/ari/ari-inputs';
 
 const CH = '1749000000.7';
 const CALL = asCallId(CH);
@@ -73,6 +73,15 @@ describe('ARI events → call inputs', () => {
     const { sut, started } = setup();
     sut.handle({ type: 'StasisStart', args: ['12345'], channel: channel(CH, { dialplan: { exten: '999' } }) });
     expect(started).toEqual([{ channelId: CH, callerNumber: '13800000000', calledNumber: '12345' }]);
+  });
+
+  it('StasisStart of a survey call moved in (the citizen pressed 0) → a call about the order, from the citizen\'s number', () => {
+    const { sut, started } = setup();
+    const args = surveyHandoverArgs({ orderId: 'order-1', orderNumber: 'WO20260406-000001', phone: '13912345678' });
+    sut.handle({ type: 'StasisStart', args: args.split(','), channel: channel('survey-abc', { caller: { number: '12345' }, dialplan: { exten: 's' } }) });
+    expect(started).toEqual([{ channelId: 'survey-abc', callerNumber: '13912345678', calledNumber: '', surveyOrder: { orderId: 'order-1', orderNumber: 'WO20260406-000001' } }]);
+    // Only the survey's marker makes a handover: an ordinary call never does.
+    expect(surveyHandoverFromArgs(['12345', 'order-1', 'WO1'])).toBeNull();
   });
 
   it('caller hang-up request, StasisEnd, destroyed → CallerHungUp to the call', () => {

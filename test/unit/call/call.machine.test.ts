@@ -1,5 +1,6 @@
 import { asQueueId } from '../../../src/shared/ids';
 import { buildCallRecord } from '../../../src/domain/call/call.record';
+import { startCall, transition } from '../../../src/domain/call/call.machine';
 import { FIVE_LEVEL_SCALE } from '../../../src/domain/rating/rating';
 import type { CallEffect } from '../../../src/domain/call/call.effects';
 import { AGENT_A, AGENT_B, CALLER_CHANNEL, CALL, Drive, driveTo, menuSettings, settingsWith, T0 } from './call-fixtures';
@@ -26,6 +27,21 @@ describe('call machine', () => {
           priority: 0,
         },
       ]);
+    });
+
+    it('a survey call handed over (the citizen pressed 0): CallEntered names the order; Answered → straight to the queue, no greeting or menu', () => {
+      const surveyOrder = { orderId: 'order-1', orderNumber: 'WO20260406-000001' };
+      const settings = menuSettings();
+      const t = startCall({ callId: CALL, channelId: CALLER_CHANNEL, callerNumber: '13900000000', calledNumber: '', surveyOrder }, { now: T0, settings, queuePosition: 1 });
+      expect(t.events[0]).toMatchObject({ type: 'CallEntered', surveyOrder });
+      const next = transition(t.state, { type: 'Answered' }, { now: T0 + 100, settings, queuePosition: 1 });
+      expect(next.state.type).toBe('queued');
+      expect(next.events.map((e) => e.type)).toEqual(['CallAnswered', 'CallQueued']);
+      expect(next.effects.map((e) => e.type)).toContain('RequestAgent');
+      expect(next.effects.map((e) => e.type)).not.toContain('Play');
+      expect(buildCallRecord([...t.events, ...next.events])).toMatchObject({ surveyOrder, times: { greetedAt: null } });
+      // Any other call names no order.
+      expect(buildCallRecord(new Drive().events).surveyOrder).toBeNull();
     });
 
     it('start on an urgent line → its queue and priority class', () => {

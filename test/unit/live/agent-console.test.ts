@@ -85,6 +85,7 @@ const previousCall = {
   confidential: false,
   unitIds: [],
   handlingUnitIds: [],
+  surveyOrder: null,
   masked: false,
 };
 
@@ -105,6 +106,7 @@ describe('AgentConsoleService', () => {
       queueId: 'general',
       waitMs: 1000,
       offeredAt: T0 + 1000,
+      surveyOrder: null,
     });
     await sut.drain();
     expect(publisher.toAgents[1]).toEqual({
@@ -119,6 +121,14 @@ describe('AgentConsoleService', () => {
     expect(publisher.toAgents.map((p) => p.event)).toEqual(['ringing', 'history', 'answered', 'ended', 'rated']);
     expect(publisher.toAgents[4]?.payload).toMatchObject({ value: 2, satisfied: false });
     expect(publisher.toCalls.map((c) => c.type)).toEqual(['CallEntered', 'CallQueued', 'AgentOffered', 'AgentAnswered', 'CallCompleted', 'CallRated']);
+  });
+
+  it('a citizen who pressed 0 in an order\'s automated survey: the pop names the order', () => {
+    const { publisher, feed } = setup(async () => emptyHistory);
+    const surveyOrder = { orderId: 'order-1', orderNumber: 'WO20260406-000001' };
+    feed(ev('survey-1', T0, { type: 'CallEntered', channelId: 'survey-1', callerNumber: '13912345678', calledNumber: '', queueId: q, priority: 0, surveyOrder }));
+    feed(ev('survey-1', T0 + 500, { type: 'AgentOffered', attempt: 1, agentId: a1, agentNumber: '1001', endpoint: 'e', channelId: 'r', waitMs: 500 }));
+    expect(publisher.toAgents[0]).toMatchObject({ agentId: a1, event: 'ringing', payload: { callId: 'survey-1', callerNumber: '13912345678', surveyOrder } });
   });
 
   it('confidential caller: screen pop masked, answered unmasked for the answering agent', async () => {

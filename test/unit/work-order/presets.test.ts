@@ -43,6 +43,28 @@ describe('regulation presets as data', () => {
     if (!sut.ok) expect(sut.issues.map((i) => i.path)).toContain(path);
   });
 
+  it.each([
+    // 003 回访: "办理时限期满后，应全部或抽样联系诉求人进行回访"
+    ['beijing-2023', true, '办理时限期满后，应全部或抽样联系诉求人进行回访'],
+    // 001 第十二条: "通过电话、短信或网络等途径开展群众诉求办理情况满意度调查"
+    ['yanji-2019', true, '通过电话、短信或网络等途径开展群众诉求办理情况满意度调查'],
+    // 002 第八条(六): the bureau is called back by the 上级热线 and does only 二次回访 of unsatisfied orders by its staff
+    ['qingpu-2020', false, '接受上级热线对已办结工单的回访'],
+    // 000 第二十二条: "办结7个自然日内…进行回访"
+    ['miyun-2014', true, '办结7个自然日内'],
+    // 004 五(五): "定期通过电话或网络等方式进行办理结果满意抽查"
+    ['qilihe-2012', true, '定期通过电话或网络等方式进行办理结果满意抽查'],
+    // 国办发〔2020〕53号: 回访、评价 closed loop
+    ['national-gb33358', true, '回访'],
+  ])('%s: automated callback survey %s, as its regulation asks (quoted in the source)', (id, enabled, quote) => {
+    const p = preset(id);
+    expect(p.survey.enabled).toBe(enabled);
+    expect(p.survey.source).toContain(quote);
+    // 密云 fixes the survey window at 7 natural days; the others set none and keep the product default.
+    expect(p.survey.withinDays).toBe(7);
+    expect([p.survey.hoursFrom, p.survey.hoursTo]).toEqual(['09:00', '20:00']);
+  });
+
   it('picks the most specific rule, ties to the first listed', () => {
     const qlh = preset('qilihe-2012');
     expect(selectRule(qlh, 'complete', { urgency: '紧急', category: '咨询' })?.id).toBe('complete-emergency');

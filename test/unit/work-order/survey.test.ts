@@ -20,6 +20,15 @@ describe('survey channel', () => {
     const { phone: _p, ...noPhone } = awaiting().caller;
     expect(surveyChannel({ ...awaiting(), caller: noPhone }, P)).toBe('agent');
   });
+  it('a citizen who pressed 0 and was answered by an agent is the agent\'s: not called again by the machine (until the order is completed again)', () => {
+    const handed = { at: at('2026-03-04 10:00'), result: 'toAgent' as const, surveyCallId: 'survey-1', handover: { agentId: 'agent-1001' } };
+    expect(surveyChannel(awaiting({}, { feedbackAt: at('2026-03-03 12:00'), callbacks: [handed] }), P)).toBe('agent');
+    // A handover of an earlier round (before the last feedback) does not count.
+    expect(surveyChannel(awaiting({}, { feedbackAt: at('2026-03-05 12:00'), callbacks: [handed] }), P)).toBe('automatic');
+    // Pressed 0 and nobody answered: an unreachable attempt, the machine calls again.
+    const missed = { ...handed, result: 'unreachable' as const, handover: { agentId: null } };
+    expect(surveyChannel(awaiting({}, { feedbackAt: at('2026-03-03 12:00'), callbacks: [missed] }), P)).toBe('automatic');
+  });
   it('a citizen who declined callbacks is not surveyed; a preset without surveys or another category leaves it to agents', () => {
     expect(surveyChannel(awaiting({ callbackConsent: 'declined' }), P)).toBe('none');
     expect(surveyChannel(awaiting(), DEFAULT_SURVEY_POLICY)).toBe('agent');

@@ -233,6 +233,26 @@ describe('work-order lifecycle (北京 2023)', () => {
     expect(o.closure).toEqual({ kind: 'callback', result: 'unreachable' });
   });
 
+  it('survey handed to an agent (pressed 0): toAgent by the survey only, order waits for the agent; without an agent it is an unreachable attempt', () => {
+    const o = run(ordersAt('PENDING_CALLBACK'), P, []);
+    const toAgent = { type: 'recordCallback', result: 'toAgent', surveyCallId: 'survey-1', handover: { agentId: 'agent-1001' } } as const;
+    const r = transition(o, toAgent, ctx(P, at('2026-03-04 10:00'), SYS));
+    if (!r.ok) throw new Error(r.code);
+    expect(r.order.status).toBe('PENDING_CALLBACK');
+    expect(r.order.callbacks).toEqual([{ at: at('2026-03-04 10:00'), result: 'toAgent', surveyCallId: 'survey-1', handover: { agentId: 'agent-1001' } }]);
+    // The callback deadline still runs: the agent's result meets it.
+    expect(r.order.deadlines.callback).toEqual(o.deadlines.callback);
+    expect(r.events).toEqual([]);
+    const closed = run(r.order, P, [[{ type: 'recordCallback', level: '基本满意', resolution: 'resolved' }, AGENT, at('2026-03-04 10:05')]]);
+    expect(closed).toMatchObject({ status: 'CLOSED', closure: { kind: 'callback', result: 'satisfied' } });
+    // Only the survey records a handover, and toAgent names the agent.
+    expect(transition(o, toAgent, ctx(P, at('2026-03-04 10:00'), AGENT))).toMatchObject({ ok: false, code: 'WORK_ORDER.INVALID_INPUT' });
+    expect(transition(o, { ...toAgent, handover: { agentId: null } }, ctx(P, at('2026-03-04 10:00'), SYS))).toMatchObject({ ok: false, code: 'WORK_ORDER.INVALID_INPUT' });
+    // No agent answered: an unreachable attempt like any other.
+    const missed = transition(o, { type: 'recordCallback', result: 'unreachable', surveyCallId: 'survey-2', handover: { agentId: null } }, ctx(P, at('2026-03-04 10:00'), SYS));
+    expect(missed).toMatchObject({ ok: true, order: { status: 'PENDING_CALLBACK', callbacks: [{ result: 'unreachable', handover: { agentId: null } }] } });
+  });
+
   it('respects consent: declined at intake → no callback; declined on the phone → closed and remembered', () => {
     const noConsent = run(ordersAt('PENDING_FEEDBACK', { caller: { phone: '13800138000', callbackConsent: 'declined' } }), P, [
       [{ type: 'recordFeedback', channel: 'sms' }, UNIT, at('2026-03-04 10:00')],

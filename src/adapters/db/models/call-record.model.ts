@@ -67,6 +67,8 @@ export interface CallRecordDoc {
   dayKey: string;
   hourKey: string;
   callbackRequested: boolean;
+  /** The work order whose automated survey handed this call to the agent queue (the citizen pressed 0). */
+  surveyOrder?: { orderId: string; orderNumber: string } | null;
   /** The full folded record (stage, times, abandon/overflow facts, rating detail) for the call's timeline view. */
   detail: Record<string, unknown> | null;
 }
@@ -109,6 +111,7 @@ const schema = new Schema<StoredCallRecordDoc>(
     dayKey: { type: String, required: true },
     hourKey: { type: String, required: true },
     callbackRequested: { type: Boolean, default: false },
+    surveyOrder: { type: Schema.Types.Mixed, default: null },
     detail: { type: Schema.Types.Mixed, default: null },
   },
   { collection: 'calls', versionKey: false, minimize: false },

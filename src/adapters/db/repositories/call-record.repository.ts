@@ -104,6 +104,7 @@ export function toCallRecord(d: StoredDoc): CallRecord {
     confidential: d.confidential ?? false,
     unitIds: d.unitIds ?? [],
     handlingUnitIds: d.handlingUnitIds ?? [],
+    surveyOrder: d.surveyOrder ? { orderId: d.surveyOrder.orderId, orderNumber: d.surveyOrder.orderNumber } : null,
   };
 }
 

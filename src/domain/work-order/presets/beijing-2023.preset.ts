@@ -69,6 +69,10 @@ export const BEIJING_2023: RegulationPreset = {
     ],
     source: `${DB11} 督办: 即将到期催办, 已经到期督办; red/escalation offsets are product defaults`,
   },
-  survey: DEFAULT_SURVEY_POLICY,
+  survey: {
+    ...DEFAULT_SURVEY_POLICY,
+    enabled: true,
+    source: `${DB11} 回访: "办理时限期满后，应全部或抽样联系诉求人进行回访"; "诉求人明确表示不接受回访的，不进行回访" (callbackConsent); within 7 days of completion, calling hours, spread and spacing are product defaults`,
+  },
   scoring: { annualAggregation: 'monthlyAverage', source: '密云 2014 附件2 第三条 按期办结率考评得分(1分)=1*年度平均办结率; 反馈率考评得分(0.8分)=0.8*年度平均反馈率' },
 };

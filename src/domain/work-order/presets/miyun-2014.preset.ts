@@ -60,6 +60,10 @@ export const MIYUN_2014: RegulationPreset = {
     ],
     source: `${MY} 第二十条 临期催办; 第三十条 超期1个工作日后启动督办, 黄色预警; red/escalation are product defaults`,
   },
-  survey: DEFAULT_SURVEY_POLICY,
+  survey: {
+    ...DEFAULT_SURVEY_POLICY,
+    enabled: true,
+    source: `${MY} 第二十二条 "各承办单位在受理事项办结7个自然日内要安排相关科室对已办结事项进行回访"; 附件2 第二条 满意率 from "市中心电话回访"; calling hours, spread and spacing are product defaults`,
+  },
   scoring: { annualAggregation: 'monthlyAverage', source: '密云 2014 附件2 第三条 按期办结率考评得分(1分)=1*年度平均办结率; 反馈率考评得分(0.8分)=0.8*年度平均反馈率' },
 };

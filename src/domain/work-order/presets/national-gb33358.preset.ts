@@ -51,6 +51,10 @@ export const NATIONAL_GB33358: RegulationPreset = {
     ],
     source: DEFAULT,
   },
-  survey: DEFAULT_SURVEY_POLICY,
+  survey: {
+    ...DEFAULT_SURVEY_POLICY,
+    enabled: true,
+    source: `${GB}; 国办发〔2020〕53号 (受理→…→办结→回访→评价 闭环); within 7 days of completion, calling hours, spread and spacing are product defaults`,
+  },
   scoring: { annualAggregation: 'monthlyAverage', source: 'not set by this document; product default after 密云 2014 附件2 第三条 (年度平均办结率)' },
 };

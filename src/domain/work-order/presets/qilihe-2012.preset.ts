@@ -62,6 +62,10 @@ export const QILIHE_2012: RegulationPreset = {
     ],
     source: `${QLH} 五(三) 超期发《催办通知书》, 经催办未按期办理上报督查小组通报批评; offsets are product defaults`,
   },
-  survey: DEFAULT_SURVEY_POLICY,
+  survey: {
+    ...DEFAULT_SURVEY_POLICY,
+    enabled: true,
+    source: `${QLH} 五(五) "应定期通过电话或网络等方式进行办理结果满意抽查…回访时应征求诉求人对成员单位办理结果和满意度的意见"; within 7 days of completion, calling hours, spread and spacing are product defaults`,
+  },
   scoring: { annualAggregation: 'monthlyAverage', source: 'not set by this document; product default after 密云 2014 附件2 第三条 (年度平均办结率)' },
 };

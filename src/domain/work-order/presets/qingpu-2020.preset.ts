@@ -68,6 +68,10 @@ export const QINGPU_2020: RegulationPreset = {
     ],
     source: `${QP} 第十条 监督; offsets are product defaults`,
   },
-  survey: DEFAULT_SURVEY_POLICY,
+  survey: {
+    ...DEFAULT_SURVEY_POLICY,
+    enabled: false,
+    source: `${QP} 第八条(六) "接受上级热线对已办结工单的回访，负责对回访不满意工单进行二次回访及工单的重新交办": the first 回访 is the 上级热线's and the bureau's own is a second callback of unsatisfied orders by its staff, so no automated survey calls`,
+  },
   scoring: { annualAggregation: 'monthlyAverage', source: 'not set by this document; product default after 密云 2014 附件2 第三条 (年度平均办结率)' },
 };

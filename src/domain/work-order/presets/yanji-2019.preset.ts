@@ -57,6 +57,10 @@ export const YANJI_2019: RegulationPreset = {
     ],
     source: '延吉 2019 细则 第十一条 (对逾期未办下发督办单), 第十八条 (挂牌督办); offsets are product defaults',
   },
-  survey: DEFAULT_SURVEY_POLICY,
+  survey: {
+    ...DEFAULT_SURVEY_POLICY,
+    enabled: true,
+    source: `${YJ} 第十二条 "通过电话、短信或网络等途径开展群众诉求办理情况满意度调查"; 附件 五(一)6 满意率 "通过热线回访"; within 7 days of completion, calling hours, spread and spacing are product defaults`,
+  },
   scoring: { annualAggregation: 'monthlyAverage', source: 'not set by this document; product default after 密云 2014 附件2 第三条 (年度平均办结率)' },
 };
