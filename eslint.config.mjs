@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.lab/**', 'tools/**', 'test/jest.*.config.js', 'eslint.config.mjs', '.dependency-cruiser.cjs', 'docker/mongodb-init/**'] /* mongosh scripts */ },
+  { ignores: ['dist/**', 'web/dist/**', 'node_modules/**', 'coverage/**', '.lab/**', 'tools/**', 'test/jest.*.config.js', 'eslint.config.mjs', '.dependency-cruiser.cjs', 'docker/mongodb-init/**'] /* mongosh scripts */ },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -26,6 +26,7 @@ case "${1:-up}" in
     cat <<INFO
 
   12345 hotline lab is up.
+    consoles (browser)   http://127.0.0.1:${HTTP_PORT}/   (坐席工作台 for agents, 班长监控 for supervisors)
     REST API + OpenAPI   http://127.0.0.1:${HTTP_PORT}/openapi.json
     health / readiness   http://127.0.0.1:${HTTP_PORT}/healthz  /readyz
     place a call         first an agent phone: npx tsx scripts/place-call.ts --agent 1001   (agent 1001 logged in and Ready, see docs/calling.md)

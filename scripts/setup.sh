@@ -15,10 +15,12 @@ fi
 
 need_apt=()
 for pair in debootstrap:debootstrap sipp:sip-tester espeak-ng:espeak-ng sox:sox redis-server:redis-server \
-  docker-compose:docker-compose go:golang-go node:nodejs; do
+  docker-compose:docker-compose go:golang-go node:nodejs chromium:chromium fc-list:fontconfig; do
   cmd="${pair%%:*}"; pkg="${pair##*:}"
   command -v "$cmd" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
+# Chinese fonts for the browser tests' screenshots (else CJK renders as boxes).
+[[ -d /usr/share/fonts/opentype/noto ]] && ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1 || need_apt+=(fonts-noto-cjk)
 if ((${#need_apt[@]})); then
   echo "setup: installing Debian packages: ${need_apt[*]}"
   apt-get update -qq
@@ -36,6 +38,13 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$lock_hash" ]]; then
 fi
 
 scripts/node-lts.sh >/dev/null
+# The web consoles (web/dist), served by the app; rebuilt when their sources changed.
+web_hash="$(find web -path web/dist -prune -o -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
+if [[ ! -f web/dist/.build-stamp || "$(cat web/dist/.build-stamp)" != "$web_hash-$lock_hash" ]]; then
+  npm run build:web
+  echo "$web_hash-$lock_hash" > web/dist/.build-stamp
+fi
+
 scripts/asterisk-lab.sh build
 scripts/ferretdb.sh build
 scripts/make-prompts.sh

@@ -14,6 +14,7 @@ echo "== node $(node --version)"
 
 mkdir -p .lab/results
 echo "== type-check";          npx tsc -p tsconfig.json --noEmit
+echo "== type-check (web)";    npx tsc -p web/tsconfig.json
 echo "== lint";                npx eslint . --max-warnings 0
 echo "== dependency direction"; npx depcruise src --config .dependency-cruiser.cjs
 echo "== OpenAPI lint (Spectral spectral:oas, no errors or warnings)"

@@ -37,6 +37,7 @@ import { buildApi } from './adapters/http/api';
 import { callControlsRouter } from './adapters/http/routers/call-controls.router';
 import { CallControlService } from './app/calls/call-controls.service';
 import { directoryRouter } from './adapters/http/routers/directory.router';
+import { consoleSettingsRouter, webConsoleRouter } from './adapters/http/web-console.router';
 import { Metrics, metricsRouter } from './adapters/metrics/metrics';
 import { SocketProjector } from './adapters/realtime/projector';
 import { RealtimeServer } from './adapters/realtime/socket-server';
@@ -300,8 +301,12 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
       ...workOrders.routers,
       callControlsRouter(auth, new CallControlService(callPath.registry, log.child({ component: 'call-controls' }), (agentId) => callPath.agents.get(asAgentId(agentId)) ?? null)),
       directoryRouter(auth, directory),
+      consoleSettingsRouter(auth, { breakReasons: config.breakReasons, wrapUpMs: config.callPath.wrapUpMs, ringTimeoutMs: config.callPath.ringTimeoutMs }),
     ],
   });
+  // The built consoles (web/dist, next to src/ and dist/); absent until `npm run build:web`.
+  const webConsole = webConsoleRouter(path.resolve(__dirname, '..', 'web', 'dist'));
+  if (!webConsole) log.warn('web consoles not built: run npm run build:web');
   const http = new HttpServer(
     {
       host: config.http.host,
@@ -314,6 +319,7 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
           { name: 'asterisk', check: () => ari.isConnected() },
           { name: 'database', check: () => db.ping() },
         ]),
+        ...(webConsole ? [webConsole] : []),
         ...api.routers,
       ],
     },

@@ -91,6 +91,10 @@ const schema = z.object({
   METRICS_SCRAPE_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Browser origins allowed to open Socket.IO connections (comma-separated); none by default. */
   CORS_ORIGINS: z.string().optional(),
+  BREAK_REASONS: z
+    .string()
+    .default('休息,用餐,培训,会议,其他')
+    .refine((v) => v.split(',').every((r) => r.trim().length > 0 && r.trim().length <= 20), 'comma-separated reasons of 1–20 characters'),
 
 
   /** Where call events wait on disk while the database is unreachable. */
@@ -257,6 +261,8 @@ export interface Config {
   bootstrapAdmin: { username: string; password: string } | null;
   metricsScrapeToken: string | null;
   corsOrigins: string[];
+  /** 小休 reasons the agent console offers. */
+  breakReasons: string[];
   spoolDir: string;
   /** Intervals and cron expressions of the periodic work. */
   tasks: {
@@ -386,6 +392,7 @@ export function loadConfig(env: RawEnv, readFile: (path: string) => string = (p)
         ? { username: e.BOOTSTRAP_ADMIN_USERNAME, password: e.BOOTSTRAP_ADMIN_PASSWORD }
         : null,
     metricsScrapeToken: e.METRICS_SCRAPE_TOKEN ?? null,
+    breakReasons: e.BREAK_REASONS.split(',').map((r) => r.trim()),
     corsOrigins: (e.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o !== ''),
     spoolDir: e.SPOOL_DIR,
     tasks: {

@@ -38,6 +38,7 @@ import { buildWorkOrderModule, type WorkOrderModule } from '../../src/compositio
 import type { CallRecordingSource } from '../../src/app/attachments/attachment.ports';
 import { healthRouter } from '../../src/adapters/http/health.router';
 import { HttpServer } from '../../src/adapters/http/http-server';
+import { webConsoleRouter } from '../../src/adapters/http/web-console.router';
 import { Metrics, metricsRouter } from '../../src/adapters/metrics/metrics';
 import { RealtimeServer } from '../../src/adapters/realtime/socket-server';
 import { SocketProjector } from '../../src/adapters/realtime/projector';
@@ -112,6 +113,8 @@ export interface AppOptions {
   /** Where the work-order module reads calls' recordings (main.ts: Asterisk over ARI). */
   callRecordings?: CallRecordingSource;
   log?: Logger;
+  /** Serve the built web consoles (web/dist) too, as main.ts does. */
+  withWebConsole?: boolean;
 }
 
 export interface TestApp {
@@ -198,7 +201,16 @@ export async function startApp(opts: AppOptions): Promise<TestApp> {
     ...(workOrderModule ? { extraRouters: workOrderModule.routers } : {}),
   });
   const http = new HttpServer(
-    { host: '127.0.0.1', port: 0, routers: [metricsRouter(metrics, auth, SCRAPE_TOKEN), healthRouter([{ name: 'database', check: () => db.ping() }]), ...api.routers] },
+    {
+      host: '127.0.0.1',
+      port: 0,
+      routers: [
+        metricsRouter(metrics, auth, SCRAPE_TOKEN),
+        healthRouter([{ name: 'database', check: () => db.ping() }]),
+        ...(opts.withWebConsole ? [webConsoleRouter(path.resolve(__dirname, '../../web/dist'))].filter((r) => r !== null) : []),
+        ...api.routers,
+      ],
+    },
     log,
   );
   const realtime = new RealtimeServer(http.server, { auth, agentConsole, projector, dashboard: dashboardService, log }, { redisUrl: opts.redisUrl ?? null });

@@ -54,6 +54,7 @@ const CLIENT_TEXT: Record<keyof ClientToServerEvents, string> = {
   'call:unwatch': 'Stop watching a call',
   'workorders:join': "Join the workorders room (supervisors, administrators): every order's notices",
   'workorders:leave': 'Leave the workorders room',
+  'session:refresh': "Present a renewed access token of the same identity: the socket's session then lasts as long as it (a forged, revoked or other identity's token is refused and the session goes on)",
 };
 
 function zodJson(schema: z.ZodType): Json {

@@ -128,7 +128,10 @@ export interface ServerToClientEvents {
   'workorder:changed': (p: WorkOrderChangedPayload) => void;
   /** audience: the requesting socket */
   error: (e: SocketErrorPayload) => void;
-  /** audience: the socket whose token expired; it is disconnected next and should reconnect with a fresh token. */
+  /**
+   * audience: the socket whose token expired; it is disconnected next and should reconnect with a
+   * fresh token. A console avoids it by sending `session:refresh {token}` before the expiry.
+   */
   'session:expired': (e: { at: number }) => void;
   /**
    * audience: the sockets of a session that was just ended (logout, password, role or account
@@ -151,6 +154,8 @@ export interface ClientToServerEvents {
   'call:unwatch': (payload: unknown, ack?: Ack) => void;
   'workorders:join': (payload: unknown, ack?: Ack) => void;
   'workorders:leave': (payload: unknown, ack?: Ack) => void;
+  /** `{token}`: a fresh access token of the same identity; acked `{expMs}`, the socket's new expiry. */
+  'session:refresh': (payload: unknown, ack?: Ack) => void;
 }
 
 /** Every client event name, at run time (the record's type makes it list exactly the interface's events). */
@@ -168,6 +173,7 @@ export const CLIENT_EVENTS = Object.keys({
   'call:unwatch': true,
   'workorders:join': true,
   'workorders:leave': true,
+  'session:refresh': true,
 } satisfies Record<keyof ClientToServerEvents, true>) as (keyof ClientToServerEvents)[];
 
 /** Between app instances (through the Redis adapter). */

@@ -14,6 +14,8 @@ export const socketPayloads = {
   agent: empty,
   resync: z.strictObject({ afterSeq: z.number().int().min(0) }),
   call: z.strictObject({ callId: id }),
+  /** A renewed access token of the same identity (the consoles' in-band refresh). */
+  refresh: z.strictObject({ token: z.string().min(1).max(4096) }),
 };
 
 /** Each client event's payload schema (the record's type makes it list exactly the interface's events). */
@@ -31,4 +33,5 @@ export const CLIENT_EVENT_PAYLOADS = {
   'call:unwatch': socketPayloads.call,
   'workorders:join': socketPayloads.none,
   'workorders:leave': socketPayloads.none,
+  'session:refresh': socketPayloads.refresh,
 } satisfies Record<keyof ClientToServerEvents, z.ZodType>;

@@ -14,7 +14,7 @@ import { createClient } from 'redis';
 import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
 import { socketPayloads as schemas } from './socket-schemas';
-import { AppError, NotFoundError, UnauthenticatedError, ValidationError } from '../../shared/errors';
+import { AppError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 import { requirePermission, type Actor } from '../../domain/access';
 import type { AuthContext, SessionsEnded } from '../../app/auth/auth.service';
@@ -263,6 +263,29 @@ export class RealtimeServer {
       socket.emit('agent:state', state);
       return state;
     });
+
+    // In-band token refresh: a console presents a fresh access token of the same user on the live
+    // socket before the old one expires, so it is not cut off (and misses no screen pop) every
+    // access-token lifetime. A token of another user, role or agent is refused and changes nothing.
+    // Not `fresh`: the new token is authenticated here (the old one may be about to expire).
+    on('session:refresh', schemas.refresh, async (p, actor) => {
+      const ctx = await this.deps.auth.authenticate(p.token);
+      const a = ctx.actor;
+      if (a.userId !== actor.userId || a.role !== actor.role || a.agentId !== actor.agentId || a.groupId !== actor.groupId || a.unitId !== actor.unitId) {
+        throw new ForbiddenError('token of another identity');
+      }
+      const before = socket.data;
+      socket.data = { actor: ctx.actor, jti: ctx.jti, expMs: ctx.expMs, familyId: ctx.familyId, token: p.token };
+      // Revocation rooms follow the new token (and its login family).
+      await socket.join([rooms.token(ctx.jti), ...(ctx.familyId ? [rooms.session(ctx.familyId)] : [])]);
+      if (before.jti !== ctx.jti) await socket.leave(rooms.token(before.jti));
+      if (before.familyId && before.familyId !== ctx.familyId) await socket.leave(rooms.session(before.familyId));
+      const old = this.expiryTimers.get(socket.id);
+      if (old) clearTimeout(old);
+      this.expiryTimers.delete(socket.id);
+      this.armExpiry(socket);
+      return { expMs: ctx.expMs };
+    }, false);
 
     on('dashboard:join', schemas.none, async (_p, current) => {
       requirePermission(current, 'dashboard:view');

@@ -1,0 +1,136 @@
+/**
+ * REST calls with the session's tokens. The JWT pair lives in memory only (never in storage): a
+ * reload signs out. The access token is renewed silently a minute before it expires (rotating
+ * refresh token), and whoever listens (the socket) is told so it can present the new one in band.
+ */
+import { errorText } from './texts';
+
+export type Role = 'agent' | 'supervisor' | 'admin' | 'unit_handler';
+
+export interface SessionUser {
+  id: string;
+  username: string;
+  role: Role;
+  displayName: string;
+  agentId: string | null;
+}
+
+interface Session {
+  accessToken: string;
+  refreshToken: string;
+  expiresAt: number;
+  user: SessionUser;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly field: string | undefined,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+let session: Session | null = null;
+let refreshTimer: ReturnType<typeof setTimeout> | null = null;
+let refreshing: Promise<void> | null = null;
+const tokenListeners = new Set<(token: string) => void>();
+const signOutListeners = new Set<() => void>();
+
+export const currentUser = (): SessionUser | null => session?.user ?? null;
+export const accessToken = (): string | null => session?.accessToken ?? null;
+
+export function onToken(l: (token: string) => void): () => void {
+  tokenListeners.add(l);
+  return () => tokenListeners.delete(l);
+}
+
+export function onSignedOut(l: () => void): () => void {
+  signOutListeners.add(l);
+  return () => signOutListeners.delete(l);
+}
+
+async function raw<T>(method: string, path: string, body?: unknown, token?: string | null): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+  } catch {
+    throw new ApiError(0, 'NETWORK', undefined, errorText('NETWORK'));
+  }
+  if (res.status === 204) return undefined as T;
+  const data = (await res.json().catch(() => ({}))) as { code?: string; field?: string };
+  if (!res.ok) {
+    const code = data.code ?? `HTTP_${res.status}`;
+    throw new ApiError(res.status, code, data.field, errorText(code, data.field));
+  }
+  return data as T;
+}
+
+function schedule(expiresInSec: number): void {
+  if (refreshTimer) clearTimeout(refreshTimer);
+  // A minute before expiry, or at 80 % of a short lifetime.
+  const ms = Math.max(1000, Math.min(expiresInSec * 1000 - 60_000, expiresInSec * 800));
+  refreshTimer = setTimeout(() => void refresh().catch(() => undefined), ms);
+}
+
+interface Pair {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+}
+
+export async function login(username: string, password: string): Promise<SessionUser> {
+  const r = await raw<Pair & { user: SessionUser }>('POST', '/api/auth/login', { username, password });
+  session = { accessToken: r.accessToken, refreshToken: r.refreshToken, expiresAt: Date.now() + r.expiresIn * 1000, user: r.user };
+  schedule(r.expiresIn);
+  return r.user;
+}
+
+export function refresh(): Promise<void> {
+  refreshing ??= (async () => {
+    const s = session;
+    if (!s) throw new ApiError(401, 'AUTH.UNAUTHENTICATED', undefined, errorText('AUTH.UNAUTHENTICATED'));
+    try {
+      const r = await raw<Pair>('POST', '/api/auth/refresh', { refreshToken: s.refreshToken });
+      session = { ...s, accessToken: r.accessToken, refreshToken: r.refreshToken, expiresAt: Date.now() + r.expiresIn * 1000 };
+      schedule(r.expiresIn);
+      for (const l of tokenListeners) l(r.accessToken);
+    } catch (err) {
+      // A network error keeps the session (retried shortly); a refused refresh token ends it.
+      if (err instanceof ApiError && err.status === 0) {
+        refreshTimer = setTimeout(() => void refresh().catch(() => undefined), 5000);
+      } else {
+        signOut();
+      }
+      throw err;
+    }
+  })().finally(() => {
+    refreshing = null;
+  });
+  return refreshing;
+}
+
+export function signOut(): void {
+  const s = session;
+  session = null;
+  if (refreshTimer) clearTimeout(refreshTimer);
+  if (s) void raw('POST', '/api/auth/logout', { refreshToken: s.refreshToken }, s.accessToken).catch(() => undefined);
+  for (const l of signOutListeners) l();
+}
+
+/** An authenticated request; a 401 is retried once after a refresh. */
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  try {
+    return await raw<T>(method, path, body, accessToken());
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 401 || !session) throw err;
+    await refresh();
+    return raw<T>(method, path, body, accessToken());
+  }
+}

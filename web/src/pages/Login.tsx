@@ -1,0 +1,46 @@
+import { useState } from 'react';
+import { Alert, Button, Card, Form, Input, Typography } from 'antd';
+import { ApiError, login, type SessionUser } from '../api';
+
+export function Login({ onSignedIn }: { onSignedIn: (u: SessionUser) => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (v: { username: string; password: string }) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const user = await login(v.username, v.password);
+      if (user.role === 'unit_handler') {
+        setError('承办单位请使用工单系统登录');
+        return;
+      }
+      onSignedIn(user);
+    } catch (err) {
+      setError(err instanceof ApiError && err.code === 'AUTH.UNAUTHENTICATED' ? '用户名或密码错误' : err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <main style={{ minHeight: '100%', display: 'flex', alignItems: 'center', justifyContent: 'center', background: 'linear-gradient(135deg, #0b3d91, #1558b0)' }}>
+      <Card style={{ width: 400 }}>
+        <Typography.Title level={1} style={{ fontSize: 24, textAlign: 'center', marginBottom: 4 }}>
+          12345 政务服务便民热线
+        </Typography.Title>
+        <Typography.Paragraph style={{ textAlign: 'center', color: '#595959' }}>坐席工作台 · 班长监控</Typography.Paragraph>
+        {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 16 }} role="alert" />}
+        <Form layout="vertical" onFinish={(v: { username: string; password: string }) => void submit(v)} requiredMark={false}>
+          <Form.Item label="用户名" name="username" rules={[{ required: true, message: '请输入用户名' }]}>
+            <Input autoComplete="username" autoFocus />
+          </Form.Item>
+          <Form.Item label="密码" name="password" rules={[{ required: true, message: '请输入密码' }]}>
+            <Input.Password autoComplete="current-password" />
+          </Form.Item>
+          <Button type="primary" htmlType="submit" block loading={busy}>
+            登录
+          </Button>
+        </Form>
+      </Card>
+    </main>
+  );
+}
