@@ -96,7 +96,12 @@ export interface AgentPhoneOptions {
   answerAfterMs: number | 'never' | 'busy';
   /** ms after answering when the agent hangs up; omitted = stay until the BYE. */
   hangupAfterMs?: number;
-  /** Exit after this many calls; default: serve calls until stop(). */
+  /**
+   * Exit after this many calls; default: serve calls until stop(). sipp counts every OPTIONS it
+   * answers (-aa) as one of these calls and ignores all requests after the last, so a phone at an
+   * agent's address, which Asterisk qualifies every AGENT_QUALIFY_SEC, would soon be reported
+   * offline and offered nothing: only for a phone Asterisk does not qualify (the trunk contact).
+   */
   maxCalls?: number;
   /** Kill sipp after this long (ms); default 600000. */
   timeoutMs?: number;
@@ -179,6 +184,9 @@ export async function startAgentPhone(opts: AgentPhoneOptions): Promise<AgentPho
   const busy = opts.answerAfterMs === 'busy';
   if (!(await udpPortFree(opts.endpointPort))) {
     throw new Error(`startAgentPhone: UDP port ${opts.endpointPort} is already in use (another phone still running?)`);
+  }
+  if (opts.maxCalls !== undefined && opts.endpointPort !== TRUNK_CONTACT_PORT) {
+    throw new Error('startAgentPhone: maxCalls would stop the phone answering qualify (OPTIONS count as calls in sipp); stop() it instead');
   }
   const mediaPort = await allocateUdpPort(2);
   const args = [

@@ -1,6 +1,7 @@
 import { asAgentId, asCallId } from '../../../src/shared/ids';
 import type { CallInput } from '../../../src/domain/call/call.inputs';
 import { AcdService } from '../../../src/app/calls/acd-service';
+import { EndpointReachability } from '../../../src/app/calls/endpoint-reachability';
 import { agentsReady, Q, world } from './fakes';
 
 function acdWith(strategy: 'longest-idle' | 'round-robin', agents: number) {
@@ -83,6 +84,40 @@ describe('acd service', () => {
     w.agents.setReady(asAgentId('a1001'));
     expect(delivered).toEqual(['c2:AgentOffered']);
     expect(sut.positionOf(c(1))).toBeNull();
+  });
+
+  it('a waiting call is offered when its agent becomes ready and its phone reachable (Asterisk endpoint states), in either order, not before', () => {
+    const w = world();
+    agentsReady(w, 1);
+    const delivered: string[] = [];
+    const sut = new AcdService({ strategy: 'longest-idle', overflowWhenNoAgents: true }, w.agents, (callId, input) => {
+      delivered.push(`${callId}:${input.type}`);
+      return true;
+    }, w.clock, w.bus, w.log);
+    const reachability = new EndpointReachability(w.agents, w.log);
+    const a = asAgentId('a1001');
+
+    // 小休 and the phone offline: the call waits.
+    w.agents.setNotReady(a, '休息');
+    reachability.update('PJSIP/agent1001', 'offline');
+    sut.requestAgent({ callId: c(1), queueId: Q, priority: 0, retry: false });
+    // The phone answers OPTIONS again while on break: still nothing.
+    reachability.update('PJSIP/agent1001', 'online');
+    expect(delivered).toEqual([]);
+    // 就绪: offered at once.
+    w.agents.setReady(a);
+    expect(delivered).toEqual(['c1:AgentOffered']);
+    sut.releaseAgent(a, c(1), { attempt: 1, outcome: 'cancelled', ringMs: 100 });
+    sut.cancelRequest(c(1), 'abandoned');
+
+    // The other order: 就绪 while the phone is offline, then the phone comes back.
+    w.agents.setNotReady(a, '休息');
+    reachability.update('PJSIP/agent1001', 'offline');
+    sut.requestAgent({ callId: c(2), queueId: Q, priority: 0, retry: false });
+    w.agents.setReady(a);
+    expect(delivered).toEqual(['c1:AgentOffered']);
+    reachability.update('PJSIP/agent1001', 'online');
+    expect(delivered).toEqual(['c1:AgentOffered', 'c2:AgentOffered']);
   });
 
   it('caller leaves → QueueCallLeft with wait; later calls move up', () => {
