@@ -12,11 +12,23 @@ export const STATE_TEXT: Record<string, string> = {
 /** Not-ready reasons set by the system, in Chinese; agents' own reasons are shown as given. */
 const REASON_TEXT: Record<string, string> = {
   missed: '未接',
+  login: '签入未就绪',
   break: '小休',
   test: '测试',
 };
 
 export const reasonText = (r: string | null | undefined): string => (r ? (REASON_TEXT[r] ?? r) : '');
+
+/**
+ * The state's name. The server has one not-ready state with a reason: it is 小休 when the reason is
+ * one of the break reasons agents choose (BREAK_REASONS), and 示忙 otherwise — the 10-second rule's
+ * 未接, a refused ring, 签入 without 就绪, a supervisor's force (console-ux §1–2: 示忙 with a visible
+ * reason, 小休 + reason code).
+ */
+export function stateText(state: string, reason: string | null | undefined, breakReasons: readonly string[]): string {
+  if (state !== 'not_ready') return STATE_TEXT[state] ?? state;
+  return reason && breakReasons.includes(reason) ? '小休' : '示忙';
+}
 
 const ERROR_TEXT: Record<string, string> = {
   NETWORK: '网络连接失败，请检查网络后重试',

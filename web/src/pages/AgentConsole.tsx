@@ -9,7 +9,7 @@ import { api, signOut, type SessionUser } from '../api';
 import { useNow } from '../hooks';
 import { Live, type ConnectionState } from '../socket';
 import { clockTime, dateTime, duration } from '../time';
-import { ORDER_STATUS_TEXT, OUTCOME_TEXT, STATE_TEXT, reasonText } from '../texts';
+import { ORDER_STATUS_TEXT, OUTCOME_TEXT, reasonText, stateText } from '../texts';
 
 interface AgentState {
   agentId: string;
@@ -250,7 +250,7 @@ export default function AgentConsole({ user }: { user: SessionUser }) {
         </span>
         <span aria-live="polite" data-testid="agent-state">
           <Tag color={STATE_COLOR[st]} style={{ fontSize: 14 }}>
-            {STATE_TEXT[st] ?? st}
+            {stateText(st, state?.reason, settings.breakReasons)}
             {state?.reason ? `（${reasonText(state.reason)}）` : ''}
           </Tag>
           <span className="figure">{duration(inState)}</span>
@@ -298,7 +298,7 @@ export default function AgentConsole({ user }: { user: SessionUser }) {
               type="error"
               showIcon
               data-testid="missed-reason"
-              message={`未接：${clockTime(state.since)} 振铃 ${Math.round(settings.ringTimeoutMs / 1000)} 秒未应答，已自动置为小休，请点击“就绪”恢复接听`}
+              message={`未接：${clockTime(state.since)} 振铃 ${Math.round(settings.ringTimeoutMs / 1000)} 秒未应答，已自动示忙，请点击“就绪”恢复接听`}
             />
           )}
         </Card>
@@ -375,6 +375,7 @@ export default function AgentConsole({ user }: { user: SessionUser }) {
                       size="small"
                       rowKey="orderId"
                       pagination={false}
+                      data-testid="history-orders"
                       dataSource={history.workOrders}
                       locale={{ emptyText: <span style={{ color: '#595959' }}>无相关工单</span> }}
                       columns={[

@@ -62,7 +62,7 @@ function Chart({ option, label, dark }: { option: echarts.EChartsCoreOption; lab
   useEffect(() => {
     chart.current?.setOption(option, { replaceMerge: ['series', 'dataset'] });
   }, [option, dark]);
-  return <div ref={el} role="img" aria-label={label} style={{ height: dark ? 230 : 260, width: '100%' }} />;
+  return <div ref={el} role="img" aria-label={label} style={{ height: dark ? 230 : 260, width: '100%', minWidth: 0, overflow: 'hidden' }} />;
 }
 
 export default function Charts({ dark }: { dark: boolean; queueIds: string[] }) {
@@ -96,15 +96,34 @@ export default function Charts({ dark }: { dark: boolean; queueIds: string[] }) 
   };
   const rate: echarts.EChartsCoreOption = {
     ...common,
+    // Room above 100 % for the top label; ticks stop at 100 %.
+    grid: { ...common.grid, top: dark ? 56 : 48 },
     yAxis: { type: 'value', min: 0, max: 100, axisLabel: { fontSize: font, formatter: '{value}%' } },
-    series: [{ type: 'line', name: '10秒接通率', connectNulls: false, encode: { x: 'hour', y: 'sl10' } }],
+    // Each hour's figure as a marked point with its value: a day's first hour (or an hour between
+    // hours without rings) is a single point, which a bare line would not show.
+    series: [
+      {
+        type: 'line',
+        name: '10秒接通率',
+        connectNulls: false,
+        showSymbol: true,
+        showAllSymbol: true,
+        symbol: 'circle',
+        symbolSize: dark ? 14 : 9,
+        lineStyle: { width: dark ? 4 : 2 },
+        label: { show: true, position: 'top', fontSize: font, formatter: (p: { value: HourRow }) => (p.value.sl10 === null ? '' : `${p.value.sl10}%`) },
+        encode: { x: 'hour', y: 'sl10' },
+      },
+    ],
   };
   return (
-    <div style={{ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: 12 }}>
-      <Card size="small" title="今日分时话务量">
+    // minmax(0, 1fr): the columns may shrink below the canvas's current width (else a chart drawn
+    // at 1920 px keeps its width at 1366 px and overflows the page).
+    <div style={{ display: 'grid', gridTemplateColumns: 'minmax(0, 1fr) minmax(0, 1fr)', gap: 12 }}>
+      <Card size="small" title="今日分时话务量" style={{ minWidth: 0 }}>
         <Chart option={volume} label="今日每小时来电、接通、放弃数量柱状图" dark={dark} />
       </Card>
-      <Card size="small" title="今日分时10秒接通率">
+      <Card size="small" title="今日分时10秒接通率" style={{ minWidth: 0 }}>
         <Chart option={rate} label="今日每小时10秒接通率折线图" dark={dark} />
       </Card>
     </div>

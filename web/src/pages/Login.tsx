@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Alert, Button, Card, Form, Input, Typography } from 'antd';
 import { ApiError, login, type SessionUser } from '../api';
+import { preloadConsoles } from '../consoles';
 
 export function Login({ onSignedIn }: { onSignedIn: (u: SessionUser) => void }) {
   const [error, setError] = useState<string | null>(null);
@@ -8,6 +9,7 @@ export function Login({ onSignedIn }: { onSignedIn: (u: SessionUser) => void }) 
   const submit = async (v: { username: string; password: string }) => {
     setBusy(true);
     setError(null);
+    preloadConsoles();
     try {
       const user = await login(v.username, v.password);
       if (user.role === 'unit_handler') {

@@ -9,7 +9,7 @@ import { App as AntApp, Badge, Button, Card, ConfigProvider, Layout, Popconfirm,
 import { api, signOut, type SessionUser } from '../api';
 import { useNow } from '../hooks';
 import { Live, type ConnectionState } from '../socket';
-import { ALERT_TEXT, STATE_TEXT, reasonText } from '../texts';
+import { ALERT_TEXT, reasonText, stateText } from '../texts';
 import { clockTime, duration, percent, shanghaiMidnight } from '../time';
 import { applyDeltas, type Snapshot, type Delta, type Alert as DashAlert, type AgentView } from '../dashboard';
 
@@ -18,8 +18,9 @@ const Charts = lazy(() => import('./Charts'));
 interface Ratio {
   value: number | null;
 }
+/** call-metrics Mean: the value is in ms. */
 interface Mean {
-  value: number | null;
+  valueMs: number | null;
 }
 interface Kpi {
   offered: number;
@@ -41,7 +42,7 @@ function alertText(a: DashAlert, agents: Map<string, AgentView>): string {
     case 'wait_above_threshold':
       return `队列 ${a.queueId ?? ''} 来电已等待 ${duration(a.value)}`;
     case 'agent_not_ready_too_long':
-      return `${who} 小休已 ${duration(a.value)}`;
+      return `${who} 示忙/小休已 ${duration(a.value)}`;
     case 'missed_ring_streak':
       return `${who} 连续未接 ${a.value} 次`;
     default:
@@ -56,7 +57,13 @@ export default function Wallboard({ user }: { user: SessionUser }) {
   const [conn, setConn] = useState<ConnectionState>(live.connection);
   const [snap, setSnap] = useState<Snapshot | null>(null);
   const [feed, setFeed] = useState<Array<DashAlert & { cleared: boolean }>>([]);
+  // Today's figures, all from the KPI endpoint (call records): the totals and each queue's row are
+  // counted the same way, so the rows add up to the totals (the charts read it too).
   const [kpis, setKpis] = useState<Record<string, Kpi>>({});
+  const [total, setTotal] = useState<Kpi | null>(null);
+  const [configuredQueues, setConfiguredQueues] = useState<string[]>([]);
+  const [breakReasons, setBreakReasons] = useState<string[]>([]);
+  const [kpiTick, setKpiTick] = useState(0);
   const [big, setBig] = useState(false);
   const snapRef = useRef<Snapshot | null>(null);
 
@@ -90,6 +97,8 @@ export default function Wallboard({ user }: { user: SessionUser }) {
       }
       snapRef.current = r.snapshot;
       setSnap(r.snapshot);
+      // A call answered, abandoned or ended changes today's figures: read them again soon.
+      if (batch.some((d) => d.type === 'counters')) setKpiTick((n) => n + 1);
       const raised = batch.flatMap((d) => (d.type === 'alert_raised' && d.seq > cur.seq ? [d.alert] : []));
       const cleared = new Set(batch.flatMap((d) => (d.type === 'alert_cleared' && d.seq > cur.seq ? [d.alertId] : [])));
       if (raised.length > 0 || cleared.size > 0) {
@@ -103,20 +112,35 @@ export default function Wallboard({ user }: { user: SessionUser }) {
     };
   }, [live, resync]);
 
-  const queueIds = useMemo(() => (snap ? snap.queues.map((q) => q.queueId) : []), [snap]);
-  const queueKey = queueIds.join(',');
   useEffect(() => {
-    if (!queueKey) return;
-    const load = () => {
-      const from = new Date(shanghaiMidnight(Date.now())).toISOString();
-      void Promise.all(
-        queueKey.split(',').map(async (q) => [q, await api<Kpi>('GET', `/api/kpi/calls?queueId=${encodeURIComponent(q)}&from=${encodeURIComponent(from)}`)] as const),
-      ).then((rows) => setKpis(Object.fromEntries(rows)), () => undefined);
-    };
-    load();
-    const t = setInterval(load, 15_000);
-    return () => clearInterval(t);
+    void api<{ breakReasons: string[] }>('GET', '/api/console/settings').then((x) => setBreakReasons(x.breakReasons), () => undefined);
+    void api<{ items: Array<{ queueId: string }> }>('GET', '/api/queues').then((x) => setConfiguredQueues(x.items.map((q) => q.queueId)), () => undefined);
+  }, []);
+
+  // Configured queues and those with calls now, each once, in a stable order.
+  const queueIds = useMemo(() => [...new Set([...configuredQueues, ...(snap ? snap.queues.map((q) => q.queueId) : [])])].sort(), [configuredQueues, snap]);
+  const queueKey = queueIds.join(',');
+  const loadKpis = useCallback(() => {
+    const from = encodeURIComponent(new Date(shanghaiMidnight(Date.now())).toISOString());
+    const ids = queueKey ? queueKey.split(',') : [];
+    void Promise.all([
+      api<Kpi>('GET', `/api/kpi/calls?from=${from}`),
+      ...ids.map(async (q) => [q, await api<Kpi>('GET', `/api/kpi/calls?queueId=${encodeURIComponent(q)}&from=${from}`)] as const),
+    ]).then(([all, ...rows]) => {
+      setTotal(all);
+      setKpis(Object.fromEntries(rows));
+    }, () => undefined);
   }, [queueKey]);
+  useEffect(() => {
+    loadKpis();
+    const t = setInterval(loadKpis, 15_000);
+    return () => clearInterval(t);
+  }, [loadKpis]);
+  useEffect(() => {
+    if (kpiTick === 0) return;
+    const t = setTimeout(loadKpis, 1000);
+    return () => clearTimeout(t);
+  }, [kpiTick, loadKpis]);
 
   const agentsById = useMemo(() => new Map((snap?.agents ?? []).map((a) => [a.agentId, a])), [snap]);
 
@@ -131,14 +155,16 @@ export default function Wallboard({ user }: { user: SessionUser }) {
 
   const stale = conn !== 'connected';
   const f = big ? { label: 26, digit: 52, cell: 22, title: 34 } : { label: 14, digit: 28, cell: 14, title: 20 };
-  const c = snap?.counters;
   const waitingTotal = snap ? snap.queues.reduce((n, q) => n + q.waiting.length, 0) : 0;
   const oldestQueuedAt = snap ? Math.min(...snap.queues.flatMap((q) => q.waiting.map((w) => w.queuedAt)), Infinity) : Infinity;
   const readyAgents = snap ? snap.agents.filter((a) => a.state === 'ready').length : 0;
+  const sl10 = total?.tenSecondAnswerRate.value;
+  const asa = total?.averageSpeedOfAnswer.valueMs;
+  const queueRows = queueIds.map((queueId) => snap?.queues.find((q) => q.queueId === queueId) ?? { queueId, waiting: [], longestWaitMs: 0 });
 
   const figure = (label: string, value: string | number, testId?: string, tone?: 'ok' | 'warn' | 'bad') => (
-    <div style={{ minWidth: big ? 0 : 130 }}>
-      <div style={{ fontSize: f.label, opacity: 0.85 }}>{label}</div>
+    <div style={{ minWidth: 0 }}>
+      <div style={{ fontSize: f.label, opacity: 0.85, whiteSpace: 'nowrap' }}>{label}</div>
       <div className="figure" style={{ fontSize: f.digit, lineHeight: 1.2, color: tone === 'bad' ? (big ? '#ff7875' : '#a8071a') : tone === 'warn' ? (big ? '#ffc53d' : '#ad4e00') : undefined }}>
         <span data-testid={testId}>{value}</span>
         {tone === 'bad' && <span style={{ fontSize: f.label }}> 超标</span>}
@@ -172,15 +198,15 @@ export default function Wallboard({ user }: { user: SessionUser }) {
       </Layout.Header>
       <Layout.Content style={{ padding: 12, display: 'flex', flexDirection: 'column', gap: 12 }}>
         <Card size="small">
-          <div style={big ? { display: 'grid', gridTemplateColumns: 'repeat(9, minmax(0, 1fr))', gap: 16 } : { display: 'flex', flexWrap: 'wrap', gap: 32 }}>
+          <div style={{ display: 'grid', gridTemplateColumns: 'repeat(9, minmax(0, 1fr))', gap: big ? 16 : 12 }}>
             {figure('排队数', waitingTotal, 'waiting-total', waitingTotal > 0 && readyAgents === 0 ? 'bad' : undefined)}
             {figure('最长等待', Number.isFinite(oldestQueuedAt) ? duration(now - oldestQueuedAt) : '00:00', 'oldest-wait')}
-            {figure('今日来电', c?.offered ?? 0, 'offered')}
-            {figure('接通', c?.answered ?? 0, 'answered')}
-            {figure('放弃', c?.abandoned ?? 0, 'abandoned')}
-            {figure('10秒接通率', percent(c?.tenSecondAnswerRate), 'sl10', c?.tenSecondAnswerRate !== null && c?.tenSecondAnswerRate !== undefined && c.tenSecondAnswerRate < 0.8 ? 'warn' : undefined)}
-            {figure('平均排队',  c?.averageWaitMs === null || c?.averageWaitMs === undefined ? '—' : duration(c.averageWaitMs), 'asa')}
-            {figure('满意率', percent(c?.satisfactionRate), 'satisfaction')}
+            {figure('今日来电', total?.offered ?? '—', 'offered')}
+            {figure('接通', total?.answered ?? '—', 'answered')}
+            {figure('放弃', total?.abandoned ?? '—', 'abandoned')}
+            {figure('10秒接通率', percent(sl10), 'sl10', sl10 !== null && sl10 !== undefined && sl10 < 0.8 ? 'warn' : undefined)}
+            {figure('平均排队', asa === null || asa === undefined ? '—' : duration(asa), 'asa')}
+            {figure('满意率', percent(total?.satisfactionRate.value), 'satisfaction')}
             {figure('示闲坐席', readyAgents, 'ready-agents')}
           </div>
         </Card>
@@ -192,17 +218,18 @@ export default function Wallboard({ user }: { user: SessionUser }) {
               rowKey="queueId"
               pagination={false}
               data-testid="queues"
-              dataSource={snap?.queues ?? []}
-              locale={{ emptyText: <span style={{ color: big ? '#d9d9d9' : '#595959' }}>暂无排队来电的队列</span> }}
+              dataSource={queueRows}
+              locale={{ emptyText: <span style={{ color: big ? '#d9d9d9' : '#595959' }}>暂无队列</span> }}
               style={{ fontSize: f.cell }}
               columns={[
                 { title: '队列', dataIndex: 'queueId' },
                 { title: '排队数', render: (_: unknown, q: Snapshot['queues'][number]) => <span className="figure" data-testid={`queue-waiting-${q.queueId}`}>{q.waiting.length}</span> },
                 { title: '最长等待', render: (_: unknown, q: Snapshot['queues'][number]) => duration(q.waiting.length ? now - Math.min(...q.waiting.map((w) => w.queuedAt)) : 0) },
+                { title: '今日来电', render: (_: unknown, q: Snapshot['queues'][number]) => <span data-testid={`queue-offered-${q.queueId}`}>{kpis[q.queueId]?.offered ?? '—'}</span> },
                 { title: '今日接通', render: (_: unknown, q: Snapshot['queues'][number]) => kpis[q.queueId]?.answered ?? '—' },
                 { title: '今日放弃', render: (_: unknown, q: Snapshot['queues'][number]) => kpis[q.queueId]?.abandoned ?? '—' },
                 { title: '10秒接通率', render: (_: unknown, q: Snapshot['queues'][number]) => percent(kpis[q.queueId]?.tenSecondAnswerRate.value) },
-                { title: 'ASA', render: (_: unknown, q: Snapshot['queues'][number]) => { const v = kpis[q.queueId]?.averageSpeedOfAnswer.value; return v === null || v === undefined ? '—' : duration(v); } },
+                { title: '平均排队', render: (_: unknown, q: Snapshot['queues'][number]) => { const v = kpis[q.queueId]?.averageSpeedOfAnswer.valueMs; return v === null || v === undefined ? '—' : duration(v); } },
                 { title: '满意率', render: (_: unknown, q: Snapshot['queues'][number]) => percent(kpis[q.queueId]?.satisfactionRate.value) },
                 {
                   title: '排队来电',
@@ -244,7 +271,7 @@ export default function Wallboard({ user }: { user: SessionUser }) {
             columns={[
               { title: '工号', dataIndex: 'agentId' },
               { title: '姓名', dataIndex: 'displayName', render: (v: string | null) => v ?? '—' },
-              { title: '状态', dataIndex: 'state', render: (v: string, a: AgentView) => <Tag color={STATE_COLOR[v]} data-testid={`agent-state-${a.agentId}`}>{STATE_TEXT[v] ?? v}</Tag> },
+              { title: '状态', dataIndex: 'state', render: (v: string, a: AgentView) => <Tag color={STATE_COLOR[v]} data-testid={`agent-state-${a.agentId}`}>{stateText(v, a.notReadyReason, breakReasons)}</Tag> },
               { title: '原因', dataIndex: 'notReadyReason', render: (v: string | null) => reasonText(v) || '—' },
               { title: '状态时长', render: (_: unknown, a: AgentView) => duration(now - a.stateSince) },
               { title: '今日接听', dataIndex: 'callsToday' },
@@ -256,7 +283,7 @@ export default function Wallboard({ user }: { user: SessionUser }) {
                       title: '操作',
                       render: (_: unknown, a: AgentView) => (
                         <Space>
-                          <Button size="small" disabled={stale || a.state === 'offline' || a.state === 'not_ready'} onClick={() => void force('agent:not_ready', a.agentId, '班长强制示忙')}>
+                          <Button size="small" disabled={stale || a.state === 'offline' || a.state === 'not_ready'} onClick={() => void force('agent:not_ready', a.agentId, '班长强制')}>
                             强制示忙
                           </Button>
                           <Popconfirm title={`确认将 ${a.displayName ?? a.agentId} 强制签出？`} okText="确认" cancelText="取消" onConfirm={() => void force('agent:logout', a.agentId)}>
