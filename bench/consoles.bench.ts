@@ -7,7 +7,10 @@
  *     static imports, plus the page's own chunk and its static imports), from web/dist's Vite manifest.
  *  2. Wallboard with BENCH_AGENTS agents and BENCH_QUEUES queues (each with waiting callers): time
  *     from the 登录 click to the wallboard showing its snapshot (first render).
- * Not measured yet: per-update render time, and screen pop → console DOM at 10 calls/s.
+ *  3. Per-update render time on that wallboard: an agent's state change fed to the live dashboard →
+ *     its row's state tag changed in the DOM (a MutationObserver in the page), BENCH_UPDATES changes,
+ *     one at a time, and the same with BENCH_UPDATE_RATE changes/s of other agents going on.
+ * ARI event → console DOM at 10 calls/s with real calls: bench/live-latency.bench.ts --browser both.
  * Server and browser run on this machine and share its clock (epoch ms from performance.timeOrigin +
  * performance.now() on both sides). The app is the REST + Socket.IO part of the product on the lab
  * database (test/support/api-harness.ts) with live inputs fed directly: no ARI or Asterisk here;
@@ -17,6 +20,7 @@
  * Writes the figures to bench/results/<date>-consoles.txt.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { asCallId } from '../src/shared/ids';
@@ -30,6 +34,8 @@ const arg = (name: string, def: number): number => {
 };
 const AGENTS = arg('agents', 300);
 const QUEUES = arg('queues', 20);
+const UPDATES = arg('updates', 200);
+const UPDATE_RATE = arg('update-rate', 50);
 const DIST = path.resolve(__dirname, '../web/dist');
 const out: string[] = [];
 const say = (line: string) => {
@@ -77,6 +83,7 @@ function bundleSizes(): void {
 }
 
 async function main(): Promise<void> {
+  say(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (other labs share it)`);
   bundleSizes();
   const app = await startApp({ dbUri: `${await mongoBaseUrl()}/${uniqueDbName('consoles-bench')}`, withWebConsole: true });
   const chrome = await launchChromium();
@@ -114,16 +121,59 @@ async function main(): Promise<void> {
     }
     say(`wallboard first render (登录 click → ${AGENTS} agents / ${QUEUES} queues on screen, incl. login, chunk load, socket, snapshot): ${stats(firstRenders)}`);
 
-    // Not measured yet: per-update render time and screen pop → DOM (the agent state fed here did not
-    // show on the wallboard within 10 s in the first attempts, not investigated yet).
-    say('ARI event → server emit: see bench/live-latency.bench.ts (p99 19.9 ms at 10 calls/s with 1,000 consoles, 2026-12-06)');
+    // ---- per update: the first row's state, changed one at a time (each waited for in the DOM)
+    await wall.page.evaluate(() => {
+      const g = globalThis as unknown as { __changes: number[]; document: { querySelector(s: string): { textContent: string | null } | null; body: unknown }; MutationObserver: new (cb: () => void) => { observe(n: unknown, o: unknown): void } };
+      g.__changes = [];
+      let last = g.document.querySelector('[data-testid="agent-state-agent-0"]')?.textContent ?? '';
+      new g.MutationObserver(() => {
+        const t = g.document.querySelector('[data-testid="agent-state-agent-0"]')?.textContent ?? '';
+        if (t === last) return;
+        last = t;
+        g.__changes.push(performance.timeOrigin + performance.now());
+      }).observe(g.document.body, { subtree: true, childList: true, characterData: true });
+    });
+    const changesSoFar = () => wall.page.evaluate(() => (globalThis as unknown as { __changes: number[] }).__changes);
+    const measure = async (n: number, background: boolean): Promise<number[]> => {
+      const out: number[] = [];
+      let other = 1;
+      const noise = background
+        ? setInterval(() => {
+            // Other agents (not on the first page) change state meanwhile.
+            other = (other % (AGENTS - 10)) + 10;
+            app.feed({ kind: 'agent', agentId: `agent-${other}`, state: other % 2 ? 'ready' : 'not_ready', reason: other % 2 ? null : '休息', at: Date.now(), displayName: `话务员${other}` });
+          }, 1000 / UPDATE_RATE)
+        : null;
+      try {
+        for (let i = 0; i < n; i += 1) {
+          const before = (await changesSoFar()).length;
+          const ready = i % 2 === 0 ? 'ready' : 'not_ready';
+          const fed = nowMs();
+          app.feed({ kind: 'agent', agentId: 'agent-0', state: ready, reason: ready === 'ready' ? null : '休息', at: Date.now(), displayName: '话务员0' });
+          const changes = await (async () => {
+            for (let k = 0; k < 500; k += 1) {
+              const c = await changesSoFar();
+              if (c.length > before) return c;
+              await new Promise((r) => setTimeout(r, 10));
+            }
+            throw new Error('the row did not change within 5 s');
+          })();
+          out.push((changes[before] as number) - fed);
+        }
+      } finally {
+        if (noise) clearInterval(noise);
+      }
+      return out;
+    };
+    say(`wallboard per update (an agent's state fed to the live dashboard → its row changed in the DOM, ${AGENTS} agents on the board), one at a time: ${stats(await measure(UPDATES, false))}`);
+    say(`wallboard per update, with ${UPDATE_RATE} other agents' changes/s going on: ${stats(await measure(UPDATES, true))}`);
   } finally {
     await chrome.close();
     await app.stop();
   }
   const file = path.resolve(__dirname, 'results', `${new Date().toISOString().slice(0, 10)}-consoles.txt`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `# bench/consoles.bench.ts ${new Date().toISOString()}\n${out.join('\n')}\n`);
+  fs.writeFileSync(file, `# bench/consoles.bench.ts ${new Date().toISOString()}\n${out.join('\n')}\n`, { flag: 'a' });
   console.log(`written to ${path.relative(process.cwd(), file)}`);
 }
 

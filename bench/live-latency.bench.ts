@@ -39,7 +39,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -60,6 +60,7 @@ import { recordRun } from './support/results';
 import { CLK_TCK, machineTicks, procTicks } from './support/proc-stat';
 import { agentPortFor, startAgentPhone, stopAllSipp } from '../test/support/sipp';
 import type { ClientSpec, ReadyMessage, RecordsMessage, WorkerInput } from './live-latency/clients.worker';
+import { openBenchPages, type BenchPages, type DomMark } from './live-latency/pages';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -106,6 +107,14 @@ const WORK_DIR = join(ROOT, '.lab', 'bench-live');
 const SIPP_WORK_DIR = join(ROOT, '.lab', 'sipp');
 const PASSWORD = 'bench-console-password';
 const TARGET_P99_MS = 50;
+/**
+ * Real browser pages (Debian's Chromium) beside the socket clients: `console` = the agent console
+ * of the first agent, `wallboard` = the supervisor wallboard of the first supervisor, `both`. Their
+ * figure is ARI event → the change in the page's DOM (a MutationObserver's callback).
+ */
+const BROWSER = (opt('BENCH_BROWSER') ?? 'none') as 'none' | 'console' | 'wallboard' | 'both';
+if (!['none', 'console', 'wallboard', 'both'].includes(BROWSER)) throw new Error(`BENCH_BROWSER=${String(BROWSER)}: none, console, wallboard or both`);
+const TARGET_DOM_P99_MS = 150;
 const CALLS = Math.max(1, Math.round(RATE * DURATION_S));
 /** The call-path bench's short prompts (so the same rates mean the same calls up at once) or the lab's. */
 const PROMPTS = (opt('BENCH_PROMPTS') ?? 'short') as 'short' | 'lab';
@@ -118,7 +127,12 @@ const CALL_S = PROMPTS === 'short'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
-const log = (line: string): void => console.log(line);
+/** Every line printed, written to bench/results/ at the end. */
+const printed: string[] = [];
+const log = (line: string): void => {
+  console.log(line);
+  printed.push(line);
+};
 
 // ---------------------------------------------------------------- the probe (server side)
 
@@ -143,7 +157,7 @@ class LatencyProbe {
   /** Only after the set-up (snapshots and initial states are not measured). */
   measuring = false;
   private readonly ari = new Map<string, number>();
-  private readonly answeredAttempt = new Map<string, number>();
+  readonly answeredAttempt = new Map<string, number>();
   private readonly completedAri = new Map<string, number | null>();
   /** Per call: when it queued, and the greeting's end that queued it. */
   private readonly queued = new Map<string, { bus: number; ari: number | null }>();
@@ -151,6 +165,10 @@ class LatencyProbe {
   private readonly attached = new WeakSet<object>();
   /** Callers' channels seen (for the clean-up of calls that never ended). */
   readonly callerChannels = new Set<string>();
+  /** Caller number → call (each call of the load has its own number): matches what a page shows. */
+  readonly callOfCaller = new Map<string, string>();
+  /** Per agent, the stamps of its changes to on-call, in order (matches a wallboard row's 通话中). */
+  readonly onCall = new Map<string, Stamp[]>();
 
   constructor(system: System) {
     this.wrapBus(system.bus);
@@ -198,6 +216,12 @@ class LatencyProbe {
       if (ari !== null) this.ariToBus.push(t - ari);
       const stamp: Stamp = { bus: t, ari, source: `${topic}:${message.event.type}` };
       for (const key of this.keysOf(message)) this.stamps.set(key, stamp);
+      if (message.topic === 'call' && message.event.type === 'CallEntered') this.callOfCaller.set(message.event.callerNumber, message.event.callId);
+      if (message.topic === 'agent' && message.event.type === 'AgentStatusChanged' && message.event.to === 'on-call') {
+        const list = this.onCall.get(message.event.agentId) ?? [];
+        list.push(stamp);
+        this.onCall.set(message.event.agentId, list);
+      }
       const outer = this.current;
       this.current = stamp;
       try {
@@ -555,6 +579,7 @@ async function main(): Promise<void> {
   if (!system.ari.isConnected()) throw new Error(`ARI at ${lab.ariUrl} did not connect`);
 
   const clientThreads: ClientThread[] = [];
+  let pages: BenchPages | null = null;
   let phone: Awaited<ReturnType<typeof startAgentPhone>> | null = null;
   let callers: Callers | null = null;
   // Interrupted (Ctrl-C, timeout): stop the SIP peers this run started before leaving.
@@ -614,10 +639,19 @@ async function main(): Promise<void> {
     const connected = ready.reduce((s, r) => s + r.connected, 0);
     const failed = ready.reduce((s, r) => s + r.failed, 0);
     log(`consoles: ${connected} connected, ${failed} failed${failed ? ` (${ready.find((r) => r.firstError)?.firstError ?? ''})` : ''}, in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+    if (BROWSER !== 'none') {
+      const agent = BROWSER === 'wallboard' ? null : 'bench-agent-1';
+      const supervisor = BROWSER === 'console' ? null : 'bench-sup-1';
+      if ((agent && AGENTS < 1) || (supervisor && SUPERVISORS < 1)) throw new Error(`BENCH_BROWSER=${BROWSER} needs an agent and/or a supervisor among the sockets`);
+      const t2 = Date.now();
+      pages = await openBenchPages(baseUrl, { agent, supervisor, password: PASSWORD });
+      log(`browser: Debian's Chromium, ${[agent && `the agent console of ${agent}`, supervisor && `the wallboard of ${supervisor}`].filter(Boolean).join(' and ')}, signed in in ${((Date.now() - t2) / 1000).toFixed(1)} s`);
+    }
     // Snapshots and initial states are not measured.
     await sleep(2000);
     await Promise.all(clientThreads.map((c) => c.collect()));
     probe.measuring = true;
+    const measureFrom = nowMs();
 
     // ---- calls
     phone = await startAgentPhone({ endpointPort: agentPortFor(1001), answerAfterMs: ANSWER_MS, hangupAfterMs: TALK_MS, timeoutMs: (DURATION_S + 600) * 1000 });
@@ -754,6 +788,13 @@ async function main(): Promise<void> {
     log('latency, bus message published → console receives the Socket.IO event (every live event)');
     log(`  ${'all'.padEnd(58)} ${summary(fromBus)}`);
     for (const [k, v] of [...busByKind.entries()].sort()) log(`  ${k.padEnd(58)} ${summary(v)}`);
+    if (pages) {
+      const dom = domLatencies(probe, await pages.collect(), measureFrom);
+      log('latency, ARI event reaches the app → the change in a real page\'s DOM (Chromium, MutationObserver)');
+      for (const [k, v] of dom) log(`  ${k.padEnd(58)} ${summary(v)}`);
+      const all = [...dom.values()].flat().sort((a, b) => a - b);
+      log(`  target p99 ≤ ${TARGET_DOM_P99_MS} ms to the DOM: p99 ${pct(all, 99).toFixed(1)} ms ${pct(all, 99) <= TARGET_DOM_P99_MS ? 'MET' : 'NOT MET'}`);
+    }
     log(`server, ARI event → bus message: ${summary(probe.ariToBus)}`);
     log(`server, bus message → dashboard delta handed to a manager's socket: ${summary(probe.busToFlush)}`);
     log('screen-pop history follow-up (call:history; a database read, not in the figures above)');
@@ -766,6 +807,10 @@ async function main(): Promise<void> {
       `target p99 ≤ ${TARGET_P99_MS} ms: ARI → console p99 ${p99Ari.toFixed(1)} ms ${p99Ari <= TARGET_P99_MS ? 'MET' : 'NOT MET'}; ` +
         `bus → console p99 ${p99Bus.toFixed(1)} ms ${p99Bus <= TARGET_P99_MS ? 'MET' : 'NOT MET'}`,
     );
+    const file = join(ROOT, 'bench', 'results', `${new Date().toISOString().slice(0, 10)}-live-latency${BROWSER === 'none' ? '' : `-browser-${BROWSER}`}-${RATE}cps.txt`);
+    mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+    writeFileSync(file, `# bench/live-latency.bench.ts ${process.argv.slice(2).join(' ')} (BENCH_BROWSER=${BROWSER})\n${printed.join('\n')}\n`, { flag: 'a' });
+    log(`written to ${file}`);
   } finally {
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
@@ -773,6 +818,7 @@ async function main(): Promise<void> {
     await phone?.stop();
     await stopAllSipp();
     await Promise.all(clientThreads.map((c) => c.close().catch(() => undefined)));
+    await pages?.close();
     await system.stop(10_000);
     await hangUpLeftovers(lab, probe.callerChannels);
     if (!KEEP_DB) await dropDatabase(`${MONGO_URL}/${dbName}`);
@@ -780,6 +826,42 @@ async function main(): Promise<void> {
     logStream.end();
     if (stopLab) await stopLab().catch((err: unknown) => log(`asterisk stop failed: ${String(err)}`));
   }
+}
+
+/**
+ * The pages' marks matched to the ARI events behind them (both clocks read as epoch ms; the probe's
+ * monotonic times are moved to epoch by one offset taken now):
+ *  - console: the screen pop shows the caller's number ← the agent's phone answered (call:answered);
+ *    the ringing bar shows it ← the greeting's end that queued the call (offered at once);
+ *  - wallboard: an agent's row turns 通话中 ← that agent's phone answered.
+ */
+function domLatencies(probe: LatencyProbe, marks: { console: DomMark[]; wallboard: DomMark[] }, fromMs: number): Map<string, number[]> {
+  const offset = performance.timeOrigin + performance.now() - nowMs();
+  const out = new Map<string, number[]>();
+  const add = (k: string, v: number) => out.set(k, [...(out.get(k) ?? []), v]);
+  for (const m of marks.console) {
+    const at = m.at - offset;
+    if (at < fromMs) continue;
+    // The load's caller numbers are 1390000<n> (sipp's caller_prefix and call number).
+    const number = /\d{5,}/.exec(m.text)?.[0];
+    const callId = number ? probe.callOfCaller.get(number) : undefined;
+    if (!callId) continue;
+    if (m.id === 'pop-number') {
+      const stamp = probe.stamps.get(`ans:${callId}:${probe.answeredAttempt.get(callId) ?? 0}`);
+      if (stamp && stamp.ari !== null) add('console: screen pop ← agent phone answered', at - stamp.ari);
+    } else if (m.id === 'ringing-bar') {
+      const stamp = probe.stamps.get(`ring:${callId}:1`);
+      if (stamp && stamp.ari !== null) add('console: ringing bar ← greeting ended (queued, offered)', at - stamp.ari);
+    }
+  }
+  for (const m of marks.wallboard) {
+    const at = m.at - offset;
+    if (at < fromMs || !m.text.startsWith('通话中')) continue;
+    const stamps = probe.onCall.get(m.id.slice('agent-state-'.length)) ?? [];
+    const stamp = [...stamps].reverse().find((s) => s.bus <= at);
+    if (stamp && stamp.ari !== null) add('wallboard: agent row 通话中 ← agent phone answered', at - stamp.ari);
+  }
+  return out;
 }
 
 /** Callers' channels of this run that Asterisk still has (calls that never ended) are hung up. */
