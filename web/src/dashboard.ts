@@ -35,8 +35,13 @@ function applyOne(s: Snapshot, d: Delta): Snapshot {
       const agents = i < 0 ? [...s.agents, d.agent] : s.agents.map((a, j) => (j === i ? d.agent : a));
       return { ...base, agents };
     }
-    case 'abandoned':
-      return { ...base, abandoned: [d.call, ...s.abandoned].slice(0, 100) };
+    case 'abandoned': {
+      // A call already listed comes again when it is masked (its order made it confidential): it
+      // replaces the entry with the number in full, in place.
+      const known = s.abandoned.some((a) => a.callId === d.call.callId);
+      const abandoned = known ? s.abandoned.map((a) => (a.callId === d.call.callId ? d.call : a)) : [d.call, ...s.abandoned].slice(0, 100);
+      return { ...base, abandoned };
+    }
     case 'alert_raised':
       return { ...base, alerts: [...s.alerts.filter((a) => a.id !== d.alert.id), d.alert] };
     case 'alert_cleared':

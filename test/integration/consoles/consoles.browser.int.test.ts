@@ -9,6 +9,8 @@
  *    agent's console;
  *  - the app killed and started again on the same port: both pages reconnect and resync, no reload,
  *    and show the agent's state as the restarted app restored it;
+ *  - a confidential caller: masked on the wallboard's 放弃来电 list once the order says so, and its
+ *    order shown as 保密 in the screen pop of an agent who does not handle it;
  *  - axe-core: no serious or critical WCAG 2.1 A/AA violation on any page; screenshots of every page
  *    at 1920×1080 and 1366×768 (SCREENSHOT_DIR).
  */
@@ -229,6 +231,10 @@ describe('web consoles in Chromium with real calls', () => {
     await waitText(agent.page, 'agent-state', (t) => t.includes('示忙（未接）'));
     await waitText(boss.page, 'agent-state-agent-1001', (t) => t.includes('示忙'));
     await waitText(boss.page, 'updated-at', (t) => !t.includes('已过期') && t !== before);
+    // The day's figures come from the records: the restart loses none, the queue keeps its row, and
+    // the row agrees with the totals.
+    await waitText(boss.page, 'queue-offered-general', (t) => t === '3');
+    expect(await text(boss.page, 'offered')).toBe('3');
     // And the live link works again: 就绪 on the console reaches the wallboard.
     await agent.page.getByRole('button', { name: '就绪' }).click();
     await waitText(boss.page, 'agent-state-agent-1001', (t) => t.includes('就绪'));
@@ -244,6 +250,45 @@ describe('web consoles in Chromium with real calls', () => {
     await expectAccessible(boss.page);
     await screenshots(boss.page, 'wallboard-big');
     await expectAccessible(agent.page);
+    expect(agent.problems).toEqual([]);
+    expect(boss.problems).toEqual([]);
+  });
+
+  it('a confidential caller is masked on the wallboard (放弃来电) and in the screen pop of an agent who does not handle the case', async () => {
+    const caller = '13944445555';
+    const masked = '139****5555';
+    await boss.page.getByRole('button', { name: '退出大屏' }).click();
+    await boss.page.getByTestId('abandoned-calls').waitFor();
+    // 小休: the call waits after the greeting, and the caller hangs up.
+    await chooseBreak(agent.page, '休息');
+    await waitText(agent.page, 'agent-state', (t) => t.includes('小休'));
+    expect((await placeCall({ callerNumber: caller, hangupAfterMs: 14_000, timeoutMs: 40_000 })).success).toBe(true);
+    const abandoned = await eventually(async () => (await sut.callStore.records.findOne({ callerNumber: caller, outcome: 'abandoned', endedAt: { $ne: null } }).lean()) ?? null, 15_000);
+    await waitText(boss.page, 'abandoned-calls', (t) => t.includes(caller));
+
+    // The supervisor calls back and records the case from that call; the caller asks for 保密.
+    const bossAuth = { authorization: `Bearer ${await token('boss', 'supervisor-password')}`, 'content-type': 'application/json' };
+    const res = await fetch(`${sut.baseUrl}/api/work-orders`, {
+      method: 'POST',
+      headers: bossAuth,
+      body: JSON.stringify({ callId: abandoned.callId, caller: { name: '赵女士', phone: caller, confidential: true }, category: '投诉', urgency: '一般', content: '反映邻居噪音扰民', areaCode: '110105' }),
+    });
+    expect(res.status).toBe(201);
+    const orderNumber = ((await res.json()) as { number: string }).number;
+    // Masked live on the open wallboard, no reload; the full number is nowhere on the page.
+    await waitText(boss.page, 'abandoned-calls', (t) => t.includes(masked) && t.includes('保密') && !t.includes(caller));
+    expect(await boss.page.content()).not.toContain(caller);
+    await screenshots(boss.page, 'wallboard-masked');
+    await expectAccessible(boss.page);
+
+    // The caller calls again: agent 1001 (who does not handle the case) sees the order as 保密.
+    const phone = await startAgentPhone({ endpointPort: agentPortFor(1001), answerAfterMs: 1500, hangupAfterMs: 4000 });
+    const call = await startCall({ callerNumber: caller, timeoutMs: 90_000 });
+    await agent.page.getByRole('button', { name: '就绪' }).click();
+    const orders = await waitText(agent.page, 'history-orders', (t) => t.includes(orderNumber), 60_000);
+    expect(orders).toContain('保密');
+    await call.result;
+    await phone.stop();
     expect(agent.problems).toEqual([]);
     expect(boss.problems).toEqual([]);
   });

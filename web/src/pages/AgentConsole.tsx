@@ -46,6 +46,8 @@ interface HistoryOrder {
   status: string;
   category: string | null;
   title: string | null;
+  /** A confidential case this agent does not handle: no title, shown as 保密. */
+  masked?: boolean;
 }
 interface History {
   callId: string;
@@ -314,7 +316,7 @@ export default function AgentConsole({ user }: { user: SessionUser }) {
                 <strong>来电振铃</strong>
                 <span>
                   来电号码 <strong className="figure">{ringing.callerNumber}</strong>
-                  {ringing.masked && <Tag color="#ad6800">保密</Tag>}
+                  {ringing.masked && <Tag color="#874d00">保密</Tag>}
                 </span>
                 <span>队列 {ringing.queueId}</span>
                 <span>已等待 {duration(ringing.waitMs + (now - ringing.offeredAt))}</span>
@@ -332,7 +334,7 @@ export default function AgentConsole({ user }: { user: SessionUser }) {
               <>
                 <Descriptions size="small" column={2} bordered>
                   <Descriptions.Item label="来电号码">
-                    <span data-testid="pop-number">{call.callerNumber}</span> {call.masked && <Tag color="#ad6800">保密</Tag>}
+                    <span data-testid="pop-number">{call.callerNumber}</span> {call.masked && <Tag color="#874d00">保密</Tag>}
                   </Descriptions.Item>
                   <Descriptions.Item label="来电人">{call.callerName ?? '—'}</Descriptions.Item>
                   <Descriptions.Item label="队列">{call.queueId || '—'}</Descriptions.Item>
@@ -379,7 +381,7 @@ export default function AgentConsole({ user }: { user: SessionUser }) {
                       dataSource={history.workOrders}
                       locale={{ emptyText: <span style={{ color: '#595959' }}>无相关工单</span> }}
                       columns={[
-                        { title: '编号', dataIndex: 'number' },
+                        { title: '编号', dataIndex: 'number', render: (v: string, o: HistoryOrder) => (o.masked ? <>{v} <Tag color="#874d00">保密</Tag></> : v) },
                         { title: '类型', dataIndex: 'category', render: (v: string | null) => v ?? '—' },
                         { title: '状态', dataIndex: 'status', render: (v: string) => ORDER_STATUS_TEXT[v] ?? v },
                         { title: '受理时间', dataIndex: 'createdAt', render: (v: number) => dateTime(v) },

@@ -64,6 +64,8 @@ export default function Wallboard({ user }: { user: SessionUser }) {
   const [configuredQueues, setConfiguredQueues] = useState<string[]>([]);
   const [breakReasons, setBreakReasons] = useState<string[]>([]);
   const [kpiTick, setKpiTick] = useState(0);
+  /** Bumped at each read of the figures: the charts read theirs again then, so all agree. */
+  const [kpiVersion, setKpiVersion] = useState(0);
   const [big, setBig] = useState(false);
   const snapRef = useRef<Snapshot | null>(null);
 
@@ -117,8 +119,13 @@ export default function Wallboard({ user }: { user: SessionUser }) {
     void api<{ items: Array<{ queueId: string }> }>('GET', '/api/queues').then((x) => setConfiguredQueues(x.items.map((q) => q.queueId)), () => undefined);
   }, []);
 
-  // Configured queues and those with calls now, each once, in a stable order.
-  const queueIds = useMemo(() => [...new Set([...configuredQueues, ...(snap ? snap.queues.map((q) => q.queueId) : [])])].sort(), [configuredQueues, snap]);
+  // Configured queues and those with calls now or earlier on this page (a restarted server's first
+  // snapshot has only the configured ones), each once, in a stable order.
+  const seenQueues = useRef(new Set<string>());
+  const queueIds = useMemo(() => {
+    for (const q of [...configuredQueues, ...(snap ? snap.queues.map((x) => x.queueId) : [])]) seenQueues.current.add(q);
+    return [...seenQueues.current].sort();
+  }, [configuredQueues, snap]);
   const queueKey = queueIds.join(',');
   const loadKpis = useCallback(() => {
     const from = encodeURIComponent(new Date(shanghaiMidnight(Date.now())).toISOString());
@@ -129,6 +136,7 @@ export default function Wallboard({ user }: { user: SessionUser }) {
     ]).then(([all, ...rows]) => {
       setTotal(all);
       setKpis(Object.fromEntries(rows));
+      setKpiVersion((v) => v + 1);
     }, () => undefined);
   }, [queueKey]);
   useEffect(() => {
@@ -246,7 +254,8 @@ export default function Wallboard({ user }: { user: SessionUser }) {
               ]}
             />
           </Card>
-          <Card title={<span style={{ fontSize: f.cell + 2 }}>告警</span>} size="small" styles={{ body: { maxHeight: big ? 360 : 260, overflow: 'auto' } }}>
+          <div style={{ display: 'flex', flexDirection: 'column', gap: 12, minWidth: 0 }}>
+          <Card title={<span style={{ fontSize: f.cell + 2 }}>告警</span>} size="small" styles={{ body: { maxHeight: big ? 360 : 150, overflow: 'auto' } }}>
             <ul data-testid="alerts" style={{ listStyle: 'none', margin: 0, padding: 0, fontSize: f.cell }} aria-live="polite">
               {feed.length === 0 && <li>暂无告警</li>}
               {feed.map((a) => (
@@ -258,6 +267,22 @@ export default function Wallboard({ user }: { user: SessionUser }) {
               ))}
             </ul>
           </Card>
+          {!big && (
+            // Today's abandoned callers, newest first (to call back); a confidential caller's number
+            // arrives masked from the server and stays so here.
+            <Card title={<span style={{ fontSize: f.cell + 2 }}>放弃来电</span>} size="small" styles={{ body: { maxHeight: 150, overflow: 'auto' } }}>
+              <ul data-testid="abandoned-calls" style={{ listStyle: 'none', margin: 0, padding: 0, fontSize: f.cell }}>
+                {(snap?.abandoned.length ?? 0) === 0 && <li>暂无放弃来电</li>}
+                {snap?.abandoned.slice(0, 20).map((a) => (
+                  <li key={a.callId} data-call-id={a.callId} style={{ padding: '4px 0', borderBottom: '1px solid rgba(128,128,128,0.2)' }}>
+                    {clockTime(a.at)} <span className="figure">{a.callerNumber}</span>
+                    {a.callerNumber.includes('*') && <Tag color="#874d00" style={{ marginLeft: 4 }}>保密</Tag>} 等待 {a.waitMs === null ? '—' : duration(a.waitMs)}
+                  </li>
+                ))}
+              </ul>
+            </Card>
+          )}
+          </div>
         </div>
 
         <Card title={<span style={{ fontSize: f.cell + 2 }}>坐席</span>} size="small">
@@ -300,7 +325,7 @@ export default function Wallboard({ user }: { user: SessionUser }) {
         </Card>
 
         <Suspense fallback={<Card loading />}>
-          <Charts dark={big} queueIds={queueIds} />
+          <Charts dark={big} version={kpiVersion} />
         </Suspense>
       </Layout.Content>
     </Layout>
