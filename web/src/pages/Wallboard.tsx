@@ -79,9 +79,11 @@ export default function Wallboard({ user }: { user: SessionUser }) {
     const off = live.onState(setConn);
     s.on('connect', () => {
       // Every (re)connection joins again and takes a fresh snapshot (a restarted server starts over).
+      performance.mark('wallboard:connected'); // read by bench/consoles.bench.ts
       s.emit('dashboard:join', {});
     });
     s.on('dashboard:snapshot', (snapshot: Snapshot) => {
+      performance.mark('wallboard:snapshot');
       snapRef.current = snapshot;
       setSnap(snapshot);
       setFeed((f) => {
@@ -149,6 +151,16 @@ export default function Wallboard({ user }: { user: SessionUser }) {
     const t = setTimeout(loadKpis, 1000);
     return () => clearTimeout(t);
   }, [kpiTick, loadKpis]);
+
+  // The charts (their chunk, its parsing and ECharts' set-up take the main thread for a while) come
+  // after the first snapshot is on screen, so they do not hold the figures and the agents back.
+  const [chartsOn, setChartsOn] = useState(false);
+  const hasSnapshot = snap !== null;
+  useEffect(() => {
+    if (!hasSnapshot || chartsOn) return;
+    const t = setTimeout(() => setChartsOn(true), 300);
+    return () => clearTimeout(t);
+  }, [hasSnapshot, chartsOn]);
 
   const agentsById = useMemo(() => new Map((snap?.agents ?? []).map((a) => [a.agentId, a])), [snap]);
 
@@ -325,7 +337,7 @@ export default function Wallboard({ user }: { user: SessionUser }) {
         </Card>
 
         <Suspense fallback={<Card loading />}>
-          <Charts dark={big} version={kpiVersion} />
+          {chartsOn ? <Charts dark={big} version={kpiVersion} /> : <Card loading />}
         </Suspense>
       </Layout.Content>
     </Layout>
