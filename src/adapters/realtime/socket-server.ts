@@ -220,13 +220,21 @@ export class RealtimeServer {
         const ack = (typeof maybeAck === 'function' ? maybeAck : typeof raw === 'function' ? raw : undefined) as Ack | undefined;
         const payload = typeof raw === 'function' ? undefined : raw;
         const run = async () => {
+          // Only the socket's own session failing its check ends the connection: a token the client
+          // presents (session:refresh) that is forged or revoked is refused, and the session goes on.
+          let ownSessionFailed = false;
           try {
             if (this.clock() >= socket.data.expMs) {
               this.expire(socket);
               return;
             }
             const parsed = parsePayload(schema, payload);
-            const current = fresh ? await this.currentActor(socket) : socket.data.actor;
+            const current = fresh
+              ? await this.currentActor(socket).catch((err: unknown) => {
+                  ownSessionFailed = true;
+                  throw err;
+                })
+              : socket.data.actor;
             const data = await handle(parsed, current);
             ack?.({ ok: true, ...(data !== undefined ? { data } : {}) });
           } catch (err) {
@@ -236,7 +244,7 @@ export class RealtimeServer {
             const { event: _event, ...rest } = e;
             ack?.({ ok: false, ...rest });
             // The session is over (revoked, disabled, expired): the connection ends after the answer.
-            if (err instanceof UnauthenticatedError) {
+            if (err instanceof UnauthenticatedError && ownSessionFailed) {
               socket.emit('session:revoked', { at: this.clock(), reason: 'revoked' });
               socket.disconnect(true);
             }

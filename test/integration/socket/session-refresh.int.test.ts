@@ -87,16 +87,20 @@ describe('session:refresh', () => {
     expect(await emitAck(s, 'session:refresh', { token: 'not-a-token' })).toMatchObject({ ok: false, code: 'AUTH.UNAUTHENTICATED' });
     expect(await emitAck(s, 'session:refresh', { token: agent.token, extra: 1 })).toMatchObject({ ok: false, code: 'VALIDATION.FIELD' });
     expect(await emitAck(s, 'session:refresh', {})).toMatchObject({ ok: false, code: 'VALIDATION.FIELD', field: 'payload.token' });
+    expect(s.connected).toBe(true);
     // The refused tokens did not extend it: it still expires with the token it connected with.
     await expect(nextEvent(s, 'session:expired', (TTL_SEC + 5) * 1000)).resolves.toMatchObject({ at: expect.any(Number) });
   });
 
-  it('a revoked (logged-out) token is refused', async () => {
+  it('a revoked (logged-out) token is refused and the socket\'s own session goes on', async () => {
     const agent = await account(app, 'agent', { agentId: '6005' });
     const s = await open(agent.token);
-    const fresh = await app.auth.refresh(agent.refreshToken);
-    const ctx = await app.auth.authenticate(fresh.accessToken);
-    await app.auth.logout(ctx);
-    expect(await emitAck(s, 'session:refresh', { token: fresh.accessToken })).toMatchObject({ ok: false, code: 'AUTH.UNAUTHENTICATED' });
+    // Another login of the same user, logged out (logging out the socket's own login would end the
+    // socket itself: ended sessions disconnect their sockets).
+    const second = await app.auth.login(agent.username, agent.password);
+    await app.auth.logout(await app.auth.authenticate(second.accessToken));
+    expect(await emitAck(s, 'session:refresh', { token: second.accessToken })).toMatchObject({ ok: false, code: 'AUTH.UNAUTHENTICATED' });
+    expect(await emitAck(s, 'agent:state_request', {})).toMatchObject({ ok: true, data: { agentId: '6005' } });
+    expect(s.connected).toBe(true);
   });
 });
