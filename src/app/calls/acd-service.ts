@@ -16,6 +16,7 @@ import type { Logger } from '../../shared/logger';
 import type { AcdStrategy } from '../../domain/call/call-settings';
 import type { AgentReleaseOutcome, QueueLeaveReason } from '../../domain/call/call.effects';
 import type { CallInput } from '../../domain/call/call.inputs';
+import type { ResumeRequest } from '../../domain/call/call.adopt';
 import type { QueueEventBody } from '../../domain/acd/acd.events';
 import type { Agent } from '../../domain/acd/agent.types';
 import { planOffers } from '../../domain/acd/agent-selection';
@@ -125,6 +126,41 @@ export class AcdService implements CallAcdPort {
       calls: queueStats(this.queues, entry.queueId).calls,
     });
     // Calls behind it moved up; nothing to dispatch (no agent was freed).
+  }
+
+  /**
+   * A call taken over after a restart: back at its original place in its queue (by the time it first
+   * queued), with its agent bound to it again (ringing for it, or on it). The agent is claimed again
+   * for other instances; while the dead process's claim has not lapsed that claim is refused and
+   * logged (the agent is still held here).
+   */
+  resumeCall(callId: CallId, r: ResumeRequest): void {
+    if (r.agent) {
+      const { agentId, status } = r.agent;
+      if (!this.agents.resumeCall(agentId, callId, status)) this.log.warn('agent of a call taken over not bound to it', { agentId, callId, status });
+      this.claimAgain(agentId, callId);
+    }
+    if (r.inQueue) {
+      this.queues = enqueue(this.queues, { callId, queueId: r.queueId, priority: r.priority, now: r.queuedAt ?? this.clock.now() });
+      if (r.agent?.status === 'ringing') this.queues = markOffered(this.queues, callId, r.agent.agentId);
+      const position = positionOf(this.queues, callId);
+      const calls = queueStats(this.queues, r.queueId).calls;
+      this.publish(r.queueId, callId, { type: 'QueueCallJoined', priority: r.priority, position: position ?? calls, calls });
+    }
+    this.dispatch();
+  }
+
+  private claimAgain(agentId: AgentId, callId: CallId): void {
+    const refused = () => this.log.warn('agent of a call taken over not claimed again', { agentId, callId });
+    try {
+      const claimed = this.claims.claim(agentId, callId);
+      if (claimed === false) refused();
+      else if (claimed !== true) {
+        claimed.then((ok) => (ok ? undefined : refused()), (err: unknown) => this.log.warn('agent claim failed', { agentId, callId, err: String(err) }));
+      }
+    } catch (err) {
+      this.log.warn('agent claim failed', { agentId, callId, err: String(err) });
+    }
   }
 
   positionOf(callId: CallId): number | null {

@@ -171,6 +171,11 @@ export class AgentService extends TypedEmitter<AgentServiceEvents> {
     this.fromCall(agentId, { type: 'RingEnded', callId, ...info });
   }
 
+  /** A call taken over after a restart binds its agent again (ringing for it, or on it); false when refused. */
+  resumeCall(agentId: AgentId, callId: CallId, status: 'ringing' | 'on-call'): boolean {
+    return this.fromCall(agentId, { type: 'CallResumed', callId, status }) !== null;
+  }
+
   callFinished(agentId: AgentId, callId: CallId): void {
     this.fromCall(agentId, { type: 'CallFinished', callId });
   }

@@ -99,6 +99,8 @@ export function createCallPath(p: CallPathPorts): CallPath {
   recordWrapUps(registry, agents, p.logger);
   const recovery = new CallRecovery({
     telephony: p.telephony,
+    calls,
+    background,
     registry,
     events: p.events,
     records: p.records,

@@ -5,13 +5,17 @@
  * - a live call whose caller channel is gone gets `ChannelGone` (its session completes the record);
  *   one whose agent leg is gone gets the agent-leg input; one whose ringing leg is up gets `AgentAnswered`;
  * - an agent leg or bridge of ours that no live call owns is hung up / destroyed;
- * - a caller channel in our Stasis application that no live call owns is hung up, and its call's
- *   record is completed (from its stored events, or from the channel alone);
+ * - a caller channel in our Stasis application that no live call owns belongs to a call that was
+ *   running when the application stopped: it is taken over where it was (call.adopt.ts), or, when
+ *   that cannot be done, ended with the goodbye prompt and a record that says why;
  * - calls whose stored events are open, with no live session and no channel, are closed.
  */
 import type { CallId } from '../../shared/ids';
 import type { CallPathSettings } from '../../domain/call/call-settings';
-import { callIdForChannel, parseBridgeId, parseMonitorId, parseRingChannelId, parseTransferChannelId } from '../../domain/call/call-ids';
+import { bridgeId, callIdForChannel, parseBridgeId, parseMonitorId, parseRingChannelId, parseTransferChannelId } from '../../domain/call/call-ids';
+import type { AsteriskCallView } from '../../domain/call/call.adopt';
+import type { Background } from '../../shared/background';
+import type { CallService } from './call-service';
 import { closeOpenCall, enteredUnknownCall } from '../../domain/call/call.close';
 import type { CallEvent } from '../../domain/call/call.events';
 import { buildCallRecord } from '../../domain/call/call.record';
@@ -19,6 +23,7 @@ import type { CallRegistry } from './call-registry';
 import {
   TelephonyNotFoundError,
   type CallEventStore,
+  type BridgeInfo,
   type CallRecordRepository,
   type ChannelInfo,
   type Clock,
@@ -34,7 +39,11 @@ export interface RecoveryReport {
   /** Agent legs and bridges of ours that no live call owns. */
   readonly strayChannelsHungUp: string[];
   readonly strayBridgesDestroyed: string[];
-  /** Caller channels in Stasis unknown to us: hung up, record completed. */
+  /** Calls found live after a restart and taken over where they were (or started, when nothing was stored yet). */
+  readonly adopted: CallId[];
+  /** Calls found live after a restart whose state could not be rebuilt: goodbye prompt, then ended. */
+  readonly notRebuilt: CallId[];
+  /** Caller channels in Stasis whose stored events could not be read (or a complete call's channel): hung up. */
   readonly unknownCallsEnded: CallId[];
   /** Open stored calls with no channel: record completed. */
   readonly storedCallsClosed: CallId[];
@@ -42,6 +51,9 @@ export interface RecoveryReport {
 
 export interface CallRecoveryDeps {
   readonly telephony: TelephonyPort;
+  /** Where calls found after a restart are taken over. */
+  readonly calls: Pick<CallService, 'adopt' | 'startCall'>;
+  readonly background: Background;
   readonly registry: CallRegistry;
   readonly events: CallEventStore;
   readonly records: CallRecordRepository;
@@ -77,10 +89,12 @@ export class CallRecovery {
       agentLegsUpdated: [],
       strayChannelsHungUp: [],
       strayBridgesDestroyed: [],
+      adopted: [],
+      notRebuilt: [],
       unknownCallsEnded: [],
       storedCallsClosed: [],
     };
-    const channels = await telephony.listChannels();
+    const [channels, bridges] = await Promise.all([telephony.listChannels(), telephony.listBridges()]);
     const byId = new Map(channels.map((c) => [c.id, c]));
 
     for (const session of registry.all()) {
@@ -108,6 +122,28 @@ export class CallRecovery {
       }
     }
 
+    // Caller channels no live call owns: calls that were running when the application restarted.
+    const found: Array<{ ch: ChannelInfo; stored: CallEvent[] }> = [];
+    for (const ch of channels) {
+      if (!isCallerChannel(ch.id) || registry.byChannel(ch.id)) continue;
+      const stored = await this.load(callIdForChannel(ch.id));
+      if (stored === null || (stored.length > 0 && stored[0]?.type !== 'CallEntered')) {
+        // Nothing can be known of it now: hung up; its stored events are closed by a later reconciliation.
+        await this.endUnknownCall(ch);
+        report.unknownCallsEnded.push(callIdForChannel(ch.id));
+      } else {
+        found.push({ ch, stored });
+      }
+    }
+    // Calls that hold an agent first (ringing or with the agent), so no waiting call is offered an
+    // agent that is still on one of them; then in the order they entered (each waiting call goes
+    // back to its own place in the queue whatever the order).
+    const rank = ({ stored }: { stored: CallEvent[] }) => (holdsAgent(stored) ? 0 : 1);
+    found.sort((a, b) => rank(a) - rank(b) || (a.stored[0]?.at ?? Infinity) - (b.stored[0]?.at ?? Infinity));
+    for (const { ch, stored } of found) this.adopt(ch, stored, channels, bridges, report);
+
+    // Legs of ours no live call owns (a taken-over call has its agent leg only: a transfer's or a
+    // supervisor's leg is not taken over).
     for (const ch of channels) {
       const ring = parseRingChannelId(ch.id);
       if (ring) {
@@ -134,14 +170,10 @@ export class CallRecovery {
           await this.quietly(() => telephony.hangup(ch.id), 'stray monitor leg hang-up failed', ch.id);
           report.strayChannelsHungUp.push(ch.id);
         }
-        continue;
       }
-      if (registry.byChannel(ch.id)) continue;
-      await this.endUnknownCall(ch);
-      report.unknownCallsEnded.push(callIdForChannel(ch.id));
     }
 
-    for (const b of await telephony.listBridges()) {
+    for (const b of bridges) {
       const monitor = parseMonitorId(b.id);
       const callId = parseBridgeId(b.id) ?? monitor?.callId ?? null;
       if (callId === null) continue;
@@ -174,10 +206,45 @@ export class CallRecovery {
       agentLegsUpdated: report.agentLegsUpdated.length,
       strayChannelsHungUp: report.strayChannelsHungUp.length,
       strayBridgesDestroyed: report.strayBridgesDestroyed.length,
+      adopted: report.adopted.length,
+      notRebuilt: report.notRebuilt.length,
       unknownCallsEnded: report.unknownCallsEnded.length,
       storedCallsClosed: report.storedCallsClosed.length,
     });
     return report;
+  }
+
+  /**
+   * A caller's channel found with no live call: the call was running when the application stopped.
+   * It is taken over from its stored events and Asterisk's view of it (call.adopt.ts), or ended with
+   * the goodbye prompt when that cannot be done. A channel with nothing stored that was never
+   * answered entered just before the stop: it starts as a new call. One whose record is complete
+   * already is only hung up.
+   */
+  private adopt(ch: ChannelInfo, stored: CallEvent[], channels: readonly ChannelInfo[], bridges: readonly BridgeInfo[], report: RecoveryReport): void {
+    const callId = callIdForChannel(ch.id);
+    const { calls, logger } = this.deps;
+    if (stored.length > 0 && buildCallRecord(stored).complete) {
+      logger.info('call already complete still in stasis, hanging it up', { callId, channelId: ch.id });
+      this.deps.background.run('call.recovery', () => this.quietly(() => this.deps.telephony.hangup(ch.id), 'complete call hang-up failed', ch.id), { callId });
+      report.unknownCallsEnded.push(callId);
+      return;
+    }
+    if (stored.length === 0 && ch.state !== 'Up') {
+      calls.startCall({ channelId: ch.id, callerNumber: ch.callerNumber, calledNumber: ch.calledNumber });
+      report.adopted.push(callId);
+      return;
+    }
+    const view: AsteriskCallView = {
+      callerChannelId: ch.id,
+      callerNumber: ch.callerNumber,
+      calledNumber: ch.calledNumber,
+      callerUp: ch.state === 'Up',
+      legs: channels.filter((c) => parseRingChannelId(c.id)?.callId === callId).map((c) => ({ channelId: c.id, up: c.state === 'Up' })),
+      bridge: bridges.find((b) => b.id === bridgeId(callId)) ?? null,
+    };
+    const { rebuilt } = calls.adopt(stored, view);
+    (rebuilt ? report.adopted : report.notRebuilt).push(callId);
   }
 
   /** A caller channel nobody runs: hang it up and complete its record. */
@@ -247,4 +314,16 @@ export class CallRecovery {
       if (!(err instanceof TelephonyNotFoundError)) this.deps.logger.warn(message, { id, err: String(err) });
     }
   }
+}
+
+/** Whether a stored call holds an agent (its phone rings for it, or the agent is on it). */
+function holdsAgent(stored: readonly CallEvent[]): boolean {
+  if (stored.length === 0) return false;
+  const stage = buildCallRecord(stored).stage;
+  return stage === 'ringing' || stage === 'connecting' || stage === 'talking';
+}
+
+/** A caller's channel (not one of the legs we make: agent, transfer or supervisor legs). */
+function isCallerChannel(id: string): boolean {
+  return !parseRingChannelId(id) && !parseTransferChannelId(id) && !parseMonitorId(id);
 }

@@ -5,7 +5,8 @@
 import type { CallId } from '../../shared/ids';
 import { callIdForChannel } from '../../domain/call/call-ids';
 import type { CallInput } from '../../domain/call/call.inputs';
-import type { SurveyOrderRef } from '../../domain/call/call.events';
+import type { CallEvent, SurveyOrderRef } from '../../domain/call/call.events';
+import { adoptCall, type AsteriskCallView } from '../../domain/call/call.adopt';
 import type { CallRegistry } from './call-registry';
 import { CallSession, type CallSessionDeps } from './call-session';
 
@@ -65,6 +66,20 @@ export class CallService {
     // The first transition ran in the constructor; a call that already ended is not registered.
     if (session.accepts()) this.registry.add(session);
     return session;
+  }
+
+  /**
+   * Takes over a live call found in Asterisk after a restart (its stored events, Asterisk's view of
+   * it): rebuilt where it was, or ended with the goodbye prompt when that cannot be done.
+   */
+  adopt(stored: readonly CallEvent[], view: AsteriskCallView): { session: CallSession; rebuilt: boolean } {
+    const callId = callIdForChannel(view.callerChannelId);
+    const running = this.registry.get(callId);
+    if (running) return { session: running, rebuilt: true };
+    const adoption = adoptCall(callId, stored, view, { now: this.deps.clock.now(), settings: this.deps.settings });
+    const session = new CallSession({ stored, adoption }, this.deps, (s) => this.registry.remove(s.callId));
+    if (session.accepts()) this.registry.add(session);
+    return { session, rebuilt: adoption.rebuilt };
   }
 
   /** Delivers an input to a live call; false when there is no such call. */

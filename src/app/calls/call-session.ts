@@ -26,6 +26,7 @@ import type { CallEvent } from '../../domain/call/call.events';
 import type { CallInput, WrapUpFact } from '../../domain/call/call.inputs';
 import { startCall, transition, type CallInit, type CallTransition } from '../../domain/call/call.machine';
 import { closeOpenCall } from '../../domain/call/call.close';
+import type { Adoption, ResumeRequest } from '../../domain/call/call.adopt';
 import { buildCallRecord, type CallRecord } from '../../domain/call/call.record';
 import type { CallState } from '../../domain/call/call.state';
 import { assertNever } from '../../shared/errors';
@@ -46,6 +47,8 @@ import {
 export interface CallAcdPort {
   requestAgent(req: { callId: CallId; queueId: QueueId; priority: number; retry: boolean }): void;
   cancelRequest(callId: CallId, reason: QueueLeaveReason): void;
+  /** A call taken over after a restart: its place in the queue and its agent, as they were. */
+  resumeCall(callId: CallId, request: ResumeRequest): void;
   /** 1-based place of the call in its queue; null when not queued. */
   positionOf(callId: CallId): number | null;
   agentOnCall(agentId: AgentId, callId: CallId): void;
@@ -151,6 +154,12 @@ export interface CallSessionDeps {
   readonly background: Background;
 }
 
+/** A live call found after a restart: its stored events and how it is taken over. */
+export interface AdoptedCall {
+  readonly stored: readonly CallEvent[];
+  readonly adoption: Adoption;
+}
+
 /** The agent leg that belongs to the call right now. */
 export interface LiveAgentLeg {
   readonly channelId: string;
@@ -176,12 +185,41 @@ export class CallSession {
   readonly done: Promise<CallRecord>;
 
   constructor(
-    init: CallInit,
+    start: CallInit | AdoptedCall,
     private readonly deps: CallSessionDeps,
     private readonly onEnded: (session: CallSession) => void = () => undefined,
   ) {
-    this.log = deps.logger.child({ callId: init.callId, channelId: init.channelId });
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    if ('adoption' in start) {
+      const { adoption, stored } = start;
+      const t = adoption.transition;
+      const callId = t.state.core.callId;
+      this.log = deps.logger.child({ callId, channelId: t.state.core.callerChannelId });
+      this.state = t.state;
+      this.history.push(...stored);
+      const stage = t.events.find((e) => e.type === 'CallAdopted' || e.type === 'CallNotRebuilt');
+      if (adoption.rebuilt) this.log.info('call taken over after a restart', { state: t.state.type, stage: stage?.type === 'CallAdopted' ? stage.stage : null });
+      else this.log.warn('call found after a restart not rebuilt, ending it', { why: stage?.type === 'CallNotRebuilt' ? stage.why : null });
+      this.record(t, true);
+      this.inbox.push(...adoption.inputs);
+      this.running = true;
+      const legsClosed: Array<() => void> = [];
+      // After the session is registered (the ACD may offer it an agent at once).
+      this.deps.background.run(
+        'call.session',
+        () =>
+          Promise.resolve()
+            .then(() => {
+              if (adoption.resume) this.deps.acd.resumeCall(callId, adoption.resume);
+              return this.runPending(this.decide(t.effects, legsClosed), legsClosed);
+            })
+            .then(() => this.drain()),
+        { callId },
+      );
+      return;
+    }
+    const init = start;
+    this.log = deps.logger.child({ callId: init.callId, channelId: init.channelId });
     const first = startCall(init, this.ctx(init.callId));
     this.state = first.state;
     this.log.info('call entered', { callerNumber: init.callerNumber, calledNumber: init.calledNumber, queueId: first.state.core.queueId });

@@ -24,7 +24,13 @@ export type AgentInput =
   /** The conversation is over (either side hung up). */
   | { type: 'CallFinished'; callId: CallId }
   | { type: 'WrapUpTimeout'; token: string }
-  | { type: 'ReachabilityChanged'; reachable: boolean };
+  | { type: 'ReachabilityChanged'; reachable: boolean }
+  /**
+   * A live call taken over after a restart of the application: its agent is bound to it again, as
+   * it was (its phone rings for it, or it is on it). The agent's stored state is what it goes to
+   * after the call.
+   */
+  | { type: 'CallResumed'; callId: CallId; status: 'ringing' | 'on-call' };
 
 export type AgentEffect =
   | { type: 'StartTimer'; name: 'wrapUp'; ms: number; token: string; fire: { type: 'WrapUpTimeout'; token: string } }
@@ -214,6 +220,17 @@ export function agentTransition(agent: Agent, input: AgentInput, ctx: AgentConte
       s.agent = { ...agent, status: { ...st, token: null } };
       settle(s, agent.pending, 'timer');
       return s.done();
+    case 'CallResumed': {
+      if ('callId' in st) {
+        if (st.callId === input.callId && st.type === input.status) return s.done();
+        return refuse(agent, `bound to another call (${st.type})`);
+      }
+      // Where the agent was restored to is where it goes after this call.
+      const pending: PendingChange | null =
+        st.type === 'not-ready' ? { type: 'not-ready', reason: st.reason } : st.type === 'logged-out' ? { type: 'logged-out' } : null;
+      s.go({ type: input.status, callId: input.callId }, 'call', { pending });
+      return s.done();
+    }
     case 'ReachabilityChanged':
       if (agent.reachable === input.reachable) return s.done();
       s.agent = { ...agent, reachable: input.reachable };

@@ -28,8 +28,12 @@ export interface CallQueues {
 
 export const EMPTY_QUEUES: CallQueues = Object.freeze({ entries: Object.freeze([]), nextOrder: 1 });
 
+/**
+ * Priority class first, then the time the call first queued, then arrival here: a call taken over
+ * after a restart (queued with its original time) goes back to its original place.
+ */
 export function compareEntries(a: QueueEntry, b: QueueEntry): number {
-  return b.priority - a.priority || a.order - b.order;
+  return b.priority - a.priority || a.enqueuedAt - b.enqueuedAt || a.order - b.order;
 }
 
 export function entryOf(q: CallQueues, callId: CallId): QueueEntry | undefined {

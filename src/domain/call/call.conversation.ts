@@ -29,7 +29,9 @@ export function inConnecting(s: Step, st: Extract<CallState, { type: 'connecting
     }
     return { type: 'talking', agent: st.agent, bridgedAt: s.now };
   }
-  if (i.type === 'AgentHungUp') {
+  // An answered leg's end can also come as a failed leg (a call taken over after a restart: the new
+  // process never saw the answer): either way the agent is gone.
+  if (i.type === 'AgentHungUp' || i.type === 'AgentLegFailed') {
     if (i.attempt !== st.agent.attempt) return ignore('stale attempt');
     s.stopPlayback(st.playbackId);
     return agentLeft(s, st.agent.agentId, st.agent.attempt, 0);
@@ -38,7 +40,7 @@ export function inConnecting(s: Step, st: Extract<CallState, { type: 'connecting
 }
 
 export function inTalking(s: Step, st: Extract<CallState, { type: 'talking' }>, i: CallInput): Outcome {
-  if (i.type === 'AgentHungUp') {
+  if (i.type === 'AgentHungUp' || i.type === 'AgentLegFailed') {
     if (i.attempt !== st.agent.attempt) return ignore('stale attempt');
     if (s.core.recordingName) s.effect({ type: 'StopRecording', name: s.core.recordingName });
     return agentLeft(s, st.agent.agentId, st.agent.attempt, s.now - st.bridgedAt);
@@ -57,7 +59,7 @@ export function agentLeft(s: Step, agentId: AgentId, attempt: number, talkMs: nu
   return { type: 'rating', playbackId: s.play([ratingPrompt(s)]), token: null, invalid: 0 };
 }
 
-function ratingPrompt(s: Step): string {
+export function ratingPrompt(s: Step): string {
   const name = s.settings.rating.scale.promptName;
   return name in s.settings.prompts ? s.settings.prompts[name as PromptName] : `${PROMPT_PREFIX}${name}`;
 }

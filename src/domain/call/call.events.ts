@@ -36,7 +36,9 @@ export type EndReason =
   /** Closed by reconciliation: the application lost track of the call. */
   | 'recovered'
   /** The caller was handed to an emergency line (110/119/120/122) and that conversation ended. */
-  | 'emergency-transferred';
+  | 'emergency-transferred'
+  /** Found live after a restart of the application, but its state could not be rebuilt: goodbye prompt, then hung up. */
+  | 'not-rebuilt';
 
 /** `far-end`: the line the caller was transferred to. */
 export type Party = 'caller' | 'agent' | 'system' | 'network' | 'far-end';
@@ -130,6 +132,10 @@ export type CallEventBody =
   | { type: 'CallRated'; scale: string; digit: string; value: number; code: string; label: string; satisfied: boolean }
   | { type: 'RatingNotGiven'; reason: RatingNotGivenReason }
   | { type: 'CallEnded'; reason: EndReason; hungUpBy: Party; stage: CallStage }
+  /** The application restarted and took the live call over where it was (stored events + Asterisk's channels and bridge). */
+  | { type: 'CallAdopted'; stage: CallStage }
+  /** The application restarted and found the call live, but could not rebuild where it was: it is ended. */
+  | { type: 'CallNotRebuilt'; stage: CallStage | 'unknown'; why: string }
   /** An input the state does not accept; the state did not change. */
   | { type: 'InputIgnored'; state: string; input: string; why: string };
 

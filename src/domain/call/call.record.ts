@@ -328,7 +328,10 @@ export function applyCallEvent(r: CallRecord, e: CallEvent): CallRecord {
     case 'MenuDigitInvalid':
     case 'MenuTimedOut':
     case 'QueuePositionAnnounced':
+    case 'CallAdopted':
       return next;
+    case 'CallNotRebuilt':
+      return { ...next, stage: 'closing' };
     case 'RecordingStarted':
       return { ...next, recordingName: e.name };
     case 'RecordingFailed':

@@ -1,6 +1,34 @@
-import { asCallId } from '../../../src/shared/ids';
+import { asAgentId, asCallId } from '../../../src/shared/ids';
 import { buildCallRecord } from '../../../src/domain/call/call.record';
-import { agentsReady, flush, lastPlayback, world, type World } from './fakes';
+import { promptMedia } from '../../../src/domain/call/call-settings';
+import { Q, agentsReady, flush, lastPlayback, lastPlayedMedia, world, type World } from './fakes';
+
+/** A new process after `ms`: the same database and Asterisk, no sessions, nobody logged in yet. */
+function restarted(before: World, ms: number): World {
+  const after = world();
+  after.clock.t = before.clock.t + ms;
+  for (const [id, m] of before.store.byCall) after.store.byCall.set(id, m);
+  for (const [id, c] of before.tel.channels) after.tel.channels.set(id, c);
+  for (const [id, b] of before.tel.bridges) after.tel.bridges.set(id, b);
+  return after;
+}
+
+/** Agent a1001 logged in, not ready: calls wait in the queue. */
+function agentNotReady(w: World): void {
+  w.agents.register({ agentId: asAgentId('a1001'), agentNumber: '1001', name: 'Agent 1', endpoint: 'PJSIP/agent1001', queues: [Q] });
+  w.agents.login(asAgentId('a1001'), { ready: false });
+}
+
+/** A call waiting in the queue. */
+async function waitingCall(w: World, ch: string) {
+  w.tel.addCaller(ch);
+  const s = w.calls.startCall({ channelId: ch, callerNumber: '13800000000', calledNumber: '12345' });
+  await flush();
+  w.calls.deliver(s.callId, { type: 'PlaybackFinished', playbackId: lastPlayback(w.tel) });
+  await flush();
+  expect(s.snapshot().type).toBe('queued');
+  return s;
+}
 
 async function ringingCall(w: World, ch: string) {
   w.tel.addCaller(ch);
@@ -75,35 +103,211 @@ describe('call recovery', () => {
     expect(rec).toMatchObject({ endReason: 'emergency-transferred', hungUpBy: 'far-end' });
   });
 
-  it('unknown caller channel in Stasis → hung up and a complete record written', async () => {
+  it('caller channel in Stasis with nothing stored, not answered yet → started as a new call', async () => {
     const w = world();
-    w.tel.addCaller('orphan', '13900000000', '12345');
+    w.tel.addCaller('fresh', '13900000000', '12345');
     const report = await w.recovery.reconcile();
-    expect(report.unknownCallsEnded).toEqual([asCallId('orphan')]);
-    expect(w.tel.calls).toContainEqual(['hangup', 'orphan']);
-    expect(w.recs.records.get(asCallId('orphan'))).toMatchObject({
-      complete: true,
-      callerNumber: '13900000000',
-      outcome: 'lost',
-      endReason: 'recovered',
-      hungUpBy: 'system',
-    });
+    await flush();
+    expect(report.adopted).toEqual([asCallId('fresh')]);
+    expect(w.tel.calls).toContainEqual(['answer', 'fresh']);
+    expect(w.registry.get(asCallId('fresh'))?.snapshot().type).toBe('greeting');
   });
 
-  it('unknown caller channel with stored events (the app restarted mid-call) → record completed from them, seq continues', async () => {
+  it('answered caller channel in Stasis with nothing stored → not rebuilt: goodbye prompt, then a complete record saying so', async () => {
+    const w = world();
+    w.tel.addCaller('orphan', '13900000000', '12345');
+    w.tel.channels.set('orphan', { ...w.tel.channels.get('orphan')!, state: 'Up' });
+    const report = await w.recovery.reconcile();
+    await flush();
+    expect(report.notRebuilt).toEqual([asCallId('orphan')]);
+    expect(lastPlayedMedia(w.tel)).toEqual([promptMedia(w.settings, 'goodbye')]);
+    w.calls.deliver(asCallId('orphan'), { type: 'PlaybackFinished', playbackId: lastPlayback(w.tel) });
+    await flush();
+    expect(w.tel.calls).toContainEqual(['hangup', 'orphan']);
+    const rec = w.recs.records.get(asCallId('orphan'));
+    expect(rec).toMatchObject({ complete: true, callerNumber: '13900000000', outcome: 'lost', endReason: 'not-rebuilt', hungUpBy: 'system' });
+    expect(rec?.timeline.map((e) => e.type)).toEqual(['CallEntered', 'CallNotRebuilt', 'CallEnded']);
+  });
+
+  it('a ringing call found after a restart → taken over: the ring goes on and ends at its original limit, the call waits again', async () => {
     const before = world();
     agentsReady(before, 1);
     const s = await ringingCall(before, 'ch7');
-    // A new process: same database and Asterisk, no sessions.
-    const after = world();
-    for (const [id, m] of before.store.byCall) after.store.byCall.set(id, m);
-    for (const [id, c] of before.tel.channels) after.tel.channels.set(id, c);
+    const offeredAt = before.clock.t;
+    // A new process 4 s later: same database and Asterisk, no sessions, the agent restored.
+    const after = restarted(before, 4000);
+    agentsReady(after, 1);
     const report = await after.recovery.reconcile();
-    expect(report.unknownCallsEnded).toEqual([s.callId]);
-    expect(report.strayChannelsHungUp).toEqual(['ring-ch7-1']);
+    await flush();
+    expect(report.adopted).toEqual([s.callId]);
+    expect(report.strayChannelsHungUp).toEqual([]);
+    const adopted = after.registry.get(s.callId)!;
+    expect(adopted.snapshot().type).toBe('ringing');
+    expect(after.agents.get(asAgentId('a1001'))?.status).toEqual({ type: 'ringing', callId: s.callId });
+    expect(after.acd.positionOf(s.callId)).toBe(1);
+    // The limit counts from the offer before the restart: 6 s left, not 10.
+    await after.scheduler.advance(offeredAt + after.settings.ringTimeoutMs - after.clock.t - 1);
+    await flush();
+    expect(adopted.snapshot().type).toBe('ringing');
+    await after.scheduler.advance(1);
+    await flush();
     const stored = await after.store.load(s.callId);
     expect(stored.map((e) => e.seq)).toEqual(stored.map((_, i) => i + 1));
-    expect(after.recs.records.get(s.callId)).toMatchObject({ complete: true, attempts: [{ outcome: 'cancelled' }] });
+    const rec = buildCallRecord(stored);
+    expect(rec.timeline.map((e) => e.type)).toContain('CallAdopted');
+    expect(rec.attempts[0]).toMatchObject({ outcome: 'no-answer', ringMs: after.settings.ringTimeoutMs });
+    expect(['queued', 'ringing']).toContain(adopted.snapshot().type);
+  });
+
+  it('a bridged call found after a restart stays bridged; the agent hangs up → rating, one complete record', async () => {
+    const before = world();
+    agentsReady(before, 1);
+    const s = await ringingCall(before, 'ch9');
+    before.calls.deliver(s.callId, { type: 'AgentAnswered', attempt: 1 });
+    await flush();
+    before.calls.deliver(s.callId, { type: 'PlaybackFinished', playbackId: lastPlayback(before.tel) });
+    await flush();
+    expect(s.snapshot().type).toBe('talking');
+    before.tel.channels.set('ring-ch9-1', { ...before.tel.channels.get('ring-ch9-1')!, state: 'Up' });
+    const after = restarted(before, 3000);
+    agentsReady(after, 1);
+    const report = await after.recovery.reconcile();
+    await flush();
+    expect(report.adopted).toEqual([s.callId]);
+    expect(report.strayBridgesDestroyed).toEqual([]);
+    expect(report.strayChannelsHungUp).toEqual([]);
+    const adopted = after.registry.get(s.callId)!;
+    expect(adopted.snapshot().type).toBe('talking');
+    expect(after.tel.methods()).not.toContain('hangup');
+    expect(after.agents.get(asAgentId('a1001'))?.status).toEqual({ type: 'on-call', callId: s.callId });
+    // The new process never saw the answer: the agent's hang-up comes as the leg's end.
+    after.calls.deliver(s.callId, { type: 'AgentLegFailed', attempt: 1, cause: 'unreachable' });
+    await flush();
+    expect(adopted.snapshot().type).toBe('rating');
+    expect(after.agents.get(asAgentId('a1001'))?.status.type).toBe('wrap-up');
+    after.calls.deliver(s.callId, { type: 'PlaybackFinished', playbackId: lastPlayback(after.tel) });
+    await flush();
+    after.calls.deliver(s.callId, { type: 'Dtmf', digit: '1' });
+    await flush();
+    after.calls.deliver(s.callId, { type: 'PlaybackFinished', playbackId: lastPlayback(after.tel) });
+    const rec = await adopted.done;
+    expect(rec).toMatchObject({ complete: true, outcome: 'answered', endReason: 'completed', conversationEndedBy: 'agent', rating: { status: 'rated', digit: '1' } });
+    const stored = await after.store.load(s.callId);
+    expect(stored.map((e) => e.seq)).toEqual(stored.map((_, i) => i + 1));
+    expect(stored.filter((e) => e.type === 'CallEnded')).toHaveLength(1);
+  });
+
+  it('a bridged call whose bridge no longer holds the caller → not rebuilt: agent leg hung up, bridge destroyed, goodbye, record says why', async () => {
+    const before = world();
+    agentsReady(before, 1);
+    const s = await ringingCall(before, 'ch5');
+    before.calls.deliver(s.callId, { type: 'AgentAnswered', attempt: 1 });
+    await flush();
+    before.calls.deliver(s.callId, { type: 'PlaybackFinished', playbackId: lastPlayback(before.tel) });
+    await flush();
+    before.tel.bridges.set('bridge-ch5', ['ring-ch5-1']);
+    const after = restarted(before, 3000);
+    agentsReady(after, 1);
+    const report = await after.recovery.reconcile();
+    await flush();
+    expect(report.notRebuilt).toEqual([s.callId]);
+    expect(after.tel.calls).toContainEqual(['hangup', 'ring-ch5-1']);
+    expect(after.tel.calls).toContainEqual(['destroyBridge', 'bridge-ch5']);
+    expect(lastPlayedMedia(after.tel)).toEqual([promptMedia(after.settings, 'goodbye')]);
+    after.calls.deliver(s.callId, { type: 'PlaybackFinished', playbackId: lastPlayback(after.tel) });
+    await flush();
+    const rec = after.recs.records.get(s.callId);
+    expect(rec).toMatchObject({ complete: true, outcome: 'answered', endReason: 'not-rebuilt', hungUpBy: 'system', conversationEndedBy: 'system' });
+    expect(rec?.timeline.find((e) => e.type === 'CallNotRebuilt')?.data).toEqual({ stage: 'talking', why: 'the caller is not in the call bridge' });
+    // The agent was never bound here: it stays free.
+    expect(after.agents.get(asAgentId('a1001'))?.status.type).toBe('ready');
+  });
+
+  it('a call found in the rating after a restart is asked again and can rate', async () => {
+    const before = world();
+    agentsReady(before, 1);
+    const s = await ringingCall(before, 'ch6');
+    before.calls.deliver(s.callId, { type: 'AgentAnswered', attempt: 1 });
+    await flush();
+    before.calls.deliver(s.callId, { type: 'PlaybackFinished', playbackId: lastPlayback(before.tel) });
+    await flush();
+    before.calls.deliver(s.callId, { type: 'AgentHungUp', attempt: 1 });
+    await flush();
+    expect(s.snapshot().type).toBe('rating');
+    before.tel.channels.delete('ring-ch6-1');
+    const after = restarted(before, 2000);
+    await after.recovery.reconcile();
+    await flush();
+    const adopted = after.registry.get(s.callId)!;
+    expect(adopted.snapshot().type).toBe('rating');
+    const prompt = lastPlayback(after.tel);
+    expect(prompt).not.toBe(lastPlayback(before.tel));
+    after.calls.deliver(s.callId, { type: 'Dtmf', digit: '2' });
+    await flush();
+    after.calls.deliver(s.callId, { type: 'PlaybackFinished', playbackId: lastPlayback(after.tel) });
+    const rec = await adopted.done;
+    expect(rec).toMatchObject({ complete: true, endReason: 'completed', rating: { status: 'rated', digit: '2' } });
+  });
+
+  it('an agent on a call found after a restart is not offered a waiting call found with it, even one that entered earlier', async () => {
+    // An urgent line (higher class) got the agent although the other caller came first.
+    const settings = { lines: { '12399': { queueId: Q, priority: 5 } } };
+    const before = world(settings);
+    agentNotReady(before);
+    const waiting = await waitingCall(before, 'chW');
+    before.clock.t += 1000;
+    before.tel.addCaller('chT');
+    const urgent = before.calls.startCall({ channelId: 'chT', callerNumber: '13800000009', calledNumber: '12399' });
+    await flush();
+    before.calls.deliver(urgent.callId, { type: 'PlaybackFinished', playbackId: lastPlayback(before.tel) });
+    await flush();
+    before.agents.setReady(asAgentId('a1001'));
+    await flush();
+    expect(urgent.snapshot().type).toBe('ringing');
+    before.calls.deliver(urgent.callId, { type: 'AgentAnswered', attempt: 1 });
+    await flush();
+    before.calls.deliver(urgent.callId, { type: 'PlaybackFinished', playbackId: lastPlayback(before.tel) });
+    await flush();
+    expect(urgent.snapshot().type).toBe('talking');
+    before.tel.channels.set('ring-chT-1', { ...before.tel.channels.get('ring-chT-1')!, state: 'Up' });
+    const after = world(settings);
+    after.clock.t = before.clock.t + 2000;
+    for (const [id, m] of before.store.byCall) after.store.byCall.set(id, m);
+    for (const [id, c] of before.tel.channels) after.tel.channels.set(id, c);
+    for (const [id, b] of before.tel.bridges) after.tel.bridges.set(id, b);
+    agentsReady(after, 1);
+    await after.recovery.reconcile();
+    await flush();
+    expect(after.agents.get(asAgentId('a1001'))?.status).toEqual({ type: 'on-call', callId: urgent.callId });
+    expect(after.registry.get(waiting.callId)?.snapshot().type).toBe('queued');
+    expect(after.registry.get(urgent.callId)?.snapshot().type).toBe('talking');
+  });
+
+  it('waiting calls found after a restart go back to their original places', async () => {
+    const before = world();
+    agentNotReady(before);
+    const first = await waitingCall(before, 'chA');
+    before.clock.t += 1000;
+    const second = await waitingCall(before, 'chB');
+    const after = restarted(before, 2000);
+    agentNotReady(after);
+    // A call that entered the new process before the old ones were taken over.
+    after.tel.addCaller('chC');
+    const third = after.calls.startCall({ channelId: 'chC', callerNumber: '13800000003', calledNumber: '12345' });
+    await flush();
+    after.calls.deliver(third.callId, { type: 'PlaybackFinished', playbackId: lastPlayback(after.tel) });
+    await flush();
+    // Taken over in whatever order Asterisk lists them.
+    const channels = [...after.tel.channels.entries()].reverse();
+    after.tel.channels.clear();
+    for (const [id, c] of channels) after.tel.channels.set(id, c);
+    const report = await after.recovery.reconcile();
+    await flush();
+    expect(report.adopted.sort()).toEqual([first.callId, second.callId].sort());
+    expect([first.callId, second.callId, third.callId].map((id) => after.acd.positionOf(id))).toEqual([1, 2, 3]);
+    after.agents.setReady(asAgentId('a1001'));
+    await flush();
+    expect(after.registry.get(first.callId)?.snapshot().type).toBe('ringing');
   });
 
   it('open stored call with no channel and no session → closed; stray bridge destroyed', async () => {
@@ -127,7 +331,17 @@ describe('call recovery', () => {
     const w = world();
     w.tel.addCaller('orphan');
     await w.recovery.reconcile();
+    await flush();
     const second = await w.recovery.reconcile();
-    expect(second).toEqual({ sessionsClosed: [], agentLegsUpdated: [], strayChannelsHungUp: [], strayBridgesDestroyed: [], unknownCallsEnded: [], storedCallsClosed: [] });
+    expect(second).toEqual({
+      sessionsClosed: [],
+      agentLegsUpdated: [],
+      strayChannelsHungUp: [],
+      strayBridgesDestroyed: [],
+      adopted: [],
+      notRebuilt: [],
+      unknownCallsEnded: [],
+      storedCallsClosed: [],
+    });
   });
 });

@@ -116,6 +116,8 @@ export class FakeTelephony implements TelephonyPort {
   async answer(channelId: string): Promise<void> {
     this.step('answer', channelId);
     this.channel(channelId);
+    const ch = this.channels.get(channelId);
+    if (ch) this.channels.set(channelId, { ...ch, state: 'Up' });
   }
   async play(channelId: string, playbackId: string, media: readonly string[]): Promise<void> {
     this.step('play', channelId, playbackId, media);
