@@ -407,8 +407,13 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
       // New calls go back to the dialplan (maintenance message, 503: the carrier routes them elsewhere).
       callPath.calls.refuseNewCalls();
       await step('drain calls', drainMs, () => callPath.calls.whenIdle());
-      // Whatever is still up is ended properly: no caller left in a silent call, every record closed.
-      await step('end calls still up', stepMs, () => callPath.calls.endAll());
+      if (config.shutdown.liveCalls === 'hand-over') {
+        // Left up in Asterisk, records current: the next instance takes them over (a deploy).
+        await step('hand over calls still up', stepMs, () => callPath.calls.handOverAll());
+      } else {
+        // Whatever is still up is ended properly: no caller left in a silent call, every record closed.
+        await step('end calls still up', stepMs, () => callPath.calls.endAll());
+      }
       unsubscribe();
       stopEndingSessions();
       dashboard.stop();

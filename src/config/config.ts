@@ -130,6 +130,12 @@ const schema = z.object({
   /** Longest a graceful stop waits for calls to end, and longest each later step of the stop may take (ms). */
   SHUTDOWN_DRAIN_MS: int(0, 3600000).default(30000),
   SHUTDOWN_STEP_MS: int(100, 60000).default(5000),
+  /**
+   * What a stop does with the calls still up after the drain: `end` them (caller and agent hung up,
+   * records closed), or `hand-over`: leave them in Asterisk for the next instance, which takes them
+   * over (a deploy that cuts no call).
+   */
+  SHUTDOWN_LIVE_CALLS: z.enum(['end', 'hand-over']).default('end'),
   MAX_QUEUE_WAIT_MS: int(5000, 3600000).default(300000),
   RATING_TIMEOUT_MS: int(1000, 60000).default(8000),
   RATING_SCALE: z.enum(['2', '5']).default('2'),
@@ -289,7 +295,7 @@ export interface Config {
     maxPerMinute: number;
     timeoutMs: number;
   } | null;
-  shutdown: { drainMs: number; stepMs: number };
+  shutdown: { drainMs: number; stepMs: number; liveCalls: 'end' | 'hand-over' };
   /** Fields of the agents' phones the directory puts into Asterisk (as pjsip.conf's agent templates). */
   agentPhones: { rtpTimeoutSec: number; qualifySec: number };
   callPath: {
@@ -411,7 +417,7 @@ export function loadConfig(env: RawEnv, readFile: (path: string) => string = (p)
       retentionCron: e.ATTACHMENT_RETENTION_CRON,
     },
     sms: e.SMS_SMPP_URL && e.SMS_SMPP_SYSTEM_ID && e.SMS_SMPP_PASSWORD ? smsConfig(e.SMS_SMPP_URL, e.SMS_SMPP_SYSTEM_ID, e.SMS_SMPP_PASSWORD, e) : null,
-    shutdown: { drainMs: e.SHUTDOWN_DRAIN_MS, stepMs: e.SHUTDOWN_STEP_MS },
+    shutdown: { drainMs: e.SHUTDOWN_DRAIN_MS, stepMs: e.SHUTDOWN_STEP_MS, liveCalls: e.SHUTDOWN_LIVE_CALLS },
     agentPhones: { rtpTimeoutSec: e.AGENT_RTP_TIMEOUT, qualifySec: e.AGENT_QUALIFY_SEC },
     callPath: {
       ringTimeoutMs: e.RING_TIMEOUT_MS,

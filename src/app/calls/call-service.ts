@@ -106,6 +106,13 @@ export class CallService {
     return live.length;
   }
 
+  /** Lets go of every call still up, leaving it in Asterisk for the next instance to take over. */
+  async handOverAll(): Promise<number> {
+    const live = this.registry.all();
+    await Promise.all(live.map((s) => s.handOver()));
+    return live.length;
+  }
+
   /** Resolves when no call is left (for a graceful shutdown). */
   whenIdle(): Promise<void> {
     if (this.registry.size === 0) return Promise.resolve();

@@ -416,6 +416,21 @@ export class CallSession {
     this.resolveDone(rec);
   }
 
+  /**
+   * Lets go of the call without touching Asterisk (a stop that hands live calls over to the next
+   * instance): no more inputs, timers or requests; its events and record as they are now are stored
+   * before this resolves. The next instance takes the call over from them (call.adopt.ts).
+   */
+  async handOver(): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    this.inbox.splice(0);
+    this.clearTimers();
+    this.log.info('call handed over to the next instance', { state: this.state.type });
+    this.onEnded(this);
+    await this.writeRecord();
+  }
+
   /** Ends the call after an internal error: release what it holds, hang up, close its record. */
   private async abort(err: unknown): Promise<void> {
     this.log.error('call aborted after an internal error', { err, state: this.state.type });

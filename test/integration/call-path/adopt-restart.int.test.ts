@@ -82,6 +82,30 @@ describe('calls live across a restart of the app are taken over', () => {
     await eventually(() => second.callPath.agents.get(A1)?.status.type === 'ready', 30_000);
   }, 180_000);
 
+  it('a deploy: a stop that hands live calls over (SHUTDOWN_LIVE_CALLS=hand-over) leaves a bridged call up; the next instance takes it over and the caller rates', async () => {
+    const env = { RATING_TIMEOUT_MS: '15000', SHUTDOWN_LIVE_CALLS: 'hand-over' };
+    const first = await start('adopt_deploy', env);
+    await addAgents(first, [1001]);
+    phone = await startAgentPhone({ endpointPort: agentPortFor(1001), answerAfterMs: 300, hangupAfterMs: 30_000 });
+    await eventually(() => first.callPath.agents.get(A1)?.reachable === true, 30_000);
+    const call = await startCall({ callerNumber: '13700000631', dtmfDigit: 2, dtmfAfterMs: 44_000, timeoutMs: 90_000 });
+    const before = await eventually(() => (sessionOf(first, '13700000631')?.snapshot().type === 'talking' ? sessionOf(first, '13700000631') : null), 30_000, 50);
+    const callId = before.callId;
+
+    // The old version stops the way a deploy stops it (SIGTERM → stop), without waiting for calls.
+    await first.stop(0);
+    systems.splice(systems.indexOf(first), 1);
+    const second = await start('adopt_deploy', { ...env, MONGODB_URI: first.config.mongodb.uri });
+    const after = await eventually(() => second.callPath.registry.get(callId), 30_000, 50);
+    expect(after.snapshot().type).toBe('talking');
+
+    expect((await call.result).success).toBe(true);
+    const rec = await completedCall(second, '13700000631', 30_000);
+    expect(rec).toMatchObject({ outcome: 'answered', agentId: 'agent-1001', endReason: 'completed', rating: { digit: '2' } });
+    expect(rec.detail).toMatchObject({ conversationEndedBy: 'agent', rating: { status: 'rated', satisfied: false } });
+    expect(rec.detail.timeline.filter((e) => e.type === 'CallAdopted')).toEqual([expect.objectContaining({ data: { stage: 'talking' } })]);
+  }, 180_000);
+
   it('waiting calls stay in the queue at their original places and are answered when the agent is ready', async () => {
     const first = await start('adopt_waiting', { RATING_TIMEOUT_MS: '2000' });
     await addAgents(first, [1001], false);
