@@ -1,11 +1,13 @@
 /**
  * A real softphone (Debian's baresip, package baresip-core) registering with the lab's Asterisk as
  * an agent, with the configuration the README shows: digest authentication with the agent's own
- * secret, PCMU/PCMA, auto-answer. It has no sound card: it sends a 1000 Hz tone (ausine) and writes
- * what it hears to a WAV file (aufile).
+ * secret, PCMU/PCMA, auto-answer. It has no sound card: it sends a 1000 Hz tone (ausine) and plays
+ * what it hears into an audio bridge nobody reads (aubridge).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { killChild } from './sipp';
@@ -20,8 +22,8 @@ export interface BaresipOptions {
   secret: string;
   /** Asterisk's SIP address. */
   registrar: { host: string; port: number };
-  /** The phone's own SIP port on 127.0.0.1. */
-  sipPort: number;
+  /** The phone's own SIP port on 127.0.0.1 (UDP, and TCP too: baresip listens on both); default a free one. */
+  sipPort?: number;
   /** First and last RTP port the phone may use. */
   rtpPorts: [number, number];
   /** Answer every call at once (answermode=auto); false: the phone only rings. */
@@ -48,19 +50,24 @@ export function baresipAccountLine(o: Pick<BaresipOptions, 'username' | 'secret'
 }
 
 /** The `config` file for a machine without a sound card. */
-export function baresipConfig(o: Pick<BaresipOptions, 'sipPort' | 'rtpPorts'>, heardFile: string): string {
+export function baresipConfig(o: Pick<BaresipOptions, 'rtpPorts'> & { sipPort: number }): string {
   return [
     `module_path\t\t${BARESIP_MODULES}`,
     'poll_method\t\tepoll',
     `sip_listen\t\t127.0.0.1:${o.sipPort}`,
-    'net_interface\t\tlo',
+    'net_interface\t\t127.0.0.1',
     `rtp_ports\t\t${o.rtpPorts[0]}-${o.rtpPorts[1]}`,
+    // ausine makes 48 kHz stereo only: with the defaults the source fails to start and the call is
+    // never answered (no 200 OK, the ring runs out). baresip resamples to the codec's 8 kHz mono.
     'audio_source\t\tausine,1000',
-    `audio_player\t\taufile,${heardFile}`,
-    'audio_alert\t\taufile,/dev/null',
+    'ausrc_srate\t\t48000',
+    'ausrc_channels\t\t2',
+    // No sound card: what the phone hears goes into an audio bridge nobody reads.
+    'audio_player\t\taubridge,heard',
+    'audio_alert\t\taubridge,alert',
     'module\t\t\tg711.so',
     'module\t\t\tausine.so',
-    'module\t\t\taufile.so',
+    'module\t\t\taubridge.so',
     'module\t\t\tstdio.so',
     // account.so reads the accounts file; menu.so carries out answermode=auto.
     'module_app\t\taccount.so',
@@ -69,12 +76,34 @@ export function baresipConfig(o: Pick<BaresipOptions, 'sipPort' | 'rtpPorts'>, h
   ].join('\n');
 }
 
-export async function startBaresip(o: BaresipOptions): Promise<Baresip> {
+/** A port free on 127.0.0.1 for TCP and UDP alike (the system's pick, outside every fixed range). */
+export async function freeSipPort(): Promise<number> {
+  for (let tries = 0; tries < 20; tries += 1) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const srv = createServer();
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => {
+        const addr = srv.address();
+        srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+      });
+    });
+    const udpFree = await new Promise<boolean>((resolve) => {
+      const sock = createSocket('udp4');
+      sock.once('error', () => resolve(false));
+      sock.bind(port, '127.0.0.1', () => sock.close(() => resolve(true)));
+    });
+    if (port > 0 && udpFree) return port;
+  }
+  throw new Error('no free SIP port for baresip');
+}
+
+export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
+  const o = { ...opts, sipPort: opts.sipPort ?? (await freeSipPort()) };
   const dir = mkdtempSync(join(tmpdir(), 'hotline-baresip-'));
-  writeFileSync(join(dir, 'config'), baresipConfig(o, join(dir, 'heard.wav')));
+  writeFileSync(join(dir, 'config'), baresipConfig(o));
   writeFileSync(join(dir, 'accounts'), `${baresipAccountLine(o)}\n`);
   writeFileSync(join(dir, 'contacts'), '');
-  const child: ChildProcess = spawn(BARESIP_BIN, ['-f', dir, '-v'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(BARESIP_BIN, ['-f', dir, '-v', ...(process.env.BARESIP_TRACE ? ['-s'] : [])], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let exited = false;
   const listeners = new Set<() => void>();

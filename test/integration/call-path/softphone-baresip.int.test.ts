@@ -1,5 +1,5 @@
 /**
- * The README's softphone configuration, tested (issue 28 item 7): Debian's baresip (baresip-core)
+ * The softphone configuration of docs/calling.md, tested (issue 28 item 7): Debian's baresip (baresip-core)
  * registers with the lab's Asterisk as agent1001 with digest authentication and the agent's own
  * secret, answers OPTIONS (reachable), is offered a real call (sipp caller on the trunk), answers it
  * by itself (answermode=auto) and is bridged with the caller; the record names the agent.
@@ -7,9 +7,11 @@
  * The lab's Asterisk is rendered with AGENT_STATIC_CONTACTS=no for this file (the phones register,
  * as in production) and put back as it was afterwards.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { asAgentId, asQueueId } from '../../../src/shared/ids';
 import { restartAsterisk } from '../../support/asterisk';
-import { startBaresip, type Baresip } from '../../support/baresip';
+import { baresipAccountLine, baresipConfig, startBaresip, type Baresip } from '../../support/baresip';
 import { eventually } from '../../support/eventually';
 import { AGENT_PORT_OFFSET, startCall, stopAllSipp } from '../../support/sipp';
 import { completedCall, startSystem, type RunningSystem } from '../../support/system-harness';
@@ -49,7 +51,6 @@ describe('baresip as an agent phone (README configuration)', () => {
       username: 'agent1001',
       secret: issued.secret,
       registrar: { host: '127.0.0.1', port: SIP_PORT },
-      sipPort: AGENT_PORT_OFFSET + 900,
       rtpPorts: [AGENT_PORT_OFFSET + 910, AGENT_PORT_OFFSET + 998],
       autoAnswer: true,
     });
@@ -58,7 +59,12 @@ describe('baresip as an agent phone (README configuration)', () => {
     await eventually(() => sut?.callPath.agents.get(A1)?.reachable === true, 30_000);
 
     const call = await startCall({ callerNumber: '13700000701', hangupAfterMs: 25_000, timeoutMs: 60_000 });
-    await eventually(() => sut?.callPath.registry.all().find((s) => s.snapshot().core.callerNumber === '13700000701' && s.snapshot().type === 'talking'), 30_000, 50);
+    try {
+      await eventually(() => sut?.callPath.registry.all().find((s) => s.snapshot().core.callerNumber === '13700000701' && s.snapshot().type === 'talking'), 30_000, 50);
+    } catch (err) {
+      if (process.env.BARESIP_TRACE) writeFileSync(process.env.BARESIP_TRACE, phone.output());
+      throw new Error(`no conversation: ${String(err)}\n--- baresip ---\n${phone.output().slice(-12000)}`);
+    }
     expect((await call.result).success).toBe(true);
     const rec = await completedCall(sut, '13700000701', 30_000);
     expect(rec).toMatchObject({ outcome: 'answered', agentId: 'agent-1001' });
@@ -68,4 +74,17 @@ describe('baresip as an agent phone (README configuration)', () => {
     // The phone itself says the call was established (and then closed by the caller's side).
     expect(phone.output()).toMatch(/Call established/i);
   }, 180_000);
+
+  it("the softphone section (docs/calling.md) shows this configuration", () => {
+    const readme = readFileSync(join(__dirname, '../../../docs/calling.md'), 'utf8');
+    const words = (line: string) => line.trim().split(/\s+/).join(' ');
+    const shown = new Set(readme.split('\n').map(words));
+    expect(shown).toContain(baresipAccountLine({ username: 'agent1001', secret: 'AGENT_SECRET', registrar: { host: 'ASTERISK_HOST', port: 5060 }, autoAnswer: true }));
+    const config = baresipConfig({ sipPort: 5070, rtpPorts: [10000, 10099] })
+      .split('\n')
+      .map(words)
+      // Addresses and ports differ per machine; the section shows placeholders for them.
+      .filter((l) => l !== '' && !/^(sip_listen|net_interface|rtp_ports|poll_method) /.test(l));
+    for (const line of config) expect(shown).toContain(line);
+  });
 });

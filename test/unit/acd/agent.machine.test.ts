@@ -180,4 +180,31 @@ describe('agent machine', () => {
       expect(agentTransition(onCall(), { type: 'CallFinished', callId: CALL2 }, agentCtx(0)).refused).toBe('not on this call');
     });
   });
+
+  describe('a call taken over after a restart (CallResumed)', () => {
+    it('binds a Ready agent to the call (ringing or on it); afterwards it is Ready again', () => {
+      const t = agentTransition(readyAgent(1, 0), { type: 'CallResumed', callId: CALL, status: 'on-call' }, agentCtx(100));
+      expect(t.refused).toBeNull();
+      expect(t.agent).toMatchObject({ status: { type: 'on-call', callId: CALL }, pending: null });
+      const after = apply(t.agent, [{ type: 'CallFinished', callId: CALL }, { type: 'WrapUpTimeout', token: 'wrapUp-1' }], agentCtx(200, { wrapUpMs: 1000 }));
+      expect(after.status).toEqual({ type: 'ready' });
+      const ringing = agentTransition(readyAgent(1, 0), { type: 'CallResumed', callId: CALL, status: 'ringing' }, agentCtx(100));
+      expect(ringing.agent.status).toEqual({ type: 'ringing', callId: CALL });
+    });
+
+    it('an agent restored not ready or logged out goes back to that after the call', () => {
+      const notReady = apply(readyAgent(1, 0), [{ type: 'SetNotReady', reason: '小休' }]);
+      const t = agentTransition(notReady, { type: 'CallResumed', callId: CALL, status: 'on-call' }, agentCtx(100));
+      expect(t.agent.pending).toEqual({ type: 'not-ready', reason: '小休' });
+      expect(agentTransition(agent(1), { type: 'CallResumed', callId: CALL, status: 'ringing' }, agentCtx(100)).agent.pending).toEqual({ type: 'logged-out' });
+    });
+
+    it('refused while bound to another call; the same call again changes nothing', () => {
+      const bound = agentTransition(readyAgent(1, 0), { type: 'CallResumed', callId: CALL, status: 'on-call' }, agentCtx(100)).agent;
+      expect(agentTransition(bound, { type: 'CallResumed', callId: CALL2, status: 'on-call' }, agentCtx(200)).refused).toBe('bound to another call (on-call)');
+      const again = agentTransition(bound, { type: 'CallResumed', callId: CALL, status: 'on-call' }, agentCtx(200));
+      expect(again.refused).toBeNull();
+      expect(again.events).toEqual([]);
+    });
+  });
 });
