@@ -5,6 +5,8 @@
  * Asterisk's channels and bridge:
  * - a bridged call stays bridged, and the caller rates by keypad after the agent hangs up;
  * - waiting calls stay in the queue at their original places and are answered when the agent is ready;
+ * - a ring goes on with its original timing and is answered after the restart;
+ * - a stop that hands calls over (a deploy) leaves a bridged call to the next instance;
  * - a call whose state cannot be rebuilt (its stored events lost) hears the goodbye prompt and its
  *   record says why.
  * Each call keeps exactly one complete record, its events numbered without a gap across the restart.
@@ -147,6 +149,35 @@ describe('calls live across a restart of the app are taken over', () => {
     const recB = await completedCall(second, '13700000612', 60_000);
     expect(recB.detail.timeline.filter((e) => e.type === 'CallAdopted')).toHaveLength(1);
   }, 240_000);
+
+  it('a ring goes on across the restart with its original timing; the agent answers it after the restart', async () => {
+    // A 20-s ring limit: the phone answers 12 s into the ring, after the new instance took over.
+    const env = { RING_TIMEOUT_MS: '20000', RATING_TIMEOUT_MS: '2000' };
+    const first = await start('adopt_ringing', env);
+    await addAgents(first, [1001]);
+    phone = await startAgentPhone({ endpointPort: agentPortFor(1001), answerAfterMs: 12_000, hangupAfterMs: 8000 });
+    await eventually(() => first.callPath.agents.get(A1)?.reachable === true, 30_000);
+    const call = await startCall({ callerNumber: '13700000641', timeoutMs: 90_000 });
+    const before = await eventually(() => (sessionOf(first, '13700000641')?.snapshot().type === 'ringing' ? sessionOf(first, '13700000641') : null), 30_000, 20);
+    await eventually(async () => (await storedStage(first, '13700000641')) === 'ringing', 10_000, 20);
+    const callId = before.callId;
+
+    await vanish(first);
+    const second = await start('adopt_ringing', { ...env, MONGODB_URI: first.config.mongodb.uri });
+    const after = await eventually(() => second.callPath.registry.get(callId), 30_000, 20);
+    // Still ringing the same leg, the agent bound to it (unless the phone answered in between).
+    expect(['ringing', 'connecting', 'talking']).toContain(after.snapshot().type);
+    await eventually(() => after.snapshot().type === 'talking', 30_000, 50);
+
+    expect((await call.result).success).toBe(true);
+    const rec = await completedCall(second, '13700000641', 30_000);
+    expect(rec).toMatchObject({ outcome: 'answered', agentId: 'agent-1001' });
+    expect(rec.detail.attempts).toEqual([expect.objectContaining({ attempt: 1, outcome: 'answered' })]);
+    // Counted from the offer before the restart: the phone's 12 s, not the time since the restart.
+    expect(rec.detail.attempts[0]!.ringMs).toBeGreaterThanOrEqual(12_000);
+    expect(rec.detail.attempts[0]!.ringMs).toBeLessThan(20_000);
+    expect(rec.detail.timeline.filter((e) => e.type === 'CallAdopted')).toEqual([expect.objectContaining({ data: { stage: 'ringing' } })]);
+  }, 180_000);
 
   it('a call whose state cannot be rebuilt (its stored events lost) hears the goodbye prompt and its record says so', async () => {
     const first = await start('adopt_lost');
