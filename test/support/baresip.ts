@@ -1,6 +1,6 @@
 /**
  * A real softphone (Debian's baresip, package baresip-core) registering with the lab's Asterisk as
- * an agent, with the configuration the README shows: digest authentication with the agent's own
+ * an agent, with the configuration docs/calling.md shows: digest authentication with the agent's own
  * secret, PCMU/PCMA, auto-answer. It has no sound card: it sends a 1000 Hz tone (ausine) and plays
  * what it hears into an audio bridge nobody reads (aubridge).
  */
@@ -36,11 +36,11 @@ export interface Baresip {
   /** Resolves when the output matches `re`, rejects after `timeoutMs` or when baresip exits. */
   waitFor(re: RegExp, timeoutMs: number): Promise<void>;
   stop(): Promise<void>;
-  /** The configuration folder (config, accounts), for the README's example. */
+  /** The configuration folder (config, accounts), for the documented example. */
   readonly dir: string;
 }
 
-/** The `accounts` line: what the README's softphone section shows. */
+/** The `accounts` line: what docs/calling.md's softphone section shows. */
 export function baresipAccountLine(o: Pick<BaresipOptions, 'username' | 'secret' | 'registrar' | 'autoAnswer'>): string {
   const { host, port } = o.registrar;
   return (

@@ -19,7 +19,7 @@ import { completedCall, startSystem, type RunningSystem } from '../../support/sy
 const A1 = asAgentId('agent-1001');
 const SIP_PORT = Number(process.env.SIP_PORT ?? 5060);
 
-describe('baresip as an agent phone (README configuration)', () => {
+describe('baresip as an agent phone (docs/calling.md configuration)', () => {
   let sut: RunningSystem | null = null;
   let phone: Baresip | null = null;
   const staticContacts = process.env.AGENT_STATIC_CONTACTS;
