@@ -50,13 +50,15 @@ die() { log "ERROR: $*"; exit 1; }
 
 need_root() { [[ $(id -u) -eq 0 ]] || die "must run as root (chroot, mounts)"; }
 
-# Host side of the lab: the chroot builder, the ARI probe, the SIP test peers (sipp) and the
+# Host side of the lab: the chroot builder, the ARI probe, the SIP test peers (sipp, baresip) and the
 # prompt synthesis (espeak-ng, sox).
 ensure_host_tools() {
   local missing=()
   command -v debootstrap >/dev/null || missing+=(debootstrap)
   command -v curl >/dev/null || missing+=(curl)
   command -v sipp >/dev/null || missing+=(sip-tester)
+  # A real softphone for the agent-phone test (docs/calling.md's baresip configuration).
+  command -v baresip >/dev/null || missing+=(baresip-core)
   command -v espeak-ng >/dev/null || missing+=(espeak-ng)
   command -v sox >/dev/null || missing+=(sox)
   if ((${#missing[@]})); then

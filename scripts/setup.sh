@@ -14,7 +14,7 @@ if [[ "$(id -u)" != "0" ]]; then
 fi
 
 need_apt=()
-for pair in debootstrap:debootstrap sipp:sip-tester espeak-ng:espeak-ng sox:sox redis-server:redis-server \
+for pair in debootstrap:debootstrap sipp:sip-tester baresip:baresip-core espeak-ng:espeak-ng sox:sox redis-server:redis-server \
   docker-compose:docker-compose go:golang-go node:nodejs chromium:chromium fc-list:fontconfig; do
   cmd="${pair%%:*}"; pkg="${pair##*:}"
   command -v "$cmd" >/dev/null 2>&1 || need_apt+=("$pkg")
