@@ -11,6 +11,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseLabEnv } from '../../test/support/asterisk';
+import { wav8k } from '../../test/support/wav';
 
 const ROOT = resolve(__dirname, '..', '..');
 const LAB_SCRIPT = join(ROOT, 'scripts', 'asterisk-lab.sh');
@@ -84,21 +85,7 @@ function toneWav(ms: number, hz: number): Buffer {
   const samples = Math.round((8000 * ms) / 1000);
   const data = Buffer.alloc(samples * 2);
   for (let i = 0; i < samples; i += 1) data.writeInt16LE(Math.round(6000 * Math.sin((2 * Math.PI * hz * i) / 8000)), i * 2);
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0);
-  h.writeUInt32LE(36 + data.length, 4);
-  h.write('WAVE', 8);
-  h.write('fmt ', 12);
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(8000, 24);
-  h.writeUInt32LE(16000, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36);
-  h.writeUInt32LE(data.length, 40);
-  return Buffer.concat([h, data]);
+  return wav8k(data);
 }
 
 /**

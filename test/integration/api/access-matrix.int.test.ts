@@ -20,6 +20,7 @@ import { actionBody } from '../../../src/adapters/http/routers/work-orders.route
 import { Readable } from 'node:stream';
 import { pdf } from '../../support/evidence-files';
 import { account, insertCall, mongoBaseUrl, request, startApp, uniqueDbName, type Account, type TestApp } from '../../support/api-harness';
+import { wav8k } from '../../support/wav';
 
 type Outcome = 'ok' | 403 | 404;
 type Expect = Readonly<Record<Role, Outcome>>;
@@ -85,21 +86,7 @@ let n = 0;
 
 /** A short WAV (RIFF header and silence), as Asterisk stores a bridge recording. */
 function wav(): Buffer {
-  const data = Buffer.alloc(1600);
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0, 'latin1');
-  h.writeUInt32LE(36 + data.length, 4);
-  h.write('WAVEfmt ', 8, 'latin1');
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(8000, 24);
-  h.writeUInt32LE(16000, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36, 'latin1');
-  h.writeUInt32LE(data.length, 40);
-  return Buffer.concat([h, data]);
+  return wav8k(Buffer.alloc(1600));
 }
 
 let recorded = 0;
