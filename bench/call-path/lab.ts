@@ -115,21 +115,7 @@ export function writeSippAudio(dir: string): string {
   const samples = 8000;
   const data = Buffer.alloc(samples);
   for (let i = 0; i < samples; i += 1) data[i] = linearToUlaw(Math.round(5000 * Math.sin((2 * Math.PI * 300 * i) / 8000)));
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0);
-  h.writeUInt32LE(36 + samples, 4);
-  h.write('WAVE', 8);
-  h.write('fmt ', 12);
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(7, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(8000, 24);
-  h.writeUInt32LE(8000, 28);
-  h.writeUInt16LE(1, 32);
-  h.writeUInt16LE(8, 34);
-  h.write('data', 36);
-  h.writeUInt32LE(samples, 40);
-  writeFileSync(file, Buffer.concat([h, data]));
+  writeFileSync(file, wav8k(data, 'ulaw'));
   return file;
 }
 
