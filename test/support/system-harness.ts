@@ -117,6 +117,11 @@ export async function setAgentStates(
 /** A stored call record with its full folded record (`detail`) typed. */
 export type StoredCall = Omit<CallRecordDoc, 'detail'> & { detail: CallRecord };
 
+/** A call's stored events, in order. */
+export function storedEvents(system: System, callId: string) {
+  return system.callStore.events.find({ callId }).sort({ seq: 1 }).lean();
+}
+
 /**
  * The one call from `callerNumber` once its record is stored complete, checked to be the only record
  * of that caller, with its stored events numbered 1…version without a gap and ending in CallEnded.
@@ -127,7 +132,7 @@ export async function completedCall(system: System, callerNumber: string, timeou
     return r && r.endedAt ? r : null;
   }, timeoutMs, 200);
   expect(await system.callStore.records.countDocuments({ callerNumber })).toBe(1);
-  const events = await system.callStore.events.find({ callId: doc.callId }).sort({ seq: 1 }).lean();
+  const events = await storedEvents(system, doc.callId);
   // Every event once, in order; after CallEnded only the agent's wrap-up may still come.
   expect(events.map((e) => e.seq)).toEqual(Array.from({ length: events.length }, (_, i) => i + 1));
   expect(doc.version).toBeLessThanOrEqual(events.length);

@@ -9,7 +9,7 @@
 import type { AnyBusMessage } from '../../../src/app/events/event-bus';
 import { eventually } from '../../support/eventually';
 import { agentPortFor, startAgentPhone, startCall, stopAllSipp, type AgentPhone } from '../../support/sipp';
-import { addAgents, completedCall, setAgentStates, startSystem, type RunningSystem } from '../../support/system-harness';
+import { addAgents, completedCall, setAgentStates, startSystem, storedEvents, type RunningSystem } from '../../support/system-harness';
 
 describe('call path over real Asterisk and the real database', () => {
   let sut: RunningSystem;
@@ -31,10 +31,6 @@ describe('call path over real Asterisk and the real database', () => {
   afterAll(async () => {
     await sut?.stop(5000);
   });
-
-  async function storedEvents(callId: string) {
-    return sut.callStore.events.find({ callId }).sort({ seq: 1 }).lean();
-  }
 
   it('agent answers, caller rates 1 by RFC 2833 → record rated satisfied, agent, durations; the agent was rung once', async () => {
     await setAgentStates(sut, { ready: [1001], notReady: [1002] });
@@ -59,14 +55,14 @@ describe('call path over real Asterisk and the real database', () => {
     });
     expect(rec.attempts).toEqual([expect.objectContaining({ attempt: 1, agentId: 'agent-1001', outcome: 'answered' })]);
     // The phone answers 500 ms into its ring: the wait (queue to answer) holds the ring.
-    const answered = (await storedEvents(rec.callId)).find((e) => e.type === 'AgentAnswered');
+    const answered = (await storedEvents(sut, rec.callId)).find((e) => e.type === 'AgentAnswered');
     expect(answered?.data).toMatchObject({ waitMs: rec.waitMs, ringMs: rec.ringMs });
     expect(rec.ringMs).toBeGreaterThanOrEqual(500);
     expect(rec.waitMs).toBeGreaterThanOrEqual(rec.ringMs ?? Infinity);
     expect(rec.talkMs).toBeGreaterThan(0);
     expect(rec.detail.totalMs).toBeGreaterThan((rec.talkMs ?? 0) + (rec.ringMs ?? 0));
     expect(rec.detail.times.ratedAt).not.toBeNull();
-    const events = await storedEvents(rec.callId);
+    const events = await storedEvents(sut, rec.callId);
     expect(events.filter((e) => e.type === 'AgentOffered')).toHaveLength(1);
     // After the call the agent went to wrap-up.
     expect(messages).toContainEqual(
@@ -95,7 +91,7 @@ describe('call path over real Asterisk and the real database', () => {
     expect(rec).toMatchObject({ outcome: 'answered', agentId: 'agent-1002', hungUpBy: 'system' });
     expect(rec.detail.conversationEndedBy).toBe('agent');
     expect(rec.detail.times.bridgedAt).not.toBeNull();
-    const missed = (await storedEvents(rec.callId)).find((e) => e.type === 'AgentRingMissed');
+    const missed = (await storedEvents(sut, rec.callId)).find((e) => e.type === 'AgentRingMissed');
     expect(missed?.data).toMatchObject({ attempt: 1, agentId: 'agent-1001', outcome: 'no-answer' });
 
     expect(sut.callPath.agents.get('agent-1001' as never)?.status).toEqual({ type: 'not-ready', reason: 'missed' });
@@ -120,7 +116,7 @@ describe('call path over real Asterisk and the real database', () => {
     const rec = await completedCall(sut, '13800000103');
     expect(rec).toMatchObject({ outcome: 'answered', endReason: 'completed', rating: { scale: 'two-level', digit: '2', value: 2, satisfied: false } });
     expect(rec.detail.rating).toMatchObject({ status: 'rated', digit: '2', code: 'dissatisfied', satisfied: false, invalidDigits: ['7'] });
-    const types = (await storedEvents(rec.callId)).map((e) => e.type);
+    const types = (await storedEvents(sut, rec.callId)).map((e) => e.type);
     expect(types.filter((t) => t === 'RatingRequested')).toHaveLength(2);
     expect(types.indexOf('RatingDigitInvalid')).toBeLessThan(types.indexOf('CallRated'));
   }, 90_000);

@@ -5,7 +5,7 @@
  */
 import { eventually } from '../../support/eventually';
 import { startCall, stopAllSipp } from '../../support/sipp';
-import { addAgents, completedCall, startSystem, type RunningSystem } from '../../support/system-harness';
+import { addAgents, completedCall, startSystem, storedEvents, type RunningSystem } from '../../support/system-harness';
 
 describe('keypad menu', () => {
   let sut: RunningSystem;
@@ -43,7 +43,7 @@ describe('keypad menu', () => {
     const rec = await completedCall(sut, '13600000302');
     expect(rec).toMatchObject({ outcome: 'abandoned', hungUpBy: 'caller', queueId: 'general' });
     expect(rec.detail).toMatchObject({ menuDigit: '1', abandon: { stage: 'queued', position: 1 } });
-    const types = await eventually(async () => (await sut.callStore.events.find({ callId: rec.callId }).sort({ seq: 1 }).lean()).map((e) => e.type));
+    const types = await eventually(async () => (await storedEvents(sut, rec.callId)).map((e) => e.type));
     expect(types.slice(0, 5)).toEqual(['CallEntered', 'CallAnswered', 'GreetingFinished', 'MenuChoiceMade', 'CallQueued']);
   }, 60_000);
 });

@@ -4,7 +4,7 @@
  * exactly once.
  */
 import { agentPortFor, startAgentPhone, startCall, stopAllSipp } from '../../support/sipp';
-import { addAgents, startSystem, type RunningSystem } from '../../support/system-harness';
+import { addAgents, startSystem, storedEvents, type RunningSystem } from '../../support/system-harness';
 import { startDatabase, stopDatabase } from '../../support/db';
 import { eventually } from '../../support/eventually';
 
@@ -57,7 +57,7 @@ describe('database outage during a call', () => {
     // Keyed by its call id, and listed under the caller's number for the caller history.
     expect(record._id).toBe(record.callId);
     expect(new Set((await sut.callStore.history.read(CALLER)).map((e) => e.value.callId))).toEqual(new Set([record.callId]));
-    const events = await sut.callStore.events.find({ callId: record.callId }).sort({ seq: 1 }).lean();
+    const events = await storedEvents(sut, record.callId);
     expect(events.map((e) => e.seq)).toEqual(Array.from({ length: record.version }, (_, i) => i + 1));
   });
 });
