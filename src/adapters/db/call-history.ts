@@ -1,8 +1,7 @@
 /**
  * `call_history_by_number`: for each caller number, the ids of its calls in the order their records
  * were first stored, as a KeyedList (every read and write is an `_id` lookup, so a caller's history
- * costs the same at a million calls, also on FerretDB v1 on SQLite, which serves no other filter
- * from an index). CallStore appends a call when it first stores the call's record; the call-record
+ * costs the same at a million calls; docs/database.md). CallStore appends a call when it first stores the call's record; the call-record
  * reader walks the list back from its newest entry. An entry may be listed twice (a first write that
  * failed after listing and was retried from the spool): readers keep the first of each call id.
  */

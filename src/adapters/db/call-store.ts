@@ -4,8 +4,8 @@
  * appended to the on-disk spool and replayed when the database answers again. Duplicate events are
  * ignored by the unique (callId, seq) index; a record only replaces an older version of itself.
  *
- * Records are keyed by `_id` = callId and written with filters that are exactly `{ _id }` (FerretDB
- * v1 on SQLite serves no other filter without reading the whole collection): the stored version is
+ * Records are keyed by `_id` = callId and written with filters that are exactly `{ _id }` (the cheapest
+ * filter on every server, docs/database.md): the stored version is
  * read by `_id`, compared here, and the record's fields set by `_id`, or inserted (a unique insert)
  * when the call has none yet. The case fields (confidential, units) are the work-order side's
  * (call-case.repository.ts): never written here, so a record written after an order marked its call

@@ -1,11 +1,11 @@
 /**
  * An append-only list per string key whose every read and write is a lookup by `_id`.
  *
- * Why: the portable subset includes FerretDB v1 on SQLite, which pushes only a filter of exactly
- * `{ _id: <string> }` down to SQLite; every other filter (ranges, equality on other fields, `$in`)
- * reads the whole collection, whatever the indexes. Hot paths that must stay fast at a million
- * documents (due work orders by minute, a caller's recent calls) therefore keep their own lists
- * here instead of querying by a field.
+ * Why: hot paths that must stay fast at a million documents (due work orders by minute, a caller's
+ * recent calls) keep their own lists here instead of querying by a field, so each read costs the
+ * same whatever the collection's size. The design dates from a lab database that served only
+ * `{ _id }` from an index; it is kept because it is as correct and fast on MongoDB and FerretDB v2
+ * (docs/database.md, "Designs from the FerretDB v1 days that stay").
  *
  * Layout (one collection per list kind):
  *  - entry `s|<key>|<n>` holds the n-th value of `key` (n = 0, 1, 2 …);
@@ -125,10 +125,8 @@ export class KeyedList<T> {
 
   /**
    * All entries of `key`, oldest first, with ONE query on an `_id` range instead of a lookup per
-   * slot: an index range on MongoDB; on FerretDB v1 on SQLite a single pass over the collection in
-   * Go. That beats a lookup per slot there once a list has more than a few entries (a round trip
-   * each; on an unpatched FerretDB v1 even an `{ _id }` lookup is a pass over the table, see
-   * scripts/ferretdb.sh). For small collections only.
+   * slot: an index range on the `_id` index (MongoDB and FerretDB v2 alike), one round trip instead
+   * of one per entry.
    * Stops at the first missing slot, like `read`.
    */
   async scan(key: string): Promise<ListEntry<T>[]> {

@@ -2,7 +2,7 @@
  * agent_claims: who may offer a call to an agent, across app instances. One document per claim,
  * `_id` = `offer:<agentId>:<gen>`, where `gen` counts the agent's claims. Claiming inserts the next
  * generation: of several instances inserting the same `_id` only one succeeds (a unique insert is
- * atomic on MongoDB and on FerretDB v1, whose conditional updates are not). The latest generation
+ * atomic; a generation per claim is also the agent's claim history). The latest generation
  * decides: it holds the agent while it is not released and its lease (`until`) has not passed.
  * Only the instance that inserted a document ever updates it (renewal, release).
  */

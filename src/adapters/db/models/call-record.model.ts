@@ -2,8 +2,8 @@
  * calls: one record per call, a projection folded from its events, stored under `_id` = callId
  * (the `callId` field stays, unique, for the REST queries and sorting). `version` is the seq of the
  * last event folded in: a write never replaces a newer record with an older one (replays after an
- * outage may arrive out of order). The call path reads and writes a record only by `{ _id }`, the
- * one filter FerretDB v1 on SQLite serves without reading the whole collection (CallStore).
+ * outage may arrive out of order). The call path reads and writes a record only by `{ _id }`
+ * (CallStore).
  * Reporting keys (dayKey, hourKey in Asia/Shanghai) are derived at write time because FerretDB
  * lacks date operators in aggregation.
  */

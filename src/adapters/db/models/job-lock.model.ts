@@ -1,8 +1,7 @@
 /**
  * job_locks: one document per job and time slot (`<job>@<slot>`). The unique `_id` is the arbiter:
- * of several instances inserting the same slot only one succeeds. (FerretDB v1 does not apply a
- * conditional update atomically under concurrency; a unique insert it does.) Old slots are deleted
- * by the winners, so no TTL index is needed.
+ * of several instances inserting the same slot only one succeeds (a slot per run is also the jobs'
+ * history). Old slots are deleted by the winners.
  */
 import { Schema, type Connection, type Model } from 'mongoose';
 

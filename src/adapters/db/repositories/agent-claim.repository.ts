@@ -1,5 +1,5 @@
 /**
- * AgentClaimPort over agent_claims (MongoDB in production, FerretDB v1 in the lab): app instances
+ * AgentClaimPort over agent_claims (MongoDB in production, FerretDB v2 in the lab): app instances
  * that share agents never offer one agent two calls at once.
  *
  * claim(agent, call):

@@ -4,8 +4,8 @@
  * ($match/$group/$sum aggregation; day keys come from write time).
  *
  * One call and a caller's recent calls (the screen pop's history) are read by `_id` only: the call by
- * its id, the caller's calls from the caller-number list CallStore keeps (call-history.ts). FerretDB
- * v1 on SQLite would answer a filter on any other field with a scan of every stored call.
+ * its id, the caller's calls from the caller-number list CallStore keeps (call-history.ts), so the
+ * screen pop costs the same whatever the number of stored calls.
  *
  * The case fields (`confidential`, `unitIds`, `handlingUnitIds`) are written by the work-order side
  * (call-case.repository.ts) and `callerName` not yet by anyone; missing means none.

@@ -1,8 +1,8 @@
 /**
  * NoticeLog over work_order_notices: one small document per notice the sweep sent, `_id` = the
  * notice's key. Recording is an unordered bulk insert: a duplicate key means another sweep (or an
- * earlier run) recorded that notice, which is the idempotency the sweep relies on; it is atomic on
- * FerretDB v1 too (a unique insert, not a conditional update). Reads are lookups by `_id`.
+ * earlier run) recorded that notice, which is the idempotency the sweep relies on (a unique insert
+ * is atomic on every MongoDB-compatible server). Reads are lookups by `_id`.
  */
 import type { Collection, Connection } from 'mongoose';
 import type { NoticeLog, SentNoticeRecord } from '../../../app/work-orders/ports';

@@ -1,8 +1,7 @@
 /**
  * OrderChangeLog over work_order_changes: one small document per order write, `{ orderId, minute }`.
  * The collection only holds the last hour or so (the sweep prunes it every run), so reading it
- * whole is cheap: on MongoDB through the `minute` index, on FerretDB v1 on SQLite as one pass over a
- * few hundred small documents (it answers any filter but `{ _id }` with a pass over the collection).
+ * whole is cheap (through the `minute` index: a few hundred small documents).
  */
 import type { Collection, Connection } from 'mongoose';
 import type { OrderChangeLog } from '../../../app/work-orders/ports';

@@ -22,7 +22,7 @@ const WINDOW = 32;
 /** Ids in one entry of a bulk listing (a document stays small). */
 const MAX_IDS_PER_ENTRY = 1_000;
 
-/** `again` as objects: FerretDB v1 stores no arrays of arrays. */
+/** `again` as objects (named fields), not pairs. */
 interface ProgressDoc {
   _id: string;
   upTo: number;

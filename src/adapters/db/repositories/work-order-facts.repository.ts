@@ -1,9 +1,6 @@
 /**
- * WorkOrderRollupStore (app/work-orders/work-order-facts.rollup.ts). Every collection here stays
- * small, because on FerretDB v1 on SQLite even a lookup by `_id` is a pass over the whole table
- * (FerretDB's `_id` index is on another expression than its lookup uses; `EXPLAIN QUERY PLAN`
- * says SCAN; the lab's build fixes that, see scripts/ferretdb.sh): at a million documents one
- * lookup takes seconds on an unpatched FerretDB v1.
+ * WorkOrderRollupStore (app/work-orders/work-order-facts.rollup.ts). The collections are keyed by
+ * `_id` and stay small (see docs/database.md, "Designs from the FerretDB v1 days that stay"):
  *
  *  - work_order_fact_changes: KeyedList `h:<epoch hour>` of the order writes (the change log;
  *    appended by every instance, atomic through unique slot inserts). Only the hours not folded
@@ -11,16 +8,11 @@
  *  - work_order_fold: `S` the fold state and `B|<seq>` the batch being applied (write-ahead);
  *  - work_order_rollups: `<gen>|P|…`, `<gen>|O|…`, `<gen>|T|…` the sums per period;
  *  - work_order_rollup_days: `<gen>|D|…` the open due instants of one period and day.
- * Sums, batches and the state are JSON strings: nobody queries inside them, FerretDB v1 rejects
- * nested arrays and converts big arrays several times slower than one string.
+ * Sums, batches and the state are JSON strings: nobody queries inside them, and one string is
+ * cheaper to store and read than deep nested arrays.
  *
- * Bulk replacements go at most 50 to a request: FerretDB v1.24 never answers an `update` command
- * of 100 statements or more that replace existing documents (the connection hangs).
- *
- * Writes are retried when FerretDB v1 answers SQLITE_BUSY ("database is locked"): SQLite does not
- * wait for a lock a deferred transaction must upgrade, so concurrent writers (other instances'
- * appends, the sweep) make a write fail now and then. An append retried after a failure that had
- * landed lists the write twice in the same hour; the fold counts it once.
+ * Bulk replacements go at most 50 to a request, so one request stays small whatever the size of
+ * a fold's batch (the work-order bench's figures were measured with this size).
  */
 import type { Collection, Connection } from 'mongoose';
 import type {
@@ -31,24 +23,10 @@ import { workOrderModel, type WorkOrderDoc } from '../models/work-order.model';
 import { fromDoc } from './work-order.repository';
 
 const DUPLICATE_KEY = 11000;
-const BUSY_ATTEMPTS = 8;
-/** Statements per bulk write (see the header: 100 hang FerretDB v1). */
+/** Statements per bulk write (see the header). */
 const BULK = 50;
 
 const isDuplicate = (err: unknown): boolean => (err as { code?: number }).code === DUPLICATE_KEY;
-const isBusy = (err: unknown): boolean => /SQLITE_BUSY|database is locked/.test(String((err as { message?: unknown }).message ?? err));
-
-/** Runs `fn`, again after a short random pause while the server reports a lock conflict. */
-async function retryBusy<T>(fn: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (!isBusy(err) || attempt >= BUSY_ATTEMPTS) throw err;
-      await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
-    }
-  }
-}
 
 interface ChangeValue {
   o: string;
@@ -99,7 +77,7 @@ export class MongoWorkOrderRollupStore implements WorkOrderRollupStore {
 
   async appendChange(hour: number, change: FactChange): Promise<void> {
     const value = { o: change.orderId, r: change.rev, d: JSON.stringify({ old: change.old, rows: change.rows }) };
-    await retryBusy(() => this.changes.append(`h:${hour}`, value));
+    await this.changes.append(`h:${hour}`, value);
   }
 
   async readChanges(hour: number): Promise<FactChange[]> {
@@ -110,7 +88,7 @@ export class MongoWorkOrderRollupStore implements WorkOrderRollupStore {
   }
 
   async dropChanges(hour: number): Promise<void> {
-    await retryBusy(() => this.changes.drop(`h:${hour}`));
+    await this.changes.drop(`h:${hour}`);
   }
 
   async readState(): Promise<FoldState | null> {
@@ -120,14 +98,14 @@ export class MongoWorkOrderRollupStore implements WorkOrderRollupStore {
 
   async createState(state: FoldState): Promise<void> {
     try {
-      await retryBusy(() => this.control.insertOne({ _id: STATE_ID, seq: state.seq, body: JSON.stringify(state) }));
+      await this.control.insertOne({ _id: STATE_ID, seq: state.seq, body: JSON.stringify(state) });
     } catch (err) {
       if (!isDuplicate(err)) throw err;
     }
   }
 
   async writeState(state: FoldState): Promise<void> {
-    await retryBusy(() => this.control.replaceOne({ _id: STATE_ID }, { seq: state.seq, body: JSON.stringify(state) }, { upsert: true }));
+    await this.control.replaceOne({ _id: STATE_ID }, { seq: state.seq, body: JSON.stringify(state) }, { upsert: true });
   }
 
   async readBatch(seq: number): Promise<FoldBatch | null> {
@@ -142,7 +120,7 @@ export class MongoWorkOrderRollupStore implements WorkOrderRollupStore {
     try {
       // A retry after an insert that did land reads as "taken": the fold then treats its own batch
       // as another folder's and completes it once stale.
-      await retryBusy(() => this.control.insertOne({ _id: batchId(batch.seq), seq: batch.seq, at: batch.at, body: JSON.stringify(body) }));
+      await this.control.insertOne({ _id: batchId(batch.seq), seq: batch.seq, at: batch.at, body: JSON.stringify(body) });
       return true;
     } catch (err) {
       if (isDuplicate(err)) return false;
@@ -151,7 +129,7 @@ export class MongoWorkOrderRollupStore implements WorkOrderRollupStore {
   }
 
   async deleteBatch(seq: number): Promise<void> {
-    await retryBusy(() => this.control.deleteOne({ _id: batchId(seq) }));
+    await this.control.deleteOne({ _id: batchId(seq) });
   }
 
   async readRollups(gen: number, ids: readonly string[]): Promise<Map<string, StoredRollup>> {
@@ -170,17 +148,17 @@ export class MongoWorkOrderRollupStore implements WorkOrderRollupStore {
       }));
       for (let i = 0; i < ops.length; i += BULK) {
         const part = ops.slice(i, i + BULK);
-        await retryBusy(() => coll.bulkWrite(part, { ordered: false }));
+        await coll.bulkWrite(part, { ordered: false });
       }
     }
   }
 
   async clearGeneration(gen: number): Promise<void> {
-    for (const coll of [this.rollups, this.days]) await retryBusy(() => coll.deleteMany({ g: gen }));
+    for (const coll of [this.rollups, this.days]) await coll.deleteMany({ g: gen });
   }
 
   async clearOtherGenerations(keep: number): Promise<void> {
-    for (const coll of [this.rollups, this.days]) await retryBusy(() => coll.deleteMany({ g: { $ne: keep } }));
+    for (const coll of [this.rollups, this.days]) await coll.deleteMany({ g: { $ne: keep } });
     // The per-order fact rows of the layout before the sums (aggregated at report time).
     await this.conn.db?.dropCollection('work_order_facts').catch((err: unknown) => {
       if (!/ns not found|not found|NamespaceNotFound/i.test(String(err))) throw err;

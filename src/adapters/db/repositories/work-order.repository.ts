@@ -2,9 +2,8 @@
  * WorkOrderRepository over the driver collections behind the mongoose models (the order is stored
  * as the domain value, so no casting layer is wanted).
  *
- * Every hot read and write filters by `_id` alone: FerretDB v1 on SQLite answers any other filter
- * with a scan of the whole collection. Lists by phone, numbers per day and the wake schedule are
- * KeyedLists for that reason. Paged `list` queries filter by fields (indexed on MongoDB).
+ * Every hot read and write filters by `_id` alone; lists by phone, numbers per day and the wake
+ * schedule are KeyedLists (docs/database.md). Paged `list` queries filter by indexed fields.
  *
  * Optimistic concurrency: a write from revision r replaces the order only where it is still at r
  * (`replaceOne({ _id, rev: r })`), a single-document conditional write: of several concurrent
