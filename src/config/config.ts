@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import cron from 'node-cron';
 import { z } from 'zod';
 import { parseSmsHours, type SmsHours } from '../domain/sms';
+import { DEFAULT_CALL_PATH_SETTINGS } from '../domain/call/call-settings';
 
 const LAB_ARI_PASSWORD = 'hotline-lab-secret';
 const LAB_JWT_SECRET = 'hotline-lab-jwt-secret-change-me-in-production';
@@ -52,6 +53,9 @@ const url = (protocols: string[]) =>
     },
     { message: `must be a URL (${protocols.join(' or ')})` },
   );
+
+/** The call path's defaults are the domain's: one default per setting. */
+const CALL = DEFAULT_CALL_PATH_SETTINGS;
 
 const schema = z.object({
   /** Required: `development` / `test` is lab mode (lab secrets as defaults), `production` is not. */
@@ -107,14 +111,14 @@ const schema = z.object({
   WORK_ORDER_FOLD_CRON: cronExpression.default('*/30 * * * * *'),
   WORK_ORDER_REPORT_CRON: cronExpression.default('10 1 * * *'),
 
-  RING_TIMEOUT_MS: int(1000, 120000).default(10000),
+  RING_TIMEOUT_MS: int(1000, 120000).default(CALL.ringTimeoutMs),
   /** Automated callback survey (回访): survey calls at once at most (the trunk's other channels stay for inbound calls). */
   SURVEY_MAX_CALLS: int(1, 1000).default(4),
   /** The number a surveyed citizen sees. */
   SURVEY_CALLER_ID: z.string().regex(/^[0-9+]{3,20}$/, 'digits').default('12345'),
   /** Seconds a survey call rings before it counts as not answered. */
   SURVEY_RING_SECONDS: int(5, 120).default(30),
-  WRAPUP_MS: int(0, 3600000).default(15000),
+  WRAPUP_MS: int(0, 3600000).default(CALL.wrapUpMs),
   /**
    * The trunk's RTP timeout in Asterisk (seconds; asterisk-config TRUNK_RTP_TIMEOUT, the same
    * value): a caller leg Asterisk ends for lack of audio is counted to this long before the end.
@@ -136,18 +140,18 @@ const schema = z.object({
    * over (a deploy that cuts no call).
    */
   SHUTDOWN_LIVE_CALLS: z.enum(['end', 'hand-over']).default('end'),
-  MAX_QUEUE_WAIT_MS: int(5000, 3600000).default(300000),
-  RATING_TIMEOUT_MS: int(1000, 60000).default(8000),
+  MAX_QUEUE_WAIT_MS: int(5000, 3600000).default(CALL.maxQueueWaitMs),
+  RATING_TIMEOUT_MS: int(1000, 60000).default(CALL.rating.timeoutMs),
   RATING_SCALE: z.enum(['2', '5']).default('2'),
-  ACD_STRATEGY: z.enum(['longest-idle', 'round-robin']).default('longest-idle'),
-  RECORD_CALLS: bool.default(false),
+  ACD_STRATEGY: z.enum(['longest-idle', 'round-robin']).default(CALL.strategy),
+  RECORD_CALLS: bool.default(CALL.recordCalls),
   /** What a waiting caller hears while an agent's phone rings: a ringing tone, or the hold music going on. */
-  RINGING_TONE: z.enum(['ringback', 'moh']).default('ringback'),
+  RINGING_TONE: z.enum(['ringback', 'moh']).default(CALL.ringingTone),
   /** `database` when several app instances run call paths over the same agents (claims in the database). */
   AGENT_CLAIMS: z.enum(['none', 'database']).default('none'),
-  NOT_READY_AFTER_MISSES: int(1, 100).default(1),
-  REFUSED_RETRY_MS: int(0, 600000).default(15000),
-  MAX_REFUSED_RINGS: int(0, 100).default(3),
+  NOT_READY_AFTER_MISSES: int(1, 100).default(CALL.missedRing.maxConsecutiveMisses),
+  REFUSED_RETRY_MS: int(0, 600000).default(CALL.refusedRetryMs),
+  MAX_REFUSED_RINGS: int(0, 100).default(CALL.maxRefusedRings),
   /** Evidence files of work orders: largest file, and all files of one order together (bytes, count). */
   ATTACHMENT_MAX_FILE_BYTES: int(1024, 2_147_483_647).default(20 * 1024 * 1024),
   ATTACHMENT_MAX_ORDER_BYTES: int(1024, 2 ** 40).default(200 * 1024 * 1024),
@@ -163,11 +167,11 @@ const schema = z.object({
     .regex(/^(110|119|120|122)=[0-9+]{3,20}(,(110|119|120|122)=[0-9+]{3,20})*$/, 'line=number pairs for 110/119/120/122, e.g. 110=110,120=0433120')
     .optional(),
   /** The PJSIP endpoint (trunk) emergency transfers leave through. */
-  EMERGENCY_TRUNK: z.string().regex(/^[A-Za-z0-9_-]+$/, 'a PJSIP endpoint name').default('trunk'),
+  EMERGENCY_TRUNK: z.string().regex(/^[A-Za-z0-9_-]+$/, 'a PJSIP endpoint name').default(CALL.emergency.trunk),
   /** Seconds an emergency line may ring before the caller goes back to the agent. */
-  EMERGENCY_RING_SECONDS: int(5, 120).default(30),
+  EMERGENCY_RING_SECONDS: int(5, 120).default(CALL.emergency.ringTimeoutMs / 1000),
   /** After the agent left a three-way call (三方通话), ask the caller to rate the agent if the caller stays to the end. */
-  RATE_AFTER_THREE_WAY: bool.default(true),
+  RATE_AFTER_THREE_WAY: bool.default(CALL.rateAfterThreeWay),
   /** Days after an order closed until its evidence files are deleted (audited); 0 = kept for good. */
   ATTACHMENT_RETENTION_DAYS: int(0, 36_500).default(0),
   /** When the retention job runs (Asia/Shanghai time). */
@@ -436,10 +440,7 @@ export function loadConfig(env: RawEnv, readFile: (path: string) => string = (p)
       menuOptions: e.MENU_OPTIONS ? Object.fromEntries(e.MENU_OPTIONS.split(',').map((pair) => pair.split('=') as [string, string])) : null,
       emergency: {
         numbers: {
-          '110': '110',
-          '119': '119',
-          '120': '120',
-          '122': '122',
+          ...CALL.emergency.numbers,
           ...(e.EMERGENCY_NUMBERS ? Object.fromEntries(e.EMERGENCY_NUMBERS.split(',').map((pair) => pair.split('=') as [string, string])) : {}),
         },
         trunk: e.EMERGENCY_TRUNK,

@@ -281,7 +281,7 @@ export class AgentService extends TypedEmitter<AgentServiceEvents> {
           this.timers.delete(agentId);
           const agent = this.agents.get(agentId);
           if (agent) this.fromCall(agentId, fire);
-        }, e.ms),
+        }, Math.max(0, e.at - this.clock.now())),
       );
     }
   }

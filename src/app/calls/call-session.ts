@@ -177,8 +177,6 @@ export class CallSession {
   private persisted: Promise<void> = Promise.resolve();
   /** The stage of the record last handed to the repository. */
   private writtenStage: CallRecord['stage'] | null = null;
-  /** Per attempt, when its ring request went out to Asterisk (its ring limit counts from there). */
-  private readonly ringRequestedAt = new Map<number, number>();
   private readonly log: Logger;
   private resolveDone: (record: CallRecord) => void = () => undefined;
   /** Resolves with the complete record once the call has ended and its record was handed to the repository. */
@@ -572,7 +570,6 @@ export class CallSession {
         return this.runState(e);
       case 'RingAgent':
         this.log.info('ringing agent', { agentId: e.agentId, attempt: e.attempt, endpoint: e.endpoint });
-        this.ringRequestedAt.set(e.attempt, this.deps.clock.now());
         return tel.originate({ channelId: e.channelId, endpoint: e.endpoint, callerId: e.callerNumber, timeoutMs: e.timeoutMs });
       case 'HangupAgentLeg':
         return tel.hangup(e.channelId);
@@ -612,20 +609,15 @@ export class CallSession {
       case 'StartTimer': {
         this.clearTimer(e.name);
         const fire = e.fire;
-        // The first ring timer of an attempt follows its ring request, which has returned by now.
-        // Asterisk dials while it handles that request, so when it answers late (under load) the
-        // phone has been ringing for a while: the limit counts from the moment the request went
-        // out, not from its answer. The machine restarts it from the phone's ringing (AgentRinging),
-        // with the time already counted.
-        const ringSent = fire.type === 'RingTimeout' ? this.ringRequestedAt.get(fire.attempt) : undefined;
-        if (fire.type === 'RingTimeout') this.ringRequestedAt.delete(fire.attempt);
-        const ms = ringSent === undefined ? e.ms : Math.max(0, e.ms - (this.deps.clock.now() - ringSent));
+        // The deadline is the machine's; the requests before this one (a slow ring request under
+        // load) have taken part of the time already.
+        const ms = Math.max(0, e.at - this.deps.clock.now());
         const deliver = (): void => {
           this.timers.delete(e.name);
           this.deliver(fire);
         };
         const handle = this.deps.scheduler.setTimeout(() => {
-          if (fire.type !== 'RingTimeout') return deliver();
+          if (e.name !== 'ring') return deliver();
           // Asterisk ends the ring at the limit itself (its dial timeout). When our timer runs late,
           // the events Asterisk has sent meanwhile go first (they are read before the next turn's
           // timers), so the machine hears how and when the leg really ended.

@@ -12,7 +12,7 @@ import type { Background, Repeating } from '../../shared/background';
 import { maskedForAudience, maskPhone } from '../../domain/access';
 import type { CallEvent } from '../../domain/call/call.events';
 import { localDayKey } from '../../domain/calendar/local-time';
-import { DEFAULT_MONITORING_SETTINGS, type MonitoringSettings } from '../queues/queues.ports';
+import { DEFAULT_MONITORING_SETTINGS, metricsOptionsOf, type MonitoringSettings } from '../queues/queues.ports';
 import type {
   AbandonedCall,
   AgentView,
@@ -300,7 +300,8 @@ export class LiveDashboard {
 
   private applyCall(e: CallEvent, confidential: boolean, callerName: string | null): void {
     const s = this.settings;
-    const slMs = s.serviceLevelThresholdSec * 1000;
+    const kpi = metricsOptionsOf(s);
+    const slMs = kpi.serviceLevelThresholdMs;
     switch (e.type) {
       case 'CallEntered': {
         this.calls.set(e.callId, {
@@ -369,7 +370,7 @@ export class LiveDashboard {
       case 'AgentRingCancelled': {
         const c = this.calls.get(e.callId);
         if (c) c.ringingAgentId = null;
-        if (e.ringMs >= s.ringAnswerThresholdSec * 1000) {
+        if (e.ringMs >= kpi.ringAnswerThresholdMs) {
           this.countRing(c, e.agentId);
           this.emitCounters();
         }
@@ -386,7 +387,7 @@ export class LiveDashboard {
         c.inQueue = false;
         this.tally.answered += 1;
         this.countRing(c, e.agentId);
-        if (e.ringMs <= s.ringAnswerThresholdSec * 1000) this.tally.answeredWithin10s += 1;
+        if (e.ringMs <= kpi.ringAnswerThresholdMs) this.tally.answeredWithin10s += 1;
         this.tally.waitTotal += e.waitMs;
         this.tally.waitCount += 1;
         if (e.waitMs <= slMs) this.tally.answeredWithinSl += 1;
@@ -418,7 +419,7 @@ export class LiveDashboard {
         if (e.waitMs !== null) {
           this.tally.waitTotal += e.waitMs;
           this.tally.waitCount += 1;
-          if (e.waitMs < s.shortAbandonSec * 1000) this.tally.shortAbandoned += 1;
+          if (e.waitMs < kpi.shortAbandonMs) this.tally.shortAbandoned += 1;
           if (e.waitMs <= slMs) this.tally.abandonedWithinSl += 1;
         }
         const entry: AbandonedCall = {

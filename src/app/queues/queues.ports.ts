@@ -1,5 +1,5 @@
 /** Queues (as configured by administrators) and the live-monitoring settings. */
-import type { ServiceLevelDenominator } from '../../domain/kpi/call-metrics';
+import { DEFAULT_CALL_METRICS_OPTIONS, type CallMetricsOptions, type ServiceLevelDenominator } from '../../domain/kpi/call-metrics';
 
 export interface QueueSettings {
   readonly queueId: string;
@@ -41,15 +41,31 @@ export interface MonitoringSettings {
   readonly missedStreakAlert: number;
 }
 
+const KPI = DEFAULT_CALL_METRICS_OPTIONS;
+
+/** The KPI thresholds default to the domain's (one default per setting). */
 export const DEFAULT_MONITORING_SETTINGS: MonitoringSettings = Object.freeze({
-  serviceLevelThresholdSec: 15,
-  serviceLevelDenominator: 'answered',
-  shortAbandonSec: 5,
-  ringAnswerThresholdSec: 10,
+  serviceLevelThresholdSec: KPI.serviceLevelThresholdMs / 1000,
+  serviceLevelDenominator: KPI.serviceLevelDenominator,
+  shortAbandonSec: KPI.shortAbandonMs / 1000,
+  ringAnswerThresholdSec: KPI.ringAnswerThresholdMs / 1000,
   waitAlertSec: 60,
   notReadyAlertSec: 900,
   missedStreakAlert: 2,
 });
+
+/**
+ * The KPI options these settings set. The call metrics (REST, reports) and the live dashboard both
+ * read their thresholds through this, so the 10-second rule and the service level are set once.
+ */
+export function metricsOptionsOf(s: MonitoringSettings): CallMetricsOptions {
+  return {
+    ringAnswerThresholdMs: s.ringAnswerThresholdSec * 1000,
+    serviceLevelThresholdMs: s.serviceLevelThresholdSec * 1000,
+    serviceLevelDenominator: s.serviceLevelDenominator,
+    shortAbandonMs: s.shortAbandonSec * 1000,
+  };
+}
 
 export interface SettingsRepository {
   get(): Promise<MonitoringSettings | null>;

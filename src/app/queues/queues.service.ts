@@ -4,7 +4,6 @@
  */
 import { NotFoundError } from '../../shared/errors';
 import { requirePermission, type Actor } from '../../domain/access';
-import type { CallMetricsOptions } from '../../domain/kpi/call-metrics';
 import {
   DEFAULT_MONITORING_SETTINGS,
   type MonitoringSettings,
@@ -14,15 +13,6 @@ import {
   type QueueSettings,
   type SettingsRepository,
 } from './queues.ports';
-
-export function metricsOptionsOf(s: MonitoringSettings): CallMetricsOptions {
-  return {
-    ringAnswerThresholdMs: s.ringAnswerThresholdSec * 1000,
-    serviceLevelThresholdMs: s.serviceLevelThresholdSec * 1000,
-    serviceLevelDenominator: s.serviceLevelDenominator,
-    shortAbandonMs: s.shortAbandonSec * 1000,
-  };
-}
 
 export class QueuesService {
   private settings: MonitoringSettings = DEFAULT_MONITORING_SETTINGS;

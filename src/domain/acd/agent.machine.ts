@@ -33,7 +33,8 @@ export type AgentInput =
   | { type: 'CallResumed'; callId: CallId; status: 'ringing' | 'on-call' };
 
 export type AgentEffect =
-  | { type: 'StartTimer'; name: 'wrapUp'; ms: number; token: string; fire: { type: 'WrapUpTimeout'; token: string } }
+  /** As the call machine's: the timer fires at `at` (ms since epoch), scheduled by the agent service. */
+  | { type: 'StartTimer'; name: 'wrapUp'; at: number; token: string; fire: { type: 'WrapUpTimeout'; token: string } }
   | { type: 'CancelTimer'; name: 'wrapUp' };
 
 export interface AgentContext {
@@ -211,7 +212,7 @@ export function agentTransition(agent: Agent, input: AgentInput, ctx: AgentConte
         s.agent = { ...s.agent, timers };
       }
       s.go({ type: 'wrap-up', callId: input.callId, token }, 'call');
-      if (token !== null) s.effects.push({ type: 'StartTimer', name: 'wrapUp', ms: ctx.wrapUpMs, token, fire: { type: 'WrapUpTimeout', token } });
+      if (token !== null) s.effects.push({ type: 'StartTimer', name: 'wrapUp', at: ctx.now + ctx.wrapUpMs, token, fire: { type: 'WrapUpTimeout', token } });
       return s.done();
     }
     case 'WrapUpTimeout':

@@ -25,7 +25,7 @@ import { ratingPrompt } from './call.conversation';
 import type { CallEvent, CallEventBody, CallStage } from './call.events';
 import type { CallInput } from './call.inputs';
 import { buildCallRecord, type CallRecord } from './call.record';
-import type { CallCore, CallStateBody, ConnectedAgent, OfferedAgent } from './call.state';
+import { ringDeadlineOf, type CallCore, type CallStateBody, type ConnectedAgent, type OfferedAgent } from './call.state';
 import { Step, type CallTransition } from './call.step';
 
 /** What Asterisk has of the call now. */
@@ -133,7 +133,7 @@ export function adoptCall(callId: CallId, stored: readonly CallEvent[], view: As
         offeredAt: open.offeredAt,
       };
       const resume = queued({ agentId: open.agentId, status: 'ringing' });
-      const limitAt = open.offeredAt + ctx.settings.ringTimeoutMs;
+      const limitAt = ringDeadlineOf(offer, ctx.settings);
       const leg = legOf(open.attempt);
       if (ctx.settings.ringingTone === 'ringback') s.effect({ type: 'StartRingback', channelId: core.callerChannelId });
       else s.effect({ type: 'StartMoh', channelId: core.callerChannelId, mohClass: ctx.settings.mohClass });
@@ -146,7 +146,7 @@ export function adoptCall(callId: CallId, stored: readonly CallEvent[], view: As
       }
       if (leg.up) return taken({ type: 'ringing', offer }, { inputs: [{ type: 'AgentAnswered', attempt: open.attempt }], resume });
       // The ring limit counts from the offer, as before the restart.
-      s.startTimer('ring', Math.max(0, limitAt - ctx.now), String(open.attempt), { type: 'RingTimeout', attempt: open.attempt });
+      s.startTimer('ring', limitAt, String(open.attempt), { type: 'RingTimeout', attempt: open.attempt });
       return taken({ type: 'ringing', offer }, { resume });
     }
     case 'connecting':
@@ -198,19 +198,19 @@ function restartQueueTimers(s: Step, record: CallRecord, ctx: AdoptContext, anno
   const c = s.core;
   const st = ctx.settings;
   if (st.maxQueueWaitMs > 0 && record.times.queuedAt !== null) {
-    const left = st.maxQueueWaitMs - (ctx.now - record.times.queuedAt);
-    if (left <= 0 && !announce) {
+    const limitAt = record.times.queuedAt + st.maxQueueWaitMs;
+    if (limitAt <= ctx.now && !announce) {
       // Past the limit during a ring: that ring decides (overflow if it fails), as before the restart.
       c.maxWaitExpired = true;
     } else {
       const token = s.token('maxWait');
       c.maxWaitToken = token;
-      s.startTimer('maxWait', Math.max(0, left), token, { type: 'MaxWaitTimeout', token });
+      s.startTimer('maxWait', limitAt, token, { type: 'MaxWaitTimeout', token });
     }
   }
   if (!announce || st.announceIntervalMs <= 0) return null;
   const token = s.token('announce');
-  s.startTimer('announce', st.announceIntervalMs, token, { type: 'AnnounceTick', token });
+  s.startTimer('announce', ctx.now + st.announceIntervalMs, token, { type: 'AnnounceTick', token });
   return token;
 }
 

@@ -96,7 +96,7 @@ export function inRating(s: Step, st: Extract<CallState, { type: 'rating' }>, i:
       if (i.playbackId !== st.playbackId) return ignore('stale playback');
       s.playbackDone();
       const token = s.token('rating');
-      s.startTimer('rating', r.timeoutMs, token, { type: 'RatingTimeout', token });
+      s.startTimer('rating', s.now + r.timeoutMs, token, { type: 'RatingTimeout', token });
       return { ...st, playbackId: null, token };
     }
     case 'RatingTimeout':

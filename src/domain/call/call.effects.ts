@@ -77,8 +77,12 @@ export type CallEffect =
   | { type: 'StartRecording'; bridgeId: string; name: string }
   | { type: 'StopRecording'; name: string }
   | { type: 'HangupCaller'; channelId: string }
-  /** Start (or restart) the timer `name`; when it fires, `fire` comes back as an input. */
-  | { type: 'StartTimer'; name: TimerName; ms: number; token: string; fire: TimerInput }
+  /**
+   * Start (or restart) the timer `name` to fire at `at` (ms since epoch, on the session's clock; at
+   * once when that has passed); then `fire` comes back as an input. The machine owns every deadline:
+   * the session only schedules it.
+   */
+  | { type: 'StartTimer'; name: TimerName; at: number; token: string; fire: TimerInput }
   | { type: 'CancelTimer'; name: TimerName }
   | { type: 'CancelAllTimers' }
   | { type: 'PersistCallbackRequest'; request: CallbackRequest };

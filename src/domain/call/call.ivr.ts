@@ -40,7 +40,7 @@ export function inMenu(s: Step, st: Extract<CallState, { type: 'menu' }>, i: Cal
       if (i.playbackId !== st.playbackId) return ignore('stale playback');
       s.playbackDone();
       const token = s.token('menu');
-      s.startTimer('menu', s.settings.menu.timeoutMs, token, { type: 'MenuTimeout', token });
+      s.startTimer('menu', s.now + s.settings.menu.timeoutMs, token, { type: 'MenuTimeout', token });
       return { type: 'menu', playbackId: null, token, invalid: st.invalid };
     }
     case 'Dtmf':

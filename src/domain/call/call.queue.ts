@@ -7,7 +7,7 @@ import { agentAnnouncementId, ringChannelId } from './call-ids';
 import type { CallEffect } from './call.effects';
 import type { OverflowReason, RingMissOutcome } from './call.events';
 import type { AgentLegFailure, CallInput } from './call.inputs';
-import { ringStartOf, type CallState, type ConnectedAgent } from './call.state';
+import { ringDeadlineOf, ringStartOf, type CallState, type ConnectedAgent, type OfferedAgent } from './call.state';
 import { closing, ignore, type Outcome, type Step } from './call.step';
 
 export function enterQueue(s: Step, retry: boolean): Outcome {
@@ -20,7 +20,7 @@ export function enterQueue(s: Step, retry: boolean): Outcome {
     if (st.maxQueueWaitMs > 0) {
       const token = s.token('maxWait');
       c.maxWaitToken = token;
-      s.startTimer('maxWait', st.maxQueueWaitMs, token, { type: 'MaxWaitTimeout', token });
+      s.startTimer('maxWait', s.now + st.maxQueueWaitMs, token, { type: 'MaxWaitTimeout', token });
     }
   }
   s.emit({ type: 'CallQueued', queueId: c.queueId, priority: c.priority, retry });
@@ -31,7 +31,7 @@ export function enterQueue(s: Step, retry: boolean): Outcome {
 function scheduleAnnouncement(s: Step): string | null {
   if (s.settings.announceIntervalMs <= 0) return null;
   const token = s.token('announce');
-  s.startTimer('announce', s.settings.announceIntervalMs, token, { type: 'AnnounceTick', token });
+  s.startTimer('announce', s.now + s.settings.announceIntervalMs, token, { type: 'AnnounceTick', token });
   return token;
 }
 
@@ -69,11 +69,9 @@ export function inQueue(s: Step, st: Extract<CallState, { type: 'queued' }>, i: 
         callerNumber: c.callerNumber,
         timeoutMs: s.settings.ringTimeoutMs,
       });
-      s.startTimer('ring', s.settings.ringTimeoutMs, String(attempt), { type: 'RingTimeout', attempt });
-      return {
-        type: 'ringing',
-        offer: { attempt, agentId: i.agentId, agentNumber: i.agentNumber, endpoint: i.endpoint, channelId, offeredAt: s.now },
-      };
+      const offer: OfferedAgent = { attempt, agentId: i.agentId, agentNumber: i.agentNumber, endpoint: i.endpoint, channelId, offeredAt: s.now };
+      s.startTimer('ring', ringDeadlineOf(offer, s.settings), String(attempt), { type: 'RingTimeout', attempt });
+      return { type: 'ringing', offer };
     }
     case 'AnnounceTick': {
       if (i.token !== st.announceToken) return ignore('stale token');
@@ -141,9 +139,9 @@ export function inRinging(s: Step, st: Extract<CallState, { type: 'ringing' }>, 
       if (offer.ringingAt !== undefined) return ignore('already ringing');
       // Asterisk's time of the 180 when it is plausible on our clock (between the offer and now),
       // else the moment we heard of it; the limit restarts from there.
-      const ringingAt = Math.min(s.now, Math.max(offer.offeredAt, i.at ?? s.now));
-      s.startTimer('ring', Math.max(0, s.settings.ringTimeoutMs - (s.now - ringingAt)), String(offer.attempt), { type: 'RingTimeout', attempt: offer.attempt });
-      return { type: 'ringing', offer: { ...offer, ringingAt } };
+      const ringing: OfferedAgent = { ...offer, ringingAt: Math.min(s.now, Math.max(offer.offeredAt, i.at ?? s.now)) };
+      s.startTimer('ring', ringDeadlineOf(ringing, s.settings), String(offer.attempt), { type: 'RingTimeout', attempt: offer.attempt });
+      return { type: 'ringing', offer: ringing };
     }
     case 'RingTimeout':
       if (i.attempt !== offer.attempt) return ignore('stale attempt');
@@ -153,7 +151,7 @@ export function inRinging(s: Step, st: Extract<CallState, { type: 'ringing' }>, 
       // Asterisk ends the leg itself at the limit (its dial timeout), also when our timer runs late.
       // Whether the limit had passed is judged on our clock (Asterisk's may differ a little).
       const endedAt = Math.min(s.now, i.at ?? s.now);
-      const lapsed = s.now - offer.offeredAt >= s.settings.ringTimeoutMs;
+      const lapsed = s.now >= offer.offeredAt + s.settings.ringTimeoutMs;
       if (i.cause === 'no-answer') return missed(s, st, lapsed ? 'no-answer' : 'rejected', endedAt);
       return missed(s, st, i.cause, endedAt);
     }
@@ -237,7 +235,7 @@ export function inOverflow(s: Step, st: Extract<CallState, { type: 'overflow' }>
       s.playbackDone();
       if (!cb.enabled) return closing(s, [promptMedia(s.settings, 'goodbye')], 'overflow');
       const token = s.token('callback');
-      s.startTimer('callback', cb.waitMs, token, { type: 'CallbackDigitTimeout', token });
+      s.startTimer('callback', s.now + cb.waitMs, token, { type: 'CallbackDigitTimeout', token });
       return { ...st, playbackId: null, token };
     }
     case 'CallbackDigitTimeout':

@@ -2,7 +2,7 @@
  * The state of one call: shared facts (`core`) plus what the current stage needs.
  */
 import type { AgentId, CallId, QueueId } from '../../shared/ids';
-import type { EmergencyLine } from './call-settings';
+import type { CallPathSettings, EmergencyLine } from './call-settings';
 import type { EndReason, OverflowReason, Party, SurveyOrderRef } from './call.events';
 
 export interface CallCore {
@@ -69,6 +69,15 @@ export interface OfferedAgent {
 /** Where a ring's length and limit count from: the phone's ringing, or the offer until it rings. */
 export function ringStartOf(offer: OfferedAgent): number {
   return offer.ringingAt ?? offer.offeredAt;
+}
+
+/**
+ * When the ring of `offer` reaches its limit (the 10-second rule): the one place the limit is
+ * reckoned. Until the phone rings it counts from the offer (the ring request goes out at once, and
+ * Asterisk dials while it handles it); from the phone's ringing once that is known.
+ */
+export function ringDeadlineOf(offer: OfferedAgent, settings: Pick<CallPathSettings, 'ringTimeoutMs'>): number {
+  return ringStartOf(offer) + settings.ringTimeoutMs;
 }
 
 export interface ConnectedAgent {

@@ -60,8 +60,9 @@ export class Step {
     return `${name}-${this.core.timers}`;
   }
 
-  startTimer(name: TimerName, ms: number, token: string, fire: TimerInput): void {
-    this.effect({ type: 'StartTimer', name, ms, token, fire });
+  /** Timer `name` fires at `at` (ms since epoch). */
+  startTimer(name: TimerName, at: number, token: string, fire: TimerInput): void {
+    this.effect({ type: 'StartTimer', name, at, token, fire });
   }
 
   /** Plays media to the caller, guarded by a timer in case Asterisk never reports the end. */
@@ -69,7 +70,7 @@ export class Step {
     this.core.playbacks += 1;
     const id = playbackId(this.core.callId, this.core.playbacks);
     this.effect({ type: 'Play', channelId: this.core.callerChannelId, playbackId: id, media });
-    this.startTimer('playback', this.settings.playbackGuardMs, id, { type: 'PlaybackGuardTimeout', playbackId: id });
+    this.startTimer('playback', this.now + this.settings.playbackGuardMs, id, { type: 'PlaybackGuardTimeout', playbackId: id });
     return id;
   }
 

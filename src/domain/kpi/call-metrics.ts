@@ -97,7 +97,7 @@ export function mean(values: readonly number[]): Mean {
  * ring did not give the agent the full 10 s and is left out; one hanging up after 12 s counts as a
  * failure. Rings without an agent id (older facts) count each as its own pair.
  */
-export function tenSecondAnswerRate(calls: readonly CallFact[], thresholdMs = 10_000): Ratio {
+export function tenSecondAnswerRate(calls: readonly CallFact[], thresholdMs = DEFAULT_CALL_METRICS_OPTIONS.ringAnswerThresholdMs): Ratio {
   let num = 0;
   let den = 0;
   for (const c of calls) {

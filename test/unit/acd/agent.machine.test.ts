@@ -136,7 +136,7 @@ describe('agent machine', () => {
     it('CallFinished → wrap-up with a timer; the timer → ready, idle from then', () => {
       const t = agentTransition(onCall(), { type: 'CallFinished', callId: CALL }, agentCtx(60000));
       expect(t.agent.status).toEqual({ type: 'wrap-up', callId: CALL, token: 'wrapUp-1' });
-      expect(t.effects).toEqual([{ type: 'StartTimer', name: 'wrapUp', ms: 15000, token: 'wrapUp-1', fire: { type: 'WrapUpTimeout', token: 'wrapUp-1' } }]);
+      expect(t.effects).toEqual([{ type: 'StartTimer', name: 'wrapUp', at: 75000, token: 'wrapUp-1', fire: { type: 'WrapUpTimeout', token: 'wrapUp-1' } }]);
       const r = agentTransition(t.agent, { type: 'WrapUpTimeout', token: 'wrapUp-1' }, agentCtx(75000));
       expect(r.agent.status).toEqual({ type: 'ready' });
       expect(r.agent.idleSince).toBe(75000);

@@ -136,7 +136,7 @@ describe('call session with fake ports', () => {
     expect(rec.agentId).toBe(A2);
   });
 
-  it('Asterisk answers the ring request 1.5 s late → the ring limit still ends 10 s after the request went out', async () => {
+  it('Asterisk answers the ring request 1.5 s late → the ring limit still ends 10 s after the offer (the request went out with it)', async () => {
     const w = world();
     agentsReady(w, 2);
     let release = (): void => undefined;

@@ -59,7 +59,7 @@ describe('call machine', () => {
         {
           type: 'StartTimer',
           name: 'playback',
-          ms: 60_000,
+          at: T0 + 100 + 60_000,
           token: `pb-${CALL}-1`,
           fire: { type: 'PlaybackGuardTimeout', playbackId: `pb-${CALL}-1` },
         },
@@ -72,9 +72,9 @@ describe('call machine', () => {
       expect(sut.state.type).toBe('queued');
       expect(sut.effectTypes()).toEqual(['CancelTimer', 'StartMoh', 'StartTimer', 'RequestAgent', 'StartTimer']);
       expect(effect(sut.lastEffects, 'RequestAgent')).toEqual([{ type: 'RequestAgent', queueId: 'general', priority: 0, retry: false }]);
-      expect(effect(sut.lastEffects, 'StartTimer').map((t) => [t.name, t.ms])).toEqual([
-        ['maxWait', 300_000],
-        ['announce', 30_000],
+      expect(effect(sut.lastEffects, 'StartTimer').map((t) => [t.name, t.at])).toEqual([
+        ['maxWait', T0 + 3000 + 300_000],
+        ['announce', T0 + 3000 + 30_000],
       ]);
       expect(sut.eventTypes()).toEqual(['GreetingFinished', 'CallQueued']);
     });
@@ -111,7 +111,7 @@ describe('call machine', () => {
       expect(sut.state.type).toBe('menu');
       expect(effect(sut.lastEffects, 'Play')[0]?.media).toEqual(['sound:hotline/menu']);
       sut.finishPlayback();
-      expect(effect(sut.lastEffects, 'StartTimer')[0]).toMatchObject({ name: 'menu', ms: 5000 });
+      expect(effect(sut.lastEffects, 'StartTimer')[0]).toMatchObject({ name: 'menu', at: sut.now + 5000 });
     });
 
     it('valid digit in menu → queue of that option', () => {
@@ -196,7 +196,7 @@ describe('call machine', () => {
           callerNumber: '13800000000',
           timeoutMs: 10_000,
         },
-        { type: 'StartTimer', name: 'ring', ms: 10_000, token: '1', fire: { type: 'RingTimeout', attempt: 1 } },
+        { type: 'StartTimer', name: 'ring', at: T0 + 5000 + 10_000, token: '1', fire: { type: 'RingTimeout', attempt: 1 } },
       ]);
       expect(sut.lastEvents[0]).toMatchObject({ type: 'AgentOffered', attempt: 1, agentId: AGENT_A, waitMs: 2000 });
     });
@@ -247,7 +247,7 @@ describe('call machine', () => {
       const sut = driveTo('overflow');
       expect(sut.state).toMatchObject({ type: 'overflow', reason: 'no-agents' });
       sut.finishPlayback();
-      expect(effect(sut.lastEffects, 'StartTimer')[0]).toMatchObject({ name: 'callback', ms: 8000 });
+      expect(effect(sut.lastEffects, 'StartTimer')[0]).toMatchObject({ name: 'callback', at: sut.now + 8000 });
       sut.send({ type: 'Dtmf', digit: '5' });
       expect(sut.eventTypes()).toEqual(['InputIgnored']);
       sut.send({ type: 'CallbackDigitTimeout', token: sut.token('callback') });
@@ -363,7 +363,7 @@ describe('call machine', () => {
     it("the phone rings 800 ms after the offer → the ring timer starts again, 10 s from the ringing (Asterisk's time); the miss counts from there", () => {
       const sut = driveTo('ringing').at(6000).send({ type: 'AgentRinging', attempt: 1, at: T0 + 5800 });
       expect(sut.state).toMatchObject({ type: 'ringing', offer: { attempt: 1, offeredAt: T0 + 5000, ringingAt: T0 + 5800 } });
-      expect(sut.lastEffects).toEqual([{ type: 'StartTimer', name: 'ring', ms: 9800, token: '1', fire: { type: 'RingTimeout', attempt: 1 } }]);
+      expect(sut.lastEffects).toEqual([{ type: 'StartTimer', name: 'ring', at: T0 + 5800 + 10_000, token: '1', fire: { type: 'RingTimeout', attempt: 1 } }]);
       expect(sut.lastEvents).toEqual([]);
       sut.at(15_800).send({ type: 'RingTimeout', attempt: 1 });
       expect(sut.lastEvents[0]).toMatchObject({ type: 'AgentRingMissed', outcome: 'no-answer', ringMs: 10_000 });
@@ -391,7 +391,7 @@ describe('call machine', () => {
     it("a ringing time outside [offer, now] (clocks apart) is taken at the nearer end; a second ringing and a stale attempt's are ignored", () => {
       const early = driveTo('ringing').at(6000).send({ type: 'AgentRinging', attempt: 1, at: T0 + 4000 });
       expect(early.state).toMatchObject({ offer: { ringingAt: T0 + 5000 } });
-      expect(early.lastEffects).toEqual([expect.objectContaining({ type: 'StartTimer', name: 'ring', ms: 9000 })]);
+      expect(early.lastEffects).toEqual([expect.objectContaining({ type: 'StartTimer', name: 'ring', at: T0 + 5000 + 10_000 })]);
       early.at(6500).send({ type: 'AgentRinging', attempt: 1, at: T0 + 6400 });
       expect(early.lastEvents[0]).toMatchObject({ type: 'InputIgnored', input: 'AgentRinging' });
       expect(early.lastEffects).toEqual([]);
@@ -400,7 +400,7 @@ describe('call machine', () => {
       expect(early.lastEvents[0]).toMatchObject({ type: 'InputIgnored', input: 'AgentRinging' });
       const late = driveTo('ringing').at(6000).send({ type: 'AgentRinging', attempt: 1, at: T0 + 7000 });
       expect(late.state).toMatchObject({ offer: { ringingAt: T0 + 6000 } });
-      expect(late.lastEffects).toEqual([expect.objectContaining({ type: 'StartTimer', name: 'ring', ms: 10_000 })]);
+      expect(late.lastEffects).toEqual([expect.objectContaining({ type: 'StartTimer', name: 'ring', at: T0 + 6000 + 10_000 })]);
     });
 
     it('AgentHungUp while ringing (no answer seen) → miss rejected', () => {
@@ -521,7 +521,7 @@ describe('call machine', () => {
 
     it('digit after the prompt finished → rated; the timer is cancelled', () => {
       const sut = driveTo('rating').finishPlayback();
-      expect(effect(sut.lastEffects, 'StartTimer')[0]).toMatchObject({ name: 'rating', ms: 8000 });
+      expect(effect(sut.lastEffects, 'StartTimer')[0]).toMatchObject({ name: 'rating', at: sut.now + 8000 });
       sut.send({ type: 'Dtmf', digit: '2' });
       expect(sut.effectTypes()).toEqual(['CancelTimer', 'Play', 'StartTimer']);
       expect(sut.lastEvents[0]).toMatchObject({ type: 'CallRated', code: 'dissatisfied', satisfied: false });
