@@ -52,7 +52,7 @@ import { MongoUserRepository } from '../src/adapters/db/repositories/user.reposi
 import { buildSystem, type System } from '../src/main';
 import { presenceOf } from '../src/app/live/call-path-bridge';
 import type { AnyBusMessage, EventBus } from '../src/app/events/event-bus';
-import { callIdForChannel, parsePlaybackId, parseRingChannelId } from '../src/domain/call/call-ids';
+import { callIdForChannel, parsePlaybackId, parseRingChannelId } from '../src/domain/call/call.ids';
 import { asAgentId, asQueueId } from '../src/shared/ids';
 import { ensureAsterisk, type AsteriskLab } from '../test/support/asterisk';
 import { callSeconds, startLab, SHORT_PROMPT_MS } from './call-path/lab';

@@ -39,7 +39,7 @@ import { MongoWakeSchedule } from '../src/adapters/db/repositories/wake-schedule
 import { MongoOrderChangeLog } from '../src/adapters/db/repositories/order-change-log.repository';
 import { MongoWorkOrderSettingsStore } from '../src/adapters/db/repositories/work-order-settings.repository';
 import { workOrderModel } from '../src/adapters/db/models/work-order.model';
-import type { SentNoticeRecord, WorkOrderIndexFields } from '../src/app/work-orders/ports';
+import type { SentNoticeRecord, WorkOrderIndexFields } from '../src/app/work-orders/work-orders.ports';
 import { RegulationService } from '../src/app/work-orders/regulation.service';
 import { DEFAULT_SWEEP_OPTIONS, SupervisionSweep } from '../src/app/work-orders/supervision-sweep';
 import { createWorkOrderEmitter } from '../src/app/work-orders/work-order.events';

@@ -55,7 +55,7 @@ import { LiveDashboard } from './app/live/live-dashboard';
 import { DashboardService } from './app/live/dashboard.service';
 import { AgentConsoleService } from './app/live/agent-console.service';
 import { AgentControl, liveInputsOf } from './app/live/call-path-bridge';
-import { makeCallPathSettings } from './domain/call/call-settings';
+import { makeCallPathSettings } from './domain/call/call.settings';
 import { ratingScalePreset } from './domain/rating/rating';
 import { buildWorkOrderModule, type WorkOrderModule } from './composition/work-orders.module';
 import { SmppGateway } from './adapters/sms/smpp-gateway';
@@ -94,7 +94,7 @@ export interface System {
 }
 
 export function buildSystem(config: Config, log: Logger, background = new BackgroundTasks(log.child({ component: 'background' }))): System {
-  const clock = { now: () => Date.now() };
+  const clock = Date.now;
   const db = new DbConnection(config.mongodb.uri, log.child({ component: 'db' }));
   const callStore = new CallStore(
     db,

@@ -47,7 +47,7 @@ import { orderHandlers, unitIdsOf } from '../app/work-orders/work-order.policy';
 import { MongoCallCases } from '../adapters/db/repositories/call-case.repository';
 import type { Logger } from '../shared/logger';
 import type { WorkOrderLookup } from '../app/records/call-records.ports';
-import type { CallCases, SurveyDialer, SurveyHandovers } from '../app/work-orders/ports';
+import type { CallCases, SurveyDialer, SurveyHandovers } from '../app/work-orders/work-orders.ports';
 import { normalizePhone } from '../domain/work-order';
 import { MongoSmsOutbox } from '../adapters/db/repositories/sms-outbox.repository';
 import { smsRouter } from '../adapters/http/routers/sms.router';

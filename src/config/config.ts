@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import cron from 'node-cron';
 import { z } from 'zod';
 import { parseSmsHours, type SmsHours } from '../domain/sms';
-import { DEFAULT_CALL_PATH_SETTINGS } from '../domain/call/call-settings';
+import { DEFAULT_CALL_PATH_SETTINGS } from '../domain/call/call.settings';
 
 const LAB_ARI_PASSWORD = 'hotline-lab-secret';
 const LAB_JWT_SECRET = 'hotline-lab-jwt-secret-change-me-in-production';

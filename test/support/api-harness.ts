@@ -43,7 +43,7 @@ import { webConsoleRouter } from '../../src/adapters/http/web-console.router';
 import { Metrics, metricsRouter } from '../../src/adapters/metrics/metrics';
 import { RealtimeServer } from '../../src/adapters/realtime/socket-server';
 import { SocketProjector } from '../../src/adapters/realtime/projector';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../src/adapters/realtime/socket-events';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../src/adapters/realtime/socket.events';
 import type { RouteDoc } from '../../src/adapters/http/route-table';
 import { silentLogger, type Logger } from '../../src/shared/logger';
 

@@ -8,8 +8,8 @@ import { BackgroundTasks, type Background } from '../../shared/background';
 import type { Client } from 'ari-client';
 import type { Logger } from '../../shared/logger';
 import type { CallId } from '../../shared/ids';
-import type { IncomingCall } from '../../app/calls/call-service';
-import { callIdForChannel, isAgentLegId, isTransferLegId, parseMonitorId, parsePlaybackId, parseRingChannelId, parseTransferChannelId } from '../../domain/call/call-ids';
+import type { IncomingCall } from '../../app/calls/call.service';
+import { callIdForChannel, isAgentLegId, isTransferLegId, parseMonitorId, parsePlaybackId, parseRingChannelId, parseTransferChannelId } from '../../domain/call/call.ids';
 import type { AgentLegEnd, CallerLoss, CallInput } from '../../domain/call/call.inputs';
 import type { SurveyOrderRef } from '../../domain/call/call.events';
 

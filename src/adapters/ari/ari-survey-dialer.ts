@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from 'ari-client';
-import type { SurveyCallOutcome, SurveyDialer } from '../../app/work-orders/ports';
+import type { SurveyCallOutcome, SurveyDialer } from '../../app/work-orders/work-orders.ports';
 import type { Logger } from '../../shared/logger';
 import type { AriConnection } from './ari-connection';
 import { DEFAULT_ARI_REQUEST_TIMEOUT_MS, withAriTimeout } from './ari-telephony';

@@ -19,8 +19,8 @@ import {
   type OriginateRequest,
   type TelephonyPort,
   type TelephonyResource,
-} from '../../app/calls/ports';
-import { isOurLegId, parseBridgeId, parseMonitorId } from '../../domain/call/call-ids';
+} from '../../app/calls/calls.ports';
+import { isOurLegId, parseBridgeId, parseMonitorId } from '../../domain/call/call.ids';
 import { withTimeout } from '../../shared/timeout';
 
 /** The current ARI client (it changes when the connection is rebuilt). */

@@ -8,7 +8,7 @@ import type { CallbackRequest } from '../../domain/call/call.effects';
 import type { CallEvent } from '../../domain/call/call.events';
 import type { CallRecord } from '../../domain/call/call.record';
 import { localDayKey } from '../../domain/calendar/local-time';
-import type { CallbackRequestRepository, CallEventStore, CallRecordRepository } from '../../app/calls/ports';
+import type { CallbackRequestRepository, CallEventStore, CallRecordRepository } from '../../app/calls/calls.ports';
 import type { CallId } from '../../shared/ids';
 import { asCallId } from '../../shared/ids';
 import type { CallStore } from './call-store';

@@ -10,7 +10,7 @@
  */
 import { BackgroundTasks, type Background } from '../../shared/background';
 import cron, { type ScheduledTask } from 'node-cron';
-import type { JobLock, ScheduledJob } from '../../app/work-orders/ports';
+import type { JobLock, ScheduledJob } from '../../app/work-orders/work-orders.ports';
 import type { Logger } from '../../shared/logger';
 import { HOTLINE_ZONE } from '../../domain/calendar/local-time';
 

@@ -2,12 +2,12 @@
  * The Socket.IO contract as an AsyncAPI 2.6 document: every server → client event with its
  * audience (room, rooms.ts) and every client → server event with its payload schema, the zod schema
  * the server validates it with (socket-schemas.ts). The tables below are typed against the event
- * interfaces of socket-events.ts, so an event added there and not here fails the type check.
+ * interfaces of socket.events.ts, so an event added there and not here fails the type check.
  * Server payloads are TypeScript types (not zod): they are documented by name and shape.
  */
 import { z } from 'zod';
 import { CLIENT_EVENT_PAYLOADS } from './socket-schemas';
-import type { ClientToServerEvents, ServerToClientEvents } from './socket-events';
+import type { ClientToServerEvents, ServerToClientEvents } from './socket.events';
 
 type Json = Record<string, unknown>;
 

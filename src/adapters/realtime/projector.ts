@@ -13,7 +13,7 @@ import type { DashboardDelta } from '../../app/live/dashboard.types';
 import type { WorkOrderEventMap } from '../../app/work-orders/work-order.events';
 import { rooms } from './rooms';
 import { WORK_ORDER_EVENTS, workOrderRooms, workOrderWire } from './work-order-wire';
-import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './socket-events';
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './socket.events';
 
 export type HotlineIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 

@@ -3,7 +3,7 @@
  * with them (socket-server.ts) and the AsyncAPI document (asyncapi.ts) is built from them.
  */
 import { z } from 'zod';
-import type { ClientToServerEvents } from './socket-events';
+import type { ClientToServerEvents } from './socket.events';
 
 const id = z.string().min(1).max(128).regex(/^[A-Za-z0-9._:@-]+$/, 'letters, digits and . _ : @ - only');
 const empty = z.strictObject({ agentId: id.optional() }).nullish();

@@ -24,7 +24,7 @@ import type { AgentAction } from '../../app/live/live.ports';
 import type { DashboardSnapshot } from '../../app/live/dashboard.types';
 import type { HotlineIo, SocketProjector } from './projector';
 import { rooms } from './rooms';
-import type { Ack, ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData, SocketErrorPayload } from './socket-events';
+import type { Ack, ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData, SocketErrorPayload } from './socket.events';
 
 type HotlineSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 

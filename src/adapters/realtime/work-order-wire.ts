@@ -5,7 +5,7 @@
  */
 import type { WorkOrderEventMap, WorkOrderScheduled } from '../../app/work-orders/work-order.events';
 import { rooms } from './rooms';
-import type { WorkOrderChangedPayload, WorkOrderNoticePayload } from './socket-events';
+import type { WorkOrderChangedPayload, WorkOrderNoticePayload } from './socket.events';
 
 export type WorkOrderWire =
   | { readonly event: 'workorder:notice'; readonly payload: WorkOrderNoticePayload }

@@ -7,7 +7,7 @@
  */
 import { TERMINAL_STATUSES } from '../../domain/work-order';
 import type { Logger } from '../../shared/logger';
-import type { Clock, WorkOrderRepository } from '../work-orders/ports';
+import type { Clock, WorkOrderRepository } from '../work-orders/work-orders.ports';
 import type { AttachmentStore } from './attachment.ports';
 
 export const RETENTION_ACTOR = 'attachment-retention';

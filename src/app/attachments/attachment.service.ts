@@ -13,7 +13,7 @@ import {
 import { TERMINAL_STATUSES, type AttachmentRef, type WorkOrder } from '../../domain/work-order';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
-import type { WorkOrderRepository } from '../work-orders/ports';
+import type { WorkOrderRepository } from '../work-orders/work-orders.ports';
 import { canSee, handlesOrder, orderHandlers } from '../work-orders/work-order.policy';
 import type { AttachmentStore, ByteRange, CallRecordingLookup, CallRecordingSource, ImageCleaner, StoredAttachment } from './attachment.ports';
 

@@ -117,4 +117,4 @@ export interface SecretSource {
   safeEqual(a: string, b: string): boolean;
 }
 
-export type Clock = () => number;
+export type { Clock } from '../../shared/clock';

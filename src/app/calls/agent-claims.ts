@@ -9,7 +9,7 @@
  * (adapters/db agent claims).
  */
 import type { AgentId, CallId } from '../../shared/ids';
-import type { AgentClaimPort } from './ports';
+import type { AgentClaimPort } from './calls.ports';
 
 export const NO_AGENT_CLAIMS: AgentClaimPort = Object.freeze({
   claim: () => true,

@@ -15,7 +15,7 @@ import type { CallStateType, MonitorMode } from '../../domain/call/call.state';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors';
 import { asCallId } from '../../shared/ids';
 import type { CallRegistry } from './call-registry';
-import type { Logger } from './ports';
+import type { Logger } from './calls.ports';
 
 export interface CallControlResult {
   readonly callId: string;

@@ -2,14 +2,14 @@
  * Builds the call path's use cases from its ports and settings, in dependency order, so the
  * composition root has one call to make.
  */
-import type { CallPathSettings } from '../../domain/call/call-settings';
+import type { CallPathSettings } from '../../domain/call/call.settings';
 import { BackgroundTasks, type Background } from '../../shared/background';
 import type { EventBus } from '../events/event-bus';
-import { AcdService } from './acd-service';
-import { AgentService } from './agent-service';
+import { AcdService } from './acd.service';
+import { AgentService } from './agent.service';
 import { CallRecovery } from './call-recovery';
 import { CallRegistry } from './call-registry';
-import { CallService } from './call-service';
+import { CallService } from './call.service';
 import { EndpointReachability } from './endpoint-reachability';
 import type { CallSession } from './call-session';
 import type { CallId } from '../../shared/ids';
@@ -22,7 +22,7 @@ import type {
   Logger,
   Scheduler,
   TelephonyPort,
-} from './ports';
+} from './calls.ports';
 
 export interface CallPathPorts {
   readonly settings: CallPathSettings;

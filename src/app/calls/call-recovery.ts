@@ -11,11 +11,11 @@
  * - calls whose stored events are open, with no live session and no channel, are closed.
  */
 import type { CallId } from '../../shared/ids';
-import type { CallPathSettings } from '../../domain/call/call-settings';
-import { bridgeId, callIdForChannel, parseBridgeId, parseMonitorId, parseRingChannelId, parseTransferChannelId } from '../../domain/call/call-ids';
+import type { CallPathSettings } from '../../domain/call/call.settings';
+import { bridgeId, callIdForChannel, parseBridgeId, parseMonitorId, parseRingChannelId, parseTransferChannelId } from '../../domain/call/call.ids';
 import type { AsteriskCallView } from '../../domain/call/call.adopt';
 import type { Background } from '../../shared/background';
-import type { CallService } from './call-service';
+import type { CallService } from './call.service';
 import { closeOpenCall, enteredUnknownCall } from '../../domain/call/call.close';
 import type { CallEvent } from '../../domain/call/call.events';
 import { buildCallRecord } from '../../domain/call/call.record';
@@ -29,7 +29,7 @@ import {
   type Clock,
   type Logger,
   type TelephonyPort,
-} from './ports';
+} from './calls.ports';
 
 export interface RecoveryReport {
   /** Live calls told their caller channel is gone. */
@@ -262,7 +262,7 @@ export class CallRecovery {
           callerNumber: ch.callerNumber,
           calledNumber: ch.calledNumber,
           queueId: line?.queueId ?? this.deps.settings.defaultQueueId,
-          at: this.deps.clock.now(),
+          at: this.deps.clock(),
         }),
       ];
       await this.append(stored);
@@ -276,7 +276,7 @@ export class CallRecovery {
       this.deps.logger.warn('open call without its first event, not closed', { callId });
       return false;
     }
-    const extra = closeOpenCall(stored, { now: this.deps.clock.now(), hungUpBy, ringLimitMs: this.deps.settings.ringTimeoutMs });
+    const extra = closeOpenCall(stored, { now: this.deps.clock(), hungUpBy, ringLimitMs: this.deps.settings.ringTimeoutMs });
     if (extra.length === 0) return false;
     await this.append(extra);
     try {

@@ -4,7 +4,7 @@
  */
 import type { CallId } from '../../shared/ids';
 import { TypedEmitter } from '../../shared/typed-emitter';
-import { parseRingChannelId } from '../../domain/call/call-ids';
+import { parseRingChannelId } from '../../domain/call/call.ids';
 import type { CallSession } from './call-session';
 
 type RegistryEvents = { added: CallSession; removed: CallSession; idle: null };

@@ -20,7 +20,7 @@
  */
 import type { Background } from '../../shared/background';
 import type { AgentId, CallId, QueueId } from '../../shared/ids';
-import type { CallPathSettings } from '../../domain/call/call-settings';
+import type { CallPathSettings } from '../../domain/call/call.settings';
 import type { AgentReleaseOutcome, CallEffect, QueueLeaveReason, TimerName } from '../../domain/call/call.effects';
 import type { CallEvent } from '../../domain/call/call.events';
 import type { CallInput, WrapUpFact } from '../../domain/call/call.inputs';
@@ -41,7 +41,7 @@ import {
   type Scheduler,
   type TelephonyPort,
   type TimerHandle,
-} from './ports';
+} from './calls.ports';
 
 /** What a call asks of the ACD (the ACD service implements it). */
 export interface CallAcdPort {
@@ -288,7 +288,7 @@ export class CallSession {
   }
 
   private ctx(callId: CallId) {
-    return { now: this.deps.clock.now(), settings: this.deps.settings, queuePosition: this.deps.acd.positionOf(callId) };
+    return { now: this.deps.clock(), settings: this.deps.settings, queuePosition: this.deps.acd.positionOf(callId) };
   }
 
   private async drain(): Promise<void> {
@@ -364,7 +364,7 @@ export class CallSession {
     }
     const last = this.history[this.history.length - 1];
     if (!last || buildCallRecord(this.history).wrapUp !== null) return Promise.resolve();
-    this.appendEvents([{ type: 'WrapUpEnded', ...wrapUp, callId: this.callId, seq: last.seq + 1, at: this.deps.clock.now() }]);
+    this.appendEvents([{ type: 'WrapUpEnded', ...wrapUp, callId: this.callId, seq: last.seq + 1, at: this.deps.clock() }]);
     return this.writeRecord();
   }
 
@@ -469,7 +469,7 @@ export class CallSession {
     await quietly(() => telephony.hangup(this.callerChannelId));
     const bridge = s.core.bridgeId;
     if (bridge) await quietly(() => telephony.destroyBridge(bridge));
-    const closing = closeOpenCall(this.history, { now: this.deps.clock.now(), hungUpBy: 'system' });
+    const closing = closeOpenCall(this.history, { now: this.deps.clock(), hungUpBy: 'system' });
     this.history.push(...closing);
     for (const e of closing) this.deps.bus.publish('call', e);
     this.persisted = this.persisted
@@ -611,7 +611,7 @@ export class CallSession {
         const fire = e.fire;
         // The deadline is the machine's; the requests before this one (a slow ring request under
         // load) have taken part of the time already.
-        const ms = Math.max(0, e.at - this.deps.clock.now());
+        const ms = Math.max(0, e.at - this.deps.clock());
         const deliver = (): void => {
           this.timers.delete(e.name);
           this.deliver(fire);

@@ -6,7 +6,7 @@
  * fail at once and the call would be offered again and again).
  */
 import type { Logger } from '../../shared/logger';
-import type { AgentService } from './agent-service';
+import type { AgentService } from './agent.service';
 
 /** Asterisk's endpoint state (ARI Endpoint.state). */
 export type EndpointState = 'online' | 'offline' | 'unknown';

@@ -5,7 +5,7 @@
  * bounded number of them) until it is asked for.
  */
 import type { EventBus } from '../events/event-bus';
-import type { Scheduler } from './ports';
+import type { Scheduler } from './calls.ports';
 
 export interface HandoverOutcome {
   /** The agent who answered; null when the call ended without one (abandoned, overflow, lost) or never reached the queue. */

@@ -6,6 +6,7 @@
 import type { AgentEvent, QueueEvent } from '../../domain/acd/acd.events';
 import type { CallEvent } from '../../domain/call/call.events';
 import type { Logger } from '../../shared/logger';
+import type { Clock } from '../../shared/clock';
 import { TypedEmitter } from '../../shared/typed-emitter';
 
 export interface DomainEventMap {
@@ -33,7 +34,7 @@ export class EventBus {
   private readonly emitter: TypedEmitter<Channels>;
 
   constructor(
-    private readonly clock: { now(): number },
+    private readonly clock: Clock,
     logger: Logger,
   ) {
     this.emitter = new TypedEmitter<Channels>((err, topic) => logger.error('event subscriber failed', { topic: String(topic), err }));
@@ -45,7 +46,7 @@ export class EventBus {
 
   publish<K extends Topic>(topic: K, event: DomainEventMap[K]): BusMessage<K> {
     this.seq += 1;
-    const message = { topic, seq: this.seq, publishedAt: this.clock.now(), event } as BusMessage<K>;
+    const message = { topic, seq: this.seq, publishedAt: this.clock(), event } as BusMessage<K>;
     this.emitter.emit(topic, message as unknown as Channels[K]);
     this.emitter.emit('*', message as unknown as AnyBusMessage);
     return message;

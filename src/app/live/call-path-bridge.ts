@@ -1,6 +1,6 @@
 /**
  * Connects the call path to the live layer: bus messages become dashboard / console inputs, and the
- * consoles' agent actions become agent-service calls. Kept in the app layer so the composition root
+ * consoles' agent actions become agent service calls. Kept in the app layer so the composition root
  * only plugs the two together.
  */
 import type { AgentStatusType } from '../../domain/acd/agent.types';
@@ -8,7 +8,7 @@ import type { AgentId } from '../../shared/ids';
 import { asAgentId } from '../../shared/ids';
 import { assertNever } from '../../shared/errors';
 import type { AnyBusMessage } from '../events/event-bus';
-import type { AgentService } from '../calls/agent-service';
+import type { AgentService } from '../calls/agent.service';
 import type { AgentAction, AgentControlPort, AgentPresence, LiveInput } from './live.ports';
 
 export function presenceOf(status: AgentStatusType): AgentPresence {

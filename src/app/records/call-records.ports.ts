@@ -1,5 +1,6 @@
 /**
- * The call record as the query side reads it (written by the call path, one document per call),
+ * The call record as the query side reads it (…View: the read side's own types, beside the domain's
+ * CallRecord; written by the call path, one document per call),
  * and the repository port the query use cases need.
  */
 import type { CallScope, CaseHandlers } from '../../domain/access';
@@ -10,7 +11,7 @@ import type { CallerLossReason } from '../../domain/call/call.inputs';
 
 export type { CallOutcome, OutcomeFilter } from '../../domain/call/call.record';
 
-export interface CallAttempt {
+export interface CallAttemptView {
   readonly attempt: number;
   readonly agentId: string;
   readonly startedAt: number;
@@ -20,14 +21,14 @@ export interface CallAttempt {
   readonly ringMs: number | null;
 }
 
-export interface CallTimelineEntry {
+export interface CallTimelineEntryView {
   readonly seq: number;
   readonly at: number;
   readonly type: string;
   readonly data?: Record<string, unknown>;
 }
 
-export interface CallRating {
+export interface CallRatingView {
   readonly scale: string;
   readonly digit: string;
   readonly value: number;
@@ -35,7 +36,7 @@ export interface CallRating {
   readonly label?: string;
 }
 
-export interface CallRecord {
+export interface CallRecordView {
   readonly callId: string;
   readonly callerNumber: string;
   readonly callerName: string | null;
@@ -54,9 +55,9 @@ export interface CallRecord {
   readonly callerLost: { readonly why: CallerLossReason; readonly lastSignAt: number } | null;
   /** The agent's after-call work: start, end, and whether the timer or the agent ended it. */
   readonly wrapUp: { readonly agentId: string; readonly startedAt: number; readonly endedAt: number; readonly endedBy: 'timer' | 'agent' | 'system' } | null;
-  readonly rating: CallRating | null;
-  readonly timeline: readonly CallTimelineEntry[];
-  readonly attempts: readonly CallAttempt[];
+  readonly rating: CallRatingView | null;
+  readonly timeline: readonly CallTimelineEntryView[];
+  readonly attempts: readonly CallAttemptView[];
   readonly waitMs: number | null;
   readonly ringMs: number | null;
   readonly talkMs: number | null;
@@ -108,14 +109,14 @@ export interface RatingCount {
 }
 
 export interface CallRecordReader {
-  find(scope: CallScope, query: CallQuery): Promise<Page<CallRecord>>;
-  findById(callId: string): Promise<CallRecord | null>;
+  find(scope: CallScope, query: CallQuery): Promise<Page<CallRecordView>>;
+  findById(callId: string): Promise<CallRecordView | null>;
   /** Most recent first; `before` excludes calls that started at or after it. */
-  recentByCaller(callerNumber: string, limit: number, before?: number): Promise<CallRecord[]>;
+  recentByCaller(callerNumber: string, limit: number, before?: number): Promise<CallRecordView[]>;
   /** Counts of ratings by (agent, value, satisfied) in the period and scope. */
   ratingCounts(scope: CallScope, from: number, to: number, filter: { agentId?: string; queueId?: string }): Promise<RatingCount[]>;
   /** Every call in the period and scope (for KPIs); the caller bounds the period. */
-  listForMetrics(scope: CallScope, from: number, to: number, filter: { agentId?: string; queueId?: string }): Promise<CallRecord[]>;
+  listForMetrics(scope: CallScope, from: number, to: number, filter: { agentId?: string; queueId?: string }): Promise<CallRecordView[]>;
 }
 
 /** Work orders for a caller's number, from the work-order area. */

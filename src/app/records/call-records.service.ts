@@ -19,15 +19,15 @@ import {
 } from '../../domain/access';
 import { computeCallMetrics, type CallFact, type CallMetrics, type CallMetricsOptions } from '../../domain/kpi/call-metrics';
 import type { Page } from '../auth/auth.ports';
-import type { CallQuery, CallRecord, CallRecordReader, WorkOrderLookup, WorkOrderSummary } from './call-records.ports';
+import type { CallQuery, CallRecordView, CallRecordReader, WorkOrderLookup, WorkOrderSummary } from './call-records.ports';
 
-export type CallRecordView = Omit<CallRecord, 'timeline'> & { masked: boolean };
-export type CallDetailView = CallRecord & { masked: boolean };
+export type CallSummaryView = Omit<CallRecordView, 'timeline'> & { masked: boolean };
+export type CallDetailView = CallRecordView & { masked: boolean };
 
 export interface CallerHistoryView {
   callerNumber: string;
   masked: boolean;
-  calls: CallRecordView[];
+  calls: CallSummaryView[];
   workOrders: (WorkOrderSummary & { masked: boolean })[];
 }
 
@@ -44,13 +44,13 @@ export interface RatingsSummary {
 /** Longest period one KPI or ratings request may cover. */
 export const MAX_REPORT_PERIOD_MS = 93 * 24 * 3600 * 1000;
 
-export function subjectOf(r: Pick<CallRecord, 'agentId' | 'attempts' | 'unitIds' | 'handlingUnitIds'>): CallSubject {
+export function subjectOf(r: Pick<CallRecordView, 'agentId' | 'attempts' | 'unitIds' | 'handlingUnitIds'>): CallSubject {
   const agentIds = new Set<string>(r.attempts.map((a) => a.agentId));
   if (r.agentId) agentIds.add(r.agentId);
   return { kind: 'call', agentIds: [...agentIds], handlingAgentId: r.agentId, unitIds: r.unitIds, handlingUnitIds: r.handlingUnitIds };
 }
 
-export function toCallFact(r: CallRecord): CallFact {
+export function toCallFact(r: CallRecordView): CallFact {
   return {
     queued: r.queueId !== null && (r.waitMs !== null || r.attempts.length > 0 || r.outcome === 'abandoned' || r.outcome === 'answered'),
     outcome: factOutcome(r.outcome),
@@ -66,7 +66,7 @@ export function toCallFact(r: CallRecord): CallFact {
   };
 }
 
-function factOutcome(o: CallRecord['outcome']): CallFact['outcome'] {
+function factOutcome(o: CallRecordView['outcome']): CallFact['outcome'] {
   switch (o) {
     case 'answered':
     case 'abandoned':
@@ -88,7 +88,7 @@ export class CallRecordsService {
     private readonly metricsOptions: () => Partial<CallMetricsOptions> = () => ({}),
   ) {}
 
-  async list(actor: Actor, query: CallQuery): Promise<Page<CallRecordView>> {
+  async list(actor: Actor, query: CallQuery): Promise<Page<CallSummaryView>> {
     const scope = this.scopeOf(actor, 'calls:read');
     checkPeriod(query.from, query.to, Number.POSITIVE_INFINITY);
     // A search by number never confirms a confidential caller to someone who does not handle the call.
@@ -123,7 +123,7 @@ export class CallRecordsService {
   /** History for a number (used by the screen pop, where the ringing agent is not handling the call yet). */
   async historyFor(
     actor: Actor,
-    call: Pick<CallRecord, 'callId' | 'callerNumber' | 'confidential' | 'agentId' | 'unitIds' | 'handlingUnitIds' | 'startedAt'> & {
+    call: Pick<CallRecordView, 'callId' | 'callerNumber' | 'confidential' | 'agentId' | 'unitIds' | 'handlingUnitIds' | 'startedAt'> & {
       callerName?: string | null;
     },
     limit = 10,
@@ -200,7 +200,7 @@ export class CallRecordsService {
     return scope;
   }
 
-  private summary(actor: Actor, r: CallRecord): CallRecordView {
+  private summary(actor: Actor, r: CallRecordView): CallSummaryView {
     const { timeline: _timeline, ...rest } = visibleCaller(actor, subjectOf(r), withoutHiddenRecording(actor, r));
     return rest;
   }
@@ -212,7 +212,7 @@ function checkPeriod(from: number, to: number, maxMs: number): void {
 }
 
 /** Another agent's conversation is not this actor's to hear (domain/access seesRecording). */
-function withoutHiddenRecording(actor: Actor, r: CallRecord): CallRecord {
+function withoutHiddenRecording(actor: Actor, r: CallRecordView): CallRecordView {
   return r.recording === null || seesRecording(actor, subjectOf(r)) ? r : { ...r, recording: null };
 }
 
@@ -223,7 +223,7 @@ function mayListOrder(actor: Actor, o: WorkOrderSummary): boolean {
 }
 
 /** Timeline entries may carry the caller's number in their data; masked views drop those fields. */
-function stripCallerData(e: CallRecord['timeline'][number]): CallRecord['timeline'][number] {
+function stripCallerData(e: CallRecordView['timeline'][number]): CallRecordView['timeline'][number] {
   if (!e.data) return e;
   const { callerNumber: _n, callerName: _c, ...data } = e.data as Record<string, unknown>;
   return { ...e, data };

@@ -17,7 +17,7 @@ import type { Background } from '../../shared/background';
 import { NotFoundError } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 import type { WorkOrderEmitter } from '../work-orders/work-order.events';
-import type { Clock, WorkOrderRepository } from '../work-orders/ports';
+import type { Clock, WorkOrderRepository } from '../work-orders/work-orders.ports';
 import type { RegulationService } from '../work-orders/regulation.service';
 import { canSee, handlesOrder } from '../work-orders/work-order.policy';
 import { SmsSendError, type DeliveryReceipt, type SmsGateway, type SmsMessage, type SmsOutbox } from './sms.ports';

@@ -7,7 +7,7 @@ import { requirePermission, type Actor } from '../../domain/access';
 import { judgeComplaint, type ComplaintGround, type UnitComplaint } from '../../domain/work-order';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
-import type { Clock, ComplaintFilter, Page, UnitComplaintRepository, WorkOrderRepository } from './ports';
+import type { Clock, ComplaintFilter, Page, UnitComplaintRepository, WorkOrderRepository } from './work-orders.ports';
 import { unitIdsOf } from './work-order.policy';
 
 export interface RecordComplaintInput {

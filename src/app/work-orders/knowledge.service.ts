@@ -7,7 +7,7 @@
 import { requirePermission, type Actor } from '../../domain/access';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
-import type { Clock, KnowledgeArticle, KnowledgeRepository } from './ports';
+import type { Clock, KnowledgeArticle, KnowledgeRepository } from './work-orders.ports';
 import { articleTokens, queryTokens, scoreArticle } from './knowledge.tokens';
 
 export interface ArticleInput {

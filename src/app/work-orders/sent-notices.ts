@@ -8,7 +8,7 @@
  */
 import type { WorkCalendar } from '../../domain/calendar';
 import { foldSentNotices, plannedNotices, type Actor, type RegulationPreset, type SentNotice } from '../../domain/work-order';
-import type { NoticeLog, SentNoticeRecord, StoredWorkOrder } from './ports';
+import type { NoticeLog, SentNoticeRecord, StoredWorkOrder } from './work-orders.ports';
 import { needsCallback, needsContactRetry } from './work-order.index';
 
 export const SWEEP_ACTOR: Actor = { id: 'supervision-sweep', role: 'system' };

@@ -34,7 +34,7 @@
 import { noticesAt, type WorkOrder } from '../../domain/work-order';
 import type { Logger } from '../../shared/logger';
 import { mapInWindows } from '../../shared/windows';
-import type { Clock, NoticeLog, OrderChangeLog, SentNoticeRecord, StoredWorkOrder, SweepProgress, WakeSchedule, WorkOrderRepository } from './ports';
+import type { Clock, NoticeLog, OrderChangeLog, SentNoticeRecord, StoredWorkOrder, SweepProgress, WakeSchedule, WorkOrderRepository } from './work-orders.ports';
 import type { RegulationService } from './regulation.service';
 import { announcementsAt, isNotice } from './sent-notices';
 import type { WorkOrderEmitter, WorkOrderNotice } from './work-order.events';

@@ -15,7 +15,7 @@
 import { planSurveyAttempt, surveyAnswers, surveyChannel, nextCallingSlot, type WorkOrder, type WorkOrderAction } from '../../domain/work-order';
 import type { Logger } from '../../shared/logger';
 import { BackgroundTasks, type Background } from '../../shared/background';
-import type { Clock, ScheduledJob, SurveyCallOutcome, SurveyClaims, SurveyDialer, SurveyHandovers, WorkOrderRepository } from './ports';
+import type { Clock, ScheduledJob, SurveyCallOutcome, SurveyClaims, SurveyDialer, SurveyHandovers, WorkOrderRepository } from './work-orders.ports';
 import type { RegulationService } from './regulation.service';
 import type { WorkOrderService } from './work-order.service';
 

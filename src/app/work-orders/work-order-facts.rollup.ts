@@ -49,7 +49,7 @@ import { mapInWindows } from '../../shared/windows';
 import type {
   Clock, FactChange, FoldBatch, FoldCursor, FoldState, PackedFactRow, StoredRollup, StoredWorkOrder,
   WorkOrderFactsRepository, WorkOrderFactsView, WorkOrderRollupStore,
-} from './ports';
+} from './work-orders.ports';
 import { factRowsOf, type WorkOrderFactRow } from './work-order.facts';
 import {
   addBag, addChange, addRows, newChanges, packRows, pruneDelta, RollupView, viewDocIds, type Bag, type Delta,

@@ -11,7 +11,7 @@ import {
   type AnnualRate, type BeijingScore, type Rate, type YanjiMonthlyScore,
 } from '../../domain/kpi/work-order-kpi';
 import type { AnnualAggregation, ScoringPolicy } from '../../domain/work-order';
-import type { Clock, OpenDueField, UnitComplaintRepository, WorkOrderFactsRepository, WorkOrderFactsView } from './ports';
+import type { Clock, OpenDueField, UnitComplaintRepository, WorkOrderFactsRepository, WorkOrderFactsView } from './work-orders.ports';
 import type { FactCounter } from './work-order.facts';
 import { parsePeriod, previousPeriod, type Period } from './periods';
 

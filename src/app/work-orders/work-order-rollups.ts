@@ -15,7 +15,7 @@
  * "Open before asOf" = the day counts of earlier days + the exact instants of asOf's day before it:
  * two documents instead of one entry per open order.
  */
-import type { FactChange, OpenDueField, PackedFactRow, UnitCounterSums, WorkOrderFactsView } from './ports';
+import type { FactChange, OpenDueField, PackedFactRow, UnitCounterSums, WorkOrderFactsView } from './work-orders.ports';
 import { FACT_COUNTERS, type WorkOrderFactRow } from './work-order.facts';
 
 export const DAY_MS = 86_400_000;

@@ -5,7 +5,7 @@
  */
 import type { WorkCalendar } from '../../domain/calendar';
 import { nextNoticeAt, normalizePhone, type RegulationPreset, type WorkOrder, type WorkOrderEvent } from '../../domain/work-order';
-import type { StoredWorkOrder, WorkOrderIndexFields } from './ports';
+import type { StoredWorkOrder, WorkOrderIndexFields } from './work-orders.ports';
 import { orderHandlerKeys, unitIdsOf } from './work-order.policy';
 
 export function needsContactRetry(o: WorkOrder): boolean {

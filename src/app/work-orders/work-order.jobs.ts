@@ -5,7 +5,7 @@
  * not computed again). The jobs adapter runs each on one instance at a time.
  */
 import type { Logger } from '../../shared/logger';
-import type { Clock, ReportSnapshotStore, ScheduledJob } from './ports';
+import type { Clock, ReportSnapshotStore, ScheduledJob } from './work-orders.ports';
 import { PERIOD_KINDS, periodOf, previousPeriod } from './periods';
 import type { RegulationService } from './regulation.service';
 import type { SupervisionSweep } from './supervision-sweep';

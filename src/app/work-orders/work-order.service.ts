@@ -15,7 +15,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import type { Logger } from '../../shared/logger';
 import type {
   CallCases, Clock, KnowledgeRepository, NoticeLog, Page, StoredWorkOrder, WorkOrderFactsRepository, WorkOrderFilter, WorkOrderRepository,
-} from './ports';
+} from './work-orders.ports';
 import type { RegulationService } from './regulation.service';
 import { factRowsOf } from './work-order.facts';
 import type { WorkOrderEmitter } from './work-order.events';

@@ -8,9 +8,8 @@
  * second reservation), so an agent is never offered two calls at once.
  */
 import type { AgentId, CallId, QueueId } from '../../shared/ids';
-import type { AcdStrategy } from '../call/call-settings';
 import { isAvailable } from './agent.machine';
-import type { Agent } from './agent.types';
+import type { AcdStrategy, Agent } from './agent.types';
 import { backedOffAgents, waitingEntries, type CallQueues } from './queue';
 
 export interface SelectionOptions {

@@ -8,9 +8,8 @@
  */
 import { assertNever } from '../../shared/errors';
 import type { CallId } from '../../shared/ids';
-import type { MissedRingPolicy } from '../call/call-settings';
 import type { AgentEvent, AgentEventBody, RingEndOutcome } from './acd.events';
-import type { Agent, AgentStatus, PendingChange } from './agent.types';
+import type { Agent, AgentStatus, MissedRingPolicy, PendingChange } from './agent.types';
 
 export type AgentInput =
   | { type: 'Login'; ready?: boolean }

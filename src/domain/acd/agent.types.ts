@@ -55,3 +55,19 @@ export function newAgent(profile: AgentProfile, now: number): Agent {
     timers: 0,
   };
 }
+
+/** ACD agent selection among Ready agents. */
+export type AcdStrategy = 'longest-idle' | 'round-robin';
+
+/** When a missed ring puts the agent into not-ready. No-answer always counts. */
+export interface MissedRingPolicy {
+  /** Consecutive counted misses before the agent goes not-ready. */
+  readonly maxConsecutiveMisses: number;
+  readonly countRejected: boolean;
+  readonly countBusy: boolean;
+  readonly countUnreachable: boolean;
+  /** The not-ready reason set by the policy after a ring nobody answered. */
+  readonly notReadyReason: string;
+  /** The not-ready reason set by the policy when the last counted miss was a refusal (busy, rejected). */
+  readonly refusedReason: string;
+}

@@ -19,8 +19,8 @@
  *   call ends with `not-rebuilt`, its record saying why.
  */
 import type { AgentId, CallId, QueueId } from '../../shared/ids';
-import { bridgeId as bridgeIdOf, ringChannelId } from './call-ids';
-import { promptMedia, type CallPathSettings } from './call-settings';
+import { bridgeId as bridgeIdOf, ringChannelId } from './call.ids';
+import { promptMedia, type CallPathSettings } from './call.settings';
 import { ratingPrompt } from './call.conversation';
 import type { CallEvent, CallEventBody, CallStage } from './call.events';
 import type { CallInput } from './call.inputs';

@@ -11,13 +11,13 @@
  * up meanwhile, to the queue): the caller is never dropped. The caller is not asked to rate the
  * agent after an emergency transfer: the caller's conversation ends with the emergency line.
  */
-import { transferChannelId } from './call-ids';
-import { isEmergencyLine, type EmergencyLine } from './call-settings';
+import { transferChannelId } from './call.ids';
+import { isEmergencyLine, type EmergencyLine } from './call.settings';
 import { agentLeft } from './call.conversation';
 import type { CallInput } from './call.inputs';
 import { enterQueue } from './call.queue';
 import type { CallState, ConnectedAgent, OutboundLeg, UnitLeg } from './call.state';
-import { promptMedia } from './call-settings';
+import { promptMedia } from './call.settings';
 import { closing } from './call.step';
 import { ignore, type Outcome, type Step } from './call.step';
 

@@ -4,8 +4,8 @@
  */
 import type { AgentId } from '../../shared/ids';
 import { rateDigit } from '../rating/rating';
-import { agentAnnouncementId, bridgeId, recordingName } from './call-ids';
-import { promptMedia, PROMPT_PREFIX, type PromptName } from './call-settings';
+import { agentAnnouncementId, bridgeId, recordingName } from './call.ids';
+import { promptMedia, PROMPT_PREFIX, type PromptName } from './call.settings';
 import type { CallInput } from './call.inputs';
 import type { CallState } from './call.state';
 import { closing, ignore, type Outcome, type Step } from './call.step';

@@ -3,7 +3,7 @@
  * which the call record and every service-level, ASA and abandon variant can be recomputed.
  */
 import type { AgentId, CallId, QueueId } from '../../shared/ids';
-import type { EmergencyLine } from './call-settings';
+import type { EmergencyLine } from './call.settings';
 import type { AgentLegEnd, AgentLegFailure, CallerLossReason, WrapUpFact } from './call.inputs';
 
 /** Where the call was when something happened. */

@@ -3,7 +3,7 @@
  * firing. Timer inputs carry the token (or attempt) they were started with; a stale one is ignored.
  */
 import type { AgentId } from '../../shared/ids';
-import type { EmergencyLine } from './call-settings';
+import type { EmergencyLine } from './call.settings';
 
 export type AgentLegFailure = 'rejected' | 'busy' | 'unreachable';
 

@@ -8,7 +8,7 @@
  */
 import { assertNever } from '../../shared/errors';
 import type { CallId, QueueId } from '../../shared/ids';
-import { ringChannelId, supervisorChannelId, transferChannelId } from './call-ids';
+import { ringChannelId, supervisorChannelId, transferChannelId } from './call.ids';
 import { inConnecting, inRating, inTalking } from './call.conversation';
 import { emergencyTransfer, hold, inHeld, inThreeWay, inTransferred, inTransferring, threeWay } from './call.controls';
 import { endMonitorIfLeft, inMonitor, isMonitorInput } from './call.monitor';

@@ -9,7 +9,7 @@
  * the call leaves the agent's conversation (talking / held): the agent hung up, the caller hung up,
  * a transfer, … — whatever the input, the machine then ends it (`endMonitorIfLeft`).
  */
-import { monitorBridgeId, snoopChannelId, supervisorChannelId } from './call-ids';
+import { monitorBridgeId, snoopChannelId, supervisorChannelId } from './call.ids';
 import type { CallInput } from './call.inputs';
 import type { CallState, CallStateBody, MonitorMode } from './call.state';
 import { ignore, type Outcome, type Step } from './call.step';

@@ -2,8 +2,8 @@
  * The call machine in the queue: waiting (hold music, announcements), ringing an agent (the
  * 10-second rule: our own timer per attempt), and overflow (prompt, optional callback request).
  */
-import { digitMedia, promptMedia } from './call-settings';
-import { agentAnnouncementId, ringChannelId } from './call-ids';
+import { digitMedia, promptMedia } from './call.settings';
+import { agentAnnouncementId, ringChannelId } from './call.ids';
 import type { CallEffect } from './call.effects';
 import type { OverflowReason, RingMissOutcome } from './call.events';
 import type { AgentLegFailure, CallInput } from './call.inputs';

@@ -17,7 +17,7 @@ import type {
   SurveyOrderRef,
 } from './call.events';
 import type { AgentLegEnd, CallerLossReason } from './call.inputs';
-import type { EmergencyLine } from './call-settings';
+import type { EmergencyLine } from './call.settings';
 
 
 /**

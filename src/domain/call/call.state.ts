@@ -2,7 +2,7 @@
  * The state of one call: shared facts (`core`) plus what the current stage needs.
  */
 import type { AgentId, CallId, QueueId } from '../../shared/ids';
-import type { CallPathSettings, EmergencyLine } from './call-settings';
+import type { CallPathSettings, EmergencyLine } from './call.settings';
 import type { EndReason, OverflowReason, Party, SurveyOrderRef } from './call.events';
 
 export interface CallCore {

@@ -2,8 +2,8 @@
  * Builder for one transition: a private copy of the call's core, plus the effects and events the
  * transition produces, in order. Used only inside `transition`, which stays pure from outside.
  */
-import type { CallPathSettings } from './call-settings';
-import { playbackId } from './call-ids';
+import type { CallPathSettings } from './call.settings';
+import { playbackId } from './call.ids';
 import type { CallEffect, TimerName } from './call.effects';
 import type { CallEvent, CallEventBody, EndReason } from './call.events';
 import type { TimerInput } from './call.inputs';

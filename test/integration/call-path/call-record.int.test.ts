@@ -10,7 +10,7 @@
  * Lab prompt lengths: greeting ~8.9 s, 工号 announcement ~4.5 s, overflow ~8.1 s, rating ~7.3 s.
  */
 import type { Actor } from '../../../src/domain/access';
-import type { CallRecord as RestCall } from '../../../src/app/records/call-records.ports';
+import type { CallRecordView as RestCall } from '../../../src/app/records/call-records.ports';
 import { asAgentId, asUserId } from '../../../src/shared/ids';
 import { eventually } from '../../support/eventually';
 import { agentPortFor, startAgentPhone, startCall, stopAllSipp, type AgentPhone } from '../../support/sipp';

@@ -4,7 +4,7 @@
  */
 import { DbConnection } from '../../../src/adapters/db/connection';
 import { MongoNoticeLog } from '../../../src/adapters/db/repositories/notice-log.repository';
-import type { SentNoticeRecord } from '../../../src/app/work-orders/ports';
+import type { SentNoticeRecord } from '../../../src/app/work-orders/work-orders.ports';
 import { silentLogger } from '../../../src/shared/logger';
 import { testMongoUri } from '../../support/db';
 

@@ -6,7 +6,7 @@
 import { DbConnection } from '../../../src/adapters/db/connection';
 import { MongoOrderChangeLog } from '../../../src/adapters/db/repositories/order-change-log.repository';
 import { MongoWorkOrderRepository } from '../../../src/adapters/db/repositories/work-order.repository';
-import type { WorkOrderIndexFields } from '../../../src/app/work-orders/ports';
+import type { WorkOrderIndexFields } from '../../../src/app/work-orders/work-orders.ports';
 import { silentLogger } from '../../../src/shared/logger';
 import { testMongoUri } from '../../support/db';
 import { newOrder } from '../../unit/work-order/work-order.fixtures';

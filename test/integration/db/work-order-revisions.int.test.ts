@@ -5,7 +5,7 @@
  */
 import { DbConnection } from '../../../src/adapters/db/connection';
 import { MongoWorkOrderRepository } from '../../../src/adapters/db/repositories/work-order.repository';
-import type { WakeSchedule, WorkOrderIndexFields } from '../../../src/app/work-orders/ports';
+import type { WakeSchedule, WorkOrderIndexFields } from '../../../src/app/work-orders/work-orders.ports';
 import type { WorkOrder } from '../../../src/domain/work-order';
 import { silentLogger } from '../../../src/shared/logger';
 import { testMongoUri } from '../../support/db';

@@ -6,7 +6,7 @@
  * and agent changes in order and the day's counters move.
  */
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../../src/adapters/realtime/socket-events';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../../src/adapters/realtime/socket.events';
 import type { DashboardDelta, DashboardSnapshot } from '../../../src/app/live/dashboard.types';
 import type { Actor } from '../../../src/domain/access';
 import { asUserId } from '../../../src/shared/ids';

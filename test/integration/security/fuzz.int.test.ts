@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { ROLES, type Role } from '../../../src/domain/access';
-import { CLIENT_EVENTS } from '../../../src/adapters/realtime/socket-events';
+import { CLIENT_EVENTS } from '../../../src/adapters/realtime/socket.events';
 import {
   account,
   connectSocket,

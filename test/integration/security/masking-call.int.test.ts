@@ -9,7 +9,7 @@
 import { Writable } from 'node:stream';
 import { io, type Socket } from 'socket.io-client';
 import { createLogger } from '../../../src/adapters/logging/logger';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../../src/adapters/realtime/socket-events';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../../src/adapters/realtime/socket.events';
 import type { DashboardDelta, DashboardSnapshot } from '../../../src/app/live/dashboard.types';
 import type { Actor } from '../../../src/domain/access';
 import { asUserId } from '../../../src/shared/ids';

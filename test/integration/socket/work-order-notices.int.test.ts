@@ -6,7 +6,7 @@
  * supervisor who joined the staff room receives it; agents and unit handlers may not join that
  * room. No payload carries the caller.
  */
-import type { WorkOrderChangedPayload, WorkOrderNoticePayload } from '../../../src/adapters/realtime/socket-events';
+import type { WorkOrderChangedPayload, WorkOrderNoticePayload } from '../../../src/adapters/realtime/socket.events';
 import { eventually } from '../../support/eventually';
 import { collect, connectSocket, connected, emitAck, mongoBaseUrl, redisUrl, startApp, uniqueDbName, type TestApp, type TestSocket } from '../../support/api-harness';
 import { call, login, startWorkOrderApp, TestClock, type Login, type WorkOrderApp } from '../../support/work-order-harness';

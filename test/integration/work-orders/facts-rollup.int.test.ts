@@ -6,7 +6,7 @@
  */
 import { MongoWorkOrderRollupStore, scanWorkOrders } from '../../../src/adapters/db/repositories/work-order-facts.repository';
 import { MongoWorkOrderRepository } from '../../../src/adapters/db/repositories/work-order.repository';
-import type { StoredWorkOrder } from '../../../src/app/work-orders/ports';
+import type { StoredWorkOrder } from '../../../src/app/work-orders/work-orders.ports';
 import { FOLD_JOB } from '../../../src/app/work-orders/work-order.jobs';
 import { factRowsOf } from '../../../src/app/work-orders/work-order.facts';
 import { packRows, rollupsOf } from '../../../src/app/work-orders/work-order-rollups';

@@ -11,7 +11,7 @@
  */
 import { DateTime } from 'luxon';
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../../src/adapters/realtime/socket-events';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../../src/adapters/realtime/socket.events';
 import type { ScreenPop } from '../../../src/app/live/live.ports';
 import { asUserId } from '../../../src/shared/ids';
 import type { AnyBusMessage } from '../../../src/app/events/event-bus';

@@ -1,5 +1,6 @@
 import { asAgentId, asQueueId, type AgentId } from '../../../src/shared/ids';
-import { DEFAULT_CALL_PATH_SETTINGS, type MissedRingPolicy } from '../../../src/domain/call/call-settings';
+import { DEFAULT_CALL_PATH_SETTINGS } from '../../../src/domain/call/call.settings';
+import type { MissedRingPolicy } from '../../../src/domain/acd/agent.types';
 import { agentTransition, type AgentContext, type AgentInput } from '../../../src/domain/acd/agent.machine';
 import { newAgent, type Agent } from '../../../src/domain/acd/agent.types';
 

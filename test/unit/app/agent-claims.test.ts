@@ -5,9 +5,9 @@
  */
 import { asAgentId, asCallId, type AgentId, type CallId } from '../../../src/shared/ids';
 import type { CallInput } from '../../../src/domain/call/call.inputs';
-import { AcdService } from '../../../src/app/calls/acd-service';
+import { AcdService } from '../../../src/app/calls/acd.service';
 import { LocalAgentClaims, NO_AGENT_CLAIMS } from '../../../src/app/calls/agent-claims';
-import type { AgentClaimPort } from '../../../src/app/calls/ports';
+import type { AgentClaimPort } from '../../../src/app/calls/calls.ports';
 import { agentsReady, flush, lastPlayback, Q, world, type World } from './fakes';
 
 const A1 = asAgentId('a1001');
@@ -51,7 +51,7 @@ function acd(agents: number, claims: AgentClaimPort, claimRetryMs = 1000) {
       delivered.push([callId, input]);
       return true;
     },
-    w.clock,
+    w.clock.now,
     w.bus,
     w.log,
     { claims, scheduler: w.scheduler, claimRetryMs },

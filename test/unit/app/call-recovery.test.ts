@@ -1,6 +1,6 @@
 import { asAgentId, asCallId } from '../../../src/shared/ids';
 import { buildCallRecord } from '../../../src/domain/call/call.record';
-import { promptMedia } from '../../../src/domain/call/call-settings';
+import { promptMedia } from '../../../src/domain/call/call.settings';
 import { Q, agentsReady, flush, lastPlayback, lastPlayedMedia, world, type World } from './fakes';
 
 /** A new process after `ms`: the same database and Asterisk, no sessions, nobody logged in yet. */

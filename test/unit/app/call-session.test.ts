@@ -1,6 +1,6 @@
 import { asAgentId, asCallId } from '../../../src/shared/ids';
 import type { CallSession } from '../../../src/app/calls/call-session';
-import { TelephonyNotFoundError } from '../../../src/app/calls/ports';
+import { TelephonyNotFoundError } from '../../../src/app/calls/calls.ports';
 import { agentsReady, flush, lastPlayback, lastPlayedMedia, T0, world, type World } from './fakes';
 
 const CH = '1749000000.1';

@@ -5,7 +5,7 @@ import { FakeClock, RecordingLogger } from './fakes';
 describe('event bus', () => {
   it('numbers messages globally across topics and stamps them', () => {
     const clock = new FakeClock();
-    const sut = new EventBus(clock, new RecordingLogger());
+    const sut = new EventBus(clock.now, new RecordingLogger());
     const agentMsgs: number[] = [];
     const all: string[] = [];
     sut.subscribe('agent', (m) => agentMsgs.push(m.seq));
@@ -22,7 +22,7 @@ describe('event bus', () => {
 
   it('a throwing subscriber is logged and does not stop the others', () => {
     const log = new RecordingLogger();
-    const sut = new EventBus(new FakeClock(), log);
+    const sut = new EventBus(new FakeClock().now, log);
     const seen: number[] = [];
     sut.subscribe('agent', () => {
       throw new Error('boom');

@@ -1,7 +1,7 @@
 /** Fake ports for the call path's use cases: a manual clock and scheduler, a scripted Asterisk, in-memory stores. */
 import { asAgentId, asQueueId, type CallId } from '../../../src/shared/ids';
 import type { LogFields, Logger } from '../../../src/shared/logger';
-import { makeCallPathSettings, type CallPathSettings, type CallPathSettingsInput } from '../../../src/domain/call/call-settings';
+import { makeCallPathSettings, type CallPathSettings, type CallPathSettingsInput } from '../../../src/domain/call/call.settings';
 import type { CallbackRequest } from '../../../src/domain/call/call.effects';
 import type { CallEvent } from '../../../src/domain/call/call.events';
 import type { CallRecord } from '../../../src/domain/call/call.record';
@@ -19,15 +19,14 @@ import {
   type Scheduler,
   type TelephonyPort,
   type TimerHandle,
-} from '../../../src/app/calls/ports';
+} from '../../../src/app/calls/calls.ports';
 
 export const T0 = Date.UTC(2025, 5, 2, 1, 0, 0);
 
 export class FakeClock {
   t = T0;
-  now(): number {
-    return this.t;
-  }
+  /** The Clock the services are given. */
+  readonly now = (): number => this.t;
 }
 
 interface Timer {
@@ -294,11 +293,11 @@ export function world(
   const recs = new MemoryRecords();
   const callbacks = new MemoryCallbacks();
   const log = new RecordingLogger();
-  const bus = new EventBus(clock, log);
+  const bus = new EventBus(clock.now, log);
   const messages: AnyBusMessage[] = [];
   bus.subscribeAll((m) => messages.push(m));
   const s = patch(makeCallPathSettings(settings));
-  const path = createCallPath({ settings: s, telephony: tel, events: store, records: recs, callbacks, scheduler, clock, bus, logger: log, ...claims });
+  const path = createCallPath({ settings: s, telephony: tel, events: store, records: recs, callbacks, scheduler, clock: clock.now, bus, logger: log, ...claims });
   return { ...path, clock, scheduler, tel, store, recs, callbacks, bus, log, messages, settings: s };
 }
 

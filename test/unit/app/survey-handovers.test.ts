@@ -11,7 +11,7 @@ const surveyOrder = { orderId: 'order-1', orderNumber: 'WO20260406-000001' };
 
 function setup() {
   const clock = new FakeClock();
-  const bus = new EventBus(clock, new RecordingLogger());
+  const bus = new EventBus(clock.now, new RecordingLogger());
   const scheduler = new FakeScheduler(clock);
   const sut = new SurveyHandoverWatch(bus, scheduler, 30_000);
   let seq = 0;

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Client } from 'ari-client';
 import { asCallId, type CallId } from '../../../src/shared/ids';
 import { silentLogger } from '../../../src/shared/logger';
-import type { IncomingCall } from '../../../src/app/calls/call-service';
+import type { IncomingCall } from '../../../src/app/calls/call.service';
 import type { CallInput } from '../../../src/domain/call/call.inputs';
 import { AriCallEvents, legFailureFromCause, legFailureFromDialStatus, surveyHandoverArgs, surveyHandoverFromArgs } from '../../../src/adapters/ari/ari-inputs';
 

@@ -1,5 +1,5 @@
 import type { Client } from 'ari-client';
-import { TelephonyNotFoundError } from '../../../src/app/calls/ports';
+import { TelephonyNotFoundError } from '../../../src/app/calls/calls.ports';
 import { AriRequestTimeoutError, AriTelephony, isNotFound } from '../../../src/adapters/ari/ari-telephony';
 
 function fakeClient() {

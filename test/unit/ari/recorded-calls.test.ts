@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AriCallEvents, type AriEvent } from '../../../src/adapters/ari/ari-inputs';
-import type { IncomingCall } from '../../../src/app/calls/call-service';
+import type { IncomingCall } from '../../../src/app/calls/call.service';
 import type { CallInput } from '../../../src/domain/call/call.inputs';
 import type { CallId } from '../../../src/shared/ids';
 import { silentLogger } from '../../../src/shared/logger';

@@ -1,6 +1,6 @@
 /** Builders for call-machine tests: drive a call to any stage with hand-picked inputs. */
 import { asAgentId, asCallId, asQueueId } from '../../../src/shared/ids';
-import { makeCallPathSettings, type CallPathSettings, type CallPathSettingsInput } from '../../../src/domain/call/call-settings';
+import { makeCallPathSettings, type CallPathSettings, type CallPathSettingsInput } from '../../../src/domain/call/call.settings';
 import { startCall, transition, type CallContext } from '../../../src/domain/call/call.machine';
 import type { CallEffect } from '../../../src/domain/call/call.effects';
 import type { CallEvent } from '../../../src/domain/call/call.events';

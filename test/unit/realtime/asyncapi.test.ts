@@ -3,7 +3,7 @@
  * client events' payload schemas are the ones the server validates with.
  */
 import { buildAsyncApiDocument, SERVER_EVENTS } from '../../../src/adapters/realtime/asyncapi';
-import { CLIENT_EVENTS } from '../../../src/adapters/realtime/socket-events';
+import { CLIENT_EVENTS } from '../../../src/adapters/realtime/socket.events';
 import { CLIENT_EVENT_PAYLOADS } from '../../../src/adapters/realtime/socket-schemas';
 
 type Channel = { description: string; subscribe?: { message: { payload: Record<string, unknown> } }; publish?: { message: { payload: Record<string, unknown> } } };

@@ -3,7 +3,7 @@
  * Presence lives in memory.
  */
 import { Schema, type Connection, type Model } from 'mongoose';
-import { DEFAULT_QUEUE_ID } from '../../../domain/call/call-settings';
+import { DEFAULT_QUEUE_ID } from '../../../domain/call/call.settings';
 
 /** The digest Asterisk checks an agent's phone against (HA1 = MD5 of user:realm:secret); never the secret. */
 export interface AgentSipDoc {

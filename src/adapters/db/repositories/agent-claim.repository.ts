@@ -26,7 +26,7 @@ import { hostname } from 'node:os';
 import type { Collection, Connection } from 'mongoose';
 import type { AgentId, CallId } from '../../../shared/ids';
 import type { Logger } from '../../../shared/logger';
-import type { AgentClaimPort } from '../../../app/calls/ports';
+import type { AgentClaimPort } from '../../../app/calls/calls.ports';
 import { agentClaimModel, type AgentClaimDoc } from '../models/agent-claim.model';
 import { ensureIndexes } from '../indexes';
 

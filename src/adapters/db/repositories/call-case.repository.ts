@@ -5,7 +5,7 @@
  * (call-store.ts), and the call path never writes these fields. Portable to MongoDB and FerretDB.
  */
 import type { Connection, Model } from 'mongoose';
-import type { CallCase, CallCases } from '../../../app/work-orders/ports';
+import type { CallCase, CallCases } from '../../../app/work-orders/work-orders.ports';
 import type { CallSubject } from '../../../domain/access';
 import { callRecordModel, type StoredCallRecordDoc } from '../models/call-record.model';
 

@@ -19,8 +19,8 @@ import type { EndReason, Party } from '../../../domain/call/call.events';
 import type { CallerLossReason } from '../../../domain/call/call.inputs';
 import type {
   CallQuery,
-  CallRating,
-  CallRecord,
+  CallRatingView,
+  CallRecordView,
   CallRecordReader,
   RatingCount,
 } from '../../../app/records/call-records.ports';
@@ -46,12 +46,12 @@ function ratingOption(scale: unknown, digit: unknown, value: unknown): RatingOpt
 }
 
 /** A rating as stored now (the scale's own facts), or null for the earlier format. */
-function storedRating(r: { scale: unknown; digit: unknown; value: unknown; label?: unknown; satisfied?: unknown }): CallRating | null {
+function storedRating(r: { scale: unknown; digit: unknown; value: unknown; label?: unknown; satisfied?: unknown }): CallRatingView | null {
   if (typeof r.value !== 'number' || typeof r.satisfied !== 'boolean' || typeof r.digit !== 'string') return null;
   return { scale: String(r.scale), digit: r.digit, value: r.value, satisfied: r.satisfied, ...(typeof r.label === 'string' ? { label: r.label } : {}) };
 }
 
-function toRating(r: CallRecordDoc['rating']): CallRating | null {
+function toRating(r: CallRecordDoc['rating']): CallRatingView | null {
   if (!r) return null;
   const stored = storedRating(r);
   if (stored) return stored;
@@ -60,7 +60,7 @@ function toRating(r: CallRecordDoc['rating']): CallRating | null {
   return { scale: String(r.scale), digit: o.digit, value: o.value, satisfied: o.satisfied, label: o.label };
 }
 
-export function toCallRecord(d: StoredDoc): CallRecord {
+export function toCallRecordView(d: StoredDoc): CallRecordView {
   return {
     callId: d.callId,
     callerNumber: d.callerNumber,
@@ -162,7 +162,7 @@ export class MongoCallRecordReader implements CallRecordReader {
     this.history = callHistoryList(conn);
   }
 
-  async find(scope: CallScope, q: CallQuery): Promise<Page<CallRecord>> {
+  async find(scope: CallScope, q: CallQuery): Promise<Page<CallRecordView>> {
     const f: Filter = { ...period(q.from, q.to), ...optional(q) };
     if (q.callerNumber) f['callerNumber'] = q.callerNumber;
     if (q.outcome) f['outcome'] = { $in: [...OUTCOME_FILTERS[q.outcome]] };
@@ -181,13 +181,13 @@ export class MongoCallRecordReader implements CallRecordReader {
         .lean<StoredDoc[]>(),
       this.model.countDocuments(filter),
     ]);
-    return { items: docs.map(toCallRecord), total, page: q.page, pageSize: q.pageSize };
+    return { items: docs.map(toCallRecordView), total, page: q.page, pageSize: q.pageSize };
   }
 
-  async findById(callId: string): Promise<CallRecord | null> {
+  async findById(callId: string): Promise<CallRecordView | null> {
     const d = await this.model.findOne({ _id: callId }).lean<StoredDoc>();
     // A document without a version is a work order's mark of a call not stored yet (call-case.repository.ts).
-    return d && d.version !== undefined ? toCallRecord(d) : null;
+    return d && d.version !== undefined ? toCallRecordView(d) : null;
   }
 
   /**
@@ -196,7 +196,7 @@ export class MongoCallRecordReader implements CallRecordReader {
    * the calls started; the window grows while it holds too few earlier calls (the newest entries may
    * be calls that started at or after `before`).
    */
-  async recentByCaller(callerNumber: string, limit: number, before?: number): Promise<CallRecord[]> {
+  async recentByCaller(callerNumber: string, limit: number, before?: number): Promise<CallRecordView[]> {
     if (!callerNumber || limit <= 0) return [];
     let window = limit + 1;
     let picked: CallHistoryEntry[];
@@ -217,7 +217,7 @@ export class MongoCallRecordReader implements CallRecordReader {
       picked.slice(0, limit).map((e) => this.model.findOne({ _id: e.callId }, { timeline: 0, detail: 0 }).lean<StoredDoc>()),
     );
     // A listed call whose record is not stored yet (its first write waits in the spool) is left out.
-    return docs.filter((d): d is NonNullable<typeof d> => d !== null).map(toCallRecord);
+    return docs.filter((d): d is NonNullable<typeof d> => d !== null).map(toCallRecordView);
   }
 
   async ratingCounts(scope: CallScope, from: number, to: number, filter: { agentId?: string; queueId?: string }): Promise<RatingCount[]> {
@@ -239,10 +239,10 @@ export class MongoCallRecordReader implements CallRecordReader {
     return out;
   }
 
-  async listForMetrics(scope: CallScope, from: number, to: number, filter: { agentId?: string; queueId?: string }): Promise<CallRecord[]> {
+  async listForMetrics(scope: CallScope, from: number, to: number, filter: { agentId?: string; queueId?: string }): Promise<CallRecordView[]> {
     const docs = await this.model
       .find(and(scopeFilter(scope), { ...period(from, to), ...optional(filter) }), { timeline: 0, recording: 0 })
       .lean<StoredDoc[]>();
-    return docs.map(toCallRecord);
+    return docs.map(toCallRecordView);
   }
 }

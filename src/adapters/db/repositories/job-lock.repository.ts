@@ -6,7 +6,7 @@
  * insert, not a conditional update).
  */
 import type { Collection, Connection } from 'mongoose';
-import type { JobLock } from '../../../app/work-orders/ports';
+import type { JobLock } from '../../../app/work-orders/work-orders.ports';
 import { jobLockModel, type JobLockDoc } from '../models/job-lock.model';
 import { ensureIndexes } from '../indexes';
 

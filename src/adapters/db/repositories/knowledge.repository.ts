@@ -4,7 +4,7 @@ import type { Collection, Connection, mongo } from 'mongoose';
 type Filter<T> = mongo.Filter<T>;
 import type {
   KnowledgeArticle, KnowledgeCandidate, KnowledgeRepository, KnowledgeSearchQuery,
-} from '../../../app/work-orders/ports';
+} from '../../../app/work-orders/work-orders.ports';
 import { knowledgeArticleModel, type KnowledgeArticleDoc } from '../models/knowledge-article.model';
 import { ensureIndexes } from '../indexes';
 

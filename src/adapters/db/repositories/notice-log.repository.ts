@@ -5,7 +5,7 @@
  * is atomic on every MongoDB-compatible server). Reads are lookups by `_id`.
  */
 import type { Collection, Connection } from 'mongoose';
-import type { NoticeLog, SentNoticeRecord } from '../../../app/work-orders/ports';
+import type { NoticeLog, SentNoticeRecord } from '../../../app/work-orders/work-orders.ports';
 import { mapInWindows } from '../../../shared/windows';
 
 const DUPLICATE_KEY = 11000;

@@ -4,7 +4,7 @@
  * whole is cheap (through the `minute` index: a few hundred small documents).
  */
 import type { Collection, Connection } from 'mongoose';
-import type { OrderChangeLog } from '../../../app/work-orders/ports';
+import type { OrderChangeLog } from '../../../app/work-orders/work-orders.ports';
 import { createIndexRetrying } from '../indexes';
 
 const MINUTE = 60_000;

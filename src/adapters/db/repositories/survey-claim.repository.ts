@@ -9,7 +9,7 @@
  * portable between FerretDB and MongoDB.
  */
 import type { Collection, Connection } from 'mongoose';
-import type { SurveyClaims } from '../../../app/work-orders/ports';
+import type { SurveyClaims } from '../../../app/work-orders/work-orders.ports';
 
 const DUPLICATE_KEY = 11000;
 

@@ -1,7 +1,7 @@
 /** UnitComplaintRepository over unit_complaints: conditional replace by revision, counts by an indexed range. */
 import type { Collection, Connection, mongo } from 'mongoose';
 import type { ComplaintGround, ComplaintStatus, UnitComplaint } from '../../../domain/work-order';
-import type { ComplaintFilter, Page, UnitComplaintRepository } from '../../../app/work-orders/ports';
+import type { ComplaintFilter, Page, UnitComplaintRepository } from '../../../app/work-orders/work-orders.ports';
 import { unitComplaintModel, type UnitComplaintDoc } from '../models/unit-complaint.model';
 import { ensureIndexes } from '../indexes';
 

@@ -12,7 +12,7 @@
  * empty minute in the hour list (harmless), never an entry the hour list does not lead to.
  */
 import type { Collection, Connection } from 'mongoose';
-import type { SweepProgress, WakeSchedule } from '../../../app/work-orders/ports';
+import type { SweepProgress, WakeSchedule } from '../../../app/work-orders/work-orders.ports';
 import { KeyedList } from '../keyed-list';
 import { mapInWindows } from '../../../shared/windows';
 

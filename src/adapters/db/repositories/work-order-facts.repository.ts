@@ -17,7 +17,7 @@
 import type { Collection, Connection } from 'mongoose';
 import type {
   FactChange, FoldBatch, FoldState, PackedFactRow, StoredRollup, StoredWorkOrder, WorkOrderRollupStore,
-} from '../../../app/work-orders/ports';
+} from '../../../app/work-orders/work-orders.ports';
 import { KeyedList } from '../keyed-list';
 import { workOrderModel, type WorkOrderDoc } from '../models/work-order.model';
 import { fromDoc } from './work-order.repository';

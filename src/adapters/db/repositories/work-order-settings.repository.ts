@@ -2,7 +2,7 @@
 import type { Collection, Connection } from 'mongoose';
 import type { CalendarYearData } from '../../../domain/calendar';
 import { regulationPresetSchema, type RegulationPreset } from '../../../domain/work-order';
-import type { ReportSnapshotStore, StoredPreset, WorkOrderSettingsStore } from '../../../app/work-orders/ports';
+import type { ReportSnapshotStore, StoredPreset, WorkOrderSettingsStore } from '../../../app/work-orders/work-orders.ports';
 import {
   reportSnapshotModel, workOrderSettingModel, type ReportSnapshotDoc, type WorkOrderSettingDoc,
 } from '../models/settings.model';

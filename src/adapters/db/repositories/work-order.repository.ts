@@ -19,7 +19,7 @@ type Filter<T> = mongo.Filter<T>;
 import { DEADLINE_STAGES, TERMINAL_STATUSES, type RepeatCandidate, type WorkOrder } from '../../../domain/work-order';
 import type {
   Clock, OrderChangeLog, Page, StoredWorkOrder, WakeSchedule, WorkOrderFilter, WorkOrderIndexFields, WorkOrderRepository,
-} from '../../../app/work-orders/ports';
+} from '../../../app/work-orders/work-orders.ports';
 import { workOrderModel, type WorkOrderDoc } from '../models/work-order.model';
 import { KeyedList } from '../keyed-list';
 import { wakeNeedsListing } from '../../../app/work-orders/work-order.index';

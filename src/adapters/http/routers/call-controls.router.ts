@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { AuthService } from '../../../app/auth/auth.service';
 import type { CallControlService } from '../../../app/calls/call-controls.service';
-import { EMERGENCY_LINES } from '../../../domain/call/call-settings';
+import { EMERGENCY_LINES } from '../../../domain/call/call.settings';
 import { authOf, requireAuth } from '../auth.middleware';
 import { DocumentedRouter, type RouteDoc } from '../route-table';
 import { id, parse } from '../validate';

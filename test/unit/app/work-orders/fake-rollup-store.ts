@@ -3,7 +3,7 @@
  * copied in and out (as a database would), batch inserts are unique by seq, and a test can make
  * the n-th call of a method fail (a crash at that point) or run code inside a call.
  */
-import type { FactChange, FoldBatch, FoldState, StoredRollup, WorkOrderRollupStore } from '../../../../src/app/work-orders/ports';
+import type { FactChange, FoldBatch, FoldState, StoredRollup, WorkOrderRollupStore } from '../../../../src/app/work-orders/work-orders.ports';
 
 type Method = keyof WorkOrderRollupStore;
 

@@ -6,7 +6,7 @@ import type {
   KnowledgeArticle, KnowledgeCandidate, KnowledgeRepository, KnowledgeSearchQuery, OpenDueField, Page, StoredPreset,
   StoredWorkOrder, UnitCounterSums, WakeSchedule, WorkOrderFactsRepository, WorkOrderFactsView, WorkOrderFilter, WorkOrderIndexFields,
   WorkOrderRepository, WorkOrderSettingsStore,
-} from '../../../../src/app/work-orders/ports';
+} from '../../../../src/app/work-orders/work-orders.ports';
 import { FACT_COUNTERS, type WorkOrderFactRow } from '../../../../src/app/work-orders/work-order.facts';
 import { wakeNeedsListing } from '../../../../src/app/work-orders/work-order.index';
 import type { CalendarYearData } from '../../../../src/domain/calendar';

@@ -5,7 +5,7 @@
  * a second folder, a fold during a read, closing hours, small batches and a rebuild while writes go
  * on; a write whose change was never listed is missed until a rebuild.
  */
-import type { FactChange, WorkOrderFactsRepository } from '../../../../src/app/work-orders/ports';
+import type { FactChange, WorkOrderFactsRepository } from '../../../../src/app/work-orders/work-orders.ports';
 import { parsePeriod, type Period } from '../../../../src/app/work-orders/periods';
 import { WorkOrderFacts, HOUR_MS, hourOf, type OrderFacts } from '../../../../src/app/work-orders/work-order-facts.rollup';
 import { factRowsOf } from '../../../../src/app/work-orders/work-order.facts';

@@ -3,7 +3,7 @@
  * application → a session; an Asterisk event about a call → an input for its session.
  */
 import type { CallId } from '../../shared/ids';
-import { callIdForChannel } from '../../domain/call/call-ids';
+import { callIdForChannel } from '../../domain/call/call.ids';
 import type { CallInput } from '../../domain/call/call.inputs';
 import type { CallEvent, SurveyOrderRef } from '../../domain/call/call.events';
 import { adoptCall, type AsteriskCallView } from '../../domain/call/call.adopt';
@@ -76,7 +76,7 @@ export class CallService {
     const callId = callIdForChannel(view.callerChannelId);
     const running = this.registry.get(callId);
     if (running) return { session: running, rebuilt: true };
-    const adoption = adoptCall(callId, stored, view, { now: this.deps.clock.now(), settings: this.deps.settings });
+    const adoption = adoptCall(callId, stored, view, { now: this.deps.clock(), settings: this.deps.settings });
     const session = new CallSession({ stored, adoption }, this.deps, (s) => this.registry.remove(s.callId));
     if (session.accepts()) this.registry.add(session);
     return { session, rebuilt: adoption.rebuilt };

@@ -7,7 +7,7 @@ import type { CalendarYearData } from '../../domain/calendar';
 import type { ComplaintStatus, DeadlineStage, RepeatCandidate, RegulationPreset, UnitComplaint, WorkOrder } from '../../domain/work-order';
 import type { WorkOrderFactRow } from './work-order.facts';
 
-export type Clock = () => number;
+export type { Clock } from '../../shared/clock';
 
 export interface Page<T> {
   readonly items: readonly T[];

@@ -1,6 +1,6 @@
 import { asAgentId, asCallId } from '../../../src/shared/ids';
 import type { CallInput } from '../../../src/domain/call/call.inputs';
-import { AcdService } from '../../../src/app/calls/acd-service';
+import { AcdService } from '../../../src/app/calls/acd.service';
 import { EndpointReachability } from '../../../src/app/calls/endpoint-reachability';
 import { agentsReady, Q, world } from './fakes';
 
@@ -11,7 +11,7 @@ function acdWith(strategy: 'longest-idle' | 'round-robin', agents: number) {
   const sut = new AcdService({ strategy, overflowWhenNoAgents: true }, w.agents, (callId, input) => {
     delivered.push([callId, input]);
     return true;
-  }, w.clock, w.bus, w.log);
+  }, w.clock.now, w.bus, w.log);
   return { w, sut, delivered };
 }
 
@@ -77,7 +77,7 @@ describe('acd service', () => {
       if (gone.has(callId)) return false;
       delivered.push(`${callId}:${input.type}`);
       return true;
-    }, w.clock, w.bus, w.log);
+    }, w.clock.now, w.bus, w.log);
     w.agents.setNotReady(asAgentId('a1001'), 'x');
     sut.requestAgent({ callId: c(1), queueId: Q, priority: 0, retry: false });
     sut.requestAgent({ callId: c(2), queueId: Q, priority: 0, retry: false });
@@ -93,7 +93,7 @@ describe('acd service', () => {
     const sut = new AcdService({ strategy: 'longest-idle', overflowWhenNoAgents: true }, w.agents, (callId, input) => {
       delivered.push(`${callId}:${input.type}`);
       return true;
-    }, w.clock, w.bus, w.log);
+    }, w.clock.now, w.bus, w.log);
     const reachability = new EndpointReachability(w.agents, w.log);
     const a = asAgentId('a1001');
 

@@ -9,7 +9,7 @@ import {
   playbackId,
   recordingName,
   ringChannelId,
-} from '../../../src/domain/call/call-ids';
+} from '../../../src/domain/call/call.ids';
 
 describe('call ids', () => {
   const callId = asCallId('1732365123.45');

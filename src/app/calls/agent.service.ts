@@ -7,14 +7,14 @@ import type { AgentId, CallId, QueueId } from '../../shared/ids';
 import { ConflictError, NotFoundError } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 import { TypedEmitter } from '../../shared/typed-emitter';
-import type { MissedRingPolicy } from '../../domain/call/call-settings';
+import type { MissedRingPolicy } from '../../domain/acd/agent.types';
 import type { RingEndOutcome } from '../../domain/acd/acd.events';
 import { agentTransition, isLoggedInTo, type AgentEffect, type AgentInput } from '../../domain/acd/agent.machine';
 import { newAgent, type Agent, type AgentProfile, type AgentStatus } from '../../domain/acd/agent.types';
 import type { WrapUpFact } from '../../domain/call/call.inputs';
 import type { EventBus } from '../events/event-bus';
 import type { AgentStateStore, StoredAgentState } from './agent-state.ports';
-import type { Clock, Scheduler, TimerHandle } from './ports';
+import type { Clock, Scheduler, TimerHandle } from './calls.ports';
 
 export interface AgentServiceSettings {
   readonly wrapUpMs: number;
@@ -60,7 +60,7 @@ export class AgentService extends TypedEmitter<AgentServiceEvents> {
   register(profile: AgentProfile): Agent {
     this.disabled.delete(profile.agentId);
     const current = this.agents.get(profile.agentId);
-    const agent = current ? { ...current, ...profile } : newAgent(profile, this.clock.now());
+    const agent = current ? { ...current, ...profile } : newAgent(profile, this.clock());
     this.agents.set(profile.agentId, agent);
     if (current?.endpoint !== agent.endpoint) this.emit('endpointAdded', agent);
     return agent;
@@ -95,7 +95,7 @@ export class AgentService extends TypedEmitter<AgentServiceEvents> {
       const back: Agent = { ...t.agent, status, statusSince: saved.since, idleSince: saved.status === 'ready' ? saved.since : null };
       this.agents.set(agent.agentId, back);
       this.log.info('agent state restored', { agentId: agent.agentId, status: status.type, since: saved.since });
-      this.bus.publish('agent', { type: 'AgentStatusChanged', agentId: agent.agentId, at: this.clock.now(), from: 'logged-out', to: status.type, reason: saved.reason, callId: null, by: 'agent' });
+      this.bus.publish('agent', { type: 'AgentStatusChanged', agentId: agent.agentId, at: this.clock(), from: 'logged-out', to: status.type, reason: saved.reason, callId: null, by: 'agent' });
       if (status.type === 'ready') this.emit('available', back);
       restored.push(agent.agentId);
     }
@@ -212,7 +212,7 @@ export class AgentService extends TypedEmitter<AgentServiceEvents> {
   }
 
   private ctx() {
-    return { now: this.clock.now(), wrapUpMs: this.settings.wrapUpMs, missedRing: this.settings.missedRing };
+    return { now: this.clock(), wrapUpMs: this.settings.wrapUpMs, missedRing: this.settings.missedRing };
   }
 
   /** Writes the agent's resting state when it changed (not awaited: presence never waits for the database). */
@@ -281,7 +281,7 @@ export class AgentService extends TypedEmitter<AgentServiceEvents> {
           this.timers.delete(agentId);
           const agent = this.agents.get(agentId);
           if (agent) this.fromCall(agentId, fire);
-        }, Math.max(0, e.at - this.clock.now())),
+        }, Math.max(0, e.at - this.clock())),
       );
     }
   }

@@ -13,7 +13,7 @@
  */
 import type { AgentId, CallId, QueueId } from '../../shared/ids';
 import type { Logger } from '../../shared/logger';
-import type { AcdStrategy } from '../../domain/call/call-settings';
+import type { AcdStrategy } from '../../domain/acd/agent.types';
 import type { AgentReleaseOutcome, QueueLeaveReason } from '../../domain/call/call.effects';
 import type { CallInput } from '../../domain/call/call.inputs';
 import type { ResumeRequest } from '../../domain/call/call.adopt';
@@ -35,10 +35,10 @@ import {
   type QueueStats,
 } from '../../domain/acd/queue';
 import type { EventBus } from '../events/event-bus';
-import type { AgentService } from './agent-service';
+import type { AgentService } from './agent.service';
 import { NO_AGENT_CLAIMS } from './agent-claims';
 import type { CallAcdPort } from './call-session';
-import type { AgentClaimPort, Clock, Scheduler, TimerHandle } from './ports';
+import type { AgentClaimPort, Clock, Scheduler, TimerHandle } from './calls.ports';
 
 export interface AcdSettings {
   readonly strategy: AcdStrategy;
@@ -100,7 +100,7 @@ export class AcdService implements CallAcdPort {
 
   requestAgent(req: { callId: CallId; queueId: QueueId; priority: number; retry: boolean }): void {
     const known = entryOf(this.queues, req.callId);
-    this.queues = enqueue(this.queues, { ...req, now: this.clock.now() });
+    this.queues = enqueue(this.queues, { ...req, now: this.clock() });
     const position = positionOf(this.queues, req.callId);
     if (known) {
       this.publish(req.queueId, req.callId, { type: 'QueueCallReturned', position });
@@ -122,7 +122,7 @@ export class AcdService implements CallAcdPort {
     this.publish(entry.queueId, callId, {
       type: 'QueueCallLeft',
       reason,
-      waitMs: this.clock.now() - entry.enqueuedAt,
+      waitMs: this.clock() - entry.enqueuedAt,
       calls: queueStats(this.queues, entry.queueId).calls,
     });
     // Calls behind it moved up; nothing to dispatch (no agent was freed).
@@ -141,7 +141,7 @@ export class AcdService implements CallAcdPort {
       this.claimAgain(agentId, callId);
     }
     if (r.inQueue) {
-      this.queues = enqueue(this.queues, { callId, queueId: r.queueId, priority: r.priority, now: r.queuedAt ?? this.clock.now() });
+      this.queues = enqueue(this.queues, { callId, queueId: r.queueId, priority: r.priority, now: r.queuedAt ?? this.clock() });
       if (r.agent?.status === 'ringing') this.queues = markOffered(this.queues, callId, r.agent.agentId);
       const position = positionOf(this.queues, callId);
       const calls = queueStats(this.queues, r.queueId).calls;
@@ -182,7 +182,7 @@ export class AcdService implements CallAcdPort {
     const backOffMs = this.settings.refusedRetryMs ?? 0;
     if (FAILED_RINGS.has(info.outcome) && backOffMs > 0 && entryOf(this.queues, callId)) {
       // A phone that refused (or could not be reached) is not rung again for this call at once.
-      const until = this.clock.now() + backOffMs;
+      const until = this.clock() + backOffMs;
       this.queues = backOffAgent(this.queues, callId, agentId, until);
       this.scheduleRetry(until);
     }
@@ -207,7 +207,7 @@ export class AcdService implements CallAcdPort {
 
   /** Agents currently skipped because another instance holds them (for the live API and tests). */
   agentsHeldElsewhere(): AgentId[] {
-    const now = this.clock.now();
+    const now = this.clock();
     return [...this.heldElsewhere.entries()].filter(([, until]) => until > now).map(([id]) => id);
   }
 
@@ -221,7 +221,7 @@ export class AcdService implements CallAcdPort {
     try {
       do {
         this.again = false;
-        const plan = planOffers(this.plannable(), this.candidates(), this.settings.strategy, this.lastOffered, this.clock.now());
+        const plan = planOffers(this.plannable(), this.candidates(), this.settings.strategy, this.lastOffered, this.clock());
         for (const offer of plan.offers) this.offer(offer.callId, offer.queueId, offer.agentId);
       } while (this.again);
     } finally {
@@ -251,7 +251,7 @@ export class AcdService implements CallAcdPort {
   private candidates(): Agent[] {
     const all = this.agents.list();
     if (this.claimingAgents.size === 0 && this.heldElsewhere.size === 0 && this.closingLegs.size === 0) return all;
-    const now = this.clock.now();
+    const now = this.clock();
     for (const [id, until] of this.heldElsewhere) if (until <= now) this.heldElsewhere.delete(id);
     return all.filter((a) => !this.claimingAgents.has(a.agentId) && !this.heldElsewhere.has(a.agentId) && !this.closingLegs.has(a.agentId));
   }
@@ -304,7 +304,7 @@ export class AcdService implements CallAcdPort {
   /** Another instance holds the agent: every call skips it for a while. */
   private claimRefused(agentId: AgentId, callId: CallId): void {
     const retryMs = this.claimOptions.claimRetryMs ?? DEFAULT_CLAIM_RETRY_MS;
-    const until = this.clock.now() + retryMs;
+    const until = this.clock() + retryMs;
     this.heldElsewhere.set(agentId, until);
     this.log.debug('agent held by another instance, skipped', { agentId, callId, retryMs });
     this.again = true;
@@ -319,10 +319,10 @@ export class AcdService implements CallAcdPort {
     const handle = scheduler.setTimeout(() => {
       this.retryTimer = null;
       this.dispatch();
-      const now = this.clock.now();
+      const now = this.clock();
       const next = Math.min(...[...this.heldElsewhere.values()].filter((t) => t > now), nextBackOffEnd(this.queues, now) ?? Infinity);
       if (Number.isFinite(next)) this.scheduleRetry(next);
-    }, Math.max(0, at - this.clock.now()));
+    }, Math.max(0, at - this.clock()));
     this.retryTimer = { handle, at };
   }
 
@@ -366,6 +366,6 @@ export class AcdService implements CallAcdPort {
     callId: CallId,
     body: QueueEventBody,
   ): void {
-    this.bus.publish('queue', { ...body, queueId, callId, at: this.clock.now() });
+    this.bus.publish('queue', { ...body, queueId, callId, at: this.clock() });
   }
 }

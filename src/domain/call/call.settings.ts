@@ -4,6 +4,7 @@
  */
 import { asQueueId, type QueueId } from '../../shared/ids';
 import { ratingScalePreset, type RatingScale } from '../rating/rating';
+import type { AcdStrategy, MissedRingPolicy } from '../acd/agent.types';
 
 export const PROMPT_NAMES = [
   'greeting',
@@ -30,22 +31,6 @@ export const PROMPT_NAMES = [
   'goodbye',
 ] as const;
 export type PromptName = (typeof PROMPT_NAMES)[number];
-
-/** ACD agent selection among Ready agents. */
-export type AcdStrategy = 'longest-idle' | 'round-robin';
-
-/** When a missed ring puts the agent into not-ready. No-answer always counts. */
-export interface MissedRingPolicy {
-  /** Consecutive counted misses before the agent goes not-ready. */
-  readonly maxConsecutiveMisses: number;
-  readonly countRejected: boolean;
-  readonly countBusy: boolean;
-  readonly countUnreachable: boolean;
-  /** The not-ready reason set by the policy after a ring nobody answered. */
-  readonly notReadyReason: string;
-  /** The not-ready reason set by the policy when the last counted miss was a refusal (busy, rejected). */
-  readonly refusedReason: string;
-}
 
 /** Optional keypad menu after the greeting (off by default: GB/T 33358 discourages menus). */
 export interface MenuSettings {

@@ -125,10 +125,7 @@ export interface CallbackRequestRepository {
   save(request: CallbackRequest): Promise<void>;
 }
 
-export interface Clock {
-  /** ms since epoch. */
-  now(): number;
-}
+export type { Clock } from '../../shared/clock';
 
 /** Opaque to the use cases. */
 export type TimerHandle = object;
