@@ -1,5 +1,5 @@
 /**
- * Dependency direction: domain <- app <- adapters <- main.
+ * Dependency direction: domain <- app <- adapters <- composition <- main.
  * The domain is plain TypeScript: no Node built-ins, no I/O libraries, no app or adapter code.
  */
 const IO_LIBS = '^(ari-client|drachtio-srf|socket\\.io|socket\\.io-client|@socket\\.io|mongoose|mongodb|express|winston|node-cron|ioredis|redis|prom-client|jsonwebtoken|argon2|bcryptjs|express-rate-limit|helmet)($|/)';
@@ -41,10 +41,17 @@ module.exports = {
     },
     {
       name: 'adapters-independent',
-      comment: 'Adapters meet only in main.ts: no adapter imports another adapter area (logging excepted).',
+      comment: 'Adapters meet only in src/composition: no adapter imports another adapter area (logging excepted).',
       severity: 'error',
       from: { path: '^src/adapters/([^/]+)/' },
       to: { path: '^src/adapters/([^/]+)/', pathNot: ['^src/adapters/$1/', '^src/adapters/logging/'] },
+    },
+    {
+      name: 'composition-on-top',
+      comment: 'Only composition modules and main.ts wire areas together: nothing below imports src/composition or main (a module importing main would be a cycle).',
+      severity: 'error',
+      from: { path: '^src/(domain|shared|app|adapters|config)/' },
+      to: { path: '^src/(composition|main)' },
     },
     {
       name: 'no-circular',

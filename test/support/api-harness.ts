@@ -2,8 +2,9 @@
  * Per-test-file harness for the REST and Socket.IO integration tests: a real database server
  * (FerretDB, started or reused here when no MONGODB_URI/TEST_MONGODB_URL is given), Redis when
  * asked, and one or more complete app instances (services, express API, socket.io) on ephemeral
- * ports. Each test file uses its own database. The call path is replaced by a fake agent control
- * and by `feed()`, which injects call events and agent state changes as the call path would.
+ * ports. Each test file uses its own database. The instance is built from the same area modules as
+ * main.ts (src/composition: auth, live, API, work orders); the call path is replaced by a fake agent
+ * control and by `feed()`, which injects call events and agent state changes as the call path would.
  * With `withWorkOrderModule` the work-order module (work orders, knowledge, reports, presets) is
  * wired in as main.ts does, so the instance serves the whole REST route table.
  */
@@ -11,38 +12,27 @@ import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { io as ioClient, type Socket as ClientSocket } from 'socket.io-client';
-import { AuthService } from '../../src/app/auth/auth.service';
-import { UserService } from '../../src/app/auth/user.service';
+import type { AuthService } from '../../src/app/auth/auth.service';
+import type { UserService } from '../../src/app/auth/user.service';
 import type { Role } from '../../src/domain/access';
-import { AgentConsoleService } from '../../src/app/live/agent-console.service';
-import { DashboardService } from '../../src/app/live/dashboard.service';
-import { LiveDashboard } from '../../src/app/live/live-dashboard';
+import type { AgentConsoleService } from '../../src/app/live/agent-console.service';
+import type { LiveDashboard } from '../../src/app/live/live-dashboard';
 import type { DashboardDelta } from '../../src/app/live/dashboard.types';
 import type { AgentAction, AgentControlPort, AgentPresence, LiveInput } from '../../src/app/live/live.ports';
-import { QueuesService } from '../../src/app/queues/queues.service';
-import { metricsOptionsOf } from '../../src/app/queues/queues.ports';
-import { CallRecordsService } from '../../src/app/records/call-records.service';
 import { NO_WORK_ORDERS, type WorkOrderLookup } from '../../src/app/records/call-records.ports';
-import { BcryptPasswordHasher } from '../../src/adapters/auth/bcrypt-password-hasher';
-import { JwtTokenSigner } from '../../src/adapters/auth/jwt-token-signer';
-import { nodeSecretSource } from '../../src/adapters/auth/node-secret-source';
 import { callHistoryList } from '../../src/adapters/db/call-history';
 import { DbConnection } from '../../src/adapters/db/connection';
 import { callRecordModel, type CallRecordDoc } from '../../src/adapters/db/models/call-record.model';
-import { MongoCallRecordReader } from '../../src/adapters/db/repositories/call-record.repository';
-import { MongoQueueRepository, MongoSettingsRepository } from '../../src/adapters/db/repositories/queue-settings.repository';
-import { MongoTokenRepository } from '../../src/adapters/db/repositories/token.repository';
-import { MongoUserRepository } from '../../src/adapters/db/repositories/user.repository';
-import { buildApi } from '../../src/adapters/http/api';
+import type { MongoUserRepository } from '../../src/adapters/db/repositories/user.repository';
 import type { LoginRateLimit } from '../../src/adapters/http/routers/auth.router';
+import { buildAuthModule } from '../../src/composition/auth.module';
+import { buildLiveModule, type LiveModule } from '../../src/composition/live.module';
+import { buildApiModule } from '../../src/composition/api.module';
 import { buildWorkOrderModule, type WorkOrderModule } from '../../src/composition/work-orders.module';
 import type { CallRecordingSource } from '../../src/app/attachments/attachment.ports';
-import { healthRouter } from '../../src/adapters/http/health.router';
-import { HttpServer } from '../../src/adapters/http/http-server';
-import { webConsoleRouter } from '../../src/adapters/http/web-console.router';
-import { Metrics, metricsRouter } from '../../src/adapters/metrics/metrics';
-import { RealtimeServer } from '../../src/adapters/realtime/socket-server';
-import { SocketProjector } from '../../src/adapters/realtime/projector';
+import type { HttpServer } from '../../src/adapters/http/http-server';
+import type { RealtimeServer } from '../../src/adapters/realtime/socket-server';
+import type { SocketProjector } from '../../src/adapters/realtime/projector';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/adapters/realtime/socket.events';
 import type { RouteDoc } from '../../src/adapters/http/route-table';
 import { silentLogger, type Logger } from '../../src/shared/logger';
@@ -144,102 +134,63 @@ export async function startApp(opts: AppOptions): Promise<TestApp> {
   const clock = Date.now;
   const db = new DbConnection(opts.dbUri, log);
   await db.start(200, 20_000);
-  const userRepo = new MongoUserRepository(db.connection);
-  const tokenRepo = new MongoTokenRepository(db.connection);
-  await Promise.all([userRepo.init(), tokenRepo.init(), callRecordModel(db.connection).createIndexes()]);
-  const hasher = new BcryptPasswordHasher(4);
-  const auth = new AuthService(
-    { users: userRepo, tokens: tokenRepo, hasher, signer: new JwtTokenSigner({ secret: JWT_SECRET }), secrets: nodeSecretSource, clock, log },
-    { accessTtlSec: opts.accessTtlSec ?? 900 },
-  );
-  const users = new UserService({ users: userRepo, hasher, auth, clock });
-  const queues = new QueuesService(new MongoQueueRepository(db.connection), new MongoSettingsRepository(db.connection), clock);
-  const dashboard = opts.withDashboard === false ? null : new LiveDashboard({ clock, queueWaitAlertSec: (q) => queues.cachedQueue(q)?.waitAlertSec });
-  if (dashboard) {
-    queues.onSettings((s) => dashboard.updateSettings(s));
-    queues.onQueue((q) => dashboard.registerQueue(q.queueId));
-  }
-  await queues.start();
+  // The same area modules as main.ts; the call path is replaced by `feed()` and a fake agent control.
+  const people = buildAuthModule({ db, jwtSecret: JWT_SECRET, clock, log, bcryptCost: 4, options: { accessTtlSec: opts.accessTtlSec ?? 900 } });
+  await Promise.all([people.init(), callRecordModel(db.connection).createIndexes()]);
   const workOrderModule = opts.withWorkOrderModule
-    ? buildWorkOrderModule({ db, auth, log, clock: opts.workOrderClock ?? clock, jobs: false, ...(opts.callRecordings ? { callRecordings: opts.callRecordings } : {}) })
+    ? buildWorkOrderModule({ db, auth: people.auth, log, clock: opts.workOrderClock ?? clock, jobs: false, ...(opts.callRecordings ? { callRecordings: opts.callRecordings } : {}) })
     : null;
-  await workOrderModule?.start();
-  const calls = new CallRecordsService(
-    new MongoCallRecordReader(db.connection),
-    opts.workOrders ?? workOrderModule?.callerHistory ?? NO_WORK_ORDERS,
-    () => metricsOptionsOf(queues.currentSettings()),
-  );
-  const dashboardService = dashboard ? new DashboardService(dashboard) : null;
-
-  // Wiring as in main.ts: projector → console → API routers → HTTP server → realtime server.
-  const metrics = new Metrics(dashboard);
-  const projector = new SocketProjector();
-  const viewDashboard = dashboard ?? new LiveDashboard({ clock });
-  let agentConsole: AgentConsoleService | null = null;
-  const feed = (i: LiveInput) => {
-    dashboard?.apply(i);
-    agentConsole?.apply(i);
-    metrics.observe(i);
-  };
+  let live: LiveModule | null = null;
+  const feed = (i: LiveInput) => live?.apply(i);
   const control = new FakeAgentControl(feed);
-  agentConsole = new AgentConsoleService({
-    publisher: projector,
-    control,
-    history: (actor, call) => calls.historyFor(actor, call),
-    dashboard: viewDashboard,
-    clock,
-    log,
-  });
-  const api = buildApi({
-    auth,
-    users,
-    calls,
-    queues,
-    agentConsole,
-    dashboard: dashboardService ?? new DashboardService(viewDashboard),
-    clock,
-    ...(opts.loginRateLimit ? { loginRateLimit: opts.loginRateLimit } : {}),
-    ...(workOrderModule ? { extraRouters: workOrderModule.routers } : {}),
-  });
-  const http = new HttpServer(
-    {
-      host: '127.0.0.1',
-      port: 0,
-      routers: [
-        metricsRouter(metrics, auth, SCRAPE_TOKEN),
-        healthRouter([{ name: 'database', check: () => db.ping() }]),
-        ...(opts.withWebConsole ? [webConsoleRouter(path.resolve(__dirname, '../../web/dist'))].filter((r) => r !== null) : []),
-        ...api.routers,
-      ],
-    },
-    log,
-  );
-  const realtime = new RealtimeServer(http.server, { auth, agentConsole, projector, dashboard: dashboardService, log }, { redisUrl: opts.redisUrl ?? null });
-  auth.onSessionsEnded((e) => realtime.endSessions(e));
-  if (dashboard) projector.attachDashboard(dashboard);
-  await realtime.start();
-  const { port } = await http.start();
-  const addr = http.server.address();
-  const actualPort = typeof addr === 'object' && addr ? addr.port : port;
-  return {
-    baseUrl: `http://127.0.0.1:${actualPort}`,
+  live = buildLiveModule({
     db,
-    auth,
-    users,
-    userRepo,
-    dashboard,
-    agentConsole,
+    auth: people.auth,
+    clock,
+    log,
     control,
-    realtime,
-    projector,
-    http,
+    callerHistory: opts.workOrders ?? workOrderModule?.callerHistory ?? NO_WORK_ORDERS,
+    withDashboard: opts.withDashboard !== false,
+  });
+  // The tests drive the projection's ticks and feed the day's calls themselves.
+  await live.start({ ticks: false, restoreToday: false });
+  await workOrderModule?.start();
+  const web = buildApiModule({
+    auth: people,
+    live,
+    clock,
+    log,
+    host: '127.0.0.1',
+    port: 0,
+    routers: workOrderModule ? workOrderModule.routers : [],
+    readiness: [{ name: 'database', check: () => db.ping() }],
+    metricsScrapeToken: SCRAPE_TOKEN,
+    webConsoleDir: opts.withWebConsole ? path.resolve(__dirname, '../../web/dist') : null,
+    ...(opts.loginRateLimit ? { loginRateLimit: opts.loginRateLimit } : {}),
+    realtime: { redisUrl: opts.redisUrl ?? null },
+  });
+  const { port } = await web.start();
+  const started = live;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    db,
+    auth: people.auth,
+    users: people.users,
+    userRepo: people.userRepo,
+    dashboard: started.dashboard,
+    agentConsole: started.agentConsole,
+    control,
+    realtime: web.realtime,
+    projector: started.projector,
+    http: web.http,
     workOrderModule,
-    docs: api.docs,
+    docs: web.api.docs,
     feed,
     async stop() {
-      dashboard?.stop();
-      await realtime.stop();
-      await http.stop();
+      started.stop();
+      web.detach();
+      await web.realtime.stop();
+      await web.http.stop();
       await workOrderModule?.stop();
       await db.connection.dropDatabase().catch(() => undefined);
       await db.stop();

@@ -3,16 +3,12 @@
  * service, and one or more app instances serving only the work-order module's routers on an
  * ephemeral port. A settable clock lets tests move time past deadlines without sleeping.
  */
-import { AuthService } from '../../src/app/auth/auth.service';
-import { UserService } from '../../src/app/auth/user.service';
+import type { AuthService } from '../../src/app/auth/auth.service';
+import type { UserService } from '../../src/app/auth/user.service';
 import type { Role } from '../../src/domain/access';
-import { BcryptPasswordHasher } from '../../src/adapters/auth/bcrypt-password-hasher';
-import { JwtTokenSigner } from '../../src/adapters/auth/jwt-token-signer';
-import { nodeSecretSource } from '../../src/adapters/auth/node-secret-source';
 import { DbConnection } from '../../src/adapters/db/connection';
-import { MongoTokenRepository } from '../../src/adapters/db/repositories/token.repository';
-import { MongoUserRepository } from '../../src/adapters/db/repositories/user.repository';
 import { HttpServer } from '../../src/adapters/http/http-server';
+import { buildAuthModule } from '../../src/composition/auth.module';
 import { buildWorkOrderModule, type WorkOrderModule, type WorkOrderModuleDeps } from '../../src/composition/work-orders.module';
 import { silentLogger } from '../../src/shared/logger';
 import { ADMIN, JWT_SECRET, mongoBaseUrl, uniqueDbName } from './api-harness';
@@ -49,13 +45,9 @@ export async function startWorkOrderApp(
 ): Promise<WorkOrderApp> {
   const db = new DbConnection(dbUri, silentLogger);
   await db.start(200, 20_000);
-  const userRepo = new MongoUserRepository(db.connection);
-  const tokenRepo = new MongoTokenRepository(db.connection);
-  await Promise.all([userRepo.init(), tokenRepo.init()]);
-  const hasher = new BcryptPasswordHasher(4);
   // Tokens are checked against the real time; the work-order clock is the test's.
-  const auth = new AuthService({ users: userRepo, tokens: tokenRepo, hasher, signer: new JwtTokenSigner({ secret: JWT_SECRET }), secrets: nodeSecretSource, clock: Date.now, log: silentLogger });
-  const users = new UserService({ users: userRepo, hasher, auth, clock: Date.now });
+  const { auth, users, init } = buildAuthModule({ db, jwtSecret: JWT_SECRET, clock: Date.now, log: silentLogger, bcryptCost: 4 });
+  await init();
   const module = buildWorkOrderModule({ db, auth, log: silentLogger, clock: clock.now, jobs: false, ...extra });
   await module.start();
   const http = new HttpServer({ host: '127.0.0.1', port: 0, routers: module.routers.map((r) => r.router) }, silentLogger);

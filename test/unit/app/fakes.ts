@@ -5,7 +5,7 @@ import { makeCallPathSettings, type CallPathSettings, type CallPathSettingsInput
 import type { CallbackRequest } from '../../../src/domain/call/call.effects';
 import type { CallEvent } from '../../../src/domain/call/call.events';
 import type { CallRecord } from '../../../src/domain/call/call.record';
-import { createCallPath, type CallPath, type CallPathPorts } from '../../../src/app/calls/call-path';
+import { createCallPath, type CallPath, type CallPathPorts } from '../../../src/composition/call-path.module';
 import { EventBus, type AnyBusMessage } from '../../../src/app/events/event-bus';
 import {
   TelephonyNotFoundError,
