@@ -22,7 +22,7 @@ import { AriConnection } from '../src/adapters/ari/ari-connection';
 import { AriSurveyDialer } from '../src/adapters/ari/ari-survey-dialer';
 import { DbConnection } from '../src/adapters/db/connection';
 import { toDoc } from '../src/adapters/db/repositories/work-order.repository';
-import { indexFieldsOf } from '../src/app/work-orders/work-order.index';
+import { indexFieldsOf } from '../src/app/work-orders/lifecycle/work-order.index';
 import { buildWorkOrderModule } from '../src/composition/work-orders.module';
 import { DEFAULT_WORK_CALENDAR } from '../src/domain/calendar';
 import { BEIJING_2023, createWorkOrder, formatWorkOrderNumber, transition, type Actor, type WorkOrder, type WorkOrderAction } from '../src/domain/work-order';

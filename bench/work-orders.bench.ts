@@ -40,15 +40,15 @@ import { MongoOrderChangeLog } from '../src/adapters/db/repositories/order-chang
 import { MongoWorkOrderSettingsStore } from '../src/adapters/db/repositories/work-order-settings.repository';
 import { workOrderModel } from '../src/adapters/db/models/work-order.model';
 import type { SentNoticeRecord, WorkOrderIndexFields } from '../src/app/work-orders/work-orders.ports';
-import { RegulationService } from '../src/app/work-orders/regulation.service';
-import { DEFAULT_SWEEP_OPTIONS, SupervisionSweep } from '../src/app/work-orders/supervision-sweep';
-import { createWorkOrderEmitter } from '../src/app/work-orders/work-order.events';
-import { factRowsOf } from '../src/app/work-orders/work-order.facts';
-import { WorkOrderFacts, type OrderFacts } from '../src/app/work-orders/work-order-facts.rollup';
-import { packRows } from '../src/app/work-orders/work-order-rollups';
-import { indexFieldsOf } from '../src/app/work-orders/work-order.index';
-import { WorkOrderReportService } from '../src/app/work-orders/work-order-report.service';
-import { parsePeriod } from '../src/app/work-orders/periods';
+import { RegulationService } from '../src/app/work-orders/lifecycle/regulation.service';
+import { DEFAULT_SWEEP_OPTIONS, SupervisionSweep } from '../src/app/work-orders/lifecycle/supervision-sweep';
+import { createWorkOrderEmitter } from '../src/app/work-orders/lifecycle/work-order.events';
+import { factRowsOf } from '../src/domain/kpi/work-order-facts';
+import { WorkOrderFacts, type OrderFacts } from '../src/app/work-orders/reporting/work-order-facts.service';
+import { packRows } from '../src/domain/kpi/work-order-rollups';
+import { indexFieldsOf } from '../src/app/work-orders/lifecycle/work-order.index';
+import { WorkOrderReportService } from '../src/app/work-orders/reporting/work-order-report.service';
+import { parsePeriod } from '../src/domain/calendar/periods';
 import { DEFAULT_WORK_CALENDAR } from '../src/domain/calendar';
 import {
   BEIJING_2023, createWorkOrder, dueNotices, foldSentNotices, formatWorkOrderNumber, transition,

@@ -1,5 +1,5 @@
 /**
- * Maintenance of the work-order KPI sums (src/app/work-orders/work-order-facts.rollup.ts):
+ * Maintenance of the work-order KPI sums (src/app/work-orders/reporting/work-order-facts.service.ts):
  *   npx tsx scripts/work-order-rollups.ts status    # fold state: generation, batch, log position
  *   npx tsx scripts/work-order-rollups.ts fold      # fold the listed changes now (the job does it every 30 s)
  *   npx tsx scripts/work-order-rollups.ts rebuild [--take-over]   # recompute every sum from the stored orders
@@ -11,7 +11,7 @@
  */
 import { DbConnection } from '../src/adapters/db/connection';
 import { MongoWorkOrderRollupStore, scanWorkOrders } from '../src/adapters/db/repositories/work-order-facts.repository';
-import { WorkOrderFacts } from '../src/app/work-orders/work-order-facts.rollup';
+import { WorkOrderFacts } from '../src/app/work-orders/reporting/work-order-facts.service';
 import { createLogger } from '../src/adapters/logging/logger';
 
 async function main(): Promise<void> {

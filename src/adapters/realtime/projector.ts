@@ -10,7 +10,7 @@
 import type { Server } from 'socket.io';
 import type { AgentConsoleEvents, CallActivity, ConsolePublisher } from '../../app/live/live.ports';
 import type { DashboardDelta } from '../../app/live/dashboard.types';
-import type { WorkOrderEventMap } from '../../app/work-orders/work-order.events';
+import type { WorkOrderEventMap } from '../../app/work-orders/lifecycle/work-order.events';
 import { rooms } from './rooms';
 import { WORK_ORDER_EVENTS, workOrderRooms, workOrderWire } from './work-order-wire';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './socket.events';

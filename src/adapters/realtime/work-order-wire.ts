@@ -3,7 +3,7 @@
  * field by field from an allow-list (ids, number, statuses, stage, level, times), so a field added
  * to an app event later never reaches clients unnoticed, and no caller data is ever sent.
  */
-import type { WorkOrderEventMap, WorkOrderScheduled } from '../../app/work-orders/work-order.events';
+import type { WorkOrderEventMap, WorkOrderScheduled } from '../../app/work-orders/lifecycle/work-order.events';
 import { rooms } from './rooms';
 import type { WorkOrderChangedPayload, WorkOrderNoticePayload } from './socket.events';
 

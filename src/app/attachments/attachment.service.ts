@@ -14,7 +14,7 @@ import { TERMINAL_STATUSES, type AttachmentRef, type WorkOrder } from '../../dom
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 import type { WorkOrderRepository } from '../work-orders/work-orders.ports';
-import { canSee, handlesOrder, orderHandlers } from '../work-orders/work-order.policy';
+import { canSee, handlesOrder, orderHandlers } from '../work-orders/lifecycle/work-order.policy';
 import type { AttachmentStore, ByteRange, CallRecordingLookup, CallRecordingSource, ImageCleaner, StoredAttachment } from './attachment.ports';
 
 export interface AttachmentServiceDeps {

@@ -16,10 +16,10 @@ import type { WorkOrder } from '../../domain/work-order';
 import type { Background } from '../../shared/background';
 import { NotFoundError } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
-import type { WorkOrderEmitter } from '../work-orders/work-order.events';
+import type { WorkOrderEmitter } from '../work-orders/lifecycle/work-order.events';
 import type { Clock, WorkOrderRepository } from '../work-orders/work-orders.ports';
-import type { RegulationService } from '../work-orders/regulation.service';
-import { canSee, handlesOrder } from '../work-orders/work-order.policy';
+import type { RegulationService } from '../work-orders/lifecycle/regulation.service';
+import { canSee, handlesOrder } from '../work-orders/lifecycle/work-order.policy';
 import { SmsSendError, type DeliveryReceipt, type SmsGateway, type SmsMessage, type SmsOutbox } from './sms.ports';
 
 export interface SmsOptions {

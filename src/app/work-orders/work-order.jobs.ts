@@ -1,16 +1,16 @@
 /**
  * The scheduled work of the work-order area: the supervision sweep (every minute by default), the
- * fold of new order revisions into the KPI sums (every 30 s; work-order-facts.rollup.ts) and
+ * fold of new order revisions into the KPI sums (every 30 s; reporting/work-order-facts.service.ts) and
  * report snapshots of every finished week, month, quarter and year (daily; a stored snapshot is
  * not computed again). The jobs adapter runs each on one instance at a time.
  */
 import type { Logger } from '../../shared/logger';
 import type { Clock, ReportSnapshotStore, ScheduledJob } from './work-orders.ports';
-import { PERIOD_KINDS, periodOf, previousPeriod } from './periods';
-import type { RegulationService } from './regulation.service';
-import type { SupervisionSweep } from './supervision-sweep';
-import type { WorkOrderReportService } from './work-order-report.service';
-import type { FoldResult } from './work-order-facts.rollup';
+import { PERIOD_KINDS, periodOf, previousPeriod } from '../../domain/calendar/periods';
+import type { RegulationService } from './lifecycle/regulation.service';
+import type { SupervisionSweep } from './lifecycle/supervision-sweep';
+import type { WorkOrderReportService } from './reporting/work-order-report.service';
+import type { FoldResult } from './reporting/work-order-facts.service';
 
 export interface WorkOrderJobDeps {
   readonly sweep: SupervisionSweep;

@@ -5,7 +5,9 @@
 import type { CallSubject } from '../../domain/access';
 import type { CalendarYearData } from '../../domain/calendar';
 import type { ComplaintStatus, DeadlineStage, RepeatCandidate, RegulationPreset, UnitComplaint, WorkOrder } from '../../domain/work-order';
-import type { WorkOrderFactRow } from './work-order.facts';
+import type { FactChange, WorkOrderFactRow, WorkOrderFactsView } from '../../domain/kpi/work-order-facts';
+
+export type { FactChange, OpenDueField, PackedFactRow, UnitCounterSums, WorkOrderFactsView } from '../../domain/kpi/work-order-facts';
 
 export type { Clock } from '../../shared/clock';
 
@@ -170,7 +172,7 @@ export interface WakeSchedule {
 }
 
 /**
- * The KPI facts of every order, summed per report period (see work-order-facts.rollup.ts): a writer
+ * The KPI facts of every order, summed per report period (see reporting/work-order-facts.service.ts): a writer
  * hands over each new revision's rows with those of the revision it replaced; reports read a view.
  */
 export interface WorkOrderFactsRepository {
@@ -187,47 +189,7 @@ export interface WorkOrderFactsRepository {
 }
 
 /** Sums of the facts of some periods, read at once (WorkOrderFactsRepository.view). */
-export interface WorkOrderFactsView {
-  /** Sums of every numeric counter of unit rows in the period, grouped by unit (ascending unit id). */
-  sumByUnit(periodKey: string, unitId?: string): UnitCounterSums[];
-  /** Per unit, rows in the period whose `field` is set and earlier than the view's `asOf`. */
-  countOpenBefore(periodKey: string, field: OpenDueField, unitId?: string): Map<string, number>;
-  /** Orders per category or area whose topic period is `periodKey`, most frequent first. */
-  topics(periodKey: string, dimension: 'category' | 'areaCode', limit: number): { key: string; count: number }[];
-}
-
-export type OpenDueField = 'signOpenDueAt' | 'otcOpenDueAt' | 'unfinishedDueAt' | 'feedbackOpenDueAt';
-
-export interface UnitCounterSums {
-  readonly unitId: string;
-  readonly counters: Readonly<Record<string, number>>;
-}
-
-// ---- KPI rollups: storage of WorkOrderFacts (work-order-facts.rollup.ts) ----
-
-/** A fact row reduced to what the sums need. */
-export interface PackedFactRow {
-  /** Unit (null: topic-only row). */
-  readonly u: string | null;
-  /** Category and area code. */
-  readonly c: string;
-  readonly a: string;
-  /** Report periods of the unit row, and topic periods. */
-  readonly p: readonly string[];
-  readonly t: readonly string[];
-  /** Counters that are not 0. */
-  readonly n: Readonly<Record<string, number>>;
-  /** Open due instants (epoch ms). */
-  readonly o: Readonly<Partial<Record<OpenDueField, number>>>;
-}
-
-/** One write of an order, as the change log holds it: the rows it replaced and its own. */
-export interface FactChange {
-  readonly orderId: string;
-  readonly rev: number;
-  readonly old: readonly PackedFactRow[];
-  readonly rows: readonly PackedFactRow[];
-}
+// ---- KPI rollups: storage of WorkOrderFacts (reporting/work-order-facts.service.ts) ----
 
 /** Counts of one rollup document (key: a JSON tuple) and the last batch applied to it. */
 export interface StoredRollup {
@@ -268,8 +230,8 @@ export interface FoldBatch {
 }
 
 /**
- * Storage of the sums. Collections stay small (the change log holds the open hours only, rollups a
- * few documents per period): FerretDB v1 on SQLite reads a whole collection even for `_id` lookups.
+ * Storage of the sums. Collections stay small: the change log holds the open hours only, rollups a
+ * few documents per period (docs/database.md, "Designs from the FerretDB v1 days that stay").
  */
 export interface WorkOrderRollupStore {
   /** Appends to the change list of an epoch hour. */

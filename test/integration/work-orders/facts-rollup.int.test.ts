@@ -8,8 +8,8 @@ import { MongoWorkOrderRollupStore, scanWorkOrders } from '../../../src/adapters
 import { MongoWorkOrderRepository } from '../../../src/adapters/db/repositories/work-order.repository';
 import type { StoredWorkOrder } from '../../../src/app/work-orders/work-orders.ports';
 import { FOLD_JOB } from '../../../src/app/work-orders/work-order.jobs';
-import { factRowsOf } from '../../../src/app/work-orders/work-order.facts';
-import { packRows, rollupsOf } from '../../../src/app/work-orders/work-order-rollups';
+import { factRowsOf } from '../../../src/domain/kpi/work-order-facts';
+import { packRows, rollupsOf } from '../../../src/domain/kpi/work-order-rollups';
 import { call, login, startWorkOrderApp, TestClock, workOrderDbUri, type Login, type WorkOrderApp } from '../../support/work-order-harness';
 
 const T0 = new Date('2026-05-11T09:00:00+08:00');

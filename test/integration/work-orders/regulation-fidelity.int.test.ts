@@ -4,7 +4,7 @@
  * yearly rates both ways, and provisional deadlines counted again when a calendar year is stored
  * (logged on the order, announced to the unit, 催办 re-planned, never retroactively overdue).
  */
-import type { WorkOrderDeadlineChanged, WorkOrderNotice } from '../../../src/app/work-orders/work-order.events';
+import type { WorkOrderDeadlineChanged, WorkOrderNotice } from '../../../src/app/work-orders/lifecycle/work-order.events';
 import { call, login, startWorkOrderApp, TestClock, workOrderDbUri, type Login, type WorkOrderApp } from '../../support/work-order-harness';
 
 type Deadline = { dueAt: string; provisional: boolean; metAt?: string; startAt: string };

@@ -9,7 +9,7 @@
  */
 import { AriConnection } from '../../../src/adapters/ari/ari-connection';
 import { AriSurveyDialer } from '../../../src/adapters/ari/ari-survey-dialer';
-import { DEFAULT_SURVEY_JOB_OPTIONS, surveyAttempts, surveyClaimKey } from '../../../src/app/work-orders/survey-job';
+import { DEFAULT_SURVEY_JOB_OPTIONS, surveyAttempts, surveyClaimKey } from '../../../src/app/work-orders/lifecycle/survey-job';
 import { MongoSurveyClaims } from '../../../src/adapters/db/repositories/survey-claim.repository';
 import { planSurveyAttempt, type SurveyPolicy } from '../../../src/domain/work-order';
 import type { Actor } from '../../../src/domain/access';

@@ -15,7 +15,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../../../src/ad
 import type { ScreenPop } from '../../../src/app/live/live.ports';
 import { asUserId } from '../../../src/shared/ids';
 import type { AnyBusMessage } from '../../../src/app/events/event-bus';
-import { surveyAttempts } from '../../../src/app/work-orders/survey-job';
+import { surveyAttempts } from '../../../src/app/work-orders/lifecycle/survey-job';
 import type { Actor } from '../../../src/domain/access';
 import { planSurveyAttempt, type SurveyPolicy, type WorkOrder } from '../../../src/domain/work-order';
 import { eventually } from '../../support/eventually';

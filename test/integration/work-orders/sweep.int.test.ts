@@ -6,7 +6,7 @@
  * one scheduled runner per job across instances (database lease).
  */
 import { SWEEP_JOB } from '../../../src/app/work-orders/work-order.jobs';
-import type { WorkOrderNotice } from '../../../src/app/work-orders/work-order.events';
+import type { WorkOrderNotice } from '../../../src/app/work-orders/lifecycle/work-order.events';
 import { MongoJobLock } from '../../../src/adapters/db/repositories/job-lock.repository';
 import { call, login, startWorkOrderApp, TestClock, workOrderDbUri, type Login, type WorkOrderApp } from '../../support/work-order-harness';
 

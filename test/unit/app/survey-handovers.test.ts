@@ -3,7 +3,7 @@ import { asAgentId, asCallId, asQueueId } from '../../../src/shared/ids';
 import { EventBus } from '../../../src/app/events/event-bus';
 import { SurveyHandoverWatch } from '../../../src/app/calls/survey-handovers';
 import type { CallEvent, CallEventBody } from '../../../src/domain/call/call.events';
-import { surveyRecord } from '../../../src/app/work-orders/survey-job';
+import { surveyRecord } from '../../../src/app/work-orders/lifecycle/survey-job';
 import { FakeClock, FakeScheduler, RecordingLogger, flush } from './fakes';
 
 const q = asQueueId('general');

@@ -1,4 +1,4 @@
-import { createWorkOrderEmitter, type WorkOrderEventMap } from '../../../src/app/work-orders/work-order.events';
+import { createWorkOrderEmitter, type WorkOrderEventMap } from '../../../src/app/work-orders/lifecycle/work-order.events';
 import { SocketProjector, type HotlineIo } from '../../../src/adapters/realtime/projector';
 import { WORK_ORDER_EVENTS, workOrderRooms, workOrderWire } from '../../../src/adapters/realtime/work-order-wire';
 

@@ -1,6 +1,6 @@
 /**
- * WorkOrderRollupStore (app/work-orders/work-order-facts.rollup.ts). The collections are keyed by
- * `_id` and stay small (see docs/database.md, "Designs from the FerretDB v1 days that stay"):
+ * WorkOrderRollupStore (app/work-orders/reporting/work-order-facts.service.ts). The collections are
+ * keyed by `_id` and stay small (see docs/database.md, "Designs from the FerretDB v1 days that stay"):
  *
  *  - work_order_fact_changes: KeyedList `h:<epoch hour>` of the order writes (the change log;
  *    appended by every instance, atomic through unique slot inserts). Only the hours not folded

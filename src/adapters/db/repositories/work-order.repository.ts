@@ -22,7 +22,7 @@ import type {
 } from '../../../app/work-orders/work-orders.ports';
 import { workOrderModel, type WorkOrderDoc } from '../models/work-order.model';
 import { KeyedList } from '../keyed-list';
-import { wakeNeedsListing } from '../../../app/work-orders/work-order.index';
+import { wakeNeedsListing } from '../../../app/work-orders/lifecycle/work-order.index';
 import { ensureIndexes } from '../indexes';
 
 const INDEX_FIELDS = ['rev', 'wakeAt', 'nextNoticeAt', 'contactRetryAt', 'callbackDueAt', 'unitIds', 'phoneKey', 'handlerKeys'] as const;

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { COMPLAINT_GROUNDS } from '../../../domain/work-order';
-import type { ComplaintService } from '../../../app/work-orders/complaint.service';
+import type { ComplaintService } from '../../../app/work-orders/lifecycle/complaint.service';
 import { authOf, requireAuth, type Authenticator } from '../auth.middleware';
 import { DocumentedRouter } from '../route-table';
 import { id, instant, page, pageSize, parse } from '../validate';

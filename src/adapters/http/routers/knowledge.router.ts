@@ -1,6 +1,6 @@
 /** Knowledge base (知识库): search (Chinese text via stored tokens), read, create, update. */
 import { z } from 'zod';
-import type { KnowledgeService } from '../../../app/work-orders/knowledge.service';
+import type { KnowledgeService } from '../../../app/work-orders/knowledge/knowledge.service';
 import { authOf, requireAuth, type Authenticator } from '../auth.middleware';
 import { DocumentedRouter } from '../route-table';
 import { id, instant, parse } from '../validate';

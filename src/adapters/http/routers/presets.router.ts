@@ -4,7 +4,7 @@
  * validated by the domain schemas; 400 names the field, 409 for a version that is not newer.
  */
 import { z } from 'zod';
-import type { RegulationService } from '../../../app/work-orders/regulation.service';
+import type { RegulationService } from '../../../app/work-orders/lifecycle/regulation.service';
 import { authOf, requireAuth, type Authenticator } from '../auth.middleware';
 import { DocumentedRouter } from '../route-table';
 import { parse } from '../validate';

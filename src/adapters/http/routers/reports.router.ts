@@ -1,8 +1,8 @@
 /** Work-order KPI reports per unit and period, as JSON or CSV, with hot topics. */
 import { z } from 'zod';
 import { ValidationError } from '../../../shared/errors';
-import { PERIOD_KINDS, parsePeriod, periodOf } from '../../../app/work-orders/periods';
-import { reportToCsv, type WorkOrderReportService } from '../../../app/work-orders/work-order-report.service';
+import { PERIOD_KINDS, parsePeriod, periodOf } from '../../../domain/calendar/periods';
+import { reportToCsv, type WorkOrderReportService } from '../../../app/work-orders/reporting/work-order-report.service';
 import { authOf, requireAuth, type Authenticator } from '../auth.middleware';
 import { DocumentedRouter } from '../route-table';
 import { id, parse } from '../validate';

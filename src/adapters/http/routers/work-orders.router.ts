@@ -7,7 +7,7 @@ import type { IdempotencyStore } from '../../../app/idempotency/idempotency.port
 import { idempotent } from '../idempotency';
 import { z } from 'zod';
 import { SATISFACTION_LEVELS, URGENCIES, WORK_ORDER_STATUSES, type WorkOrderAction } from '../../../domain/work-order';
-import type { WorkOrderService } from '../../../app/work-orders/work-order.service';
+import type { WorkOrderService } from '../../../app/work-orders/lifecycle/work-order.service';
 import { authOf, requireAuth, type Authenticator } from '../auth.middleware';
 import { DocumentedRouter } from '../route-table';
 import { id, instant, page, pageSize, parse, phone } from '../validate';

@@ -1,4 +1,4 @@
-import { csvCell } from '../../../../src/app/work-orders/work-order-report.service';
+import { csvCell } from '../../../../src/app/work-orders/reporting/work-order-report.service';
 
 describe('csvCell (OWASP CSV injection)', () => {
   it.each([

@@ -7,8 +7,8 @@ import type {
   StoredWorkOrder, UnitCounterSums, WakeSchedule, WorkOrderFactsRepository, WorkOrderFactsView, WorkOrderFilter, WorkOrderIndexFields,
   WorkOrderRepository, WorkOrderSettingsStore,
 } from '../../../../src/app/work-orders/work-orders.ports';
-import { FACT_COUNTERS, type WorkOrderFactRow } from '../../../../src/app/work-orders/work-order.facts';
-import { wakeNeedsListing } from '../../../../src/app/work-orders/work-order.index';
+import { FACT_COUNTERS, type WorkOrderFactRow } from '../../../../src/domain/kpi/work-order-facts';
+import { wakeNeedsListing } from '../../../../src/app/work-orders/lifecycle/work-order.index';
 import type { CalendarYearData } from '../../../../src/domain/calendar';
 import type { RegulationPreset } from '../../../../src/domain/work-order';
 

@@ -6,10 +6,10 @@
  * 催办 at 75 % (18 h), its 督办 yellow at 24 h.
  */
 import { silentLogger } from '../../../../src/shared/logger';
-import { RegulationService } from '../../../../src/app/work-orders/regulation.service';
-import { SupervisionSweep, type SweepOptions } from '../../../../src/app/work-orders/supervision-sweep';
-import { createWorkOrderEmitter, type WorkOrderNotice } from '../../../../src/app/work-orders/work-order.events';
-import { WorkOrderService, type CreateWorkOrderInput } from '../../../../src/app/work-orders/work-order.service';
+import { RegulationService } from '../../../../src/app/work-orders/lifecycle/regulation.service';
+import { SupervisionSweep, type SweepOptions } from '../../../../src/app/work-orders/lifecycle/supervision-sweep';
+import { createWorkOrderEmitter, type WorkOrderNotice } from '../../../../src/app/work-orders/lifecycle/work-order.events';
+import { WorkOrderService, type CreateWorkOrderInput } from '../../../../src/app/work-orders/lifecycle/work-order.service';
 import { actor, FakeChangeLog, FakeFacts, FakeKnowledge, FakeNoticeLog, FakeOrders, FakeSettings } from './fakes';
 
 const T0 = new Date('2026-03-02T09:00:00+08:00').getTime();

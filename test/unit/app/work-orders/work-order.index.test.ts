@@ -1,4 +1,4 @@
-import { wakeNeedsListing } from '../../../../src/app/work-orders/work-order.index';
+import { wakeNeedsListing } from '../../../../src/app/work-orders/lifecycle/work-order.index';
 
 describe('wakeNeedsListing', () => {
   const now = Date.parse('2026-03-02T10:00:00+08:00');

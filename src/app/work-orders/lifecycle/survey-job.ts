@@ -12,10 +12,10 @@
  * is planned from, and the last such attempt closes the order as unreachable (the state machine's
  * rule on `callback.maxAttempts`).
  */
-import { planSurveyAttempt, surveyAnswers, surveyChannel, nextCallingSlot, type WorkOrder, type WorkOrderAction } from '../../domain/work-order';
-import type { Logger } from '../../shared/logger';
-import { BackgroundTasks, type Background } from '../../shared/background';
-import type { Clock, ScheduledJob, SurveyCallOutcome, SurveyClaims, SurveyDialer, SurveyHandovers, WorkOrderRepository } from './work-orders.ports';
+import { planSurveyAttempt, surveyAnswers, surveyChannel, nextCallingSlot, type WorkOrder, type WorkOrderAction } from '../../../domain/work-order';
+import type { Logger } from '../../../shared/logger';
+import { BackgroundTasks, type Background } from '../../../shared/background';
+import type { Clock, ScheduledJob, SurveyCallOutcome, SurveyClaims, SurveyDialer, SurveyHandovers, WorkOrderRepository } from '../work-orders.ports';
 import type { RegulationService } from './regulation.service';
 import type { WorkOrderService } from './work-order.service';
 

@@ -4,7 +4,7 @@
  * `w:2026-W10` (ISO week), `m:2026-03`, `q:2026-Q1`, `y:2026`.
  */
 import { DateTime } from 'luxon';
-import { HOTLINE_ZONE } from '../../domain/calendar';
+import { HOTLINE_ZONE } from './local-time';
 
 export const PERIOD_KINDS = ['week', 'month', 'quarter', 'year'] as const;
 export type PeriodKind = (typeof PERIOD_KINDS)[number];

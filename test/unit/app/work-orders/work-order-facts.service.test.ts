@@ -6,11 +6,11 @@
  * on; a write whose change was never listed is missed until a rebuild.
  */
 import type { FactChange, WorkOrderFactsRepository } from '../../../../src/app/work-orders/work-orders.ports';
-import { parsePeriod, type Period } from '../../../../src/app/work-orders/periods';
-import { WorkOrderFacts, HOUR_MS, hourOf, type OrderFacts } from '../../../../src/app/work-orders/work-order-facts.rollup';
-import { factRowsOf } from '../../../../src/app/work-orders/work-order.facts';
-import { packRows, rollupsOf } from '../../../../src/app/work-orders/work-order-rollups';
-import { WorkOrderReportService, type WorkOrderReport } from '../../../../src/app/work-orders/work-order-report.service';
+import { parsePeriod, type Period } from '../../../../src/domain/calendar/periods';
+import { WorkOrderFacts, HOUR_MS, hourOf, type OrderFacts } from '../../../../src/app/work-orders/reporting/work-order-facts.service';
+import { factRowsOf } from '../../../../src/domain/kpi/work-order-facts';
+import { packRows, rollupsOf } from '../../../../src/domain/kpi/work-order-rollups';
+import { WorkOrderReportService, type WorkOrderReport } from '../../../../src/app/work-orders/reporting/work-order-report.service';
 import { BEIJING_2023, type Actor, type WorkOrder, type WorkOrderAction } from '../../../../src/domain/work-order';
 import { silentLogger } from '../../../../src/shared/logger';
 import { AGENT, at, newOrder, run, SUP } from '../../work-order/work-order.fixtures';

@@ -3,9 +3,9 @@
  * earliest of the next 催办/督办 notice, a due first-contact retry and a due callback), who may
  * see it, and the normalized phone for repeat-complaint lookups.
  */
-import type { WorkCalendar } from '../../domain/calendar';
-import { nextNoticeAt, normalizePhone, type RegulationPreset, type WorkOrder, type WorkOrderEvent } from '../../domain/work-order';
-import type { StoredWorkOrder, WorkOrderIndexFields } from './work-orders.ports';
+import type { WorkCalendar } from '../../../domain/calendar';
+import { nextNoticeAt, normalizePhone, type RegulationPreset, type WorkOrder, type WorkOrderEvent } from '../../../domain/work-order';
+import type { StoredWorkOrder, WorkOrderIndexFields } from '../work-orders.ports';
 import { orderHandlerKeys, unitIdsOf } from './work-order.policy';
 
 export function needsContactRetry(o: WorkOrder): boolean {

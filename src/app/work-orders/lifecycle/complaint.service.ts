@@ -3,11 +3,11 @@
  * administrator other than the recorder judges each one, and the upheld ones feed the Beijing
  * score of the unit in the report of the period the citizen complained in.
  */
-import { requirePermission, type Actor } from '../../domain/access';
-import { judgeComplaint, type ComplaintGround, type UnitComplaint } from '../../domain/work-order';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors';
-import type { Logger } from '../../shared/logger';
-import type { Clock, ComplaintFilter, Page, UnitComplaintRepository, WorkOrderRepository } from './work-orders.ports';
+import { requirePermission, type Actor } from '../../../domain/access';
+import { judgeComplaint, type ComplaintGround, type UnitComplaint } from '../../../domain/work-order';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../shared/errors';
+import type { Logger } from '../../../shared/logger';
+import type { Clock, ComplaintFilter, Page, UnitComplaintRepository, WorkOrderRepository } from '../work-orders.ports';
 import { unitIdsOf } from './work-order.policy';
 
 export interface RecordComplaintInput {

@@ -1,14 +1,14 @@
 /**
  * Knowledge base (知识库): articles with category, keywords, validity period and owner unit, and a
- * search that works for Chinese text (see knowledge.tokens.ts). Hotline staff read and search;
+ * search that works for Chinese text (see domain/knowledge/knowledge.tokens.ts). Hotline staff read and search;
  * supervisors and administrators write any article, unit handlers the articles their unit owns.
  * Which article answered a consultation is recorded on the order by the `answerDirect` action.
  */
-import { requirePermission, type Actor } from '../../domain/access';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors';
-import type { Logger } from '../../shared/logger';
-import type { Clock, KnowledgeArticle, KnowledgeRepository } from './work-orders.ports';
-import { articleTokens, queryTokens, scoreArticle } from './knowledge.tokens';
+import { requirePermission, type Actor } from '../../../domain/access';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../shared/errors';
+import type { Logger } from '../../../shared/logger';
+import type { Clock, KnowledgeArticle, KnowledgeRepository } from '../work-orders.ports';
+import { articleTokens, queryTokens, scoreArticle } from '../../../domain/knowledge/knowledge.tokens';
 
 export interface ArticleInput {
   readonly title: string;

@@ -2,13 +2,9 @@
  * WorkOrderFacts: the KPI sums of every order per report period, exact with several app instances
  * writing at once, without any query over the orders.
  *
- * Why this shape: FerretDB v1 on SQLite answers every filter but `{ _id: <string> }` by decoding
- * the whole collection in Go, and even that one is a scan in SQLite (its `_id` index is on another
- * expression than the lookup uses: `EXPLAIN QUERY PLAN` says SCAN; the lab's build fixes that, see
- * scripts/ferretdb.sh), so one lookup in a collection of a million orders takes seconds there.
- * Nothing here is kept per order: the collections read on the hot paths stay small (the change log
- * holds the open hours only; the sums are a few documents per period), and conditional updates and
- * `$inc` (not atomic on FerretDB v1) are not used.
+ * Why this shape: nothing here is kept per order, the collections read on the hot paths stay small,
+ * and no conditional update or `$inc` is used (docs/database.md, "Designs from the FerretDB v1
+ * days that stay").
  *
  * Write path (`put`, after each successful order write): the write is appended to the change list
  * of the current epoch hour (a KeyedList: a unique insert per slot) as the rows of the revision it
@@ -18,7 +14,7 @@
  *
  * Fold (`fold`, the scheduled job; one runner at a time through the job lease): reads the lists
  * from its cursor (per hour, the number of changes already folded), adds rows − replaced rows of
- * each new change to the rollup documents (work-order-rollups.ts). Each step is a batch written
+ * each new change to the rollup documents (domain/kpi/work-order-rollups.ts). Each step is a batch written
  * BEFORE any of its effects (write-ahead, unique `seq`): the deltas and the cursor after it.
  * Applying a batch skips rollup documents that already carry its `seq` and rewrites the same state,
  * so a crash at any point is repaired by applying the batch again: the next fold does that once the
@@ -44,16 +40,16 @@
  * folds go on, then switches to it in one batch, adding the changes listed since it began for
  * revisions newer than those it read.
  */
-import type { Logger } from '../../shared/logger';
-import { mapInWindows } from '../../shared/windows';
+import type { Logger } from '../../../shared/logger';
+import { mapInWindows } from '../../../shared/windows';
 import type {
   Clock, FactChange, FoldBatch, FoldCursor, FoldState, PackedFactRow, StoredRollup, StoredWorkOrder,
   WorkOrderFactsRepository, WorkOrderFactsView, WorkOrderRollupStore,
-} from './work-orders.ports';
-import { factRowsOf, type WorkOrderFactRow } from './work-order.facts';
+} from '../work-orders.ports';
+import { factRowsOf, type WorkOrderFactRow } from '../../../domain/kpi/work-order-facts';
 import {
   addBag, addChange, addRows, newChanges, packRows, pruneDelta, RollupView, viewDocIds, type Bag, type Delta,
-} from './work-order-rollups';
+} from '../../../domain/kpi/work-order-rollups';
 
 export const HOUR_MS = 3_600_000;
 export const hourOf = (ms: number): number => Math.floor(ms / HOUR_MS);

@@ -3,17 +3,17 @@
  * the nine KPIs of the domain (按期办结率, 反馈率, 满意率, 响应率, 解决率, 回访率, 及时签收率,
  * 退单率, 重办率), the Beijing 3-point score, the Yanji monthly score, rankings and hot topics with
  * their change against the previous period. Computed from the KPI sums per period
- * (work-order-facts.rollup.ts): a few documents read by `_id`, never a scan of the orders.
+ * (work-order-facts.service.ts): a few documents read by `_id`, never a scan of the orders.
  */
-import { requirePermission, type Actor } from '../../domain/access';
+import { requirePermission, type Actor } from '../../../domain/access';
 import {
   annualRate, annualValue, beijingScore, rankBy, rate, yanjiMonthlyScore,
   type AnnualRate, type BeijingScore, type Rate, type YanjiMonthlyScore,
-} from '../../domain/kpi/work-order-kpi';
-import type { AnnualAggregation, ScoringPolicy } from '../../domain/work-order';
-import type { Clock, OpenDueField, UnitComplaintRepository, WorkOrderFactsRepository, WorkOrderFactsView } from './work-orders.ports';
-import type { FactCounter } from './work-order.facts';
-import { parsePeriod, previousPeriod, type Period } from './periods';
+} from '../../../domain/kpi/work-order-kpi';
+import type { AnnualAggregation, ScoringPolicy } from '../../../domain/work-order';
+import type { Clock, OpenDueField, UnitComplaintRepository, WorkOrderFactsRepository, WorkOrderFactsView } from '../work-orders.ports';
+import type { FactCounter } from '../../../domain/kpi/work-order-facts';
+import { parsePeriod, previousPeriod, type Period } from '../../../domain/calendar/periods';
 
 export interface UnitKpis {
   readonly onTimeCompletion: Rate;
@@ -166,7 +166,7 @@ export class WorkOrderReportService {
   }
 }
 
-/** The domain formulas (work-order-kpi.ts) from summed counters; see work-order.facts.ts. */
+/** The domain formulas (work-order-kpi.ts) from summed counters; see domain/kpi/work-order-facts.ts. */
 export function unitKpis(c: (k: FactCounter) => number, open: (f: OpenDueField) => number): UnitKpis {
   return {
     onTimeCompletion: rate(c('otcOnTime'), c('otcPassed') + open('otcOpenDueAt')),

@@ -7,12 +7,12 @@
 import {
   BUILT_IN_CALENDAR_YEARS, createWorkCalendar, mergeCalendarYear,
   type CalendarYearData, type WorkCalendar,
-} from '../../domain/calendar';
-import { requirePermission, type Actor } from '../../domain/access';
-import { BUILT_IN_PRESETS, DEFAULT_PRESET_ID, builtInPreset, parseRegulationPreset, type RegulationPreset } from '../../domain/work-order';
-import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
-import type { Logger } from '../../shared/logger';
-import type { Clock, StoredPreset, WorkOrderSettingsStore } from './work-orders.ports';
+} from '../../../domain/calendar';
+import { requirePermission, type Actor } from '../../../domain/access';
+import { BUILT_IN_PRESETS, DEFAULT_PRESET_ID, builtInPreset, parseRegulationPreset, type RegulationPreset } from '../../../domain/work-order';
+import { ConflictError, NotFoundError, ValidationError } from '../../../shared/errors';
+import type { Logger } from '../../../shared/logger';
+import type { Clock, StoredPreset, WorkOrderSettingsStore } from '../work-orders.ports';
 import { firstUnknownField } from './strict-input';
 
 export interface PresetSummary {

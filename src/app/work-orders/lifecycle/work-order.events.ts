@@ -3,8 +3,8 @@
  * contact retries and callbacks, every change). Each carries the units concerned so the live
  * API can pick its audience (`unit:<unitId>`, and the `workorders` room of hotline staff).
  */
-import type { DeadlineStage, WorkOrderStatus } from '../../domain/work-order';
-import { TypedEmitter } from '../../shared/typed-emitter';
+import type { DeadlineStage, WorkOrderStatus } from '../../../domain/work-order';
+import { TypedEmitter } from '../../../shared/typed-emitter';
 
 export interface WorkOrderChanged {
   readonly orderId: string;

@@ -5,9 +5,9 @@
  * denominators of the domain formulas; the parts that depend on "now" (overdue, unsigned past the
  * limit) keep their due instant (`*OpenDueAt`) and are counted at report time with a `<` match.
  */
-import { kpiFactsFromOrder, type KpiOrderFacts } from '../../domain/kpi/work-order-kpi';
-import type { WorkOrder } from '../../domain/work-order';
-import { periodKeys } from './periods';
+import { kpiFactsFromOrder, type KpiOrderFacts } from './work-order-kpi';
+import type { WorkOrder } from '../work-order';
+import { periodKeys } from '../calendar/periods';
 
 export const FACT_COUNTERS = [
   'dispatched', 'active', 'returnRequested', 'returnApproved', 'returnPendingReview', 'replyPendingReview', 'reviewPassed',
@@ -109,4 +109,44 @@ export function factRowsOf(order: WorkOrder): WorkOrderFactRow[] {
     ...base, id: `${order.id}#${idx}`, idx, unitId: f.unitId,
     periods: periodKeys(f.dispatchedAt), topicPeriods: idx === 0 ? topicPeriods : [], ...countersOf(f),
   }));
+}
+
+export interface WorkOrderFactsView {
+  /** Sums of every numeric counter of unit rows in the period, grouped by unit (ascending unit id). */
+  sumByUnit(periodKey: string, unitId?: string): UnitCounterSums[];
+  /** Per unit, rows in the period whose `field` is set and earlier than the view's `asOf`. */
+  countOpenBefore(periodKey: string, field: OpenDueField, unitId?: string): Map<string, number>;
+  /** Orders per category or area whose topic period is `periodKey`, most frequent first. */
+  topics(periodKey: string, dimension: 'category' | 'areaCode', limit: number): { key: string; count: number }[];
+}
+
+export type OpenDueField = 'signOpenDueAt' | 'otcOpenDueAt' | 'unfinishedDueAt' | 'feedbackOpenDueAt';
+
+export interface UnitCounterSums {
+  readonly unitId: string;
+  readonly counters: Readonly<Record<string, number>>;
+}
+
+/** A fact row reduced to what the sums need. */
+export interface PackedFactRow {
+  /** Unit (null: topic-only row). */
+  readonly u: string | null;
+  /** Category and area code. */
+  readonly c: string;
+  readonly a: string;
+  /** Report periods of the unit row, and topic periods. */
+  readonly p: readonly string[];
+  readonly t: readonly string[];
+  /** Counters that are not 0. */
+  readonly n: Readonly<Record<string, number>>;
+  /** Open due instants (epoch ms). */
+  readonly o: Readonly<Partial<Record<OpenDueField, number>>>;
+}
+
+/** One write of an order, as the change log holds it: the rows it replaced and its own. */
+export interface FactChange {
+  readonly orderId: string;
+  readonly rev: number;
+  readonly old: readonly PackedFactRow[];
+  readonly rows: readonly PackedFactRow[];
 }

@@ -4,20 +4,20 @@
  * history entry; the write is conditional on the revision that was read (optimistic concurrency:
  * a lost race is retried from a fresh read, or answered 409 when the client named a revision).
  */
-import { actorHandlerKeys, owns, type Actor } from '../../domain/access';
-import { toLocalDate } from '../../domain/calendar';
+import { actorHandlerKeys, owns, type Actor } from '../../../domain/access';
+import { toLocalDate } from '../../../domain/calendar';
 import {
   createWorkOrder, findRepeatLink, formatWorkOrderNumber, normalizePhone, repeatWindowStart, transition,
   type Actor as OrderActor, type AttachmentRef, type Category, type RegulationPreset, type TransitionErrorCode, type Urgency,
   type WorkOrder, type WorkOrderAction, type WorkOrderEvent,
-} from '../../domain/work-order';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors';
-import type { Logger } from '../../shared/logger';
+} from '../../../domain/work-order';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../shared/errors';
+import type { Logger } from '../../../shared/logger';
 import type {
   CallCases, Clock, KnowledgeRepository, NoticeLog, Page, StoredWorkOrder, WorkOrderFactsRepository, WorkOrderFilter, WorkOrderRepository,
-} from './work-orders.ports';
+} from '../work-orders.ports';
 import type { RegulationService } from './regulation.service';
-import { factRowsOf } from './work-order.facts';
+import { factRowsOf } from '../../../domain/kpi/work-order-facts';
 import type { WorkOrderEmitter } from './work-order.events';
 import { withSentNotices } from './sent-notices';
 import { indexFieldsOf } from './work-order.index';

@@ -1,6 +1,6 @@
 /**
  * The arithmetic of the KPI rollups (pure; the storage and the fold are in
- * work-order-facts.rollup.ts). An order's fact rows (work-order.facts.ts) contribute counts to a
+ * app/work-orders/reporting/work-order-facts.service.ts). An order's fact rows (work-order-facts.ts) contribute counts to a
  * few rollup documents per report period; each write of an order adds its rows' contributions and
  * subtracts those of the revision it replaced. The writes of an order telescope, in any order, to
  * its current rows, so once every listed write is added the documents hold the sums over every
@@ -15,8 +15,7 @@
  * "Open before asOf" = the day counts of earlier days + the exact instants of asOf's day before it:
  * two documents instead of one entry per open order.
  */
-import type { FactChange, OpenDueField, PackedFactRow, UnitCounterSums, WorkOrderFactsView } from './work-orders.ports';
-import { FACT_COUNTERS, type WorkOrderFactRow } from './work-order.facts';
+import { FACT_COUNTERS, type FactChange, type OpenDueField, type PackedFactRow, type UnitCounterSums, type WorkOrderFactRow, type WorkOrderFactsView } from './work-order-facts';
 
 export const DAY_MS = 86_400_000;
 const OPEN_FIELDS: readonly OpenDueField[] = ['signOpenDueAt', 'otcOpenDueAt', 'unfinishedDueAt', 'feedbackOpenDueAt'];

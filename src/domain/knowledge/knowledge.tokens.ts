@@ -1,5 +1,5 @@
 /**
- * Search tokens for Chinese and mixed text without a full-text index (FerretDB has no `$text`):
+ * Search tokens for Chinese and mixed text without a full-text index (docs/database.md):
  * runs of CJK characters become character bigrams (a single character stays itself), runs of
  * letters and digits become lower-case words, and each keyword is also kept whole (`k:` prefix).
  * Articles store their tokens in an indexed array; a query matches on any shared token and is

@@ -6,9 +6,9 @@
  * by key and recorded in its history (`recordNotice`, by the sweep, at the instant it was sent). A
  * use case that writes the order writes them with it.
  */
-import type { WorkCalendar } from '../../domain/calendar';
-import { foldSentNotices, plannedNotices, type Actor, type RegulationPreset, type SentNotice } from '../../domain/work-order';
-import type { NoticeLog, SentNoticeRecord, StoredWorkOrder } from './work-orders.ports';
+import type { WorkCalendar } from '../../../domain/calendar';
+import { foldSentNotices, plannedNotices, type Actor, type RegulationPreset, type SentNotice } from '../../../domain/work-order';
+import type { NoticeLog, SentNoticeRecord, StoredWorkOrder } from '../work-orders.ports';
 import { needsCallback, needsContactRetry } from './work-order.index';
 
 export const SWEEP_ACTOR: Actor = { id: 'supervision-sweep', role: 'system' };

@@ -31,10 +31,10 @@
  * change log reads every order. Nothing is sent ahead of time: what is due is worked out at the wake
  * time, from the kept order.
  */
-import { noticesAt, type WorkOrder } from '../../domain/work-order';
-import type { Logger } from '../../shared/logger';
-import { mapInWindows } from '../../shared/windows';
-import type { Clock, NoticeLog, OrderChangeLog, SentNoticeRecord, StoredWorkOrder, SweepProgress, WakeSchedule, WorkOrderRepository } from './work-orders.ports';
+import { noticesAt, type WorkOrder } from '../../../domain/work-order';
+import type { Logger } from '../../../shared/logger';
+import { mapInWindows } from '../../../shared/windows';
+import type { Clock, NoticeLog, OrderChangeLog, SentNoticeRecord, StoredWorkOrder, SweepProgress, WakeSchedule, WorkOrderRepository } from '../work-orders.ports';
 import type { RegulationService } from './regulation.service';
 import { announcementsAt, isNotice } from './sent-notices';
 import type { WorkOrderEmitter, WorkOrderNotice } from './work-order.events';
@@ -116,8 +116,8 @@ interface MinuteProgress {
 /**
  * An order read ahead of its wake time, when (sweep clock, epoch ms) that read began, and which of
  * the notices due at its wake time the notice log already had then (recorded for good: the log only
- * grows), so they are not inserted again (on FerretDB a bulk insert with a duplicate key falls back
- * to one insert per document, three times as slow).
+ * grows), so they are not inserted again (a bulk insert that meets a duplicate key is slow:
+ * docs/database.md, "Designs from the FerretDB v1 days that stay").
  */
 interface ReadAhead {
   readonly stored: StoredWorkOrder;

@@ -8,8 +8,8 @@
  *    case and contacts the caller, and the agent who took the call; co-units (协办) see it masked.
  * The administrator acts with the supervisor's powers in the state machine.
  */
-import { caseHandlerKeys, isHandling, type Actor, type CaseHandlers } from '../../domain/access';
-import { ACTION_ROLES, viewCaller, type Actor as OrderActor, type WorkOrder, type WorkOrderActionType } from '../../domain/work-order';
+import { caseHandlerKeys, isHandling, type Actor, type CaseHandlers } from '../../../domain/access';
+import { ACTION_ROLES, viewCaller, type Actor as OrderActor, type WorkOrder, type WorkOrderActionType } from '../../../domain/work-order';
 
 export function orderActor(actor: Actor): OrderActor {
   switch (actor.role) {
