@@ -81,6 +81,7 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
   const workOrders = buildWorkOrderModule({
     db,
     auth: people.auth,
+    units: people.userRepo,
     log: log.child({ component: 'work-orders' }),
     clock,
     onCallConfidential: (callId) => onCallConfidential(callId),

@@ -23,6 +23,7 @@ import { knowledgeRouter } from '../adapters/http/routers/knowledge.router';
 import { presetsRouter } from '../adapters/http/routers/presets.router';
 import { reportsRouter } from '../adapters/http/routers/reports.router';
 import { workOrdersRouter } from '../adapters/http/routers/work-orders.router';
+import { deskRouter, type UnitDirectory } from '../adapters/http/routers/desk.router';
 import { MongoIdempotencyStore } from '../adapters/db/repositories/idempotency.repository';
 import { attachmentsRouter } from '../adapters/http/routers/attachments.router';
 import { GridFsAttachmentStore } from '../adapters/db/repositories/attachment.store';
@@ -59,6 +60,8 @@ export interface WorkOrderModuleDeps {
   readonly db: DbConnection;
   /** The AuthService (anything that turns a bearer token into an AuthContext). */
   readonly auth: Authenticator;
+  /** The units orders can be dispatched to (the users' directory). */
+  readonly units?: UnitDirectory;
   readonly log: Logger;
   readonly clock?: () => number;
   /** Preset until an administrator selects one; default beijing-2023. */
@@ -210,6 +213,7 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   let smsDispatcher: { stop(): void } | null = null;
   const routers = [
     workOrdersRouter(deps.auth, orders, idempotency, clock),
+    deskRouter(deps.auth, orders, deps.units ?? { units: async () => [] }),
     attachmentsRouter(deps.auth, attachments, limits.maxFileBytes),
     knowledgeRouter(deps.auth, knowledge),
     reportsRouter(deps.auth, reports, clock),

@@ -138,7 +138,7 @@ export async function startApp(opts: AppOptions): Promise<TestApp> {
   const people = buildAuthModule({ db, jwtSecret: JWT_SECRET, clock, log, bcryptCost: 4, options: { accessTtlSec: opts.accessTtlSec ?? 900 } });
   await Promise.all([people.init(), callRecordModel(db.connection).createIndexes()]);
   const workOrderModule = opts.withWorkOrderModule
-    ? buildWorkOrderModule({ db, auth: people.auth, log, clock: opts.workOrderClock ?? clock, jobs: false, ...(opts.callRecordings ? { callRecordings: opts.callRecordings } : {}) })
+    ? buildWorkOrderModule({ db, auth: people.auth, units: people.userRepo, log, clock: opts.workOrderClock ?? clock, jobs: false, ...(opts.callRecordings ? { callRecordings: opts.callRecordings } : {}) })
     : null;
   let live: LiveModule | null = null;
   const feed = (i: LiveInput) => live?.apply(i);

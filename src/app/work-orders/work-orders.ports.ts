@@ -28,6 +28,9 @@ export interface StoredWorkOrder {
   readonly nextNoticeAt?: Date;
   readonly contactRetryAt?: Date;
   readonly callbackDueAt?: Date;
+  readonly radarDueAt?: Date;
+  readonly radarStage?: DeadlineStage;
+  readonly radarRemindAt?: Date;
 }
 
 /** Fields derived from the order at write time so reads and the sweep use indexes. */
@@ -42,6 +45,28 @@ export interface WorkOrderIndexFields {
   readonly phoneKey?: string;
   /** Who handles the case (domain/access `caseHandlerKeys`): a search by phone may show them a confidential order. */
   readonly handlerKeys: readonly string[];
+  /**
+   * The deadline radar's sort key, set on every open order: the due instant of its current stage
+   * (domain `radarDeadline`), or RADAR_NO_DEADLINE when no stage clock runs (the order sorts last).
+   * Unset on closed orders, so "open" is a range on the index.
+   */
+  readonly radarDueAt?: Date;
+  readonly radarStage?: DeadlineStage;
+  readonly radarRemindAt?: Date;
+}
+
+/** The radar key of an open order without a running stage clock: after every real deadline. */
+export const RADAR_NO_DEADLINE = new Date('9999-12-31T00:00:00.000Z');
+
+/** The deadline radar's filters (server-side; each has an index led by the filter and the due instant). */
+export interface RadarFilter {
+  readonly unitId?: string;
+  readonly category?: string;
+  readonly urgency?: string;
+  readonly status?: readonly string[];
+  /** overdue: due before `now`; warning: 催办 instant reached, not yet due. */
+  readonly level?: 'overdue' | 'warning';
+  readonly now: Date;
 }
 
 export interface WorkOrderFilter {
@@ -76,6 +101,8 @@ export interface WorkOrderRepository {
    */
   replace(order: WorkOrder, expectedRev: number, index: WorkOrderIndexFields): Promise<number | null>;
   list(filter: WorkOrderFilter, page: number, pageSize: number): Promise<Page<StoredWorkOrder>>;
+  /** Open orders by their current stage's due instant (soonest first), with the radar fields. */
+  radar(filter: RadarFilter, page: number, pageSize: number): Promise<Page<StoredWorkOrder>>;
   /** Orders in `status` with an id after `afterId`, in id order (a cursor over them, no count). */
   byStatus(status: string, afterId: string, limit: number): Promise<StoredWorkOrder[]>;
   /** Ids of orders not closed that have an open provisional deadline (a calendar year arrived or changed). */

@@ -13,3 +13,4 @@ export * from './callback-sampling';
 export * from './presets';
 export * from './unit-complaint';
 export * from './survey';
+export * from './deadline-radar';

@@ -16,7 +16,7 @@ export interface PlannedNotice {
 }
 
 /** States in which a stage's clock is running. */
-const RUNNING: Readonly<Record<DeadlineStage, readonly WorkOrderStatus[]>> = {
+export const RUNNING_STAGE_STATES: Readonly<Record<DeadlineStage, readonly WorkOrderStatus[]>> = {
   dispatch: ['PENDING_DISPATCH'],
   sign: ['PENDING_SIGN'],
   firstContact: ['IN_PROGRESS', 'EXTENSION_REQUESTED'],
@@ -57,7 +57,7 @@ export function plannedNotices(order: WorkOrder, preset: RegulationPreset, calen
   const out: PlannedNotice[] = [];
   for (const stage of preset.supervision.stages) {
     const d = order.deadlines[stage];
-    if (!d || d.metAt || !RUNNING[stage].includes(order.status)) continue;
+    if (!d || d.metAt || !RUNNING_STAGE_STATES[stage].includes(order.status)) continue;
     for (const fraction of preset.supervision.reminderAtElapsed) {
       const at = d.startAt.getTime() + fraction * (d.dueAt.getTime() - d.startAt.getTime());
       out.push(notice(order, d, 'reminder', `reminder@${fraction}`, 'reminder', new Date(Math.floor(at))));

@@ -283,6 +283,34 @@ const matrix: Record<string, Case[]> = {
       },
     },
   ],
+  // the work-order desk: the radar is narrowed like the list; a dry run needs the role the action needs and the order to be visible
+  'GET /api/work-order-radar': [
+    {
+      what: 'radar, narrowed to the handler\'s unit', expect: EVERYONE, request: at('/api/work-order-radar?pageSize=200'),
+      check: (who, body) => {
+        const items = itemsOf(body);
+        const units = (o: Json) => [o['leadUnitId'], ...((o['coUnitIds'] as unknown[] | undefined) ?? [])];
+        if (items.length === 0) return 'nothing listed';
+        if (who !== 'unit_handler') return null;
+        const foreign = items.filter((o) => !units(o).includes('water'));
+        return foreign.length === 0 ? null : `lists ${foreign.length} orders of other units`;
+      },
+    },
+    {
+      what: 'radar filtered by another unit', expect: EVERYONE, request: at('/api/work-order-radar?unitId=parks'),
+      check: (who, body) => {
+        const ids = itemsOf(body).map((o) => o['id']);
+        if (who === 'unit_handler') return ids.length === 0 ? null : `a unit handler sees ${ids.length} orders of another unit`;
+        return ids.includes(orders.parks) ? null : 'the order of parks is missing';
+      },
+    },
+  ],
+  'POST /api/work-orders/:orderId/preview': [
+    { what: 'a dispatch of an order not yet dispatched', expect: STAFF, request: () => ({ path: `/api/work-orders/${orders.undispatched}/preview`, body: { type: 'dispatch', leadUnitId: 'water' } }) },
+    { what: 'a sign of an order led by the handler\'s unit', expect: allow('unit_handler'), request: () => ({ path: `/api/work-orders/${orders.water}/preview`, body: { type: 'sign' } }) },
+    { what: 'a sign of another unit\'s order', expect: { agent: 403, supervisor: 403, admin: 403, unit_handler: 404 }, request: () => ({ path: `/api/work-orders/${orders.parks}/preview`, body: { type: 'sign' } }) },
+  ],
+  'GET /api/units': [{ what: 'dispatch targets', expect: STAFF, request: at('/api/units') }],
   'POST /api/work-orders/:orderId/attachments': [
     { what: 'a file for an order led by the handler\'s unit', expect: EVERYONE, request: () => ({ path: `/api/work-orders/${orders.water}/attachments?step=reply`, file: { name: 'reply.pdf', data: pdf() } }) },
     { what: 'a file for another unit\'s order', expect: OTHER_UNIT, request: () => ({ path: `/api/work-orders/${orders.parks}/attachments?step=reply`, file: { name: 'reply.pdf', data: pdf() } }) },

@@ -20,6 +20,10 @@ export interface WorkOrderDoc {
   handlerKeys?: string[];
   phoneKey?: string;
   wakeAt?: Date;
+  /** The deadline radar's key (ports.ts WorkOrderIndexFields): set on open orders only. */
+  radarDueAt?: Date;
+  radarStage?: string;
+  radarRemindAt?: Date;
   nextNoticeAt?: Date;
   contactRetryAt?: Date;
   callbackDueAt?: Date;
@@ -46,6 +50,13 @@ workOrderSchema.index({ createdAt: -1, _id: -1 });
 workOrderSchema.index({ status: 1, createdAt: -1 });
 workOrderSchema.index({ unitIds: 1, createdAt: -1 });
 workOrderSchema.index({ phoneKey: 1, createdAt: -1 });
+// The deadline radar: open orders by due instant, alone or after one filter (unit, category, urgency, status);
+// a range on radarDueAt leaves out closed orders, which have none (no partial index on FerretDB).
+workOrderSchema.index({ radarDueAt: 1, _id: 1 });
+workOrderSchema.index({ unitIds: 1, radarDueAt: 1, _id: 1 });
+workOrderSchema.index({ category: 1, radarDueAt: 1, _id: 1 });
+workOrderSchema.index({ urgency: 1, radarDueAt: 1, _id: 1 });
+workOrderSchema.index({ status: 1, radarDueAt: 1, _id: 1 });
 
 function model<T>(conn: Connection, name: string, schema: Schema): Model<T> {
   return (conn.models[name] as Model<T> | undefined) ?? (conn.model(name, schema) as unknown as Model<T>);

@@ -66,6 +66,14 @@ export class MongoUserRepository implements UserRepository {
     return d ? toRecord(d) : null;
   }
 
+  /** Units with an active unit handler, with the handlers' names (the dispatch targets). */
+  async units(): Promise<Array<{ id: string; handlers: string[] }>> {
+    const docs = await this.model.find({ role: 'unit_handler', active: true }, { unitId: 1, displayName: 1 }).sort({ unitId: 1, username: 1 }).lean<UserDoc[]>();
+    const byUnit = new Map<string, string[]>();
+    for (const d of docs) if (d.unitId) byUnit.set(d.unitId, [...(byUnit.get(d.unitId) ?? []), d.displayName]);
+    return [...byUnit].map(([id, handlers]) => ({ id, handlers }));
+  }
+
   async list(filter: UserFilter, page: number, pageSize: number): Promise<Page<UserRecord>> {
     const q: Record<string, unknown> = {};
     if (filter.role) q['role'] = filter.role;

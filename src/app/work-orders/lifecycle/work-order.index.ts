@@ -4,8 +4,8 @@
  * see it, and the normalized phone for repeat-complaint lookups.
  */
 import type { WorkCalendar } from '../../../domain/calendar';
-import { nextNoticeAt, normalizePhone, type RegulationPreset, type WorkOrder, type WorkOrderEvent } from '../../../domain/work-order';
-import type { StoredWorkOrder, WorkOrderIndexFields } from '../work-orders.ports';
+import { nextNoticeAt, normalizePhone, radarDeadline, TERMINAL_STATUSES, type RegulationPreset, type WorkOrder, type WorkOrderEvent } from '../../../domain/work-order';
+import { RADAR_NO_DEADLINE, type StoredWorkOrder, type WorkOrderIndexFields } from '../work-orders.ports';
 import { orderHandlerKeys, unitIdsOf } from './work-order.policy';
 
 export function needsContactRetry(o: WorkOrder): boolean {
@@ -50,7 +50,10 @@ export function indexFieldsOf(x: IndexInput): WorkOrderIndexFields {
   const notice = nextNoticeAt(o, x.now, x.preset, x.calendar);
   const times = [notice, contactRetryAt, callbackDueAt].filter((d): d is Date => d !== undefined).map((d) => d.getTime());
   const phone = o.caller.phone ? normalizePhone(o.caller.phone) : '';
+  const radar = radarDeadline(o, x.preset);
   return {
+    ...(TERMINAL_STATUSES.has(o.status) ? {} : { radarDueAt: radar?.dueAt ?? RADAR_NO_DEADLINE }),
+    ...(radar ? { radarStage: radar.stage, ...(radar.remindAt ? { radarRemindAt: radar.remindAt } : {}) } : {}),
     ...(times.length > 0 ? { wakeAt: new Date(Math.min(...times)) } : {}),
     ...(notice ? { nextNoticeAt: notice } : {}),
     ...(contactRetryAt ? { contactRetryAt } : {}),

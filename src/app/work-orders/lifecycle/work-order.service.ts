@@ -7,14 +7,15 @@
 import { actorHandlerKeys, owns, type Actor } from '../../../domain/access';
 import { toLocalDate } from '../../../domain/calendar';
 import {
-  createWorkOrder, findRepeatLink, formatWorkOrderNumber, normalizePhone, repeatWindowStart, transition,
+  createWorkOrder, findRepeatLink, formatWorkOrderNumber, normalizePhone, radarLevel, repeatWindowStart, transition,
+  type DeadlineStage, type RadarLevel,
   type Actor as OrderActor, type AttachmentRef, type Category, type RegulationPreset, type TransitionErrorCode, type Urgency,
   type WorkOrder, type WorkOrderAction, type WorkOrderEvent,
 } from '../../../domain/work-order';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../shared/errors';
 import type { Logger } from '../../../shared/logger';
 import type {
-  CallCases, Clock, KnowledgeRepository, NoticeLog, Page, StoredWorkOrder, WorkOrderFactsRepository, WorkOrderFilter, WorkOrderRepository,
+  CallCases, Clock, KnowledgeRepository, NoticeLog, Page, RadarFilter, StoredWorkOrder, WorkOrderFactsRepository, WorkOrderFilter, WorkOrderRepository,
 } from '../work-orders.ports';
 import type { RegulationService } from './regulation.service';
 import { factRowsOf } from '../../../domain/kpi/work-order-facts';
@@ -64,6 +65,30 @@ export interface WorkOrderSummary {
   readonly nextDueAt: Date | null;
   readonly rev: number;
 }
+
+/** One row of the deadline radar: the order's summary and its current stage's deadline. */
+export interface RadarRow extends WorkOrderSummary {
+  /** Null when no stage clock runs in the order's status (e.g. waiting for the caller's feedback under a preset without a 反馈 limit). */
+  readonly stage: DeadlineStage | null;
+  readonly dueAt: Date | null;
+  readonly remindAt: Date | null;
+  readonly level: RadarLevel | null;
+  /** Repeat-complaint chain: the first order of the chain (this order's id when it is not a repeat). */
+  readonly chainRootId: string;
+  readonly repeatNumber: number;
+}
+
+/** The preset's limits a screen names in its guard texts (已延期过一次, 距到期不足5个工作日, …). */
+export interface PreviewLimits {
+  readonly extension: Omit<RegulationPreset['extension'], 'source'>;
+  readonly return: { readonly maxCount: number | null };
+}
+
+/** What the state machine would answer to an action, nothing written. */
+export type ActionPreview = { readonly limits: PreviewLimits } & (
+  | { readonly allowed: true; readonly status: WorkOrder['status']; readonly deadlines: WorkOrder['deadlines'] }
+  | { readonly allowed: false; readonly code: TransitionErrorCode; readonly reason: string }
+);
 
 export interface WorkOrderServiceDeps {
   readonly orders: WorkOrderRepository;
@@ -264,6 +289,37 @@ export class WorkOrderService {
   }
 
   /**
+   * The deadline radar: open orders soonest due first, paged and filtered by the database. A unit
+   * handler sees only its unit's (lead or co-unit), whatever unit it asks for.
+   */
+  async radar(actor: Actor, filter: Omit<RadarFilter, 'now'>, page: number, pageSize: number): Promise<Page<RadarRow> & { readonly now: Date }> {
+    const now = new Date(this.deps.clock());
+    let scoped: RadarFilter = { ...filter, now };
+    if (!isHotlineStaff(actor)) {
+      if (actor.role !== 'unit_handler' || actor.unitId === null) throw new ForbiddenError('no work orders to list');
+      if (filter.unitId !== undefined && filter.unitId !== actor.unitId) return { items: [], total: 0, page, pageSize, now };
+      scoped = { ...scoped, unitId: actor.unitId };
+    }
+    const res = await this.deps.orders.radar(scoped, page, pageSize);
+    return { ...res, now, items: res.items.map((s) => radarRowOf(actor, s, now)) };
+  }
+
+  /**
+   * Runs an action through the state machine on the order as stored, as this actor, and writes
+   * nothing: the screens show the preset's deadlines before a dispatch and its guards (延期, 退单)
+   * before a request, from the same rule the write applies.
+   */
+  async preview(actor: Actor, orderId: string, action: WorkOrderAction): Promise<ActionPreview> {
+    if (!roleMayAct(actor, action.type)) throw new ForbiddenError(`role ${actor.role} may not ${action.type}`);
+    const stored = await this.load(actor, orderId);
+    const preset = this.presetOf(stored.order);
+    const r = transition(stored.order, action, { now: new Date(this.deps.clock()), actor: orderActor(actor), preset, calendar: this.deps.regulation.workCalendar() });
+    const { source: _s, ...extension } = preset.extension;
+    const limits = { extension, return: { maxCount: preset.return.maxCount } };
+    return r.ok ? { limits, allowed: true, status: r.order.status, deadlines: r.order.deadlines } : { limits, allowed: false, code: r.code, reason: r.reason };
+  }
+
+  /**
    * A calendar year was added or corrected: every open provisional deadline is counted again on the
    * current calendar (domain `recountProvisionalDeadlines`, never retroactively overdue), the change is
    * written to each order's history, the units hear of it (`workOrder:deadlineChanged`), and the new
@@ -436,6 +492,19 @@ export class WorkOrderService {
       if (e.type === 'Escalated') this.deps.events.emit('workOrder:escalated', { orderId: order.id, number: order.number, reason: e.reason, unitIds, at });
     }
   }
+}
+
+function radarRowOf(actor: Actor, s: StoredWorkOrder, now: Date): RadarRow {
+  const due = s.radarDueAt && s.radarStage ? { dueAt: s.radarDueAt, ...(s.radarRemindAt ? { remindAt: s.radarRemindAt } : {}) } : null;
+  return {
+    ...summaryOf(actor, s),
+    stage: due ? (s.radarStage ?? null) : null,
+    dueAt: due?.dueAt ?? null,
+    remindAt: due?.remindAt ?? null,
+    level: due ? radarLevel(due, now) : null,
+    chainRootId: s.order.repeatOf ?? s.order.id,
+    repeatNumber: s.order.repeatNumber,
+  };
 }
 
 function summaryOf(actor: Actor, s: StoredWorkOrder): WorkOrderSummary {

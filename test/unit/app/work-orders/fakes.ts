@@ -2,7 +2,7 @@
 import type { Actor } from '../../../../src/domain/access';
 import { TERMINAL_STATUSES, type RepeatCandidate, type WorkOrder } from '../../../../src/domain/work-order';
 import type {
-  NoticeLog, OrderChangeLog, SentNoticeRecord, SweepProgress,
+  NoticeLog, OrderChangeLog, RadarFilter, SentNoticeRecord, SweepProgress,
   KnowledgeArticle, KnowledgeCandidate, KnowledgeRepository, KnowledgeSearchQuery, OpenDueField, Page, StoredPreset,
   StoredWorkOrder, UnitCounterSums, WakeSchedule, WorkOrderFactsRepository, WorkOrderFactsView, WorkOrderFilter, WorkOrderIndexFields,
   WorkOrderRepository, WorkOrderSettingsStore,
@@ -131,6 +131,25 @@ export class FakeOrders implements WorkOrderRepository {
     const all = [...this.rows.values()].filter((r) => f.unitId === undefined || r.index.unitIds.includes(f.unitId));
     return { items: all.slice((page - 1) * pageSize, page * pageSize), total: all.length, page, pageSize };
   }
+  /** The radar as MongoWorkOrderRepository answers it: open orders (radarDueAt set) by due instant, then id. */
+  async radar(f: RadarFilter, page: number, pageSize: number): Promise<Page<StoredWorkOrder>> {
+    const t = f.now.getTime();
+    const all = [...this.rows.values()]
+      .filter((r) => r.index.radarDueAt !== undefined)
+      .filter((r) => f.unitId === undefined || r.index.unitIds.includes(f.unitId))
+      .filter((r) => f.category === undefined || r.order.category === f.category)
+      .filter((r) => f.urgency === undefined || r.order.urgency === f.urgency)
+      .filter((r) => !f.status || f.status.length === 0 || f.status.includes(r.order.status))
+      .filter((r) => {
+        const due = r.index.radarDueAt?.getTime() ?? 0;
+        if (f.level === 'overdue') return due < t;
+        if (f.level === 'warning') return due >= t && r.index.radarRemindAt !== undefined && r.index.radarRemindAt.getTime() <= t;
+        return true;
+      })
+      .sort((a, b) => (a.index.radarDueAt?.getTime() ?? 0) - (b.index.radarDueAt?.getTime() ?? 0) || (a.order.id < b.order.id ? -1 : 1))
+      .map((r) => ({ order: r.order, rev: r.rev, ...pickRadar(r.index) }));
+    return { items: all.slice((page - 1) * pageSize, page * pageSize), total: all.length, page, pageSize };
+  }
   async findRepeatCandidates(phoneKey: string, since: Date): Promise<RepeatCandidate[]> {
     return [...this.rows.values()]
       .filter((r) => r.index.phoneKey === phoneKey && r.order.createdAt >= since)
@@ -139,6 +158,13 @@ export class FakeOrders implements WorkOrderRepository {
         acceptedAt: r.order.acceptedAt ?? r.order.createdAt, ...(r.order.repeatOf ? { repeatOf: r.order.repeatOf } : {}),
       }));
   }
+}
+
+function pickRadar(i: WorkOrderIndexFields) {
+  return {
+    ...(i.radarDueAt ? { radarDueAt: i.radarDueAt } : {}), ...(i.radarStage ? { radarStage: i.radarStage } : {}),
+    ...(i.radarRemindAt ? { radarRemindAt: i.radarRemindAt } : {}),
+  };
 }
 
 function pickTimes(i: WorkOrderIndexFields) {
