@@ -13,6 +13,8 @@ export interface SessionUser {
   role: Role;
   displayName: string;
   agentId: string | null;
+  /** A unit handler's unit (承办单位). */
+  unitId?: string | null;
 }
 
 interface Session {
@@ -28,6 +30,8 @@ export class ApiError extends Error {
     readonly code: string,
     readonly field: string | undefined,
     message: string,
+    /** The work-order state machine's refusal (`WORK_ORDER.EXTENSION_TOO_LATE`, …) of a 409. */
+    readonly reasonCode?: string,
   ) {
     super(message);
   }
@@ -64,10 +68,10 @@ async function raw<T>(method: string, path: string, body?: unknown, token?: stri
     throw new ApiError(0, 'NETWORK', undefined, errorText('NETWORK'));
   }
   if (res.status === 204) return undefined as T;
-  const data = (await res.json().catch(() => ({}))) as { code?: string; field?: string };
+  const data = (await res.json().catch(() => ({}))) as { code?: string; field?: string; reasonCode?: string };
   if (!res.ok) {
     const code = data.code ?? `HTTP_${res.status}`;
-    throw new ApiError(res.status, code, data.field, errorText(code, data.field));
+    throw new ApiError(res.status, code, data.field, errorText(code, data.field), data.reasonCode);
   }
   return data as T;
 }

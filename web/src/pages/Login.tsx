@@ -11,12 +11,7 @@ export function Login({ onSignedIn }: { onSignedIn: (u: SessionUser) => void }) 
     setError(null);
     preloadConsoles();
     try {
-      const user = await login(v.username, v.password);
-      if (user.role === 'unit_handler') {
-        setError('承办单位请使用工单系统登录');
-        return;
-      }
-      onSignedIn(user);
+      onSignedIn(await login(v.username, v.password));
     } catch (err) {
       setError(err instanceof ApiError && err.code === 'AUTH.UNAUTHENTICATED' ? '用户名或密码错误' : err instanceof Error ? err.message : String(err));
     } finally {
@@ -29,7 +24,7 @@ export function Login({ onSignedIn }: { onSignedIn: (u: SessionUser) => void }) 
         <Typography.Title level={1} style={{ fontSize: 24, textAlign: 'center', marginBottom: 4 }}>
           12345 政务服务便民热线
         </Typography.Title>
-        <Typography.Paragraph style={{ textAlign: 'center', color: '#595959' }}>坐席工作台 · 班长监控</Typography.Paragraph>
+        <Typography.Paragraph style={{ textAlign: 'center', color: '#595959' }}>坐席工作台 · 班长监控 · 工单中心 · 承办单位工作台</Typography.Paragraph>
         {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 16 }} role="alert" />}
         <Form layout="vertical" onFinish={(v: { username: string; password: string }) => void submit(v)} requiredMark={false}>
           <Form.Item label="用户名" name="username" rules={[{ required: true, message: '请输入用户名' }]}>
