@@ -11,18 +11,12 @@ import { DocumentedRouter } from '../route-table';
 import { id, page, pageSize, parse } from '../validate';
 import { ForbiddenError } from '../../../shared/errors';
 import { isHotlineStaff } from '../../../app/work-orders/lifecycle/work-order.policy';
-import { actionBody, orderParams } from './work-orders.router';
+import { actionBody, orderParams, statusList } from './work-orders.router';
 
 /** The units that have an active handler: what a dispatcher may choose from. */
 export interface UnitDirectory {
   units(): Promise<ReadonlyArray<{ readonly id: string; readonly handlers: readonly string[] }>>;
 }
-
-const statusList = z
-  .string()
-  .max(400)
-  .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x !== ''))
-  .pipe(z.array(z.enum(WORK_ORDER_STATUSES as [string, ...string[]])));
 
 export const radarQuery = z.strictObject({
   unitId: id.optional(),

@@ -91,7 +91,8 @@ export const createBody = z.strictObject({
   submit: z.boolean().optional(),
 });
 
-const statusList = z
+/** `status=A,B`: a comma-separated list of statuses. */
+export const statusList = z
   .string()
   .max(400)
   .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x !== ''))
