@@ -5,5 +5,5 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 scripts/setup.sh
-SCREENSHOT_DIR="$ROOT/docs/screenshots" npx jest --config test/jest.integration.config.js test/integration/consoles
+SCREENSHOT_DIR="$ROOT/docs/screenshots" npx jest --config test/jest.integration.config.js test/integration/consoles test/integration/desk
 ls -1 docs/screenshots
