@@ -88,6 +88,7 @@ describe('the work-order desk in Chromium: one complaint through every role', ()
   let reviewer: ConsolePage;
   const tokens: Record<string, string> = {};
   let order: ApiOrder;
+  let articleId: string;
   const seededParks: string[] = [];
 
   const calendar = () => sut.workOrders.regulation.workCalendar();
@@ -159,6 +160,7 @@ describe('the work-order desk in Chromium: one complaint through every role', ()
       const r = radarDeadline({ ...createWorkOrder({ id: 'p', number: 'p', presetId: 'qingpu-2020', createdAt: at, createdBy: { id: 's', role: 'supervisor' }, caller: { confidential: false, callbackConsent: 'unknown' }, category: '投诉', urgency: '一般', content: 'x', areaCode: 'x' }), status: 'PENDING_SIGN', deadlines: { complete: d } }, QINGPU_2020);
       return r !== undefined && radarLevel(r, now) === 'warning';
     }
+    articleId = (await sut.workOrders.knowledge.create(ADMIN, { title: '住房公积金提取所需材料', body: '提取住房公积金需携带身份证、银行卡及相关证明材料，到任一服务网点办理。', category: '咨询', keywords: ['公积金', '提取'], ownerUnitId: null })).id;
     chrome = await launchChromium();
   });
 
@@ -256,6 +258,32 @@ describe('the work-order desk in Chromium: one complaint through every role', ()
     await dispatcher.page.getByLabel('承办单位').selectOption('');
     await dispatcher.page.getByTestId('radar-filters').getByText('超期', { exact: true }).click();
     expect(((await (await overdue).json()) as { items: Array<{ number: string }> }).items.map((i) => i.number)).toEqual([seededParks[0]]);
+  });
+
+  it('待派单 shows a repeat-complaint chain as one group; 即办 closes an order with a knowledge article', async () => {
+    tokens['dispatcher'] ??= await token('dispatcher');
+    const post = async (body: Json): Promise<ApiOrder & { repeatOf?: string }> =>
+      (await (await fetch(`${sut.baseUrl}/api/work-orders`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens['dispatcher']}` }, body: JSON.stringify(body) })).json()) as ApiOrder & { repeatOf?: string };
+    const complaint = { caller: { name: '孙女士', phone: '13977778888' }, category: '咨询', urgency: '一般', content: '公积金提取需要哪些材料', areaCode: '110106' };
+    const first = await post(complaint);
+    const second = await post({ ...complaint, content: '再次咨询公积金提取材料' });
+    expect(second.repeatOf).toBe(first.id);
+    await dispatcher.page.getByRole('tab', { name: /待派单/ }).click();
+    // One group: the repeat nests under the chain's first order.
+    const incoming = dispatcher.page.getByTestId('incoming');
+    await incoming.getByTestId(`row-${second.number}`).waitFor();
+    expect(await incoming.getByTestId(`row-${first.number}`).getAttribute('class')).toContain('ant-table-row-level-0');
+    expect(await incoming.getByTestId(`row-${second.number}`).getAttribute('class')).toContain('ant-table-row-level-1');
+    expect(await incoming.getByTestId(`row-${second.number}`).innerText()).toContain('第1次重复');
+    await incoming.getByRole('button', { name: first.number }).click();
+    await dispatcher.page.getByLabel('即办知识检索').fill('公积金 提取');
+    await dispatcher.page.getByLabel('即办知识检索').press('Enter');
+    await dispatcher.page.getByText('住房公积金提取所需材料').waitFor();
+    await dispatcher.page.getByRole('button', { name: '即办', exact: true }).first().click();
+    await waitStatus(dispatcher.page, '已办结');
+    const closed = (await apiGet<Json>('dispatcher', `/api/work-orders/${first.id}`)).body;
+    expect(closed).toMatchObject({ status: 'CLOSED', kbArticleId: articleId, closure: { kind: 'directAnswer', kbArticleId: articleId } });
+    await closeDrawer(dispatcher.page);
   });
 
   /** The order as stored, as the domain value (dates revived), for the engine's functions. */

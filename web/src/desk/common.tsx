@@ -63,6 +63,9 @@ export function groupByChain(rows: RadarRow[]): TreeRow[] {
 
 export function RadarTable(p: RadarTableProps) {
   const data: TreeRow[] = p.groupChains ? groupByChain(p.rows) : p.rows;
+  // Chains open as they arrive (rows come after the first render); a group the user closed stays closed.
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  const expanded = data.filter((r) => r.children && !collapsed.has(r.id)).map((r) => r.id);
   return (
     <Table<TreeRow>
       size="small"
@@ -70,7 +73,15 @@ export function RadarTable(p: RadarTableProps) {
       loading={p.loading}
       data-testid={p.testId}
       dataSource={data}
-      expandable={{ defaultExpandAllRows: true }}
+      expandable={{
+        expandedRowKeys: expanded,
+        onExpand: (open, r) => setCollapsed((c) => {
+          const next = new Set(c);
+          if (open) next.delete(r.id);
+          else next.add(r.id);
+          return next;
+        }),
+      }}
       onRow={(r) => ({ 'data-testid': `row-${r.number}`, 'data-level': r.level ?? 'none' }) as React.HTMLAttributes<HTMLElement>}
       pagination={
         p.paging
