@@ -20,6 +20,7 @@ import { DEADLINE_STAGES, TERMINAL_STATUSES, type DeadlineStage, type RepeatCand
 import type {
   Clock, OrderChangeLog, Page, RadarFilter, StoredWorkOrder, WakeSchedule, WorkOrderFilter, WorkOrderIndexFields, WorkOrderRepository,
 } from '../../../app/work-orders/work-orders.ports';
+import { RADAR_NO_DEADLINE } from '../../../app/work-orders/work-orders.ports';
 import { workOrderModel, type WorkOrderDoc } from '../models/work-order.model';
 import { KeyedList } from '../keyed-list';
 import { wakeNeedsListing } from '../../../app/work-orders/lifecycle/work-order.index';
@@ -54,7 +55,16 @@ export interface WorkOrderRepositoryOptions {
   /** Where every write is marked before it is made (the sweep keeps orders it read ahead until then). */
   readonly changes?: OrderChangeLog;
   readonly clock?: Clock;
+  /** The radar reads a window of due instants when more rows match (default 2,000; 0: always). */
+  readonly radarWindowAbove?: number;
 }
+
+/** The radar reads a window of due instants when more rows than this match (see `radar`). */
+const RADAR_WINDOW_ABOVE = 2_000;
+/** Stop narrowing the window once the undecided part holds at most this many rows. */
+const RADAR_WINDOW_SLACK = 1_500;
+const RADAR_WINDOW_STEPS = 16;
+const DAY_MS = 86_400_000;
 
 /** A mark older than this is made again before the write (readers allow a few minutes of lag). */
 const REMARK_AFTER_MS = 60_000;
@@ -68,6 +78,7 @@ export class MongoWorkOrderRepository implements WorkOrderRepository {
   private readonly wakes: WakeSchedule | undefined;
   private readonly changes: OrderChangeLog | undefined;
   private readonly clock: Clock;
+  private readonly radarWindowAbove: number;
 
   constructor(
     private readonly conn: Connection,
@@ -79,6 +90,7 @@ export class MongoWorkOrderRepository implements WorkOrderRepository {
     this.wakes = opts.wakes;
     this.changes = opts.changes;
     this.clock = opts.clock ?? Date.now;
+    this.radarWindowAbove = opts.radarWindowAbove ?? RADAR_WINDOW_ABOVE;
   }
 
   async init(): Promise<void> {
@@ -203,24 +215,60 @@ export class MongoWorkOrderRepository implements WorkOrderRepository {
   }
 
   /**
-   * Open orders soonest due first. Each filter leads an index ({unitIds|category|urgency, radarDueAt,
-   * _id}, or {radarDueAt, _id} without one) whose next keys are the sort, so a page is read in index
-   * order instead of sorting every open order (MongoDB and FerretDB v2 alike; bench/desk.bench.ts). Closed orders
-   * have no radarDueAt and fall outside the range.
+   * Open orders soonest due first. Each filter leads an index ({unitIds|category|urgency|status,
+   * radarDueAt, _id}, or {radarDueAt, _id} without one), so the matching rows are found by the
+   * index; closed orders have no radarDueAt and fall outside the range. MongoDB also reads them in
+   * index order. FerretDB v2 (DocumentDB) finds them by the index but sorts them in memory, reading
+   * every matching document (≈ 1.5 s for 100,000): so when more than `radarWindowAbove` rows match,
+   * the page is read from a window of due instants just wide enough to hold it, found by counting
+   * (index-only and cheap) and halving the window (bench/desk.bench.ts; ADR 0017).
    */
   async radar(f: RadarFilter, page: number, pageSize: number): Promise<Page<StoredWorkOrder>> {
     const q: Filter<WorkOrderDoc> = {};
     if (f.unitId !== undefined) q['unitIds'] = f.unitId;
     if (f.category !== undefined) q['category'] = f.category;
     if (f.urgency !== undefined) q['urgency'] = f.urgency;
-    q['radarDueAt'] = f.level === 'overdue' ? { $gte: new Date(0), $lt: f.now } : f.level === 'warning' ? { $gte: f.now } : { $gte: new Date(0) };
     if (f.level === 'warning') q['radarRemindAt'] = { $lte: f.now };
     if (f.status && f.status.length > 0) q['status'] = { $in: [...f.status] };
-    const [docs, total] = await Promise.all([
-      this.orders.find(q).sort({ radarDueAt: 1, _id: 1 }).skip((page - 1) * pageSize).limit(pageSize).toArray(),
-      this.orders.countDocuments(q),
-    ]);
+    const lo = f.level === 'warning' ? f.now.getTime() : 0;
+    const hi = f.level === 'overdue' ? f.now.getTime() : RADAR_NO_DEADLINE.getTime() + 1;
+    const within = (a: number, b: number): Filter<WorkOrderDoc> => ({ ...q, radarDueAt: { $gte: new Date(a), $lt: new Date(b) } });
+    const total = await this.orders.countDocuments(within(lo, hi));
+    const need = page * pageSize;
+    // 临期 also filters on radarRemindAt, which no index leads: its counts would read the documents.
+    const windowed = f.level !== 'warning' && total > this.radarWindowAbove && need < total;
+    const end = windowed ? await this.radarWindowEnd(within, lo, hi, need, total) : hi;
+    const docs = await this.orders.find(within(lo, end)).sort({ radarDueAt: 1, _id: 1 }).skip((page - 1) * pageSize).limit(pageSize).toArray();
     return { items: docs.map(fromDoc), total, page, pageSize };
+  }
+
+  /**
+   * An end instant `t` such that [lo, t) holds at least `need` rows and not many more: bisection on
+   * time, counting only the half being decided (the counts shrink with the interval). It stops once
+   * the undecided interval holds at most RADAR_WINDOW_SLACK rows or after RADAR_WINDOW_STEPS counts.
+   */
+  private async radarWindowEnd(within: (a: number, b: number) => Filter<WorkOrderDoc>, lo: number, hi: number, need: number, total: number): Promise<number> {
+    let below = 0; // rows in [lo, low): fewer than need
+    let upTo = total; // rows in [lo, high): at least need
+    let low = lo;
+    let high = hi;
+    for (let step = 0; step < RADAR_WINDOW_STEPS && upTo - below > RADAR_WINDOW_SLACK; step += 1) {
+      const now = this.clock();
+      // Far ends (no lower bound, the no-deadline key) are first split around today, not in the middle of 1970…9999.
+      const from = low <= 0 ? Math.min(now, high) - 366 * DAY_MS : low;
+      const to = high > now + 3650 * DAY_MS ? Math.max(now, from) + 366 * DAY_MS : high;
+      const mid = Math.max(low + 1, Math.min(high - 1, Math.floor((from + to) / 2)));
+      if (mid <= low || mid >= high) break;
+      const n = await this.orders.countDocuments(within(low, mid));
+      if (below + n >= need) {
+        high = mid;
+        upTo = below + n;
+      } else {
+        below += n;
+        low = mid;
+      }
+    }
+    return high;
   }
 
   /**
