@@ -400,6 +400,9 @@ describe('the work-order desk in Chromium: one complaint through every role', ()
     await reviewer.page.getByTestId('callback-list').getByRole('button', { name: order.number }).click();
     await reviewer.page.getByText('基本满意', { exact: true }).click();
     await waitText(reviewer.page, 'callback-outcome', (t) => t.includes('办结归档'));
+    // The button was disabled until a level was chosen: axe reads it once its colour reached the enabled primary's.
+    const record = reviewer.page.getByRole('button', { name: '记录回访结果' });
+    await eventually(async () => ((await record.evaluate((b) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(b).backgroundColor)) === 'rgb(21, 88, 176)' ? true : null), 10_000, 50);
     await expectAccessible(reviewer.page);
     await screenshots(reviewer.page, 'review-callback');
     await reviewer.page.getByRole('button', { name: '记录回访结果' }).click();
