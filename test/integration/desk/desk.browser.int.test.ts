@@ -25,7 +25,7 @@ import {
   type Actor as OrderActor, type WorkOrder, type WorkOrderAction,
 } from '../../../src/domain/work-order';
 import { toDoc } from '../../../src/adapters/db/repositories/work-order.repository';
-import { indexFieldsOf } from '../../../src/app/work-orders/work-order.index';
+import { indexFieldsOf } from '../../../src/app/work-orders/lifecycle/work-order.index';
 import { agentPortFor, startAgentPhone, startCall, stopAllSipp } from '../../support/sipp';
 import { startSystem, type RunningSystem } from '../../support/system-harness';
 import { eventually } from '../../support/eventually';
