@@ -176,6 +176,12 @@ const schema = z.object({
   ATTACHMENT_RETENTION_DAYS: int(0, 36_500).default(0),
   /** When the retention job runs (Asia/Shanghai time). */
   ATTACHMENT_RETENTION_CRON: cronExpression.default('20 2 * * *'),
+  /** Days after a call until its recording is deleted (audited); the regulations keep call records at least 3 years; 0 = kept for good. */
+  RECORDING_RETENTION_DAYS: int(0, 36_500).default(1096),
+  /** When the recordings' retention job runs (Asia/Shanghai time). */
+  RECORDING_RETENTION_CRON: cronExpression.default('40 2 * * *'),
+  /** Seconds each leg of an agent's callback (回拨: the agent's phone, then the citizen's) rings before it counts as not answered. */
+  CALLBACK_RING_SECONDS: int(5, 120).default(30),
   /**
    * Text messages to citizens over SMPP: the operator's gateway as smpp://host:port (or ssmpp:// for
    * TLS); unset = no SMS is queued or sent. SMS_SMPP_PASSWORD is a secret (or SMS_SMPP_PASSWORD_FILE).
@@ -262,6 +268,10 @@ export interface Config {
   ari: { url: string; username: string; password: string; app: string; maxSockets: number; requestTimeoutMs: number };
   /** The automated callback survey's calls (its Stasis application is `<ari.app>-survey`). */
   survey: { maxCalls: number; callerId: string; ringSeconds: number };
+  /** Agents' callbacks (回拨; Stasis application `<ari.app>-callback`); the citizen sees survey.callerId. */
+  callbacks: { ringSeconds: number };
+  /** Calls' recordings: days kept after the call (0 = for good) and when the retention job runs. */
+  recordings: { retentionDays: number; retentionCron: string };
   auth: {
     jwtSecret: string;
     /** Failed logins allowed per window: for one username from one address, and from one address in all. */
@@ -388,6 +398,8 @@ export function loadConfig(env: RawEnv, readFile: (path: string) => string = (p)
       requestTimeoutMs: e.ARI_REQUEST_TIMEOUT_MS,
     },
     survey: { maxCalls: e.SURVEY_MAX_CALLS, callerId: e.SURVEY_CALLER_ID, ringSeconds: e.SURVEY_RING_SECONDS },
+    callbacks: { ringSeconds: e.CALLBACK_RING_SECONDS },
+    recordings: { retentionDays: e.RECORDING_RETENTION_DAYS, retentionCron: e.RECORDING_RETENTION_CRON },
     auth: {
       jwtSecret: e.JWT_SECRET ?? LAB_JWT_SECRET,
       loginRateLimit: {

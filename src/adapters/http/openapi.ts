@@ -17,7 +17,9 @@ const ERROR_TEXT: Record<number, string> = {
   409: 'Conflicts with the current state',
   410: 'Gone',
   413: 'Request body too large',
+  416: 'Range not satisfiable',
   429: 'Too many requests',
+  503: 'A dependency (Asterisk, the database) is unavailable',
 };
 
 function jsonSchema(schema: z.ZodType | undefined, io: 'input' | 'output' = 'input'): Json | null {
@@ -70,7 +72,7 @@ function operation(doc: RouteDoc): Json {
   if (doc.public) errors.add(401);
   const responseSchema = doc.response instanceof z.ZodType ? jsonSchema(doc.response, 'output') : (doc.response ?? {});
   const responses: Json = {
-    [String(status)]: status === 204 ? { description: 'Done' } : { description: 'OK', content: { 'application/json': { schema: responseSchema } } },
+    [String(status)]: status === 204 ? { description: 'Done' } : { description: 'OK', content: { [doc.contentType ?? 'application/json']: { schema: responseSchema } } },
   };
   for (const e of [...errors].sort()) {
     responses[String(e)] = { description: ERROR_TEXT[e] ?? 'Error', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
@@ -104,7 +106,8 @@ const TAG_TEXT: Record<string, string> = {
   'agent directory': 'The agent directory provisioned into Asterisk live (administrators)',
   dashboard: 'The manager dashboard: snapshot and deltas',
   queues: 'Queues and call-path settings',
-  calls: 'Call records, timelines, caller history, ratings, KPIs',
+  calls: 'Call records, timelines, caller history, ratings, KPIs, recordings',
+  callbacks: 'Callback requests left by callers on overflow: assign, place, close',
   operations: 'Health, readiness, metrics, this document',
 };
 

@@ -28,6 +28,8 @@ export interface RouteDoc {
    * Schema; omitted: documented as any JSON.
    */
   response?: z.ZodType | Record<string, unknown>;
+  /** The success body's media type when it is not JSON (e.g. `audio/wav`, `text/csv`). */
+  contentType?: string;
   /** A longer description than the summary (default: the summary and the permission it needs). */
   description?: string;
   /** Extra error statuses beyond the common ones. */

@@ -3,6 +3,7 @@
  * message}` naming the field (`body.role`, `query.pageSize`, …). Objects are strict: an unknown
  * field is an error naming it.
  */
+import type { Request } from 'express';
 import { z } from 'zod';
 import { ValidationError } from '../../shared/errors';
 
@@ -54,3 +55,17 @@ export const phone = z.string().min(1).max(32).regex(/^[0-9+*#-]+$/, 'digits, + 
 export const page = z.coerce.number().int().min(1).max(100_000).default(1);
 export const pageSize = z.coerce.number().int().min(1).max(200).default(50);
 export const boolString = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+/**
+ * The one byte range a download serves for the request's `Range` header: null for the whole file (no
+ * header, several ranges, or one that cannot be read, which RFC 9110 lets a server ignore),
+ * 'unsatisfiable' (416) for a range past the end.
+ */
+export function singleRange(req: Request, size: number): { start: number; end: number } | null | 'unsatisfiable' {
+  if (!req.headers.range) return null;
+  const ranges = req.range(size, { combine: true });
+  if (ranges === -1) return 'unsatisfiable';
+  if (ranges === -2 || ranges === undefined || ranges.type !== 'bytes' || ranges.length !== 1) return null;
+  const [first] = ranges;
+  return first ? { start: first.start, end: first.end } : null;
+}

@@ -41,13 +41,19 @@ export const PERMISSIONS = [
   'complaints:read',
   /** Judge a complaint upheld (经查属实) or not: it then counts in the unit's score. */
   'complaints:judge',
+  /** Callback requests (回拨) left on overflow: list them (agents: those assigned to them) and close them. */
+  'callbacks:read',
+  /** Assign a callback request to an agent. */
+  'callbacks:assign',
+  /** Place a callback from one's own phone (an agent with a 工号: agent leg first, then the citizen). */
+  'callbacks:place',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const ALL: readonly Permission[] = PERMISSIONS;
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = Object.freeze({
-  agent: ['calls:read', 'calls:control', 'callers:history', 'ratings:read', 'agents:control', 'queues:read', 'complaints:record'],
+  agent: ['calls:read', 'calls:control', 'callers:history', 'ratings:read', 'agents:control', 'queues:read', 'complaints:record', 'callbacks:read', 'callbacks:place'],
   supervisor: [
     'calls:read',
     'calls:control',
@@ -64,6 +70,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = O
     'complaints:record',
     'complaints:read',
     'complaints:judge',
+    'callbacks:read',
+    'callbacks:assign',
   ],
   unit_handler: ['calls:read', 'callers:history'],
   admin: ALL,

@@ -21,6 +21,7 @@ import { Readable } from 'node:stream';
 import { pdf } from '../../support/evidence-files';
 import { account, insertCall, mongoBaseUrl, request, startApp, uniqueDbName, type Account, type TestApp } from '../../support/api-harness';
 import { wav8k } from '../../support/wav';
+import { callbackRequestModel } from '../../../src/adapters/db/models/callback-request.model';
 
 type Outcome = 'ok' | 403 | 404;
 type Expect = Readonly<Record<Role, Outcome>>;
@@ -70,6 +71,8 @@ let victim: Account;
 let kbArticleId: string;
 /** Orders made once: lead water, lead roads with co-unit water, lead parks, not yet dispatched. */
 const orders = {} as Record<'water' | 'coWater' | 'parks' | 'undispatched', string>;
+/** Callback requests assigned to the matrix's agent (7001) and to another (7002). */
+const callbacks = {} as Record<'mine' | 'theirs', string>;
 /** An evidence file on the order of water and one on the order of parks. */
 const files = {} as Record<'water' | 'parks', string>;
 
@@ -100,6 +103,29 @@ async function orderFromRecordedCall(lead: string, answeredBy: '7001' | '7002'):
 }
 
 type Json = Record<string, unknown>;
+
+let callbackSeq = 0;
+/** A callback request left on overflow (as the call path stores it), assigned by a supervisor to `agentId` unless null; its id. */
+async function callbackRequest(agentId: '7001' | '7002' | null): Promise<string> {
+  callbackSeq += 1;
+  const requestedAt = new Date();
+  const d = await callbackRequestModel(app.db.connection).create({
+    callId: `overflow-call-${callbackSeq}`, callerNumber: `1380013${String(callbackSeq).padStart(4, '0')}`, calledNumber: '12345', queueId: 'general',
+    requestedAt, dayKey: requestedAt.toISOString().slice(0, 10), status: 'open',
+  });
+  const id = String(d._id);
+  if (agentId) await staffCall('POST', `/api/callbacks/${id}/assign`, { agentId });
+  return id;
+}
+
+/** A refused request must leave the callback request as it was. */
+function callbackUnchanged(id: string): () => Promise<string | null> {
+  return async () => {
+    const d = await callbackRequestModel(app.db.connection).findById(id).lean();
+    if (!d) return 'callback request gone';
+    return d.status === 'assigned' && (d.calls ?? []).length === 0 ? null : `callback request changed: ${d.status}, ${(d.calls ?? []).length} calls`;
+  };
+}
 
 async function staffCall(method: string, path: string, body?: unknown, by: Account = accounts.supervisor): Promise<Json> {
   const res = await request<Json>(app, method, path, { token: by.token, ...(body !== undefined ? { body } : {}) });
@@ -242,7 +268,7 @@ const matrix: Record<string, Case[]> = {
       what: 'list, narrowed to own calls / own unit\'s calls', expect: EVERYONE, request: at('/api/calls'),
       check: (who, body) => {
         const ids = itemsOf(body).map((c) => c['callId']);
-        const want = who === 'agent' || who === 'unit_handler' ? ['matrix-call'] : ['matrix-call', 'other-call'];
+        const want = who === 'agent' || who === 'unit_handler' ? ['matrix-call', 'recorded-matrix-call'] : ['matrix-call', 'other-call', 'recorded-matrix-call', 'recorded-other-call'];
         return JSON.stringify([...ids].sort()) === JSON.stringify(want) ? null : `listed ${JSON.stringify(ids)}, expected ${JSON.stringify(want)}`;
       },
     },
@@ -259,6 +285,63 @@ const matrix: Record<string, Case[]> = {
   ],
   'GET /api/ratings/summary': [{ what: 'summary', expect: STAFF, request: at('/api/ratings/summary') }],
   'GET /api/kpi/calls': [{ what: 'KPIs', expect: MANAGERS, request: at('/api/kpi/calls') }],
+
+  // callback requests: agents the ones assigned to them (others' are 404), supervisors assign; recordings: who may hear the call
+  'GET /api/callbacks': [
+    {
+      what: 'list, narrowed to the agent\'s own', expect: STAFF, request: at('/api/callbacks?pageSize=200'),
+      check: (who, body) => {
+        const agents = [...new Set(itemsOf(body).map((c) => c['assignedAgentId']))];
+        if (who === 'agent') return JSON.stringify(agents) === JSON.stringify(['7001']) ? null : `an agent sees requests of ${JSON.stringify(agents)}`;
+        return agents.includes('7002') ? null : `requests of ${JSON.stringify(agents)}`;
+      },
+    },
+  ],
+  'GET /api/callbacks/:callbackId': [
+    { what: 'assigned to the agent', expect: STAFF, request: () => ({ path: `/api/callbacks/${callbacks.mine}` }) },
+    { what: 'assigned to another agent', expect: { ...STAFF, agent: 404 }, request: () => ({ path: `/api/callbacks/${callbacks.theirs}` }) },
+  ],
+  'POST /api/callbacks/:callbackId/assign': [
+    { what: 'an open request', expect: MANAGERS, request: async () => ({ path: `/api/callbacks/${await callbackRequest(null)}/assign`, body: { agentId: '7002' } }) },
+  ],
+  'POST /api/callbacks/:callbackId/call': [
+    // Only an agent places a call, from their own phone: an administrator has no phone (403).
+    {
+      what: 'assigned to the agent', expect: { ...allow('agent'), admin: 403 },
+      request: async () => {
+        const id = await callbackRequest('7001');
+        return { path: `/api/callbacks/${id}/call`, unchanged: callbackUnchanged(id) };
+      },
+    },
+    {
+      what: 'assigned to another agent', expect: { agent: 404, supervisor: 403, unit_handler: 403, admin: 403 },
+      request: async () => {
+        const id = await callbackRequest('7002');
+        return { path: `/api/callbacks/${id}/call`, unchanged: callbackUnchanged(id) };
+      },
+    },
+  ],
+  'POST /api/callbacks/:callbackId/close': [
+    {
+      what: 'assigned to the agent', expect: STAFF,
+      request: async () => {
+        const id = await callbackRequest('7001');
+        return { path: `/api/callbacks/${id}/close`, body: { result: 'reached' }, unchanged: callbackUnchanged(id) };
+      },
+    },
+    {
+      what: 'assigned to another agent', expect: { ...STAFF, agent: 404 },
+      request: async () => {
+        const id = await callbackRequest('7002');
+        return { path: `/api/callbacks/${id}/close`, body: { result: 'unreachable' }, unchanged: callbackUnchanged(id) };
+      },
+    },
+  ],
+  'GET /api/calls/:callId/recording': [
+    { what: 'a call the agent answered and the handler\'s unit leads', expect: EVERYONE, request: at('/api/calls/recorded-matrix-call/recording') },
+    { what: 'another agent\'s and unit\'s call', expect: { ...EVERYONE, agent: 404, unit_handler: 404 }, request: at('/api/calls/recorded-other-call/recording') },
+  ],
+  'GET /api/calls/:callId/recording/access': [{ what: 'who listened', expect: MANAGERS, request: at('/api/calls/recorded-matrix-call/recording/access') }],
 
   // work orders: hotline staff create and see all; a unit handler sees its unit's (lead or co-unit), others are 404
   'POST /api/work-orders': [{ what: 'a new complaint', expect: STAFF, request: at('/api/work-orders', () => complaint()) }],
@@ -529,6 +612,16 @@ beforeAll(async () => {
     // Asterisk's stored recordings: the matrix checks who may attach them (the real fetch: attachments/call-recording).
     callRecordings: { open: (name) => Promise.resolve(name.startsWith('call-recorded-call-') ? Readable.from([wav()]) : null) },
     loginRateLimit: { windowMs: 60_000, maxFailuresPerAccount: 1000, maxFailuresPerAddress: 1000 },
+    // Who may list, assign, place and close callbacks and hear recordings; the real call and recording: callbacks/callbacks.int.test.ts.
+    callbacks: {
+      recordings: {
+        open: (name) => Promise.resolve(name.startsWith('rec-') ? { size: wav().length, body: Readable.from([wav()]) } : null),
+        delete: () => Promise.resolve(),
+      },
+      // The agent's phone does not answer: the placed call ends at once.
+      dialer: { ready: () => true, place: () => Promise.resolve({ agentAnsweredAt: null, citizenAnsweredAt: null, endedAt: Date.now(), citizenCause: null, recording: null }) },
+      agents: { phoneOf: (agentId) => (['7001', '7002'].includes(agentId) ? { endpoint: `PJSIP/agent${agentId}`, idle: true } : null) },
+    },
   });
   for (const role of ROLES) accounts[role] = await account(app, role, role === 'agent' ? { agentId: '7001' } : {});
   await account(app, 'agent', { agentId: '7002' });
@@ -537,6 +630,8 @@ beforeAll(async () => {
   victim = await account(app, 'supervisor');
   await insertCall(app, { callId: 'matrix-call', agentId: '7001', agentIds: ['7001'], unitIds: ['water'] });
   await insertCall(app, { callId: 'other-call', agentId: '7002', agentIds: ['7002'], unitIds: ['parks'] });
+  await insertCall(app, { callId: 'recorded-matrix-call', agentId: '7001', agentIds: ['7001'], unitIds: ['water'], handlingUnitIds: ['water'], recording: 'rec-matrix', callerNumber: '13900000001' });
+  await insertCall(app, { callId: 'recorded-other-call', agentId: '7002', agentIds: ['7002'], unitIds: ['parks'], handlingUnitIds: ['parks'], recording: 'rec-other', callerNumber: '13900000002' });
   await staffCall('POST', '/api/queues', { queueId: 'general', name: '综合' }, accounts.admin);
   kbArticleId = String(
     (await staffCall('POST', '/api/knowledge/articles', {
@@ -549,6 +644,8 @@ beforeAll(async () => {
   orders.undispatched = (await orderAt('pendingDispatch')).id;
   files.water = await uploadEvidence(orders.water);
   files.parks = await uploadEvidence(orders.parks);
+  callbacks.mine = await callbackRequest('7001');
+  callbacks.theirs = await callbackRequest('7002');
 });
 afterAll(async () => {
   await app?.stop();
@@ -612,7 +709,7 @@ describe('REST role × action matrix', () => {
   it('the route table and the matrix list the same routes', () => {
     const routes = app.docs.map(keyOf);
     // The whole table, as main.ts mounts it: the core API and the work-order module's routers.
-    expect([...new Set(app.docs.map((d) => d.tag))].sort()).toEqual(['agents', 'auth', 'calls', 'complaints', 'dashboard', 'knowledge', 'presets', 'queues', 'reports', 'users', 'work-orders']);
+    expect([...new Set(app.docs.map((d) => d.tag))].sort()).toEqual(['agents', 'auth', 'callbacks', 'calls', 'complaints', 'dashboard', 'knowledge', 'presets', 'queues', 'reports', 'users', 'work-orders']);
     expect(routes.filter((k) => !(k in matrix))).toEqual([]);
     expect(Object.keys(matrix).filter((k) => !routes.includes(k))).toEqual([]);
     // Public routes, and only those, answer without a token.

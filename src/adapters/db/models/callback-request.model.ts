@@ -1,5 +1,23 @@
-/** callback_requests: callers who asked, by keypad, to be called back (overflow path). One per call. */
+/**
+ * callback_requests: callers who asked, by keypad, to be called back (overflow path). One per call.
+ * The call path writes a request; the callback service assigns, places (each placed call in `calls`,
+ * with its own call id, times, outcome and recording) and closes it.
+ */
 import { Schema, type Connection, type Model } from 'mongoose';
+
+export interface CallbackCallDoc {
+  callId: string;
+  agentId: string;
+  placedAt: Date;
+  placedBy: string;
+  agentAnsweredAt: Date | null;
+  citizenAnsweredAt: Date | null;
+  endedAt: Date | null;
+  outcome: string;
+  recording: string | null;
+  recordingPurgedAt?: Date | null;
+  talkMs: number | null;
+}
 
 export interface CallbackRequestDoc {
   callId: string;
@@ -8,7 +26,16 @@ export interface CallbackRequestDoc {
   queueId: string;
   requestedAt: Date;
   dayKey: string;
-  status: 'open' | 'done';
+  /** open → assigned → closed; requests stored before assignment existed may say `done` (read as closed). */
+  status: 'open' | 'assigned' | 'closed' | 'done';
+  assignedAgentId?: string | null;
+  assignedAt?: Date | null;
+  assignedBy?: string | null;
+  closedAt?: Date | null;
+  closedBy?: string | null;
+  result?: string | null;
+  note?: string | null;
+  calls?: CallbackCallDoc[];
 }
 
 const schema = new Schema<CallbackRequestDoc>(
@@ -19,12 +46,24 @@ const schema = new Schema<CallbackRequestDoc>(
     queueId: { type: String, required: true },
     requestedAt: { type: Date, required: true },
     dayKey: { type: String, required: true },
-    status: { type: String, enum: ['open', 'done'], default: 'open' },
+    status: { type: String, enum: ['open', 'assigned', 'closed', 'done'], default: 'open' },
+    assignedAgentId: { type: String, default: null },
+    assignedAt: { type: Date, default: null },
+    assignedBy: { type: String, default: null },
+    closedAt: { type: Date, default: null },
+    closedBy: { type: String, default: null },
+    result: { type: String, default: null },
+    note: { type: String, default: null },
+    calls: { type: [Schema.Types.Mixed], default: [] },
   },
   { collection: 'callback_requests', versionKey: false },
 );
 schema.index({ callId: 1 }, { unique: true });
 schema.index({ status: 1, requestedAt: 1 });
+schema.index({ assignedAgentId: 1, requestedAt: 1 });
+// The recordings' retention reads placed calls by when they were placed.
+schema.index({ 'calls.placedAt': 1 });
+schema.index({ 'calls.callId': 1 });
 
 export function callbackRequestModel(conn: Connection): Model<CallbackRequestDoc> {
   return (conn.models['CallbackRequest'] as Model<CallbackRequestDoc> | undefined) ?? conn.model<CallbackRequestDoc>('CallbackRequest', schema);

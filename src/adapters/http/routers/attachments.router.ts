@@ -14,7 +14,7 @@ import type { StoredAttachment } from '../../../app/attachments/attachment.ports
 import { ValidationError } from '../../../shared/errors';
 import { authOf, requireAuth, type Authenticator } from '../auth.middleware';
 import { DocumentedRouter } from '../route-table';
-import { id, parse } from '../validate';
+import { id, parse, singleRange } from '../validate';
 
 const orderParams = z.strictObject({ orderId: id });
 const fileParams = z.strictObject({ orderId: id, attachmentId: id });
@@ -99,14 +99,7 @@ export function attachmentsRouter(auth: Authenticator, attachments: AttachmentSe
     authed,
     async (req, res) => {
       const p = parse(fileParams, req.params, 'params');
-      const d = await attachments.download(authOf(res).actor, p.orderId, p.attachmentId, (size) => {
-        if (!req.headers.range) return null;
-        const ranges = req.range(size, { combine: true });
-        if (ranges === -1) return 'unsatisfiable';
-        if (ranges === -2 || ranges === undefined || ranges.type !== 'bytes' || ranges.length !== 1) return null; // ignored: the whole file
-        const [first] = ranges;
-        return first ? { start: first.start, end: first.end } : null;
-      });
+      const d = await attachments.download(authOf(res).actor, p.orderId, p.attachmentId, (size) => singleRange(req, size));
       res.attachment(d.attachment.name);
       res.type(d.attachment.mime);
       res.setHeader('Accept-Ranges', 'bytes');
