@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { RouteDoc } from './route-table';
-import { CALL_OUTCOMES } from '../../domain/call/call.record';
+import { healthResponse, readyResponse } from './response-schemas';
 
 type Json = Record<string, unknown>;
 
@@ -92,10 +92,13 @@ function operation(doc: RouteDoc): Json {
 }
 
 const OPERATIONAL: RouteDoc[] = [
-  { method: 'get', path: '/healthz', summary: 'Liveness', tag: 'operations', public: true },
-  { method: 'get', path: '/readyz', summary: 'Readiness (503 naming the failing dependency)', tag: 'operations', public: true, errors: [503] },
-  { method: 'get', path: '/metrics', summary: 'Prometheus metrics (administrator token or the scrape token)', tag: 'operations', permission: 'metrics:read' },
-  { method: 'get', path: '/openapi.json', summary: 'This document', tag: 'operations', public: true },
+  { method: 'get', path: '/healthz', summary: 'Liveness', tag: 'operations', public: true, response: healthResponse },
+  { method: 'get', path: '/readyz', summary: 'Readiness (503 naming the failing dependency)', tag: 'operations', public: true, errors: [503], response: readyResponse },
+  {
+    method: 'get', path: '/metrics', summary: 'Prometheus metrics (administrator token or the scrape token)', tag: 'operations', permission: 'metrics:read',
+    contentType: 'text/plain; version=0.0.4', response: { type: 'string', description: 'Prometheus text exposition format' },
+  },
+  { method: 'get', path: '/openapi.json', summary: 'This document', tag: 'operations', public: true, response: { type: 'object', required: ['openapi', 'paths'] } },
 ];
 
 /** What each tag (area) of the API covers. */
@@ -135,8 +138,7 @@ export function buildOpenApiDocument(docs: readonly RouteDoc[], version = '0.1.0
     tags: tags.map((name) => ({ name, description: TAG_TEXT[name] ?? `${name} routes` })),
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      // The stored call outcomes; the `outcome` query filter adds the groups `callback` and `ended`.
-      schemas: { Problem: problemSchema, CallOutcome: { type: 'string', enum: [...CALL_OUTCOMES] } },
+      schemas: { Problem: problemSchema },
     },
     paths,
   };

@@ -13,6 +13,7 @@ import helmet from 'helmet';
 import { requirePermission } from '../../domain/access';
 import { authOf, requireAuth, type Authenticator } from './auth.middleware';
 import { DocumentedRouter } from './route-table';
+import { consoleSettingsResponse } from './response-schemas';
 
 export const WEB_CONSOLE_CSP = {
   defaultSrc: ["'self'"],
@@ -69,7 +70,7 @@ export interface ConsoleSettings {
 export function consoleSettingsRouter(auth: Authenticator, settings: ConsoleSettings): DocumentedRouter {
   const r = new DocumentedRouter();
   r.route(
-    { method: 'get', path: '/api/console/settings', summary: 'Agent console settings: break reasons, wrap-up and ring limits', tag: 'agents', permission: 'agents:control' },
+    { method: 'get', path: '/api/console/settings', summary: 'Agent console settings: break reasons, wrap-up and ring limits', tag: 'agents', permission: 'agents:control', response: consoleSettingsResponse },
     requireAuth(auth),
     (_req, res) => {
       requirePermission(authOf(res).actor, 'agents:control');

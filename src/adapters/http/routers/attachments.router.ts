@@ -15,6 +15,7 @@ import { ValidationError } from '../../../shared/errors';
 import { authOf, requireAuth, type Authenticator } from '../auth.middleware';
 import { DocumentedRouter } from '../route-table';
 import { id, parse, singleRange } from '../validate';
+import { attachmentResponse } from '../response-schemas';
 
 const orderParams = z.strictObject({ orderId: id });
 const fileParams = z.strictObject({ orderId: id, attachmentId: id });
@@ -59,7 +60,7 @@ export function attachmentsRouter(auth: Authenticator, attachments: AttachmentSe
   const authed = requireAuth(auth);
   r.route(
     {
-      method: 'post', path: '/api/work-orders/:orderId/attachments', tag: 'work-orders', params: orderParams, query: uploadQuery, status: 201, errors: [409, 413, 415],
+      method: 'post', path: '/api/work-orders/:orderId/attachments', response: attachmentResponse, tag: 'work-orders', params: orderParams, query: uploadQuery, status: 201, errors: [409, 413, 415],
       summary: 'Upload one evidence file (multipart part `file`) for a step of the order; checked by content, images stripped of their location',
     },
     authed,
@@ -73,7 +74,7 @@ export function attachmentsRouter(auth: Authenticator, attachments: AttachmentSe
   );
   r.route(
     {
-      method: 'post', path: '/api/work-orders/:orderId/attachments/call-recording', tag: 'work-orders', params: orderParams, status: 201, errors: [409, 413],
+      method: 'post', path: '/api/work-orders/:orderId/attachments/call-recording', response: attachmentResponse, tag: 'work-orders', params: orderParams, status: 201, errors: [409, 413],
       summary: 'Attach the recording of the call the order was made from (201; 200 when already attached); for those who may hear the call',
     },
     authed,
@@ -84,7 +85,7 @@ export function attachmentsRouter(auth: Authenticator, attachments: AttachmentSe
     },
   );
   r.route(
-    { method: 'get', path: '/api/work-orders/:orderId/attachments', tag: 'work-orders', params: orderParams, summary: 'The order\'s files (same access as the order; a confidential order\'s: its handlers only)' },
+    { method: 'get', path: '/api/work-orders/:orderId/attachments', response: z.array(attachmentResponse), tag: 'work-orders', params: orderParams, summary: 'The order\'s files (same access as the order; a confidential order\'s: its handlers only)' },
     authed,
     async (req, res) => {
       const p = parse(orderParams, req.params, 'params');
@@ -94,6 +95,7 @@ export function attachmentsRouter(auth: Authenticator, attachments: AttachmentSe
   r.route(
     {
       method: 'get', path: '/api/work-orders/:orderId/attachments/:attachmentId', tag: 'work-orders', params: fileParams, errors: [416],
+      contentType: 'application/octet-stream', response: { type: 'string', format: 'binary', description: 'The file, with its own Content-Type' },
       summary: 'Download one file (Content-Disposition: attachment; a single Range gives 206); every download is audited',
     },
     authed,

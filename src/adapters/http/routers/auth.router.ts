@@ -17,6 +17,7 @@ import type { AuthService } from '../../../app/auth/auth.service';
 import { authOf, requireAuth } from '../auth.middleware';
 import { DocumentedRouter } from '../route-table';
 import { parse } from '../validate';
+import { loginResponse, tokenPairResponse, userResponse } from '../response-schemas';
 
 export const loginBody = z.strictObject({
   username: z.string().min(1).max(64),
@@ -84,7 +85,7 @@ export function authRouter(auth: AuthService, limit: LoginRateLimit): Documented
   const authed = requireAuth(auth);
 
   r.route(
-    { method: 'post', path: '/api/auth/login', summary: 'Sign in: access token (JWT) and refresh token', tag: 'auth', public: true, body: loginBody, errors: [429] },
+    { method: 'post', path: '/api/auth/login', response: loginResponse, summary: 'Sign in: access token (JWT) and refresh token', tag: 'auth', public: true, body: loginBody, errors: [429] },
     perAccount,
     perAddress,
     async (req, res) => {
@@ -93,7 +94,7 @@ export function authRouter(auth: AuthService, limit: LoginRateLimit): Documented
     },
   );
   r.route(
-    { method: 'post', path: '/api/auth/refresh', summary: 'New token pair for a refresh token (rotation; reuse revokes the family)', tag: 'auth', public: true, body: refreshBody },
+    { method: 'post', path: '/api/auth/refresh', response: tokenPairResponse, summary: 'New token pair for a refresh token (rotation; reuse revokes the family)', tag: 'auth', public: true, body: refreshBody },
     async (req, res) => {
       const b = parse(refreshBody, req.body, 'body');
       res.json(await auth.refresh(b.refreshToken));
@@ -108,7 +109,7 @@ export function authRouter(auth: AuthService, limit: LoginRateLimit): Documented
       res.status(204).end();
     },
   );
-  r.route({ method: 'get', path: '/api/auth/me', summary: 'The signed-in user', tag: 'auth' }, authed, async (_req, res) => {
+  r.route({ method: 'get', path: '/api/auth/me', response: userResponse, summary: 'The signed-in user', tag: 'auth' }, authed, async (_req, res) => {
     res.json(await auth.me(authOf(res)));
   });
   return r;

@@ -6,6 +6,7 @@ import type { CallRecordsService } from '../../../app/records/call-records.servi
 import { authOf, requireAuth } from '../auth.middleware';
 import { DocumentedRouter } from '../route-table';
 import { boolString, id, instant, page, pageSize, parse, phone } from '../validate';
+import { callDetailResponse, callListResponse, callKpiResponse, callerHistoryResponse, ratingsSummaryResponse } from '../response-schemas';
 
 const DAY = 86_400_000;
 
@@ -37,13 +38,6 @@ function periodOf(q: { from?: number; to?: number }, now: number): { from: numbe
   return { from: q.from ?? to - DAY, to };
 }
 
-/** The list's shape as far as documented: each item's outcome is one of the stored outcomes. */
-const callListResponse = {
-  type: 'object',
-  properties: {
-    items: { type: 'array', items: { type: 'object', properties: { callId: { type: 'string' }, outcome: { $ref: '#/components/schemas/CallOutcome' } } } },
-  },
-};
 
 export function callsRouter(auth: AuthService, calls: CallRecordsService, clock: () => number): DocumentedRouter {
   const r = new DocumentedRouter();
@@ -66,19 +60,19 @@ export function callsRouter(auth: AuthService, calls: CallRecordsService, clock:
       }),
     );
   });
-  r.route({ method: 'get', path: '/api/calls/:callId', summary: 'One call with its full timeline (404 when not yours)', tag: 'calls', permission: 'calls:read', params: callParams }, authed, async (req, res) => {
+  r.route({ method: 'get', path: '/api/calls/:callId', response: callDetailResponse, summary: 'One call with its full timeline (404 when not yours)', tag: 'calls', permission: 'calls:read', params: callParams }, authed, async (req, res) => {
     const p = parse(callParams, req.params, 'params');
     res.json(await calls.get(authOf(res).actor, p.callId));
   });
-  r.route({ method: 'get', path: '/api/calls/:callId/caller-history', summary: 'The caller\'s other recent calls and work orders', tag: 'calls', permission: 'callers:history', params: callParams }, authed, async (req, res) => {
+  r.route({ method: 'get', path: '/api/calls/:callId/caller-history', response: callerHistoryResponse, summary: 'The caller\'s other recent calls and work orders', tag: 'calls', permission: 'callers:history', params: callParams }, authed, async (req, res) => {
     const p = parse(callParams, req.params, 'params');
     res.json(await calls.callerHistory(authOf(res).actor, p.callId));
   });
-  r.route({ method: 'get', path: '/api/ratings/summary', summary: 'Ratings (好差评) summary by value and by agent', tag: 'calls', permission: 'ratings:read', query: reportQuery }, authed, async (req, res) => {
+  r.route({ method: 'get', path: '/api/ratings/summary', response: ratingsSummaryResponse, summary: 'Ratings (好差评) summary by value and by agent', tag: 'calls', permission: 'ratings:read', query: reportQuery }, authed, async (req, res) => {
     const q = parse(reportQuery, req.query, 'query');
     res.json(await calls.ratingsSummary(authOf(res).actor, { ...periodOf(q, clock()), ...(q.agentId ? { agentId: q.agentId } : {}), ...(q.queueId ? { queueId: q.queueId } : {}) }));
   });
-  r.route({ method: 'get', path: '/api/kpi/calls', summary: 'Call KPIs over a period: 10-s answer rate, service level, abandon rate, overflows and callback requests, ASA, AHT (talk + wrap-up), satisfaction', tag: 'calls', permission: 'kpi:read', query: kpiQuery }, authed, async (req, res) => {
+  r.route({ method: 'get', path: '/api/kpi/calls', response: callKpiResponse, summary: 'Call KPIs over a period: 10-s answer rate, service level, abandon rate, overflows and callback requests, ASA, AHT (talk + wrap-up), satisfaction', tag: 'calls', permission: 'kpi:read', query: kpiQuery }, authed, async (req, res) => {
     const q = parse(kpiQuery, req.query, 'query');
     res.json(
       await calls.metrics(

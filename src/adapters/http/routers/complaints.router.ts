@@ -9,6 +9,7 @@ import type { ComplaintService } from '../../../app/work-orders/lifecycle/compla
 import { authOf, requireAuth, type Authenticator } from '../auth.middleware';
 import { DocumentedRouter } from '../route-table';
 import { id, instant, page, pageSize, parse } from '../validate';
+import { complaintListResponse, complaintResponse } from '../response-schemas';
 
 const text = z.string().trim().min(1).max(4000);
 
@@ -37,7 +38,7 @@ export const complaintParams = z.strictObject({ complaintId: id });
 export function complaintsRouter(auth: Authenticator, complaints: ComplaintService): DocumentedRouter {
   const r = new DocumentedRouter();
   const authed = requireAuth(auth);
-  r.route({ method: 'post', path: '/api/complaints', summary: 'Record a citizen\'s complaint against a handling unit (监督投诉), pending until judged', tag: 'complaints', permission: 'complaints:record', body: complaintBody, status: 201 }, authed, async (req, res) => {
+  r.route({ method: 'post', path: '/api/complaints', response: complaintResponse, summary: 'Record a citizen\'s complaint against a handling unit (监督投诉), pending until judged', tag: 'complaints', permission: 'complaints:record', body: complaintBody, status: 201 }, authed, async (req, res) => {
     const b = parse(complaintBody, req.body, 'body');
     res.status(201).json(
       await complaints.record(authOf(res).actor, {
@@ -47,7 +48,7 @@ export function complaintsRouter(auth: Authenticator, complaints: ComplaintServi
       }),
     );
   });
-  r.route({ method: 'get', path: '/api/complaints', summary: 'List complaints against units, newest first', tag: 'complaints', permission: 'complaints:read', query: complaintListQuery }, authed, async (req, res) => {
+  r.route({ method: 'get', path: '/api/complaints', response: complaintListResponse, summary: 'List complaints against units, newest first', tag: 'complaints', permission: 'complaints:read', query: complaintListQuery }, authed, async (req, res) => {
     const q = parse(complaintListQuery, req.query, 'query');
     res.json(
       await complaints.list(
@@ -63,13 +64,13 @@ export function complaintsRouter(auth: Authenticator, complaints: ComplaintServi
       ),
     );
   });
-  r.route({ method: 'get', path: '/api/complaints/:complaintId', summary: 'One complaint', tag: 'complaints', permission: 'complaints:read', params: complaintParams }, authed, async (req, res) => {
+  r.route({ method: 'get', path: '/api/complaints/:complaintId', response: complaintResponse, summary: 'One complaint', tag: 'complaints', permission: 'complaints:read', params: complaintParams }, authed, async (req, res) => {
     const p = parse(complaintParams, req.params, 'params');
     res.json(await complaints.get(authOf(res).actor, p.complaintId));
   });
   r.route(
     {
-      method: 'post', path: '/api/complaints/:complaintId/judgement', tag: 'complaints', permission: 'complaints:judge', params: complaintParams, body: judgementBody, errors: [409],
+      method: 'post', path: '/api/complaints/:complaintId/judgement', response: complaintResponse, tag: 'complaints', permission: 'complaints:judge', params: complaintParams, body: judgementBody, errors: [409],
       summary: 'Judge a pending complaint upheld (经查属实: −0.01 of the unit\'s Beijing score) or rejected; not by the person who recorded it',
     },
     authed,

@@ -4,6 +4,7 @@ import type { KnowledgeService } from '../../../app/work-orders/knowledge/knowle
 import { authOf, requireAuth, type Authenticator } from '../auth.middleware';
 import { DocumentedRouter } from '../route-table';
 import { id, instant, parse } from '../validate';
+import { knowledgeArticleResponse, knowledgeSearchResponse } from '../response-schemas';
 
 const articleFields = {
   title: z.string().trim().min(1).max(200),
@@ -37,7 +38,7 @@ function toInput(b: ArticleBody) {
 export function knowledgeRouter(auth: Authenticator, kb: KnowledgeService): DocumentedRouter {
   const r = new DocumentedRouter();
   const authed = requireAuth(auth);
-  r.route({ method: 'get', path: '/api/knowledge/search', summary: 'Search valid articles (works for Chinese text), best first', tag: 'knowledge', permission: 'callers:history', query: searchQuery }, authed, async (req, res) => {
+  r.route({ method: 'get', path: '/api/knowledge/search', response: knowledgeSearchResponse, summary: 'Search valid articles (works for Chinese text), best first', tag: 'knowledge', permission: 'callers:history', query: searchQuery }, authed, async (req, res) => {
     const q = parse(searchQuery, req.query, 'query');
     res.json({
       items: await kb.search(authOf(res).actor, {
@@ -45,15 +46,15 @@ export function knowledgeRouter(auth: Authenticator, kb: KnowledgeService): Docu
       }),
     });
   });
-  r.route({ method: 'get', path: '/api/knowledge/articles/:articleId', summary: 'One article', tag: 'knowledge', permission: 'callers:history', params: articleParams }, authed, async (req, res) => {
+  r.route({ method: 'get', path: '/api/knowledge/articles/:articleId', response: knowledgeArticleResponse, summary: 'One article', tag: 'knowledge', permission: 'callers:history', params: articleParams }, authed, async (req, res) => {
     const p = parse(articleParams, req.params, 'params');
     res.json(await kb.get(authOf(res).actor, p.articleId));
   });
-  r.route({ method: 'post', path: '/api/knowledge/articles', summary: 'Create an article (supervisors, administrators; unit handlers for their unit)', tag: 'knowledge', body: articleBody, status: 201 }, authed, async (req, res) => {
+  r.route({ method: 'post', path: '/api/knowledge/articles', response: knowledgeArticleResponse, summary: 'Create an article (supervisors, administrators; unit handlers for their unit)', tag: 'knowledge', body: articleBody, status: 201 }, authed, async (req, res) => {
     const b = parse(articleBody, req.body, 'body');
     res.status(201).json(await kb.create(authOf(res).actor, toInput(b)));
   });
-  r.route({ method: 'put', path: '/api/knowledge/articles/:articleId', summary: 'Replace an article; `rev` must be the current revision', tag: 'knowledge', params: articleParams, body: articleUpdateBody, errors: [409] }, authed, async (req, res) => {
+  r.route({ method: 'put', path: '/api/knowledge/articles/:articleId', response: knowledgeArticleResponse, summary: 'Replace an article; `rev` must be the current revision', tag: 'knowledge', params: articleParams, body: articleUpdateBody, errors: [409] }, authed, async (req, res) => {
     const p = parse(articleParams, req.params, 'params');
     const { rev, ...b } = parse(articleUpdateBody, req.body, 'body');
     res.json(await kb.update(authOf(res).actor, p.articleId, toInput(b), rev));

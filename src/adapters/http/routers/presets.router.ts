@@ -8,6 +8,7 @@ import type { RegulationService } from '../../../app/work-orders/lifecycle/regul
 import { authOf, requireAuth, type Authenticator } from '../auth.middleware';
 import { DocumentedRouter } from '../route-table';
 import { parse } from '../validate';
+import { activePresetResponse, calendarYearResponse, calendarYearsResponse, presetListResponse, presetResponse } from '../response-schemas';
 
 export const presetParams = z.strictObject({ presetId: z.string().regex(/^[a-z0-9-]{1,64}$/, 'lower-case letters, digits and - only') });
 export const activeBody = z.strictObject({ presetId: z.string().regex(/^[a-z0-9-]{1,64}$/, 'lower-case letters, digits and - only') });
@@ -18,33 +19,33 @@ const jsonObject = z.record(z.string(), z.unknown());
 export function presetsRouter(auth: Authenticator, regulation: RegulationService): DocumentedRouter {
   const r = new DocumentedRouter();
   const authed = requireAuth(auth);
-  r.route({ method: 'get', path: '/api/presets', summary: 'Regulation presets (built-in and edited) and which is active', tag: 'presets', permission: 'settings:read' }, authed, (_req, res) => {
+  r.route({ method: 'get', path: '/api/presets', response: presetListResponse, summary: 'Regulation presets (built-in and edited) and which is active', tag: 'presets', permission: 'settings:read' }, authed, (_req, res) => {
     res.json({ items: regulation.listPresets(authOf(res).actor) });
   });
-  r.route({ method: 'get', path: '/api/presets/active', summary: 'The active preset id', tag: 'presets', permission: 'settings:read' }, authed, (_req, res) => {
+  r.route({ method: 'get', path: '/api/presets/active', response: activePresetResponse, summary: 'The active preset id', tag: 'presets', permission: 'settings:read' }, authed, (_req, res) => {
     res.json(regulation.activePresetId(authOf(res).actor));
   });
-  r.route({ method: 'put', path: '/api/presets/active', summary: 'Select the active preset (new orders use it)', tag: 'presets', permission: 'settings:manage', body: activeBody }, authed, async (req, res) => {
+  r.route({ method: 'put', path: '/api/presets/active', response: activePresetResponse, summary: 'Select the active preset (new orders use it)', tag: 'presets', permission: 'settings:manage', body: activeBody }, authed, async (req, res) => {
     const b = parse(activeBody, req.body, 'body');
     res.json(await regulation.setActivePreset(authOf(res).actor, b.presetId));
   });
-  r.route({ method: 'get', path: '/api/presets/:presetId', summary: 'One preset with every rule and its source', tag: 'presets', permission: 'settings:read', params: presetParams }, authed, (req, res) => {
+  r.route({ method: 'get', path: '/api/presets/:presetId', response: presetResponse, summary: 'One preset with every rule and its source', tag: 'presets', permission: 'settings:read', params: presetParams }, authed, (req, res) => {
     const p = parse(presetParams, req.params, 'params');
     res.json(regulation.getPreset(authOf(res).actor, p.presetId));
   });
-  r.route({ method: 'put', path: '/api/presets/:presetId', summary: 'Store an edited or new preset (version must increase)', tag: 'presets', permission: 'settings:manage', params: presetParams, body: jsonObject, errors: [409] }, authed, async (req, res) => {
+  r.route({ method: 'put', path: '/api/presets/:presetId', response: presetResponse, summary: 'Store an edited or new preset (version must increase)', tag: 'presets', permission: 'settings:manage', params: presetParams, body: jsonObject, errors: [409] }, authed, async (req, res) => {
     const p = parse(presetParams, req.params, 'params');
     const b = parse(jsonObject, req.body, 'body');
     res.json(await regulation.putPreset(authOf(res).actor, p.presetId, b));
   });
-  r.route({ method: 'get', path: '/api/calendar/years', summary: 'Years of official calendar data (others are provisional)', tag: 'presets', permission: 'settings:read' }, authed, (_req, res) => {
+  r.route({ method: 'get', path: '/api/calendar/years', response: calendarYearsResponse, summary: 'Years of official calendar data (others are provisional)', tag: 'presets', permission: 'settings:read' }, authed, (_req, res) => {
     res.json({ items: regulation.listCalendarYears(authOf(res).actor) });
   });
-  r.route({ method: 'get', path: '/api/calendar/years/:year', summary: 'One year: holidays and make-up working days', tag: 'presets', permission: 'settings:read', params: yearParams }, authed, (req, res) => {
+  r.route({ method: 'get', path: '/api/calendar/years/:year', response: calendarYearResponse, summary: 'One year: holidays and make-up working days', tag: 'presets', permission: 'settings:read', params: yearParams }, authed, (req, res) => {
     const p = parse(yearParams, req.params, 'params');
     res.json(regulation.getCalendarYear(authOf(res).actor, p.year));
   });
-  r.route({ method: 'put', path: '/api/calendar/years/:year', summary: 'Add or correct a year from the State Council notice (version must increase)', tag: 'presets', permission: 'settings:manage', params: yearParams, body: jsonObject, errors: [409] }, authed, async (req, res) => {
+  r.route({ method: 'put', path: '/api/calendar/years/:year', response: calendarYearResponse, summary: 'Add or correct a year from the State Council notice (version must increase)', tag: 'presets', permission: 'settings:manage', params: yearParams, body: jsonObject, errors: [409] }, authed, async (req, res) => {
     const p = parse(yearParams, req.params, 'params');
     const b = parse(jsonObject, req.body, 'body');
     res.json(await regulation.putCalendarYear(authOf(res).actor, p.year, b));

@@ -5,6 +5,7 @@ import type { QueuesService } from '../../../app/queues/queues.service';
 import { authOf, requireAuth } from '../auth.middleware';
 import { DocumentedRouter } from '../route-table';
 import { id, parse } from '../validate';
+import { queueResponse, settingsResponse } from '../response-schemas';
 
 const queueFields = {
   name: z.string().min(1).max(100),
@@ -38,26 +39,26 @@ export const settingsBody = z.strictObject({
 export function queuesRouter(auth: AuthService, queues: QueuesService): DocumentedRouter {
   const r = new DocumentedRouter();
   const authed = requireAuth(auth);
-  r.route({ method: 'get', path: '/api/queues', summary: 'List queues', tag: 'queues', permission: 'queues:read' }, authed, async (_req, res) => {
+  r.route({ method: 'get', path: '/api/queues', response: z.object({ items: z.array(queueResponse) }), summary: 'List queues', tag: 'queues', permission: 'queues:read' }, authed, async (_req, res) => {
     res.json({ items: await queues.list(authOf(res).actor) });
   });
-  r.route({ method: 'post', path: '/api/queues', summary: 'Create a queue', tag: 'queues', permission: 'queues:manage', body: createQueueBody, status: 201, errors: [409] }, authed, async (req, res) => {
+  r.route({ method: 'post', path: '/api/queues', response: queueResponse, summary: 'Create a queue', tag: 'queues', permission: 'queues:manage', body: createQueueBody, status: 201, errors: [409] }, authed, async (req, res) => {
     const b = parse(createQueueBody, req.body, 'body');
     res.status(201).json(await queues.create(authOf(res).actor, b));
   });
-  r.route({ method: 'get', path: '/api/queues/:queueId', summary: 'One queue', tag: 'queues', permission: 'queues:read', params: queueParams }, authed, async (req, res) => {
+  r.route({ method: 'get', path: '/api/queues/:queueId', response: queueResponse, summary: 'One queue', tag: 'queues', permission: 'queues:read', params: queueParams }, authed, async (req, res) => {
     const p = parse(queueParams, req.params, 'params');
     res.json(await queues.get(authOf(res).actor, p.queueId));
   });
-  r.route({ method: 'patch', path: '/api/queues/:queueId', summary: 'Change a queue\'s settings', tag: 'queues', permission: 'queues:manage', params: queueParams, body: updateQueueBody }, authed, async (req, res) => {
+  r.route({ method: 'patch', path: '/api/queues/:queueId', response: queueResponse, summary: 'Change a queue\'s settings', tag: 'queues', permission: 'queues:manage', params: queueParams, body: updateQueueBody }, authed, async (req, res) => {
     const p = parse(queueParams, req.params, 'params');
     const b = parse(updateQueueBody, req.body, 'body');
     res.json(await queues.update(authOf(res).actor, p.queueId, b));
   });
-  r.route({ method: 'get', path: '/api/settings', summary: 'Monitoring settings (service level, alert thresholds)', tag: 'queues', permission: 'settings:read' }, authed, async (_req, res) => {
+  r.route({ method: 'get', path: '/api/settings', response: settingsResponse, summary: 'Monitoring settings (service level, alert thresholds)', tag: 'queues', permission: 'settings:read' }, authed, async (_req, res) => {
     res.json(queues.getSettings(authOf(res).actor));
   });
-  r.route({ method: 'put', path: '/api/settings', summary: 'Replace the monitoring settings', tag: 'queues', permission: 'settings:manage', body: settingsBody }, authed, async (req, res) => {
+  r.route({ method: 'put', path: '/api/settings', response: settingsResponse, summary: 'Replace the monitoring settings', tag: 'queues', permission: 'settings:manage', body: settingsBody }, authed, async (req, res) => {
     const b = parse(settingsBody, req.body, 'body');
     res.json(await queues.putSettings(authOf(res).actor, b));
   });

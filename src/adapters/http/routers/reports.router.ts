@@ -6,6 +6,7 @@ import { reportToCsv, type WorkOrderReportService } from '../../../app/work-orde
 import { authOf, requireAuth, type Authenticator } from '../auth.middleware';
 import { DocumentedRouter } from '../route-table';
 import { id, parse } from '../validate';
+import { workOrderReportResponse } from '../response-schemas';
 
 export const reportQuery = z.strictObject({
   period: z.enum(PERIOD_KINDS).default('month'),
@@ -21,7 +22,7 @@ export function reportsRouter(auth: Authenticator, reports: WorkOrderReportServi
   const authed = requireAuth(auth);
   r.route(
     {
-      method: 'get', path: '/api/reports/work-orders', tag: 'reports', permission: 'kpi:read', query: reportQuery,
+      method: 'get', path: '/api/reports/work-orders', response: workOrderReportResponse, tag: 'reports', permission: 'kpi:read', query: reportQuery,
       summary: 'Weekly/monthly/quarterly/yearly KPIs per unit (按期办结率 … 重办率), Beijing and Yanji scores, ranking, hot topics; JSON or CSV (kpi:read for every unit; a unit handler: their own unit)',
     },
     authed,

@@ -8,6 +8,7 @@ import type { SmsService, SmsView } from '../../../app/sms/sms.service';
 import { authOf, requireAuth, type Authenticator } from '../auth.middleware';
 import { DocumentedRouter } from '../route-table';
 import { id, parse } from '../validate';
+import { smsListResponse } from '../response-schemas';
 
 const orderParams = z.strictObject({ orderId: id });
 
@@ -21,7 +22,7 @@ export function smsRouter(auth: Authenticator, sms: SmsService): DocumentedRoute
   const r = new DocumentedRouter();
   r.route(
     {
-      method: 'get', path: '/api/work-orders/:orderId/sms', tag: 'work-orders', params: orderParams,
+      method: 'get', path: '/api/work-orders/:orderId/sms', response: smsListResponse, tag: 'work-orders', params: orderParams,
       summary: 'The order\'s text messages to the citizen with their state (queued, sent, delivered, failed); a confidential caller\'s for the handlers only',
     },
     requireAuth(auth),

@@ -11,6 +11,7 @@ import type { WorkOrderService } from '../../../app/work-orders/lifecycle/work-o
 import { authOf, requireAuth, type Authenticator } from '../auth.middleware';
 import { DocumentedRouter } from '../route-table';
 import { id, instant, page, pageSize, parse, phone } from '../validate';
+import { workOrderListResponse, workOrderResponse } from '../response-schemas';
 
 const text = z.string().trim().min(1).max(4000);
 const shortText = z.string().trim().min(1).max(200);
@@ -119,11 +120,11 @@ export function workOrdersRouter(auth: Authenticator, orders: WorkOrderService, 
   const authed = requireAuth(auth);
   // A retried create (same Idempotency-Key and body) answers the first order instead of making a second.
   const once = idempotent(idempotency, (res) => authOf(res).actor.userId, clock);
-  r.route({ method: 'post', path: '/api/work-orders', summary: 'Create a work order (hotline staff); linked to earlier orders of the same caller, category and area. Idempotency-Key: a retry with the same key and body answers the first order again', tag: 'work-orders', body: createBody, status: 201 }, authed, once, async (req, res) => {
+  r.route({ method: 'post', path: '/api/work-orders', response: workOrderResponse, summary: 'Create a work order (hotline staff); linked to earlier orders of the same caller, category and area. Idempotency-Key: a retry with the same key and body answers the first order again', tag: 'work-orders', body: createBody, status: 201 }, authed, once, async (req, res) => {
     const b = parse(createBody, req.body, 'body');
     res.status(201).json(await orders.create(authOf(res).actor, b));
   });
-  r.route({ method: 'get', path: '/api/work-orders', summary: 'List work orders (unit handlers: their unit\'s); confidential callers masked', tag: 'work-orders', query: listQuery }, authed, async (req, res) => {
+  r.route({ method: 'get', path: '/api/work-orders', response: workOrderListResponse, summary: 'List work orders (unit handlers: their unit\'s); confidential callers masked', tag: 'work-orders', query: listQuery }, authed, async (req, res) => {
     const q = parse(listQuery, req.query, 'query');
     res.json(
       await orders.list(
@@ -144,13 +145,13 @@ export function workOrdersRouter(auth: Authenticator, orders: WorkOrderService, 
       ),
     );
   });
-  r.route({ method: 'get', path: '/api/work-orders/:orderId', summary: 'One work order with deadlines and full history (404 when not yours)', tag: 'work-orders', params: orderParams }, authed, async (req, res) => {
+  r.route({ method: 'get', path: '/api/work-orders/:orderId', response: workOrderResponse, summary: 'One work order with deadlines and full history (404 when not yours)', tag: 'work-orders', params: orderParams }, authed, async (req, res) => {
     const p = parse(orderParams, req.params, 'params');
     res.json(await orders.get(authOf(res).actor, p.orderId));
   });
   r.route(
     {
-      method: 'post', path: '/api/work-orders/:orderId/actions', tag: 'work-orders', params: orderParams, body: actionBody, errors: [409],
+      method: 'post', path: '/api/work-orders/:orderId/actions', response: workOrderResponse, tag: 'work-orders', params: orderParams, body: actionBody, errors: [409],
       summary: 'Apply one lifecycle action (`type`): dispatch, sign, requestReturn, requestExtension, complete, passReview, recordCallback, …; `rev` makes it conditional',
     },
     authed,
