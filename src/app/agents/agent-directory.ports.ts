@@ -67,3 +67,14 @@ export interface AgentRoster {
   /** Logs the agent out (after a call in progress) and refuses its logins until it is registered again. */
   disable(agentId: AgentId): void;
 }
+
+/**
+ * Tells the other app instances that an agent of the directory changed, and hears theirs, so each
+ * instance's call path (and its Asterisk) follows at once, not at its next start.
+ */
+export interface DirectoryChangeFeed {
+  /** Announces a change of the agent to the other instances (not to this one). */
+  publish(agentId: AgentId): Promise<void>;
+  /** `onChange` for each change another instance announces; `onResync` after each (re)connection, when changes may have been missed. */
+  subscribe(onChange: (agentId: AgentId) => void, onResync: () => void): () => void;
+}

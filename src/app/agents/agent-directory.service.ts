@@ -13,7 +13,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../shared/erro
 import { asAgentId, asQueueId, type AgentId } from '../../shared/ids';
 import type { Logger } from '../../shared/logger';
 import { mapInWindows } from '../../shared/windows';
-import type { AgentDirectoryStore, AgentPhoneTarget, AgentRoster, DirectoryAudit, DirectoryChange, DirectoryEntry } from './agent-directory.ports';
+import type { AgentDirectoryStore, AgentPhoneTarget, AgentRoster, DirectoryAudit, DirectoryChange, DirectoryChangeFeed, DirectoryEntry } from './agent-directory.ports';
 import { SIP_REALM } from './sip-credentials.service';
 import type { SipCredential, SipSecretSource } from './sip-credentials.ports';
 
@@ -75,6 +75,8 @@ export interface AgentDirectoryDeps {
   readonly secrets: SipSecretSource;
   readonly clock: () => number;
   readonly log: Logger;
+  /** The other app instances (several instances): each change is announced to them; absent: one instance. */
+  readonly feed?: DirectoryChangeFeed;
 }
 
 export function endpointOfExtension(extension: string): string {
@@ -147,6 +149,7 @@ export class AgentDirectory {
     // Into Asterisk first: the call path then watches an endpoint that exists.
     const applied = await this.push(entry);
     this.deps.roster.register(profileOf(entry));
+    await this.announce(agentId);
     this.deps.log.info('agent created', { agentId, by: actor.userId, applied });
     return { agent: directoryView(entry), sip, applied };
   }
@@ -193,6 +196,7 @@ export class AgentDirectory {
     if (change.endpoint !== undefined || !entry.active) applied = await this.removePhone(before);
     applied = (await this.push(entry)) && applied;
     if (entry.active) this.deps.roster.register(profileOf(entry));
+    await this.announce(entry.agentId);
     this.deps.log.info('agent changed', { agentId: entry.agentId, by: actor.userId, fields, enabled: entry.active, applied });
     return { agent: directoryView(entry), ...(sip ? { sip } : {}), applied };
   }
@@ -206,6 +210,7 @@ export class AgentDirectory {
     if (!entry) throw new NotFoundError('agent');
     await this.audit(actor, entry.agentId, secret === undefined ? 'sip-secret-rotated' : 'sip-secret-set', ['sipSecret']);
     const applied = await this.push(entry);
+    await this.announce(entry.agentId);
     this.deps.log.info('agent sip secret replaced', { agentId: entry.agentId, by: actor.userId, generated: secret === undefined, applied });
     return { agent: directoryView(entry), sip, applied };
   }
@@ -228,6 +233,45 @@ export class AgentDirectory {
     const failed = results.length - applied;
     (failed > 0 ? this.deps.log.warn : this.deps.log.info).call(this.deps.log, 'agent directory applied to asterisk', { applied, failed });
     return { applied, failed };
+  }
+
+  /**
+   * Another instance changed the agent: this instance's call path and Asterisk follow the directory
+   * as stored (a disabled agent out of the call path, then its phone out of Asterisk; an enabled one
+   * the other way round). Never rejects: a failure is logged, and the next change or resync repairs it.
+   */
+  async follow(agentId: AgentId): Promise<void> {
+    try {
+      const entry = await this.deps.store.find(agentId);
+      if (!entry) return;
+      if (!entry.active) this.deps.roster.disable(entry.agentId);
+      const applied = await this.push(entry);
+      if (entry.active) this.deps.roster.register(profileOf(entry));
+      this.deps.log.info('agent directory change followed', { agentId, enabled: entry.active, applied });
+    } catch (err) {
+      this.deps.log.warn('agent directory change not followed', { agentId, err: String(err) });
+    }
+  }
+
+  /** Follows the whole directory (after the feed reconnected: changes announced meanwhile were missed). */
+  async followAll(): Promise<void> {
+    let entries: DirectoryEntry[];
+    try {
+      entries = await this.deps.store.listAll();
+    } catch (err) {
+      this.deps.log.warn('agent directory not read', { err: String(err) });
+      return;
+    }
+    await mapInWindows(entries, 16, (e) => this.follow(e.agentId));
+  }
+
+  /** Tells the other instances; a failure is logged (they follow at their next resync or start). */
+  private async announce(agentId: AgentId): Promise<void> {
+    try {
+      await this.deps.feed?.publish(agentId);
+    } catch (err) {
+      this.deps.log.warn('agent directory change not announced to other instances', { agentId, err: String(err) });
+    }
   }
 
   private async require(agentId: string): Promise<DirectoryEntry> {

@@ -7,12 +7,12 @@
  */
 import { nodeSipSecrets } from '../../../src/adapters/auth/node-secret-source';
 import { agentAorFields, agentEndpointFields } from '../../../src/adapters/ari/ari-agent-phones';
-import type { AgentDirectoryStore, AgentPhone, AgentPhoneTarget, AgentRoster, DirectoryAudit, DirectoryChange, DirectoryEntry } from '../../../src/app/agents/agent-directory.ports';
+import type { AgentDirectoryStore, DirectoryChangeFeed, AgentPhone, AgentPhoneTarget, AgentRoster, DirectoryAudit, DirectoryChange, DirectoryEntry } from '../../../src/app/agents/agent-directory.ports';
 import { AgentDirectory } from '../../../src/app/agents/agent-directory.service';
 import type { AgentProfile } from '../../../src/domain/acd/agent.types';
 import type { Actor } from '../../../src/domain/access';
 import { silentLogger } from '../../../src/shared/logger';
-import type { AgentId } from '../../../src/shared/ids';
+import { asAgentId, type AgentId } from '../../../src/shared/ids';
 
 const admin: Actor = { userId: 'u-admin', role: 'admin', agentId: null, unitId: null, groupId: null };
 const supervisor: Actor = { userId: 'u-sup', role: 'supervisor', agentId: null, unitId: null, groupId: null };
@@ -164,5 +164,37 @@ describe('the phone objects put into Asterisk', () => {
     expect(JSON.stringify(endpoint)).not.toContain('0'.repeat(32));
     const aor = Object.fromEntries(agentAorFields({ rtpTimeoutSec: 10, qualifySec: 2 }).map((f) => [f.attribute, f.value]));
     expect(aor).toEqual({ max_contacts: '1', remove_existing: 'yes', qualify_frequency: '2', qualify_timeout: '2.0' });
+  });
+
+  it('several instances: each change is announced once; another instance follows it from the store, in the safe order', async () => {
+    const { store, rec } = setup();
+    const announced: string[] = [];
+    const feed: DirectoryChangeFeed = { publish: (id) => { announced.push(id); return Promise.resolve(); }, subscribe: () => () => undefined };
+    const onA = new AgentDirectory({ store, asterisk: rec, roster: rec, secrets: nodeSipSecrets, clock: () => 1000, log: silentLogger, feed });
+    await onA.create(admin, input);
+    await onA.change(admin, 'agent-2001', { name: '改名' });
+    await onA.change(admin, 'agent-2001', { name: '改名' }); // nothing changed: nothing announced
+    await onA.setSipSecret(admin, 'agent-2001', undefined);
+    expect(announced).toEqual(['agent-2001', 'agent-2001', 'agent-2001']);
+    // Instance B (its own Asterisk and call path) follows a disable, then an enable.
+    const bRec = new Recorder();
+    const b = new AgentDirectory({ store, asterisk: bRec, roster: bRec, secrets: nodeSipSecrets, clock: () => 1000, log: silentLogger });
+    await onA.change(admin, 'agent-2001', { enabled: false });
+    await b.follow(asAgentId('agent-2001'));
+    expect(bRec.log).toEqual(['disable agent-2001', 'remove agent2001']);
+    await onA.change(admin, 'agent-2001', { enabled: true });
+    await b.follow(asAgentId('agent-2001'));
+    expect(bRec.log.slice(2)).toEqual(['put agent2001', 'register agent-2001']);
+    // A follow that fails (Asterisk down) never rejects; an unknown agent is ignored.
+    bRec.down = true;
+    await expect(b.follow(asAgentId('agent-2001'))).resolves.toBeUndefined();
+    await expect(b.follow(asAgentId('agent-9999'))).resolves.toBeUndefined();
+  });
+
+  it('an announcement that fails does not fail the change (the others follow at their next resync or start)', async () => {
+    const { store, rec } = setup();
+    const feed: DirectoryChangeFeed = { publish: () => Promise.reject(new Error('redis down')), subscribe: () => () => undefined };
+    const d = new AgentDirectory({ store, asterisk: rec, roster: rec, secrets: nodeSipSecrets, clock: () => 1000, log: silentLogger, feed });
+    await expect(d.create(admin, input)).resolves.toMatchObject({ applied: true });
   });
 });
