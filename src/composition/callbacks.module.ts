@@ -44,6 +44,8 @@ export interface CallbacksModule {
   readonly retention: RecordingRetention;
   /** Creates the indexes. Call after the database connects. */
   start(): Promise<void>;
+  /** Hangs up the callbacks this instance is placing and records their ends. */
+  stop(): Promise<void>;
 }
 
 export function buildCallbacksModule(deps: CallbacksModuleDeps): CallbacksModule {
@@ -66,6 +68,9 @@ export function buildCallbacksModule(deps: CallbacksModuleDeps): CallbacksModule
     retention,
     async start() {
       await Promise.all([requests.init(), audit.init()]);
+    },
+    async stop() {
+      await callbacks.stop();
     },
   };
 }

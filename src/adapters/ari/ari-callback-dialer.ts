@@ -38,6 +38,8 @@ type AriEvent = Record<string, unknown> & { channel?: { id?: string } };
 export class AriCallbackDialer implements CallbackDialer {
   private readonly opts: AriCallbackDialerOptions;
   private readonly legs = new Map<string, Leg>();
+  /** Channel ids of the calls being placed here. */
+  private readonly placing = new Set<string>();
   private subscribed: Client | null = null;
 
   constructor(private readonly conn: AriConnection, opts: Partial<AriCallbackDialerOptions> & { app: string }, private readonly log: Logger) {
@@ -55,6 +57,7 @@ export class AriCallbackDialer implements CallbackDialer {
     const citizenId = `${p.callId}-citizen`;
     const agent = this.leg(agentId);
     const citizen = this.leg(citizenId);
+    this.placing.add(p.callId);
     let bridgeId: string | null = null;
     let recording: string | null = null;
     try {
@@ -101,7 +104,37 @@ export class AriCallbackDialer implements CallbackDialer {
       if (bridgeId) await this.timed('bridges.destroy', client.bridges.destroy({ bridgeId })).catch(() => undefined);
       this.legs.delete(agentId);
       this.legs.delete(citizenId);
+      this.placing.delete(p.callId);
     }
+  }
+
+  async isUp(callId: string): Promise<boolean> {
+    const client = this.conn.current();
+    const up = await Promise.all(
+      [`${callId}-agent`, `${callId}-citizen`].map((channelId) =>
+        this.timed('channels.get', client.channels.get({ channelId })).then(
+          () => true,
+          (err: unknown) => {
+            // Only "no such channel" means it is gone; any other failure is not an answer.
+            if (/not found|404/i.test(String(err))) return false;
+            throw err;
+          },
+        ),
+      ),
+    );
+    return up.some(Boolean);
+  }
+
+  async endAll(): Promise<void> {
+    if (!this.conn.isConnected()) return;
+    const client = this.conn.current();
+    const calls = [...this.placing];
+    await Promise.all(
+      calls.flatMap((callId) => [`${callId}-agent`, `${callId}-citizen`]).map((channelId) =>
+        this.timed('channels.hangup', client.channels.hangup({ channelId })).catch(() => undefined),
+      ),
+    );
+    if (calls.length > 0) this.log.info('callback calls hung up at stop', { calls: calls.length });
   }
 
   private result(agent: Leg, citizen: Leg, recording: string | null): CallbackCallResult {

@@ -22,6 +22,8 @@ export interface CallbackRepository {
   finishCall(id: string, callId: string, end: Pick<CallbackCall, 'agentAnsweredAt' | 'citizenAnsweredAt' | 'endedAt' | 'outcome' | 'recording' | 'talkMs'>): Promise<void>;
   /** Closes a request with no call in progress; null when it is closed already or a call runs. */
   close(id: string, by: string, at: number, result: CallbackResult, note: string | null): Promise<CallbackRequestRecord | null>;
+  /** Placed calls still marked in progress (on any instance), with their request's id. */
+  callsInProgress(): Promise<{ requestId: string; call: CallbackCall }[]>;
   /** The request and placed call with this call id (for its recording). */
   findCall(callId: string): Promise<{ request: CallbackRequestRecord; call: CallbackCall } | null>;
 }
@@ -54,6 +56,10 @@ export interface CallbackDialer {
   ready(): boolean;
   /** Resolves when the call is over (both legs gone); never rejects for a call that did not connect. */
   place(p: CallbackPlacement): Promise<CallbackCallResult>;
+  /** Whether the telephony still has a leg of the call (placed by any instance). */
+  isUp(callId: string): Promise<boolean>;
+  /** Hangs up every call this instance is placing (a stop); their `place` then resolves. */
+  endAll(): Promise<void>;
 }
 
 /** The call path's view of an agent: its phone, and whether it may take a callback now. */

@@ -30,7 +30,13 @@ export interface CallbackServiceDeps {
   readonly log: Logger;
 }
 
+/** A placed call whose legs are gone this long after it was placed is over, whoever placed it (its end was never recorded). */
+export const STALE_CALL_MS = 5 * 60_000;
+
 export class CallbackService {
+  /** The calls this instance is placing, until their end is recorded. */
+  private readonly running = new Map<string, Promise<void>>();
+
   constructor(private readonly deps: CallbackServiceDeps) {}
 
   async list(actor: Actor, q: { status?: CallbackStatus; page: number; pageSize: number }): Promise<{ items: CallbackView[]; total: number; page: number; pageSize: number }> {
@@ -81,7 +87,9 @@ export class CallbackService {
     };
     if (!(await this.deps.repo.startCall(r.id, call))) throw new ConflictError('the callback request changed meanwhile (reassigned, closed, or a call started)');
     this.deps.log.info('callback placed', { callbackId: r.id, callId: call.callId, agentId: actor.agentId });
-    this.deps.background.run('callbacks.call', () => this.run(r.id, call, phone.endpoint, r.callerNumber, dialer), { callId: call.callId });
+    const done = this.run(r.id, call, phone.endpoint, r.callerNumber, dialer).finally(() => this.running.delete(call.callId));
+    this.running.set(call.callId, done);
+    this.deps.background.run('callbacks.call', () => done, { callId: call.callId });
     return call;
   }
 
@@ -93,6 +101,31 @@ export class CallbackService {
     if (!closed) throw new ConflictError('the callback request changed meanwhile (closed, or a call started)');
     this.deps.log.info('callback closed', { callbackId: r.id, result, by: actor.userId });
     return this.view(actor, closed);
+  }
+
+  /**
+   * Records the end of placed calls left in progress by an instance that stopped or crashed before
+   * recording it: not placed here, placed a while ago, and no leg left in the telephony (outcome
+   * failed, ended when this was found). Run after each connection to the telephony.
+   */
+  async settleStale(): Promise<number> {
+    const dialer = this.deps.dialer;
+    if (!dialer?.ready()) return 0;
+    const now = this.deps.clock();
+    let settled = 0;
+    for (const { requestId, call } of await this.deps.repo.callsInProgress()) {
+      if (this.running.has(call.callId) || now - call.placedAt < STALE_CALL_MS || (await dialer.isUp(call.callId))) continue;
+      await this.deps.repo.finishCall(requestId, call.callId, { agentAnsweredAt: call.agentAnsweredAt, citizenAnsweredAt: call.citizenAnsweredAt, endedAt: now, outcome: 'failed', recording: null, talkMs: null });
+      this.deps.log.warn('callback call left in progress settled', { callbackId: requestId, callId: call.callId });
+      settled += 1;
+    }
+    return settled;
+  }
+
+  /** A stop: the calls this instance is placing are hung up and their ends recorded. */
+  async stop(): Promise<void> {
+    await this.deps.dialer?.endAll();
+    await Promise.allSettled([...this.running.values()]);
   }
 
   private async run(id: string, call: CallbackCall, agentEndpoint: string, citizenNumber: string, dialer: CallbackDialer): Promise<void> {

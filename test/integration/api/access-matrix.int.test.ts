@@ -619,7 +619,10 @@ beforeAll(async () => {
         delete: () => Promise.resolve(),
       },
       // The agent's phone does not answer: the placed call ends at once.
-      dialer: { ready: () => true, place: () => Promise.resolve({ agentAnsweredAt: null, citizenAnsweredAt: null, endedAt: Date.now(), citizenCause: null, recording: null }) },
+      dialer: {
+        ready: () => true, isUp: () => Promise.resolve(false), endAll: () => Promise.resolve(),
+        place: () => Promise.resolve({ agentAnsweredAt: null, citizenAnsweredAt: null, endedAt: Date.now(), citizenCause: null, recording: null }),
+      },
       agents: { phoneOf: (agentId) => (['7001', '7002'].includes(agentId) ? { endpoint: `PJSIP/agent${agentId}`, idle: true } : null) },
     },
   });

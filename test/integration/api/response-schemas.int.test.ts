@@ -59,7 +59,10 @@ beforeAll(async () => {
     withWorkOrderModule: true,
     callbacks: {
       recordings: { open: () => Promise.resolve({ size: wav.length, body: Readable.from([wav]) }), delete: () => Promise.resolve() },
-      dialer: { ready: () => true, place: () => Promise.resolve({ agentAnsweredAt: null, citizenAnsweredAt: null, endedAt: Date.now(), citizenCause: null, recording: null }) },
+      dialer: {
+        ready: () => true, isUp: () => Promise.resolve(false), endAll: () => Promise.resolve(),
+        place: () => Promise.resolve({ agentAnsweredAt: null, citizenAnsweredAt: null, endedAt: Date.now(), citizenCause: null, recording: null }),
+      },
       agents: { phoneOf: (agentId) => ({ endpoint: `PJSIP/agent${agentId}`, idle: true }) },
     },
   });

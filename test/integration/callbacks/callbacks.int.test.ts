@@ -11,7 +11,9 @@
  *   hears the recording; the assigned agent still does;
  * - a busy citizen: the call ends citizen-busy, nothing recorded, the agent's leg hung up;
  * - past the retention period the recording is deleted from Asterisk, the deletion audited, the call
- *   forgets it.
+ *   forgets it;
+ * - a call left in progress by an instance that died is settled once Asterisk shows its legs gone, the
+ *   one being placed here is not; a stop hangs up the calls being placed and records their ends.
  */
 import type { Actor } from '../../../src/domain/access';
 import { asAgentId, asUserId } from '../../../src/shared/ids';
@@ -220,4 +222,39 @@ describe('callbacks placed by an agent over the trunk, and their recordings (rea
     // A second run finds nothing more.
     expect(await sut.callbacks.retention.run()).toEqual({ deleted: 0 });
   });
+
+  it('a call an instance left in progress is settled once its legs are gone, not the one being placed here; a stop ends the calls being placed', async () => {
+    // Left by an instance that died ten minutes ago (never recorded its end; Asterisk has no leg of it).
+    const requestedAt = new Date();
+    const orphan = await callbackRequestModel(sut.db.connection).create({
+      callId: `overflow-orphan-${process.pid}`, callerNumber: '13987650003', calledNumber: '12345', queueId: 'general', requestedAt, dayKey: requestedAt.toISOString().slice(0, 10),
+      status: 'assigned', assignedAgentId: 'agent-1001',
+      calls: [{ callId: 'callback-orphan', agentId: 'agent-1001', placedAt: new Date(Date.now() - 10 * 60_000), placedBy: 'u', agentAnsweredAt: null, citizenAnsweredAt: null, endedAt: null, outcome: 'in-progress', recording: null, talkMs: null }],
+    });
+    // And a call placed now whose citizen talks until hung up.
+    const live = await assignedRequest('13987650004');
+    const citizen = await startCitizenPhone({ mode: 'answer', answerAfterMs: 300, maxCalls: 1 });
+    const placedLive = await api<Call>(t.agent, 'POST', `/api/callbacks/${live.id}/call`);
+    expect(placedLive.status).toBe(202);
+    const current = async () => (await api<Callback>(t.agent, 'GET', `/api/callbacks/${live.id}`)).body.calls[0];
+    // Asterisk has no leg of the orphan (asked over ARI): settled; the call being placed here is left alone.
+    expect(await sut.callbacks.callbacks.settleStale()).toBe(1);
+    expect(await current()).toMatchObject({ outcome: 'in-progress' });
+    const settled = await callbackRequestModel(sut.db.connection).findById(orphan._id).lean();
+    expect(settled?.calls?.[0]).toMatchObject({ outcome: 'failed' });
+    expect(settled?.calls?.[0]?.endedAt).toBeTruthy();
+    // Both legs up (the citizen answered): a stop hangs them up and records the end.
+    // Both legs answered (the channels exist: the citizen's is up once the citizen phone has answered).
+    const lab = await ensureAsterisk();
+    const channels = async () => ((await (await fetch(`${lab.ariUrl}/ari/channels`, { headers: { authorization: `Basic ${Buffer.from(`${lab.ariUsername}:${lab.ariPassword}`).toString('base64')}` } })).json()) as { id: string; state: string }[])
+      .filter((c) => c.id.startsWith(placedLive.body.callId));
+    await eventually(async () => (await channels()).filter((c) => c.state === 'Up').length === 2, 30_000, 200);
+    expect(await current()).toMatchObject({ outcome: 'in-progress' });
+    await sut.callbacks.stop();
+    const after = await current();
+    expect(after).toMatchObject({ outcome: 'answered' });
+    expect(after?.endedAt).not.toBeNull();
+    expect(await channels()).toEqual([]);
+    expect((await citizen.exited).stats?.successfulCalls).toBe(1);
+  }, 90_000);
 });

@@ -115,6 +115,11 @@ export class MongoCallbackRequests implements CallbackRepository, CallCaseLookup
     return d ? recordOf(d) : null;
   }
 
+  async callsInProgress(): Promise<{ requestId: string; call: CallbackCall }[]> {
+    const docs = await this.model.find({ 'calls.outcome': 'in-progress' }).lean<Stored[]>();
+    return docs.flatMap((d) => recordOf(d).calls.filter((c) => c.outcome === 'in-progress').map((call) => ({ requestId: String(d._id), call })));
+  }
+
   async findCall(callId: string): Promise<{ request: CallbackRequestRecord; call: CallbackCall } | null> {
     const d = await this.model.findOne({ 'calls.callId': callId }).lean<Stored>();
     if (!d) return null;
