@@ -72,7 +72,16 @@ function operation(doc: RouteDoc): Json {
   if (doc.public) errors.add(401);
   const responseSchema = doc.response instanceof z.ZodType ? jsonSchema(doc.response, 'output') : (doc.response ?? {});
   const responses: Json = {
-    [String(status)]: status === 204 ? { description: 'Done' } : { description: 'OK', content: { [doc.contentType ?? 'application/json']: { schema: responseSchema } } },
+    [String(status)]:
+      status === 204
+        ? { description: 'Done' }
+        : {
+          description: 'OK',
+          content: {
+            [doc.contentType ?? 'application/json']: { schema: responseSchema },
+            ...Object.fromEntries(Object.entries(doc.alsoAs ?? {}).map(([type, schema]) => [type, { schema }])),
+          },
+        },
   };
   for (const e of [...errors].sort()) {
     responses[String(e)] = { description: ERROR_TEXT[e] ?? 'Error', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };

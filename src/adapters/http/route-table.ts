@@ -30,6 +30,8 @@ export interface RouteDoc {
   response?: z.ZodType | Record<string, unknown>;
   /** The success body's media type when it is not JSON (e.g. `audio/wav`, `text/csv`). */
   contentType?: string;
+  /** Other media types the success may come as (e.g. a report as `text/csv` with `?format=csv`), with their schemas. */
+  alsoAs?: Record<string, Record<string, unknown>>;
   /** A longer description than the summary (default: the summary and the permission it needs). */
   description?: string;
   /** Extra error statuses beyond the common ones. */

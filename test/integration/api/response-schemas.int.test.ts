@@ -161,6 +161,11 @@ describe('OpenAPI response schemas', () => {
     await call(supervisor, 'get', '/api/complaints/{complaintId}', `/api/complaints/${String(complaint['id'])}`, undefined, 200);
     await call(supervisor, 'post', '/api/complaints/{complaintId}/judgement', `/api/complaints/${String(complaint['id'])}/judgement`, { decision: 'upheld', finding: '经核查属实' }, 200);
     await call(admin, 'get', '/api/reports/work-orders', '/api/reports/work-orders?period=month', undefined, 200);
+    // The same report as CSV: a media type the document declares for it.
+    const csv = await fetch(`${app.baseUrl}/api/reports/work-orders?period=month&format=csv`, { headers: { authorization: `Bearer ${admin.token}` } });
+    const csvType = (csv.headers.get('content-type') ?? '').split(';')[0] ?? '';
+    if (csv.status !== 200 || !doc.paths['/api/reports/work-orders']?.['get']?.responses['200']?.content?.[csvType]) problems.push(`report as CSV → ${csv.status} ${csvType}: not declared`);
+    await csv.arrayBuffer();
     await call(admin, 'get', '/api/presets', '/api/presets', undefined, 200);
     await call(admin, 'get', '/api/presets/active', '/api/presets/active', undefined, 200);
     await call(admin, 'get', '/api/presets/{presetId}', '/api/presets/beijing-2023', undefined, 200);

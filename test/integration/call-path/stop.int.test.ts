@@ -17,6 +17,7 @@ import { agentPortFor, probeInvite, startAgentPhone, startCall, stopAllSipp } fr
 import { addAgents, startSystem, type RunningSystem } from '../../support/system-harness';
 import { createLogger } from '../../../src/adapters/logging/logger';
 import type { Logger } from '../../../src/shared/logger';
+import { shutdownBoundMs } from '../../../src/main';
 
 const MESSAGES_LOG = path.resolve(__dirname, '../../../.lab/asterisk/log/messages.log');
 
@@ -101,9 +102,11 @@ describe('stopping and being away: what callers and records get', () => {
       await sut.stop(1000);
       const ended = lines.filter((l) => l.message === 'stop step ended').map((l) => [l.step, l.outcome]);
       expect(ended.map(([step]) => step)).toEqual([
-        'drain calls', 'end calls still up', 'work orders', 'survey asterisk connection', 'asterisk connection', 'agent claims', 'sockets', 'http',
-        'agent states', 'call store', 'database',
+        'drain calls', 'end calls still up', 'work orders', 'survey asterisk connection', 'callback calls', 'callback asterisk connection', 'asterisk connection',
+        'agent claims', 'sockets', 'directory feed', 'http', 'agent states', 'call store', 'database',
       ]);
+      // The bound on a whole stop counts every step after the drain (shutdownBoundMs).
+      expect(ended.length - 1).toBe((shutdownBoundMs(sut.config) - sut.config.shutdown.drainMs) / sut.config.shutdown.stepMs);
       for (const [, outcome] of ended) expect(['done', 'failed', 'timed-out']).toContain(outcome);
       expect(lines.filter((l) => l.message === 'stop step')).toHaveLength(ended.length);
       expect(lines[lines.length - 1]?.message).toBe('stopped');

@@ -22,7 +22,7 @@ export function reportsRouter(auth: Authenticator, reports: WorkOrderReportServi
   const authed = requireAuth(auth);
   r.route(
     {
-      method: 'get', path: '/api/reports/work-orders', response: workOrderReportResponse, tag: 'reports', permission: 'kpi:read', query: reportQuery,
+      method: 'get', path: '/api/reports/work-orders', response: workOrderReportResponse, alsoAs: { 'text/csv': { type: 'string', description: 'With ?format=csv: one row per unit (UTF-8, for Excel)' } }, tag: 'reports', permission: 'kpi:read', query: reportQuery,
       summary: 'Weekly/monthly/quarterly/yearly KPIs per unit (按期办结率 … 重办率), Beijing and Yanji scores, ranking, hot topics; JSON or CSV (kpi:read for every unit; a unit handler: their own unit)',
     },
     authed,
