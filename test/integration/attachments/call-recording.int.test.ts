@@ -5,6 +5,8 @@
  * Asterisk's stored recording (over ARI) into the order's files in the database (GridFS): a WAV,
  * kind recording, downloadable under the recording's access rules (the agent, the lead unit and
  * supervisors hear it; another agent and a co-unit do not). Asked again, the same file comes back.
+ * The call's recording also streams straight from Asterisk (GET /api/calls/{callId}/recording) under
+ * the same rules, each listen audited.
  */
 import type { Actor } from '../../../src/domain/access';
 import { asAgentId, asUserId } from '../../../src/shared/ids';
@@ -109,6 +111,18 @@ describe('a real call\'s recording attached to its work order', () => {
       expect(list.status).toBe(200);
       expect(list.body.map((f) => f.id)).not.toContain(attached.body.id);
     }
+
+    // The call's recording streamed straight from Asterisk: the same bytes as the copy, to the same people
+    // (the lead unit through the order's case; the co-unit and another agent not), each listen audited.
+    const copy = await bytesOf(sut, t.agent, path);
+    for (const who of [t.agent, t.boss, t.water]) {
+      const heard = await bytesOf(sut, who, `/api/calls/${record.callId}/recording`);
+      expect([heard.status, heard.type]).toEqual([200, 'audio/wav']);
+      expect(heard.bytes.equals(copy.bytes)).toBe(true);
+    }
+    for (const who of [t.roads, t.other]) expect((await bytesOf(sut, who, `/api/calls/${record.callId}/recording`)).status).toBe(404);
+    const listens = await api<{ items: { role: string }[] }>(sut, t.boss, 'GET', `/api/calls/${record.callId}/recording/access`);
+    expect(listens.body.items.map((e) => e.role)).toEqual(['agent', 'supervisor', 'unit_handler']);
 
     // An order that was not made from a call has no recording to attach.
     const plain = await api<{ id: string }>(sut, t.agent, 'POST', '/api/work-orders', {
