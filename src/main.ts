@@ -8,12 +8,15 @@ import path from 'node:path';
 import { loadConfig, ConfigError, type Config } from './config/config';
 import type { Logger } from './shared/logger';
 import { BackgroundTasks } from './shared/background';
-import type { AgentId } from './shared/ids';
+import { asAgentId, type AgentId } from './shared/ids';
 import { createLogger } from './adapters/logging/logger';
 import { DbConnection } from './adapters/db/connection';
 import type { CallStore } from './adapters/db/call-store';
 import type { MongoAgentDirectory } from './adapters/db/repositories/agent.repository';
-import type { AriConnection } from './adapters/ari/ari-connection';
+import { AriConnection } from './adapters/ari/ari-connection';
+import { AriCallbackDialer } from './adapters/ari/ari-callback-dialer';
+import { AriRecordingStore } from './adapters/ari/ari-recordings';
+import { RedisDirectoryFeed } from './adapters/redis/redis-directory-feed';
 import type { HttpServer } from './adapters/http/http-server';
 import type { RealtimeServer } from './adapters/realtime/socket-server';
 import { EventBus } from './app/events/event-bus';
@@ -31,6 +34,7 @@ import { buildApiModule } from './composition/api.module';
 import { buildSurveyModule } from './composition/survey.module';
 import { callRecordingsOf, smsOf } from './composition/sms-evidence.module';
 import { buildWorkOrderModule, type WorkOrderModule } from './composition/work-orders.module';
+import { buildCallbacksModule, type CallbacksModule } from './composition/callbacks.module';
 
 export interface System {
   readonly config: Config;
@@ -48,6 +52,8 @@ export interface System {
   readonly users: UserService;
   readonly http: HttpServer;
   readonly workOrders: WorkOrderModule;
+  /** Callback requests (回拨) placed by agents, calls' recordings and their retention. */
+  readonly callbacks: CallbacksModule;
   /** The live dashboard projection (its deltas go to the dashboard room). */
   readonly dashboard: LiveDashboard;
   /** The Socket.IO server on `http`. */
@@ -73,7 +79,9 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
   const calls = buildCallPathModule({ config, db, bus, clock, log, background });
   const { callPath, ari } = calls;
   const people = buildAuthModule({ db, jwtSecret: config.auth.jwtSecret, clock, log: log.child({ component: 'auth' }) });
-  const directory = buildDirectoryModule({ config, ari, agents: calls.agents, callPath, auth: people.auth, clock, log });
+  // Several instances: a directory change made on one reaches the others' call paths at once.
+  const directoryFeed = config.redis ? new RedisDirectoryFeed(config.redis.url, log.child({ component: 'directory-feed' })) : null;
+  const directory = buildDirectoryModule({ config, ari, agents: calls.agents, callPath, auth: people.auth, clock, log, ...(directoryFeed ? { feed: directoryFeed } : {}) });
   const controls = buildInCallControlsModule({ callPath, auth: people.auth, log });
   const survey = buildSurveyModule({ config, bus, log, background });
   // Set below once the live layer exists: a call in progress whose order became confidential is masked there.
@@ -91,6 +99,32 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     survey: { dialer: survey.dialer, handovers: survey.handovers, concurrency: config.survey.maxCalls },
     callRecordings: callRecordingsOf(config.ari),
     ...(config.sms && { sms: smsOf(config.sms, log) }),
+  });
+  // Agents' callbacks (回拨) are outbound calls in their own Stasis application, as the survey's are.
+  const ariAccess = { url: config.ari.url, username: config.ari.username, password: config.ari.password, requestTimeoutMs: config.ari.requestTimeoutMs };
+  const callbackAri = new AriConnection({ ...ariAccess, app: `${config.ari.app}-callback`, maxSockets: 8, background }, log.child({ component: 'ari-callback' }));
+  const callbacks = buildCallbacksModule({
+    conn: db.connection,
+    auth: people.auth,
+    recordings: new AriRecordingStore(ariAccess),
+    dialer: new AriCallbackDialer(
+      callbackAri,
+      { app: `${config.ari.app}-callback`, callerId: config.survey.callerId, ringSeconds: config.callbacks.ringSeconds, requestTimeoutMs: config.ari.requestTimeoutMs },
+      log.child({ component: 'callbacks' }),
+    ),
+    agents: {
+      phoneOf: (agentId) => {
+        const a = callPath.agents.get(asAgentId(agentId));
+        return a ? { endpoint: a.endpoint, idle: a.status.type === 'not-ready' } : null;
+      },
+    },
+    recordCalls: config.callPath.recordCalls,
+    retentionDays: config.recordings.retentionDays,
+    retentionCron: config.recordings.retentionCron,
+    scheduler: workOrders.scheduler,
+    background,
+    clock,
+    log: log.child({ component: 'callbacks' }),
   });
   // A call handed to an emergency line: its open orders follow (转110/119/120/122).
   bus.subscribe('call', ({ event: e }) => {
@@ -123,7 +157,7 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     log,
     host: config.http.host,
     port: config.http.port,
-    routers: [...workOrders.routers, controls.router, directory.router],
+    routers: [...workOrders.routers, controls.router, directory.router, callbacks.router],
     readiness: [
       // Fails at once when shutdown begins, so load balancers stop sending work while calls drain.
       { name: 'shutdown', check: () => !stopping },
@@ -157,6 +191,7 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     users: people.users,
     http: web.http,
     workOrders,
+    callbacks,
     dashboard,
     realtime: web.realtime,
     background,
@@ -167,11 +202,22 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
         log.info('bootstrap administrator created', { username: config.bootstrapAdmin.username });
       }
       await calls.start();
+      if (directoryFeed) {
+        await directoryFeed.start();
+        directoryFeed.subscribe(
+          (agentId) => background.run('directory.follow', () => directory.directory.follow(agentId), { agentId }),
+          () => background.run('directory.resync', () => directory.directory.followAll()),
+        );
+      }
       await live.start();
+      await callbacks.start();
       await workOrders.start();
       // On every connection the directory's phones go into Asterisk first, then their states are read.
       calls.connect(() => directory.directory.applyAll());
       survey.connect();
+      // Callbacks an instance left in progress (a crash) are settled once Asterisk can say their legs are gone.
+      callbackAri.on('connected', () => background.run('callbacks.settle', () => callbacks.callbacks.settleStale()));
+      background.run('ari-callback.start', () => callbackAri.start());
       return web.start();
     },
     async stop(drainMs = config.shutdown.drainMs) {
@@ -194,9 +240,12 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
       live.stop();
       await step('work orders', stepMs, () => workOrders.stop());
       await step('survey asterisk connection', stepMs, () => survey.stop());
+      await step('callback calls', stepMs, () => callbacks.stop());
+      await step('callback asterisk connection', stepMs, () => callbackAri.stop());
       await step('asterisk connection', stepMs, () => ari.stop());
       await step('agent claims', stepMs, () => calls.stopAgentClaims());
       await step('sockets', stepMs, () => web.realtime.stop());
+      await step('directory feed', stepMs, () => directoryFeed?.stop());
       await step('http', stepMs, () => web.http.stop());
       await step('agent states', stepMs, () => callPath.agents.flushStates());
       // The last events and records reach the database, or the spool when it is down.
@@ -207,9 +256,9 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
   };
 }
 
-/** Longest a whole stop can take: the drain, then each later step (10) at its own bound. */
+/** Longest a whole stop can take: the drain, then each later step (13) at its own bound. */
 export function shutdownBoundMs(config: Config): number {
-  return config.shutdown.drainMs + 10 * config.shutdown.stepMs;
+  return config.shutdown.drainMs + 13 * config.shutdown.stepMs;
 }
 
 /**

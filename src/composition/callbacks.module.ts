@@ -9,7 +9,7 @@ import { CallbackService } from '../app/callbacks/callbacks.service';
 import { RecordingService } from '../app/callbacks/recordings.service';
 import { RecordingRetention } from '../app/callbacks/recording-retention';
 import type { CallbackAgents, CallbackDialer, RecordingStore } from '../app/callbacks/callbacks.ports';
-import type { ScheduledJob } from '../app/work-orders/ports';
+import type { ScheduledJob } from '../app/work-orders/work-orders.ports';
 import { MongoCallbackRequests } from '../adapters/db/repositories/callback.repository';
 import { MongoRecordingAudit, MongoRecordingCatalogue } from '../adapters/db/repositories/recording.repository';
 import { callbacksRouter } from '../adapters/http/routers/callbacks.router';

@@ -16,6 +16,7 @@ import type { Config } from '../config/config';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import type { CallPath } from './call-path.module';
+import type { DirectoryChangeFeed } from '../app/agents/agent-directory.ports';
 
 export interface DirectoryModuleDeps {
   readonly config: Pick<Config, 'ari' | 'agentPhones'>;
@@ -25,6 +26,8 @@ export interface DirectoryModuleDeps {
   readonly auth: AuthService;
   readonly clock: Clock;
   readonly log: Logger;
+  /** Several instances: changes announced to and heard from the others (RedisDirectoryFeed). */
+  readonly feed?: DirectoryChangeFeed;
 }
 
 export interface DirectoryModule {
@@ -53,6 +56,7 @@ export function buildDirectoryModule(d: DirectoryModuleDeps): DirectoryModule {
     secrets: nodeSipSecrets,
     clock: d.clock,
     log: log.child({ component: 'agent-directory' }),
+    ...(d.feed ? { feed: d.feed } : {}),
   });
   return { sipCredentials, directory, router: directoryRouter(d.auth, directory) };
 }

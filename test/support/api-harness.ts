@@ -36,6 +36,9 @@ import type { SocketProjector } from '../../src/adapters/realtime/projector';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/adapters/realtime/socket.events';
 import type { RouteDoc } from '../../src/adapters/http/route-table';
 import { silentLogger, type Logger } from '../../src/shared/logger';
+import { BackgroundTasks } from '../../src/shared/background';
+import { buildCallbacksModule, type CallbacksModule } from '../../src/composition/callbacks.module';
+import type { CallbackAgents, CallbackDialer, RecordingStore } from '../../src/app/callbacks/callbacks.ports';
 
 const ROOT = path.resolve(__dirname, '../..');
 export const JWT_SECRET = 'integration-test-secret-0123456789abcdef';
@@ -106,6 +109,8 @@ export interface AppOptions {
   log?: Logger;
   /** Serve the built web consoles (web/dist) too, as main.ts does. */
   withWebConsole?: boolean;
+  /** Serve callback requests and recordings (main.ts: Asterisk's recordings and the callback dialer over ARI). */
+  callbacks?: { recordings: RecordingStore; dialer: CallbackDialer | null; agents: CallbackAgents };
 }
 
 export interface TestApp {
@@ -123,6 +128,8 @@ export interface TestApp {
   http: HttpServer;
   /** The work-order module when `withWorkOrderModule`, else null. */
   workOrderModule: WorkOrderModule | null;
+  /** Callback requests and recordings when `callbacks` is given, else null. */
+  callbacks: CallbacksModule | null;
   docs: RouteDoc[];
   /** Injects a call event or agent state change into this instance's live projections. */
   feed(input: LiveInput): void;
@@ -155,6 +162,13 @@ export async function startApp(opts: AppOptions): Promise<TestApp> {
   // The tests drive the projection's ticks and feed the day's calls themselves.
   await live.start({ ticks: false, restoreToday: false });
   await workOrderModule?.start();
+  const callbacks = opts.callbacks
+    ? buildCallbacksModule({
+      conn: db.connection, auth: people.auth, ...opts.callbacks, recordCalls: true, retentionDays: 0, retentionCron: '40 2 * * *', scheduler: null,
+      background: new BackgroundTasks(log), clock, log,
+    })
+    : null;
+  await callbacks?.start();
   const web = buildApiModule({
     auth: people,
     live,
@@ -162,7 +176,7 @@ export async function startApp(opts: AppOptions): Promise<TestApp> {
     log,
     host: '127.0.0.1',
     port: 0,
-    routers: workOrderModule ? workOrderModule.routers : [],
+    routers: [...(workOrderModule?.routers ?? []), ...(callbacks ? [callbacks.router] : [])],
     readiness: [{ name: 'database', check: () => db.ping() }],
     metricsScrapeToken: SCRAPE_TOKEN,
     webConsoleDir: opts.withWebConsole ? path.resolve(__dirname, '../../web/dist') : null,
@@ -184,6 +198,7 @@ export async function startApp(opts: AppOptions): Promise<TestApp> {
     projector: started.projector,
     http: web.http,
     workOrderModule,
+    callbacks,
     docs: web.api.docs,
     feed,
     async stop() {
