@@ -51,6 +51,31 @@ export type AriConnectionEvents = {
   disconnected: { reason: string };
 };
 
+/**
+ * Stops a client for good. ari-client's `stop()` closes the current websocket but not a reconnect
+ * its backoff has already scheduled: a client stopped while Asterisk was away connects again when
+ * Asterisk returns, registers the application and takes it over from whichever connection holds it
+ * now (another instance, or this process's next one). So every websocket the stopped client opens
+ * later is aborted before its handshake leaves the process; the client's own retries then run out.
+ */
+export function retireClient(client: Client): void {
+  const holder = client as unknown as { _ws?: { terminate(): void; close(): void } };
+  let ws = holder._ws;
+  Object.defineProperty(holder, '_ws', {
+    configurable: true,
+    get: () => ws,
+    set: (next: { terminate(): void }) => {
+      ws = next as typeof ws;
+      next.terminate();
+    },
+  });
+  try {
+    client.stop();
+  } catch {
+    // No websocket was opened, or it is closed already: nothing is left to release.
+  }
+}
+
 export class AriConnection extends TypedEmitter<AriConnectionEvents> {
   private client: Client | null = null;
   private connected = false;
@@ -105,14 +130,7 @@ export class AriConnection extends TypedEmitter<AriConnectionEvents> {
     const c = this.client;
     this.client = null;
     this.connected = false;
-    if (c) {
-      try {
-        c.stop();
-      } catch (err) {
-        // Closing an already-closed websocket throws; nothing is left to release.
-        this.log.debug('ari stop on closed socket', { err });
-      }
-    }
+    if (c) retireClient(c);
   }
 
   /** Asks Asterisk to keep UNUSED_ARI_EVENTS to itself; without it everything still works, only slower. */
@@ -182,13 +200,8 @@ export class AriConnection extends TypedEmitter<AriConnectionEvents> {
       await withAriTimeout(client.start(this.opts.app), `start ${this.opts.app}`, this.requestTimeoutMs);
     } catch (err) {
       this.log.warn('ari application registration failed, retrying', { app: this.opts.app, err: String(err) });
-      try {
-        // A registration that might still complete must not leave a second websocket behind.
-        client.stop();
-      } catch (stopErr) {
-        // No websocket was opened, or it is closed already: nothing to release.
-        this.log.debug('ari stop after failed registration', { err: String(stopErr) });
-      }
+      // A registration that might still complete must not leave a second websocket behind.
+      retireClient(client);
       this.scheduleRetry(attempt);
       return;
     }
