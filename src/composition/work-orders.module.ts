@@ -22,6 +22,7 @@ import { complaintsRouter } from '../adapters/http/routers/complaints.router';
 import { knowledgeRouter } from '../adapters/http/routers/knowledge.router';
 import { presetsRouter } from '../adapters/http/routers/presets.router';
 import { reportsRouter } from '../adapters/http/routers/reports.router';
+import { reportWorkbook } from '../adapters/xlsx/report-workbook';
 import { workOrdersRouter } from '../adapters/http/routers/work-orders.router';
 import { deskRouter, type UnitDirectory } from '../adapters/http/routers/desk.router';
 import { MongoIdempotencyStore } from '../adapters/db/repositories/idempotency.repository';
@@ -216,7 +217,7 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
     deskRouter(deps.auth, orders, deps.units ?? { units: async () => [] }),
     attachmentsRouter(deps.auth, attachments, limits.maxFileBytes),
     knowledgeRouter(deps.auth, knowledge),
-    reportsRouter(deps.auth, reports, clock),
+    reportsRouter(deps.auth, reports, clock, reportWorkbook),
     presetsRouter(deps.auth, regulation),
     complaintsRouter(deps.auth, complaints),
     smsRouter(deps.auth, sms),

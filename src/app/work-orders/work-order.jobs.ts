@@ -6,7 +6,7 @@
  */
 import type { Logger } from '../../shared/logger';
 import type { Clock, ReportSnapshotStore, ScheduledJob } from './work-orders.ports';
-import { PERIOD_KINDS, periodOf, previousPeriod } from '../../domain/calendar/periods';
+import { REPORT_PERIOD_KINDS, periodOf, previousPeriod } from '../../domain/calendar/periods';
 import type { RegulationService } from './lifecycle/regulation.service';
 import type { SupervisionSweep } from './lifecycle/supervision-sweep';
 import type { WorkOrderReportService } from './reporting/work-order-report.service';
@@ -72,7 +72,7 @@ export function workOrderJobs(deps: WorkOrderJobDeps, opts: WorkOrderJobOptions 
 export async function snapshotFinishedPeriods(deps: Pick<WorkOrderJobDeps, 'reports' | 'snapshots' | 'clock' | 'log'>): Promise<string[]> {
   const now = new Date(deps.clock());
   const written: string[] = [];
-  for (const kind of PERIOD_KINDS) {
+  for (const kind of REPORT_PERIOD_KINDS) {
     const period = previousPeriod(periodOf(kind, now));
     const id = `work-orders:${period.key}`;
     if ((await deps.snapshots.get(id)) !== null) continue;

@@ -1,19 +1,21 @@
 /**
  * Report periods on Beijing time. Keys are derived at write time and stored with the facts, so a
  * report is an equality match on an indexed key (no date operators in the database):
- * `w:2026-W10` (ISO week), `m:2026-03`, `q:2026-Q1`, `y:2026`.
+ * `d:2026-03-05` (a day, for trend lines), `w:2026-W10` (ISO week), `m:2026-03`, `q:2026-Q1`, `y:2026`.
  */
 import { DateTime } from 'luxon';
 import { HOTLINE_ZONE } from './local-time';
 
-export const PERIOD_KINDS = ['week', 'month', 'quarter', 'year'] as const;
+export const PERIOD_KINDS = ['day', 'week', 'month', 'quarter', 'year'] as const;
 export type PeriodKind = (typeof PERIOD_KINDS)[number];
+/** The kinds a report is asked for (days are stored for trend lines only). */
+export const REPORT_PERIOD_KINDS = ['week', 'month', 'quarter', 'year'] as const satisfies readonly PeriodKind[];
 
-const PREFIX: Record<PeriodKind, string> = { week: 'w', month: 'm', quarter: 'q', year: 'y' };
+const PREFIX: Record<PeriodKind, string> = { day: 'd', week: 'w', month: 'm', quarter: 'q', year: 'y' };
 
 export interface Period {
   readonly kind: PeriodKind;
-  /** Without prefix: `2026-W10`, `2026-03`, `2026-Q1`, `2026`. */
+  /** Without prefix: `2026-03-05`, `2026-W10`, `2026-03`, `2026-Q1`, `2026`. */
   readonly label: string;
   /** Stored key, with prefix. */
   readonly key: string;
@@ -24,6 +26,8 @@ export interface Period {
 
 function label(kind: PeriodKind, dt: DateTime): string {
   switch (kind) {
+    case 'day':
+      return dt.toFormat('yyyy-LL-dd');
     case 'week':
       return dt.toFormat("kkkk-'W'WW");
     case 'month':
@@ -35,7 +39,7 @@ function label(kind: PeriodKind, dt: DateTime): string {
   }
 }
 
-const UNIT: Record<PeriodKind, 'week' | 'month' | 'quarter' | 'year'> = { week: 'week', month: 'month', quarter: 'quarter', year: 'year' };
+const UNIT: Record<PeriodKind, 'day' | 'week' | 'month' | 'quarter' | 'year'> = { day: 'day', week: 'week', month: 'month', quarter: 'quarter', year: 'year' };
 
 function fromStart(kind: PeriodKind, start: DateTime): Period {
   const l = label(kind, start);
@@ -47,12 +51,13 @@ export function periodOf(kind: PeriodKind, at: Date): Period {
   return fromStart(kind, DateTime.fromJSDate(at, { zone: HOTLINE_ZONE }).startOf(UNIT[kind]));
 }
 
-/** All four stored keys for an instant. */
+/** All five stored keys for an instant. */
 export function periodKeys(at: Date): string[] {
   return PERIOD_KINDS.map((k) => periodOf(k, at).key);
 }
 
 const LABEL_PATTERN: Record<PeriodKind, RegExp> = {
+  day: /^(\d{4})-(\d{2}-\d{2})$/,
   week: /^(\d{4})-W(\d{2})$/,
   month: /^(\d{4})-(\d{2})$/,
   quarter: /^(\d{4})-Q([1-4])$/,
@@ -64,9 +69,12 @@ export function parsePeriod(kind: PeriodKind, value: string): Period | undefined
   const m = LABEL_PATTERN[kind].exec(value);
   if (!m) return undefined;
   const year = Number(m[1]);
-  const n = Number(m[2] ?? 1);
+  const n = kind === 'day' ? 1 : Number(m[2] ?? 1);
   let start: DateTime;
   switch (kind) {
+    case 'day':
+      start = DateTime.fromISO(value, { zone: HOTLINE_ZONE });
+      break;
     case 'week':
       start = DateTime.fromObject({ weekYear: year, weekNumber: n, weekday: 1 }, { zone: HOTLINE_ZONE });
       break;
@@ -87,4 +95,11 @@ export function parsePeriod(kind: PeriodKind, value: string): Period | undefined
 
 export function previousPeriod(p: Period): Period {
   return periodOf(p.kind, new Date(p.from.getTime() - 1));
+}
+
+/** The days of a period, in order (trend lines). */
+export function daysOf(p: Period): Period[] {
+  const out: Period[] = [];
+  for (let d = periodOf('day', p.from); d.from.getTime() < p.to.getTime(); d = periodOf('day', d.to)) out.push(d);
+  return out;
 }

@@ -471,6 +471,19 @@ const matrix: Record<string, Case[]> = {
     },
     { what: 'the handler\'s own unit', expect: allow('supervisor', 'admin', 'unit_handler'), request: at('/api/reports/work-orders?unitId=water') },
     { what: 'another unit', expect: MANAGERS, request: at('/api/reports/work-orders?unitId=parks') },
+    { what: 'the handler\'s own unit as Excel', expect: allow('supervisor', 'admin', 'unit_handler'), request: at('/api/reports/work-orders?unitId=water&format=xlsx') },
+    { what: 'another unit as Excel', expect: MANAGERS, request: at('/api/reports/work-orders?unitId=parks&format=xlsx') },
+  ],
+  'GET /api/reports/work-orders/trend': [
+    {
+      what: 'this month by day, all units visible to the actor', expect: allow('supervisor', 'admin', 'unit_handler'), request: at('/api/reports/work-orders/trend'),
+      check: (who, body) => {
+        const unit = (body as { unitId?: string | null }).unitId;
+        if (who === 'unit_handler') return unit === 'water' ? null : `a unit handler's trend is for ${String(unit)}`;
+        return unit === null ? null : `trend for ${String(unit)}`;
+      },
+    },
+    { what: 'another unit by week', expect: MANAGERS, request: at('/api/reports/work-orders/trend?unitId=parks&granularity=week') },
   ],
 
   // regulation presets and the calendar: managers read, administrators change
@@ -481,6 +494,7 @@ const matrix: Record<string, Case[]> = {
     { what: 'a preset', expect: MANAGERS, request: at('/api/presets/beijing-2023') },
     { what: 'no such preset (403 before 404)', expect: { ...MANAGERS, supervisor: 404, admin: 404 }, request: at('/api/presets/nowhere') },
   ],
+  'GET /api/presets/:presetId/versions': [{ what: 'versions of a preset', expect: MANAGERS, request: at('/api/presets/beijing-2023/versions') }],
   'PUT /api/presets/:presetId': [{ what: 'a new preset', expect: ADMIN, request: () => newPreset() }],
   'GET /api/calendar/years': [{ what: 'list', expect: MANAGERS, request: at('/api/calendar/years') }],
   'GET /api/calendar/years/:year': [{ what: 'a year', expect: MANAGERS, request: at('/api/calendar/years/2026') }],

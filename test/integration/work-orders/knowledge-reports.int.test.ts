@@ -146,7 +146,7 @@ describe('knowledge base and reports (real database)', () => {
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     expect(csv.text).toContain('unit-water');
-    expect(csv.text.split('\r\n')[0]).toContain('onTimeCompletion%');
+    expect(csv.text.split('\r\n')[0]).toContain('按期办结率(%)');
 
     expect((await call(app, 'GET', '/api/reports/work-orders?period=month&key=2026-13', sup)).body).toMatchObject({ field: 'query.key' });
     expect((await call(app, 'GET', '/api/reports/work-orders?period=month&key=2026-05', agent)).status).toBe(403);

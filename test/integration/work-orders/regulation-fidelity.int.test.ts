@@ -163,7 +163,7 @@ describe('regulation fidelity over REST (real database)', () => {
     const may = await call<{ units: UnitRow[] }>(app, 'GET', '/api/reports/work-orders?period=month&key=2026-03', sup);
     expect(may.body.units.find((u) => u.unitId === 'unit-water')?.upheldComplaints).toBe(0);
     const csv = await call(app, 'GET', '/api/reports/work-orders?period=month&key=2026-04&format=csv', sup);
-    expect(csv.text.split('\r\n')[0]).toContain('upheldComplaints');
+    expect(csv.text.split('\r\n')[0]).toContain('属实投诉(件)');
   });
 
   it('yearly report: 按期办结率 as the average of monthly rates (preset) and pooled, both shown; the preset decides the score', async () => {

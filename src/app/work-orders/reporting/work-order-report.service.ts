@@ -13,7 +13,7 @@ import {
 import type { AnnualAggregation, ScoringPolicy } from '../../../domain/work-order';
 import type { Clock, OpenDueField, UnitComplaintRepository, WorkOrderFactsRepository, WorkOrderFactsView } from '../work-orders.ports';
 import type { FactCounter } from '../../../domain/kpi/work-order-facts';
-import { parsePeriod, previousPeriod, type Period } from '../../../domain/calendar/periods';
+import { daysOf, parsePeriod, periodOf, previousPeriod, type Period } from '../../../domain/calendar/periods';
 
 export interface UnitKpis {
   readonly onTimeCompletion: Rate;
@@ -71,6 +71,30 @@ export interface WorkOrderReport {
   readonly computeMs: number;
 }
 
+/** Trend lines of a period: by day, or by ISO week (the days of the week inside the period). */
+export const TREND_GRANULARITIES = ['day', 'week'] as const;
+export type TrendGranularity = (typeof TREND_GRANULARITIES)[number];
+
+export interface TrendPoint {
+  /** `2026-05-01` or `2026-W18`. */
+  readonly key: string;
+  readonly from: Date;
+  readonly dispatched: number;
+  readonly onTimeCompletion: Rate;
+  readonly feedback: Rate;
+  readonly satisfaction: Rate;
+  readonly callback: Rate;
+}
+
+export interface WorkOrderTrend {
+  readonly period: { readonly kind: Period['kind']; readonly label: string; readonly from: Date; readonly to: Date };
+  readonly granularity: TrendGranularity;
+  /** The unit the lines are for; null: every unit together. */
+  readonly unitId: string | null;
+  readonly asOf: Date;
+  readonly points: readonly TrendPoint[];
+}
+
 export interface ReportDeps {
   readonly facts: WorkOrderFactsRepository;
   readonly complaints: Pick<UnitComplaintRepository, 'countUpheld'>;
@@ -86,14 +110,43 @@ export class WorkOrderReportService {
 
   /** Supervisors and administrators see every unit; a unit handler only their own. */
   async report(actor: Actor, period: Period, opts: { unitId?: string; topN?: number } = {}): Promise<WorkOrderReport> {
-    let unitId = opts.unitId;
-    if (actor.role === 'unit_handler') {
-      if (actor.unitId === null || (unitId !== undefined && unitId !== actor.unitId)) requirePermission(actor, 'kpi:read');
-      unitId = actor.unitId ?? undefined;
-    } else {
-      requirePermission(actor, 'kpi:read');
-    }
+    const unitId = scopedUnit(actor, opts.unitId);
     return this.compute(period, { ...(unitId !== undefined ? { unitId } : {}), ...(opts.topN !== undefined ? { topN: opts.topN } : {}) });
+  }
+
+  /**
+   * Dispatches and rates per day or week of the period, for one unit or all together, from the
+   * day sums (`d:` keys) at the same `asOf` rule as the report. Same access rule as `report`.
+   */
+  async trend(actor: Actor, period: Period, opts: { unitId?: string; granularity?: TrendGranularity } = {}): Promise<WorkOrderTrend> {
+    const unitId = scopedUnit(actor, opts.unitId);
+    const granularity = opts.granularity ?? 'day';
+    const asOf = new Date(Math.min(this.deps.clock(), period.to.getTime()));
+    const days = daysOf(period).filter((d) => d.from.getTime() <= asOf.getTime());
+    const view = await this.deps.facts.view(days.map((d) => d.key), asOf);
+    const buckets = new Map<string, { from: Date; counters: Map<FactCounter, number>; open: Map<OpenDueField, number> }>();
+    for (const d of days) {
+      const key = granularity === 'day' ? d.label : periodOf('week', d.from).label;
+      let b = buckets.get(key);
+      if (!b) {
+        b = { from: d.from, counters: new Map(), open: new Map() };
+        buckets.set(key, b);
+      }
+      for (const { counters } of view.sumByUnit(d.key, unitId)) {
+        for (const [k, v] of Object.entries(counters)) b.counters.set(k as FactCounter, (b.counters.get(k as FactCounter) ?? 0) + v);
+      }
+      for (const f of OPEN_FIELDS) {
+        for (const v of view.countOpenBefore(d.key, f, unitId).values()) b.open.set(f, (b.open.get(f) ?? 0) + v);
+      }
+    }
+    const points = [...buckets].map(([key, b]) => {
+      const k = unitKpis((c) => b.counters.get(c) ?? 0, (f) => b.open.get(f) ?? 0);
+      return { key, from: b.from, dispatched: b.counters.get('dispatched') ?? 0, onTimeCompletion: k.onTimeCompletion, feedback: k.feedback, satisfaction: k.satisfaction, callback: k.callback };
+    });
+    return {
+      period: { kind: period.kind, label: period.label, from: period.from, to: period.to },
+      granularity, unitId: unitId ?? null, asOf, points,
+    };
   }
 
   /** The report without an actor (scheduled snapshots). `asOf` defaults to the end of the period or now, whichever is earlier. */
@@ -166,6 +219,16 @@ export class WorkOrderReportService {
   }
 }
 
+/** Supervisors and administrators: any unit or all; a unit handler: their own unit only. */
+function scopedUnit(actor: Actor, unitId: string | undefined): string | undefined {
+  if (actor.role !== 'unit_handler') {
+    requirePermission(actor, 'kpi:read');
+    return unitId;
+  }
+  if (actor.unitId === null || (unitId !== undefined && unitId !== actor.unitId)) requirePermission(actor, 'kpi:read');
+  return actor.unitId ?? undefined;
+}
+
 /** The domain formulas (work-order-kpi.ts) from summed counters; see domain/kpi/work-order-facts.ts. */
 export function unitKpis(c: (k: FactCounter) => number, open: (f: OpenDueField) => number): UnitKpis {
   return {
@@ -210,29 +273,65 @@ function withChange(current: readonly { key: string; count: number }[], previous
   });
 }
 
-const pctOf = (v: number | null | undefined): string => (v === null || v === undefined ? '' : (v * 100).toFixed(2));
-const pct = (r: Rate): string => pctOf(r.value);
-const score3 = (b: BeijingScore): string => (b.total === null ? '' : b.total.toFixed(3));
+/** A cell of an exported report: a number stays a number (spreadsheets sum it), null is empty. */
+export type ReportCell = string | number | null;
 
-/** One line per unit; rates in percent. UTF-8 with BOM so spreadsheet programs read the Chinese. */
-export function reportToCsv(r: WorkOrderReport): string {
+export interface ReportTable {
+  readonly header: readonly string[];
+  readonly rows: readonly ReportCell[][];
+  readonly topicHeader: readonly string[];
+  readonly topics: readonly ReportCell[][];
+}
+
+const pctOf = (v: number | null | undefined): number | null => (v === null || v === undefined ? null : round(v * 100, 2));
+const pct = (r: Rate): number | null => pctOf(r.value);
+const round = (v: number, digits: number): number => Number(v.toFixed(digits));
+const pts = (v: number | null | undefined, digits = 3): number | null => (v === null || v === undefined ? null : round(v, digits));
+const AGGREGATION_TEXT: Record<AnnualAggregation, string> = { monthlyAverage: '月均', pooled: '全年合计' };
+
+/**
+ * The report as one table per unit, with Chinese headers (rates in percent, scores with their
+ * parts), for the CSV and Excel exports; hot topics follow as a second table.
+ */
+export function reportTable(r: WorkOrderReport): ReportTable {
   const header = [
-    'period', 'unitId', 'rank', 'dispatched', 'onTimeCompletion%', 'feedback%', 'satisfaction%', 'response%', 'resolution%',
-    'callback%', 'timelySign%', 'returns%', 'redo%', 'upheldComplaints', 'beijingScore', 'yanjiScore',
-    'annualAggregation', 'onTimeCompletionMonthlyAvg%', 'onTimeCompletionPooled%', 'beijingMonthlyAvg', 'beijingPooled',
+    '统计周期', '承办单位', '排名', '派单量', '按期办结率(%)', '反馈率(%)', '满意率(%)', '回访率(%)', '响应率(%)', '解决率(%)',
+    '及时签收率(%)', '退单率(%)', '重办率(%)', '属实投诉(件)',
+    '北京-按期办结(1分)', '北京-反馈(0.8分)', '北京-满意(0.8分)', '北京-投诉(0.4分)', '北京三项得分(3分)',
+    '延吉-签收', '延吉-退单', '延吉-办结', '延吉-延期', '延吉-答复', '延吉-满意', '延吉-无重办', '延吉-无重复投诉',
+    '延吉-承办处理(57分)', '延吉-催办督办(15分)', '延吉得分(72分)',
+    '年度汇总方式', '按期办结率-月均(%)', '按期办结率-全年(%)', '北京得分-月均', '北京得分-全年',
   ];
-  const lines = r.units.map((u) => [
-    r.period.label, u.unitId, u.rank ?? '', u.dispatched, pct(u.kpis.onTimeCompletion), pct(u.kpis.feedback), pct(u.kpis.satisfaction),
-    pct(u.kpis.response), pct(u.kpis.resolution), pct(u.kpis.callback), pct(u.kpis.timelySign), pct(u.kpis.returns), pct(u.kpis.redo),
-    u.upheldComplaints, score3(u.beijing), u.yanji.total.toFixed(2),
-    u.annual?.aggregation ?? '', pctOf(u.annual?.onTimeCompletion.monthlyAverage), u.annual ? pct(u.annual.onTimeCompletion.pooled) : '',
-    u.annual ? score3(u.annual.beijing.monthlyAverage) : '', u.annual ? score3(u.annual.beijing.pooled) : '',
-  ]);
-  const topics = [
-    ...r.hotTopics.categories.map((t) => ['hotTopic:category', t.key, '', t.count, t.previousCount, t.change]),
-    ...r.hotTopics.areas.map((t) => ['hotTopic:area', t.key, '', t.count, t.previousCount, t.change]),
-  ];
-  return `\uFEFF${[header, ...lines, [], ['section', 'key', '', 'count', 'previousCount', 'change'], ...topics].map((l) => l.map(csvCell).join(',')).join('\r\n')}\r\n`;
+  const rows = r.units.map((u): ReportCell[] => {
+    const y = u.yanji.items;
+    return [
+      r.period.label, u.unitId, u.rank, u.dispatched, pct(u.kpis.onTimeCompletion), pct(u.kpis.feedback), pct(u.kpis.satisfaction),
+      pct(u.kpis.callback), pct(u.kpis.response), pct(u.kpis.resolution), pct(u.kpis.timelySign), pct(u.kpis.returns), pct(u.kpis.redo),
+      u.upheldComplaints,
+      pts(u.beijing.completion), pts(u.beijing.feedback), pts(u.beijing.satisfaction), pts(u.beijing.complaints), pts(u.beijing.total),
+      y.sign, y.return, y.completion, y.extension, y.reply, y.satisfaction, y.noRedo, y.noRepeat,
+      u.yanji.handling, u.yanji.supervision, u.yanji.total,
+      u.annual ? AGGREGATION_TEXT[u.annual.aggregation] : null,
+      pctOf(u.annual?.onTimeCompletion.monthlyAverage), u.annual ? pct(u.annual.onTimeCompletion.pooled) : null,
+      pts(u.annual?.beijing.monthlyAverage.total), pts(u.annual?.beijing.pooled.total),
+    ];
+  });
+  const topicRow = (kind: string) => (t: TopicRow): ReportCell[] => [kind, t.key, t.count, t.previousCount, t.change, t.changeRate === null ? null : round(t.changeRate * 100, 2)];
+  return {
+    header, rows,
+    topicHeader: ['热点', '名称', '本期件数', '上期件数', '增减', '增减率(%)'],
+    topics: [...r.hotTopics.categories.map(topicRow('诉求类型')), ...r.hotTopics.areas.map(topicRow('区域'))],
+  };
+}
+
+/** Writes the report as an Excel workbook (adapters/xlsx). */
+export type ReportWorkbookWriter = (r: WorkOrderReport) => Promise<Buffer>;
+
+/** One line per unit, then the hot topics. UTF-8 with BOM so spreadsheet programs read the Chinese. */
+export function reportToCsv(r: WorkOrderReport): string {
+  const t = reportTable(r);
+  const line = (cells: readonly ReportCell[]): string => cells.map((c) => csvCell(c ?? '')).join(',');
+  return `\uFEFF${[t.header, ...t.rows, [], t.topicHeader, ...t.topics].map(line).join('\r\n')}\r\n`;
 }
 
 /**
@@ -240,8 +339,11 @@ export function reportToCsv(r: WorkOrderReport): string {
  * carriage return) gets a leading apostrophe (OWASP CSV injection); numbers stay numbers.
  */
 export function csvCell(v: unknown): string {
-  const raw = String(v);
-  const s = typeof v === 'string' && /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
+  const s = typeof v === 'string' ? csvSafeText(v) : String(v);
   return /[",\r\n\t]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** Text a spreadsheet would read as a formula gets a leading apostrophe. */
+export function csvSafeText(raw: string): string {
+  return /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
+}

@@ -12,6 +12,7 @@ import { factRowsOf } from '../../../../src/domain/kpi/work-order-facts';
 import { packRows, rollupsOf } from '../../../../src/domain/kpi/work-order-rollups';
 import { WorkOrderReportService, type WorkOrderReport } from '../../../../src/app/work-orders/reporting/work-order-report.service';
 import { BEIJING_2023, type Actor, type WorkOrder, type WorkOrderAction } from '../../../../src/domain/work-order';
+import type { Actor as AccessActor } from '../../../../src/domain/access';
 import { silentLogger } from '../../../../src/shared/logger';
 import { AGENT, at, newOrder, run, SUP } from '../../work-order/work-order.fixtures';
 import { FakeRollupStore } from './fake-rollup-store';
@@ -345,5 +346,48 @@ describe('WorkOrderFacts (KPI rollups)', () => {
     expect(store.state?.hold).toBeUndefined();
     expect(store.sums(2)).toEqual(fromScratch(LATEST));
     await expectSameReports(facts, truth);
+  });
+});
+
+const SUPERVISOR: AccessActor = { userId: 'sup-1', role: 'supervisor', agentId: null, unitId: null, groupId: null };
+const HANDLER_2: AccessActor = { userId: 'h-2', role: 'unit_handler', agentId: null, unitId: 'unit-2', groupId: null };
+
+describe('trend lines (day sums)', () => {
+  const trendOf = async (facts: WorkOrderFactsRepository, granularity: 'day' | 'week', unitId?: string) =>
+    new WorkOrderReportService({ facts, complaints: NO_COMPLAINTS, scoring: () => BEIJING_2023.scoring, clock: () => MARCH.to.getTime() })
+      .trend(SUPERVISOR, MARCH, { granularity, ...(unitId !== undefined ? { unitId } : {}) });
+  const total = (points: readonly { dispatched: number; onTimeCompletion: { numerator: number; denominator: number } }[]) => ({
+    dispatched: points.reduce((s, p) => s + p.dispatched, 0),
+    otcOnTime: points.reduce((s, p) => s + p.onTimeCompletion.numerator, 0),
+    otcBase: points.reduce((s, p) => s + p.onTimeCompletion.denominator, 0),
+  });
+
+  it('days and ISO weeks of March add up to the month, through the rollups as from scratch; a unit handler gets their unit only', async () => {
+    const { facts, truth, putUpTo } = setup();
+    await putUpTo();
+    await facts.fold();
+    const days = await trendOf(facts, 'day');
+    expect(days.points.map((p) => p.key)).toEqual(Array.from({ length: 31 }, (_, i) => `2026-03-${String(i + 1).padStart(2, '0')}`));
+    expect(days).toEqual(await trendOf(truth, 'day'));
+    const weeks = await trendOf(facts, 'week');
+    expect(weeks.points.map((p) => p.key)).toEqual(['2026-W09', '2026-W10', '2026-W11', '2026-W12', '2026-W13', '2026-W14']);
+    const month = await report(facts, MARCH, MARCH.to);
+    const sum = (pick: (u: WorkOrderReport['units'][number]) => number) => month.units.reduce((s, u) => s + pick(u), 0);
+    const expected = {
+      dispatched: sum((u) => u.dispatched),
+      otcOnTime: sum((u) => u.kpis.onTimeCompletion.numerator),
+      otcBase: sum((u) => u.kpis.onTimeCompletion.denominator),
+    };
+    expect(expected.dispatched).toBeGreaterThan(0);
+    expect(total(days.points)).toEqual(expected);
+    expect(total(weeks.points)).toEqual(expected);
+
+    const unit2 = month.units.find((u) => u.unitId === 'unit-2');
+    const own = await new WorkOrderReportService({ facts, complaints: NO_COMPLAINTS, scoring: () => BEIJING_2023.scoring, clock: () => MARCH.to.getTime() })
+      .trend(HANDLER_2, MARCH, { granularity: 'week' });
+    expect(own.unitId).toBe('unit-2');
+    expect(total(own.points).dispatched).toBe(unit2?.dispatched);
+    await expect(new WorkOrderReportService({ facts, complaints: NO_COMPLAINTS, scoring: () => BEIJING_2023.scoring, clock: () => MARCH.to.getTime() })
+      .trend(HANDLER_2, MARCH, { unitId: 'unit-1' })).rejects.toMatchObject({ code: 'AUTH.FORBIDDEN' });
   });
 });

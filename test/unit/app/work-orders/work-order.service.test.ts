@@ -47,8 +47,8 @@ describe('WorkOrderService', () => {
     expect([b.status, b.number]).toEqual(['DRAFT', 'WO20260302-000002']);
     expect(created).toEqual(['WO20260302-000001', 'WO20260302-000002']);
     expect([...facts.rows.values()].map((r) => [r.orderId, r.unitId, r.topicPeriods])).toEqual([
-      ['o-1', null, ['w:2026-W10', 'm:2026-03', 'q:2026-Q1', 'y:2026']],
-      ['o-2', null, ['w:2026-W10', 'm:2026-03', 'q:2026-Q1', 'y:2026']],
+      ['o-1', null, ['d:2026-03-02', 'w:2026-W10', 'm:2026-03', 'q:2026-Q1', 'y:2026']],
+      ['o-2', null, ['d:2026-03-02', 'w:2026-W10', 'm:2026-03', 'q:2026-Q1', 'y:2026']],
     ]);
   });
 
