@@ -306,17 +306,22 @@ export interface UnitComplaintRepository {
 
 // ---- settings: presets and calendar ----
 
+/** One stored version of a preset; the versions of a preset are kept, each with its effective date. */
 export interface StoredPreset {
   readonly preset: RegulationPreset;
   readonly updatedAt: Date;
   readonly updatedBy: string;
+  /** The version applies from this instant (00:00 Asia/Shanghai of its effective date). */
+  readonly effectiveFrom: Date;
 }
 
 export interface WorkOrderSettingsStore {
   getActivePresetId(): Promise<string | null>;
   setActivePresetId(id: string, by: string, now: Date): Promise<void>;
+  /** Every stored version of every preset. */
   listPresets(): Promise<StoredPreset[]>;
-  putPreset(preset: RegulationPreset, by: string, now: Date): Promise<void>;
+  /** Adds a version; false when this preset id and version are stored already. */
+  putPreset(stored: StoredPreset): Promise<boolean>;
   listCalendarYears(): Promise<CalendarYearData[]>;
   /** Stores the year only if no stored version is ≥ `year.version`; false when a newer one exists. */
   putCalendarYear(year: CalendarYearData, by: string, now: Date): Promise<boolean>;

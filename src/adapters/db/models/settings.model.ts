@@ -7,11 +7,14 @@ import { Schema, type Connection, type Model } from 'mongoose';
 
 export interface WorkOrderSettingDoc {
   _id: string;
-  kind: 'activePreset' | 'preset' | 'calendarYear';
+  /** `preset`: a preset stored before versions were kept; `presetVersion`: one version of a preset. */
+  kind: 'activePreset' | 'preset' | 'presetVersion' | 'calendarYear';
   version: number;
   value: Record<string, unknown>;
   updatedAt: Date;
   updatedBy: string;
+  /** `presetVersion` only: when the version applies. */
+  effectiveFrom?: Date;
 }
 
 export interface ReportSnapshotDoc {
@@ -28,6 +31,7 @@ const settingSchema = new Schema(
     value: { type: Schema.Types.Mixed, required: true },
     updatedAt: { type: Date, required: true },
     updatedBy: { type: String, required: true },
+    effectiveFrom: { type: Date },
   },
   { collection: 'work_order_settings', versionKey: false, minimize: false, autoIndex: false },
 );

@@ -1,7 +1,7 @@
 /** WorkOrderSettingsStore and ReportSnapshotStore over work_order_settings / work_order_reports. */
 import type { Collection, Connection } from 'mongoose';
 import type { CalendarYearData } from '../../../domain/calendar';
-import { regulationPresetSchema, type RegulationPreset } from '../../../domain/work-order';
+import { regulationPresetSchema } from '../../../domain/work-order';
 import type { ReportSnapshotStore, StoredPreset, WorkOrderSettingsStore } from '../../../app/work-orders/work-orders.ports';
 import {
   reportSnapshotModel, workOrderSettingModel, type ReportSnapshotDoc, type WorkOrderSettingDoc,
@@ -36,21 +36,33 @@ export class MongoWorkOrderSettingsStore implements WorkOrderSettingsStore {
     );
   }
 
+  /**
+   * Every version: `presetVersion` documents (one per version, with its effective instant) and the
+   * single `preset` document a preset was stored as before versions were kept (in effect since it
+   * was stored).
+   */
   async listPresets(): Promise<StoredPreset[]> {
-    const docs = await this.settings.find({ kind: 'preset' }).toArray();
+    const docs = await this.settings.find({ kind: { $in: ['preset', 'presetVersion'] } }).toArray();
     // Parsed again: a preset stored before a field existed gets the field's default (preset.schema.ts).
     return docs.flatMap((d) => {
       const parsed = regulationPresetSchema.safeParse(d.value);
-      return parsed.success ? [{ preset: parsed.data, updatedAt: d.updatedAt, updatedBy: d.updatedBy }] : [];
+      const effectiveFrom = d.effectiveFrom ?? d.updatedAt;
+      return parsed.success ? [{ preset: parsed.data, updatedAt: d.updatedAt, updatedBy: d.updatedBy, effectiveFrom }] : [];
     });
   }
 
-  async putPreset(preset: RegulationPreset, by: string, now: Date): Promise<void> {
-    await this.settings.updateOne(
-      { _id: `preset:${preset.id}` },
-      { $set: { kind: 'preset', version: preset.version, value: preset as unknown as Record<string, unknown>, updatedAt: now, updatedBy: by } },
-      { upsert: true },
-    );
+  async putPreset(stored: StoredPreset): Promise<boolean> {
+    const { preset } = stored;
+    try {
+      await this.settings.insertOne({
+        _id: `preset:${preset.id}@${preset.version}`, kind: 'presetVersion', version: preset.version,
+        value: preset as unknown as Record<string, unknown>, updatedAt: stored.updatedAt, updatedBy: stored.updatedBy, effectiveFrom: stored.effectiveFrom,
+      });
+      return true;
+    } catch (err) {
+      if ((err as { code?: number }).code === DUPLICATE_KEY) return false; // stored by another request
+      throw err;
+    }
   }
 
   async listCalendarYears(): Promise<CalendarYearData[]> {

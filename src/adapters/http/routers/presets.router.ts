@@ -4,6 +4,8 @@
  * validated by the domain schemas; 400 names the field, 409 for a version that is not newer.
  */
 import { z } from 'zod';
+import { isValidIsoDate, startOfLocalDay } from '../../../domain/calendar';
+import { ValidationError } from '../../../shared/errors';
 import type { RegulationService } from '../../../app/work-orders/lifecycle/regulation.service';
 import { authOf, requireAuth, type Authenticator } from '../auth.middleware';
 import { DocumentedRouter } from '../route-table';
@@ -15,6 +17,15 @@ export const activeBody = z.strictObject({ presetId: z.string().regex(/^[a-z0-9-
 export const yearParams = z.strictObject({ year: z.coerce.number().int().min(1949).max(2200) });
 /** The full preset / calendar year; its fields are checked by the domain schema in the service. */
 const jsonObject = z.record(z.string(), z.unknown());
+/** `effectiveFrom` beside the preset's own fields: the date (Asia/Shanghai) the version applies from. */
+const effectiveDate = z.string().refine((d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && isValidIsoDate(d));
+
+export const presetVersionsResponse = z.object({
+  items: z.array(z.object({
+    version: z.number().int(), name: z.string(), builtIn: z.boolean(), effectiveFrom: z.string().datetime().nullable(),
+    updatedAt: z.string().datetime().nullable(), updatedBy: z.string().nullable(), inEffect: z.boolean(),
+  })),
+});
 
 export function presetsRouter(auth: Authenticator, regulation: RegulationService): DocumentedRouter {
   const r = new DocumentedRouter();
@@ -33,10 +44,19 @@ export function presetsRouter(auth: Authenticator, regulation: RegulationService
     const p = parse(presetParams, req.params, 'params');
     res.json(regulation.getPreset(authOf(res).actor, p.presetId));
   });
-  r.route({ method: 'put', path: '/api/presets/:presetId', response: presetResponse, summary: 'Store an edited or new preset (version must increase)', tag: 'presets', permission: 'settings:manage', params: presetParams, body: jsonObject, errors: [409] }, authed, async (req, res) => {
+  r.route({ method: 'get', path: '/api/presets/:presetId/versions', summary: 'Every version of a preset with its effective date, newest first', tag: 'presets', permission: 'settings:read', params: presetParams, response: presetVersionsResponse }, authed, (req, res) => {
     const p = parse(presetParams, req.params, 'params');
-    const b = parse(jsonObject, req.body, 'body');
-    res.json(await regulation.putPreset(authOf(res).actor, p.presetId, b));
+    res.json({ items: regulation.presetVersions(authOf(res).actor, p.presetId) });
+  });
+  r.route({
+    method: 'put', path: '/api/presets/:presetId', response: presetResponse, tag: 'presets', permission: 'settings:manage', params: presetParams, body: jsonObject, errors: [409],
+    summary: 'Store a new version of a preset (version must exceed every stored one); optional effectiveFrom YYYY-MM-DD (Asia/Shanghai, not before today; default now)',
+  }, authed, async (req, res) => {
+    const p = parse(presetParams, req.params, 'params');
+    const { effectiveFrom, ...b } = parse(jsonObject, req.body, 'body');
+    if (effectiveFrom !== undefined && !effectiveDate.safeParse(effectiveFrom).success) throw new ValidationError('body.effectiveFrom', 'a date YYYY-MM-DD');
+    const from = effectiveFrom === undefined ? undefined : startOfLocalDay(effectiveFrom as string);
+    res.json(await regulation.putPreset(authOf(res).actor, p.presetId, b, from));
   });
   r.route({ method: 'get', path: '/api/calendar/years', response: calendarYearsResponse, summary: 'Years of official calendar data (others are provisional)', tag: 'presets', permission: 'settings:read' }, authed, (_req, res) => {
     res.json({ items: regulation.listCalendarYears(authOf(res).actor) });

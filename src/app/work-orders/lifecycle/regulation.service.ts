@@ -5,7 +5,7 @@
  * the sweep calls every run so every instance follows an edit made on another).
  */
 import {
-  BUILT_IN_CALENDAR_YEARS, createWorkCalendar, mergeCalendarYear,
+  BUILT_IN_CALENDAR_YEARS, createWorkCalendar, mergeCalendarYear, startOfLocalDay, toLocalDate,
   type CalendarYearData, type WorkCalendar,
 } from '../../../domain/calendar';
 import { requirePermission, type Actor } from '../../../domain/access';
@@ -18,13 +18,31 @@ import { firstUnknownField } from './strict-input';
 export interface PresetSummary {
   readonly id: string;
   readonly name: string;
+  /** The version in effect now. */
   readonly version: number;
+  /** When the version in effect began to apply; null for a built-in version. */
+  readonly effectiveFrom: string | null;
+  /** A stored version that applies later, if any (the next one). */
+  readonly scheduled: { readonly version: number; readonly effectiveFrom: string } | null;
   readonly builtIn: boolean;
   /** An administrator stored a version of it. */
   readonly edited: boolean;
   readonly active: boolean;
   readonly updatedAt: string | null;
   readonly updatedBy: string | null;
+}
+
+/** One version of a preset: the built-in one (effective from the start) and each stored edit. */
+export interface PresetVersionSummary {
+  readonly version: number;
+  readonly name: string;
+  readonly builtIn: boolean;
+  /** Null: the built-in version, in effect until a stored one applies. */
+  readonly effectiveFrom: string | null;
+  readonly updatedAt: string | null;
+  readonly updatedBy: string | null;
+  /** This is the version new decisions use now. */
+  readonly inEffect: boolean;
 }
 
 export interface CalendarYearSummary {
@@ -56,7 +74,8 @@ export interface RegulationDeps {
 
 export class RegulationService {
   private calendar: WorkCalendar = createWorkCalendar();
-  private edited = new Map<string, StoredPreset>();
+  /** Stored versions per preset id, by ascending version. */
+  private edited = new Map<string, StoredPreset[]>();
   private activeId: string;
   private calendarListener: CalendarChangeListener | undefined;
 
@@ -72,7 +91,10 @@ export class RegulationService {
       this.deps.store.getActivePresetId(),
       this.deps.store.listCalendarYears(),
     ]);
-    this.edited = new Map(presets.map((p) => [p.preset.id, p]));
+    const byId = new Map<string, StoredPreset[]>();
+    for (const p of presets) byId.set(p.preset.id, [...(byId.get(p.preset.id) ?? []), p]);
+    for (const versions of byId.values()) versions.sort((a, b) => a.preset.version - b.preset.version);
+    this.edited = byId;
     if (activeId && this.preset(activeId)) this.activeId = activeId;
     const builtIn = new Map(BUILT_IN_CALENDAR_YEARS.map((y) => [y.year, y]));
     const newer = years.filter((y) => (builtIn.get(y.year)?.version ?? 0) < y.version);
@@ -90,9 +112,22 @@ export class RegulationService {
     return p;
   }
 
-  /** An administrator's stored version wins over the built-in one. */
+  /**
+   * The version in effect now: the highest stored version whose effective date has come, else the
+   * built-in one. Orders name their preset, not a version, so an order follows the version in
+   * effect at each decision (ADR 0018).
+   */
   preset(id: string): RegulationPreset | undefined {
-    return this.edited.get(id)?.preset ?? builtInPreset(id);
+    return this.storedInEffect(id)?.preset ?? builtInPreset(id);
+  }
+
+  private storedInEffect(id: string): StoredPreset | undefined {
+    const now = this.deps.clock();
+    return (this.edited.get(id) ?? []).filter((v) => v.effectiveFrom.getTime() <= now).at(-1);
+  }
+
+  private latestVersion(id: string): number {
+    return Math.max(builtInPreset(id)?.version ?? 0, ...(this.edited.get(id) ?? []).map((v) => v.preset.version));
   }
 
   workCalendar(): WorkCalendar {
@@ -102,14 +137,36 @@ export class RegulationService {
   listPresets(actor: Actor): PresetSummary[] {
     requirePermission(actor, 'settings:read');
     const ids = [...new Set([...BUILT_IN_PRESETS.map((p) => p.id), ...this.edited.keys()])];
-    return ids.map((id) => {
-      const p = this.preset(id) as RegulationPreset;
-      const e = this.edited.get(id);
-      return {
-        id, name: p.name, version: p.version, builtIn: builtInPreset(id) !== undefined, edited: e !== undefined,
+    const now = this.deps.clock();
+    return ids.flatMap((id) => {
+      const p = this.preset(id);
+      const e = this.storedInEffect(id);
+      const next = (this.edited.get(id) ?? []).find((v) => v.effectiveFrom.getTime() > now);
+      const scheduled = next ? { version: next.preset.version, effectiveFrom: next.effectiveFrom.toISOString() } : null;
+      // A new preset whose first version applies later is listed with that version only.
+      const shown = p ?? next?.preset;
+      if (!shown) return [];
+      return [{
+        id, name: shown.name, version: shown.version, effectiveFrom: e?.effectiveFrom.toISOString() ?? null, scheduled,
+        builtIn: builtInPreset(id) !== undefined, edited: this.edited.has(id),
         active: id === this.activeId, updatedAt: e?.updatedAt.toISOString() ?? null, updatedBy: e?.updatedBy ?? null,
-      };
+      }];
     });
+  }
+
+  /** Every version of a preset, newest first, with the one in effect now marked. */
+  presetVersions(actor: Actor, id: string): PresetVersionSummary[] {
+    requirePermission(actor, 'settings:read');
+    const built = builtInPreset(id);
+    const stored = this.edited.get(id) ?? [];
+    if (!built && stored.length === 0) throw new NotFoundError('preset');
+    const current = this.storedInEffect(id);
+    const out: PresetVersionSummary[] = stored.map((v) => ({
+      version: v.preset.version, name: v.preset.name, builtIn: false, effectiveFrom: v.effectiveFrom.toISOString(),
+      updatedAt: v.updatedAt.toISOString(), updatedBy: v.updatedBy, inEffect: v === current,
+    }));
+    if (built) out.push({ version: built.version, name: built.name, builtIn: true, effectiveFrom: null, updatedAt: null, updatedBy: null, inEffect: current === undefined });
+    return out.sort((a, b) => b.version - a.version);
   }
 
   getPreset(actor: Actor, id: string): RegulationPreset {
@@ -119,8 +176,12 @@ export class RegulationService {
     return p;
   }
 
-  /** Stores an edited or new preset; its `version` must be higher than the current one. */
-  async putPreset(actor: Actor, id: string, input: unknown): Promise<RegulationPreset> {
+  /**
+   * Stores a new version of a preset (edited or new); its `version` must be higher than every
+   * stored one. It applies from `effectiveFrom` (an instant not before today's start, Asia/Shanghai;
+   * default now); until then the version in effect stays.
+   */
+  async putPreset(actor: Actor, id: string, input: unknown, effectiveFrom?: Date): Promise<RegulationPreset> {
     requirePermission(actor, 'settings:manage');
     const parsed = parseRegulationPreset(input);
     if (!parsed.ok) {
@@ -130,14 +191,21 @@ export class RegulationService {
     const unknown = firstUnknownField(input, parsed.preset);
     if (unknown) throw new ValidationError(`body.${unknown}`, `unknown field ${unknown.split('.').pop() ?? ''}`);
     if (parsed.preset.id !== id) throw new ValidationError('body.id', `must equal the path id ${id}`);
-    const current = this.preset(id);
-    if (current && current.version >= parsed.preset.version) {
-      throw new ConflictError(`version must be greater than ${current.version}`, { field: 'body.version' });
+    const latest = this.latestVersion(id);
+    if (latest >= parsed.preset.version) {
+      throw new ConflictError(`version must be greater than ${latest}`, { field: 'body.version' });
     }
     const now = new Date(this.deps.clock());
-    await this.deps.store.putPreset(parsed.preset, actor.userId, now);
-    this.edited.set(id, { preset: parsed.preset, updatedAt: now, updatedBy: actor.userId });
-    this.deps.log.info('regulation preset stored', { presetId: id, version: parsed.preset.version, userId: actor.userId });
+    const from = effectiveFrom ?? now;
+    if (from.getTime() < startOfLocalDay(toLocalDate(now)).getTime()) {
+      throw new ValidationError('body.effectiveFrom', 'must not be before today (Asia/Shanghai)');
+    }
+    const stored: StoredPreset = { preset: parsed.preset, updatedAt: now, updatedBy: actor.userId, effectiveFrom: from };
+    if (!(await this.deps.store.putPreset(stored))) {
+      throw new ConflictError(`version ${parsed.preset.version} is stored already`, { field: 'body.version' });
+    }
+    this.edited.set(id, [...(this.edited.get(id) ?? []), stored].sort((a, b) => a.preset.version - b.preset.version));
+    this.deps.log.info('regulation preset stored', { presetId: id, version: parsed.preset.version, effectiveFrom: from.toISOString(), userId: actor.userId });
     return parsed.preset;
   }
 

@@ -10,7 +10,6 @@ import type {
 import { FACT_COUNTERS, type WorkOrderFactRow } from '../../../../src/domain/kpi/work-order-facts';
 import { wakeNeedsListing } from '../../../../src/app/work-orders/lifecycle/work-order.index';
 import type { CalendarYearData } from '../../../../src/domain/calendar';
-import type { RegulationPreset } from '../../../../src/domain/work-order';
 
 type Row = StoredWorkOrder & { index: WorkOrderIndexFields };
 
@@ -307,8 +306,10 @@ export class FakeSettings implements WorkOrderSettingsStore {
   async listPresets() {
     return this.presets;
   }
-  async putPreset(preset: RegulationPreset, by: string, now: Date) {
-    this.presets = [...this.presets.filter((p) => p.preset.id !== preset.id), { preset, updatedAt: now, updatedBy: by }];
+  async putPreset(stored: StoredPreset) {
+    if (this.presets.some((p) => p.preset.id === stored.preset.id && p.preset.version === stored.preset.version)) return false;
+    this.presets = [...this.presets, stored];
+    return true;
   }
   async listCalendarYears() {
     return this.years;
