@@ -7,7 +7,10 @@ import type { AuthService } from '../../src/app/auth/auth.service';
 import type { UserService } from '../../src/app/auth/user.service';
 import type { Role } from '../../src/domain/access';
 import { DbConnection } from '../../src/adapters/db/connection';
+import path from 'node:path';
 import { HttpServer } from '../../src/adapters/http/http-server';
+import { authRouter, DEFAULT_LOGIN_RATE_LIMIT } from '../../src/adapters/http/routers/auth.router';
+import { webConsoleRouter } from '../../src/adapters/http/web-console.router';
 import { buildAuthModule } from '../../src/composition/auth.module';
 import { buildWorkOrderModule, type WorkOrderModule, type WorkOrderModuleDeps } from '../../src/composition/work-orders.module';
 import { silentLogger } from '../../src/shared/logger';
@@ -38,10 +41,15 @@ export async function workOrderDbUri(testFile: string): Promise<string> {
 }
 
 /** One app instance. Several instances may share `dbUri` (and the clock) to act as a cluster. */
+/**
+ * `web`: also serve the built consoles (web/dist) and the login routes, so a browser can sign in
+ * and open the work-order pages against this instance.
+ */
 export async function startWorkOrderApp(
   dbUri: string,
   clock: TestClock,
   extra: Partial<Omit<WorkOrderModuleDeps, 'db' | 'auth' | 'log' | 'clock'>> = {},
+  opts: { web?: boolean } = {},
 ): Promise<WorkOrderApp> {
   const db = new DbConnection(dbUri, silentLogger);
   await db.start(200, 20_000);
@@ -50,7 +58,13 @@ export async function startWorkOrderApp(
   await init();
   const module = buildWorkOrderModule({ db, auth, log: silentLogger, clock: clock.now, jobs: false, ...extra });
   await module.start();
-  const http = new HttpServer({ host: '127.0.0.1', port: 0, routers: module.routers.map((r) => r.router) }, silentLogger);
+  const web = opts.web ? webConsoleRouter(path.resolve(__dirname, '..', '..', 'web', 'dist')) : null;
+  if (opts.web && !web) throw new Error('web/dist is missing: npm run build:web');
+  const routers = [
+    ...(web ? [web, authRouter(auth, DEFAULT_LOGIN_RATE_LIMIT).router] : []),
+    ...module.routers.map((r) => r.router),
+  ];
+  const http = new HttpServer({ host: '127.0.0.1', port: 0, routers }, silentLogger);
   await http.start();
   const addr = http.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;

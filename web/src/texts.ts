@@ -55,6 +55,14 @@ const FIELD_TEXT: Record<string, string> = {
   'body.areaCode': '所属区域',
   'body.answer': '答复内容',
   'payload.reason': '原因',
+  'body.agentNumber': '工号',
+  'body.name': '姓名',
+  'body.extension': '分机',
+  'body.queues': '技能队列',
+  'body.username': '用户名',
+  'body.password': '密码',
+  'body.displayName': '姓名',
+  'body.role': '角色',
 };
 
 export function errorText(code: string, field?: string): string {

@@ -4,13 +4,14 @@
  * Asia/Shanghai, read again whenever the wallboard reads its day figures (every 15 s, and after a
  * call changed them). Only the ECharts parts used are bundled.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Card } from 'antd';
 import * as echarts from 'echarts/core';
 import { BarChart, LineChart } from 'echarts/charts';
 import { AriaComponent, DatasetComponent, GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 import { api } from '../api';
+import { EChart } from '../echart';
 import { shanghaiMidnight } from '../time';
 
 echarts.use([BarChart, LineChart, AriaComponent, DatasetComponent, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
@@ -46,24 +47,7 @@ async function loadHours(): Promise<HourRow[]> {
 }
 
 function Chart({ option, label, dark }: { option: echarts.EChartsCoreOption; label: string; dark: boolean }) {
-  const el = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-  useEffect(() => {
-    if (!el.current) return;
-    const c = echarts.init(el.current, dark ? 'dark' : undefined);
-    chart.current = c;
-    const ro = new ResizeObserver(() => c.resize());
-    ro.observe(el.current);
-    return () => {
-      ro.disconnect();
-      c.dispose();
-      chart.current = null;
-    };
-  }, [dark]);
-  useEffect(() => {
-    chart.current?.setOption(option, { replaceMerge: ['series', 'dataset'] });
-  }, [option, dark]);
-  return <div ref={el} role="img" aria-label={label} style={{ height: dark ? 230 : 260, width: '100%', minWidth: 0, overflow: 'hidden' }} />;
+  return <EChart option={option} label={label} height={dark ? 230 : 260} {...(dark ? { theme: 'dark' } : {})} />;
 }
 
 /** `version`: the wallboard read its day figures again; the hours are read with them, so they agree. */
