@@ -165,7 +165,8 @@ export default function ReportsPage({ user }: { user: SessionUser }) {
   const { message } = AntApp.useApp();
   const [sel, setSel] = useState<Selection>(initialSelection);
   const [unitId, setUnitId] = useState<string | undefined>(undefined);
-  const [granularity, setGranularity] = useState<'day' | 'week'>('day');
+  // A month's trend by day; a quarter's or a year's by week (365 points would not read as a line).
+  const [granularity, setGranularity] = useState<'day' | 'week'>(() => (sel.kind === 'month' ? 'day' : 'week'));
   const [report, setReport] = useState<WorkOrderReport | null>(null);
   const [trend, setTrend] = useState<WorkOrderTrend | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -222,7 +223,10 @@ export default function ReportsPage({ user }: { user: SessionUser }) {
               aria-label="统计周期"
               value={sel.kind}
               options={[{ label: '月报', value: 'month' }, { label: '季报', value: 'quarter' }, { label: '年报', value: 'year' }]}
-              onChange={(kind) => setSel((s) => ({ kind, year: s.year, part: 1 }))}
+              onChange={(kind) => {
+                setSel((s) => ({ kind, year: s.year, part: 1 }));
+                setGranularity(kind === 'month' ? 'day' : 'week');
+              }}
             />
             <Select aria-label="年份" style={{ width: 110 }} value={sel.year} onChange={(year) => setSel((s) => ({ ...s, year }))}
               options={years.map((y) => ({ value: y, label: `${y}年` }))} />

@@ -115,28 +115,40 @@ export class WorkOrderReportService {
   }
 
   /**
-   * Dispatches and rates per day or week of the period, for one unit or all together, from the
-   * day sums (`d:` keys) at the same `asOf` rule as the report. Same access rule as `report`.
+   * Dispatches and rates per day or ISO week of the period, for one unit or all together, from the
+   * day and week sums at the same `asOf` rule as the report. Same access rule as `report`.
    */
   async trend(actor: Actor, period: Period, opts: { unitId?: string; granularity?: TrendGranularity } = {}): Promise<WorkOrderTrend> {
     const unitId = scopedUnit(actor, opts.unitId);
     const granularity = opts.granularity ?? 'day';
     const asOf = new Date(Math.min(this.deps.clock(), period.to.getTime()));
     const days = daysOf(period).filter((d) => d.from.getTime() <= asOf.getTime());
-    const view = await this.deps.facts.view(days.map((d) => d.key), asOf);
-    const buckets = new Map<string, { from: Date; counters: Map<FactCounter, number>; open: Map<OpenDueField, number> }>();
+    // A week wholly inside the period is read as its week sums, one week across the period's edge
+    // as its days inside it: exact, and a year is ~60 keys instead of 365.
+    const segments: { bucket: string; from: Date; key: string }[] = [];
     for (const d of days) {
-      const key = granularity === 'day' ? d.label : periodOf('week', d.from).label;
-      let b = buckets.get(key);
-      if (!b) {
-        b = { from: d.from, counters: new Map(), open: new Map() };
-        buckets.set(key, b);
+      if (granularity === 'day') {
+        segments.push({ bucket: d.label, from: d.from, key: d.key });
+        continue;
       }
-      for (const { counters } of view.sumByUnit(d.key, unitId)) {
+      const week = periodOf('week', d.from);
+      const whole = week.from.getTime() >= period.from.getTime() && week.to.getTime() <= period.to.getTime();
+      if (!whole) segments.push({ bucket: week.label, from: d.from, key: d.key });
+      else if (week.from.getTime() === d.from.getTime()) segments.push({ bucket: week.label, from: d.from, key: week.key });
+    }
+    const view = await this.deps.facts.view(segments.map((g) => g.key), asOf);
+    const buckets = new Map<string, { from: Date; counters: Map<FactCounter, number>; open: Map<OpenDueField, number> }>();
+    for (const g of segments) {
+      let b = buckets.get(g.bucket);
+      if (!b) {
+        b = { from: g.from, counters: new Map(), open: new Map() };
+        buckets.set(g.bucket, b);
+      }
+      for (const { counters } of view.sumByUnit(g.key, unitId)) {
         for (const [k, v] of Object.entries(counters)) b.counters.set(k as FactCounter, (b.counters.get(k as FactCounter) ?? 0) + v);
       }
       for (const f of OPEN_FIELDS) {
-        for (const v of view.countOpenBefore(d.key, f, unitId).values()) b.open.set(f, (b.open.get(f) ?? 0) + v);
+        for (const v of view.countOpenBefore(g.key, f, unitId).values()) b.open.set(f, (b.open.get(f) ?? 0) + v);
       }
     }
     const points = [...buckets].map(([key, b]) => {

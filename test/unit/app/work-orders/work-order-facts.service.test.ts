@@ -6,7 +6,7 @@
  * on; a write whose change was never listed is missed until a rebuild.
  */
 import type { FactChange, WorkOrderFactsRepository } from '../../../../src/app/work-orders/work-orders.ports';
-import { parsePeriod, type Period } from '../../../../src/domain/calendar/periods';
+import { parsePeriod, periodOf, type Period } from '../../../../src/domain/calendar/periods';
 import { WorkOrderFacts, HOUR_MS, hourOf, type OrderFacts } from '../../../../src/app/work-orders/reporting/work-order-facts.service';
 import { factRowsOf } from '../../../../src/domain/kpi/work-order-facts';
 import { packRows, rollupsOf } from '../../../../src/domain/kpi/work-order-rollups';
@@ -349,6 +349,8 @@ describe('WorkOrderFacts (KPI rollups)', () => {
   });
 });
 
+/** The ISO week label of a `2026-03-05` day. */
+const parsePeriodWeek = (day: string): string => periodOf('week', (parsePeriod('day', day) as Period).from).label;
 const SUPERVISOR: AccessActor = { userId: 'sup-1', role: 'supervisor', agentId: null, unitId: null, groupId: null };
 const HANDLER_2: AccessActor = { userId: 'h-2', role: 'unit_handler', agentId: null, unitId: 'unit-2', groupId: null };
 
@@ -371,6 +373,15 @@ describe('trend lines (day sums)', () => {
     expect(days).toEqual(await trendOf(truth, 'day'));
     const weeks = await trendOf(facts, 'week');
     expect(weeks.points.map((p) => p.key)).toEqual(['2026-W09', '2026-W10', '2026-W11', '2026-W12', '2026-W13', '2026-W14']);
+    // Whole weeks are read from the week sums, the edge weeks (1 March, 30–31 March) from their days:
+    // each week equals its days added up.
+    const isoWeek = (day: string): string => parsePeriodWeek(day);
+    for (const w of weeks.points) {
+      const inWeek = days.points.filter((d) => isoWeek(d.key) === w.key);
+      expect([w.key, total([w])]).toEqual([w.key, total(inWeek)]);
+      const sat = { numerator: inWeek.reduce((s, d) => s + d.satisfaction.numerator, 0), denominator: inWeek.reduce((s, d) => s + d.satisfaction.denominator, 0) };
+      expect([w.key, w.satisfaction]).toEqual([w.key, { ...sat, value: sat.denominator === 0 ? null : sat.numerator / sat.denominator }]);
+    }
     const month = await report(facts, MARCH, MARCH.to);
     const sum = (pick: (u: WorkOrderReport['units'][number]) => number) => month.units.reduce((s, u) => s + pick(u), 0);
     const expected = {
