@@ -212,7 +212,8 @@ export interface WorkOrderFactsRepository {
    * The sums of these periods as one consistent view: everything `put` before the call, whether
    * already folded or not. Open due instants are counted before `asOf`.
    */
-  view(periodKeys: readonly string[], asOf: Date): Promise<WorkOrderFactsView>;
+  /** `topics: false`: the hot-topic sums are not read (a trend needs none; `topics` then throws). */
+  view(periodKeys: readonly string[], asOf: Date, opts?: { readonly topics?: boolean }): Promise<WorkOrderFactsView>;
 }
 
 /** Sums of the facts of some periods, read at once (WorkOrderFactsRepository.view). */

@@ -31,10 +31,10 @@ export const topicDocId = (periodKey: string): string => `T|${periodKey}`;
 export const openDayDocId = (periodKey: string, day: number): string => `D|${periodKey}|${day}`;
 export const dayOf = (ms: number): number => Math.floor(ms / DAY_MS);
 
-/** The documents a view of these periods at `asOf` reads. */
-export function viewDocIds(periodKeys: readonly string[], asOf: Date): string[] {
+/** The documents a view of these periods at `asOf` reads (without the hot-topic ones when `topics` is false). */
+export function viewDocIds(periodKeys: readonly string[], asOf: Date, topics = true): string[] {
   const day = dayOf(asOf.getTime());
-  return periodKeys.flatMap((p) => [periodDocId(p), openDocId(p), topicDocId(p), openDayDocId(p, day)]);
+  return periodKeys.flatMap((p) => [periodDocId(p), openDocId(p), ...(topics ? [topicDocId(p)] : []), openDayDocId(p, day)]);
 }
 
 /** The rows of one revision as stored: only what the sums need. */

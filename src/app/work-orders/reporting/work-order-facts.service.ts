@@ -137,9 +137,9 @@ export class WorkOrderFacts implements WorkOrderFactsRepository {
 
   // ---- read ----
 
-  async view(periodKeys: readonly string[], asOf: Date): Promise<WorkOrderFactsView> {
+  async view(periodKeys: readonly string[], asOf: Date, opts: { readonly topics?: boolean } = {}): Promise<WorkOrderFactsView> {
     for (let attempt = 1; ; attempt++) {
-      const docs = await this.tryView(periodKeys, asOf);
+      const docs = await this.tryView(periodKeys, asOf, opts.topics ?? true);
       if (docs) return new RollupView(docs, asOf);
       if (attempt >= 20) throw new Error('KPI rollups changed during every read attempt');
       await sleep(Math.min(500, 10 * attempt * attempt));
@@ -147,12 +147,12 @@ export class WorkOrderFacts implements WorkOrderFactsRepository {
   }
 
   /** One consistent read, or null when a fold step started or ended meanwhile. */
-  private async tryView(periodKeys: readonly string[], asOf: Date): Promise<Map<string, Bag> | null> {
+  private async tryView(periodKeys: readonly string[], asOf: Date, topics: boolean): Promise<Map<string, Bag> | null> {
     const { store } = this.deps;
     const state = await this.state();
     const batch = await store.readBatch(state.seq + 1);
     const eff = batch ? batch.after : state;
-    const ids = viewDocIds(periodKeys, asOf);
+    const ids = viewDocIds(periodKeys, asOf, topics);
     const [stored, pending] = await Promise.all([store.readRollups(eff.gen, ids), this.readPending(eff.cursor, Infinity, false)]);
     const delta: Delta = new Map();
     for (const c of pending.changes) addChange(delta, c);

@@ -136,7 +136,7 @@ export class WorkOrderReportService {
       if (!whole) segments.push({ bucket: week.label, from: d.from, key: d.key });
       else if (week.from.getTime() === d.from.getTime()) segments.push({ bucket: week.label, from: d.from, key: week.key });
     }
-    const view = await this.deps.facts.view(segments.map((g) => g.key), asOf);
+    const view = await this.deps.facts.view(segments.map((g) => g.key), asOf, { topics: false });
     const buckets = new Map<string, { from: Date; counters: Map<FactCounter, number>; open: Map<OpenDueField, number> }>();
     for (const g of segments) {
       let b = buckets.get(g.bucket);
