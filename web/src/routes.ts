@@ -1,33 +1,32 @@
 /**
- * Pages reached by their address (`#/reports`, `#/admin`): each area lists its own in its own file,
- * and this module joins the lists. A page a role may not open is not offered (the server refuses its
- * API anyway).
+ * Pages reached by their address (`#/reports`, `#/admin`), each its own chunk, and who may open
+ * them: each area lists its pages in its own module (reports/routes.ts), joined here. A page a
+ * role may not open is not offered (the server refuses its API anyway).
  */
-import { useEffect, useState, type ComponentType } from 'react';
+import { useEffect, useState, type ComponentType, type LazyExoticComponent } from 'react';
 import type { Role, SessionUser } from './api';
-import { REPORT_ROUTES } from './reports/routes';
+import { REPORT_PAGES } from './reports/routes';
 
-export interface PageRoute {
-  /** The hash path, e.g. `/reports`. */
-  readonly path: string;
-  /** The menu label. */
+export interface PageEntry {
+  /** The hash route: `#/<key>` (a query after `?` is the page's own). */
+  readonly key: string;
   readonly label: string;
   readonly roles: readonly Role[];
-  readonly load: () => Promise<{ default: ComponentType<{ user: SessionUser }> }>;
+  readonly component: LazyExoticComponent<ComponentType<{ user: SessionUser }>>;
 }
 
-export const ROUTES: readonly PageRoute[] = [...REPORT_ROUTES];
+export const PAGES: readonly PageEntry[] = [...REPORT_PAGES];
 
-export const routesFor = (role: Role): PageRoute[] => ROUTES.filter((r) => r.roles.includes(role));
+export const pagesFor = (role: Role): PageEntry[] => PAGES.filter((p) => p.roles.includes(role));
 
-/** The hash path (`#/reports?x` → `/reports`), following navigation. */
-export function useHashPath(): string {
-  const read = () => window.location.hash.replace(/^#/, '').split('?')[0] || '/';
-  const [path, setPath] = useState(read);
+/** The page key of the address (`#/reports?period=month` → `reports`), following navigation. */
+export function useHashRoute(): string {
+  const read = () => window.location.hash.replace(/^#\/?/, '').split('?')[0] ?? '';
+  const [route, setRoute] = useState(read);
   useEffect(() => {
-    const on = () => setPath(read());
+    const on = () => setRoute(read());
     window.addEventListener('hashchange', on);
     return () => window.removeEventListener('hashchange', on);
   }, []);
-  return path;
+  return route;
 }

@@ -3,7 +3,7 @@
  * agent directory (工号, name, queues), queues, regulation presets and the working-day calendar.
  */
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, App as AntApp, Button, Card, Checkbox, Form, Input, Layout, Radio, Space, Table, Tabs, Tag } from 'antd';
+import { Alert, Button, Card, Checkbox, Form, Input, Layout, Radio, Space, Table, Tabs, Tag } from 'antd';
 import { api, ApiError, type Role, type SessionUser } from '../api';
 import { PageHeader } from '../reports/PageHeader';
 import { CalendarTab } from './CalendarTab';
@@ -64,9 +64,9 @@ function QueueChoice({ id, value, onChange, options }: { id?: string; value?: st
 }
 
 function UsersTab() {
-  const { message } = AntApp.useApp();
   const [items, setItems] = useState<UserRow[]>([]);
   const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
   const [form] = Form.useForm<{ username: string; displayName: string; role: Role; password: string; unitId?: string; agentId?: string }>();
   const role = Form.useWatch('role', form);
   const load = useCallback(() => {
@@ -75,9 +75,10 @@ function UsersTab() {
   useEffect(load, [load]);
   const create = async (v: { username: string; displayName: string; role: Role; password: string; unitId?: string; agentId?: string }) => {
     setError(null);
+    setDone(null);
     try {
       await api('POST', '/api/users', { username: v.username, displayName: v.displayName, role: v.role, password: v.password, unitId: v.unitId ?? null, agentId: v.agentId ?? null });
-      void message.success(`已创建用户 ${v.username}`);
+      setDone(`已创建用户 ${v.username}`);
       form.resetFields();
       load();
     } catch (e) {
@@ -107,6 +108,7 @@ function UsersTab() {
           <Form.Item name="password" label="初始密码" rules={[{ required: true, message: '请填写初始密码' }, { min: 8, message: '密码至少8位' }]}><Input.Password autoComplete="new-password" /></Form.Item>
           <Button type="primary" htmlType="submit">创建</Button>
         </Form>
+        {done && <Alert style={{ marginTop: 12 }} type="success" showIcon message={done} />}
         {error && <Alert style={{ marginTop: 12 }} type="error" showIcon message={error} />}
       </Card>
     </Space>
@@ -114,7 +116,6 @@ function UsersTab() {
 }
 
 function AgentsTab() {
-  const { message } = AntApp.useApp();
   const [items, setItems] = useState<AgentRow[]>([]);
   const [queues, setQueues] = useState<QueueRow[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -129,8 +130,8 @@ function AgentsTab() {
     setError(null);
     try {
       const r = await api<{ agent: AgentRow; sip?: { username: string; secret?: string } }>('POST', '/api/directory/agents', v);
-      setSecret(r.sip?.secret ? `工号 ${r.agent.agentNumber} 的话机账号 ${r.sip.username}，密码（仅显示这一次）：${r.sip.secret}` : null);
-      void message.success(`已创建坐席 ${r.agent.agentNumber}`);
+      // Inline, not a toast: the secret must stay readable until the administrator has noted it.
+      setSecret(`已创建坐席 ${r.agent.agentNumber}${r.sip?.secret ? `。工号 ${r.agent.agentNumber} 的话机账号 ${r.sip.username}，密码（仅显示这一次）：${r.sip.secret}` : ''}`);
       form.resetFields();
       load();
     } catch (e) {
@@ -189,7 +190,7 @@ export default function AdminPage({ user }: { user: SessionUser }) {
   const [tab, setTab] = useState(initialTab);
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <PageHeader user={user} title="12345 热线 · 系统管理" current="/admin" />
+      <PageHeader user={user} title="12345 热线 · 系统管理" current="admin" />
       <Layout.Content style={{ padding: 12 }}>
         <Card size="small">
           <Tabs activeKey={tab} onChange={setTab} destroyInactiveTabPane items={[

@@ -204,7 +204,7 @@ export default function Wallboard({ user }: { user: SessionUser }) {
           数据更新于 {snap ? clockTime(snap.at) : '—'}
           {stale && '（已过期）'}
         </span>
-        {!big && <NavLinks user={user} current="/" light />}
+        {!big && <NavLinks user={user} current="" light />}
         <span style={{ marginLeft: 'auto', background: big ? 'transparent' : '#fff', padding: '2px 10px', borderRadius: 4, fontSize: f.label }} data-testid="connection">
           {conn === 'connected' ? <Badge status="success" text={<span style={{ color: big ? '#fff' : undefined }}>已连接</span>} /> : <Badge status="error" text={<span style={{ color: big ? '#ff7875' : undefined }}>连接中断，正在重连…</span>} />}
         </span>

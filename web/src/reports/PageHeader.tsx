@@ -1,7 +1,7 @@
 /** The header of the 统计报表 and 系统管理 pages: title, the pages this role may open, sign out. */
 import { Button, Layout, Space, Typography } from 'antd';
 import { signOut, type SessionUser } from '../api';
-import { routesFor } from '../routes';
+import { pagesFor } from '../routes';
 
 export function NavLinks({ user, current, light }: { user: SessionUser; current?: string; light?: boolean }) {
   const color = light ? '#fff' : undefined;
@@ -11,9 +11,9 @@ export function NavLinks({ user, current, light }: { user: SessionUser; current?
         {user.role !== 'agent' && user.role !== 'unit_handler' && (
           <a href="#/" style={{ color }}>班长监控</a>
         )}
-        {routesFor(user.role).map((r) => (
-          <a key={r.path} href={`#${r.path}`} aria-current={current === r.path ? 'page' : undefined} style={{ color, fontWeight: current === r.path ? 700 : 400 }}>
-            {r.label}
+        {pagesFor(user.role).map((p) => (
+          <a key={p.key} href={`#/${p.key}`} aria-current={current === p.key ? 'page' : undefined} style={{ color, fontWeight: current === p.key ? 700 : 400 }}>
+            {p.label}
           </a>
         ))}
       </Space>
