@@ -22,9 +22,9 @@
 import os from 'node:os';
 import type { Page } from 'playwright-core';
 import { MongoWorkOrderRollupStore } from '../src/adapters/db/repositories/work-order-facts.repository';
-import type { OpenDueField, PackedFactRow } from '../src/app/work-orders/ports';
-import { periodKeys } from '../src/app/work-orders/periods';
-import { WorkOrderFacts, type OrderFacts } from '../src/app/work-orders/work-order-facts.rollup';
+import type { OpenDueField, PackedFactRow } from '../src/domain/kpi/work-order-facts';
+import { periodKeys } from '../src/domain/calendar/periods';
+import { WorkOrderFacts, type OrderFacts } from '../src/app/work-orders/reporting/work-order-facts.service';
 import { silentLogger } from '../src/shared/logger';
 import { ADMIN } from '../test/support/api-harness';
 import { launchChromium, openPage, signIn } from '../test/support/browser';
