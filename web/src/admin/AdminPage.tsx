@@ -186,11 +186,11 @@ function QueuesTab() {
 /** The tab in the address: `#/admin?tab=presets`. */
 const initialTab = (): string => new URLSearchParams(window.location.hash.split('?')[1] ?? '').get('tab') ?? 'users';
 
-export default function AdminPage({ user }: { user: SessionUser }) {
+export default function AdminPage(_props: { user: SessionUser }) {
   const [tab, setTab] = useState(initialTab);
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <PageHeader user={user} title="12345 热线 · 系统管理" current="admin" />
+      <PageHeader title="12345 热线 · 系统管理" />
       <Layout.Content style={{ padding: 12 }}>
         <Card size="small">
           <Tabs activeKey={tab} onChange={setTab} destroyInactiveTabPane items={[

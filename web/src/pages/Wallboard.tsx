@@ -7,7 +7,6 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { App as AntApp, Badge, Button, Card, ConfigProvider, Layout, Popconfirm, Space, Table, Tag, Typography, theme } from 'antd';
 import { api, signOut, type SessionUser } from '../api';
-import { NavLinks } from '../reports/PageHeader';
 import { useNow } from '../hooks';
 import { Live, type ConnectionState } from '../socket';
 import { ALERT_TEXT, reasonText, stateText } from '../texts';
@@ -204,7 +203,6 @@ export default function Wallboard({ user }: { user: SessionUser }) {
           数据更新于 {snap ? clockTime(snap.at) : '—'}
           {stale && '（已过期）'}
         </span>
-        {!big && <NavLinks user={user} current="" light />}
         <span style={{ marginLeft: 'auto', background: big ? 'transparent' : '#fff', padding: '2px 10px', borderRadius: 4, fontSize: f.label }} data-testid="connection">
           {conn === 'connected' ? <Badge status="success" text={<span style={{ color: big ? '#fff' : undefined }}>已连接</span>} /> : <Badge status="error" text={<span style={{ color: big ? '#ff7875' : undefined }}>连接中断，正在重连…</span>} />}
         </span>

@@ -215,7 +215,7 @@ export default function ReportsPage({ user }: { user: SessionUser }) {
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <PageHeader user={user} title="12345 热线 · 统计报表" current="reports" />
+      <PageHeader title="12345 热线 · 统计报表" />
       <Layout.Content style={{ padding: 12, display: 'flex', flexDirection: 'column', gap: 12 }}>
         <Card size="small">
           <Space wrap size={12}>

@@ -1,6 +1,6 @@
 /** The 统计报表 and 系统管理 pages: reports for managers and unit handlers (their own unit), administration for administrators. */
 import { lazy } from 'react';
-import type { PageEntry } from '../routes';
+import type { PageEntry } from '../shell/pages';
 
 export const REPORT_PAGES: readonly PageEntry[] = [
   { key: 'reports', label: '统计报表', roles: ['supervisor', 'admin', 'unit_handler'], component: lazy(() => import('./ReportsPage')) },

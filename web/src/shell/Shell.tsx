@@ -8,7 +8,7 @@ import { Button, Menu, Spin } from 'antd';
 import { signOut, type SessionUser } from '../api';
 import { pagesFor } from './pages';
 
-const routeOf = (): string => window.location.hash.replace(/^#\/?/, '');
+const routeOf = (): string => window.location.hash.replace(/^#\/?/, '').split('?')[0] ?? '';
 
 export function Shell({ user }: { user: SessionUser }) {
   const pages = pagesFor(user.role);
