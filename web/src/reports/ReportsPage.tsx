@@ -238,7 +238,7 @@ export default function ReportsPage({ user }: { user: SessionUser }) {
               options={units.map((u) => ({ value: u.unitId, label: u.unitId }))} />
             <Button onClick={() => save('xlsx')}>导出Excel</Button>
             <Button onClick={() => save('csv')}>导出CSV</Button>
-            <Button type="primary" disabled={!report} onClick={() => setBulletin(true)}>打印通报</Button>
+            <Button type="primary" onClick={() => report && setBulletin(true)}>打印通报</Button>
             {report && <span data-testid="report-asof">统计截至 {dateTime(Date.parse(report.asOf))}{user.role === 'unit_handler' ? '（本单位）' : ''}</span>}
           </Space>
         </Card>
