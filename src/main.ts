@@ -139,6 +139,7 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     log,
     control: new AgentControl(callPath.agents),
     callerHistory: workOrders.callerHistory,
+    confidentialCallers: workOrders.confidentialCallers,
     background,
     consoleSettings: { breakReasons: config.breakReasons, wrapUpMs: config.callPath.wrapUpMs, ringTimeoutMs: config.callPath.ringTimeoutMs },
     // Read on scrape, long after start-up (the socket server exists by then).

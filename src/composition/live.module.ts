@@ -5,6 +5,7 @@
  * test harness, from the test (`apply`).
  */
 import type { DbConnection } from '../adapters/db/connection';
+import { MongoCallCases } from '../adapters/db/repositories/call-case.repository';
 import { MongoCallRecordReader } from '../adapters/db/repositories/call-record.repository';
 import { MongoQueueRepository, MongoSettingsRepository } from '../adapters/db/repositories/queue-settings.repository';
 import type { Authenticator } from '../adapters/http/auth.middleware';
@@ -15,6 +16,7 @@ import { SocketProjector } from '../adapters/realtime/projector';
 import type { AnyBusMessage } from '../app/events/event-bus';
 import { AgentConsoleService } from '../app/live/agent-console.service';
 import { liveInputsOf } from '../app/live/call-path-bridge';
+import { ConfidentialGate } from '../app/live/confidential-gate';
 import { DashboardService } from '../app/live/dashboard.service';
 import { LiveDashboard } from '../app/live/live-dashboard';
 import type { AgentControlPort, LiveInput } from '../app/live/live.ports';
@@ -22,7 +24,7 @@ import { metricsOptionsOf } from '../app/queues/queues.ports';
 import { QueuesService } from '../app/queues/queues.service';
 import type { WorkOrderLookup } from '../app/records/call-records.ports';
 import { CallRecordsService } from '../app/records/call-records.service';
-import type { Background } from '../shared/background';
+import { BackgroundTasks, type Background } from '../shared/background';
 import type { Clock } from '../shared/clock';
 import type { AgentId } from '../shared/ids';
 import type { Logger } from '../shared/logger';
@@ -43,6 +45,11 @@ export interface LiveModuleDeps {
   readonly consoleSettings?: ConsoleSettings;
   /** What the metrics read besides the live projection (sockets, ARI, spool, background tasks). */
   readonly metrics?: MetricsOptions;
+  /**
+   * Callers known to be confidential (docs/adr/0021): a new call from one is masked from its first
+   * live event and read as confidential by REST. Without it, calls follow their orders only.
+   */
+  readonly confidentialCallers?: { isConfidential(callerNumber: string): Promise<boolean>; which(numbers: readonly string[]): Promise<Set<string>> };
 }
 
 export interface LiveModule {
@@ -91,7 +98,7 @@ export function buildLiveModule(d: LiveModuleDeps): LiveModule {
   }
   const callRecordReader = new MongoCallRecordReader(d.db.connection);
   // The call metrics read the monitoring settings' thresholds, as the dashboard does.
-  const calls = new CallRecordsService(callRecordReader, d.callerHistory, () => metricsOptionsOf(queues.currentSettings()));
+  const calls = new CallRecordsService(callRecordReader, d.callerHistory, () => metricsOptionsOf(queues.currentSettings()), d.confidentialCallers ?? null);
   const socketDashboard = dashboard ? new DashboardService(dashboard) : null;
   const viewDashboard = dashboard ?? new LiveDashboard({ clock });
   const projector = new SocketProjector();
@@ -111,6 +118,18 @@ export function buildLiveModule(d: LiveModuleDeps): LiveModule {
     agentConsole.apply(input);
     metrics.observe(input);
   };
+  // The call path's inputs pass the gate: a known confidential caller is masked from the first event.
+  const known = d.confidentialCallers;
+  const callCases = new MongoCallCases(d.db.connection);
+  const gate = known
+    ? new ConfidentialGate({
+        isConfidential: (n) => known.isConfidential(n),
+        markCall: (callId) => callCases.mark(callId, { confidential: true, unitIds: [], handlingUnitIds: [] }),
+        deliver: apply,
+        background: background ?? new BackgroundTasks(log.child({ component: 'background' })),
+      })
+    : null;
+  const enter = (input: LiveInput): void => (gate ? gate.accept(input) : apply(input));
   return {
     queues,
     dashboard,
@@ -124,13 +143,12 @@ export function buildLiveModule(d: LiveModuleDeps): LiveModule {
     routers: d.consoleSettings ? [consoleSettingsRouter(d.auth, d.consoleSettings)] : [],
     apply,
     markConfidential(callId) {
-      const input = { kind: 'confidential', callId, at: clock() } as const;
-      dashboard?.apply(input);
-      agentConsole.apply(input);
+      // Through the gate too: a call still waiting for its caller's lookup gets it after its first event.
+      enter({ kind: 'confidential', callId, at: clock() });
     },
     follow(subscribeAll, agentName) {
       return subscribeAll((message) => {
-        for (const input of liveInputsOf(message, agentName)) apply(input);
+        for (const input of liveInputsOf(message, agentName)) enter(input);
       });
     },
     async start(opts = {}) {

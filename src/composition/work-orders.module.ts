@@ -47,6 +47,8 @@ import { WorkOrderReportService } from '../app/work-orders/reporting/work-order-
 import { WorkOrderService } from '../app/work-orders/lifecycle/work-order.service';
 import { orderHandlers, unitIdsOf } from '../app/work-orders/lifecycle/work-order.policy';
 import { MongoCallCases } from '../adapters/db/repositories/call-case.repository';
+import { MongoConfidentialCallers } from '../adapters/db/repositories/confidential-caller.repository';
+import { ConfidentialCallers } from '../app/callers/confidential-callers';
 import type { Logger } from '../shared/logger';
 import type { WorkOrderLookup } from '../app/records/call-records.ports';
 import type { CallCases, SurveyDialer, SurveyHandovers } from '../app/work-orders/work-orders.ports';
@@ -121,6 +123,8 @@ export interface WorkOrderModule {
   readonly scheduler: CronJobScheduler | null;
   /** A caller's recent orders, for the agent console's screen pop. */
   readonly callerHistory: WorkOrderLookup;
+  /** Callers marked confidential by their orders: their later calls are masked from the first event. */
+  readonly confidentialCallers: ConfidentialCallers;
   /** Creates indexes, loads presets and calendar years, starts the jobs. Call after db.start(). */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -150,6 +154,7 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
       if (c.confidential) deps.onCallConfidential?.(callId);
     },
   };
+  const confidentialCallers = new ConfidentialCallers(new MongoConfidentialCallers(conn), log.child({ component: 'confidential-callers' }));
   const attachmentStore = new GridFsAttachmentStore(conn);
   const limits: AttachmentLimits = {
     maxFileBytes: deps.attachments?.maxFileBytes ?? 20 * 1024 * 1024,
@@ -163,7 +168,7 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   const retentionDays = deps.attachments?.retentionDays ?? 0;
   const retention = new AttachmentRetention({ orders: orderRepo, store: attachmentStore, retentionDays, clock, log });
   const orders = new WorkOrderService({
-    orders: orderRepo, notices: noticeLog, facts: factsRepo, knowledge: kbRepo, regulation, events, clock, newId, log, calls,
+    orders: orderRepo, notices: noticeLog, facts: factsRepo, knowledge: kbRepo, regulation, events, clock, newId, log, calls, callers: confidentialCallers,
     attachmentRefs: (orderId, refs, field) => attachments.resolveRefs(orderId, refs, field),
   });
   regulation.onCalendarChange((reason) => orders.recomputeProvisionalDeadlines(reason));
@@ -240,7 +245,7 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   };
 
   return {
-    routers, events, orders, attachments, attachmentStore, retention, knowledge, complaints, reports, regulation, sweep, survey, sms, facts: factsRepo, scheduler, callerHistory,
+    routers, events, orders, attachments, attachmentStore, retention, knowledge, complaints, reports, regulation, sweep, survey, sms, facts: factsRepo, scheduler, callerHistory, confidentialCallers,
     async start() {
       await Promise.all([
         orderRepo.init(), complaintRepo.init(), changes.init(), factsRepo.init(), kbRepo.init(), settings.init(), jobLock.init(), idempotency.init(), attachmentStore.init(),

@@ -86,6 +86,8 @@ export class CallRecordsService {
     private readonly records: CallRecordReader,
     private readonly workOrders: WorkOrderLookup,
     private readonly metricsOptions: () => Partial<CallMetricsOptions> = () => ({}),
+    /** Callers known to be confidential (docs/adr/0021): their calls are masked even before a mark reaches the record. */
+    private readonly confidentialCallers: { which(numbers: readonly string[]): Promise<Set<string>> } | null = null,
   ) {}
 
   async list(actor: Actor, query: CallQuery): Promise<Page<CallSummaryView>> {
@@ -94,12 +96,16 @@ export class CallRecordsService {
     // A search by number never confirms a confidential caller to someone who does not handle the call.
     const q = query.callerNumber ? { ...query, searcherKeys: actorHandlerKeys(actor) } : query;
     const page = await this.records.find(scope, q);
-    return { ...page, items: page.items.map((r) => this.summary(actor, r)) };
+    const items = await this.withKnownCallers(page.items);
+    // A caller marked confidential whose calls are not all marked yet: the search shows only handled ones.
+    const shown = query.callerNumber && items.some((r) => r.confidential) ? items.filter((r) => seesCaller(actor, subjectOf(r), r.confidential)) : items;
+    return { ...page, ...(shown.length !== items.length ? { total: page.total - (items.length - shown.length) } : {}), items: shown.map((r) => this.summary(actor, r)) };
   }
 
   async get(actor: Actor, callId: string): Promise<CallDetailView> {
     requirePermission(actor, 'calls:read');
-    const r = await this.records.findById(callId);
+    const found = await this.records.findById(callId);
+    const [r] = found ? await this.withKnownCallers([found]) : [];
     if (!r) throw new NotFoundError('call');
     requirePermission(actor, 'calls:read', subjectOf(r), 'call');
     const v = visibleCaller(actor, subjectOf(r), withoutHiddenRecording(actor, r));
@@ -114,7 +120,8 @@ export class CallRecordsService {
    */
   async callerHistory(actor: Actor, callId: string, limit = 10): Promise<CallerHistoryView> {
     requirePermission(actor, 'callers:history');
-    const r = await this.records.findById(callId);
+    const found = await this.records.findById(callId);
+    const [r] = found ? await this.withKnownCallers([found]) : [];
     if (!r) throw new NotFoundError('call');
     requirePermission(actor, 'callers:history', subjectOf(r), 'call');
     return this.historyFor(actor, r, limit);
@@ -128,10 +135,11 @@ export class CallRecordsService {
     },
     limit = 10,
   ): Promise<CallerHistoryView> {
-    const [calls, orders] = await Promise.all([
+    const [recent, orders] = await Promise.all([
       this.records.recentByCaller(call.callerNumber, limit + 1, call.startedAt),
       this.workOrders.recentByCaller(call.callerNumber, limit),
     ]);
+    const calls = await this.withKnownCallers(recent);
     const self = visibleCaller(actor, { handlingAgentId: call.agentId, handlingUnitIds: call.handlingUnitIds }, {
       callerNumber: call.callerNumber,
       confidential: call.confidential,
@@ -191,6 +199,14 @@ export class CallRecordsService {
     checkPeriod(q.from, q.to, MAX_REPORT_PERIOD_MS);
     const records = await this.records.listForMetrics(scope, q.from, q.to, { agentId: q.agentId, queueId: q.queueId });
     return { from: q.from, to: q.to, ...computeCallMetrics(records.map(toCallFact), { ...this.metricsOptions(), ...overrides }) };
+  }
+
+  /** Records of callers known to be confidential read as confidential (the mark on the record may still be on its way). */
+  private async withKnownCallers(records: readonly CallRecordView[]): Promise<readonly CallRecordView[]> {
+    const open = records.filter((r) => !r.confidential);
+    if (!this.confidentialCallers || open.length === 0) return records;
+    const known = await this.confidentialCallers.which(open.map((r) => r.callerNumber));
+    return known.size === 0 ? records : records.map((r) => (known.has(r.callerNumber) ? { ...r, confidential: true } : r));
   }
 
   private scopeOf(actor: Actor, permission: 'calls:read' | 'ratings:read' | 'kpi:read'): CallScope {

@@ -99,3 +99,16 @@ export function maskedForAudience<T extends CallerIdentity>(value: T): T {
     ...(value.callerName ? { callerName: maskName(value.callerName) } : {}),
   };
 }
+
+/**
+ * One key per caller whatever way the network writes the number: digits only, without the country
+ * code (+86, 0086) or the trunk 0 before a mobile. A caller marked confidential under one form is
+ * recognised under the others.
+ */
+export function callerKey(number: string): string {
+  let d = number.replace(/\D/g, '');
+  if (d.startsWith('0086')) d = d.slice(4);
+  else if (d.startsWith('86') && d.length === 13) d = d.slice(2);
+  if (d.length === 12 && d.startsWith('01')) d = d.slice(1);
+  return d;
+}

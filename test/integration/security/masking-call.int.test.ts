@@ -200,16 +200,34 @@ describe('a confidential caller over a real call', () => {
     expect(snapshot.abandoned.filter((a) => a.callId === abandoned.callId).map((a) => a.callerNumber)).toEqual([MASKED2]);
     expect(JSON.stringify(snapshot)).not.toContain(CALLER2);
 
+    // The caller is now known confidential (docs/adr/0021): the next call is masked from its first event.
+    expect(await sut.db.connection.collection('confidential_callers').findOne({ _id: CALLER2 } as never)).toMatchObject({ sources: [`order:${order.body.id}`] });
+
     // The caller calls again; agent 1002 (not handling the case) gets the pop and its history.
     const consoleEvents: Array<{ event: string; payload: unknown }> = [];
     for (const name of ['call:ringing', 'call:history'] as const) other.on(name, (payload: unknown) => consoleEvents.push({ event: name, payload }));
     await addAgents(sut, [1002]);
     await setAgentStates(sut, { ready: [1002], notReady: [1001] });
+    const deltasBefore = deltas.length;
     const phone = await startAgentPhone({ endpointPort: agentPortFor(1002), answerAfterMs: 500, hangupAfterMs: 3000 });
     const call = await placeCall({ callerNumber: CALLER2, hangupAfterMs: -1, timeoutMs: 60_000 });
     expect(call.success).toBe(true);
     await phone.stop();
     await eventually(() => consoleEvents.some((e) => e.event === 'call:history'), 10_000);
+    // The new call: on the supervisor's dashboard in the queue (masked) from its first delta on, and
+    // the ringing agent's pop masked; its record is marked and REST shows it masked.
+    const newDeltas = deltas.slice(deltasBefore);
+    const queued = newDeltas.flatMap((d) => (d.type === 'queue' ? d.queue.waiting.map((w) => w.callerNumber) : []));
+    expect(queued.length).toBeGreaterThan(0);
+    expect(new Set(queued)).toEqual(new Set([MASKED2]));
+    expect(JSON.stringify(newDeltas)).not.toContain(CALLER2);
+    const ringing = consoleEvents.find((e) => e.event === 'call:ringing')!.payload as { callId: string; callerNumber: string; masked: boolean };
+    expect([ringing.callerNumber, ringing.masked]).toEqual([MASKED2, true]);
+    const again = await eventually(async () => (await sut.callStore.records.findOne({ _id: ringing.callId, endedAt: { $ne: null } }).lean()) ?? null, 15_000);
+    expect(again.confidential).toBe(true);
+    const seen = await api<{ callerNumber: string; masked: boolean }>(sut, bossToken, 'GET', `/api/calls/${ringing.callId}`);
+    expect([seen.status, seen.body.callerNumber, seen.body.masked]).toEqual([200, MASKED2, true]);
+    expect((await api<{ total: number }>(sut, bossToken, 'GET', `/api/calls?caller=${CALLER2}`)).body.total).toBe(0);
     const history = consoleEvents.find((e) => e.event === 'call:history')!.payload as {
       history: { calls: unknown[]; workOrders: { orderId: string; title: string | null; masked: boolean }[] } | null;
     };

@@ -103,6 +103,8 @@ export interface WorkOrderServiceDeps {
   readonly log: Logger;
   /** The calls orders are made from: they get the order's confidentiality and units. */
   readonly calls?: CallCases;
+  /** The caller of a confidential order is marked, so the caller's later calls are masked from their first event. */
+  readonly callers?: { markFromOrder(order: { id: string; phone: string | null; callId: string | null }): Promise<void> };
   /** Attempts when another writer changed the order between read and write. */
   readonly maxAttempts?: number;
   /** Prefix of readable numbers, e.g. `WO`. */
@@ -400,6 +402,11 @@ export class WorkOrderService {
    * unmasked call.
    */
   private async markCallBefore(previous: WorkOrder | null, order: WorkOrder): Promise<void> {
+    const c = order.caller;
+    const p = previous?.caller;
+    if (this.deps.callers && c.confidential && !(p?.confidential && p.phone === c.phone && previous?.callId === order.callId)) {
+      await this.deps.callers.markFromOrder({ id: order.id, phone: c.phone ?? null, callId: order.callId ?? null });
+    }
     if (!this.deps.calls || order.callId === undefined) return;
     if (!order.caller.confidential || (previous?.caller.confidential && previous.callId === order.callId)) return;
     await this.deps.calls.mark(order.callId, { confidential: true, unitIds: [], handlingUnitIds: [] });
