@@ -43,8 +43,12 @@ export class Live {
     });
   }
 
+  /** Connects, or (an early connection taken over) tells the page's `connect` listeners it is up. */
   start(): void {
-    this.socket.connect();
+    if (this.socket.connected) {
+      this.set('connected');
+      this.socket.listeners('connect').forEach((l) => (l as () => void)());
+    } else if (!this.socket.active) this.socket.connect();
   }
 
   get connection(): ConnectionState {
@@ -78,4 +82,23 @@ export class Live {
     this.state = s;
     for (const l of this.stateListeners) l(s);
   }
+}
+
+/**
+ * The connection opened as soon as the login answers, while the console's code is still loading and
+ * rendering: the page takes it over (`takeLive`) with its handshake done or under way, instead of
+ * starting it after its first render.
+ */
+let early: Live | null = null;
+
+export function connectEarly(): void {
+  early?.close();
+  early = new Live();
+  early.start();
+}
+
+export function takeLive(): Live {
+  const l = early ?? new Live();
+  early = null;
+  return l;
 }

@@ -6,8 +6,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Alert, App as AntApp, Badge, Button, Card, Checkbox, Descriptions, Dropdown, Empty, Form, Input, Layout, List, Radio, Space, Table, Tag, Typography } from 'antd';
 import { api, signOut, type SessionUser } from '../api';
-import { useNow } from '../hooks';
-import { Live, type ConnectionState } from '../socket';
+import { Elapsed, Ticking } from '../hooks';
+import { takeLive, type ConnectionState } from '../socket';
 import { clockTime, dateTime, duration } from '../time';
 import { ORDER_STATUS_TEXT, OUTCOME_TEXT, reasonText, stateText } from '../texts';
 
@@ -108,8 +108,7 @@ function ConnectionBadge({ state }: { state: ConnectionState }) {
 
 export default function AgentConsole({ user }: { user: SessionUser }) {
   const { message } = AntApp.useApp();
-  const now = useNow(250);
-  const live = useMemo(() => new Live(), []);
+  const live = useMemo(() => takeLive(), []);
   const [conn, setConn] = useState<ConnectionState>(live.connection);
   const [state, setState] = useState<AgentState | null>(null);
   const [settings, setSettings] = useState<Settings>({ breakReasons: ['休息'], wrapUpMs: 15000, ringTimeoutMs: 10000 });
@@ -176,7 +175,7 @@ export default function AgentConsole({ user }: { user: SessionUser }) {
     [live, message],
   );
 
-  const createOrder = async () => {
+  const createOrder = useCallback(async () => {
     const v = (await form.validateFields()) as { callId: string; phone?: string; name?: string; category: string; urgency: string; content: string; address?: string; areaCode: string; confidential?: boolean };
     setBusy(true);
     try {
@@ -201,9 +200,9 @@ export default function AgentConsole({ user }: { user: SessionUser }) {
     } finally {
       setBusy(false);
     }
-  };
+  }, [form, message]);
 
-  const answerDirect = async (a: Article) => {
+  const answerDirect = useCallback(async (a: Article) => {
     if (!order) return;
     setBusy(true);
     try {
@@ -215,9 +214,9 @@ export default function AgentConsole({ user }: { user: SessionUser }) {
     } finally {
       setBusy(false);
     }
-  };
+  }, [order, message]);
 
-  const search = async (q: string) => {
+  const search = useCallback(async (q: string) => {
     if (!q.trim()) return;
     try {
       const r = await api<{ items: Array<{ article: Article }> }>('GET', `/api/knowledge/search?q=${encodeURIComponent(q.trim())}&limit=8`);
@@ -225,13 +224,10 @@ export default function AgentConsole({ user }: { user: SessionUser }) {
     } catch (err) {
       void message.error(err instanceof Error ? err.message : String(err));
     }
-  };
+  }, [message]);
 
   const st = state?.state ?? 'offline';
   const offline = conn !== 'connected';
-  const inState = state ? now - state.since : 0;
-  const wrapLeft = st === 'wrap_up' && state ? settings.wrapUpMs - inState : 0;
-  const ringLeft = ringing ? Math.max(0, settings.ringTimeoutMs - (now - ringing.offeredAt)) : 0;
   const popCallId = call?.callId ?? ringing?.callId ?? null;
   const history = popCallId ? histories[popCallId] : undefined;
   const lastRating = history?.calls.find((c) => c.rating)?.rating ?? null;
@@ -240,6 +236,81 @@ export default function AgentConsole({ user }: { user: SessionUser }) {
     items: settings.breakReasons.map((r) => ({ key: r, label: r })),
     onClick: ({ key }: { key: string }) => void act('agent:not_ready', { reason: key }),
   };
+
+  // The panes that do not follow the call's second-by-second life: rendered again only when their
+  // own inputs change, not at each state push or socket event.
+  const hasCall = call !== null;
+  const orderForm = useMemo(
+    () => (
+      <Card title="新建工单" size="small" style={{ overflow: 'auto' }} data-testid="order-form">
+        {order && <Alert type="success" showIcon style={{ marginBottom: 8 }} data-testid="order-created" message={`已创建工单 ${order.number}（${ORDER_STATUS_TEXT[order.status] ?? order.status}）`} />}
+        <Form form={form} layout="vertical" size="small" disabled={!hasCall} requiredMark>
+          <div style={{ display: 'grid', gridTemplateColumns: '1fr 1fr', columnGap: 8 }}>
+            <Form.Item label="通话编号" name="callId">
+              <Input readOnly />
+            </Form.Item>
+            <Form.Item label="来电号码" name="phone" rules={[{ pattern: /^\+?[0-9-]{3,20}$/, message: '号码格式不正确' }]}>
+              <Input />
+            </Form.Item>
+            <Form.Item label="来电人" name="name">
+              <Input />
+            </Form.Item>
+            <Form.Item label="区域代码" name="areaCode" rules={[{ required: true, message: '请输入区域代码' }, { pattern: /^[0-9A-Za-z-]{1,32}$/, message: '只能包含字母、数字和“-”' }]}>
+              <Input placeholder="如 110105" />
+            </Form.Item>
+          </div>
+          {/* Radio groups, not selects: one click each, and antd's Select root takes ARIA attributes it may not carry. */}
+          <Form.Item label="诉求类型" name="category" rules={[{ required: true, message: '请选择诉求类型' }]}>
+            <Choice label="诉求类型" options={CATEGORIES} />
+          </Form.Item>
+          <Form.Item label="紧急程度" name="urgency" rules={[{ required: true, message: '请选择紧急程度' }]}>
+            <Choice label="紧急程度" options={URGENCIES} />
+          </Form.Item>
+          <Form.Item label="地址" name="address">
+            <Input />
+          </Form.Item>
+          <Form.Item label="诉求内容" name="content" rules={[{ required: true, message: '请填写诉求内容' }]}>
+            <Input.TextArea rows={3} />
+          </Form.Item>
+          <Form.Item name="confidential" valuePropName="checked">
+            <Checkbox>保密（来电人信息对非承办人员隐藏）</Checkbox>
+          </Form.Item>
+          <Button type="primary" disabled={!hasCall || busy || order !== null} onClick={() => void createOrder().catch(() => undefined)}>
+            提交工单
+          </Button>
+        </Form>
+      </Card>
+    ),
+    [order, form, hasCall, busy, createOrder],
+  );
+  const knowledge = useMemo(
+    () => (
+      <Card title="知识库" size="small" style={{ overflow: 'auto' }}>
+        <Input.Search placeholder="输入关键词，如：公积金 提取" enterButton="搜索" aria-label="知识库搜索" onSearch={(q) => void search(q)} />
+        {articles === null ? null : articles.length === 0 ? (
+          <Empty description="未找到相关知识" />
+        ) : (
+          <List
+            size="small"
+            dataSource={articles}
+            renderItem={(a) => (
+              <List.Item
+                actions={[
+                  <Button key="direct" size="small" disabled={!order || busy || order.status !== 'PENDING_DISPATCH'} onClick={() => void answerDirect(a)}>
+                    即办
+                  </Button>,
+                ]}
+              >
+                <List.Item.Meta title={a.title} description={<Typography.Paragraph ellipsis={{ rows: 3 }} style={{ marginBottom: 0 }}>{a.body}</Typography.Paragraph>} />
+              </List.Item>
+            )}
+          />
+        )}
+        {!order && articles && articles.length > 0 && <Typography.Text type="secondary">提交工单后可一键“即办”（直接答复）</Typography.Text>}
+      </Card>
+    ),
+    [articles, order, busy, search, answerDirect],
+  );
 
   return (
     <Layout style={{ height: '100vh', overflow: 'hidden' }}>
@@ -255,7 +326,7 @@ export default function AgentConsole({ user }: { user: SessionUser }) {
             {stateText(st, state?.reason, settings.breakReasons)}
             {state?.reason ? `（${reasonText(state.reason)}）` : ''}
           </Tag>
-          <span className="figure">{duration(inState)}</span>
+          <span className="figure">{state ? <Elapsed from={state.since} /> : duration(0)}</span>
         </span>
         <span>
           今日接听 <strong className="figure">{state?.callsToday ?? 0}</strong> · 未接 <strong className="figure">{state?.missesToday ?? 0}</strong>
@@ -288,7 +359,7 @@ export default function AgentConsole({ user }: { user: SessionUser }) {
           {st === 'wrap_up' && (
             <Space>
               <Tag color="purple" data-testid="wrapup-countdown">
-                话后处理 剩余 {duration(Math.max(0, wrapLeft))}
+                话后处理 剩余 <Ticking ms={250}>{(now) => duration(Math.max(0, settings.wrapUpMs - (now - (state?.since ?? now))))}</Ticking>
               </Tag>
               <Button disabled={offline || busy} onClick={() => void act('agent:wrap_up_done')}>
                 完成话后处理
@@ -319,9 +390,9 @@ export default function AgentConsole({ user }: { user: SessionUser }) {
                   {ringing.masked && <Tag color="#874d00">保密</Tag>}
                 </span>
                 <span>队列 {ringing.queueId}</span>
-                <span>已等待 {duration(ringing.waitMs + (now - ringing.offeredAt))}</span>
+                <span>已等待 <Elapsed from={ringing.offeredAt} plus={ringing.waitMs} /></span>
                 <span>
-                  请在 <strong className="figure">{Math.ceil(ringLeft / 1000)}</strong> 秒内接听
+                  请在 <strong className="figure"><Ticking ms={250}>{(now) => Math.ceil(Math.max(0, settings.ringTimeoutMs - (now - ringing.offeredAt)) / 1000)}</Ticking></strong> 秒内接听
                 </span>
               </Space>
             }
@@ -340,7 +411,7 @@ export default function AgentConsole({ user }: { user: SessionUser }) {
                   <Descriptions.Item label="队列">{call.queueId || '—'}</Descriptions.Item>
                   <Descriptions.Item label="排队等待">{duration(call.waitMs)}</Descriptions.Item>
                   <Descriptions.Item label={call.endedAt ? '通话时长' : '通话计时'}>
-                    <span className="figure" data-testid="call-timer">{duration((call.endedAt ?? now) - call.answeredAt)}</span>
+                    <span className="figure" data-testid="call-timer"><Elapsed from={call.answeredAt} to={call.endedAt} /></span>
                     {call.endedAt && <Tag style={{ marginLeft: 8 }}>已挂机</Tag>}
                   </Descriptions.Item>
                   <Descriptions.Item label="上次评价">{call.rating ?? (lastRating ? (lastRating.satisfied ? '满意' : '不满意') : '—')}</Descriptions.Item>
@@ -395,68 +466,8 @@ export default function AgentConsole({ user }: { user: SessionUser }) {
             )}
           </Card>
 
-          <Card title="新建工单" size="small" style={{ overflow: 'auto' }} data-testid="order-form">
-            {order && <Alert type="success" showIcon style={{ marginBottom: 8 }} data-testid="order-created" message={`已创建工单 ${order.number}（${ORDER_STATUS_TEXT[order.status] ?? order.status}）`} />}
-            <Form form={form} layout="vertical" size="small" disabled={!call} requiredMark>
-              <div style={{ display: 'grid', gridTemplateColumns: '1fr 1fr', columnGap: 8 }}>
-                <Form.Item label="通话编号" name="callId">
-                  <Input readOnly />
-                </Form.Item>
-                <Form.Item label="来电号码" name="phone" rules={[{ pattern: /^\+?[0-9-]{3,20}$/, message: '号码格式不正确' }]}>
-                  <Input />
-                </Form.Item>
-                <Form.Item label="来电人" name="name">
-                  <Input />
-                </Form.Item>
-                <Form.Item label="区域代码" name="areaCode" rules={[{ required: true, message: '请输入区域代码' }, { pattern: /^[0-9A-Za-z-]{1,32}$/, message: '只能包含字母、数字和“-”' }]}>
-                  <Input placeholder="如 110105" />
-                </Form.Item>
-              </div>
-              {/* Radio groups, not selects: one click each, and antd's Select root takes ARIA attributes it may not carry. */}
-              <Form.Item label="诉求类型" name="category" rules={[{ required: true, message: '请选择诉求类型' }]}>
-                <Choice label="诉求类型" options={CATEGORIES} />
-              </Form.Item>
-              <Form.Item label="紧急程度" name="urgency" rules={[{ required: true, message: '请选择紧急程度' }]}>
-                <Choice label="紧急程度" options={URGENCIES} />
-              </Form.Item>
-              <Form.Item label="地址" name="address">
-                <Input />
-              </Form.Item>
-              <Form.Item label="诉求内容" name="content" rules={[{ required: true, message: '请填写诉求内容' }]}>
-                <Input.TextArea rows={3} />
-              </Form.Item>
-              <Form.Item name="confidential" valuePropName="checked">
-                <Checkbox>保密（来电人信息对非承办人员隐藏）</Checkbox>
-              </Form.Item>
-              <Button type="primary" disabled={!call || busy || order !== null} onClick={() => void createOrder().catch(() => undefined)}>
-                提交工单
-              </Button>
-            </Form>
-          </Card>
-
-          <Card title="知识库" size="small" style={{ overflow: 'auto' }}>
-            <Input.Search placeholder="输入关键词，如：公积金 提取" enterButton="搜索" aria-label="知识库搜索" onSearch={(q) => void search(q)} />
-            {articles === null ? null : articles.length === 0 ? (
-              <Empty description="未找到相关知识" />
-            ) : (
-              <List
-                size="small"
-                dataSource={articles}
-                renderItem={(a) => (
-                  <List.Item
-                    actions={[
-                      <Button key="direct" size="small" disabled={!order || busy || order.status !== 'PENDING_DISPATCH'} onClick={() => void answerDirect(a)}>
-                        即办
-                      </Button>,
-                    ]}
-                  >
-                    <List.Item.Meta title={a.title} description={<Typography.Paragraph ellipsis={{ rows: 3 }} style={{ marginBottom: 0 }}>{a.body}</Typography.Paragraph>} />
-                  </List.Item>
-                )}
-              />
-            )}
-            {!order && articles && articles.length > 0 && <Typography.Text type="secondary">提交工单后可一键“即办”（直接答复）</Typography.Text>}
-          </Card>
+          {orderForm}
+          {knowledge}
         </div>
       </Layout.Content>
     </Layout>

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Alert, Button, Card, Form, Input, Typography } from 'antd';
 import { ApiError, login, type SessionUser } from '../api';
 import { preloadConsoles } from '../consoles';
@@ -6,12 +6,21 @@ import { preloadConsoles } from '../consoles';
 export function Login({ onSignedIn }: { onSignedIn: (u: SessionUser) => void }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // The consoles' code loads and runs while the login page waits for the person to type.
+  useEffect(() => {
+    const t = setTimeout(preloadConsoles, 300);
+    return () => clearTimeout(t);
+  }, []);
   const submit = async (v: { username: string; password: string }) => {
     setBusy(true);
     setError(null);
     preloadConsoles();
     try {
-      onSignedIn(await login(v.username, v.password));
+      const user = await login(v.username, v.password);
+      // The live connection starts now, beside the console's first render (the agent console and the
+      // wallboard, the landing pages of these roles, take it over).
+      if (user.role !== 'unit_handler') void import('../socket').then((m) => m.connectEarly(), () => undefined);
+      onSignedIn(user);
     } catch (err) {
       setError(err instanceof ApiError && err.code === 'AUTH.UNAUTHENTICATED' ? '用户名或密码错误' : err instanceof Error ? err.message : String(err));
     } finally {

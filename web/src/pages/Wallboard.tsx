@@ -4,11 +4,11 @@
  * from the KPI endpoint every 15 s (today since 00:00 Asia/Shanghai). 大屏 mode: dark, large type
  * for a 1920×1080 wall panel read from across the room.
  */
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { App as AntApp, Badge, Button, Card, ConfigProvider, Layout, Popconfirm, Space, Table, Tag, Typography, theme } from 'antd';
 import { api, signOut, type SessionUser } from '../api';
-import { useNow } from '../hooks';
-import { Live, type ConnectionState } from '../socket';
+import { Elapsed, useFrameBatch } from '../hooks';
+import { takeLive, type ConnectionState } from '../socket';
 import { ALERT_TEXT, reasonText, stateText } from '../texts';
 import { clockTime, duration, percent, shanghaiMidnight } from '../time';
 import { applyDeltas, type Snapshot, type Delta, type Alert as DashAlert, type AgentView } from '../dashboard';
@@ -52,8 +52,7 @@ function alertText(a: DashAlert, agents: Map<string, AgentView>): string {
 
 export default function Wallboard({ user }: { user: SessionUser }) {
   const { message } = AntApp.useApp();
-  const now = useNow(1000);
-  const live = useMemo(() => new Live(), []);
+  const live = useMemo(() => takeLive(), []);
   const [conn, setConn] = useState<ConnectionState>(live.connection);
   const [snap, setSnap] = useState<Snapshot | null>(null);
   const [feed, setFeed] = useState<Array<DashAlert & { cleared: boolean }>>([]);
@@ -74,6 +73,26 @@ export default function Wallboard({ user }: { user: SessionUser }) {
     live.socket.emit('dashboard:resync', { afterSeq: s?.seq ?? 0 });
   }, [live]);
 
+  // Deltas are applied once per frame: a burst of calls costs one render of the board, not one per batch.
+  const pushDelta = useFrameBatch<Delta>((batch) => {
+    const cur = snapRef.current;
+    if (!cur) return;
+    const r = applyDeltas(cur, batch);
+    if (r.gap) {
+      resync();
+      return;
+    }
+    snapRef.current = r.snapshot;
+    setSnap(r.snapshot);
+    // A call answered, abandoned or ended changes today's figures: read them again soon.
+    if (batch.some((d) => d.type === 'counters')) setKpiTick((n) => n + 1);
+    const raised = batch.flatMap((d) => (d.type === 'alert_raised' && d.seq > cur.seq ? [d.alert] : []));
+    const cleared = new Set(batch.flatMap((d) => (d.type === 'alert_cleared' && d.seq > cur.seq ? [d.alertId] : [])));
+    if (raised.length > 0 || cleared.size > 0) {
+      setFeed((f) => [...raised.reverse().map((a) => ({ ...a, cleared: false })), ...f.map((a) => (cleared.has(a.id) ? { ...a, cleared: true } : a))].slice(0, 50));
+    }
+  });
+
   useEffect(() => {
     const s = live.socket;
     const off = live.onState(setConn);
@@ -92,29 +111,14 @@ export default function Wallboard({ user }: { user: SessionUser }) {
       });
     });
     s.on('dashboard:deltas', (batch: Delta[]) => {
-      const cur = snapRef.current;
-      if (!cur) return;
-      const r = applyDeltas(cur, batch);
-      if (r.gap) {
-        resync();
-        return;
-      }
-      snapRef.current = r.snapshot;
-      setSnap(r.snapshot);
-      // A call answered, abandoned or ended changes today's figures: read them again soon.
-      if (batch.some((d) => d.type === 'counters')) setKpiTick((n) => n + 1);
-      const raised = batch.flatMap((d) => (d.type === 'alert_raised' && d.seq > cur.seq ? [d.alert] : []));
-      const cleared = new Set(batch.flatMap((d) => (d.type === 'alert_cleared' && d.seq > cur.seq ? [d.alertId] : [])));
-      if (raised.length > 0 || cleared.size > 0) {
-        setFeed((f) => [...raised.reverse().map((a) => ({ ...a, cleared: false })), ...f.map((a) => (cleared.has(a.id) ? { ...a, cleared: true } : a))].slice(0, 50));
-      }
+      for (const d of batch) pushDelta(d);
     });
     live.start();
     return () => {
       off();
       live.close();
     };
-  }, [live, resync]);
+  }, [live, pushDelta]);
 
   useEffect(() => {
     void api<{ breakReasons: string[] }>('GET', '/api/console/settings').then((x) => setBreakReasons(x.breakReasons), () => undefined);
@@ -164,14 +168,14 @@ export default function Wallboard({ user }: { user: SessionUser }) {
 
   const agentsById = useMemo(() => new Map((snap?.agents ?? []).map((a) => [a.agentId, a])), [snap]);
 
-  const force = async (event: string, agentId: string, reason?: string) => {
+  const force = useCallback(async (event: string, agentId: string, reason?: string) => {
     try {
       await live.request(event, reason ? { agentId, reason } : { agentId });
       void message.success('操作已执行');
     } catch (err) {
       void message.error(err instanceof Error ? err.message : String(err));
     }
-  };
+  }, [live, message]);
 
   const stale = conn !== 'connected';
   const f = big ? { label: 26, digit: 52, cell: 22, title: 34 } : { label: 14, digit: 28, cell: 14, title: 20 };
@@ -180,9 +184,12 @@ export default function Wallboard({ user }: { user: SessionUser }) {
   const readyAgents = snap ? snap.agents.filter((a) => a.state === 'ready').length : 0;
   const sl10 = total?.tenSecondAnswerRate.value;
   const asa = total?.averageSpeedOfAnswer.valueMs;
-  const queueRows = queueIds.map((queueId) => snap?.queues.find((q) => q.queueId === queueId) ?? { queueId, waiting: [], longestWaitMs: 0 });
+  const liveQueues = snap?.queues;
+  const queueRows = useMemo(() => queueIds.map((queueId) => liveQueues?.find((q) => q.queueId === queueId) ?? { queueId, waiting: [], longestWaitMs: 0 }), [queueIds, liveQueues]);
+  const agents = snap?.agents;
+  const abandoned = snap?.abandoned;
 
-  const figure = (label: string, value: string | number, testId?: string, tone?: 'ok' | 'warn' | 'bad') => (
+  const figure = (label: string, value: ReactNode, testId?: string, tone?: 'ok' | 'warn' | 'bad') => (
     <div style={{ minWidth: 0 }}>
       <div style={{ fontSize: f.label, opacity: 0.85, whiteSpace: 'nowrap' }}>{label}</div>
       <div className="figure" style={{ fontSize: f.digit, lineHeight: 1.2, color: tone === 'bad' ? (big ? '#ff7875' : '#a8071a') : tone === 'warn' ? (big ? '#ffc53d' : '#ad4e00') : undefined }}>
@@ -191,6 +198,90 @@ export default function Wallboard({ user }: { user: SessionUser }) {
         {tone === 'warn' && <span style={{ fontSize: f.label }}> 预警</span>}
       </div>
     </div>
+  );
+
+  // The tables are rendered again only when their rows change (their ticking cells tick alone).
+  const queueCard = useMemo(
+    () => (
+      <Card title={<span style={{ fontSize: f.cell + 2 }}>队列</span>} size="small">
+        <Table
+          size={big ? 'middle' : 'small'}
+          rowKey="queueId"
+          pagination={false}
+          data-testid="queues"
+          dataSource={queueRows}
+          locale={{ emptyText: <span style={{ color: big ? '#d9d9d9' : '#595959' }}>暂无队列</span> }}
+          style={{ fontSize: f.cell }}
+          columns={[
+            { title: '队列', dataIndex: 'queueId' },
+            { title: '排队数', render: (_: unknown, q: Snapshot['queues'][number]) => <span className="figure" data-testid={`queue-waiting-${q.queueId}`}>{q.waiting.length}</span> },
+            { title: '最长等待', render: (_: unknown, q: Snapshot['queues'][number]) => (q.waiting.length ? <Elapsed from={Math.min(...q.waiting.map((w) => w.queuedAt))} /> : duration(0)) },
+            { title: '今日来电', render: (_: unknown, q: Snapshot['queues'][number]) => <span data-testid={`queue-offered-${q.queueId}`}>{kpis[q.queueId]?.offered ?? '—'}</span> },
+            { title: '今日接通', render: (_: unknown, q: Snapshot['queues'][number]) => kpis[q.queueId]?.answered ?? '—' },
+            { title: '今日放弃', render: (_: unknown, q: Snapshot['queues'][number]) => kpis[q.queueId]?.abandoned ?? '—' },
+            { title: '10秒接通率', render: (_: unknown, q: Snapshot['queues'][number]) => percent(kpis[q.queueId]?.tenSecondAnswerRate.value) },
+            { title: '平均排队', render: (_: unknown, q: Snapshot['queues'][number]) => { const v = kpis[q.queueId]?.averageSpeedOfAnswer.valueMs; return v === null || v === undefined ? '—' : duration(v); } },
+            { title: '满意率', render: (_: unknown, q: Snapshot['queues'][number]) => percent(kpis[q.queueId]?.satisfactionRate.value) },
+            {
+              title: '排队来电',
+              render: (_: unknown, q: Snapshot['queues'][number]) => (
+                <span data-testid={`queue-callers-${q.queueId}`}>
+                  {q.waiting.slice(0, 5).map((w) => (
+                    <Tag key={w.callId}>
+                      {w.callerNumber} <Elapsed from={w.queuedAt} />
+                    </Tag>
+                  ))}
+                </span>
+              ),
+            },
+          ]}
+        />
+      </Card>
+    ),
+    [queueRows, kpis, big],
+  );
+  const agentsCard = useMemo(
+    () => (
+      <Card title={<span style={{ fontSize: f.cell + 2 }}>坐席</span>} size="small">
+        <Table
+          size={big ? 'middle' : 'small'}
+          rowKey="agentId"
+          data-testid="agents"
+          dataSource={agents ?? []}
+          pagination={{ pageSize: big ? 12 : 10, showSizeChanger: false, hideOnSinglePage: true }}
+          locale={{ emptyText: <span style={{ color: big ? '#d9d9d9' : '#595959' }}>暂无坐席</span> }}
+          columns={[
+            { title: '工号', dataIndex: 'agentId' },
+            { title: '姓名', dataIndex: 'displayName', render: (v: string | null) => v ?? '—' },
+            { title: '状态', dataIndex: 'state', render: (v: string, a: AgentView) => <Tag color={STATE_COLOR[v]} data-testid={`agent-state-${a.agentId}`}>{stateText(v, a.notReadyReason, breakReasons)}</Tag> },
+            { title: '原因', dataIndex: 'notReadyReason', render: (v: string | null) => reasonText(v) || '—' },
+            { title: '状态时长', render: (_: unknown, a: AgentView) => <Elapsed from={a.stateSince} /> },
+            { title: '今日接听', dataIndex: 'callsToday' },
+            { title: '今日未接', dataIndex: 'missesToday' },
+            ...(big
+              ? []
+              : [
+                  {
+                    title: '操作',
+                    render: (_: unknown, a: AgentView) => (
+                      <Space>
+                        <Button size="small" disabled={stale || a.state === 'offline' || a.state === 'not_ready'} onClick={() => void force('agent:not_ready', a.agentId, '班长强制')}>
+                          强制示忙
+                        </Button>
+                        <Popconfirm title={`确认将 ${a.displayName ?? a.agentId} 强制签出？`} okText="确认" cancelText="取消" onConfirm={() => void force('agent:logout', a.agentId)}>
+                          <Button size="small" danger disabled={stale || a.state === 'offline'}>
+                            强制签出
+                          </Button>
+                        </Popconfirm>
+                      </Space>
+                      ),
+                  },
+                ]),
+          ]}
+        />
+      </Card>
+    ),
+    [agents, big, stale, breakReasons, force],
   );
 
   const content = (
@@ -220,7 +311,7 @@ export default function Wallboard({ user }: { user: SessionUser }) {
         <Card size="small">
           <div style={{ display: 'grid', gridTemplateColumns: 'repeat(9, minmax(0, 1fr))', gap: big ? 16 : 12 }}>
             {figure('排队数', waitingTotal, 'waiting-total', waitingTotal > 0 && readyAgents === 0 ? 'bad' : undefined)}
-            {figure('最长等待', Number.isFinite(oldestQueuedAt) ? duration(now - oldestQueuedAt) : '00:00', 'oldest-wait')}
+            {figure('最长等待', Number.isFinite(oldestQueuedAt) ? <Elapsed from={oldestQueuedAt} /> : '00:00', 'oldest-wait')}
             {figure('今日来电', total?.offered ?? '—', 'offered')}
             {figure('接通', total?.answered ?? '—', 'answered')}
             {figure('放弃', total?.abandoned ?? '—', 'abandoned')}
@@ -232,40 +323,7 @@ export default function Wallboard({ user }: { user: SessionUser }) {
         </Card>
 
         <div style={{ display: 'grid', gridTemplateColumns: big ? '1.2fr 1fr' : 'minmax(0, 1.5fr) minmax(0, 1fr)', gap: 12 }}>
-          <Card title={<span style={{ fontSize: f.cell + 2 }}>队列</span>} size="small">
-            <Table
-              size={big ? 'middle' : 'small'}
-              rowKey="queueId"
-              pagination={false}
-              data-testid="queues"
-              dataSource={queueRows}
-              locale={{ emptyText: <span style={{ color: big ? '#d9d9d9' : '#595959' }}>暂无队列</span> }}
-              style={{ fontSize: f.cell }}
-              columns={[
-                { title: '队列', dataIndex: 'queueId' },
-                { title: '排队数', render: (_: unknown, q: Snapshot['queues'][number]) => <span className="figure" data-testid={`queue-waiting-${q.queueId}`}>{q.waiting.length}</span> },
-                { title: '最长等待', render: (_: unknown, q: Snapshot['queues'][number]) => duration(q.waiting.length ? now - Math.min(...q.waiting.map((w) => w.queuedAt)) : 0) },
-                { title: '今日来电', render: (_: unknown, q: Snapshot['queues'][number]) => <span data-testid={`queue-offered-${q.queueId}`}>{kpis[q.queueId]?.offered ?? '—'}</span> },
-                { title: '今日接通', render: (_: unknown, q: Snapshot['queues'][number]) => kpis[q.queueId]?.answered ?? '—' },
-                { title: '今日放弃', render: (_: unknown, q: Snapshot['queues'][number]) => kpis[q.queueId]?.abandoned ?? '—' },
-                { title: '10秒接通率', render: (_: unknown, q: Snapshot['queues'][number]) => percent(kpis[q.queueId]?.tenSecondAnswerRate.value) },
-                { title: '平均排队', render: (_: unknown, q: Snapshot['queues'][number]) => { const v = kpis[q.queueId]?.averageSpeedOfAnswer.valueMs; return v === null || v === undefined ? '—' : duration(v); } },
-                { title: '满意率', render: (_: unknown, q: Snapshot['queues'][number]) => percent(kpis[q.queueId]?.satisfactionRate.value) },
-                {
-                  title: '排队来电',
-                  render: (_: unknown, q: Snapshot['queues'][number]) => (
-                    <span data-testid={`queue-callers-${q.queueId}`}>
-                      {q.waiting.slice(0, 5).map((w) => (
-                        <Tag key={w.callId}>
-                          {w.callerNumber} {duration(now - w.queuedAt)}
-                        </Tag>
-                      ))}
-                    </span>
-                  ),
-                },
-              ]}
-            />
-          </Card>
+          {queueCard}
           <div style={{ display: 'flex', flexDirection: 'column', gap: 12, minWidth: 0 }}>
           <Card title={<span style={{ fontSize: f.cell + 2 }}>告警</span>} size="small" styles={{ body: { maxHeight: big ? 360 : 150, overflow: 'auto' } }}>
             <ul data-testid="alerts" style={{ listStyle: 'none', margin: 0, padding: 0, fontSize: f.cell }} aria-live="polite">
@@ -285,7 +343,7 @@ export default function Wallboard({ user }: { user: SessionUser }) {
             <Card title={<span style={{ fontSize: f.cell + 2 }}>放弃来电</span>} size="small" styles={{ body: { maxHeight: 150, overflow: 'auto' } }}>
               <ul data-testid="abandoned-calls" style={{ listStyle: 'none', margin: 0, padding: 0, fontSize: f.cell }}>
                 {(snap?.abandoned.length ?? 0) === 0 && <li>暂无放弃来电</li>}
-                {snap?.abandoned.slice(0, 20).map((a) => (
+                {abandoned?.slice(0, 20).map((a) => (
                   <li key={a.callId} data-call-id={a.callId} style={{ padding: '4px 0', borderBottom: '1px solid rgba(128,128,128,0.2)' }}>
                     {clockTime(a.at)} <span className="figure">{a.callerNumber}</span>
                     {a.callerNumber.includes('*') && <Tag color="#874d00" style={{ marginLeft: 4 }}>保密</Tag>} 等待 {a.waitMs === null ? '—' : duration(a.waitMs)}
@@ -297,44 +355,7 @@ export default function Wallboard({ user }: { user: SessionUser }) {
           </div>
         </div>
 
-        <Card title={<span style={{ fontSize: f.cell + 2 }}>坐席</span>} size="small">
-          <Table
-            size={big ? 'middle' : 'small'}
-            rowKey="agentId"
-            data-testid="agents"
-            dataSource={snap?.agents ?? []}
-            pagination={{ pageSize: big ? 12 : 10, showSizeChanger: false, hideOnSinglePage: true }}
-            locale={{ emptyText: <span style={{ color: big ? '#d9d9d9' : '#595959' }}>暂无坐席</span> }}
-            columns={[
-              { title: '工号', dataIndex: 'agentId' },
-              { title: '姓名', dataIndex: 'displayName', render: (v: string | null) => v ?? '—' },
-              { title: '状态', dataIndex: 'state', render: (v: string, a: AgentView) => <Tag color={STATE_COLOR[v]} data-testid={`agent-state-${a.agentId}`}>{stateText(v, a.notReadyReason, breakReasons)}</Tag> },
-              { title: '原因', dataIndex: 'notReadyReason', render: (v: string | null) => reasonText(v) || '—' },
-              { title: '状态时长', render: (_: unknown, a: AgentView) => duration(now - a.stateSince) },
-              { title: '今日接听', dataIndex: 'callsToday' },
-              { title: '今日未接', dataIndex: 'missesToday' },
-              ...(big
-                ? []
-                : [
-                    {
-                      title: '操作',
-                      render: (_: unknown, a: AgentView) => (
-                        <Space>
-                          <Button size="small" disabled={stale || a.state === 'offline' || a.state === 'not_ready'} onClick={() => void force('agent:not_ready', a.agentId, '班长强制')}>
-                            强制示忙
-                          </Button>
-                          <Popconfirm title={`确认将 ${a.displayName ?? a.agentId} 强制签出？`} okText="确认" cancelText="取消" onConfirm={() => void force('agent:logout', a.agentId)}>
-                            <Button size="small" danger disabled={stale || a.state === 'offline'}>
-                              强制签出
-                            </Button>
-                          </Popconfirm>
-                        </Space>
-                      ),
-                    },
-                  ]),
-            ]}
-          />
-        </Card>
+        {agentsCard}
 
         <Suspense fallback={<Card loading />}>
           {chartsOn ? <Charts dark={big} version={kpiVersion} /> : <Card loading />}
