@@ -187,6 +187,8 @@ export interface CpuUse {
   /** Whole machine busy, % of all cores. */
   machine: number;
   loadavg1: number;
+  /** CPU time used over the window, in core-seconds, per party (for CPU per call). */
+  coreSeconds: { node: number; asterisk: number; db: number; sipp: number };
 }
 function cpuWindow(pids: { asterisk: number | null; db: readonly number[]; sipp: () => Array<number | undefined> }): CpuWindow {
   const t0 = Date.now();
@@ -215,6 +217,7 @@ function cpuWindow(pids: { asterisk: number | null; db: readonly number[]; sipp:
         other: Math.max(0, pct(machineBusy - node - asterisk - db - sipp)),
         machine: (100 * machineBusy) / Math.max(1, m1.total - m0.total),
         loadavg1: os.loadavg()[0] ?? 0,
+        coreSeconds: { node: node / CLK_TCK, asterisk: asterisk / CLK_TCK, db: db / CLK_TCK, sipp: sipp / CLK_TCK },
       };
     },
   };
@@ -814,10 +817,25 @@ function printPhase(r: PhaseResult): void {
   log(
     `  CPU (% of one core): node ${fmt(c.node)}, asterisk ${fmt(c.asterisk)}, db ${fmt(c.db)}, sipp ${fmt(c.sipp)}, other ${fmt(c.other)}; machine ${fmt(c.machine)} % of ${os.cpus().length} cores; load ${fmt(c.loadavg1, 2)}; ${fmt(r.wallS)} s`,
   );
+  const pc = cpuPerCall(r);
+  if (pc) log(`  CPU per call (core-ms per good call, n=${r.good}): application ${fmt(pc.app, 1)}, asterisk ${fmt(pc.asterisk, 1)}, database ${fmt(pc.db, 1)}; total ${fmt(pc.total, 1)}`);
   if (r.productStop) log(`  product stop(): ${fmt(r.productStop.stopS, 1)} s${r.productStop.stopFinished ? '' : ' (not finished)'}`);
   if (r.logWarnings || r.logErrors) log(`  product log: ${r.logWarnings} warnings, ${r.logErrors} errors: ${r.topLogMessages.join('; ')}`);
   if (r.appErrors.length) log(`  minimal app errors: ${r.appErrors.join('; ')}`);
   if (r.sippErrorsTail) log(`  sipp errors: ${r.sippErrorsTail.split('\n').slice(-3).join(' | ')}`);
+}
+
+/**
+ * CPU per call: the core-milliseconds the application process (this process: the app, or the minimal
+ * app, with the bench's own ARI probe in both), Asterisk and the database used over the phase, per
+ * call that completed. Same calls, same waiting media, same probe: the product/minimal ratio is what
+ * the product's work costs in CPU.
+ */
+function cpuPerCall(r: PhaseResult): { app: number; asterisk: number; db: number; total: number } | null {
+  if (r.good === 0) return null;
+  const c = r.cpu.coreSeconds;
+  const per = (s: number) => (1000 * s) / r.good;
+  return { app: per(c.node), asterisk: per(c.asterisk), db: per(c.db), total: per(c.node + c.asterisk + c.db) };
 }
 
 // ---------------------------------------------------------------- main
@@ -909,6 +927,7 @@ async function main(): Promise<void> {
     );
   }
   const verdicts: string[] = [];
+  const headline: string[] = [];
   for (const rate of RATES) {
     const min = results.find((r) => r.app === 'minimal' && r.kind === 'answer' && r.offeredRate === rate);
     const prod = results.find((r) => r.app === 'product' && r.kind === 'answer' && r.offeredRate === rate);
@@ -919,6 +938,13 @@ async function main(): Promise<void> {
       const ratio = prod.sustainedRate / Math.max(1e-9, min.sustainedRate);
       parts.push(
         `product/minimal sustained ${fmt(ratio, 3)} ${ratio >= 0.95 ? '(≥ 0.95 ✓)' : '(< 0.95 ✗)'} [not counting records: ${fmt(prod.sustainedCallsOnly / Math.max(1e-9, min.sustainedCallsOnly), 3)}]`,
+      );
+    }
+    const pcMin = min ? cpuPerCall(min) : null;
+    const pcProd = prod ? cpuPerCall(prod) : null;
+    if (pcMin && pcProd) {
+      headline.push(
+        `@${rate}/s: product ${fmt(pcProd.total, 1)} core-ms (app ${fmt(pcProd.app, 1)}, asterisk ${fmt(pcProd.asterisk, 1)}, db ${fmt(pcProd.db, 1)}) vs minimal ${fmt(pcMin.total, 1)} core-ms (app ${fmt(pcMin.app, 1)}, asterisk ${fmt(pcMin.asterisk, 1)}) = ×${fmt(pcProd.total / Math.max(1e-9, pcMin.total), 2)}`,
       );
     }
     if (prod) parts.push(`product failed ${fmt(prod.failedPct, 2)} % ${prod.failedPct < 1 ? '(< 1 % ✓)' : '(≥ 1 % ✗)'}`);
@@ -938,6 +964,10 @@ async function main(): Promise<void> {
       );
     }
     verdicts.push(parts.join('  '));
+  }
+  if (headline.length > 0) {
+    log('\nheadline efficiency: CPU per call (application + Asterisk + database, core-ms per completed call), the product vs the minimal ARI app playing the same waiting media');
+    for (const h of headline) log(`  ${h}`);
   }
   log('\ntargets: ≥ 0.95 of the minimal app\'s sustained rate, < 1 % failed calls, 10-s ring limit within ±200 ms p99');
   for (const v of verdicts) log(`  ${v}`);

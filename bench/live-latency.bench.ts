@@ -15,20 +15,19 @@
  * Users are inserted through the user repository with one bcrypt hash of cost 4 computed up front,
  * then log in through the REST API as consoles do.
  *
- * Clocks: one process, one monotonic clock (process.hrtime, shared by the worker thread that runs
- * the clients). The benchmark stamps
+ * Clocks: one monotonic clock (process.hrtime: CLOCK_MONOTONIC, the same in the clients' own process). The benchmark stamps
  *  - the moment ari-client hands an ARI event to the application (a listener attached before the
  *    application's own), for the events that start a live change by themselves: a caller entering,
  *    an agent's phone answering, a hang-up;
  *  - the moment each bus message is published (EventBus.publish, before any subscriber runs);
- *  - the moment each client receives the Socket.IO event that shows it (in the worker).
+ *  - the moment each client receives the Socket.IO event that shows it (in the clients' process).
  * Socket events are matched to bus messages by key: dashboard deltas by their seq (a delta emitted
  * while a bus message is published belongs to it), console events by call id and attempt, agent
  * state by agent, state and since. Reported: p50/p99/max of ARI event → client and of bus
  * message → client, overall and per event. Target: p99 ≤ 50 ms.
  *
  * Options (environment or --flags): BENCH_RATE (5 calls/s), BENCH_DURATION (60 s of calls),
- * BENCH_SOCKETS (1000), BENCH_SUPERVISORS (100), BENCH_CLIENT_THREADS (1), BENCH_ANSWER_MS (1000),
+ * BENCH_SOCKETS (1000), BENCH_SUPERVISORS (100), BENCH_CLIENT_THREADS (1: client processes), BENCH_ANSWER_MS (1000),
  * BENCH_TALK_MS (2000), BENCH_WRAPUP_MS (1000), BENCH_RATING_TIMEOUT_MS (1000), BENCH_PROMPTS (short: the
  * call-path bench's tones in its private chroot BENCH_HOTLINE_CACHE, calls of ≈ 5 s as there; lab:
  * the lab's spoken prompts, calls of ≈ 25 s), BENCH_REDIS_URL
@@ -37,13 +36,12 @@
  * The lab's Asterisk comes from scripts/asterisk-lab.sh with the usual variables (ASTERISK_LAB_DIR,
  * ARI_PORT, SIP_PORT, RTP_START/RTP_END, AGENT_PORT_OFFSET).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import bcrypt from 'bcryptjs';
 import type { Client } from 'ari-client';
 import { loadConfig } from '../src/config/config';
@@ -59,7 +57,7 @@ import { callSeconds, startLab, SHORT_PROMPT_MS } from './call-path/lab';
 import { recordRun } from './support/results';
 import { CLK_TCK, machineTicks, procTicks } from './support/proc-stat';
 import { agentPortFor, startAgentPhone, stopAllSipp } from '../test/support/sipp';
-import type { ClientSpec, ReadyMessage, RecordsMessage, WorkerInput } from './live-latency/clients.worker';
+import type { ClientSpec, ReadyMessage, RecordsMessage, WorkerInput } from './live-latency/clients.process';
 import { openBenchPages, type BenchPages, type DomMark } from './live-latency/pages';
 
 const ROOT = resolve(__dirname, '..');
@@ -154,6 +152,8 @@ class LatencyProbe {
   readonly ariToBus: number[] = [];
   /** Per dashboard delta and manager socket: bus message → the server hands the frame to that socket's transport. */
   readonly busToFlush: number[] = [];
+  /** The same from the ARI event behind the bus message: the server's whole share of ARI → console. */
+  readonly ariToFlush: number[] = [];
   /** Only after the set-up (snapshots and initial states are not measured). */
   measuring = false;
   private readonly ari = new Map<string, number>();
@@ -162,6 +162,8 @@ class LatencyProbe {
   /** Per call: when it queued, and the greeting's end that queued it. */
   private readonly queued = new Map<string, { bus: number; ari: number | null }>();
   private current: Stamp | null = null;
+  /** The stamp of each call event's bus message, by call and seq (for inputs applied later). */
+  private readonly byEvent = new Map<string, Stamp>();
   private readonly attached = new WeakSet<object>();
   /** Callers' channels seen (for the clean-up of calls that never ended). */
   readonly callerChannels = new Set<string>();
@@ -175,6 +177,19 @@ class LatencyProbe {
     system.dashboard.onDelta((d) => {
       if (this.current) this.stamps.set(`dash:${d.seq}`, { ...this.current, source: `${this.current.source} → delta ${d.type}` });
     });
+    // A new call's first inputs reach the dashboard after its caller's confidentiality lookup
+    // (docs/adr/0021), not while the bus message is published: its stamp goes with the input.
+    const apply = system.dashboard.apply.bind(system.dashboard);
+    system.dashboard.apply = (input) => {
+      const stamp = input.kind === 'call' ? this.byEvent.get(`${input.event.callId}:${input.event.seq}`) : undefined;
+      if (!stamp || this.current) return apply(input);
+      this.current = stamp;
+      try {
+        return apply(input);
+      } finally {
+        this.current = null;
+      }
+    };
     // Registered before system.start(): runs before the application's own listeners are attached.
     system.ari.on('connected', ({ client }) => this.attach(client));
     this.watchFlushes(system);
@@ -202,6 +217,7 @@ class LatencyProbe {
         for (const seq of lastSeqs) {
           const stamp = this.stamps.get(`dash:${seq}`);
           if (stamp) this.busToFlush.push(t - stamp.bus);
+          if (stamp?.ari !== null && stamp?.ari !== undefined) this.ariToFlush.push(t - stamp.ari);
         }
       }
     });
@@ -216,6 +232,7 @@ class LatencyProbe {
       if (ari !== null) this.ariToBus.push(t - ari);
       const stamp: Stamp = { bus: t, ari, source: `${topic}:${message.event.type}` };
       for (const key of this.keysOf(message)) this.stamps.set(key, stamp);
+      if (message.topic === 'call') this.byEvent.set(`${message.event.callId}:${message.event.seq}`, stamp);
       if (message.topic === 'call' && message.event.type === 'CallEntered') this.callOfCaller.set(message.event.callerNumber, message.event.callId);
       if (message.topic === 'agent' && message.event.type === 'AgentStatusChanged' && message.event.to === 'on-call') {
         const list = this.onCall.get(message.event.agentId) ?? [];
@@ -428,7 +445,7 @@ async function startCallers(sipPort: number): Promise<Callers> {
 }
 
 interface ClientThread {
-  worker: Worker;
+  worker: ChildProcess;
   ready: Promise<ReadyMessage>;
   collect(): Promise<RecordsMessage>;
   close(): Promise<void>;
@@ -436,10 +453,12 @@ interface ClientThread {
 
 function startClientThread(baseUrl: string, clients: ClientSpec[]): ClientThread {
   const data: WorkerInput = { baseUrl, clients, connectConcurrency: 25 };
-  const worker = new Worker(join(__dirname, 'live-latency', 'clients.worker.ts'), {
-    workerData: data,
+  // A process of its own: the clients' parsing does not share the server's process or event loop.
+  const worker = fork(join(__dirname, 'live-latency', 'clients.process.ts'), [], {
     execArgv: ['--require', require.resolve('tsx/cjs')],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  worker.send({ type: 'start', input: data });
   const next = <T>(type: string): Promise<T> =>
     new Promise((resolveMsg, reject) => {
       const onMessage = (m: { type: string }) => {
@@ -455,14 +474,14 @@ function startClientThread(baseUrl: string, clients: ClientSpec[]): ClientThread
     ready: next<ReadyMessage>('ready'),
     collect: () => {
       const p = next<RecordsMessage>('records');
-      worker.postMessage({ type: 'collect' });
+      worker.send({ type: 'collect' });
       return p;
     },
     close: async () => {
       const p = next('closed');
-      worker.postMessage({ type: 'close' });
+      worker.send({ type: 'close' });
       await p;
-      await worker.terminate();
+      worker.kill();
     },
   };
 }
@@ -767,13 +786,13 @@ async function main(): Promise<void> {
     log('conditions');
     log(`  load: ${RATE} calls/s for ${DURATION_S} s (${CALLS} calls, one sipp caller process, a caller number per call, the caller stays until the app hangs up); ${PROMPTS === 'short' ? `short prompts (greeting ${SHORT_PROMPT_MS['greeting'] ?? 500} ms, rating prompt ${SHORT_PROMPT_MS['rating-2'] ?? 500} ms), a call ≈ ${CALL_S.toFixed(1)} s, ≈ ${Math.round(RATE * CALL_S)} up at once` : 'lab prompts (greeting ≈ 9 s, rating prompt ≈ 7 s), a call ≈ 25 s'}`);
     log(`  agents: ${AGENTS} Ready, all ringing one sipp phone (answer after ${ANSWER_MS} ms, hang up after ${TALK_MS} ms); wrap-up ${WRAPUP_MS} ms; rating timeout ${RATING_TIMEOUT_MS} ms (no digit sent)`);
-    log(`  consoles: ${connected} socket.io-client sockets over websocket (${AGENTS} agent consoles, ${SUPERVISORS} supervisors on the dashboard), in ${CLIENT_THREADS} worker thread(s) of this process`);
+    log(`  consoles: ${connected} socket.io-client sockets over websocket (${AGENTS} agent consoles, ${SUPERVISORS} supervisors on the dashboard), in ${CLIENT_THREADS} client process(es) of their own`);
     log(`  app: one instance (buildSystem), Socket.IO ${REDIS_URL ? `with the Redis adapter (${REDIS_URL})` : 'without Redis'}, database ${MONGO_URL}, log level ${LOG_LEVEL} to ${appLog}`);
     log(`  Asterisk ${lab.ariUrl} (pid ${lab.pid ?? '?'}), Node ${process.version}`);
     log(`  machine: ${os.cpus().length} cores, busy ${machineBusy.toFixed(0)} % during the run (this process ${selfCpu.toFixed(0)} % of one core, Asterisk ${asteriskCpu === null ? '?' : asteriskCpu.toFixed(0)} %), load average ${loads.length ? `${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)}` : os.loadavg()[0]?.toFixed(2)}`);
     log(`  server event loop: busy ${(100 * serverBusy).toFixed(0)} % of the time, delay p50 ${ms(loop.percentile(50))} ms, p99 ${ms(loop.percentile(99))} ms, max ${ms(loop.max)} ms`);
     for (const [k, r] of records.entries()) {
-      log(`  client thread ${k + 1} event loop: busy ${(100 * r.loop.utilization).toFixed(0)} % of the time, delay p99 ${r.loop.delayP99Ms.toFixed(1)} ms, max ${r.loop.delayMaxMs.toFixed(1)} ms`);
+      log(`  client process ${k + 1} event loop: busy ${(100 * r.loop.utilization).toFixed(0)} % of the time, delay p99 ${r.loop.delayP99Ms.toFixed(1)} ms, max ${r.loop.delayMaxMs.toFixed(1)} ms`);
     }
     log('');
     log('calls');
@@ -782,6 +801,9 @@ async function main(): Promise<void> {
     log(`  socket events received: ${received} (${unmatched} not matched to a bus message), error events ${errors}, unexpected disconnects ${disconnects}`);
     log(`  screen-pop history follow-ups (call:history): ${histories}, of which without the history (lookup over its time limit): ${historiesUnavailable}`);
     log('');
+    log('the server\'s share and end to end (clients in a process of their own)');
+    log(`  ${'server: ARI event → dashboard delta handed to a socket'.padEnd(58)} ${summary(probe.ariToFlush)}`);
+    log(`  ${'end to end: ARI event → a client process receives it'.padEnd(58)} ${summary(fromAri)}`);
     log('latency, ARI event reaches the app → console receives the Socket.IO event (events caused by one ARI event)');
     log(`  ${'all'.padEnd(58)} ${summary(fromAri)}`);
     for (const [k, v] of [...ariByKind.entries()].sort()) log(`  ${k.padEnd(58)} ${summary(v)}`);

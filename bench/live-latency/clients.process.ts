@@ -1,16 +1,16 @@
 /**
- * Console clients of the live-latency benchmark, in a worker thread of the benchmark's process (so
- * parsing thousands of messages a second does not run on the server's event loop, as it would not
- * on real consoles). Each socket.io-client socket logs in with its token; supervisors join the
- * dashboard. Every live event received is stamped with the process-wide monotonic clock
- * (process.hrtime) and a key that names the server-side change it shows; the main thread matches
- * the keys with the moments it saw the ARI event and the bus message.
+ * Console clients of the live-latency benchmark, in a process of their own (forked by the bench):
+ * parsing thousands of messages a second neither runs on the server's event loop nor shares its
+ * process, as real consoles do not. Each socket.io-client socket logs in with its token; supervisors
+ * join the dashboard. Every live event received is stamped with the machine's monotonic clock
+ * (process.hrtime: CLOCK_MONOTONIC, the same in every process) and a key that names the server-side
+ * change it shows; the bench matches the keys with the moments it saw the ARI event, the bus message
+ * and the server's emit.
  *
- * Messages: main → worker `{ type: 'collect' }`, `{ type: 'close' }`;
- * worker → main `{ type: 'ready', … }`, `{ type: 'records', … }`, `{ type: 'closed' }`.
+ * Messages (IPC): bench → clients `{ type: 'start', input }`, `{ type: 'collect' }`, `{ type: 'close' }`;
+ * clients → bench `{ type: 'ready', … }`, `{ type: 'records', … }`, `{ type: 'closed' }`.
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { parentPort, workerData } from 'node:worker_threads';
 import { io, type Socket } from 'socket.io-client';
 
 export interface ClientSpec {
@@ -50,9 +50,9 @@ type Payload = Record<string, unknown>;
 
 const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 
-const input = workerData as WorkerInput;
-const port = parentPort;
-if (!port) throw new Error('clients.worker.ts runs as a worker thread');
+if (!process.send) throw new Error('clients.process.ts runs as a forked process (IPC)');
+let input: WorkerInput = { baseUrl: '', clients: [], connectConcurrency: 1 };
+const port = { postMessage: (m: unknown) => process.send?.(m) };
 
 const keys: string[] = [];
 const times: number[] = [];
@@ -142,8 +142,11 @@ async function connectAll(): Promise<void> {
   port?.postMessage(ready);
 }
 
-port.on('message', (m: { type: string }) => {
-  if (m.type === 'collect') {
+process.on('message', (m: { type: string; input?: WorkerInput }) => {
+  if (m.type === 'start' && m.input) {
+    input = m.input;
+    void connectAll();
+  } else if (m.type === 'collect') {
     // The histogram holds the time between ticks: the delay is what exceeds the sampling interval.
     const delay = (ns: number): number => Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS);
     const loop = { utilization: performance.eventLoopUtilization(elu).utilization, delayP99Ms: delay(loopDelay.percentile(99)), delayMaxMs: delay(loopDelay.max) };
@@ -157,5 +160,3 @@ port.on('message', (m: { type: string }) => {
     port.postMessage({ type: 'closed' });
   }
 });
-
-void connectAll();
