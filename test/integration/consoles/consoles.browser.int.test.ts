@@ -10,7 +10,8 @@
  *  - the app killed and started again on the same port: both pages reconnect and resync, no reload,
  *    and show the agent's state as the restarted app restored it;
  *  - a confidential caller: masked on the wallboard's 放弃来电 list once the order says so, and its
- *    order shown as 保密 in the screen pop of an agent who does not handle it;
+ *    order shown as 保密 in the screen pop of an agent who does not handle it; the caller's next call
+ *    masked from its first event in the wallboard's queue and on the ringing bar;
  *  - axe-core: no serious or critical WCAG 2.1 A/AA violation on any page; screenshots of every page
  *    at 1920×1080 and 1366×768 (SCREENSHOT_DIR).
  */
@@ -281,12 +282,30 @@ describe('web consoles in Chromium with real calls', () => {
     await screenshots(boss.page, 'wallboard-masked');
     await expectAccessible(boss.page);
 
-    // The caller calls again: agent 1001 (who does not handle the case) sees the order as 保密.
-    const phone = await startAgentPhone({ endpointPort: agentPortFor(1001), answerAfterMs: 1500, hangupAfterMs: 4000 });
+    // The caller calls again, now known to be confidential (docs/adr/0021): masked on the wallboard's
+    // queue and on the ringing agent's bar from the call's first event; the full number never enters
+    // either page (a MutationObserver in each page watches every change from now on).
+    const watch = `window.__sawCaller = false; new MutationObserver(() => {
+      if (document.body.textContent.includes('${caller}')) window.__sawCaller = true;
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });`;
+    await boss.page.evaluate(watch);
+    await agent.page.evaluate(watch);
+    const sawCaller = (page: Page) => page.evaluate(() => (globalThis as unknown as { __sawCaller: boolean }).__sawCaller);
+    const phone = await startAgentPhone({ endpointPort: agentPortFor(1001), answerAfterMs: 3000, hangupAfterMs: 4000 });
     const call = await startCall({ callerNumber: caller, timeoutMs: 90_000 });
+    await waitText(boss.page, 'queue-callers-general', (t) => t.includes(masked), 30_000);
+    await screenshots(boss.page, 'wallboard-confidential-waiting');
+    // Agent 1001 (who does not handle the case) gets the ring masked and sees the order as 保密.
     await agent.page.getByRole('button', { name: '就绪' }).click();
+    const bar = await waitText(agent.page, 'ringing-bar', (t) => t.includes(masked), 30_000);
+    expect(bar).toContain('保密');
+    expect(await sawCaller(agent.page)).toBe(false);
     const orders = await waitText(agent.page, 'history-orders', (t) => t.includes(orderNumber), 60_000);
     expect(orders).toContain('保密');
+    expect(await sawCaller(boss.page)).toBe(false);
+    // Until the agent answers: then the agent handles the call and the screen pop shows the number.
+    await waitText(agent.page, 'pop-number', (t) => t.length > 0, 30_000);
+    expect(await sawCaller(boss.page)).toBe(false);
     await call.result;
     await phone.stop();
     expect(agent.problems).toEqual([]);
