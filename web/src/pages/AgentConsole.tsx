@@ -100,6 +100,28 @@ function Choice(props: { label: string; options: string[]; value?: string; onCha
   );
 }
 
+/**
+ * The components a call brings (ringing bar, screen pop, history tables), mounted hidden once the
+ * console is idle: Ant Design builds a component's styles the first time one is mounted, which made
+ * the first call's ringing bar and pop wait for it.
+ */
+function StyleWarmUp() {
+  const [on, setOn] = useState(false);
+  useEffect(() => {
+    const t = setTimeout(() => setOn(true), 1500);
+    return () => clearTimeout(t);
+  }, []);
+  if (!on) return null;
+  return (
+    <div hidden aria-hidden>
+      <Alert type="info" message="" />
+      <Descriptions size="small" column={2} bordered items={[{ key: 'a', label: 'a', children: 'a' }]} />
+      <Table size="small" rowKey="k" pagination={false} dataSource={[{ k: 'a' }]} columns={[{ title: 'a', dataIndex: 'k' }]} />
+      <Tag color="#874d00">a</Tag>
+    </div>
+  );
+}
+
 function ConnectionBadge({ state }: { state: ConnectionState }) {
   if (state === 'connected') return <Badge status="success" text="已连接" />;
   if (state === 'connecting') return <Badge status="processing" text="连接中…" />;
@@ -469,6 +491,7 @@ export default function AgentConsole({ user }: { user: SessionUser }) {
           {orderForm}
           {knowledge}
         </div>
+        <StyleWarmUp />
       </Layout.Content>
     </Layout>
   );

@@ -4,7 +4,7 @@
  * Asia/Shanghai, read again whenever the wallboard reads its day figures (every 15 s, and after a
  * call changed them). Only the ECharts parts used are bundled.
  */
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { Card } from 'antd';
 import * as echarts from 'echarts/core';
 import { BarChart, LineChart } from 'echarts/charts';
@@ -50,55 +50,71 @@ function Chart({ option, label, dark }: { option: echarts.EChartsCoreOption; lab
   return <EChart option={option} label={label} height={dark ? 230 : 260} {...(dark ? { theme: 'dark' } : {})} />;
 }
 
-/** `version`: the wallboard read its day figures again; the hours are read with them, so they agree. */
-export default function Charts({ dark, version }: { dark: boolean; version: number }) {
+/** Redraws at most this often: the charts are per hour, and a redraw (ECharts) was most of a busy wallboard's work. */
+const REDRAW_MS = 15_000;
+
+/**
+ * `version`: the wallboard read its day figures again; the hours are read again then, at most once
+ * per REDRAW_MS (the last read of a burst of calls is never skipped, only delayed).
+ */
+function Charts({ dark, version }: { dark: boolean; version: number }) {
   const [rows, setRows] = useState<HourRow[]>([]);
+  const lastRead = useRef(0);
   useEffect(() => {
-    void loadHours().then(setRows, () => undefined);
+    const t = setTimeout(() => {
+      lastRead.current = Date.now();
+      void loadHours().then(setRows, () => undefined);
+    }, Math.max(0, lastRead.current + REDRAW_MS - Date.now()));
+    return () => clearTimeout(t);
   }, [version]);
-  const font = dark ? 20 : 12;
-  const common = {
-    aria: { enabled: true },
-    // No animation: a wall display redraws often, and a figure is never caught half-drawn.
-    animation: false,
-    backgroundColor: 'transparent',
-    dataset: { source: rows },
-    tooltip: { trigger: 'axis' },
-    legend: { textStyle: { fontSize: font } },
-    grid: { left: 16, right: 24, top: 40, bottom: 16, containLabel: true },
-    xAxis: { type: 'category', axisLabel: { fontSize: font } },
-  };
-  const volume: echarts.EChartsCoreOption = {
-    ...common,
-    yAxis: { type: 'value', minInterval: 1, axisLabel: { fontSize: font } },
-    series: [
-      { type: 'bar', name: '来电', encode: { x: 'hour', y: 'offered' } },
-      { type: 'bar', name: '接通', encode: { x: 'hour', y: 'answered' } },
-      { type: 'bar', name: '放弃', encode: { x: 'hour', y: 'abandoned' } },
-    ],
-  };
-  const rate: echarts.EChartsCoreOption = {
-    ...common,
-    // Room above 100 % for the top label; ticks stop at 100 %.
-    grid: { ...common.grid, top: dark ? 56 : 48 },
-    yAxis: { type: 'value', min: 0, max: 100, axisLabel: { fontSize: font, formatter: '{value}%' } },
-    // Each hour's figure as a marked point with its value: a day's first hour (or an hour between
-    // hours without rings) is a single point, which a bare line would not show.
-    series: [
-      {
-        type: 'line',
-        name: '10秒接通率',
-        connectNulls: false,
-        showSymbol: true,
-        showAllSymbol: true,
-        symbol: 'circle',
-        symbolSize: dark ? 14 : 9,
-        lineStyle: { width: dark ? 4 : 2 },
-        label: { show: true, position: 'top', fontSize: font, formatter: (p: { value: HourRow }) => (p.value.sl10 === null ? '' : `${p.value.sl10}%`) },
-        encode: { x: 'hour', y: 'sl10' },
-      },
-    ],
-  };
+  // New options only with new rows: ECharts redraws the whole chart at each setOption, and the
+  // wallboard around it renders at every live change (that redraw was most of its main thread's work).
+  const { volume, rate } = useMemo(() => {
+    const font = dark ? 20 : 12;
+    const common = {
+      aria: { enabled: true },
+      // No animation: a wall display redraws often, and a figure is never caught half-drawn.
+      animation: false,
+      backgroundColor: 'transparent',
+      dataset: { source: rows },
+      tooltip: { trigger: 'axis' },
+      legend: { textStyle: { fontSize: font } },
+      grid: { left: 16, right: 24, top: 40, bottom: 16, containLabel: true },
+      xAxis: { type: 'category', axisLabel: { fontSize: font } },
+    };
+    const volume: echarts.EChartsCoreOption = {
+      ...common,
+      yAxis: { type: 'value', minInterval: 1, axisLabel: { fontSize: font } },
+      series: [
+        { type: 'bar', name: '来电', encode: { x: 'hour', y: 'offered' } },
+        { type: 'bar', name: '接通', encode: { x: 'hour', y: 'answered' } },
+        { type: 'bar', name: '放弃', encode: { x: 'hour', y: 'abandoned' } },
+      ],
+    };
+    const rate: echarts.EChartsCoreOption = {
+      ...common,
+      // Room above 100 % for the top label; ticks stop at 100 %.
+      grid: { ...common.grid, top: dark ? 56 : 48 },
+      yAxis: { type: 'value', min: 0, max: 100, axisLabel: { fontSize: font, formatter: '{value}%' } },
+      // Each hour's figure as a marked point with its value: a day's first hour (or an hour between
+      // hours without rings) is a single point, which a bare line would not show.
+      series: [
+        {
+          type: 'line',
+          name: '10秒接通率',
+          connectNulls: false,
+          showSymbol: true,
+          showAllSymbol: true,
+          symbol: 'circle',
+          symbolSize: dark ? 14 : 9,
+          lineStyle: { width: dark ? 4 : 2 },
+          label: { show: true, position: 'top', fontSize: font, formatter: (p: { value: HourRow }) => (p.value.sl10 === null ? '' : `${p.value.sl10}%`) },
+          encode: { x: 'hour', y: 'sl10' },
+        },
+      ],
+    };
+    return { volume, rate };
+  }, [rows, dark]);
   return (
     // minmax(0, 1fr): the columns may shrink below the canvas's current width (else a chart drawn
     // at 1920 px keeps its width at 1366 px and overflows the page).
@@ -112,3 +128,6 @@ export default function Charts({ dark, version }: { dark: boolean; version: numb
     </div>
   );
 }
+
+/** Rendered again only when the figures were read again or the display mode changed. */
+export default memo(Charts);
