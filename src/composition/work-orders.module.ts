@@ -154,7 +154,9 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
       if (c.confidential) deps.onCallConfidential?.(callId);
     },
   };
-  const confidentialCallers = new ConfidentialCallers(new MongoConfidentialCallers(conn), log.child({ component: 'confidential-callers' }));
+  const confidentialStore = new MongoConfidentialCallers(conn);
+  const confidentialCallers = new ConfidentialCallers(confidentialStore, log.child({ component: 'confidential-callers' }));
+  let confidentialRefresh: { stop(): void } | null = null;
   const attachmentStore = new GridFsAttachmentStore(conn);
   const limits: AttachmentLimits = {
     maxFileBytes: deps.attachments?.maxFileBytes ?? 20 * 1024 * 1024,
@@ -249,13 +251,17 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
     async start() {
       await Promise.all([
         orderRepo.init(), complaintRepo.init(), changes.init(), factsRepo.init(), kbRepo.init(), settings.init(), jobLock.init(), idempotency.init(), attachmentStore.init(),
-        smsOutbox.init(),
+        smsOutbox.init(), confidentialStore.init(),
       ]);
+      // The directory's copy in memory: a new call's caller is known without a read per call.
+      await confidentialCallers.refresh().catch((err: unknown) => log.warn('confidential callers not read yet', { err: String(err) }));
+      confidentialRefresh = background.every('callers.confidential-refresh', confidentialCallers.refreshMs, () => confidentialCallers.refresh());
       await regulation.load();
       scheduler?.start();
       smsDispatcher = sms.start();
     },
     async stop() {
+      confidentialRefresh?.stop();
       await scheduler?.stop();
       smsDispatcher?.stop();
       unsubscribeSms?.();

@@ -10,6 +10,8 @@ import type { Logger } from '../../shared/logger';
 export interface ConfidentialCallerStore {
   /** The keys among `keys` that are marked confidential. */
   marked(keys: readonly string[]): Promise<Set<string>>;
+  /** Keys marked at or after `since` (the directory's copy in memory follows them). */
+  markedSince(since: Date): Promise<Array<{ key: string; since: Date }>>;
   /** Adds the marks (idempotent); `source` says why, e.g. `order:<id>` or `user:<id>`. */
   add(keys: readonly string[], source: string, at: Date): Promise<void>;
   /** The caller's number of a stored call (an order names its call; the caller may have given another number). */
@@ -19,24 +21,57 @@ export interface ConfidentialCallerStore {
 export interface ConfidentialCallersOptions {
   /** A lookup that has not answered by then counts as confidential: masking a caller wrongly is the safe side. */
   readonly lookupTimeoutMs: number;
+  /** How often the copy in memory reads the marks made since its last read (on any instance). */
+  readonly refreshMs: number;
+  /** The copy answers alone while its last read is this recent; older, each call reads the store. */
+  readonly freshForMs: number;
 }
 
+const DEFAULTS: ConfidentialCallersOptions = { lookupTimeoutMs: 1000, refreshMs: 1000, freshForMs: 10_000 };
+/** Marks are read again from a little before the newest one seen: instances' clocks differ a little. */
+const OVERLAP_MS = 10_000;
+
 export class ConfidentialCallers {
-  /** Marks never go away, so a positive answer is kept; a negative one is asked again next time. */
+  /** The directory's copy: marks never go away, so a key once seen stays. */
   private readonly known = new Set<string>();
+  private readonly options: ConfidentialCallersOptions;
+  private newest = 0;
+  private readAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly store: ConfidentialCallerStore,
     private readonly log: Logger,
-    private readonly options: ConfidentialCallersOptions = { lookupTimeoutMs: 1000 },
+    options: Partial<ConfidentialCallersOptions> = {},
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.options = { ...DEFAULTS, ...options };
+  }
 
-  /** Whether a call from this number is confidential; true when the store fails or is late (fail closed). */
+  get refreshMs(): number {
+    return this.options.refreshMs;
+  }
+
+  /** Reads the marks made since the last read (every `refreshMs`, by the composition's background). */
+  async refresh(): Promise<void> {
+    const started = this.clock();
+    const marks = await this.store.markedSince(new Date(Math.max(0, this.newest - OVERLAP_MS)));
+    for (const m of marks) {
+      this.known.add(m.key);
+      this.newest = Math.max(this.newest, m.since.getTime());
+    }
+    this.readAt = started;
+  }
+
+  /**
+   * Whether a call from this number is confidential. From the copy in memory while it is fresh (a
+   * mark made on another instance is seen within about `refreshMs`); else from the store, and true
+   * when the store fails or is late (fail closed).
+   */
   async isConfidential(number: string): Promise<boolean> {
     const key = callerKey(number);
     if (key === '') return false;
     if (this.known.has(key)) return true;
+    if (this.clock() - this.readAt <= this.options.freshForMs) return false;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => resolve('late'), this.options.lookupTimeoutMs);

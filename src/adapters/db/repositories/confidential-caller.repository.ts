@@ -25,6 +25,16 @@ export class MongoConfidentialCallers implements ConfidentialCallerStore {
     return new Set(docs.map((d) => d._id));
   }
 
+  async markedSince(since: Date): Promise<Array<{ key: string; since: Date }>> {
+    const docs = await this.collection.find({ since: { $gte: since } }, { projection: { _id: 1, since: 1 } }).toArray();
+    return docs.map((d) => ({ key: d._id, since: d.since }));
+  }
+
+  /** For `markedSince`. */
+  async init(): Promise<void> {
+    await this.collection.createIndex({ since: 1 });
+  }
+
   async add(keys: readonly string[], source: string, at: Date): Promise<void> {
     await Promise.all(keys.map((key) => this.collection.updateOne({ _id: key }, { $setOnInsert: { since: at }, $addToSet: { sources: source } }, { upsert: true })));
   }

@@ -4,6 +4,7 @@ import { silentLogger } from '../../../../src/shared/logger';
 
 class MemoryStore implements ConfidentialCallerStore {
   readonly docs = new Map<string, string[]>();
+  readonly since = new Map<string, Date>();
   readonly calls = new Map<string, string>();
   reads = 0;
   late = false;
@@ -12,8 +13,15 @@ class MemoryStore implements ConfidentialCallerStore {
     if (this.late) return new Promise(() => undefined);
     return new Set(keys.filter((k) => this.docs.has(k)));
   }
-  async add(keys: readonly string[], source: string): Promise<void> {
-    for (const k of keys) this.docs.set(k, [...(this.docs.get(k) ?? []), source]);
+  async add(keys: readonly string[], source: string, at: Date): Promise<void> {
+    for (const k of keys) {
+      this.docs.set(k, [...(this.docs.get(k) ?? []), source]);
+      if (!this.since.has(k)) this.since.set(k, at);
+    }
+  }
+  async markedSince(since: Date): Promise<Array<{ key: string; since: Date }>> {
+    this.reads += 1;
+    return [...this.since.entries()].filter(([, at]) => at >= since).map(([key, at]) => ({ key, since: at }));
   }
   async callerOfCall(callId: string): Promise<string | null> {
     return this.calls.get(callId) ?? null;
@@ -62,5 +70,25 @@ describe('ConfidentialCallers', () => {
     };
     expect(await callers.isConfidential('13800000000')).toBe(true);
     expect(await callers.isConfidential('')).toBe(false);
+  });
+
+  it('while its copy is fresh, a caller is answered from memory; marks made elsewhere arrive with the next refresh', async () => {
+    const store = new MemoryStore();
+    let now = 1_000_000;
+    const here = new ConfidentialCallers(store, silentLogger, { freshForMs: 10_000 }, () => now);
+    const elsewhere = new ConfidentialCallers(store, silentLogger, {}, () => now);
+    await here.refresh();
+    const reads = store.reads;
+    expect(await here.isConfidential('13800000001')).toBe(false);
+    expect(store.reads).toBe(reads);
+    await elsewhere.mark(['13800000001'], 'order:o9');
+    now += 1000;
+    await here.refresh();
+    expect(await here.isConfidential('+8613800000001')).toBe(true);
+    // A copy not read for longer than freshForMs asks the store for each new caller.
+    now += 20_000;
+    const before = store.reads;
+    expect(await here.isConfidential('13800000002')).toBe(false);
+    expect(store.reads).toBe(before + 1);
   });
 });
