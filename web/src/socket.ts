@@ -55,8 +55,10 @@ export class Live {
     return this.state;
   }
 
+  /** Told the current state at once (an early connection may be up before the page listens), then each change. */
   onState(l: (s: ConnectionState) => void): () => void {
     this.stateListeners.add(l);
+    l(this.state);
     return () => this.stateListeners.delete(l);
   }
 
@@ -72,7 +74,10 @@ export class Live {
     });
   }
 
+  closed = false;
+
   close(): void {
+    this.closed = true;
     this.offToken();
     this.socket.disconnect();
   }
@@ -90,15 +95,18 @@ export class Live {
  * starting it after its first render.
  */
 let early: Live | null = null;
+/** The connection a page holds: while it is open, no early one is made (the page came first). */
+let held: Live | null = null;
 
 export function connectEarly(): void {
+  if (held && !held.closed) return;
   early?.close();
   early = new Live();
   early.start();
 }
 
 export function takeLive(): Live {
-  const l = early ?? new Live();
+  held = early ?? new Live();
   early = null;
-  return l;
+  return held;
 }
