@@ -1,12 +1,12 @@
 /**
- * Wiring of the in-call controls (ADR 0012): hold, transfer, three-way, the emergency lines and
+ * Wiring of the in-call controls (ADR 0012, 0019): hold, transfers to a unit or a queue, three-way, the emergency lines and
  * supervisors' listen / whisper / barge, over REST, on the call path's running calls.
  */
 import type { AuthService } from '../app/auth/auth.service';
 import type { DocumentedRouter } from '../adapters/http/route-table';
 import { callControlsRouter } from '../adapters/http/routers/call-controls.router';
 import { CallControlService } from '../app/calls/call-controls.service';
-import { asAgentId } from '../shared/ids';
+import { asAgentId, asQueueId } from '../shared/ids';
 import type { Logger } from '../shared/logger';
 import type { CallPath } from './call-path.module';
 
@@ -17,6 +17,11 @@ export interface InCallControlsModule {
 
 export function buildInCallControlsModule(d: { readonly callPath: CallPath; readonly auth: AuthService; readonly log: Logger }): InCallControlsModule {
   const { callPath } = d;
-  const controls = new CallControlService(callPath.registry, d.log.child({ component: 'call-controls' }), (agentId) => callPath.agents.get(asAgentId(agentId)) ?? null);
+  const controls = new CallControlService(
+    callPath.registry,
+    d.log.child({ component: 'call-controls' }),
+    (agentId) => callPath.agents.get(asAgentId(agentId)) ?? null,
+    (queueId) => callPath.agents.list().some((a) => a.queues.includes(asQueueId(queueId))),
+  );
   return { controls, router: callControlsRouter(d.auth, controls) };
 }

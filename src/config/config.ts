@@ -168,9 +168,9 @@ const schema = z.object({
     .optional(),
   /** The PJSIP endpoint (trunk) emergency transfers leave through. */
   EMERGENCY_TRUNK: z.string().regex(/^[A-Za-z0-9_-]+$/, 'a PJSIP endpoint name').default(CALL.emergency.trunk),
-  /** Seconds an emergency line may ring before the caller goes back to the agent. */
+  /** Seconds an emergency line (or a unit's number, on a transfer or three-way call) may ring before the caller goes back to the agent. */
   EMERGENCY_RING_SECONDS: int(5, 120).default(CALL.emergency.ringTimeoutMs / 1000),
-  /** After the agent left a three-way call (三方通话), ask the caller to rate the agent if the caller stays to the end. */
+  /** After the agent left a three-way call (三方通话) or transferred the caller to a unit, ask the caller to rate the agent if the caller stays to the end. */
   RATE_AFTER_THREE_WAY: bool.default(CALL.rateAfterThreeWay),
   /** Days after an order closed until its evidence files are deleted (audited); 0 = kept for good. */
   ATTACHMENT_RETENTION_DAYS: int(0, 36_500).default(0),

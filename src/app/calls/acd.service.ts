@@ -98,9 +98,11 @@ export class AcdService implements CallAcdPort {
 
   // ---- CallAcdPort ----
 
-  requestAgent(req: { callId: CallId; queueId: QueueId; priority: number; retry: boolean }): void {
+  requestAgent(req: { callId: CallId; queueId: QueueId; priority: number; retry: boolean; queuedAt?: number | null }): void {
     const known = entryOf(this.queues, req.callId);
-    this.queues = enqueue(this.queues, { ...req, now: this.clock() });
+    // A call new to the queue takes its place by the time it first queued (the same as now, except
+    // for a call an agent sent here from another queue).
+    this.queues = enqueue(this.queues, { callId: req.callId, queueId: req.queueId, priority: req.priority, now: req.queuedAt ?? this.clock() });
     const position = positionOf(this.queues, req.callId);
     if (known) {
       this.publish(req.queueId, req.callId, { type: 'QueueCallReturned', position });

@@ -1,5 +1,6 @@
 /**
- * In-call controls asked for over the API: hold, resume and the one-key emergency transfer. Checks
+ * In-call controls asked for over the API: hold, resume, the one-key emergency transfer, the
+ * three-way call, transfers to a unit (blind or consultative) or another queue. Checks
  * who asks (the agent handling the call, or a supervisor / administrator), asks the pure call
  * machine whether the control makes sense in the call's state (409 with the reason when not), and
  * hands the control to the call's session as an input. The session's machine decides again when the
@@ -34,6 +35,14 @@ function inputOf(control: CallControl): CallInput {
       return { type: 'EmergencyTransferRequested', line: control.line };
     case 'three-way':
       return { type: 'ThreeWayRequested', number: control.number };
+    case 'transfer':
+      return { type: 'TransferRequested', number: control.number, mode: control.mode };
+    case 'transfer-complete':
+      return { type: 'TransferCompleteRequested' };
+    case 'transfer-cancel':
+      return { type: 'TransferCancelRequested' };
+    case 'queue-transfer':
+      return { type: 'QueueTransferRequested', queueId: control.queueId };
   }
 }
 
@@ -49,6 +58,8 @@ export class CallControlService {
     private readonly log: Logger,
     /** The seat of a user's `agentId` (the supervisor's phone); null when there is none. */
     private readonly seatOf: (agentId: string) => SupervisorSeat | null = () => null,
+    /** Whether a queue exists (some agent serves it): a call is sent to no queue nobody could answer. */
+    private readonly queueExists: (queueId: string) => boolean = () => true,
   ) {}
 
   /**
@@ -95,9 +106,10 @@ export class CallControlService {
     // Agents control the call they are handling, nobody else's (404: no probing of other calls).
     if (actor.role === 'agent' && (actor.agentId === null || session.handlingAgent() !== actor.agentId)) throw new NotFoundError('live call');
     const state = session.snapshot();
+    if (control.type === 'queue-transfer' && !this.queueExists(control.queueId)) throw new NotFoundError(`queue ${control.queueId}`);
     const refusal = controlRefusal(state, control);
     if (refusal) throw new ConflictError(refusal, { state: state.type });
-    this.log.info('call control', { callId, control: control.type, by: actor.userId, role: actor.role, ...(control.type === 'emergency-transfer' ? { line: control.line } : {}), ...(control.type === 'three-way' ? { number: control.number } : {}) });
+    this.log.info('call control', { callId, by: actor.userId, role: actor.role, ...control });
     session.deliver(inputOf(control));
     return { callId, control: control.type, state: state.type };
   }

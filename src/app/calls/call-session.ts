@@ -45,7 +45,7 @@ import {
 
 /** What a call asks of the ACD (the ACD service implements it). */
 export interface CallAcdPort {
-  requestAgent(req: { callId: CallId; queueId: QueueId; priority: number; retry: boolean }): void;
+  requestAgent(req: { callId: CallId; queueId: QueueId; priority: number; retry: boolean; queuedAt: number | null }): void;
   cancelRequest(callId: CallId, reason: QueueLeaveReason): void;
   /** A call taken over after a restart: its place in the queue and its agent, as they were. */
   resumeCall(callId: CallId, request: ResumeRequest): void;
@@ -253,7 +253,8 @@ export class CallSession {
     const s = this.state;
     if (s.type === 'ringing') return { channelId: s.offer.channelId, attempt: s.offer.attempt, answered: false };
     if (s.type === 'connecting' || s.type === 'talking' || s.type === 'held') return { channelId: s.agent.channelId, attempt: s.agent.attempt, answered: true };
-    if (s.type === 'transferring' && s.agent) return { channelId: s.agent.channelId, attempt: s.agent.attempt, answered: true };
+    if ((s.type === 'transferring' || s.type === 'threeWay') && s.agent) return { channelId: s.agent.channelId, attempt: s.agent.attempt, answered: true };
+    if (s.type === 'consulting') return { channelId: s.agent.channelId, attempt: s.agent.attempt, answered: true };
     return null;
   }
 
@@ -262,14 +263,16 @@ export class CallSession {
     const s = this.state;
     if (s.type === 'transferring') return { channelId: s.leg.channelId, n: s.leg.n, answered: false };
     if (s.type === 'transferred') return { channelId: s.leg.channelId, n: s.leg.n, answered: true };
+    if (s.type === 'consulting') return { channelId: s.leg.channelId, n: s.leg.n, answered: s.joinedAt !== null };
+    if (s.type === 'threeWay') return { channelId: s.unit.channelId, n: s.unit.n, answered: s.joinedAt !== null };
     return null;
   }
 
   /** The agent handling the call now (talking, on hold, or while a transfer rings). */
   handlingAgent(): AgentId | null {
     const s = this.state;
-    if (s.type === 'talking' || s.type === 'held' || s.type === 'connecting') return s.agent.agentId;
-    if (s.type === 'transferring') return s.agent?.agentId ?? null;
+    if (s.type === 'talking' || s.type === 'held' || s.type === 'connecting' || s.type === 'consulting') return s.agent.agentId;
+    if (s.type === 'transferring' || s.type === 'threeWay') return s.agent?.agentId ?? null;
     return null;
   }
 
@@ -533,7 +536,7 @@ export class CallSession {
     const acd = this.deps.acd;
     switch (e.type) {
       case 'RequestAgent':
-        return acd.requestAgent({ callId: this.callId, queueId: e.queueId, priority: e.priority, retry: e.retry });
+        return acd.requestAgent({ callId: this.callId, queueId: e.queueId, priority: e.priority, retry: e.retry, queuedAt: e.queuedAt });
       case 'CancelAgentRequest':
         return acd.cancelRequest(this.callId, e.reason);
       case 'MarkAgentOnCall':

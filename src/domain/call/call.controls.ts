@@ -11,6 +11,7 @@
  * up meanwhile, to the queue): the caller is never dropped. The caller is not asked to rate the
  * agent after an emergency transfer: the caller's conversation ends with the emergency line.
  */
+import type { QueueId } from '../../shared/ids';
 import { transferChannelId } from './call.ids';
 import { isEmergencyLine, type EmergencyLine } from './call.settings';
 import { agentLeft } from './call.conversation';
@@ -19,6 +20,7 @@ import { enterQueue } from './call.queue';
 import type { CallState, ConnectedAgent, OutboundLeg, UnitLeg } from './call.state';
 import { promptMedia } from './call.settings';
 import { closing } from './call.step';
+import { unitAnswered, unitLeft } from './call.transfer';
 import { ignore, type Outcome, type Step } from './call.step';
 
 /** A control an agent (or a supervisor for the agent) asks for on a live call. */
@@ -26,7 +28,12 @@ export type CallControl =
   | { type: 'hold' }
   | { type: 'resume' }
   | { type: 'emergency-transfer'; line: EmergencyLine }
-  | { type: 'three-way'; number: string };
+  | { type: 'three-way'; number: string }
+  /** To a handling unit's number: blind, or consultative (the agent talks to the unit first). */
+  | { type: 'transfer'; number: string; mode: 'blind' | 'consult' }
+  | { type: 'transfer-complete' }
+  | { type: 'transfer-cancel' }
+  | { type: 'queue-transfer'; queueId: QueueId };
 
 /**
  * Why `control` makes no sense in `state` (the API answers 409 with it), or null when it is taken.
@@ -43,6 +50,19 @@ export function controlRefusal(state: CallState, control: CallControl): string |
       if (!/^[0-9+]{3,20}$/.test(control.number)) return `not a phone number: ${control.number}`;
       if (state.type === 'threeWay') return '已在三方通话 (a three-way call is already under way)';
       return state.type === 'talking' ? null : refusalFor(state);
+    case 'transfer':
+      if (!/^[0-9+]{3,20}$/.test(control.number)) return `not a phone number: ${control.number}`;
+      if (control.mode !== 'blind' && control.mode !== 'consult') return `unknown transfer mode ${String(control.mode)}`;
+      if (state.type === 'transferring' || state.type === 'transferred' || state.type === 'consulting') return '已在转接 (a transfer is already under way)';
+      return state.type === 'talking' || state.type === 'held' ? null : refusalFor(state);
+    case 'queue-transfer':
+      if (state.type === 'talking' || state.type === 'held') return state.core.queueId === control.queueId ? `通话已在该队列 (the call is in queue ${control.queueId} already)` : null;
+      return refusalFor(state);
+    case 'transfer-complete':
+      if (state.type !== 'consulting') return '没有进行中的咨询转接 (no consultative transfer under way)';
+      return state.joinedAt === null ? '承办单位尚未接听 (the unit has not answered yet)' : null;
+    case 'transfer-cancel':
+      return state.type === 'consulting' ? null : '没有进行中的咨询转接 (no consultative transfer under way)';
     case 'emergency-transfer':
       if (!isEmergencyLine(control.line)) return `unknown emergency line ${String(control.line)}`;
       if (state.type === 'transferring' || state.type === 'transferred') return '已在转接 (a transfer is already under way)';
@@ -127,6 +147,7 @@ export function inTransferring(s: Step, st: Extract<CallState, { type: 'transfer
   switch (i.type) {
     case 'TransferLegAnswered': {
       if (i.n !== leg.n) return ignore('stale transfer leg');
+      if (!leg.line) return unitAnswered(s, st);
       s.effect({ type: 'StopRingback', channelId: c.callerChannelId });
       s.emit({ type: 'EmergencyTransferAnswered', n: leg.n, line: leg.line, ringMs: s.now - leg.requestedAt });
       if (st.agent) {
@@ -143,13 +164,17 @@ export function inTransferring(s: Step, st: Extract<CallState, { type: 'transfer
       if (i.n !== leg.n) return ignore('stale transfer leg');
       s.effect({ type: 'StopRingback', channelId: c.callerChannelId });
       const ringMs = s.now - leg.requestedAt;
+      const failed = (backTo: 'agent' | 'queue') =>
+        leg.line
+          ? s.emit({ type: 'EmergencyTransferFailed', n: leg.n, line: leg.line, cause: i.cause, ringMs, backTo })
+          : s.emit({ type: 'TransferFailed', n: leg.n, cause: i.cause, backTo });
       if (st.agent && c.bridgeId) {
         // Back to the agent, who is told why (the event reaches the console).
-        s.emit({ type: 'EmergencyTransferFailed', n: leg.n, line: leg.line, cause: i.cause, ringMs, backTo: 'agent' });
+        failed('agent');
         s.effect({ type: 'JoinBridge', bridgeId: c.bridgeId, channelIds: [c.callerChannelId] });
         return { type: 'talking', agent: st.agent, bridgedAt: st.bridgedAt };
       }
-      s.emit({ type: 'EmergencyTransferFailed', n: leg.n, line: leg.line, cause: i.cause, ringMs, backTo: 'queue' });
+      failed('queue');
       // enterQueue starts the music again only where a ring's tone stopped it.
       if (s.settings.ringingTone === 'moh') s.effect({ type: 'StartMoh', channelId: c.callerChannelId, mohClass: s.settings.mohClass });
       return enterQueue(s, true);
@@ -169,6 +194,7 @@ export function inTransferring(s: Step, st: Extract<CallState, { type: 'transfer
 export function inTransferred(s: Step, st: Extract<CallState, { type: 'transferred' }>, i: CallInput): Outcome {
   if (i.type === 'TransferLegHungUp' || (i.type === 'TransferLegFailed' && i.n === st.leg.n)) {
     if (i.n !== st.leg.n) return ignore('stale transfer leg');
+    if (!st.leg.line) return unitLeft(s, st);
     const c = s.core;
     s.effect({ type: 'HangupCaller', channelId: c.callerChannelId });
     if (c.bridgeId) s.effect({ type: 'DestroyBridge', bridgeId: c.bridgeId });

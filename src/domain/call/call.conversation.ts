@@ -22,7 +22,7 @@ export function inConnecting(s: Step, st: Extract<CallState, { type: 'connecting
     s.effect({ type: 'Bridge', bridgeId: id, channelIds: [c.callerChannelId, st.agent.channelId] });
     s.emit({ type: 'CallBridged', bridgeId: id, agentChannelId: st.agent.channelId });
     if (s.settings.recordCalls) {
-      const name = recordingName(c.callId);
+      const name = recordingName(c.callId, c.transfers);
       c.recordingName = name;
       s.effect({ type: 'StartRecording', bridgeId: id, name });
       s.emit({ type: 'RecordingStarted', name });

@@ -40,7 +40,8 @@ export type CallEffect =
   | { type: 'StartRingback'; channelId: string }
   | { type: 'StopRingback'; channelId: string }
   /** Ask the ACD for an agent; `retry` after a failed attempt keeps the call's place. */
-  | { type: 'RequestAgent'; queueId: QueueId; priority: number; retry: boolean }
+  /** `queuedAt`: when the call first queued (a call sent to another queue takes its place by that time). */
+  | { type: 'RequestAgent'; queueId: QueueId; priority: number; retry: boolean; queuedAt: number | null }
   | { type: 'CancelAgentRequest'; queueId: QueueId; reason: QueueLeaveReason }
   | {
       type: 'RingAgent';

@@ -19,6 +19,7 @@ export type CallStage =
   | 'transferring'
   | 'transferred'
   | 'threeWay'
+  | 'consulting'
   | 'rating'
   | 'overflow'
   | 'closing';
@@ -115,6 +116,20 @@ export type CallEventBody =
   | { type: 'PartyLeft'; n: number; party: 'unit' | 'agent' }
   /** The unit's line did not answer: the caller stays with the agent. */
   | { type: 'ThreeWayFailed'; n: number; cause: AgentLegEnd; backTo: 'agent' | 'queue' }
+  /** Transfer to a handling unit's number through the trunk (blind, or consultative: the agent talks to the unit first). */
+  | { type: 'TransferStarted'; n: number; mode: 'blind' | 'consult'; number: string; channelId: string; agentId: AgentId }
+  /** The unit answered: the caller is handed over (blind), or the agent talks with the unit (consult). */
+  | { type: 'TransferAnswered'; n: number; ringMs: number }
+  /** The unit did not take the call, or left the consultation: the caller goes back to the agent (or the queue, the agent gone). */
+  | { type: 'TransferFailed'; n: number; cause: AgentLegEnd | 'unit-left' | 'caller-hangup'; backTo: 'agent' | 'queue' | 'none' }
+  /** Consultative transfer dropped by the agent (or the agent hung up before the unit answered): the caller is back with the agent. */
+  | { type: 'TransferCancelled'; n: number; by: 'agent' | 'agent-hangup' }
+  /** Caller and unit talk in the call's bridge; the agent's part is over. */
+  | { type: 'TransferCompleted'; n: number; agentId: AgentId }
+  /** The unit hung up after the caller was handed to it. */
+  | { type: 'TransferEnded'; n: number }
+  /** The agent sent the caller to another queue; it waits there at its original place (first queue time). */
+  | { type: 'CallTransferredToQueue'; n: number; fromQueueId: QueueId; queueId: QueueId; agentId: AgentId }
   /** A supervisor asked to listen / whisper / barge (audit: who, which call, when). */
   | { type: 'MonitorRequested'; n: number; mode: 'listen' | 'whisper' | 'barge'; userId: string }
   /** The supervisor's phone answered and was connected to the call. */

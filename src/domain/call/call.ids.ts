@@ -33,9 +33,13 @@ export function agentAnnouncementId(callId: CallId, attempt: number): string {
   return `agentpb-${callId}-${attempt}`;
 }
 
-/** Name of the bridge recording (Asterisk stores it under its recordings directory). */
-export function recordingName(callId: CallId): string {
-  return `call-${callId}`;
+/**
+ * Name of the bridge recording (Asterisk stores it under its recordings directory). A conversation
+ * after a transfer to another queue is recorded apart: `part` (the call's transfer count then) keeps
+ * the first one from being overwritten.
+ */
+export function recordingName(callId: CallId, part = 0): string {
+  return part > 0 ? `call-${callId}-${part}` : `call-${callId}`;
 }
 
 /**

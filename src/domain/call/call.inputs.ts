@@ -2,7 +2,7 @@
  * Inputs of the per-call machine: what happened on Asterisk, what the ACD decided, and timers
  * firing. Timer inputs carry the token (or attempt) they were started with; a stale one is ignored.
  */
-import type { AgentId } from '../../shared/ids';
+import type { AgentId, QueueId } from '../../shared/ids';
 import type { EmergencyLine } from './call.settings';
 
 export type AgentLegFailure = 'rejected' | 'busy' | 'unreachable';
@@ -75,6 +75,18 @@ export type CallInput =
   | { type: 'EmergencyTransferRequested'; line: EmergencyLine }
   /** The agent adds a handling unit's number to the call (三方通话), through the trunk. */
   | { type: 'ThreeWayRequested'; number: string }
+  /**
+   * The agent transfers the caller to a handling unit's number through the trunk: `blind` hands the
+   * caller over when the unit answers; `consult` puts the caller on hold and the agent talks to the
+   * unit first, then completes or cancels.
+   */
+  | { type: 'TransferRequested'; number: string; mode: 'blind' | 'consult' }
+  /** Consultative transfer: the agent hands the caller to the unit it is talking with. */
+  | { type: 'TransferCompleteRequested' }
+  /** Consultative transfer: the agent drops the unit and takes the caller back. */
+  | { type: 'TransferCancelRequested' }
+  /** The agent sends the caller to another queue: it waits there at its original place (first queue time). */
+  | { type: 'QueueTransferRequested'; queueId: QueueId }
   /** The outbound leg `n` was answered (it entered our application). */
   | { type: 'TransferLegAnswered'; n: number }
   /** The outbound leg `n` ended before it was answered (busy, no answer, refused, unreachable). */

@@ -11,6 +11,7 @@ import type { CallId, QueueId } from '../../shared/ids';
 import { ringChannelId, supervisorChannelId, transferChannelId } from './call.ids';
 import { inConnecting, inRating, inTalking } from './call.conversation';
 import { emergencyTransfer, hold, inHeld, inThreeWay, inTransferred, inTransferring, threeWay } from './call.controls';
+import { inConsulting, transferToQueue, transferToUnit } from './call.transfer';
 import { endMonitorIfLeft, inMonitor, isMonitorInput } from './call.monitor';
 import type { CallStage, EndReason, Party, SurveyOrderRef } from './call.events';
 import type { CallerLoss, CallInput } from './call.inputs';
@@ -120,18 +121,21 @@ export function transition(state: CallState, input: CallInput, ctx: CallContext)
       out = inConnecting(s, state, i);
       break;
     case 'talking':
-      out = isMonitorInput(i)
-        ? inMonitor(s, state, i)
-        : i.type === 'HoldRequested'
+      out =
+        inConversation(s, state, i) ??
+        (i.type === 'HoldRequested'
           ? hold(s, state)
           : i.type === 'EmergencyTransferRequested'
             ? emergencyTransfer(s, state, i.line)
             : i.type === 'ThreeWayRequested'
               ? threeWay(s, state, i.number)
-              : inTalking(s, state, i);
+              : inTalking(s, state, i));
       break;
     case 'held':
-      out = isMonitorInput(i) ? inMonitor(s, state, i) : inHeld(s, state, i);
+      out = inConversation(s, state, i) ?? inHeld(s, state, i);
+      break;
+    case 'consulting':
+      out = inConsulting(s, state, i);
       break;
     case 'transferring':
       out = inTransferring(s, state, i);
@@ -165,6 +169,14 @@ export function transition(state: CallState, input: CallInput, ctx: CallContext)
   return s.result(out);
 }
 
+/** The inputs taken alike while talking and on hold: monitoring, transfers to a unit or a queue. */
+function inConversation(s: Step, state: Extract<CallState, { type: 'talking' | 'held' }>, i: CallInput): Outcome | null {
+  if (isMonitorInput(i)) return inMonitor(s, state, i);
+  if (i.type === 'TransferRequested') return transferToUnit(s, state, i.number, i.mode);
+  if (i.type === 'QueueTransferRequested') return transferToQueue(s, state, i.queueId);
+  return null;
+}
+
 /** Same state, an InputIgnored event, and the clean-up an unwanted agent needs. */
 function ignored(state: CallState, input: CallInput, why: string, ctx: CallContext): CallTransition {
   const s = new Step(state.core, ctx);
@@ -193,12 +205,13 @@ function liveAttempt(state: CallState): number | null {
   if (state.type === 'ringing') return state.offer.attempt;
   if (state.type === 'connecting' || state.type === 'talking' || state.type === 'held') return state.agent.attempt;
   if (state.type === 'transferring' || state.type === 'threeWay') return state.agent?.attempt ?? null;
+  if (state.type === 'consulting') return state.agent.attempt;
   return null;
 }
 
 function liveTransfer(state: CallState): number | null {
   if (state.type === 'threeWay') return state.unit.n;
-  return state.type === 'transferring' || state.type === 'transferred' ? state.leg.n : null;
+  return state.type === 'transferring' || state.type === 'transferred' || state.type === 'consulting' ? state.leg.n : null;
 }
 
 function endCall(s: Step, reason: EndReason, hungUpBy: Party, stage: CallStage): Outcome {
@@ -264,9 +277,20 @@ function hangUp(s: Step, st: Exclude<CallState, { type: 'ended' }>, party: 'call
       s.emit({ type: 'CallCompleted', agentId: st.agent.agentId, endedBy: party, talkMs });
       break;
     }
+    case 'consulting':
+      s.effect({ type: 'StopMoh', channelId: c.callerChannelId });
+      s.emit({ type: 'CallResumed', agentId: st.agent.agentId, heldMs: Math.max(0, endAt - st.heldAt) });
+      s.effect({ type: 'HangupOutboundLeg', channelId: st.leg.channelId, n: st.leg.n });
+      s.emit({ type: 'TransferFailed', n: st.leg.n, cause: 'caller-hangup', backTo: 'none' });
+      s.effect({ type: 'HangupAgentLeg', channelId: st.agent.channelId, attempt: st.agent.attempt });
+      s.effect({ type: 'ReleaseAgent', agentId: st.agent.agentId, attempt: st.agent.attempt, outcome: 'completed', ringMs: null });
+      s.emit({ type: 'CallCompleted', agentId: st.agent.agentId, endedBy: party, talkMs: Math.max(0, endAt - st.bridgedAt) });
+      if (c.bridgeId) s.effect({ type: 'DestroyBridge', bridgeId: c.bridgeId });
+      break;
     case 'transferring': {
       s.effect({ type: 'HangupOutboundLeg', channelId: st.leg.channelId, n: st.leg.n });
-      s.emit({ type: 'EmergencyTransferFailed', n: st.leg.n, line: st.leg.line, cause: 'caller-hangup', ringMs: Math.max(0, endAt - st.leg.requestedAt), backTo: 'none' });
+      if (st.leg.line) s.emit({ type: 'EmergencyTransferFailed', n: st.leg.n, line: st.leg.line, cause: 'caller-hangup', ringMs: Math.max(0, endAt - st.leg.requestedAt), backTo: 'none' });
+      else s.emit({ type: 'TransferFailed', n: st.leg.n, cause: 'caller-hangup', backTo: 'none' });
       if (st.agent) {
         s.effect({ type: 'HangupAgentLeg', channelId: st.agent.channelId, attempt: st.agent.attempt });
         s.effect({ type: 'ReleaseAgent', agentId: st.agent.agentId, attempt: st.agent.attempt, outcome: 'completed', ringMs: null });
@@ -287,8 +311,9 @@ function hangUp(s: Step, st: Exclude<CallState, { type: 'ended' }>, party: 'call
     case 'transferred':
       s.effect({ type: 'HangupOutboundLeg', channelId: st.leg.channelId, n: st.leg.n });
       if (c.bridgeId) s.effect({ type: 'DestroyBridge', bridgeId: c.bridgeId });
-      // The call was handed over; the record says so whoever hung up last.
-      reason = 'emergency-transferred';
+      // A call handed to an emergency line says so whoever hung up last; with a unit the caller
+      // hung up (or was lost) as after a three-way call.
+      if (st.leg.line) reason = 'emergency-transferred';
       break;
     case 'rating':
       if (c.bridgeId) s.effect({ type: 'DestroyBridge', bridgeId: c.bridgeId });

@@ -24,7 +24,7 @@ export function enterQueue(s: Step, retry: boolean): Outcome {
     }
   }
   s.emit({ type: 'CallQueued', queueId: c.queueId, priority: c.priority, retry });
-  s.effect({ type: 'RequestAgent', queueId: c.queueId, priority: c.priority, retry });
+  s.effect({ type: 'RequestAgent', queueId: c.queueId, priority: c.priority, retry, queuedAt: c.queuedAt });
   return { type: 'queued', announcePlaybackId: null, announceToken: scheduleAnnouncement(s) };
 }
 

@@ -111,6 +111,31 @@ export interface ThreeWayLegRecord {
   readonly outcome: 'ringing' | 'joined' | 'left' | AgentLegEnd;
 }
 
+/**
+ * One transfer by the agent: to a unit's number (blind or consultative) or to another queue. The
+ * call keeps its record (and its first queue time) across it.
+ */
+export interface TransferRecord {
+  readonly n: number;
+  readonly kind: 'blind' | 'consult' | 'queue';
+  /** The unit's number dialled (blind / consult); null for a queue. */
+  readonly number: string | null;
+  /** The queue the call was sent to (queue transfers); null for a unit. */
+  readonly queueId: string | null;
+  readonly fromQueueId: string;
+  /** The agent who transferred the call. */
+  readonly agentId: string;
+  readonly requestedAt: number;
+  /** When the unit answered (blind: the caller was handed over; consult: the agent talked with it). */
+  readonly answeredAt: number | null;
+  /** When the caller was with the unit (or in the new queue) and the agent gone. */
+  readonly completedAt: number | null;
+  /** When the unit hung up after the caller was handed to it. */
+  readonly endedAt: number | null;
+  readonly outcome: 'ringing' | 'consulting' | 'completed' | 'cancelled' | 'queued' | AgentLegEnd | 'unit-left' | 'caller-hangup';
+  readonly backTo: 'agent' | 'queue' | 'none' | null;
+}
+
 /** A supervisor on the call (audit: who, how, when, how long). */
 export interface MonitorRecord {
   readonly n: number;
@@ -202,6 +227,10 @@ export interface CallRecord {
   readonly threeWayLegs: readonly ThreeWayLegRecord[];
   /** When the agent left a three-way call (caller and unit went on). */
   readonly agentLeftThreeWayAt: number | null;
+  /** Transfers to a unit's number or to another queue, in order. */
+  readonly transfers: readonly TransferRecord[];
+  /** Where the call was last handed: a unit's number or a queue (null: never transferred). */
+  readonly transferredTo: { readonly kind: 'unit'; readonly number: string } | { readonly kind: 'queue'; readonly queueId: string } | null;
   /** Supervisors who listened, whispered or barged. */
   readonly monitors: readonly MonitorRecord[];
   /** The work order whose automated survey handed this call over (the citizen pressed 0); null for other calls. */
@@ -285,6 +314,8 @@ export function openRecord(e: Extract<CallEvent, { type: 'CallEntered' }>): Call
     emergencyTransferredTo: null,
     threeWayLegs: [],
     agentLeftThreeWayAt: null,
+    transfers: [],
+    transferredTo: null,
     monitors: [],
     surveyOrder: e.surveyOrder ?? null,
     reportDay: local.toISODate() ?? '',
@@ -300,6 +331,10 @@ function endAttempt(
   ringMs: number,
 ): RingAttemptRecord[] {
   return attempts.map((a) => (a.attempt === attempt && a.outcome === 'ringing' ? { ...a, endedAt: at, outcome, ringMs } : a));
+}
+
+function mapTransfer(transfers: readonly TransferRecord[], n: number, f: (x: TransferRecord) => TransferRecord): TransferRecord[] {
+  return transfers.map((x) => (x.n === n ? f(x) : x));
 }
 
 function timelineEntry(e: CallEvent): TimelineEntry {
@@ -333,9 +368,11 @@ export function applyCallEvent(r: CallRecord, e: CallEvent): CallRecord {
     case 'CallNotRebuilt':
       return { ...next, stage: 'closing' };
     case 'RecordingStarted':
-      return { ...next, recordingName: e.name };
+      // After a transfer to another queue the next conversation is recorded apart: the record names
+      // the first recording; the later ones are on the timeline.
+      return { ...next, recordingName: r.recordingName ?? e.name };
     case 'RecordingFailed':
-      return { ...next, recordingName: null };
+      return { ...next, recordingName: r.recordingName === e.name ? null : r.recordingName };
     case 'CallQueued':
       return { ...next, stage: 'queued', times: t.queuedAt === null ? { ...t, queuedAt: e.at } : t };
     case 'AgentOffered':
@@ -366,12 +403,13 @@ export function applyCallEvent(r: CallRecord, e: CallEvent): CallRecord {
         stage: 'connecting',
         attempts: endAttempt(r.attempts, e.attempt, e.at, 'answered', e.ringMs),
         ringMs: r.ringMs + e.ringMs,
-        answerRingMs: e.ringMs,
+        // A call sent to another queue is answered again: its wait (ASA) and first answer stay the first.
+        answerRingMs: r.answerRingMs ?? e.ringMs,
         agentId: e.agentId,
         agentNumber: e.agentNumber,
-        waitMs: e.waitMs,
+        waitMs: r.waitMs ?? e.waitMs,
         outcome: 'answered',
-        times: { ...t, connectedAt: e.at },
+        times: { ...t, connectedAt: t.connectedAt ?? e.at },
       };
     case 'CallBridged':
       return { ...next, stage: 'talking', times: { ...t, bridgedAt: e.at } };
@@ -426,6 +464,46 @@ export function applyCallEvent(r: CallRecord, e: CallEvent): CallRecord {
         stage: e.backTo === 'agent' ? 'talking' : r.stage,
         threeWayLegs: r.threeWayLegs.map((l) => (l.n === e.n ? { ...l, leftAt: e.at, outcome: e.cause } : l)),
       };
+    case 'TransferStarted':
+      return {
+        ...next,
+        stage: e.mode === 'blind' ? 'transferring' : 'consulting',
+        transfers: [
+          ...r.transfers,
+          { n: e.n, kind: e.mode, number: e.number, queueId: null, fromQueueId: r.queueId, agentId: e.agentId, requestedAt: e.at, answeredAt: null, completedAt: null, endedAt: null, outcome: 'ringing', backTo: null },
+        ],
+      };
+    case 'TransferAnswered':
+      return { ...next, transfers: mapTransfer(r.transfers, e.n, (x) => ({ ...x, answeredAt: e.at, outcome: x.kind === 'consult' ? 'consulting' : x.outcome })) };
+    case 'TransferCompleted': {
+      const done = r.transfers.find((x) => x.n === e.n);
+      return {
+        ...next,
+        stage: 'transferred',
+        transferredTo: done?.number ? { kind: 'unit', number: done.number } : r.transferredTo,
+        transfers: mapTransfer(r.transfers, e.n, (x) => ({ ...x, completedAt: e.at, outcome: 'completed' })),
+      };
+    }
+    case 'TransferFailed':
+      return {
+        ...next,
+        stage: e.backTo === 'agent' ? 'talking' : r.stage,
+        transfers: mapTransfer(r.transfers, e.n, (x) => ({ ...x, endedAt: e.at, outcome: e.cause, backTo: e.backTo })),
+      };
+    case 'TransferCancelled':
+      return { ...next, stage: 'talking', transfers: mapTransfer(r.transfers, e.n, (x) => ({ ...x, endedAt: e.at, outcome: 'cancelled', backTo: 'agent' })) };
+    case 'TransferEnded':
+      return { ...next, transfers: mapTransfer(r.transfers, e.n, (x) => ({ ...x, endedAt: e.at })) };
+    case 'CallTransferredToQueue':
+      return {
+        ...next,
+        queueId: e.queueId,
+        transferredTo: { kind: 'queue', queueId: e.queueId },
+        transfers: [
+          ...r.transfers,
+          { n: e.n, kind: 'queue', number: null, queueId: e.queueId, fromQueueId: e.fromQueueId, agentId: e.agentId, requestedAt: e.at, answeredAt: null, completedAt: e.at, endedAt: null, outcome: 'queued', backTo: null },
+        ],
+      };
     case 'MonitorRequested':
       return { ...next, monitors: [...r.monitors, { n: e.n, mode: e.mode, userId: e.userId, requestedAt: e.at, joinedAt: null, leftAt: null, joinedMs: null }] };
     case 'SupervisorJoined':
@@ -436,8 +514,9 @@ export function applyCallEvent(r: CallRecord, e: CallEvent): CallRecord {
       return {
         ...next,
         // The agent's part ends; a caller handed to an emergency line is still there.
-        stage: r.stage === 'transferring' || r.stage === 'transferred' || r.stage === 'threeWay' ? r.stage : 'closing',
-        talkMs: e.talkMs,
+        stage: r.stage === 'transferring' || r.stage === 'transferred' || r.stage === 'threeWay' || r.stage === 'consulting' ? r.stage : 'closing',
+        // Conversations before and after a transfer to another queue add up.
+        talkMs: r.talkMs !== null && r.transfers.some((x) => x.kind === 'queue') ? r.talkMs + e.talkMs : e.talkMs,
         conversationEndedBy: e.endedBy,
         times: { ...t, conversationEndedAt: e.at },
       };
@@ -451,6 +530,8 @@ export function applyCallEvent(r: CallRecord, e: CallEvent): CallRecord {
         wrapUpMs: Math.max(0, e.endedAt - e.startedAt),
       };
     case 'CallAbandoned':
+      // A caller an agent already answered (then sent to another queue) was answered, not abandoned.
+      if (r.outcome === 'answered') return { ...next, abandon: { stage: e.stage, position: e.position, waitMs: e.waitMs } };
       return {
         ...next,
         outcome: 'abandoned',
@@ -458,6 +539,7 @@ export function applyCallEvent(r: CallRecord, e: CallEvent): CallRecord {
         abandon: { stage: e.stage, position: e.position, waitMs: e.waitMs },
       };
     case 'CallOverflowed':
+      if (r.outcome === 'answered') return { ...next, stage: 'overflow', overflow: { reason: e.reason, position: e.position, waitMs: e.waitMs } };
       return {
         ...next,
         stage: 'overflow',

@@ -88,10 +88,13 @@ export interface ConnectedAgent {
   readonly answeredAt: number;
 }
 
-/** An outbound leg the caller is being handed to (the one-key emergency transfer). */
+/**
+ * An outbound leg the caller is being handed to: an emergency line (the one-key emergency transfer,
+ * `line` set) or a handling unit's number (a blind or completed consultative transfer, `line` null).
+ */
 export interface OutboundLeg {
   readonly n: number;
-  readonly line: EmergencyLine;
+  readonly line: EmergencyLine | null;
   readonly number: string;
   readonly channelId: string;
   readonly requestedAt: number;
@@ -129,7 +132,13 @@ export type CallStateBody =
    * caller and agent; agent null once the agent left the caller with the unit.
    */
   | { type: 'threeWay'; agent: ConnectedAgent | null; bridgedAt: number; unit: UnitLeg; joinedAt: number | null }
-  /** The caller talks with the emergency line in the call's bridge; the agent is gone. */
+  /**
+   * Consultative transfer: the caller is out of the bridge on hold music (since heldAt) while the
+   * unit's number is dialled; once it answers (joinedAt) the agent talks with the unit in the call's
+   * bridge, then completes the transfer (caller and unit together, the agent gone) or cancels it.
+   */
+  | { type: 'consulting'; agent: ConnectedAgent; bridgedAt: number; heldAt: number; leg: OutboundLeg; joinedAt: number | null }
+  /** The caller talks with the emergency line or the unit in the call's bridge; the agent is gone. */
   | { type: 'transferred'; leg: OutboundLeg; answeredAt: number }
   /** The rating prompt plays (playbackId) or the digit is awaited (token). */
   | { type: 'rating'; playbackId: string | null; token: string | null; invalid: number }

@@ -115,6 +115,7 @@ export function driveTo(stage: Exclude<CallStateType, 'ended'>, settings: CallPa
   if (stage === 'talking') return d;
   if (stage === 'held') return d.at(20000).send({ type: 'HoldRequested' });
   if (stage === 'threeWay') return d.at(20000).send({ type: 'ThreeWayRequested', number: '12319' }).at(24000).send({ type: 'TransferLegAnswered', n: 1 });
+  if (stage === 'consulting') return d.at(20000).send({ type: 'TransferRequested', number: '12319', mode: 'consult' }).at(24000).send({ type: 'TransferLegAnswered', n: 1 });
   if (stage === 'transferring' || stage === 'transferred') {
     d.at(20000).send({ type: 'EmergencyTransferRequested', line: '110' });
     return stage === 'transferring' ? d : d.at(25000).send({ type: 'TransferLegAnswered', n: 1 });
@@ -138,6 +139,7 @@ export const NON_TERMINAL: Array<Exclude<CallStateType, 'ended'>> = [
   'transferring',
   'transferred',
   'threeWay',
+  'consulting',
   'rating',
   'overflow',
   'closing',

@@ -2,7 +2,7 @@
  * The state × input table: every non-terminal state × CallerHungUp / ChannelGone ends the call with
  * one complete record; every state × every input is handled without throwing.
  */
-import { asAgentId } from '../../../src/shared/ids';
+import { asAgentId, asQueueId } from '../../../src/shared/ids';
 import { buildCallRecord, type CallOutcome } from '../../../src/domain/call/call.record';
 import type { CallInput } from '../../../src/domain/call/call.inputs';
 import type { CallStateType } from '../../../src/domain/call/call.state';
@@ -25,6 +25,7 @@ const expected: Record<Exclude<CallStateType, 'ended'>, { caller: CallOutcome; n
   transferring: { caller: 'answered', network: 'answered', abandonStage: null },
   transferred: { caller: 'answered', network: 'answered', abandonStage: null },
   threeWay: { caller: 'answered', network: 'answered', abandonStage: null },
+  consulting: { caller: 'answered', network: 'answered', abandonStage: null },
   rating: { caller: 'answered', network: 'answered', abandonStage: null },
   overflow: { caller: 'overflow', network: 'overflow', abandonStage: null },
   closing: { caller: 'answered', network: 'answered', abandonStage: null },
@@ -51,6 +52,7 @@ describe('call machine: hang up at any moment', () => {
       // A hold or a transfer still ringing is closed on the record.
       expect(rec.holds.every((h) => h.endedAt !== null)).toBe(true);
       expect(rec.emergencyTransfers.every((x) => x.outcome !== 'ringing')).toBe(true);
+      expect(rec.transfers.every((x) => x.outcome !== 'ringing' && x.outcome !== 'consulting')).toBe(true);
       if (party === 'caller' && expected[stage].abandonStage) {
         expect(rec.abandon?.stage).toBe(expected[stage].abandonStage);
       } else {
@@ -128,6 +130,12 @@ const SAMPLE_INPUTS: CallInput[] = [
   { type: 'MonitorLegEnded', n: 1 },
   { type: 'MonitorStopRequested' },
   { type: 'ThreeWayRequested', number: '12319' },
+  { type: 'TransferRequested', number: '12319', mode: 'blind' },
+  { type: 'TransferRequested', number: '12319', mode: 'consult' },
+  { type: 'TransferCompleteRequested' },
+  { type: 'TransferCancelRequested' },
+  { type: 'QueueTransferRequested', queueId: asQueueId('tax') },
+  { type: 'AgentLegFailed', attempt: 1, cause: 'no-answer' },
   { type: 'CallerHungUp' },
   { type: 'ChannelGone' },
 ];

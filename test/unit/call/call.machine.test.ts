@@ -71,7 +71,7 @@ describe('call machine', () => {
       const sut = driveTo('greeting').at(3000).finishPlayback();
       expect(sut.state.type).toBe('queued');
       expect(sut.effectTypes()).toEqual(['CancelTimer', 'StartMoh', 'StartTimer', 'RequestAgent', 'StartTimer']);
-      expect(effect(sut.lastEffects, 'RequestAgent')).toEqual([{ type: 'RequestAgent', queueId: 'general', priority: 0, retry: false }]);
+      expect(effect(sut.lastEffects, 'RequestAgent')).toEqual([{ type: 'RequestAgent', queueId: 'general', priority: 0, retry: false, queuedAt: T0 + 3000 }]);
       expect(effect(sut.lastEffects, 'StartTimer').map((t) => [t.name, t.at])).toEqual([
         ['maxWait', T0 + 3000 + 300_000],
         ['announce', T0 + 3000 + 30_000],
@@ -288,7 +288,7 @@ describe('call machine', () => {
         // Back to the music while the next agent is found.
         { type: 'StopRingback', channelId: CALLER_CHANNEL },
         { type: 'StartMoh', channelId: CALLER_CHANNEL, mohClass: 'default' },
-        { type: 'RequestAgent', queueId: 'general', priority: 0, retry: true },
+        { type: 'RequestAgent', queueId: 'general', priority: 0, retry: true, queuedAt: T0 + 3000 },
         expect.objectContaining({ type: 'StartTimer', name: 'announce' }),
       ]);
       expect(sut.lastEvents.map((e) => e.type)).toEqual(['AgentRingMissed', 'CallQueued']);
