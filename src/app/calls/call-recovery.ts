@@ -242,6 +242,7 @@ export class CallRecovery {
       callerUp: ch.state === 'Up',
       legs: channels.filter((c) => parseRingChannelId(c.id)?.callId === callId).map((c) => ({ channelId: c.id, up: c.state === 'Up' })),
       bridge: bridges.find((b) => b.id === bridgeId(callId)) ?? null,
+      outbound: channels.filter((c) => parseTransferChannelId(c.id)?.callId === callId).map((c) => ({ channelId: c.id, up: c.state === 'Up' })),
     };
     const { rebuilt } = calls.adopt(stored, view);
     (rebuilt ? report.adopted : report.notRebuilt).push(callId);

@@ -19,13 +19,13 @@
  *   call ends with `not-rebuilt`, its record saying why.
  */
 import type { AgentId, CallId, QueueId } from '../../shared/ids';
-import { bridgeId as bridgeIdOf, ringChannelId } from './call.ids';
+import { bridgeId as bridgeIdOf, ringChannelId, transferChannelId } from './call.ids';
 import { promptMedia, type CallPathSettings } from './call.settings';
 import { ratingPrompt } from './call.conversation';
 import type { CallEvent, CallEventBody, CallStage } from './call.events';
 import type { CallInput } from './call.inputs';
 import { buildCallRecord, type CallRecord } from './call.record';
-import { ringDeadlineOf, type CallCore, type CallStateBody, type ConnectedAgent, type OfferedAgent } from './call.state';
+import { ringDeadlineOf, type CallCore, type CallStateBody, type ConnectedAgent, type OfferedAgent, type OutboundLeg } from './call.state';
 import { Step, type CallTransition } from './call.step';
 
 /** What Asterisk has of the call now. */
@@ -39,6 +39,8 @@ export interface AsteriskCallView {
   readonly legs: ReadonlyArray<{ readonly channelId: string; readonly up: boolean }>;
   /** The call's bridge, if Asterisk still has it. */
   readonly bridge: { readonly id: string; readonly channelIds: readonly string[] } | null;
+  /** The call's outbound legs Asterisk still has (xfer-<callId>-<n>: an emergency line, a unit). */
+  readonly outbound?: ReadonlyArray<{ readonly channelId: string; readonly up: boolean }>;
 }
 
 /** What the ACD and the agents must hold again for an adopted call. */
@@ -166,6 +168,12 @@ export function adoptCall(callId: CallId, stored: readonly CallEvent[], view: As
       const bridgedAt = record.times.bridgedAt ?? ctx.now;
       return taken({ type: 'talking', agent, bridgedAt }, { inputs: agentGone, resume });
     }
+    case 'held':
+    case 'transferring':
+    case 'transferred':
+    case 'threeWay':
+    case 'consulting':
+      return adoptControlled(s, stage, record, view, ctx, { taken, fail });
     case 'rating': {
       if (!view.callerUp) return fail('caller channel not answered');
       // The caller may have heard part of the prompt, or none of it: it is asked again.
@@ -186,6 +194,111 @@ export function adoptCall(callId: CallId, stored: readonly CallEvent[], view: As
   }
 }
 
+interface AdoptSteps {
+  readonly taken: (body: CallStateBody, more?: Partial<Omit<Adoption, 'transition'>>) => Adoption;
+  readonly fail: (why: string) => Adoption;
+}
+
+/**
+ * A call under an in-call control when the application stopped: on hold, in a transfer (ringing the
+ * line or unit, or handed to it), in a three-way call or a consultation. Rebuilt from the record
+ * (which leg, since when, whether the agent is still on it) and what Asterisk has: the bridge must
+ * hold who it held; a leg that ended during the outage comes as its end (answered or not), a leg
+ * that answered as its answer. The caller hears again what it heard (music, ringing tone).
+ */
+function adoptControlled(s: Step, stage: 'held' | 'transferring' | 'transferred' | 'threeWay' | 'consulting', record: CallRecord, view: AsteriskCallView, ctx: AdoptContext, k: AdoptSteps): Adoption {
+  const core = s.core;
+  const callId = core.callId;
+  if (!view.callerUp) return k.fail('caller channel not answered');
+  const bridge = view.bridge;
+  if (!bridge || bridge.id !== core.bridgeId) return k.fail('the call bridge is gone');
+  const inBridge = (id: string) => bridge.channelIds.includes(id);
+  const bridgedAt = record.times.bridgedAt ?? ctx.now;
+  // The agent is still on the call unless its conversation ended (an emergency line or unit answered, the agent left a three-way call).
+  const onCall = record.times.conversationEndedAt === null || (record.times.bridgedAt !== null && record.times.bridgedAt > record.times.conversationEndedAt);
+  const agent = onCall ? connectedAgent(record, callId) : null;
+  const agentLeg = agent ? view.legs.find((l) => l.channelId === agent.channelId) : undefined;
+  const inputs: CallInput[] = [];
+  if (agent && !agentLeg) inputs.push({ type: 'AgentHungUp', attempt: agent.attempt });
+  else if (agent && !inBridge(agent.channelId)) return k.fail('the agent is not in the call bridge');
+  const resume: ResumeRequest | null = agent
+    ? { queueId: core.queueId, priority: core.priority, inQueue: false, queuedAt: core.queuedAt, agent: { agentId: agent.agentId, status: 'on-call' } }
+    : null;
+  const outbound = (n: number) => (view.outbound ?? []).find((l) => l.channelId === transferChannelId(callId, n));
+  /** The input that tells the state what became of leg n during the outage (none: still as it was). */
+  const legNews = (n: number, joined: boolean): CallInput | null => {
+    const leg = outbound(n);
+    if (!leg) return joined ? { type: 'TransferLegHungUp', n } : { type: 'TransferLegFailed', n, cause: 'no-answer' };
+    if (!joined && leg.up) return { type: 'TransferLegAnswered', n };
+    return null;
+  };
+  const openHold = [...record.holds].reverse().find((h) => h.endedAt === null);
+
+  switch (stage) {
+    case 'held': {
+      if (!agent || !openHold) return k.fail('no open hold with an agent in the stored events');
+      if (inBridge(core.callerChannelId)) return k.fail('the caller on hold is in the call bridge');
+      s.effect({ type: 'StartMoh', channelId: core.callerChannelId, mohClass: ctx.settings.mohClass });
+      return k.taken({ type: 'held', agent, bridgedAt, heldAt: openHold.startedAt }, { inputs, resume });
+    }
+    case 'consulting': {
+      const x = [...record.transfers].reverse().find((t) => t.kind === 'consult' && (t.outcome === 'ringing' || t.outcome === 'consulting'));
+      if (!agent || !x || !openHold || !x.number) return k.fail('no consultation with an agent in the stored events');
+      if (inBridge(core.callerChannelId)) return k.fail('the caller on hold is in the call bridge');
+      const joined = x.answeredAt !== null;
+      const leg: OutboundLeg = { n: x.n, line: null, number: x.number, channelId: transferChannelId(callId, x.n), requestedAt: x.requestedAt };
+      if (joined && outbound(x.n) && !inBridge(leg.channelId)) return k.fail('the unit is not in the call bridge');
+      s.effect({ type: 'StartMoh', channelId: core.callerChannelId, mohClass: ctx.settings.mohClass });
+      const news = legNews(x.n, joined);
+      return k.taken({ type: 'consulting', agent, bridgedAt, heldAt: openHold.startedAt, leg, joinedAt: x.answeredAt }, { inputs: news ? [news, ...inputs] : inputs, resume });
+    }
+    case 'transferring': {
+      const leg = ringingLeg(record, callId);
+      if (!leg) return k.fail('no transfer ringing in the stored events');
+      if (inBridge(core.callerChannelId)) return k.fail('the caller is in the call bridge while the transfer rings');
+      s.effect({ type: 'StartRingback', channelId: core.callerChannelId });
+      const news = legNews(leg.n, false);
+      // The agent's end first: a failing line then sends the caller where it would have gone.
+      return k.taken({ type: 'transferring', agent, bridgedAt, leg }, { inputs: [...inputs, ...(news ? [news] : [])], resume });
+    }
+    case 'transferred': {
+      const leg = answeredLeg(record, callId);
+      if (!leg) return k.fail('no answered transfer in the stored events');
+      if (!inBridge(core.callerChannelId)) return k.fail('the caller is not in the call bridge');
+      const news = legNews(leg.n, true);
+      if (!news && !inBridge(leg.channelId)) return k.fail('the transferred-to line is not in the call bridge');
+      return k.taken({ type: 'transferred', leg, answeredAt: leg.answeredAt }, { inputs: news ? [news] : [] });
+    }
+    case 'threeWay': {
+      const u = [...record.threeWayLegs].reverse()[0];
+      if (!u || (u.outcome !== 'ringing' && u.outcome !== 'joined')) return k.fail('no three-way leg in the stored events');
+      if (!inBridge(core.callerChannelId)) return k.fail('the caller is not in the call bridge');
+      const unit = { n: u.n, number: u.number, channelId: transferChannelId(callId, u.n), requestedAt: u.requestedAt };
+      const joined = u.joinedAt !== null;
+      if (joined && outbound(u.n) && !inBridge(unit.channelId)) return k.fail('the unit is not in the call bridge');
+      const news = legNews(u.n, joined);
+      // `agent` null: the agent had left caller and unit talking.
+      return k.taken({ type: 'threeWay', agent, bridgedAt, unit, joinedAt: u.joinedAt }, { inputs: [...(news ? [news] : []), ...inputs], resume });
+    }
+  }
+}
+
+/** The transfer whose line or unit rings (the agent's or blind), from the record. */
+function ringingLeg(record: CallRecord, callId: CallId): OutboundLeg | null {
+  const em = [...record.emergencyTransfers].reverse().find((x) => x.outcome === 'ringing');
+  if (em) return { n: em.n, line: em.line, number: em.number, channelId: transferChannelId(callId, em.n), requestedAt: em.requestedAt };
+  const x = [...record.transfers].reverse().find((t) => t.kind === 'blind' && t.outcome === 'ringing');
+  return x?.number ? { n: x.n, line: null, number: x.number, channelId: transferChannelId(callId, x.n), requestedAt: x.requestedAt } : null;
+}
+
+/** The emergency line or unit the caller was handed to, from the record. */
+function answeredLeg(record: CallRecord, callId: CallId): (OutboundLeg & { answeredAt: number }) | null {
+  const em = [...record.emergencyTransfers].reverse().find((x) => x.outcome === 'answered');
+  if (em) return { n: em.n, line: em.line, number: em.number, channelId: transferChannelId(callId, em.n), requestedAt: em.requestedAt, answeredAt: em.answeredAt ?? em.requestedAt };
+  const x = [...record.transfers].reverse().find((t) => t.outcome === 'completed' && t.number !== null);
+  return x?.number ? { n: x.n, line: null, number: x.number, channelId: transferChannelId(callId, x.n), requestedAt: x.requestedAt, answeredAt: x.completedAt ?? x.requestedAt } : null;
+}
+
 function finished(): CallInput {
   return { type: 'PlaybackFinished', playbackId: TAKEN_AS_FINISHED };
 }
@@ -197,8 +310,11 @@ function finished(): CallInput {
 function restartQueueTimers(s: Step, record: CallRecord, ctx: AdoptContext, announce = true): string | null {
   const c = s.core;
   const st = ctx.settings;
-  if (st.maxQueueWaitMs > 0 && record.times.queuedAt !== null) {
-    const limitAt = record.times.queuedAt + st.maxQueueWaitMs;
+  // After a transfer to another queue the max wait counts from the transfer.
+  const lastQueueTransfer = [...record.transfers].reverse().find((x) => x.kind === 'queue');
+  const waitFrom = lastQueueTransfer?.requestedAt ?? record.times.queuedAt;
+  if (st.maxQueueWaitMs > 0 && waitFrom !== null) {
+    const limitAt = waitFrom + st.maxQueueWaitMs;
     if (limitAt <= ctx.now && !announce) {
       // Past the limit during a ring: that ring decides (overflow if it fails), as before the restart.
       c.maxWaitExpired = true;
@@ -215,14 +331,15 @@ function restartQueueTimers(s: Step, record: CallRecord, ctx: AdoptContext, anno
 }
 
 function connectedAgent(record: CallRecord, callId: CallId): ConnectedAgent | null {
-  const answered = record.attempts.find((a) => a.outcome === 'answered');
+  // The last answered attempt: a call sent to another queue was answered again.
+  const answered = [...record.attempts].reverse().find((a) => a.outcome === 'answered');
   if (!answered || record.agentId === null) return null;
   return {
     attempt: answered.attempt,
     agentId: answered.agentId,
     agentNumber: answered.agentNumber,
     channelId: ringChannelId(callId, answered.attempt),
-    answeredAt: record.times.connectedAt ?? answered.offeredAt,
+    answeredAt: answered.endedAt ?? record.times.connectedAt ?? answered.offeredAt,
   };
 }
 
@@ -312,7 +429,8 @@ export function openPartsClosed(record: CallRecord, now: number): CallEventBody[
     if (a.outcome === 'ringing') bodies.push({ type: 'AgentRingCancelled', attempt: a.attempt, agentId: a.agentId, ringMs: Math.max(0, now - a.offeredAt), reason: 'recovered' });
   }
   const t = record.times;
-  if (record.agentId !== null && t.conversationEndedAt === null) {
+  // (A conversation after a transfer to another queue started after the first one ended.)
+  if (record.agentId !== null && (t.conversationEndedAt === null || (t.bridgedAt !== null && t.bridgedAt > t.conversationEndedAt))) {
     bodies.push({ type: 'CallCompleted', agentId: record.agentId, endedBy: 'system', talkMs: t.bridgedAt === null ? 0 : Math.max(0, now - t.bridgedAt) });
   }
   if (record.rating.status === 'pending') bodies.push({ type: 'RatingNotGiven', reason: 'recovered' });

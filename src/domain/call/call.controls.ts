@@ -109,7 +109,9 @@ export function inHeld(s: Step, st: Extract<CallState, { type: 'held' }>, i: Cal
       s.effect({ type: 'StopMoh', channelId: c.callerChannelId });
       s.emit({ type: 'CallResumed', agentId: st.agent.agentId, heldMs: s.now - st.heldAt });
       return dialEmergency(s, st.agent, st.bridgedAt, i.line);
+    // (A taken-over call learns an answered leg's end as a failed leg: the agent's hang-up too.)
     case 'AgentHungUp':
+    case 'AgentLegFailed':
       // The agent left the caller on hold: the hold ends, the caller is asked to rate as usual.
       if (i.attempt !== st.agent.attempt) return ignore('stale attempt');
       s.effect({ type: 'StopMoh', channelId: c.callerChannelId });
@@ -180,6 +182,7 @@ export function inTransferring(s: Step, st: Extract<CallState, { type: 'transfer
       return enterQueue(s, true);
     }
     case 'AgentHungUp':
+    case 'AgentLegFailed':
       // The agent hung up while the line rings: the transfer goes on without the agent.
       if (!st.agent || i.attempt !== st.agent.attempt) return ignore('stale attempt');
       if (c.recordingName) s.effect({ type: 'StopRecording', name: c.recordingName });
@@ -251,7 +254,8 @@ export function inThreeWay(s: Step, st: Extract<CallState, { type: 'threeWay' }>
       const media = name in s.settings.prompts ? s.settings.prompts[name as keyof typeof s.settings.prompts] : `sound:hotline/${name}`;
       return { type: 'rating', playbackId: s.play([media]), token: null, invalid: 0 };
     }
-    case 'AgentHungUp': {
+    case 'AgentHungUp':
+    case 'AgentLegFailed': {
       if (!st.agent || i.attempt !== st.agent.attempt) return ignore('stale attempt');
       if (c.recordingName) s.effect({ type: 'StopRecording', name: c.recordingName });
       s.effect({ type: 'ReleaseAgent', agentId: st.agent.agentId, attempt: st.agent.attempt, outcome: 'completed', ringMs: null });

@@ -1,6 +1,7 @@
 import { asAgentId, asCallId } from '../../../src/shared/ids';
 import { buildCallRecord } from '../../../src/domain/call/call.record';
 import { promptMedia } from '../../../src/domain/call/call.settings';
+import type { CallInput } from '../../../src/domain/call/call.inputs';
 import { Q, agentsReady, flush, lastPlayback, lastPlayedMedia, world, type World } from './fakes';
 
 /** A new process after `ms`: the same database and Asterisk, no sessions, nobody logged in yet. */
@@ -135,10 +136,7 @@ describe('call recovery', () => {
     const s = await ringingCall(before, 'ch7');
     const offeredAt = before.clock.t;
     // A new process 4 s later: same database and Asterisk, no sessions, the agent restored.
-    const after = restarted(before, 4000);
-    agentsReady(after, 1);
-    const report = await after.recovery.reconcile();
-    await flush();
+    const { after, report } = await takenOver(before);
     expect(report.adopted).toEqual([s.callId]);
     expect(report.strayChannelsHungUp).toEqual([]);
     const adopted = after.registry.get(s.callId)!;
@@ -161,14 +159,8 @@ describe('call recovery', () => {
 
   it('a bridged call found after a restart stays bridged; the agent hangs up → rating, one complete record', async () => {
     const before = world();
-    agentsReady(before, 1);
-    const s = await ringingCall(before, 'ch9');
-    before.calls.deliver(s.callId, { type: 'AgentAnswered', attempt: 1 });
-    await flush();
-    before.calls.deliver(s.callId, { type: 'PlaybackFinished', playbackId: lastPlayback(before.tel) });
-    await flush();
+    const s = await controlledCall(before, 'ch9', []);
     expect(s.snapshot().type).toBe('talking');
-    before.tel.channels.set('ring-ch9-1', { ...before.tel.channels.get('ring-ch9-1')!, state: 'Up' });
     const after = restarted(before, 3000);
     agentsReady(after, 1);
     const report = await after.recovery.reconcile();
@@ -199,12 +191,7 @@ describe('call recovery', () => {
 
   it('a bridged call whose bridge no longer holds the caller → not rebuilt: agent leg hung up, bridge destroyed, goodbye, record says why', async () => {
     const before = world();
-    agentsReady(before, 1);
-    const s = await ringingCall(before, 'ch5');
-    before.calls.deliver(s.callId, { type: 'AgentAnswered', attempt: 1 });
-    await flush();
-    before.calls.deliver(s.callId, { type: 'PlaybackFinished', playbackId: lastPlayback(before.tel) });
-    await flush();
+    const s = await controlledCall(before, 'ch5', []);
     before.tel.bridges.set('bridge-ch5', ['ring-ch5-1']);
     const after = restarted(before, 3000);
     agentsReady(after, 1);
@@ -221,6 +208,149 @@ describe('call recovery', () => {
     expect(rec?.timeline.find((e) => e.type === 'CallNotRebuilt')?.data).toEqual({ stage: 'talking', why: 'the caller is not in the call bridge' });
     // The agent was never bound here: it stays free.
     expect(after.agents.get(asAgentId('a1001'))?.status.type).toBe('ready');
+  });
+
+  /** A call talking with agent a1001 (its leg up), then `inputs` (in-call controls). */
+  async function controlledCall(before: World, ch: string, inputs: CallInput[]) {
+    agentsReady(before, 1);
+    const s = await ringingCall(before, ch);
+    before.calls.deliver(s.callId, { type: 'AgentAnswered', attempt: 1 });
+    await flush();
+    before.calls.deliver(s.callId, { type: 'PlaybackFinished', playbackId: lastPlayback(before.tel) });
+    await flush();
+    before.tel.channels.set(`ring-${ch}-1`, { ...before.tel.channels.get(`ring-${ch}-1`)!, state: 'Up' });
+    for (const i of inputs) {
+      before.calls.deliver(s.callId, i);
+      await flush();
+    }
+    return s;
+  }
+
+  /** A new process 4 s later with agent a1001 ready, after its first reconciliation. */
+  async function takenOver(before: World) {
+    const after = restarted(before, 4000);
+    agentsReady(after, 1);
+    const report = await after.recovery.reconcile();
+    await flush();
+    return { after, report };
+  }
+
+  const up = (w: World, id: string) => w.tel.channels.set(id, { id, state: 'Up', callerNumber: '', calledNumber: '' });
+
+  it('a call on hold found after a restart stays on hold (music again, agent on it); resume puts the caller back', async () => {
+    const before = world();
+    const s = await controlledCall(before, 'ch21', [{ type: 'HoldRequested' }]);
+    expect(s.snapshot().type).toBe('held');
+    const { after, report } = await takenOver(before);
+    expect(report.adopted).toEqual([s.callId]);
+    expect(report.strayChannelsHungUp).toEqual([]);
+    const adopted = after.registry.get(s.callId)!;
+    expect(adopted.snapshot()).toMatchObject({ type: 'held', heldAt: before.clock.t });
+    expect(after.tel.calls).toContainEqual(['startMoh', 'ch21']);
+    expect(after.agents.get(asAgentId('a1001'))?.status).toEqual({ type: 'on-call', callId: s.callId });
+    after.clock.t += 1000;
+    after.calls.deliver(s.callId, { type: 'ResumeRequested' });
+    await flush();
+    expect(adopted.snapshot().type).toBe('talking');
+    expect(after.tel.bridges.get('bridge-ch21')).toEqual(['ring-ch21-1', 'ch21']);
+    after.calls.deliver(s.callId, { type: 'CallerHungUp' });
+    const rec = await adopted.done;
+    expect(rec.complete).toBe(true);
+    expect(rec.holdMs).toBeGreaterThanOrEqual(5000);
+    expect(rec.holds).toHaveLength(1);
+  });
+
+  it('a call on hold whose caller is in the bridge does not fit: not rebuilt, as before', async () => {
+    const before = world();
+    const s = await controlledCall(before, 'ch22', [{ type: 'HoldRequested' }]);
+    before.tel.bridges.set('bridge-ch22', ['ring-ch22-1', 'ch22']);
+    const { after, report } = await takenOver(before);
+    expect(report.notRebuilt).toEqual([s.callId]);
+    expect(after.recs.records.get(s.callId)?.timeline.find((e) => e.type === 'CallNotRebuilt')?.data).toEqual({ stage: 'held', why: 'the caller on hold is in the call bridge' });
+  });
+
+  it('a call handed to an emergency line found after a restart stays with the line; the line hanging up ends it emergency-transferred', async () => {
+    const before = world();
+    const s = await controlledCall(before, 'ch23', [{ type: 'EmergencyTransferRequested', line: '110' }]);
+    up(before, 'xfer-ch23-1');
+    before.calls.deliver(s.callId, { type: 'TransferLegAnswered', n: 1 });
+    await flush();
+    expect(s.snapshot().type).toBe('transferred');
+    const { after, report } = await takenOver(before);
+    expect(report.adopted).toEqual([s.callId]);
+    expect(report.strayChannelsHungUp).toEqual([]);
+    const adopted = after.registry.get(s.callId)!;
+    expect(adopted.snapshot()).toMatchObject({ type: 'transferred', leg: { n: 1, line: '110', channelId: 'xfer-ch23-1' } });
+    // The agent was released before the restart: not bound again.
+    expect(after.agents.get(asAgentId('a1001'))?.status.type).toBe('ready');
+    after.calls.deliver(s.callId, { type: 'TransferLegHungUp', n: 1 });
+    const rec = await adopted.done;
+    expect(rec).toMatchObject({ complete: true, endReason: 'emergency-transferred', hungUpBy: 'far-end', emergencyTransferredTo: '110' });
+  });
+
+  it('an emergency line still ringing after a restart: the ringing tone again; the line answered during the outage hands the caller over', async () => {
+    const before = world();
+    const s = await controlledCall(before, 'ch24', [{ type: 'EmergencyTransferRequested', line: '119' }]);
+    expect(s.snapshot().type).toBe('transferring');
+    up(before, 'xfer-ch24-1');
+    const { after, report } = await takenOver(before);
+    expect(report.adopted).toEqual([s.callId]);
+    const adopted = after.registry.get(s.callId)!;
+    expect(after.tel.calls).toContainEqual(['startRingback', 'ch24']);
+    expect(adopted.snapshot().type).toBe('transferred');
+    expect(after.tel.calls).toContainEqual(['hangup', 'ring-ch24-1']);
+    expect(after.tel.bridges.get('bridge-ch24')).toEqual(expect.arrayContaining(['ch24', 'xfer-ch24-1']));
+  });
+
+  it('an emergency line that stopped ringing during the outage gives the caller back to the agent', async () => {
+    const before = world();
+    const s = await controlledCall(before, 'ch25', [{ type: 'EmergencyTransferRequested', line: '120' }]);
+    before.tel.channels.delete('xfer-ch25-1');
+    const { after } = await takenOver(before);
+    const adopted = after.registry.get(s.callId)!;
+    expect(adopted.snapshot().type).toBe('talking');
+    expect(after.agents.get(asAgentId('a1001'))?.status).toEqual({ type: 'on-call', callId: s.callId });
+    expect(after.tel.bridges.get('bridge-ch25')).toEqual(expect.arrayContaining(['ch25', 'ring-ch25-1']));
+  });
+
+  it('a three-way call found after a restart keeps its three parties; the agent leaving leaves caller and unit', async () => {
+    const before = world();
+    const s = await controlledCall(before, 'ch26', [{ type: 'ThreeWayRequested', number: '12319' }]);
+    up(before, 'xfer-ch26-1');
+    before.calls.deliver(s.callId, { type: 'TransferLegAnswered', n: 1 });
+    await flush();
+    expect(before.tel.bridges.get('bridge-ch26')).toHaveLength(3);
+    const { after, report } = await takenOver(before);
+    expect(report.adopted).toEqual([s.callId]);
+    expect(report.strayChannelsHungUp).toEqual([]);
+    const adopted = after.registry.get(s.callId)!;
+    expect(adopted.snapshot()).toMatchObject({ type: 'threeWay', joinedAt: expect.any(Number), agent: { agentId: 'a1001' } });
+    expect(after.agents.get(asAgentId('a1001'))?.status).toEqual({ type: 'on-call', callId: s.callId });
+    after.tel.channels.delete('ring-ch26-1');
+    after.calls.deliver(s.callId, { type: 'AgentHungUp', attempt: 1 });
+    await flush();
+    expect(adopted.snapshot()).toMatchObject({ type: 'threeWay', agent: null });
+    // A second reconciliation keeps the unit's leg: the call owns it.
+    expect((await after.recovery.reconcile()).strayChannelsHungUp).toEqual([]);
+  });
+
+  it('a consultation found after a restart: the caller on hold, agent and unit talking; complete hands the caller over', async () => {
+    const before = world();
+    const s = await controlledCall(before, 'ch27', [{ type: 'TransferRequested', number: '12319', mode: 'consult' }]);
+    up(before, 'xfer-ch27-1');
+    before.calls.deliver(s.callId, { type: 'TransferLegAnswered', n: 1 });
+    await flush();
+    expect(s.snapshot()).toMatchObject({ type: 'consulting', joinedAt: expect.any(Number) });
+    const { after, report } = await takenOver(before);
+    expect(report.adopted).toEqual([s.callId]);
+    const adopted = after.registry.get(s.callId)!;
+    expect(adopted.snapshot()).toMatchObject({ type: 'consulting', joinedAt: expect.any(Number) });
+    expect(after.tel.calls).toContainEqual(['startMoh', 'ch27']);
+    after.calls.deliver(s.callId, { type: 'TransferCompleteRequested' });
+    await flush();
+    expect(adopted.snapshot().type).toBe('transferred');
+    expect(after.tel.bridges.get('bridge-ch27')).toEqual(expect.arrayContaining(['ch27', 'xfer-ch27-1']));
+    expect(after.agents.get(asAgentId('a1001'))?.status.type).toBe('wrap-up');
   });
 
   it('a call found in the rating after a restart is asked again and can rate', async () => {

@@ -225,3 +225,16 @@ describe('transfer to another queue', () => {
     expect(controlRefusal(driveTo('talking').state, { type: 'transfer', number: 'x1', mode: 'blind' })).toMatch(/not a phone number/);
   });
 });
+
+describe('an answered agent leg ending as a failed leg (a call taken over after a restart)', () => {
+  it.each([
+    ['held', 'rating'],
+    ['threeWay', 'threeWay'],
+    ['transferring', 'transferring'],
+    ['consulting', 'transferred'],
+  ] as const)('in %s it is the agent\'s hang-up', (stage, next) => {
+    const d = driveTo(stage).at(40000).send({ type: 'AgentLegFailed', attempt: 1, cause: 'unreachable' });
+    expect(d.state.type).toBe(next);
+    expect(d.effects).toContainEqual({ type: 'ReleaseAgent', agentId: AGENT_A, attempt: 1, outcome: 'completed', ringMs: null });
+  });
+});
