@@ -172,6 +172,7 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     realtime: { redisUrl: config.redis?.url ?? null, corsOrigins: config.corsOrigins },
     background,
   });
+  controls.joinInstances(web.realtime);
   // Work-order notices (催办/督办/escalations, retries, callbacks) and changes, pushed live.
   live.projector.attachWorkOrders(workOrders.events);
   onCallConfidential = (callId) => live.markConfidential(callId);

@@ -113,6 +113,11 @@ export class RealtimeServer {
     });
   }
 
+  /** Whether the Redis adapter joins this instance to the others. */
+  clustered(): boolean {
+    return this.redis !== null;
+  }
+
   async start(): Promise<void> {
     if (!this.opts.redisUrl) return;
     const pub = createClient({ url: this.opts.redisUrl });

@@ -38,6 +38,7 @@
 import type { AgentConsoleEvents, CallActivity, AgentStateView } from '../../app/live/live.ports';
 import type { DashboardDelta, DashboardSnapshot } from '../../app/live/dashboard.types';
 import type { Actor } from '../../domain/access';
+import type { ControlOutcome, ControlRequest } from '../../app/calls/call-controls.service';
 import type { DeadlineStage, WorkOrderStatus } from '../../domain/work-order';
 
 export interface SocketErrorPayload {
@@ -179,6 +180,8 @@ export const CLIENT_EVENTS = Object.keys({
 /** Between app instances (through the Redis adapter). */
 export interface InterServerEvents {
   'dashboard:snapshot_request': (reply: (snapshot: DashboardSnapshot | null) => void) => void;
+  /** An in-call control for a call another instance may run (call-control-relay.ts). */
+  'call:control_request': (actor: Actor, req: ControlRequest, reply: (outcome: ControlOutcome | null) => void) => void;
 }
 
 export interface SocketData {

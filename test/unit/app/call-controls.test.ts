@@ -1,6 +1,7 @@
 /** CallControlService over a session with fake ports: who may control a call, 409s, the Asterisk requests. */
 import type { Actor } from '../../../src/domain/access';
-import { CallControlService } from '../../../src/app/calls/call-controls.service';
+import { CallControlService, type CallControlRelay } from '../../../src/app/calls/call-controls.service';
+import { CallRegistry } from '../../../src/app/calls/call-registry';
 import type { CallSession } from '../../../src/app/calls/call-session';
 import { asAgentId, asCallId } from '../../../src/shared/ids';
 import { agentsReady, flush, lastPlayback, RecordingLogger, T0, world, type World } from './fakes';
@@ -30,7 +31,7 @@ describe('CallControlService', () => {
     const w = world();
     const s = await talking(w);
     const svc = new CallControlService(w.registry, new RecordingLogger());
-    expect(svc.control(actor('agent', 'a1001'), CH, { type: 'hold' })).toEqual({ callId: CH, control: 'hold', state: 'talking' });
+    expect(await svc.control(actor('agent', 'a1001'), CH, { type: 'hold' })).toEqual({ callId: CH, control: 'hold', state: 'talking' });
     await flush();
     expect(s.snapshot().type).toBe('held');
     expect(w.tel.bridges.get(`bridge-${CH}`)).toEqual([`ring-${CH}-1`]);
@@ -38,7 +39,7 @@ describe('CallControlService', () => {
       ['removeChannel', `bridge-${CH}`, CH],
       ['startMoh', CH],
     ]);
-    svc.control(actor('agent', 'a1001'), CH, { type: 'resume' });
+    await svc.control(actor('agent', 'a1001'), CH, { type: 'resume' });
     await flush();
     expect(s.snapshot().type).toBe('talking');
     expect(w.tel.bridges.get(`bridge-${CH}`)).toEqual([`ring-${CH}-1`, CH]);
@@ -48,25 +49,25 @@ describe('CallControlService', () => {
     const w = world();
     await talking(w);
     const svc = new CallControlService(w.registry, new RecordingLogger());
-    expect(() => svc.control(actor('agent', 'a1002'), CH, { type: 'hold' })).toThrow(expect.objectContaining({ httpStatus: 404 }));
-    expect(() => svc.control(actor('unit_handler'), CH, { type: 'hold' })).toThrow(expect.objectContaining({ httpStatus: 403 }));
-    expect(() => svc.control(actor('agent', 'a1001'), 'nope', { type: 'hold' })).toThrow(expect.objectContaining({ httpStatus: 404 }));
-    expect(() => svc.control(actor('agent', 'a1001'), CH, { type: 'resume' })).toThrow(expect.objectContaining({ httpStatus: 409 }));
-    expect(svc.control(actor('supervisor'), CH, { type: 'hold' }).control).toBe('hold');
+    await expect(svc.control(actor('agent', 'a1002'), CH, { type: 'hold' })).rejects.toThrow(expect.objectContaining({ httpStatus: 404 }));
+    await expect(svc.control(actor('unit_handler'), CH, { type: 'hold' })).rejects.toThrow(expect.objectContaining({ httpStatus: 403 }));
+    await expect(svc.control(actor('agent', 'a1001'), 'nope', { type: 'hold' })).rejects.toThrow(expect.objectContaining({ httpStatus: 404 }));
+    await expect(svc.control(actor('agent', 'a1001'), CH, { type: 'resume' })).rejects.toThrow(expect.objectContaining({ httpStatus: 409 }));
+    expect((await svc.control(actor('supervisor'), CH, { type: 'hold' })).control).toBe('hold');
   });
 
   it('emergency transfer: dialled out through the trunk; the leg answers → agent leg hung up, agent in wrap-up, caller and line bridged', async () => {
     const w = world({ emergency: { numbers: { '110': '110', '119': '119', '120': '0433120', '122': '122' } } });
     const s = await talking(w);
     const svc = new CallControlService(w.registry, new RecordingLogger());
-    svc.control(actor('agent', 'a1001'), CH, { type: 'emergency-transfer', line: '120' });
+    await svc.control(actor('agent', 'a1001'), CH, { type: 'emergency-transfer', line: '120' });
     await flush();
     expect(s.snapshot().type).toBe('transferring');
     expect(w.tel.calls.find((c) => c[0] === 'dialOut')).toEqual([
       'dialOut',
       { channelId: `xfer-${CH}-1`, number: '0433120', trunk: 'trunk', callerId: '13800000000', timeoutMs: 30000 },
     ]);
-    expect(() => svc.control(actor('agent', 'a1001'), CH, { type: 'emergency-transfer', line: '120' })).toThrow(expect.objectContaining({ httpStatus: 409 }));
+    await expect(svc.control(actor('agent', 'a1001'), CH, { type: 'emergency-transfer', line: '120' })).rejects.toThrow(expect.objectContaining({ httpStatus: 409 }));
     w.calls.deliver(CALL, { type: 'TransferLegAnswered', n: 1 });
     await flush();
     expect(s.snapshot().type).toBe('transferred');
@@ -75,7 +76,7 @@ describe('CallControlService', () => {
     // (The fake keeps a hung-up channel in its bridge; Asterisk takes it out.)
     expect(w.tel.bridges.get(`bridge-${CH}`)).toEqual(expect.arrayContaining([CH, `xfer-${CH}-1`]));
     // The agent is not in control of the call any more.
-    expect(() => svc.control(actor('agent', 'a1001'), CH, { type: 'hold' })).toThrow(expect.objectContaining({ httpStatus: 404 }));
+    await expect(svc.control(actor('agent', 'a1001'), CH, { type: 'hold' })).rejects.toThrow(expect.objectContaining({ httpStatus: 404 }));
     w.calls.deliver(CALL, { type: 'TransferLegHungUp', n: 1 });
     const rec = await s.done;
     expect(rec).toMatchObject({ endReason: 'emergency-transferred', emergencyTransferredTo: '120' });
@@ -85,10 +86,38 @@ describe('CallControlService', () => {
     const w = world();
     const s = await talking(w);
     w.tel.failures.push({ method: 'dialOut', error: new Error('Allocation failed') });
-    new CallControlService(w.registry, new RecordingLogger()).control(actor('agent', 'a1001'), CH, { type: 'emergency-transfer', line: '110' });
+    await new CallControlService(w.registry, new RecordingLogger()).control(actor('agent', 'a1001'), CH, { type: 'emergency-transfer', line: '110' });
     await flush();
     await flush();
     expect(s.snapshot().type).toBe('talking');
     expect(w.tel.bridges.get(`bridge-${CH}`)?.sort()).toEqual([CH, `ring-${CH}-1`].sort());
+  });
+
+  it('a call live on another instance: the request goes there with who asks and comes back as that instance decided', async () => {
+    const w = world();
+    const s = await talking(w);
+    const owner = new CallControlService(w.registry, new RecordingLogger());
+    const forwarded: unknown[] = [];
+    const relay: CallControlRelay = {
+      forward: (who, req) => {
+        forwarded.push([who.userId, req]);
+        return Promise.resolve(owner.runHere(who, req));
+      },
+    };
+    // This instance runs no call at all.
+    const here = new CallControlService(new CallRegistry(), new RecordingLogger(), () => null, () => true, relay);
+    expect(await here.control(actor('agent', 'a1001'), CH, { type: 'hold' })).toEqual({ callId: CH, control: 'hold', state: 'talking' });
+    await flush();
+    expect(s.snapshot().type).toBe('held');
+    expect(forwarded).toEqual([['u-agent-a1001', { kind: 'control', callId: CH, control: { type: 'hold' } }]]);
+    // The owner's refusals travel back as they are; a role refusal is decided here, before any relay.
+    await expect(here.control(actor('agent', 'a1002'), CH, { type: 'resume' })).rejects.toThrow(expect.objectContaining({ httpStatus: 404, code: 'NOT_FOUND' }));
+    await expect(here.control(actor('agent', 'a1001'), CH, { type: 'hold' })).rejects.toThrow(expect.objectContaining({ httpStatus: 409, code: 'CONFLICT.STATE' }));
+    await expect(here.monitor(actor('supervisor'), CH, 'listen')).rejects.toThrow(expect.objectContaining({ httpStatus: 409 }));
+    const before = forwarded.length;
+    await expect(here.control(actor('unit_handler'), CH, { type: 'hold' })).rejects.toThrow(expect.objectContaining({ httpStatus: 403 }));
+    expect(forwarded).toHaveLength(before);
+    // Nobody has the call: 404.
+    await expect(here.control(actor('supervisor'), 'nope', { type: 'hold' })).rejects.toThrow(expect.objectContaining({ httpStatus: 404 }));
   });
 });

@@ -26,9 +26,9 @@ export function callControlsRouter(auth: AuthService, controls: CallControlServi
   const doc = { tag: 'calls', permission: 'calls:control', params: liveCallParams, status: 202, errors: [409] } satisfies Partial<RouteDoc>;
   /** A control with no body. */
   const bare = (path: string, summary: string, control: Extract<CallControl, { type: 'hold' | 'resume' | 'transfer-complete' | 'transfer-cancel' }>) =>
-    r.route({ ...doc, method: 'post', path: `/api/calls/:callId/${path}`, response: callControlResponse, summary }, authed, (req, res) => {
+    r.route({ ...doc, method: 'post', path: `/api/calls/:callId/${path}`, response: callControlResponse, summary }, authed, async (req, res) => {
       const p = parse(liveCallParams, req.params, 'params');
-      res.status(202).json(controls.control(authOf(res).actor, p.callId, control));
+      res.status(202).json(await controls.control(authOf(res).actor, p.callId, control));
     });
   bare('hold', 'Put the caller on hold (hold music; the agent stays on the line). Agents: the call they handle', { type: 'hold' });
   bare('resume', 'Take the caller back from hold', { type: 'resume' });
@@ -37,52 +37,52 @@ export function callControlsRouter(auth: AuthService, controls: CallControlServi
   r.route(
     { ...doc, method: 'post', path: '/api/calls/:callId/emergency-transfer', response: callControlResponse, summary: 'One-key transfer to 110/119/120/122 through the trunk with the caller\'s number; the caller returns to the agent when the line is busy or does not answer', body: emergencyTransferBody },
     authed,
-    (req, res) => {
+    async (req, res) => {
       const p = parse(liveCallParams, req.params, 'params');
       const b = parse(emergencyTransferBody, req.body, 'body');
-      res.status(202).json(controls.control(authOf(res).actor, p.callId, { type: 'emergency-transfer', line: b.line }));
+      res.status(202).json(await controls.control(authOf(res).actor, p.callId, { type: 'emergency-transfer', line: b.line }));
     },
   );
   r.route(
     { ...doc, method: 'post', path: '/api/calls/:callId/three-way', response: callControlResponse, summary: 'Three-way call (三方通话): add a handling unit\'s number to the call through the trunk; the agent may then leave the caller with the unit', body: threeWayBody },
     authed,
-    (req, res) => {
+    async (req, res) => {
       const p = parse(liveCallParams, req.params, 'params');
       const b = parse(threeWayBody, req.body, 'body');
-      res.status(202).json(controls.control(authOf(res).actor, p.callId, { type: 'three-way', number: b.number }));
+      res.status(202).json(await controls.control(authOf(res).actor, p.callId, { type: 'three-way', number: b.number }));
     },
   );
   r.route(
     { ...doc, method: 'post', path: '/api/calls/:callId/transfer', response: callControlResponse, summary: 'Transfer to a handling unit\'s number through the trunk: blind (the caller is handed over when the unit answers; back to the agent when busy or no answer) or consult (the caller on hold while the agent talks to the unit, then complete or cancel)', body: transferBody },
     authed,
-    (req, res) => {
+    async (req, res) => {
       const p = parse(liveCallParams, req.params, 'params');
       const b = parse(transferBody, req.body, 'body');
-      res.status(202).json(controls.control(authOf(res).actor, p.callId, { type: 'transfer', number: b.number, mode: b.mode }));
+      res.status(202).json(await controls.control(authOf(res).actor, p.callId, { type: 'transfer', number: b.number, mode: b.mode }));
     },
   );
   r.route(
     { ...doc, errors: [404, 409], method: 'post', path: '/api/calls/:callId/queue-transfer', response: callControlResponse, summary: 'Send the caller to another queue: it waits there at its original place (the time it first queued), with that queue\'s ring limit; the record follows the call', body: queueTransferBody },
     authed,
-    (req, res) => {
+    async (req, res) => {
       const p = parse(liveCallParams, req.params, 'params');
       const b = parse(queueTransferBody, req.body, 'body');
-      res.status(202).json(controls.control(authOf(res).actor, p.callId, { type: 'queue-transfer', queueId: asQueueId(b.queueId) }));
+      res.status(202).json(await controls.control(authOf(res).actor, p.callId, { type: 'queue-transfer', queueId: asQueueId(b.queueId) }));
     },
   );
   const monitorDoc = { tag: 'calls', permission: 'calls:monitor', params: liveCallParams, status: 202, errors: [409] } satisfies Partial<RouteDoc>;
   r.route(
     { ...monitorDoc, method: 'post', path: '/api/calls/:callId/monitor', response: callControlResponse, summary: 'Supervisor listen / whisper (only the agent hears) / barge (all hear): the supervisor\'s own phone (its seat) is called first. Supervisors of the call\'s queue only; audited', body: monitorBody },
     authed,
-    (req, res) => {
+    async (req, res) => {
       const p = parse(liveCallParams, req.params, 'params');
       const b = parse(monitorBody, req.body, 'body');
-      res.status(202).json(controls.monitor(authOf(res).actor, p.callId, b.mode));
+      res.status(202).json(await controls.monitor(authOf(res).actor, p.callId, b.mode));
     },
   );
-  r.route({ ...monitorDoc, method: 'delete', path: '/api/calls/:callId/monitor', response: callControlResponse, summary: 'End the monitoring of a call' }, authed, (req, res) => {
+  r.route({ ...monitorDoc, method: 'delete', path: '/api/calls/:callId/monitor', response: callControlResponse, summary: 'End the monitoring of a call' }, authed, async (req, res) => {
     const p = parse(liveCallParams, req.params, 'params');
-    res.status(202).json(controls.stopMonitor(authOf(res).actor, p.callId));
+    res.status(202).json(await controls.stopMonitor(authOf(res).actor, p.callId));
   });
   return r;
 }
