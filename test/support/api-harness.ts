@@ -8,6 +8,9 @@
  * With `withWorkOrderModule` the work-order module (work orders, knowledge, reports, presets) is
  * wired in as main.ts does, so the instance serves the whole REST route table.
  */
+import { CallControlService } from '../../src/app/calls/call-controls.service';
+import { CallRegistry } from '../../src/app/calls/call-registry';
+import { callControlsRouter } from '../../src/adapters/http/routers/call-controls.router';
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
@@ -176,7 +179,8 @@ export async function startApp(opts: AppOptions): Promise<TestApp> {
     log,
     host: '127.0.0.1',
     port: 0,
-    routers: [...(workOrderModule?.routers ?? []), ...(callbacks ? [callbacks.router] : [])],
+    // In-call controls over no live call (the real calls are the call-path tests'): who may ask.
+    routers: [...(workOrderModule?.routers ?? []), ...(callbacks ? [callbacks.router] : []), callControlsRouter(people.auth, new CallControlService(new CallRegistry(), log))],
     readiness: [{ name: 'database', check: () => db.ping() }],
     metricsScrapeToken: SCRAPE_TOKEN,
     webConsoleDir: opts.withWebConsole ? path.resolve(__dirname, '../../web/dist') : null,

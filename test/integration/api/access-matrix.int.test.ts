@@ -53,6 +53,9 @@ const EVERYONE = allow(...ROLES);
 const STAFF = allow('agent', 'supervisor', 'admin');
 const MANAGERS = allow('supervisor', 'admin');
 const ADMIN = allow('admin');
+/** Allowed, but there is no such live call. */
+const STAFF_NO_CALL: Expect = { agent: 404, supervisor: 404, admin: 404, unit_handler: 403 };
+const MANAGERS_NO_CALL: Expect = { agent: 403, supervisor: 404, admin: 404, unit_handler: 403 };
 /** Hotline staff see every order; a unit handler gets 404 for another unit's. */
 const OTHER_UNIT: Expect = { ...EVERYONE, unit_handler: 404 };
 
@@ -285,6 +288,27 @@ const matrix: Record<string, Case[]> = {
   ],
   'GET /api/ratings/summary': [{ what: 'summary', expect: STAFF, request: at('/api/ratings/summary') }],
   'GET /api/kpi/calls': [{ what: 'KPIs', expect: MANAGERS, request: at('/api/kpi/calls') }],
+  // In-call controls: who may ask (the harness runs no call, so those who may get 404; the controls
+  // themselves, and an agent refused another's call, are in-call-controls / call-transfers.int.test.ts).
+  ...Object.fromEntries(
+    (
+      [
+        ['hold'],
+        ['resume'],
+        ['emergency-transfer', { line: '110' }],
+        ['three-way', { number: '12319' }],
+        ['transfer', { number: '12319', mode: 'consult' }],
+        ['transfer/complete'],
+        ['transfer/cancel'],
+        ['queue-transfer', { queueId: 'tax' }],
+      ] as const
+    ).map(([what, body]) => [
+      `POST /api/calls/:callId/${what}`,
+      [{ what: 'no live call: staff 404, unit handlers 403', expect: { ...STAFF_NO_CALL }, request: at(`/api/calls/matrix-call/${what}`, body ? () => body : undefined) }],
+    ]),
+  ),
+  'POST /api/calls/:callId/monitor': [{ what: 'no live call: managers 404, others 403', expect: { ...MANAGERS_NO_CALL }, request: at('/api/calls/matrix-call/monitor', () => ({ mode: 'listen' })) }],
+  'DELETE /api/calls/:callId/monitor': [{ what: 'no live call: managers 404, others 403', expect: { ...MANAGERS_NO_CALL }, request: at('/api/calls/matrix-call/monitor') }],
 
   // callback requests: agents the ones assigned to them (others' are 404), supervisors assign; recordings: who may hear the call
   'GET /api/callbacks': [
