@@ -10,6 +10,7 @@ import { Elapsed, Ticking } from '../hooks';
 import { takeLive, type ConnectionState } from '../socket';
 import { clockTime, dateTime, duration } from '../time';
 import { ORDER_STATUS_TEXT, OUTCOME_TEXT, reasonText, stateText } from '../texts';
+import CallControls from './CallControls';
 
 interface AgentState {
   agentId: string;
@@ -438,6 +439,7 @@ export default function AgentConsole({ user }: { user: SessionUser }) {
                   </Descriptions.Item>
                   <Descriptions.Item label="上次评价">{call.rating ?? (lastRating ? (lastRating.satisfied ? '满意' : '不满意') : '—')}</Descriptions.Item>
                 </Descriptions>
+                {!call.endedAt && <CallControls callId={call.callId} queueId={call.queueId} />}
                 <Typography.Title level={2} style={{ fontSize: 15, marginTop: 12 }}>
                   历史来电{history?.calls.length ? <Tag color="red" style={{ marginLeft: 8 }}>重复来电</Tag> : null}
                 </Typography.Title>

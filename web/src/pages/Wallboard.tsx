@@ -11,6 +11,7 @@ import { Elapsed, useFrameBatch } from '../hooks';
 import { takeLive, type ConnectionState } from '../socket';
 import { ALERT_TEXT, reasonText, stateText } from '../texts';
 import { clockTime, duration, percent, shanghaiMidnight } from '../time';
+import MonitorButtons from './MonitorButtons';
 import { applyDeltas, type Snapshot, type Delta, type Alert as DashAlert, type AgentView } from '../dashboard';
 
 const Charts = lazy(() => import('./Charts'));
@@ -273,6 +274,7 @@ export default function Wallboard({ user }: { user: SessionUser }) {
                             强制签出
                           </Button>
                         </Popconfirm>
+                        {a.state === 'on_call' && a.currentCallId && <MonitorButtons callId={a.currentCallId} agentName={a.displayName ?? a.agentId} disabled={stale} />}
                       </Space>
                       ),
                   },
