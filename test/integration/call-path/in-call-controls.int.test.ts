@@ -13,10 +13,10 @@
  */
 import Ari, { type Client } from 'ari-client';
 import type { Actor } from '../../../src/domain/access';
-import type { CallSession } from '../../../src/app/calls/call-session';
 import { asAgentId, asQueueId, asUserId } from '../../../src/shared/ids';
 import { ensureAsterisk } from '../../support/asterisk';
 import { eventually } from '../../support/eventually';
+import { AsteriskProbe, callControl, login as loginAs, sessionIn as sessionInOf } from '../../support/live-call';
 import { agentPortFor, startAgentPhone, startCall, startEmergencyLine, stopAllSipp, type AgentPhone } from '../../support/sipp';
 import { addAgents, completedCall, setAgentStates, startSystem, type RunningSystem } from '../../support/system-harness';
 
@@ -35,42 +35,13 @@ describe('in-call controls on real calls', () => {
   let otherBossToken = '';
   let phones: AgentPhone[] = [];
 
-  async function login(username: string, password: string): Promise<string> {
-    const res = await fetch(`${sut.baseUrl}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password }),
-    });
-    expect(res.status).toBe(200);
-    return ((await res.json()) as { accessToken: string }).accessToken;
-  }
-
-  async function control(token: string, callId: string, what: string, body?: unknown, method = 'POST'): Promise<{ status: number; body: Record<string, unknown> }> {
-    const res = await fetch(`${sut.baseUrl}/api/calls/${encodeURIComponent(callId)}/${what}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      ...(method === 'POST' ? { body: JSON.stringify(body ?? {}) } : {}),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  }
-
-  /** The live session of the call from `callerNumber`, once it is in `state`. */
-  function sessionIn(callerNumber: string, state: string, timeoutMs = 30_000): Promise<CallSession> {
-    return eventually(() => sut.callPath.registry.all().find((s) => s.snapshot().core.callerNumber === callerNumber && s.snapshot().type === state) ?? null, timeoutMs, 100);
-  }
-
-  async function txPackets(channelId: string): Promise<number> {
-    return (await ari.channels.rtpstatistics({ channelId })).txcount;
-  }
-
-  async function bridgeMembers(bridgeId: string): Promise<string[]> {
-    const b = await ari.bridges.get({ bridgeId });
-    return [...b.channels].sort();
-  }
-
-  async function channelExists(channelId: string): Promise<boolean> {
-    return (await ari.channels.list()).some((c) => c.id === channelId);
-  }
+  let ast: AsteriskProbe;
+  const login = (username: string, password: string) => loginAs(sut, username, password);
+  const control = (token: string, callId: string, what: string, body?: unknown, method = 'POST') => callControl(sut, token, callId, what, body, method);
+  const sessionIn = (callerNumber: string, state: string, timeoutMs?: number) => sessionInOf(sut, callerNumber, state, timeoutMs);
+  const txPackets = (channelId: string) => ast.txPackets(channelId);
+  const bridgeMembers = (bridgeId: string) => ast.bridgeMembers(bridgeId);
+  const channelExists = (channelId: string) => ast.channelExists(channelId);
 
   beforeAll(async () => {
     sut = await startSystem('in_call_controls', {
@@ -81,6 +52,7 @@ describe('in-call controls on real calls', () => {
     });
     const lab = await ensureAsterisk();
     ari = await Ari.connect(lab.ariUrl, lab.ariUsername, lab.ariPassword);
+    ast = new AsteriskProbe(ari);
     await addAgents(sut, [1001]);
     await sut.users.create(ADMIN, { username: 'agent1001', password: 'agent-password-1', role: 'agent', displayName: '话务员1001', agentId: 'agent-1001' });
     await sut.users.create(ADMIN, { username: 'agent1002', password: 'agent-password-2', role: 'agent', displayName: '话务员1002', agentId: 'agent-1002' });
@@ -116,7 +88,8 @@ describe('in-call controls on real calls', () => {
     const callId = session.callId;
     const agentLeg = session.liveAgentLeg()?.channelId ?? '';
     const bridge = `bridge-${callId}`;
-    expect(await bridgeMembers(bridge)).toEqual([callId, agentLeg].sort());
+    // The session is talking once it asked for the bridge; Asterisk fills it a moment later.
+    await ast.bridgeIs(bridge, [callId, agentLeg]);
 
     // Nothing to resume; other people may not touch the call.
     expect((await control(agentToken, callId, 'resume')).status).toBe(409);
