@@ -71,6 +71,17 @@ const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8
 
 /** WCAG 2.1 A/AA violations of impact serious or critical on the page as it is now. */
 export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
+  // Judge the page at rest: a toast fading in or a button's colour transition, caught half-way,
+  // reads as low contrast. Infinite animations (spinners) never finish and are left out.
+  await page.waitForFunction(
+    () => {
+      type Running = { playState: string; effect: { getComputedTiming(): { iterations?: number } } | null };
+      const doc = (globalThis as unknown as { document: { getAnimations(): Running[] } }).document;
+      return doc.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Infinity);
+    },
+    undefined,
+    { timeout: 10_000 },
+  );
   await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
     const g = globalThis as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<{ violations: AxeViolation[] }> }; document: unknown };
