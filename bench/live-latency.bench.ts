@@ -813,9 +813,15 @@ async function main(): Promise<void> {
     if (pages) {
       const dom = domLatencies(probe, await pages.collect(), measureFrom);
       log('latency, ARI event reaches the app → the change in a real page\'s DOM (Chromium, MutationObserver)');
-      for (const [k, v] of dom) log(`  ${k.padEnd(58)} ${summary(v)}`);
-      const all = [...dom.values()].flat().sort((a, b) => a - b);
-      log(`  target p99 ≤ ${TARGET_DOM_P99_MS} ms to the DOM: p99 ${pct(all, 99).toFixed(1)} ms ${pct(all, 99) <= TARGET_DOM_P99_MS ? 'MET' : 'NOT MET'}`);
+      for (const [k, v] of dom) {
+        log(`  ${k.padEnd(58)} ${summary(v)}`);
+        // With few samples p99 is the worst one: show them all, in the order they came.
+        if (v.length < 30) log(`    in order: ${v.map((x) => x.toFixed(0)).join(', ')} ms`);
+      }
+      // Judged per path: pooled samples would let the many wallboard rows hide a slow screen pop.
+      const verdicts = [...dom].map(([k, v]) => ({ k, p99: pct([...v].sort((a, b) => a - b), 99) }));
+      const worst = verdicts.reduce((a, b) => (b.p99 > a.p99 ? b : a), { k: '', p99: 0 });
+      log(`  target p99 ≤ ${TARGET_DOM_P99_MS} ms to the DOM on every path: worst ${worst.k} p99 ${worst.p99.toFixed(1)} ms ${worst.p99 <= TARGET_DOM_P99_MS ? 'MET' : 'NOT MET'}`);
       for (const line of await pages.profiles()) log(line);
       const long = await pages.longTasks();
       for (const [name, xs] of [['console', long.console], ['wallboard', long.wallboard]] as const) {
