@@ -320,9 +320,12 @@ export class AcdService implements CallAcdPort {
     if (this.retryTimer) scheduler.clearTimeout(this.retryTimer.handle);
     const handle = scheduler.setTimeout(() => {
       this.retryTimer = null;
+      const from = this.clock();
       this.dispatch();
-      const now = this.clock();
-      const next = Math.min(...[...this.heldElsewhere.values()].filter((t) => t > now), nextBackOffEnd(this.queues, now) ?? Infinity);
+      // Every hold the dispatch left in place is retried at its end, even one that ended while it
+      // ran: a timer may fire a millisecond before its time by the clock, and the clock moves on
+      // meanwhile (read again here, such a hold was dropped and its waiting call never retried).
+      const next = Math.min(...this.heldElsewhere.values(), nextBackOffEnd(this.queues, from) ?? Infinity);
       if (Number.isFinite(next)) this.scheduleRetry(next);
     }, Math.max(0, at - this.clock()));
     this.retryTimer = { handle, at };

@@ -144,6 +144,32 @@ describe('acd with a claim store that answers later', () => {
     expect(offers()).toEqual(['c1→a1002', 'c2→a1001']);
   });
 
+  it('a retry timer that fires a millisecond early, the clock moving on while it runs → the agent is still claimed again', async () => {
+    const claims = new LaterClaims();
+    const w = world();
+    agentsReady(w, 1);
+    const delivered: Array<[CallId, CallInput]> = [];
+    // Each read of this clock moves it 1 ms on once `ticking` (the time a dispatch takes).
+    let ticking = false;
+    const clock = () => (ticking ? w.clock.t++ : w.clock.t);
+    const sut = new AcdService({ strategy: 'longest-idle', overflowWhenNoAgents: true }, w.agents, (callId, input) => {
+      delivered.push([callId, input]);
+      return true;
+    }, clock, w.bus, w.log, { claims, scheduler: w.scheduler, claimRetryMs: 1000 });
+    request(sut, c(1));
+    await claims.answer(false); // held by another instance for 1 s
+    expect(claims.pending).toEqual([]);
+    ticking = true;
+    w.scheduler.fireOneEarly(1);
+    ticking = false;
+    await flush();
+    // Claimed in that run or in one the timer left scheduled; never left waiting for an unrelated event.
+    if (claims.pending.length === 0) await w.scheduler.advance(1000);
+    expect(claims.pending.map((p) => `${p.callId}→${p.agentId}`)).toEqual(['c1→a1001']);
+    await claims.answer(true);
+    expect(delivered.flatMap(([callId, i]) => (i.type === 'AgentOffered' ? [`${callId}→${i.agentId}`] : []))).toEqual(['c1→a1001']);
+  });
+
   it('refused again → retried every back-off while the call waits', async () => {
     const claims = new LaterClaims();
     const { w, sut, offers } = acd(1, claims, 500);

@@ -61,6 +61,17 @@ export class FakeScheduler implements Scheduler {
     this.clock.t = Math.max(this.clock.t, first.at);
     first.fn();
   }
+  /**
+   * Fires the earliest timer `ms` before its time by the clock: Node's timers and Date.now are
+   * different clocks, and a timer may fire a millisecond early by the latter.
+   */
+  fireOneEarly(ms: number): void {
+    const first = [...this.timers].sort((a, b) => a.at - b.at || a.id - b.id)[0];
+    if (!first) throw new Error('no timer pending');
+    this.timers = this.timers.filter((t) => t !== first);
+    this.clock.t = Math.max(this.clock.t, first.at - ms);
+    first.fn();
+  }
   /** Moves the clock forward, firing due timers in time order (and letting the calls react). */
   async advance(ms: number): Promise<void> {
     const end = this.clock.t + ms;
