@@ -9,8 +9,8 @@ import { toLocalDate } from '../../../domain/calendar';
 import {
   createWorkOrder, findRepeatLink, formatWorkOrderNumber, normalizePhone, radarLevel, repeatWindowStart, transition,
   type DeadlineStage, type RadarLevel,
-  type Actor as OrderActor, type AttachmentRef, type Category, type RegulationPreset, type TransitionErrorCode, type Urgency,
-  type WorkOrder, type WorkOrderAction, type WorkOrderEvent,
+  type Actor as OrderActor, type AttachmentRef, type RegulationPreset, type TransitionErrorCode,
+  type NewWorkOrderInput, type WorkOrder, type WorkOrderAction, type WorkOrderEvent,
 } from '../../../domain/work-order';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../shared/errors';
 import type { Logger } from '../../../shared/logger';
@@ -24,25 +24,11 @@ import { withSentNotices } from './sent-notices';
 import { indexFieldsOf } from './work-order.index';
 import { canSee, isHotlineStaff, orderActor, orderHandlers, roleMayAct, unitIdsOf, visibleOrder } from './work-order.policy';
 
-export interface CreateWorkOrderInput {
-  readonly caller: {
-    readonly name?: string;
-    readonly phone?: string;
-    readonly address?: string;
-    readonly confidential?: boolean;
-    readonly callbackConsent?: 'granted' | 'declined' | 'unknown';
-    readonly noAutomatedCalls?: boolean;
-  };
-  readonly category: Category;
-  readonly urgency: Urgency;
-  readonly content: string;
-  readonly areaCode: string;
-  readonly location?: string;
-  readonly callId?: string;
-  readonly recordingId?: string;
+/** What a creator says of a new order: the domain factory's input without what the service fills in. */
+export type CreateWorkOrderInput = Omit<NewWorkOrderInput, 'id' | 'number' | 'presetId' | 'createdAt' | 'createdBy'> & {
   /** Accept at once (受理 → 待派单); default true. False keeps a draft. */
   readonly submit?: boolean;
-}
+};
 
 export type WorkOrderView = WorkOrder & { readonly rev: number; readonly callerMasked: boolean };
 
@@ -152,14 +138,7 @@ export class WorkOrderService {
       presetId: preset.id,
       createdAt: now,
       createdBy: { id: by.id, role: by.role === 'agent' ? 'agent' : 'supervisor' },
-      caller: {
-        ...(input.caller.name !== undefined ? { name: input.caller.name } : {}),
-        ...(input.caller.phone !== undefined ? { phone: input.caller.phone } : {}),
-        ...(input.caller.address !== undefined ? { address: input.caller.address } : {}),
-        confidential: input.caller.confidential ?? false,
-        callbackConsent: input.caller.callbackConsent ?? 'unknown',
-        ...(input.caller.noAutomatedCalls !== undefined ? { noAutomatedCalls: input.caller.noAutomatedCalls } : {}),
-      },
+      caller: input.caller,
       category: input.category,
       urgency: input.urgency,
       content: input.content,
