@@ -138,6 +138,8 @@ export default function AgentConsole({ user }: { user: SessionUser }) {
   const [ringing, setRinging] = useState<Ringing | null>(null);
   const [histories, setHistories] = useState<Record<string, History['history']>>({});
   const [call, setCall] = useState<ActiveCall | null>(null);
+  /** The order form is enabled from the first answered call on (a task after its screen pop). */
+  const [formOpen, setFormOpen] = useState(false);
   const [order, setOrder] = useState<CreatedOrder | null>(null);
   const [busy, setBusy] = useState(false);
   const [articles, setArticles] = useState<Article[] | null>(null);
@@ -162,8 +164,13 @@ export default function AgentConsole({ user }: { user: SessionUser }) {
       setOrder(null);
       setArticles(null);
       setCall({ callId: p.callId, callerNumber: p.callerNumber, callerName: p.callerName, masked: p.masked, queueId: r?.queueId ?? '', waitMs: p.waitMs, answeredAt: p.at, endedAt: null, rating: null });
-      form.resetFields();
-      form.setFieldsValue({ callId: p.callId, phone: p.masked ? '' : p.callerNumber, name: p.callerName ?? '', category: '咨询', urgency: '一般', confidential: false });
+      // The screen pop first; the order form (every field enabled, cleared and filled again) in the
+      // next task, so the caller's number is on screen without waiting for the form's render.
+      setTimeout(() => {
+        setFormOpen(true);
+        form.resetFields();
+        form.setFieldsValue({ callId: p.callId, phone: p.masked ? '' : p.callerNumber, name: p.callerName ?? '', category: '咨询', urgency: '一般', confidential: false });
+      }, 0);
     });
     s.on('call:ended', (p: { callId: string; at: number }) => setCall((c) => (c && c.callId === p.callId ? { ...c, endedAt: p.at } : c)));
     s.on('call:rated', (p: { callId: string; label: string }) => setCall((c) => (c && c.callId === p.callId ? { ...c, rating: p.label } : c)));
@@ -262,7 +269,7 @@ export default function AgentConsole({ user }: { user: SessionUser }) {
 
   // The panes that do not follow the call's second-by-second life: rendered again only when their
   // own inputs change, not at each state push or socket event.
-  const hasCall = call !== null;
+  const hasCall = call !== null && formOpen;
   const orderForm = useMemo(
     () => (
       <Card title="新建工单" size="small" style={{ overflow: 'auto' }} data-testid="order-form">
