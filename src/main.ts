@@ -35,6 +35,7 @@ import { buildSurveyModule } from './composition/survey.module';
 import { callRecordingsOf, smsOf } from './composition/sms-evidence.module';
 import { buildWorkOrderModule, type WorkOrderModule } from './composition/work-orders.module';
 import { buildCallbacksModule, type CallbacksModule } from './composition/callbacks.module';
+import { buildPersonalDataModule, type PersonalDataModule } from './composition/personal-data.module';
 
 export interface System {
   readonly config: Config;
@@ -54,6 +55,8 @@ export interface System {
   readonly workOrders: WorkOrderModule;
   /** Callback requests (回拨) placed by agents, calls' recordings and their retention. */
   readonly callbacks: CallbacksModule;
+  /** Citizens' numbers and names taken out of call data after PERSONAL_DATA_RETENTION_DAYS (ADR 0025). */
+  readonly personalData: PersonalDataModule;
   /** The live dashboard projection (its deltas go to the dashboard room). */
   readonly dashboard: LiveDashboard;
   /** The Socket.IO server on `http`. */
@@ -126,6 +129,14 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     clock,
     log: log.child({ component: 'callbacks' }),
   });
+  const personalData = buildPersonalDataModule({
+    conn: db.connection,
+    retentionDays: config.personalData.retentionDays,
+    retentionCron: config.personalData.retentionCron,
+    scheduler: workOrders.scheduler,
+    clock,
+    log: log.child({ component: 'personal-data' }),
+  });
   // A call handed to an emergency line: its open orders follow (转110/119/120/122).
   bus.subscribe('call', ({ event: e }) => {
     if (e.type !== 'EmergencyTransferAnswered') return;
@@ -194,6 +205,7 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     http: web.http,
     workOrders,
     callbacks,
+    personalData,
     dashboard,
     realtime: web.realtime,
     background,

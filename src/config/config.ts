@@ -180,6 +180,14 @@ const schema = z.object({
   RECORDING_RETENTION_DAYS: int(0, 36_500).default(1096),
   /** When the recordings' retention job runs (Asia/Shanghai time). */
   RECORDING_RETENTION_CRON: cronExpression.default('40 2 * * *'),
+  /**
+   * Days after a call until the citizen's number and name leave its record, its events, the caller
+   * index and its callback request (the times, outcome and agent stay for the reports); the regulations
+   * keep call records at least 3 years; 0 = kept for good (ADR 0025).
+   */
+  PERSONAL_DATA_RETENTION_DAYS: int(0, 36_500).default(1096),
+  /** When the personal-data retention job runs (Asia/Shanghai time). */
+  PERSONAL_DATA_RETENTION_CRON: cronExpression.default('0 3 * * *'),
   /** Seconds each leg of an agent's callback (回拨: the agent's phone, then the citizen's) rings before it counts as not answered. */
   CALLBACK_RING_SECONDS: int(5, 120).default(30),
   /**
@@ -272,6 +280,8 @@ export interface Config {
   callbacks: { ringSeconds: number };
   /** Calls' recordings: days kept after the call (0 = for good) and when the retention job runs. */
   recordings: { retentionDays: number; retentionCron: string };
+  /** Citizens' numbers and names in call data: days kept after the call (0 = for good) and when the job runs (ADR 0025). */
+  personalData: { retentionDays: number; retentionCron: string };
   auth: {
     jwtSecret: string;
     /** Failed logins allowed per window: for one username from one address, and from one address in all. */
@@ -400,6 +410,7 @@ export function loadConfig(env: RawEnv, readFile: (path: string) => string = (p)
     survey: { maxCalls: e.SURVEY_MAX_CALLS, callerId: e.SURVEY_CALLER_ID, ringSeconds: e.SURVEY_RING_SECONDS },
     callbacks: { ringSeconds: e.CALLBACK_RING_SECONDS },
     recordings: { retentionDays: e.RECORDING_RETENTION_DAYS, retentionCron: e.RECORDING_RETENTION_CRON },
+    personalData: { retentionDays: e.PERSONAL_DATA_RETENTION_DAYS, retentionCron: e.PERSONAL_DATA_RETENTION_CRON },
     auth: {
       jwtSecret: e.JWT_SECRET ?? LAB_JWT_SECRET,
       loginRateLimit: {

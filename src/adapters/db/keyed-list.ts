@@ -39,6 +39,15 @@ export interface ListEntry<T> {
 
 const isDuplicate = (err: unknown): boolean => (err as { code?: number }).code === DUPLICATE_KEY;
 
+/** The highest slot number among entry documents of `key`. */
+function topSlot(key: string, docs: ReadonlyArray<{ _id: string }>): number {
+  const prefix = `s|${key}|`.length;
+  return docs.reduce((top, d) => {
+    const n = Number(d._id.slice(prefix));
+    return Number.isInteger(n) && n > top ? n : top;
+  }, -1);
+}
+
 export class KeyedList<T> {
   private readonly docs: Collection;
 
@@ -179,6 +188,36 @@ export class KeyedList<T> {
     }
     await this.hints().deleteOne({ _id: KeyedList.hintId(key) });
     return length;
+  }
+
+  /**
+   * Removes the entries of `key` that `drop` picks, wherever they are (a retention period ends the
+   * oldest, whose slots may be anywhere after a retried write). The hint is first raised above every
+   * slot filled, so an append never refills a hole and `readLast` goes on reading the newest; `read`,
+   * `scan` and `exists` stop at a hole, so only lists read by `readLast` are trimmed so. A list left
+   * empty goes whole, its hint too (the key itself may be personal data); an append that raced in
+   * meanwhile gets its hint back.
+   */
+  async removeWhere(key: string, drop: (value: T, at: Date) => boolean): Promise<number> {
+    const entries = await this.allSlots(key);
+    const doomed = entries.filter((e) => drop(e.v, e.at));
+    if (doomed.length === 0) return 0;
+    await this.raiseHint(key, topSlot(key, entries) + 1);
+    for (let start = 0; start < doomed.length; start += READ_WINDOW) {
+      await this.entries().deleteMany({ _id: { $in: doomed.slice(start, start + READ_WINDOW).map((d) => d._id) } });
+    }
+    if (doomed.length === entries.length) {
+      await this.hints().deleteOne({ _id: KeyedList.hintId(key) });
+      const late = await this.allSlots(key);
+      if (late.length > 0) await this.raiseHint(key, topSlot(key, late) + 1);
+    }
+    return doomed.length;
+  }
+
+  /** Every entry document of `key`, holes or not (one `_id` range query). */
+  private allSlots(key: string): Promise<EntryDoc<T>[]> {
+    const prefix = `s|${key}|`;
+    return this.entries().find({ _id: { $gte: prefix, $lt: `${prefix}\uffff` } }).toArray() as Promise<EntryDoc<T>[]>;
   }
 
   private async hint(key: string): Promise<number> {

@@ -73,4 +73,21 @@ describe('KeyedList (real database)', () => {
     expect((await list.read('bulk')).map((e) => [e.slot, e.value.writer, e.value.i])).toEqual([[0, 0, 0], [1, 1, 1], [2, 1, 2], [3, 1, 3]]);
     expect(await list.append('bulk', { writer: 2, i: 4 })).toBe(4);
   });
+
+  it('removeWhere takes out the entries picked, wherever they are: readLast reads the rest, an append never refills a hole', async () => {
+    for (let i = 0; i < 6; i++) await list.append('trim', { writer: 5, i });
+    // Slots 0, 1 and 3 go (old ones, one listed late).
+    expect(await list.removeWhere('trim', (v) => [0, 1, 3].includes(v.i))).toBe(3);
+    expect((await list.readLast('trim', 10)).map((e) => [e.slot, e.value.i])).toEqual([[5, 5], [4, 4], [2, 2]]);
+    expect(await list.append('trim', { writer: 5, i: 6 })).toBe(6);
+    expect(await list.removeWhere('trim', () => false)).toBe(0);
+  });
+
+  it('removeWhere of every entry removes the list and its hint: nothing of the key is left', async () => {
+    for (let i = 0; i < 3; i++) await list.append('gone', { writer: 6, i });
+    expect(await list.removeWhere('gone', () => true)).toBe(3);
+    const left = await db.connection.collection('keyed_list_test').find({ _id: { $in: ['h|gone', 's|gone|0', 's|gone|1', 's|gone|2'] } } as never).toArray();
+    expect(left).toEqual([]);
+    expect(await list.append('gone', { writer: 6, i: 9 })).toBe(0);
+  });
 });

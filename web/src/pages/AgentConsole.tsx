@@ -1,6 +1,6 @@
 /**
  * 坐席工作台: state controls, the ringing bar, the screen pop with the caller's history, 新建工单 from
- * the call and the knowledge base beside it. Fixed height, no page scroll. Everything the server
+ * the call and the knowledge base beside it, and 我的回拨 (the callbacks assigned to the agent). Fixed height, no page scroll. Everything the server
  * pushes is applied as it arrives; after a reconnection the state is asked for again.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -11,6 +11,7 @@ import { takeLive, type ConnectionState } from '../socket';
 import { clockTime, dateTime, duration } from '../time';
 import { ORDER_STATUS_TEXT, OUTCOME_TEXT, reasonText, stateText } from '../texts';
 import CallControls from './CallControls';
+import { MyCallbacks } from '../callbacks/MyCallbacks';
 
 interface AgentState {
   agentId: string;
@@ -205,6 +206,10 @@ export default function AgentConsole({ user }: { user: SessionUser }) {
     [live, message],
   );
 
+  const notReady = useCallback(async (reason: string) => {
+    await live.request('agent:not_ready', { reason });
+  }, [live]);
+
   const createOrder = useCallback(async () => {
     const v = (await form.validateFields()) as { callId: string; phone?: string; name?: string; category: string; urgency: string; content: string; address?: string; areaCode: string; confidential?: boolean };
     setBusy(true);
@@ -386,6 +391,7 @@ export default function AgentConsole({ user }: { user: SessionUser }) {
           <Dropdown menu={breakMenu} disabled={offline || busy || st === 'offline'} trigger={['click']}>
             <Button>小休 ▾</Button>
           </Dropdown>
+          <MyCallbacks agentState={st} offline={offline} notReady={notReady} />
           {st === 'wrap_up' && (
             <Space>
               <Tag color="purple" data-testid="wrapup-countdown">

@@ -1,11 +1,12 @@
 /**
  * The pages of the web app after 登录, each its own chunk, and who may open them. Each area lists
- * its pages in its own module (desk/routes.ts, reports/routes.ts); the menu shows the pages of the user's role in
+ * its pages in its own module (desk/routes.ts, callbacks/routes.ts, reports/routes.ts); the menu shows the pages of the user's role in
  * the order listed here, and the first is the landing page.
  */
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
 import type { Role, SessionUser } from '../api';
 import { loadAgentConsole, loadWallboard } from '../consoles';
+import { CALLBACK_PAGES } from '../callbacks/routes';
 import { DESK_PAGES } from '../desk/routes';
 import { REPORT_PAGES } from '../reports/routes';
 
@@ -22,6 +23,6 @@ const CONSOLE_PAGES: readonly PageEntry[] = [
   { key: 'wallboard', label: '班长监控', roles: ['supervisor', 'admin'], component: lazy(loadWallboard) },
 ];
 
-export const PAGES: readonly PageEntry[] = [...CONSOLE_PAGES, ...DESK_PAGES, ...REPORT_PAGES];
+export const PAGES: readonly PageEntry[] = [...CONSOLE_PAGES, ...DESK_PAGES, ...CALLBACK_PAGES, ...REPORT_PAGES];
 
 export const pagesFor = (role: Role): PageEntry[] => PAGES.filter((p) => p.roles.includes(role));

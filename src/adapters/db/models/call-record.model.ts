@@ -71,6 +71,8 @@ export interface CallRecordDoc {
   surveyOrder?: { orderId: string; orderNumber: string } | null;
   /** The full folded record (stage, times, abandon/overflow facts, rating detail) for the call's timeline view. */
   detail: Record<string, unknown> | null;
+  /** When the retention took the citizen's number and name out (docs/adr/0025); absent before. */
+  personalDataRemovedAt?: Date | null;
 }
 
 /** The stored document: the record under its call id. */
@@ -113,6 +115,7 @@ const schema = new Schema<StoredCallRecordDoc>(
     callbackRequested: { type: Boolean, default: false },
     surveyOrder: { type: Schema.Types.Mixed, default: null },
     detail: { type: Schema.Types.Mixed, default: null },
+    personalDataRemovedAt: { type: Date },
   },
   { collection: 'calls', versionKey: false, minimize: false },
 );
@@ -124,6 +127,8 @@ schema.index({ startedAt: -1 });
 schema.index({ outcome: 1 });
 // Calls still open (reconciliation after a restart).
 schema.index({ endedAt: 1 });
+// Calls whose citizen's data the retention has still to remove, oldest first.
+schema.index({ personalDataRemovedAt: 1, startedAt: 1 });
 
 export function callRecordModel(conn: Connection): Model<StoredCallRecordDoc> {
   return (conn.models['CallRecord'] as Model<StoredCallRecordDoc> | undefined) ?? conn.model<StoredCallRecordDoc>('CallRecord', schema);

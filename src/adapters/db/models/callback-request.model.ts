@@ -36,6 +36,8 @@ export interface CallbackRequestDoc {
   result?: string | null;
   note?: string | null;
   calls?: CallbackCallDoc[];
+  /** When the retention took the citizen's number and the note out (docs/adr/0025); absent before. */
+  personalDataRemovedAt?: Date | null;
 }
 
 const schema = new Schema<CallbackRequestDoc>(
@@ -55,6 +57,7 @@ const schema = new Schema<CallbackRequestDoc>(
     result: { type: String, default: null },
     note: { type: String, default: null },
     calls: { type: [Schema.Types.Mixed], default: [] },
+    personalDataRemovedAt: { type: Date },
   },
   { collection: 'callback_requests', versionKey: false },
 );
@@ -64,6 +67,8 @@ schema.index({ assignedAgentId: 1, requestedAt: 1 });
 // The recordings' retention reads placed calls by when they were placed.
 schema.index({ 'calls.placedAt': 1 });
 schema.index({ 'calls.callId': 1 });
+// Requests whose citizen's data the retention has still to remove, oldest first.
+schema.index({ personalDataRemovedAt: 1, requestedAt: 1 });
 
 export function callbackRequestModel(conn: Connection): Model<CallbackRequestDoc> {
   return (conn.models['CallbackRequest'] as Model<CallbackRequestDoc> | undefined) ?? conn.model<CallbackRequestDoc>('CallbackRequest', schema);
