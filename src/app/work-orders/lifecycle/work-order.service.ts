@@ -7,7 +7,7 @@
 import { actorHandlerKeys, owns, type Actor } from '../../../domain/access';
 import { toLocalDate } from '../../../domain/calendar';
 import {
-  createWorkOrder, findRepeatLink, formatWorkOrderNumber, normalizePhone, radarLevel, repeatWindowStart, transition,
+  createWorkOrder, findRepeatLink, formatWorkOrderNumber, normalizePhone, radarDeadline, radarLevel, repeatWindowStart, transition,
   type DeadlineStage, type RadarLevel,
   type Actor as OrderActor, type AttachmentRef, type RegulationPreset, type TransitionErrorCode,
   type NewWorkOrderInput, type WorkOrder, type WorkOrderAction, type WorkOrderEvent,
@@ -19,7 +19,7 @@ import type {
 } from '../work-orders.ports';
 import type { RegulationService } from './regulation.service';
 import { factRowsOf } from '../../../domain/kpi/work-order-facts';
-import type { WorkOrderEmitter } from './work-order.events';
+import type { WorkOrderEmitter, WorkOrderNotice } from './work-order.events';
 import { withSentNotices } from './sent-notices';
 import { indexFieldsOf } from './work-order.index';
 import { canSee, isHotlineStaff, orderActor, orderHandlers, roleMayAct, unitIdsOf, visibleOrder } from './work-order.policy';
@@ -286,6 +286,30 @@ export class WorkOrderService {
   }
 
   /**
+   * A 催办 or 督办 sent by hand from the radar, on the order's current stage (hotline-rules §4:
+   * 催办 before the deadline, 督办 after it; supervisors and administrators, as `recordNotice`).
+   * It is recorded like the sweep's notices, under a key of its own (`manual-<kind>@<instant>`), so
+   * it never stands in for a scheduled one, and the units hear of it live like the sweep's.
+   */
+  async supervise(actor: Actor, orderId: string, kind: 'reminder' | 'supervision'): Promise<WorkOrderView & { readonly notice: WorkOrderNotice }> {
+    if (!roleMayAct(actor, 'recordNotice')) throw new ForbiddenError(`role ${actor.role} may not send 催办/督办`);
+    const stored = await this.load(actor, orderId);
+    const now = new Date(this.deps.clock());
+    const current = radarDeadline(stored.order, this.presetOf(stored.order));
+    if (!current) throw new ConflictError('no stage clock runs on this order', { reasonCode: 'WORK_ORDER.NO_RUNNING_DEADLINE' });
+    const overdue = now.getTime() > current.dueAt.getTime();
+    if (kind === 'supervision' && !overdue) throw new ConflictError('督办 follows a passed deadline; before it, send 催办', { reasonCode: 'WORK_ORDER.NOT_OVERDUE' });
+    if (kind === 'reminder' && overdue) throw new ConflictError('the deadline has passed: send 督办', { reasonCode: 'WORK_ORDER.ALREADY_OVERDUE' });
+    const key = `${orderId}:${current.stage}:manual-${kind}@${now.getTime()}:${current.dueAt.toISOString()}`;
+    const level = kind === 'reminder' ? 'reminder' : 'yellow';
+    const view = await this.act(actor, orderId, { type: 'recordNotice', key, kind, stage: current.stage, level });
+    const notice: WorkOrderNotice = { orderId, number: view.number, key, stage: current.stage, kind, level, dueAt: current.dueAt, unitIds: unitIdsOf(view), at: now };
+    this.deps.events.emit(kind === 'reminder' ? 'workOrder:reminder' : 'workOrder:supervision', notice);
+    this.deps.log.info('work order notice sent by hand', { orderId, kind, stage: current.stage, userId: actor.userId });
+    return { ...view, notice };
+  }
+
+  /**
    * Runs an action through the state machine on the order as stored, as this actor, and writes
    * nothing: the screens show the preset's deadlines before a dispatch and its guards (延期, 退单)
    * before a request, from the same rule the write applies.
@@ -293,6 +317,8 @@ export class WorkOrderService {
   async preview(actor: Actor, orderId: string, action: WorkOrderAction): Promise<ActionPreview> {
     if (!roleMayAct(actor, action.type)) throw new ForbiddenError(`role ${actor.role} may not ${action.type}`);
     const stored = await this.load(actor, orderId);
+    // The evidence a return names counts as it would on the write: its kind comes from the stored file.
+    action = await this.withStoredFiles(orderId, action);
     const preset = this.presetOf(stored.order);
     const r = transition(stored.order, action, { now: new Date(this.deps.clock()), actor: orderActor(actor), preset, calendar: this.deps.regulation.workCalendar() });
     const { source: _s, ...extension } = preset.extension;
