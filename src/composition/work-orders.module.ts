@@ -180,9 +180,11 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   });
   const retentionDays = deps.attachments?.retentionDays ?? 0;
   const retention = new AttachmentRetention({ orders: orderRepo, store: attachmentStore, retentionDays, clock, log });
+  const unitRepo = new MongoUnitRepository(conn);
   const orders = new WorkOrderService({
     orders: orderRepo, notices: noticeLog, facts: factsRepo, knowledge: kbRepo, regulation, events, clock, newId, log, calls, callers: confidentialCallers,
     attachmentRefs: (orderId, refs, field) => attachments.resolveRefs(orderId, refs, field),
+    stoppedUnits: (ids) => unitRepo.stopped(ids),
   });
   regulation.onCalendarChange((reason) => orders.recomputeProvisionalDeadlines(reason));
   const knowledge = new KnowledgeService({ articles: kbRepo, clock, newId, log });
@@ -230,7 +232,6 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   // Notices are queued only where a gateway can send them.
   const unsubscribeSms = deps.sms ? sms.subscribe(events) : undefined;
   let smsDispatcher: { stop(): void } | null = null;
-  const unitRepo = new MongoUnitRepository(conn);
   const unitDirectory = new UnitDirectoryService({ units: unitRepo, handlers: deps.units ?? { units: async () => [] }, clock, log: log.child({ component: 'units' }) });
   const routers = [
     workOrdersRouter(deps.auth, orders, idempotency, clock),

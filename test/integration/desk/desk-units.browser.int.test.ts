@@ -184,6 +184,15 @@ describe('unit directory, 催办/督办 on the radar and a return with evidence,
     await waitText(dispatcher.page, 'order-status', (t) => t === '待签收');
     expect(await waitText(dispatcher.page, 'order-units', (t) => t.includes('青浦区水务局'))).toBe('青浦区水务局');
     expect((await http<Json>('dispatcher', 'GET', `/api/work-orders/${fresh.id}`)).body).toMatchObject({ leadUnitId: 'water', coUnitIds: [] });
+    // The server, too, refuses a dispatch to the stopped unit, as lead or as co-unit.
+    const other = await http<{ id: string }>('dispatcher', 'POST', '/api/work-orders', {
+      caller: { name: '钱女士', phone: '13944445555' }, category: '求助', urgency: '一般', content: '绿化带树木倒伏', areaCode: '310118',
+    });
+    for (const target of [{ leadUnitId: 'parks' }, { leadUnitId: 'roads', coUnitIds: ['parks'] }]) {
+      const refused = await http<Json>('dispatcher', 'POST', `/api/work-orders/${other.body.id}/actions`, { type: 'dispatch', ...target });
+      expect([refused.status, refused.body['reasonCode'], refused.body['unitIds']]).toEqual([409, 'WORK_ORDER.UNIT_STOPPED', ['parks']]);
+    }
+    expect((await http<Json>('dispatcher', 'GET', `/api/work-orders/${other.body.id}`)).body).toMatchObject({ status: 'PENDING_DISPATCH' });
     await dispatcher.page.locator('.ant-drawer-open .ant-drawer-close').click();
     await dispatcher.page.locator('.ant-drawer-open').waitFor({ state: 'detached' });
 

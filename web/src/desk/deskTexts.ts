@@ -114,6 +114,8 @@ export function guardText(code: string, limits?: Limits | null): string {
       return '当前环节已超期，请使用督办';
     case 'WORK_ORDER.NO_RUNNING_DEADLINE':
       return '当前环节没有办理时限';
+    case 'WORK_ORDER.UNIT_STOPPED':
+      return '所选承办单位已停止接收派单';
     default:
       return `操作未通过（${code}）`;
   }

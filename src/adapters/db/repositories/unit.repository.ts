@@ -37,6 +37,11 @@ export class MongoUnitRepository implements UnitRepository {
     return d ? toEntry(d) : null;
   }
 
+  async stopped(ids: readonly string[]): Promise<string[]> {
+    const docs = await this.model.find({ _id: { $in: [...ids] }, enabled: false }, { _id: 1 }).lean<Array<{ _id: string }>>();
+    return docs.map((d) => d._id);
+  }
+
   async ensure(ids: readonly string[], now: Date): Promise<number> {
     let written = 0;
     for (const id of ids) {

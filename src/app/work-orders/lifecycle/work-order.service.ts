@@ -100,6 +100,8 @@ export interface WorkOrderServiceDeps {
    * unset: ids are taken as given.
    */
   readonly attachmentRefs?: (orderId: string, refs: readonly AttachmentRef[], field: string) => Promise<AttachmentRef[]>;
+  /** Of these unit ids, those the unit directory has stopped dispatch to; unset: none. */
+  readonly stoppedUnits?: (unitIds: readonly string[]) => Promise<string[]>;
 }
 
 const SYSTEM: OrderActor = { id: 'system', role: 'system' };
@@ -173,6 +175,8 @@ export class WorkOrderService {
     if (action.type === 'linkCall') await this.checkCall(actor, action.callId);
     if (action.type === 'merge') await this.checkTarget(actor, orderId, action.masterId, 'body.masterId', true);
     if (action.type === 'linkRepeat') await this.checkTarget(actor, orderId, action.rootOrderId, 'body.rootOrderId', false);
+    if (action.type === 'dispatch') await this.checkUnits(action);
+    if (action.type === 'approveReturn' && action.redispatchTo) await this.checkUnits(action.redispatchTo);
     return this.write(orderActor(actor), actor.userId, orderId, () => this.load(actor, orderId), action, expectedRev, (o) => visibleOrder(actor, o));
   }
 
@@ -455,6 +459,13 @@ export class WorkOrderService {
     if (['CLOSED', 'INVALID', 'EMERGENCY_TRANSFERRED'].includes(target.order.status)) {
       throw new ConflictError(`the master is ${target.order.status}`, { reasonCode: 'WORK_ORDER.TARGET_CLOSED', field });
     }
+  }
+
+  /** A unit the directory has stopped dispatch to gets no new order (409 `WORK_ORDER.UNIT_STOPPED`). */
+  private async checkUnits(t: { readonly leadUnitId: string; readonly coUnitIds?: readonly string[] }): Promise<void> {
+    if (!this.deps.stoppedUnits) return;
+    const stopped = await this.deps.stoppedUnits([t.leadUnitId, ...(t.coUnitIds ?? [])]);
+    if (stopped.length > 0) throw new ConflictError(`no dispatch to ${stopped.join(', ')}: the unit directory has stopped it`, { reasonCode: 'WORK_ORDER.UNIT_STOPPED', unitIds: stopped });
   }
 
   private presetOf(order: WorkOrder): RegulationPreset {

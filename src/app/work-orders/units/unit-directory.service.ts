@@ -34,6 +34,8 @@ export interface UnitRepository {
   create(id: string, input: UnitInput, now: Date): Promise<UnitEntry>;
   /** Null when there is no such unit. */
   update(id: string, input: UnitInput, now: Date): Promise<UnitEntry | null>;
+  /** Of these ids, those whose entry says no dispatch (`enabled: false`). */
+  stopped(ids: readonly string[]): Promise<string[]>;
   /** An entry named by its id for each id that has none; existing entries stay as they are. Returns how many were written. */
   ensure(ids: readonly string[], now: Date): Promise<number>;
 }
@@ -79,6 +81,11 @@ export class UnitDirectoryService {
     if (!e) throw new NotFoundError('unit');
     this.deps.log.info('unit changed', { unitId: id, userId: actor.userId, enabled: input.enabled });
     return e;
+  }
+
+  /** Of these units, those that take no new orders (an entry with `enabled: false`; a unit without an entry takes them). */
+  stopped(ids: readonly string[]): Promise<string[]> {
+    return this.deps.units.stopped(ids);
   }
 
   /** Entries for the units that have handlers but none yet (idempotent; safe on several instances at once). */

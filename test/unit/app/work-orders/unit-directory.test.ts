@@ -23,6 +23,9 @@ class FakeUnits implements UnitRepository {
     this.rows.set(id, next);
     return next;
   }
+  async stopped(ids: readonly string[]): Promise<string[]> {
+    return ids.filter((id) => this.rows.get(id)?.enabled === false);
+  }
   async ensure(ids: readonly string[], now: Date): Promise<number> {
     let n = 0;
     for (const id of ids) {
@@ -63,6 +66,8 @@ describe('the unit directory', () => {
     await expect(sut.update(actor('unit_handler', { unitId: 'water' }), 'water', input('水务'))).rejects.toBeInstanceOf(ForbiddenError);
     expect(await sut.update(admin, 'water', input('青浦区水务局'))).toMatchObject({ id: 'water', name: '青浦区水务局', createdAt: new Date(T0) });
     expect(units.rows.get('water')?.name).toBe('青浦区水务局');
+    await sut.update(admin, 'parks', input('绿化市容局', false));
+    expect(await sut.stopped(['water', 'parks', 'roads'])).toEqual(['parks']);
     await expect(sut.update(admin, 'nowhere', input('无'))).rejects.toBeInstanceOf(NotFoundError);
     await expect(sut.create(admin, 'water', input('重复'))).rejects.toBeInstanceOf(ConflictError);
   });
