@@ -11,6 +11,7 @@
  *  - the unit's workbench names its unit; its 退单 dialog uploads a document and a site photo,
  *    shows them, shows the preset's guard until the photo is there, and sends the return; the
  *    stored order's return names exactly the files uploaded, with their kinds judged by content;
+ *    a 催办 sent from the radar then shows in the workbench's live notices;
  *  - axe-core: no serious or critical violation on each page; screenshots at 1920×1080 and 1366×768.
  */
 import type { Page } from 'playwright-core';
@@ -91,6 +92,8 @@ describe('unit directory, 催办/督办 on the radar and a return with evidence,
       loginRateLimit: { windowMs: 60_000, maxFailuresPerAccount: 1000, maxFailuresPerAddress: 1000 },
     });
     m = app.workOrderModule!;
+    // Work-order events reach the sockets' rooms, as main.ts wires them.
+    app.projector.attachWorkOrders(m.events);
     await m.regulation.setActivePreset(ADMIN, QINGPU_2020.id);
     await app.users.create(ADMIN, { username: 'admin1', password: PASSWORD, role: 'admin', displayName: '管理员陈静' });
     await app.users.create(ADMIN, { username: 'dispatcher', password: PASSWORD, role: 'supervisor', displayName: '派单员王芳' });
@@ -286,6 +289,14 @@ describe('unit directory, 催办/督办 on the radar and a return with evidence,
     expect(stored.returns).toHaveLength(1);
     expect(stored.returns[0]).toMatchObject({ reason: 'notOurDuty', explanation: '经现场查看，该雨水管属小区物业管理范围，非本单位职责' });
     expect(stored.returns[0]!.evidence.map((e) => [e.id, e.kind])).toEqual(files.map((f) => [f.id, f.kind]));
+
+    // A 催办 sent from the radar reaches the unit's open workbench live (its room).
+    // The dispatcher's radar followed the return live.
+    const row = dispatcher.page.getByTestId('radar').getByTestId(`row-${fresh.number}`);
+    await eventually(async () => ((await row.innerText()).includes('退单审核') ? true : null), 20_000);
+    await row.getByRole('button', { name: '催办' }).click();
+    await dispatcher.page.getByRole('button', { name: '确认催办' }).click();
+    expect(await waitText(unit.page, 'unit-notices', (t) => t.includes(`工单 ${fresh.number} 办结环节催办`))).toContain(`工单 ${fresh.number} 办结环节催办`);
     expect(unit.problems).toEqual([]);
   });
 });
