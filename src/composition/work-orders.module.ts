@@ -24,7 +24,10 @@ import { presetsRouter } from '../adapters/http/routers/presets.router';
 import { reportsRouter } from '../adapters/http/routers/reports.router';
 import { reportWorkbook } from '../adapters/xlsx/report-workbook';
 import { workOrdersRouter } from '../adapters/http/routers/work-orders.router';
-import { deskRouter, type UnitDirectory } from '../adapters/http/routers/desk.router';
+import { deskRouter } from '../adapters/http/routers/desk.router';
+import { unitsRouter } from '../adapters/http/routers/units.router';
+import { MongoUnitRepository } from '../adapters/db/repositories/unit.repository';
+import { UnitDirectoryService, type UnitHandlers } from '../app/work-orders/units/unit-directory.service';
 import { MongoIdempotencyStore } from '../adapters/db/repositories/idempotency.repository';
 import { attachmentsRouter } from '../adapters/http/routers/attachments.router';
 import { GridFsAttachmentStore } from '../adapters/db/repositories/attachment.store';
@@ -45,6 +48,7 @@ import { WorkOrderFacts, type WorkOrderFactsOptions } from '../app/work-orders/r
 import { workOrderJobs, type WorkOrderJobOptions } from '../app/work-orders/work-order.jobs';
 import { WorkOrderReportService } from '../app/work-orders/reporting/work-order-report.service';
 import { WorkOrderService } from '../app/work-orders/lifecycle/work-order.service';
+import { backfillRadar, type RadarBackfillResult } from '../app/work-orders/lifecycle/radar-backfill';
 import { orderHandlers, unitIdsOf } from '../app/work-orders/lifecycle/work-order.policy';
 import { MongoCallCases } from '../adapters/db/repositories/call-case.repository';
 import { MongoConfidentialCallers } from '../adapters/db/repositories/confidential-caller.repository';
@@ -63,8 +67,8 @@ export interface WorkOrderModuleDeps {
   readonly db: DbConnection;
   /** The AuthService (anything that turns a bearer token into an AuthContext). */
   readonly auth: Authenticator;
-  /** The units orders can be dispatched to (the users' directory). */
-  readonly units?: UnitDirectory;
+  /** Units with an active handler (the users' directory): listed with the unit directory, and seeded into it. */
+  readonly units?: UnitHandlers;
   readonly log: Logger;
   readonly clock?: () => number;
   /** Preset until an administrator selects one; default beijing-2023. */
@@ -121,6 +125,13 @@ export interface WorkOrderModule {
   /** KPI sums per period: the fold job's work (`facts.fold()`), reports' reads, `facts.rebuildFromOrders`. */
   readonly facts: WorkOrderFacts;
   readonly scheduler: CronJobScheduler | null;
+  /**
+   * Gives open orders written before the radar fields existed theirs (start runs it once in the
+   * background; idempotent, safe on several instances at once).
+   */
+  backfillRadar(): Promise<RadarBackfillResult>;
+  /** The unit directory (承办单位). */
+  readonly units: UnitDirectoryService;
   /** A caller's recent orders, for the agent console's screen pop. */
   readonly callerHistory: WorkOrderLookup;
   /** Callers marked confidential by their orders: their later calls are masked from the first event. */
@@ -169,9 +180,11 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   });
   const retentionDays = deps.attachments?.retentionDays ?? 0;
   const retention = new AttachmentRetention({ orders: orderRepo, store: attachmentStore, retentionDays, clock, log });
+  const unitRepo = new MongoUnitRepository(conn);
   const orders = new WorkOrderService({
     orders: orderRepo, notices: noticeLog, facts: factsRepo, knowledge: kbRepo, regulation, events, clock, newId, log, calls, callers: confidentialCallers,
     attachmentRefs: (orderId, refs, field) => attachments.resolveRefs(orderId, refs, field),
+    stoppedUnits: (ids) => unitRepo.stopped(ids),
   });
   regulation.onCalendarChange((reason) => orders.recomputeProvisionalDeadlines(reason));
   const knowledge = new KnowledgeService({ articles: kbRepo, clock, newId, log });
@@ -219,9 +232,11 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   // Notices are queued only where a gateway can send them.
   const unsubscribeSms = deps.sms ? sms.subscribe(events) : undefined;
   let smsDispatcher: { stop(): void } | null = null;
+  const unitDirectory = new UnitDirectoryService({ units: unitRepo, handlers: deps.units ?? { units: async () => [] }, clock, log: log.child({ component: 'units' }) });
   const routers = [
     workOrdersRouter(deps.auth, orders, idempotency, clock),
-    deskRouter(deps.auth, orders, deps.units ?? { units: async () => [] }),
+    deskRouter(deps.auth, orders),
+    unitsRouter(deps.auth, unitDirectory),
     attachmentsRouter(deps.auth, attachments, limits.maxFileBytes),
     knowledgeRouter(deps.auth, knowledge),
     reportsRouter(deps.auth, reports, clock, reportWorkbook),
@@ -247,7 +262,8 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   };
 
   return {
-    routers, events, orders, attachments, attachmentStore, retention, knowledge, complaints, reports, regulation, sweep, survey, sms, facts: factsRepo, scheduler, callerHistory, confidentialCallers,
+    backfillRadar: () => backfillRadar({ store: orderRepo, regulation, log }),
+    routers, events, orders, units: unitDirectory, attachments, attachmentStore, retention, knowledge, complaints, reports, regulation, sweep, survey, sms, facts: factsRepo, scheduler, callerHistory, confidentialCallers,
     async start() {
       await Promise.all([
         orderRepo.init(), complaintRepo.init(), changes.init(), factsRepo.init(), kbRepo.init(), settings.init(), jobLock.init(), idempotency.init(), attachmentStore.init(),
@@ -257,6 +273,10 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
       await confidentialCallers.refresh().catch((err: unknown) => log.warn('confidential callers not read yet', { err: String(err) }));
       confidentialRefresh = background.every('callers.confidential-refresh', confidentialCallers.refreshMs, () => confidentialCallers.refresh());
       await regulation.load();
+      // Units known only from their handlers get a directory entry, in the background: start does not wait for it.
+      background.run('units.seed', () => unitDirectory.seedFromHandlers());
+      // Orders from before the radar fields: start does not wait for them, and a failure is logged, not thrown.
+      background.run('work-orders.radar-backfill', () => backfillRadar({ store: orderRepo, regulation, log }));
       scheduler?.start();
       smsDispatcher = sms.start();
     },

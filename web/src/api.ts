@@ -56,14 +56,19 @@ export function onSignedOut(l: () => void): () => void {
   return () => signOutListeners.delete(l);
 }
 
-async function raw<T>(method: string, path: string, body?: unknown, token?: string | null): Promise<T> {
+function raw<T>(method: string, path: string, body?: unknown, token?: string | null): Promise<T> {
+  return send<T>(path, {
+    method,
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+}
+
+/** One request; its body, or its problem as an ApiError (status 0: the network failed). */
+async function send<T>(path: string, init: RequestInit): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(path, {
-      method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
+    res = await fetch(path, init);
   } catch {
     throw new ApiError(0, 'NETWORK', undefined, errorText('NETWORK'));
   }
@@ -128,13 +133,27 @@ export function signOut(): void {
   for (const l of signOutListeners) l();
 }
 
-/** An authenticated request; a 401 is retried once after a refresh. */
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** `call` with the session's access token; a 401 is retried once after a refresh. */
+async function withSession<T>(call: (token: string | null) => Promise<T>): Promise<T> {
   try {
-    return await raw<T>(method, path, body, accessToken());
+    return await call(accessToken());
   } catch (err) {
     if (!(err instanceof ApiError) || err.status !== 401 || !session) throw err;
     await refresh();
-    return raw<T>(method, path, body, accessToken());
+    return call(accessToken());
   }
+}
+
+/** An authenticated request; a 401 is retried once after a refresh. */
+export function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return withSession((token) => raw<T>(method, path, body, token));
+}
+
+/** A multipart upload of one file (the part named `file`), authenticated as `api`. */
+export function upload<T>(path: string, file: Blob, name: string): Promise<T> {
+  return withSession((token) => {
+    const form = new FormData();
+    form.append('file', file, name);
+    return send<T>(path, { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {}, body: form });
+  });
 }

@@ -58,6 +58,20 @@ export interface WorkOrderIndexFields {
 /** The radar key of an open order without a running stage clock: after every real deadline. */
 export const RADAR_NO_DEADLINE = new Date('9999-12-31T00:00:00.000Z');
 
+/** The radar fields alone (written at each write, or by the backfill for orders from before them). */
+export type RadarFields = Pick<WorkOrderIndexFields, 'radarDueAt' | 'radarStage' | 'radarRemindAt'>;
+
+/** Open orders written before the radar fields existed, and the one write that gives them theirs. */
+export interface RadarBackfillStore {
+  /** Open orders without `radarDueAt` whose id comes after `afterId`, in id order. */
+  withoutRadar(afterId: string, limit: number): Promise<StoredWorkOrder[]>;
+  /**
+   * Sets the radar fields where the order is still at `rev` and still has none (a write since gave it
+   * its own); the order and its revision are left as they are. False when nothing was set.
+   */
+  setRadar(id: string, rev: number, fields: RadarFields): Promise<boolean>;
+}
+
 /** The deadline radar's filters (server-side; each has an index led by the filter and the due instant). */
 export interface RadarFilter {
   readonly unitId?: string;

@@ -417,7 +417,17 @@ const matrix: Record<string, Case[]> = {
     { what: 'a sign of an order led by the handler\'s unit', expect: allow('unit_handler'), request: () => ({ path: `/api/work-orders/${orders.water}/preview`, body: { type: 'sign' } }) },
     { what: 'a sign of another unit\'s order', expect: { agent: 403, supervisor: 403, admin: 403, unit_handler: 404 }, request: () => ({ path: `/api/work-orders/${orders.parks}/preview`, body: { type: 'sign' } }) },
   ],
-  'GET /api/units': [{ what: 'dispatch targets', expect: STAFF, request: at('/api/units') }],
+  // The unit directory: every role reads names; administrators keep it.
+  'GET /api/units': [{ what: 'the unit directory with its handlers', expect: EVERYONE, request: at('/api/units') }],
+  'POST /api/units': [{ what: 'a new unit', expect: ADMIN, request: at('/api/units', () => ({ id: `matrix-unit-${++n}`, name: `矩阵单位${n}` })) }],
+  'PUT /api/units/:unitId': [{ what: 'a unit renamed', expect: ADMIN, request: at('/api/units/water', () => ({ name: `水务局${++n}`, shortName: '水务局', contact: null, enabled: true })) }],
+  // 催办/督办 by hand: supervisors' powers (as recordNotice); before the deadline, 催办.
+  'POST /api/work-orders/:orderId/supervise': [
+    {
+      what: '催办 of an order in time', expect: MANAGERS,
+      request: async () => ({ path: `/api/work-orders/${(await orderAt('pendingSign')).id}/supervise`, body: { kind: 'reminder' } }),
+    },
+  ],
   'POST /api/work-orders/:orderId/attachments': [
     { what: 'a file for an order led by the handler\'s unit', expect: EVERYONE, request: () => ({ path: `/api/work-orders/${orders.water}/attachments?step=reply`, file: { name: 'reply.pdf', data: pdf() } }) },
     { what: 'a file for another unit\'s order', expect: OTHER_UNIT, request: () => ({ path: `/api/work-orders/${orders.parks}/attachments?step=reply`, file: { name: 'reply.pdf', data: pdf() } }) },

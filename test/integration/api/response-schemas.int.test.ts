@@ -155,6 +155,13 @@ describe('OpenAPI response schemas', () => {
       title: '社会保障卡补办', body: '携带身份证到社保经办网点办理。', category: '咨询', keywords: ['社保卡'], ownerUnitId: null, rev: article['rev'],
     }, 200);
     await call(agent, 'get', '/api/knowledge/search', `/api/knowledge/search?q=${encodeURIComponent('社保卡')}`, undefined, 200);
+    // the unit directory; 催办 by hand
+    await call(supervisor, 'get', '/api/units', '/api/units', undefined, 200);
+    await call(admin, 'post', '/api/units', '/api/units', { id: 'schema-unit', name: '青浦区水务局', shortName: '水务局' }, 201);
+    await call(admin, 'put', '/api/units/{unitId}', '/api/units/schema-unit', { name: '青浦区水务局', contact: '021-59730000', enabled: false }, 200);
+    await call(admin, 'post', '/api/units', '/api/units', { id: 'schema-unit', name: '重复' }, 409);
+    await call(supervisor, 'post', '/api/work-orders/{orderId}/supervise', `/api/work-orders/${orderId}/supervise`, { kind: 'reminder' }, 200);
+    await call(supervisor, 'post', '/api/work-orders/{orderId}/supervise', `/api/work-orders/${orderId}/supervise`, { kind: 'supervision' }, 409);
     // complaints against units, reports, presets, calendar
     const complaint = await call(agent, 'post', '/api/complaints', '/api/complaints', { unitId: 'water', ground: 'lateHandling', description: '三天无人联系' }, 201);
     await call(supervisor, 'get', '/api/complaints', '/api/complaints?unitId=water', undefined, 200);

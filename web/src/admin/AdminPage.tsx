@@ -1,6 +1,7 @@
 /**
  * 系统管理 (administrators only; the server refuses the API to anyone else): users and roles, the
- * agent directory (工号, name, queues), queues, regulation presets and the working-day calendar.
+ * agent directory (工号, name, queues), queues, the unit directory (承办单位), regulation presets and
+ * the working-day calendar.
  */
 import { useCallback, useEffect, useState } from 'react';
 import { Alert, Button, Card, Checkbox, Form, Input, Layout, Radio, Space, Table, Tabs, Tag } from 'antd';
@@ -8,6 +9,8 @@ import { api, ApiError, type Role, type SessionUser } from '../api';
 import { PageHeader } from '../reports/PageHeader';
 import { CalendarTab } from './CalendarTab';
 import { PresetsTab } from './PresetsTab';
+import { UnitsTab } from './UnitsTab';
+import { useUnits } from '../units';
 import { TAG_GREEN } from './tags';
 
 const ROLE_TEXT: Record<Role, string> = { agent: '话务员', supervisor: '班长', unit_handler: '承办单位', admin: '管理员' };
@@ -69,6 +72,7 @@ function UsersTab() {
   const [done, setDone] = useState<string | null>(null);
   const [form] = Form.useForm<{ username: string; displayName: string; role: Role; password: string; unitId?: string; agentId?: string }>();
   const role = Form.useWatch('role', form);
+  const { name: unitName } = useUnits();
   const load = useCallback(() => {
     void api<{ items: UserRow[] }>('GET', '/api/users?pageSize=200').then((r) => setItems(r.items), (e: unknown) => setError(errText(e)));
   }, []);
@@ -93,7 +97,7 @@ function UsersTab() {
           { title: '姓名', dataIndex: 'displayName' },
           { title: '角色', dataIndex: 'role', render: (r: Role) => ROLE_TEXT[r] ?? r },
           { title: '工号', dataIndex: 'agentId', render: (x: string | null) => x ?? '—' },
-          { title: '承办单位', dataIndex: 'unitId', render: (x: string | null) => x ?? '—' },
+          { title: '承办单位', dataIndex: 'unitId', render: (x: string | null) => (x ? unitName(x) : '—') },
           { title: '状态', dataIndex: 'active', render: status },
         ]} />
       <Card size="small" title="新建用户">
@@ -197,6 +201,7 @@ export default function AdminPage(_props: { user: SessionUser }) {
             { key: 'users', label: '用户与角色', children: <UsersTab /> },
             { key: 'agents', label: '坐席', children: <AgentsTab /> },
             { key: 'queues', label: '队列', children: <QueuesTab /> },
+            { key: 'units', label: '承办单位', children: <UnitsTab /> },
             { key: 'presets', label: '规则预设', children: <PresetsTab /> },
             { key: 'calendar', label: '工作日历', children: <CalendarTab /> },
           ]} />

@@ -5,13 +5,15 @@
  * every open order, paged and filtered by the server.
  */
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, App as AntApp, Button, Card, Checkbox, Drawer, Empty, Input, List, Radio, Space, Tabs, Typography } from 'antd';
+import { Alert, App as AntApp, Button, Card, Checkbox, Drawer, Empty, Input, List, Popconfirm, Radio, Space, Tabs, Typography } from 'antd';
 import { api, ApiError } from '../api';
 import { useNow } from '../hooks';
-import { act, getOrder, preview, radar, units as listUnits, type Order, type Preview, type RadarRow, type Unit } from './deskApi';
+import { act, getOrder, preview, radar, supervise, type Order, type Preview, type RadarRow } from './deskApi';
+import { useUnits, type UnitInfo, type UnitName } from '../units';
+import { clockTime } from '../time';
 import { DeadlineTable, OrderDetail } from './OrderDetail';
 import { NativeSelect, RadarTable, useOrderNotices } from './common';
-import { CATEGORIES, URGENCIES, guardText } from './deskTexts';
+import { CATEGORIES, STAGE_TEXT, URGENCIES, guardText } from './deskTexts';
 
 interface Article {
   id: string;
@@ -25,7 +27,8 @@ export default function DeskPage() {
   const { message } = AntApp.useApp();
   const now = useNow(30_000);
   const [tab, setTab] = useState('incoming');
-  const [unitList, setUnitList] = useState<Unit[]>([]);
+  const { units: unitList, name: unitName } = useUnits();
+  const [supervised, setSupervised] = useState<{ ok: boolean; text: string } | null>(null);
   const [incoming, setIncoming] = useState<RadarRow[]>([]);
   const [rows, setRows] = useState<RadarRow[]>([]);
   const [total, setTotal] = useState(0);
@@ -34,10 +37,6 @@ export default function DeskPage() {
   const [loading, setLoading] = useState(false);
   const [openId, setOpenId] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
-
-  useEffect(() => {
-    listUnits().then((r) => setUnitList(r.items), () => undefined);
-  }, []);
 
   const refresh = useCallback(() => setTick((t) => t + 1), []);
   useOrderNotices(true, refresh);
@@ -80,7 +79,7 @@ export default function DeskPage() {
           {
             key: 'incoming',
             label: `待派单（${incoming.length}）`,
-            children: <RadarTable testId="incoming" rows={incoming} loading={false} now={now} onOpen={(r) => setOpenId(r.id)} groupChains />,
+            children: <RadarTable testId="incoming" rows={incoming} loading={false} now={now} onOpen={(r) => setOpenId(r.id)} groupChains unitName={unitName} />,
           },
           {
             key: 'radar',
@@ -88,7 +87,7 @@ export default function DeskPage() {
             children: (
               <Card size="small">
                 <Space wrap style={{ marginBottom: 12 }} data-testid="radar-filters">
-                  <NativeSelect label="承办单位" allLabel="全部单位" value={filter.unitId} onChange={setF('unitId')} options={unitList.map((u) => ({ value: u.id, label: u.id }))} />
+                  <NativeSelect label="承办单位" allLabel="全部单位" value={filter.unitId} onChange={setF('unitId')} options={unitList.map((u) => ({ value: u.id, label: u.name }))} />
                   <NativeSelect label="诉求类型" allLabel="全部类型" value={filter.category} onChange={setF('category')} options={CATEGORIES.map((c) => ({ value: c, label: c }))} />
                   <NativeSelect label="紧急程度" allLabel="全部" value={filter.urgency} onChange={setF('urgency')} options={URGENCIES.map((c) => ({ value: c, label: c }))} />
                   <Radio.Group
@@ -103,11 +102,16 @@ export default function DeskPage() {
                     ]}
                   />
                 </Space>
+                {supervised && (
+                  <Alert type={supervised.ok ? 'success' : 'error'} showIcon closable onClose={() => setSupervised(null)} message={supervised.text} data-testid="supervise-result" style={{ marginBottom: 12 }} />
+                )}
                 <RadarTable
                   testId="radar"
                   rows={rows}
                   loading={loading}
                   now={now}
+                  unitName={unitName}
+                  rowActions={(r) => <SuperviseButton row={r} unitName={unitName} onResult={(x) => { setSupervised(x); if (x.ok) refresh(); }} />}
                   onOpen={(r) => setOpenId(r.id)}
                   paging={{ page, pageSize: PAGE_SIZE, total, onChange: (p) => setPage(p) }}
                 />
@@ -117,13 +121,13 @@ export default function DeskPage() {
         ]}
       />
       <Drawer open={openId !== null} onClose={() => setOpenId(null)} width={880} title="工单详情" destroyOnClose>
-        {openId && <DeskOrder id={openId} units={unitList} tick={tick} onDone={refresh} />}
+        {openId && <DeskOrder id={openId} units={unitList.filter((u) => u.enabled)} tick={tick} onDone={refresh} />}
       </Drawer>
     </div>
   );
 }
 
-function DeskOrder({ id, units, tick, onDone }: { id: string; units: Unit[]; tick: number; onDone: () => void }) {
+function DeskOrder({ id, units, tick, onDone }: { id: string; units: UnitInfo[]; tick: number; onDone: () => void }) {
   const [order, setOrder] = useState<Order | null>(null);
   useEffect(() => {
     getOrder(id).then(setOrder, () => setOrder(null));
@@ -142,7 +146,7 @@ function DeskOrder({ id, units, tick, onDone }: { id: string; units: Unit[]; tic
   );
 }
 
-function DispatchPanel({ order, units, onDone }: { order: Order; units: Unit[]; onDone: (o: Order) => void }) {
+function DispatchPanel({ order, units, onDone }: { order: Order; units: UnitInfo[]; onDone: (o: Order) => void }) {
   const { message } = AntApp.useApp();
   const [lead, setLead] = useState('');
   const [co, setCo] = useState<string[]>([]);
@@ -178,13 +182,13 @@ function DispatchPanel({ order, units, onDone }: { order: Order; units: Unit[]; 
         <div>
           <Typography.Text strong id="lead-label">主办单位</Typography.Text>
           <div role="radiogroup" aria-labelledby="lead-label">
-            <Radio.Group value={lead} onChange={(e) => setLead(e.target.value as string)} options={units.map((u) => ({ value: u.id, label: `${u.id}（${u.handlers.join('、')}）` }))} />
+            <Radio.Group value={lead} onChange={(e) => setLead(e.target.value as string)} options={units.map((u) => ({ value: u.id, label: u.handlers.length > 0 ? `${u.name}（${u.handlers.join('、')}）` : u.name }))} />
           </div>
         </div>
         <div>
           <Typography.Text strong id="co-label">协办单位</Typography.Text>
           <div role="group" aria-labelledby="co-label">
-            <Checkbox.Group value={co} onChange={(v) => setCo(v as string[])} options={units.filter((u) => u.id !== lead).map((u) => ({ value: u.id, label: u.id }))} />
+            <Checkbox.Group value={co} onChange={(v) => setCo(v as string[])} options={units.filter((u) => u.id !== lead).map((u) => ({ value: u.id, label: u.name }))} />
           </div>
         </div>
         {pv && pv.allowed && (
@@ -239,5 +243,36 @@ function DirectAnswerPanel({ order, onDone }: { order: Order; onDone: (o: Order)
         />
       )}
     </Card>
+  );
+}
+
+/**
+ * 催办 before the current stage's deadline, 督办 once it has passed (hotline-rules §4), sent to the
+ * order's units after a confirmation; the server refuses the other one in the same words.
+ */
+function SuperviseButton({ row, unitName, onResult }: { row: RadarRow; unitName: UnitName; onResult: (r: { ok: boolean; text: string }) => void }) {
+  const [busy, setBusy] = useState(false);
+  if (!row.level || !row.stage || !row.leadUnitId) return null;
+  const kind = row.level === 'overdue' ? 'supervision' : 'reminder';
+  const label = kind === 'supervision' ? '督办' : '催办';
+  const stage = STAGE_TEXT[row.stage] ?? row.stage;
+  const units = [row.leadUnitId, ...row.coUnitIds].map(unitName).join('、');
+  const send = async () => {
+    setBusy(true);
+    try {
+      const r = await supervise(row.id, kind);
+      onResult({ ok: true, text: `已${label}：工单 ${row.number} ${stage}环节，已通知${units}（${clockTime(Date.parse(r.notice.at))}）` });
+    } catch (e) {
+      onResult({ ok: false, text: `${label}未发出：${e instanceof ApiError && e.reasonCode ? guardText(e.reasonCode) : (e as Error).message}` });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Popconfirm title={`确认${label}？`} description={`向${units}发出工单 ${row.number} ${stage}环节${label}`} okText={`确认${label}`} cancelText="取消" onConfirm={() => void send()}>
+      <Button size="small" danger={kind === 'supervision'} loading={busy} data-testid={`supervise-${row.number}`}>
+        {label}
+      </Button>
+    </Popconfirm>
   );
 }

@@ -4,6 +4,7 @@ import { ORDER_STATUS_TEXT } from '../texts';
 import { dateTime } from '../time';
 import type { Deadline, Order } from './deskApi';
 import { ACTION_TEXT, STAGE_TEXT, unitText } from './deskTexts';
+import { useUnits } from '../units';
 
 /** A due instant as shown everywhere on the desk: Asia/Shanghai to the minute, the exact instant in `dateTime`. */
 export function Due({ at, testId }: { at: string | null | undefined; testId?: string }) {
@@ -34,15 +35,17 @@ export function DeadlineTable({ deadlines, testId }: { deadlines: Record<string,
   );
 }
 
-const NOTICE_TEXT: Record<string, string> = { reminder: '催办', yellow: '黄牌督办', red: '红牌督办', escalation: '升级督办' };
+const NOTICE_TEXT: Record<string, string> = {
+  reminder: '催办', yellow: '黄牌督办', red: '红牌督办', escalation: '升级督办', 'manual-reminder': '催办（人工）', 'manual-supervision': '督办（人工）',
+};
 
 /**
- * A sent notice's key is `<order>:<stage>:<reminder@fraction | level>:<due instant>`; the order
+ * A sent notice's key is `<order>:<stage>:<reminder@fraction | level | manual-<kind>@<instant>>:<due instant>`; the order
  * records the keys in the order its recordNotice entries were written, so the i-th entry is the i-th key.
  */
 function noticeParts(key: string | undefined): { stage: string; level: string } {
   const [, stage = '', tag = ''] = (key ?? '').split(':');
-  return { stage, level: tag.startsWith('reminder') ? 'reminder' : tag };
+  return { stage, level: tag.startsWith('reminder') ? 'reminder' : tag.split('@')[0] ?? tag };
 }
 
 function noticeText(key: string | undefined): string {
@@ -50,10 +53,11 @@ function noticeText(key: string | undefined): string {
   return `${STAGE_TEXT[p.stage] ?? p.stage}环节 ${NOTICE_TEXT[p.level] ?? '催办/督办'}`;
 }
 
-const noticeColor = (key: string | undefined): string => (noticeParts(key).level === 'reminder' ? '#7c4a00' : '#a8071a');
+const noticeColor = (key: string | undefined): string => (noticeParts(key).level.endsWith('reminder') ? '#7c4a00' : '#a8071a');
 
 export function OrderDetail({ order }: { order: Order }) {
   const notices = order.history.filter((h) => h.action === 'recordNotice');
+  const { name: unitName } = useUnits();
   return (
     <div data-testid="order-detail">
       <Descriptions size="small" column={2} bordered>
@@ -67,8 +71,10 @@ export function OrderDetail({ order }: { order: Order }) {
           {order.caller.name ?? '—'} {order.caller.phone ?? ''} {order.callerMasked && <Tag color="#531dab">保密</Tag>}
         </Descriptions.Item>
         <Descriptions.Item label="主办/协办">
-          {order.leadUnitId ?? '未派单'}
-          {order.coUnitIds.length > 0 ? ` / ${order.coUnitIds.join('、')}` : ''}
+          <span data-testid="order-units">
+            {order.leadUnitId ? unitName(order.leadUnitId) : '未派单'}
+            {order.coUnitIds.length > 0 ? ` / ${order.coUnitIds.map(unitName).join('、')}` : ''}
+          </span>
         </Descriptions.Item>
         <Descriptions.Item label="诉求内容" span={2}>
           {order.content}

@@ -5,14 +5,15 @@
  * refusal in Chinese when it still refuses, and live notices from the unit's room.
  */
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, App as AntApp, Button, Card, Checkbox, Drawer, Empty, Form, Input, InputNumber, List, Radio, Space, Typography } from 'antd';
+import { Alert, App as AntApp, Button, Card, Checkbox, Drawer, Empty, Form, Input, InputNumber, List, Radio, Space, Tag, Typography, Upload } from 'antd';
 import { ApiError, type SessionUser } from '../api';
 import { useNow } from '../hooks';
 import { clockTime } from '../time';
-import { act, getOrder, preview, radar, type Limits, type Order, type Preview, type RadarRow } from './deskApi';
+import { act, getOrder, orderFiles, preview, radar, uploadEvidence, type EvidenceFile, type Limits, type Order, type Preview, type RadarRow } from './deskApi';
 import { OrderDetail } from './OrderDetail';
+import { useUnits } from '../units';
 import { RadarTable, useOrderNotices } from './common';
-import { REPORT_FIELDS, RETURN_REASON_TEXT, guardText, unitText } from './deskTexts';
+import { FILE_KIND_TEXT, REPORT_FIELDS, RETURN_REASON_TEXT, guardText, unitText, uploadErrorText } from './deskTexts';
 
 const PAGE_SIZE = 20;
 
@@ -27,6 +28,7 @@ export default function UnitInbox({ user }: { user: SessionUser }) {
   const [tick, setTick] = useState(0);
   const refresh = useCallback(() => setTick((t) => t + 1), []);
   const notices = useOrderNotices(false, refresh);
+  const { name: unitName } = useUnits();
 
   useEffect(() => {
     setLoading(true);
@@ -42,7 +44,7 @@ export default function UnitInbox({ user }: { user: SessionUser }) {
     <div style={{ padding: 16, display: 'grid', gridTemplateColumns: 'minmax(0, 1fr) 300px', gap: 16 }}>
       <div>
         <Typography.Title level={3} style={{ marginTop: 0 }}>
-          承办单位工作台 <Typography.Text type="secondary">（{user.unitId ?? '未设置单位'}）</Typography.Text>
+          承办单位工作台 <Typography.Text type="secondary" data-testid="inbox-unit">（{user.unitId ? unitName(user.unitId) : '未设置单位'}）</Typography.Text>
         </Typography.Title>
         <RadarTable
           testId="inbox"
@@ -234,10 +236,31 @@ function ExtensionCard({ order, run, busy, onLimits }: { order: Order; run: Run;
 }
 
 function ReturnCard({ order, run, busy, onLimits }: { order: Order; run: Run; busy: boolean; onLimits: (l: Limits) => void }) {
+  const { message } = AntApp.useApp();
   const [reason, setReason] = useState('notOurDuty');
   const [explanation, setExplanation] = useState('');
   const [open, setOpen] = useState(false);
-  const pv = useGuard(order, open ? { type: 'requestReturn', reason, explanation: explanation.trim() || '（预检）', evidence: [] } : null, onLimits);
+  // The evidence (依据) sent with the return: files uploaded to the order for this step.
+  const [files, setFiles] = useState<EvidenceFile[]>([]);
+  const [uploading, setUploading] = useState(0);
+  useEffect(() => {
+    if (!open) return;
+    // Files uploaded for a return earlier (a page reload) are offered again.
+    orderFiles(order.id).then((all) => setFiles((now) => (now.length > 0 ? now : all.filter((f) => f.step === 'return'))), () => undefined);
+  }, [open, order.id]);
+  const evidence = files.map((f) => ({ id: f.id }));
+  const pv = useGuard(order, open ? { type: 'requestReturn', reason, explanation: explanation.trim() || '（预检）', evidence } : null, onLimits);
+  const add = async (file: File) => {
+    setUploading((n) => n + 1);
+    try {
+      const stored = await uploadEvidence(order.id, 'return', file);
+      setFiles((now) => [...now, stored]);
+    } catch (e) {
+      void message.error(`${file.name}：${e instanceof ApiError ? uploadErrorText(e.status, e.message) : (e as Error).message}`);
+    } finally {
+      setUploading((n) => n - 1);
+    }
+  };
   return (
     <Card size="small" title="退单" data-testid="return-card" extra={!open && <Button size="small" onClick={() => setOpen(true)}>申请退单</Button>}>
       {open && (
@@ -245,7 +268,31 @@ function ReturnCard({ order, run, busy, onLimits }: { order: Order; run: Run; bu
           {pv && !pv.allowed && <Alert type="warning" showIcon message={guardText(pv.code, pv.limits)} data-testid="return-guard" />}
           <Radio.Group aria-label="退单理由" value={reason} onChange={(e) => setReason(e.target.value as string)} options={Object.entries(RETURN_REASON_TEXT).map(([value, label]) => ({ value, label }))} />
           <Input.TextArea aria-label="退单说明" placeholder="退单说明及依据" rows={2} value={explanation} onChange={(e) => setExplanation(e.target.value)} />
-          <Button disabled={busy || !explanation.trim()} onClick={() => void run({ type: 'requestReturn', reason, explanation: explanation.trim(), evidence: [] }, '退单申请已提交')}>
+          <Upload
+            multiple
+            showUploadList={false}
+            accept="image/jpeg,image/png,image/webp,application/pdf,audio/wav,audio/mpeg,audio/ogg"
+            customRequest={(o) => void add(o.file as File).finally(() => o.onSuccess?.({}))}
+          >
+            <Button loading={uploading > 0}>上传依据（现场照片、文件、录音）</Button>
+          </Upload>
+          <List
+            size="small"
+            bordered
+            data-testid="return-evidence"
+            locale={{ emptyText: '尚未附依据' }}
+            dataSource={files}
+            renderItem={(f) => (
+              <List.Item key={f.id} actions={[<Button key="remove" size="small" type="link" style={{ color: '#a8071a' }} onClick={() => setFiles((now) => now.filter((x) => x.id !== f.id))}>移除</Button>]}>
+                <Space>
+                  <Tag>{FILE_KIND_TEXT[f.kind] ?? f.kind}</Tag>
+                  <span data-testid="evidence-name">{f.name}</span>
+                  <Typography.Text type="secondary">{Math.max(1, Math.round(f.size / 1024))} KB</Typography.Text>
+                </Space>
+              </List.Item>
+            )}
+          />
+          <Button disabled={busy || uploading > 0 || !explanation.trim()} onClick={() => void run({ type: 'requestReturn', reason, explanation: explanation.trim(), evidence }, '退单申请已提交')}>
             提交退单申请
           </Button>
         </Space>

@@ -1,5 +1,5 @@
 /** Pieces shared by the desk's pages: the radar table, native labelled selects, the live notices. */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { Button, Table, Tag } from 'antd';
 import { ORDER_STATUS_TEXT } from '../texts';
 import { Live } from '../socket';
@@ -41,6 +41,10 @@ export interface RadarTableProps {
   testId: string;
   /** Repeat-complaint chains on the page nest under their first order. */
   groupChains?: boolean;
+  /** A unit's name by id (the unit directory). */
+  unitName?: (id: string) => string;
+  /** Buttons of a row (催办/督办 on the radar). */
+  rowActions?: (row: RadarRow) => ReactNode;
 }
 
 type TreeRow = RadarRow & { children?: TreeRow[] };
@@ -105,7 +109,7 @@ export function RadarTable(p: RadarTableProps) {
         { title: '时限状态', dataIndex: 'level', render: (l: RadarRow['level']) => <LevelTag level={l} /> },
         ...(p.unitId
           ? [{ title: '本单位', render: (_: unknown, r: RadarRow) => (r.leadUnitId === p.unitId ? <Tag color="#0958d9">主办</Tag> : <Tag>协办</Tag>) }]
-          : [{ title: '主办单位', dataIndex: 'leadUnitId', render: (u: string | null) => u ?? '—' }]),
+          : [{ title: '主办单位', dataIndex: 'leadUnitId', render: (u: string | null) => (u ? (p.unitName?.(u) ?? u) : '—') }]),
         { title: '诉求类型', dataIndex: 'category' },
         { title: '紧急程度', dataIndex: 'urgency' },
         {
@@ -121,6 +125,7 @@ export function RadarTable(p: RadarTableProps) {
           render: (_: unknown, r) => (r.repeatOf ? <Tag color="#ad4e00">第{r.repeatNumber}次重复</Tag> : r.chainRootId === r.id ? '' : ''),
         },
         { title: '受理时间', dataIndex: 'createdAt', render: (c: string) => dateTime(Date.parse(c)) },
+        ...(p.rowActions ? [{ title: '操作', render: (_: unknown, r: RadarRow) => p.rowActions?.(r) }] : []),
       ]}
     />
   );

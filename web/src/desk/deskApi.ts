@@ -1,5 +1,5 @@
 /** The work-order desk's REST reads and writes (工单中心, 承办单位工作台, 审核与回访). */
-import { api } from '../api';
+import { api, upload } from '../api';
 
 export type Level = 'overdue' | 'warning' | 'normal';
 
@@ -110,11 +110,6 @@ export interface Limits {
 
 export type Preview = { limits: Limits } & ({ allowed: true; status: string; deadlines: Record<string, Deadline | undefined> } | { allowed: false; code: string; reason: string });
 
-export interface Unit {
-  id: string;
-  handlers: string[];
-}
-
 export function radar(q: RadarQuery): Promise<RadarPage> {
   const p = new URLSearchParams();
   if (q.unitId) p.set('unitId', q.unitId);
@@ -133,4 +128,27 @@ export const act = (id: string, action: Record<string, unknown>): Promise<Order>
 
 export const preview = (id: string, action: Record<string, unknown>): Promise<Preview> => api<Preview>('POST', `/api/work-orders/${encodeURIComponent(id)}/preview`, action);
 
-export const units = (): Promise<{ items: Unit[] }> => api<{ items: Unit[] }>('GET', '/api/units');
+export interface Supervised {
+  notice: { key: string; kind: 'reminder' | 'supervision'; stage: string; level: string; dueAt: string; at: string; unitIds: string[] };
+  number: string;
+}
+
+/** 催办 (before the current stage's deadline) or 督办 (after it), sent by hand to the order's units. */
+export const supervise = (id: string, kind: 'reminder' | 'supervision'): Promise<Supervised> =>
+  api<Supervised>('POST', `/api/work-orders/${encodeURIComponent(id)}/supervise`, { kind });
+
+/** An evidence file of an order (附件), as the server stored it: its kind is judged from its content. */
+export interface EvidenceFile {
+  id: string;
+  name: string;
+  mime: string;
+  kind: 'photo' | 'recording' | 'document' | 'other';
+  size: number;
+  step: string;
+  uploadedAt: string;
+}
+
+export const uploadEvidence = (orderId: string, step: 'return' | 'extension' | 'reply' | 'completion' | 'intake', file: File): Promise<EvidenceFile> =>
+  upload<EvidenceFile>(`/api/work-orders/${encodeURIComponent(orderId)}/attachments?step=${step}`, file, file.name);
+
+export const orderFiles = (orderId: string): Promise<EvidenceFile[]> => api<EvidenceFile[]>('GET', `/api/work-orders/${encodeURIComponent(orderId)}/attachments`);

@@ -36,6 +36,15 @@ export const RETURN_REASON_TEXT: Record<string, string> = {
   wrongArea: '属地错误',
 };
 
+export const FILE_KIND_TEXT: Record<string, string> = { photo: '照片', document: '文件', recording: '录音', other: '其他' };
+
+/** Why an upload was refused, in Chinese (413 too large, 415 a type the server does not take). */
+export function uploadErrorText(status: number, fallback: string): string {
+  if (status === 413) return '文件过大，或本工单附件已达上限';
+  if (status === 415) return '不支持的文件类型：仅限照片（JPEG/PNG/WebP）、PDF 或录音';
+  return fallback;
+}
+
 export const REPORT_FIELDS: Array<[string, string]> = [
   ['firstContact', '先行联系情况'],
   ['siteVisit', '现场查看情况'],
@@ -99,6 +108,14 @@ export function guardText(code: string, limits?: Limits | null): string {
       return '工单已被他人更新，请刷新后重试';
     case 'WORK_ORDER.INVALID_INPUT':
       return '工单信息不完整';
+    case 'WORK_ORDER.NOT_OVERDUE':
+      return '当前环节尚未超期，请使用催办';
+    case 'WORK_ORDER.ALREADY_OVERDUE':
+      return '当前环节已超期，请使用督办';
+    case 'WORK_ORDER.NO_RUNNING_DEADLINE':
+      return '当前环节没有办理时限';
+    case 'WORK_ORDER.UNIT_STOPPED':
+      return '所选承办单位已停止接收派单';
     default:
       return `操作未通过（${code}）`;
   }

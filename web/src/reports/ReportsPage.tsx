@@ -20,6 +20,7 @@ import { download } from './download';
 import { PageHeader } from './PageHeader';
 import { pct2, periodText, score, type PeriodKind, type Rate, type TopicRow, type UnitReport, type WorkOrderReport, type WorkOrderTrend } from './report-types';
 import './print.css';
+import { useUnits, type UnitName } from '../units';
 
 echarts.use([BarChart, LineChart, PieChart, AriaComponent, DatasetComponent, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
@@ -60,10 +61,10 @@ function RateCell({ rate, testId }: { rate: Rate; testId: string }) {
 
 const t = (id: string, field: string) => `r-${id}-${field}`;
 
-function kpiColumns(): ColumnsType<UnitReport> {
+function kpiColumns(name: UnitName): ColumnsType<UnitReport> {
   return [
     { title: '排名', dataIndex: 'rank', width: 60, render: (v: number | null, u) => <span data-testid={t(u.unitId, 'rank')}>{v ?? '—'}</span> },
-    { title: '承办单位', dataIndex: 'unitId' },
+    { title: '承办单位', dataIndex: 'unitId', render: (id: string) => name(id) },
     { title: '派单量', dataIndex: 'dispatched', render: (v: number, u) => <span data-testid={t(u.unitId, 'dispatched')}>{v}</span> },
     { title: '按期办结率', render: (_, u) => <RateCell rate={u.kpis.onTimeCompletion} testId={t(u.unitId, 'onTimeCompletion')} /> },
     { title: '反馈率', render: (_, u) => <RateCell rate={u.kpis.feedback} testId={t(u.unitId, 'feedback')} /> },
@@ -79,9 +80,9 @@ const YANJI_ITEMS: [keyof UnitReport['yanji']['items'], string][] = [
   ['satisfaction', '满意(10)'], ['noRedo', '无重办(3)'], ['noRepeat', '无重复投诉(3)'],
 ];
 
-function scoreColumns(): ColumnsType<UnitReport> {
+function scoreColumns(name: UnitName): ColumnsType<UnitReport> {
   return [
-    { title: '承办单位', dataIndex: 'unitId', fixed: 'left' },
+    { title: '承办单位', dataIndex: 'unitId', fixed: 'left', render: (id: string) => name(id) },
     {
       title: '北京三项得分',
       children: [
@@ -102,9 +103,9 @@ function scoreColumns(): ColumnsType<UnitReport> {
   ];
 }
 
-function annualColumns(): ColumnsType<UnitReport> {
+function annualColumns(name: UnitName): ColumnsType<UnitReport> {
   return [
-    { title: '承办单位', dataIndex: 'unitId' },
+    { title: '承办单位', dataIndex: 'unitId', render: (id: string) => name(id) },
     { title: '汇总方式（规则预设）', render: (_, u) => (u.annual?.aggregation === 'pooled' ? '全年合计' : '月均') },
     { title: '按期办结率（月均）', render: (_, u) => <span data-testid={t(u.unitId, 'annual-otc-avg')}>{pct2(u.annual?.onTimeCompletion.monthlyAverage)}</span> },
     { title: '按期办结率（全年合计）', render: (_, u) => <span data-testid={t(u.unitId, 'annual-otc-pooled')}>{pct2(u.annual?.onTimeCompletion.pooled)}</span> },
@@ -165,6 +166,7 @@ export default function ReportsPage({ user }: { user: SessionUser }) {
   const { message } = AntApp.useApp();
   const [sel, setSel] = useState<Selection>(initialSelection);
   const [unitId, setUnitId] = useState<string | undefined>(undefined);
+  const { name: unitName } = useUnits();
   // A month's trend by day; a quarter's or a year's by week (365 points would not read as a line).
   const [granularity, setGranularity] = useState<'day' | 'week'>(() => (sel.kind === 'month' ? 'day' : 'week'));
   const [report, setReport] = useState<WorkOrderReport | null>(null);
@@ -210,7 +212,7 @@ export default function ReportsPage({ user }: { user: SessionUser }) {
   const title = report ? `${periodText(report.period.kind, report.period.label)}${KIND_TEXT[sel.kind]}` : '';
 
   if (bulletin && report) {
-    return <Bulletin report={report} trend={trend} onClose={() => setBulletin(false)} />;
+    return <Bulletin report={report} trend={trend} unitName={unitName} onClose={() => setBulletin(false)} />;
   }
 
   return (
@@ -235,7 +237,7 @@ export default function ReportsPage({ user }: { user: SessionUser }) {
                 options={Array.from({ length: sel.kind === 'month' ? 12 : 4 }, (_, i) => ({ value: i + 1, label: sel.kind === 'month' ? `${i + 1}月` : `第${i + 1}季度` }))} />
             )}
             <Select aria-label="趋势单位" style={{ width: 180 }} allowClear placeholder="全部单位" value={unitId} onChange={setUnitId}
-              options={units.map((u) => ({ value: u.unitId, label: u.unitId }))} />
+              options={units.map((u) => ({ value: u.unitId, label: unitName(u.unitId) }))} />
             <Button onClick={() => save('xlsx')}>导出Excel</Button>
             <Button onClick={() => save('csv')}>导出CSV</Button>
             <Button type="primary" onClick={() => report && setBulletin(true)}>打印通报</Button>
@@ -244,20 +246,20 @@ export default function ReportsPage({ user }: { user: SessionUser }) {
         </Card>
         {error && <Alert type="error" showIcon message={error} />}
         <Card size="small" title={<Typography.Title level={2} style={{ fontSize: 16, margin: 0 }} data-testid="report-title">{title || '统计报表'}</Typography.Title>}>
-          <Table<UnitReport> size="small" rowKey="unitId" loading={loading} pagination={false} dataSource={units} columns={kpiColumns()} data-testid="kpi-table"
+          <Table<UnitReport> size="small" rowKey="unitId" loading={loading} pagination={false} dataSource={units} columns={kpiColumns(unitName)} data-testid="kpi-table"
             locale={{ emptyText: '本期无派单' }} scroll={{ x: true }} />
         </Card>
         <Card size="small" title={<Typography.Title level={2} style={{ fontSize: 16, margin: 0 }}>得分明细</Typography.Title>}>
-          <Table<UnitReport> size="small" rowKey="unitId" pagination={false} dataSource={units} columns={scoreColumns()} bordered scroll={{ x: true }} locale={{ emptyText: '本期无派单' }} />
+          <Table<UnitReport> size="small" rowKey="unitId" pagination={false} dataSource={units} columns={scoreColumns(unitName)} bordered scroll={{ x: true }} locale={{ emptyText: '本期无派单' }} />
         </Card>
         {sel.kind === 'year' && (
           <Card size="small" title={<Typography.Title level={2} style={{ fontSize: 16, margin: 0 }}>年度汇总：月均与全年合计</Typography.Title>}>
-            <Table<UnitReport> size="small" rowKey="unitId" pagination={false} dataSource={units} columns={annualColumns()} />
+            <Table<UnitReport> size="small" rowKey="unitId" pagination={false} dataSource={units} columns={annualColumns(unitName)} />
           </Card>
         )}
         <div style={{ display: 'grid', gridTemplateColumns: 'minmax(0, 3fr) minmax(0, 2fr)', gap: 12 }} data-testid="report-charts">
           <Card size="small" style={{ minWidth: 0 }}
-            title={<Typography.Title level={2} style={{ fontSize: 16, margin: 0 }}>趋势{unitId ? `（${unitId}）` : '（全部单位）'}</Typography.Title>}
+            title={<Typography.Title level={2} style={{ fontSize: 16, margin: 0 }}>趋势{unitId ? `（${unitName(unitId)}）` : '（全部单位）'}</Typography.Title>}
             extra={<Segmented<'day' | 'week'> aria-label="趋势粒度" size="small" value={granularity} onChange={setGranularity} options={[{ label: '按日', value: 'day' }, { label: '按周', value: 'week' }]} />}>
             <EChart option={trendOption(trend)} label="派单量、按期办结率和满意率趋势图" height={300} testId="trend-chart" />
           </Card>
@@ -279,7 +281,7 @@ export default function ReportsPage({ user }: { user: SessionUser }) {
 }
 
 /** The 通报 as it is printed: A4 portrait (print.css), the table, the scores and both charts at a fixed width. */
-function Bulletin({ report, trend, onClose }: { report: WorkOrderReport; trend: WorkOrderTrend | null; onClose: () => void }) {
+function Bulletin({ report, trend, unitName, onClose }: { report: WorkOrderReport; trend: WorkOrderTrend | null; unitName: UnitName; onClose: () => void }) {
   const when = periodText(report.period.kind, report.period.label);
   const top = report.hotTopics.categories.slice(0, 5);
   return (
@@ -302,7 +304,7 @@ function Bulletin({ report, trend, onClose }: { report: WorkOrderReport; trend: 
         <tbody>
           {report.units.map((u) => (
             <tr key={u.unitId}>
-              <td>{u.rank ?? '—'}</td><td>{u.unitId}</td><td>{u.dispatched}</td><td>{pct2(u.kpis.onTimeCompletion)}</td><td>{pct2(u.kpis.feedback)}</td>
+              <td>{u.rank ?? '—'}</td><td>{unitName(u.unitId)}</td><td>{u.dispatched}</td><td>{pct2(u.kpis.onTimeCompletion)}</td><td>{pct2(u.kpis.feedback)}</td>
               <td>{pct2(u.kpis.satisfaction)}</td><td>{pct2(u.kpis.callback)}</td><td>{score(u.beijing.total)}</td><td>{score(u.yanji.total, 2)}</td>
             </tr>
           ))}
@@ -314,7 +316,7 @@ function Bulletin({ report, trend, onClose }: { report: WorkOrderReport; trend: 
         <tbody>
           {report.units.map((u) => (
             <tr key={u.unitId}>
-              <td>{u.unitId}</td><td>{score(u.beijing.completion)}</td><td>{score(u.beijing.feedback)}</td><td>{score(u.beijing.satisfaction)}</td>
+              <td>{unitName(u.unitId)}</td><td>{score(u.beijing.completion)}</td><td>{score(u.beijing.feedback)}</td><td>{score(u.beijing.satisfaction)}</td>
               <td>{score(u.beijing.complaints)}</td><td>{score(u.beijing.total)}</td>
             </tr>
           ))}

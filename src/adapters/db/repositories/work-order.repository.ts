@@ -18,7 +18,7 @@ import { ConflictError } from '../../../shared/errors';
 type Filter<T> = mongo.Filter<T>;
 import { DEADLINE_STAGES, TERMINAL_STATUSES, type DeadlineStage, type RepeatCandidate, type WorkOrder } from '../../../domain/work-order';
 import type {
-  Clock, OrderChangeLog, Page, RadarFilter, StoredWorkOrder, WakeSchedule, WorkOrderFilter, WorkOrderIndexFields, WorkOrderRepository,
+  Clock, OrderChangeLog, Page, RadarBackfillStore, RadarFields, RadarFilter, StoredWorkOrder, WakeSchedule, WorkOrderFilter, WorkOrderIndexFields, WorkOrderRepository,
 } from '../../../app/work-orders/work-orders.ports';
 import { RADAR_NO_DEADLINE } from '../../../app/work-orders/work-orders.ports';
 import { workOrderModel, type WorkOrderDoc } from '../models/work-order.model';
@@ -69,7 +69,7 @@ const DAY_MS = 86_400_000;
 /** A mark older than this is made again before the write (readers allow a few minutes of lag). */
 const REMARK_AFTER_MS = 60_000;
 
-export class MongoWorkOrderRepository implements WorkOrderRepository {
+export class MongoWorkOrderRepository implements WorkOrderRepository, RadarBackfillStore {
   private readonly orders: Collection<WorkOrderDoc>;
   /** Per-day number sequences: a unique insert per number, so two instances never share one. */
   private readonly numbers: KeyedList<null>;
@@ -278,6 +278,18 @@ export class MongoWorkOrderRepository implements WorkOrderRepository {
   async byStatus(status: string, afterId: string, limit: number): Promise<StoredWorkOrder[]> {
     const docs = await this.orders.find({ status, _id: { $gt: afterId } }).sort({ _id: 1 }).limit(limit).toArray();
     return docs.map(fromDoc);
+  }
+
+  /** Not indexed: it runs once per start, and `_id` order lets it go through the orders in batches. */
+  async withoutRadar(afterId: string, limit: number): Promise<StoredWorkOrder[]> {
+    const q: Filter<WorkOrderDoc> = { _id: { $gt: afterId }, status: { $nin: [...TERMINAL_STATUSES] }, radarDueAt: { $exists: false } };
+    return (await this.orders.find(q).sort({ _id: 1 }).limit(limit).toArray()).map(fromDoc);
+  }
+
+  async setRadar(id: string, rev: number, fields: RadarFields): Promise<boolean> {
+    if (!fields.radarDueAt) return false;
+    const r = await this.orders.updateOne({ _id: id, rev, radarDueAt: { $exists: false } }, { $set: { ...fields } });
+    return r.modifiedCount === 1;
   }
 
   async openWithProvisionalDeadlines(): Promise<string[]> {

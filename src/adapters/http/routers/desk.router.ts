@@ -1,7 +1,7 @@
 /**
  * The work-order desk's reads (工单中心, 承办单位工作台, 审核与回访): the deadline radar, a dry run
- * of an action (the preset's deadlines before a dispatch, its guards before a request), and the
- * units an order can be dispatched to. Unit handlers are narrowed to their unit by the service.
+ * of an action (the preset's deadlines before a dispatch, its guards before a request). Unit
+ * handlers are narrowed to their unit by the service; the units themselves: units.router.ts.
  */
 import { z } from 'zod';
 import { DEADLINE_STAGES, URGENCIES, WORK_ORDER_STATUSES, type WorkOrderAction } from '../../../domain/work-order';
@@ -9,14 +9,8 @@ import type { WorkOrderService } from '../../../app/work-orders/lifecycle/work-o
 import { authOf, requireAuth, type Authenticator } from '../auth.middleware';
 import { DocumentedRouter } from '../route-table';
 import { id, page, pageSize, parse } from '../validate';
-import { ForbiddenError } from '../../../shared/errors';
-import { isHotlineStaff } from '../../../app/work-orders/lifecycle/work-order.policy';
 import { actionBody, orderParams, statusList } from './work-orders.router';
-
-/** The units that have an active handler: what a dispatcher may choose from. */
-export interface UnitDirectory {
-  units(): Promise<ReadonlyArray<{ readonly id: string; readonly handlers: readonly string[] }>>;
-}
+import { workOrderResponse } from '../response-schemas';
 
 export const radarQuery = z.strictObject({
   unitId: id.optional(),
@@ -63,9 +57,19 @@ export const previewResponse = z.union([
   z.object({ limits, allowed: z.literal(true), status: z.string().describe('The status the action would lead to'), deadlines: z.record(stage, deadlineOut) }),
   z.object({ limits, allowed: z.literal(false), code: z.string().describe('The state machine\'s refusal (WORK_ORDER.EXTENSION_LIMIT_REACHED, …), as a write would answer it'), reason: z.string() }),
 ]);
-export const unitsResponse = z.object({ items: z.array(z.object({ id: z.string(), handlers: z.array(z.string()).describe('Display names of its active handlers') })) });
 
-export function deskRouter(auth: Authenticator, orders: WorkOrderService, units: UnitDirectory): DocumentedRouter {
+export const superviseBody = z.strictObject({
+  /** 催办 before the current stage's deadline, 督办 once it has passed. */
+  kind: z.enum(['reminder', 'supervision']),
+});
+export const superviseResponse = workOrderResponse.extend({
+  notice: z.object({
+    key: z.string(), kind: z.enum(['reminder', 'supervision']), stage, level: z.string(), dueAt: instantOut, at: instantOut,
+    unitIds: z.array(z.string()).describe('The units told of it live'),
+  }).describe('The notice recorded and sent'),
+});
+
+export function deskRouter(auth: Authenticator, orders: WorkOrderService): DocumentedRouter {
   const r = new DocumentedRouter();
   const authed = requireAuth(auth);
   r.route(
@@ -93,12 +97,16 @@ export function deskRouter(auth: Authenticator, orders: WorkOrderService, units:
     },
   );
   r.route(
-    { method: 'get', path: '/api/units', tag: 'work-orders', response: unitsResponse, summary: 'Units with an active handler, to dispatch orders to (hotline staff)' },
+    {
+      method: 'post', path: '/api/work-orders/:orderId/supervise', tag: 'work-orders', params: orderParams, body: superviseBody, response: superviseResponse, errors: [409],
+      summary: 'Send 催办 (before the current stage\'s deadline) or 督办 (after it) by hand to the order\'s units (supervisors, administrators); 409 NOT_OVERDUE / ALREADY_OVERDUE / NO_RUNNING_DEADLINE',
+    },
     authed,
-    async (_req, res) => {
-      const actor = authOf(res).actor;
-      if (!isHotlineStaff(actor)) throw new ForbiddenError(`role ${actor.role} may not list units`);
-      res.json({ items: await units.units() });
+    async (req, res) => {
+      const p = parse(orderParams, req.params, 'params');
+      const b = parse(superviseBody, req.body, 'body');
+      const v = await orders.supervise(authOf(res).actor, p.orderId, b.kind);
+      res.json({ ...v, notice: { key: v.notice.key, kind: v.notice.kind, stage: v.notice.stage, level: v.notice.level, dueAt: v.notice.dueAt, at: v.notice.at, unitIds: v.notice.unitIds } });
     },
   );
   return r;

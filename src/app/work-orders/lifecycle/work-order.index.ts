@@ -5,7 +5,7 @@
  */
 import type { WorkCalendar } from '../../../domain/calendar';
 import { nextNoticeAt, normalizePhone, radarDeadline, TERMINAL_STATUSES, type RegulationPreset, type WorkOrder, type WorkOrderEvent } from '../../../domain/work-order';
-import { RADAR_NO_DEADLINE, type StoredWorkOrder, type WorkOrderIndexFields } from '../work-orders.ports';
+import { RADAR_NO_DEADLINE, type RadarFields, type StoredWorkOrder, type WorkOrderIndexFields } from '../work-orders.ports';
 import { orderHandlerKeys, unitIdsOf } from './work-order.policy';
 
 export function needsContactRetry(o: WorkOrder): boolean {
@@ -50,10 +50,8 @@ export function indexFieldsOf(x: IndexInput): WorkOrderIndexFields {
   const notice = nextNoticeAt(o, x.now, x.preset, x.calendar);
   const times = [notice, contactRetryAt, callbackDueAt].filter((d): d is Date => d !== undefined).map((d) => d.getTime());
   const phone = o.caller.phone ? normalizePhone(o.caller.phone) : '';
-  const radar = radarDeadline(o, x.preset);
   return {
-    ...(TERMINAL_STATUSES.has(o.status) ? {} : { radarDueAt: radar?.dueAt ?? RADAR_NO_DEADLINE }),
-    ...(radar ? { radarStage: radar.stage, ...(radar.remindAt ? { radarRemindAt: radar.remindAt } : {}) } : {}),
+    ...radarFieldsOf(o, x.preset),
     ...(times.length > 0 ? { wakeAt: new Date(Math.min(...times)) } : {}),
     ...(notice ? { nextNoticeAt: notice } : {}),
     ...(contactRetryAt ? { contactRetryAt } : {}),
@@ -61,5 +59,15 @@ export function indexFieldsOf(x: IndexInput): WorkOrderIndexFields {
     unitIds: unitIdsOf(o),
     ...(phone ? { phoneKey: phone } : {}),
     handlerKeys: orderHandlerKeys(o),
+  };
+}
+
+/** The radar's fields: the current stage's due and 催办 instants (none on a closed order). */
+export function radarFieldsOf(o: WorkOrder, preset: RegulationPreset): RadarFields {
+  if (TERMINAL_STATUSES.has(o.status)) return {};
+  const radar = radarDeadline(o, preset);
+  return {
+    radarDueAt: radar?.dueAt ?? RADAR_NO_DEADLINE,
+    ...(radar ? { radarStage: radar.stage, ...(radar.remindAt ? { radarRemindAt: radar.remindAt } : {}) } : {}),
   };
 }

@@ -7,7 +7,7 @@
 import { actorHandlerKeys, owns, type Actor } from '../../../domain/access';
 import { toLocalDate } from '../../../domain/calendar';
 import {
-  createWorkOrder, findRepeatLink, formatWorkOrderNumber, normalizePhone, radarLevel, repeatWindowStart, transition,
+  createWorkOrder, findRepeatLink, formatWorkOrderNumber, normalizePhone, radarDeadline, radarLevel, repeatWindowStart, transition,
   type DeadlineStage, type RadarLevel,
   type Actor as OrderActor, type AttachmentRef, type RegulationPreset, type TransitionErrorCode,
   type NewWorkOrderInput, type WorkOrder, type WorkOrderAction, type WorkOrderEvent,
@@ -19,7 +19,7 @@ import type {
 } from '../work-orders.ports';
 import type { RegulationService } from './regulation.service';
 import { factRowsOf } from '../../../domain/kpi/work-order-facts';
-import type { WorkOrderEmitter } from './work-order.events';
+import type { WorkOrderEmitter, WorkOrderNotice } from './work-order.events';
 import { withSentNotices } from './sent-notices';
 import { indexFieldsOf } from './work-order.index';
 import { canSee, isHotlineStaff, orderActor, orderHandlers, roleMayAct, unitIdsOf, visibleOrder } from './work-order.policy';
@@ -100,6 +100,8 @@ export interface WorkOrderServiceDeps {
    * unset: ids are taken as given.
    */
   readonly attachmentRefs?: (orderId: string, refs: readonly AttachmentRef[], field: string) => Promise<AttachmentRef[]>;
+  /** Of these unit ids, those the unit directory has stopped dispatch to; unset: none. */
+  readonly stoppedUnits?: (unitIds: readonly string[]) => Promise<string[]>;
 }
 
 const SYSTEM: OrderActor = { id: 'system', role: 'system' };
@@ -173,6 +175,8 @@ export class WorkOrderService {
     if (action.type === 'linkCall') await this.checkCall(actor, action.callId);
     if (action.type === 'merge') await this.checkTarget(actor, orderId, action.masterId, 'body.masterId', true);
     if (action.type === 'linkRepeat') await this.checkTarget(actor, orderId, action.rootOrderId, 'body.rootOrderId', false);
+    if (action.type === 'dispatch') await this.checkUnits(action);
+    if (action.type === 'approveReturn' && action.redispatchTo) await this.checkUnits(action.redispatchTo);
     return this.write(orderActor(actor), actor.userId, orderId, () => this.load(actor, orderId), action, expectedRev, (o) => visibleOrder(actor, o));
   }
 
@@ -286,6 +290,30 @@ export class WorkOrderService {
   }
 
   /**
+   * A 催办 or 督办 sent by hand from the radar, on the order's current stage (hotline-rules §4:
+   * 催办 before the deadline, 督办 after it; supervisors and administrators, as `recordNotice`).
+   * It is recorded like the sweep's notices, under a key of its own (`manual-<kind>@<instant>`), so
+   * it never stands in for a scheduled one, and the units hear of it live like the sweep's.
+   */
+  async supervise(actor: Actor, orderId: string, kind: 'reminder' | 'supervision'): Promise<WorkOrderView & { readonly notice: WorkOrderNotice }> {
+    if (!roleMayAct(actor, 'recordNotice')) throw new ForbiddenError(`role ${actor.role} may not send 催办/督办`);
+    const stored = await this.load(actor, orderId);
+    const now = new Date(this.deps.clock());
+    const current = radarDeadline(stored.order, this.presetOf(stored.order));
+    if (!current) throw new ConflictError('no stage clock runs on this order', { reasonCode: 'WORK_ORDER.NO_RUNNING_DEADLINE' });
+    const overdue = now.getTime() > current.dueAt.getTime();
+    if (kind === 'supervision' && !overdue) throw new ConflictError('督办 follows a passed deadline; before it, send 催办', { reasonCode: 'WORK_ORDER.NOT_OVERDUE' });
+    if (kind === 'reminder' && overdue) throw new ConflictError('the deadline has passed: send 督办', { reasonCode: 'WORK_ORDER.ALREADY_OVERDUE' });
+    const key = `${orderId}:${current.stage}:manual-${kind}@${now.getTime()}:${current.dueAt.toISOString()}`;
+    const level = kind === 'reminder' ? 'reminder' : 'yellow';
+    const view = await this.act(actor, orderId, { type: 'recordNotice', key, kind, stage: current.stage, level });
+    const notice: WorkOrderNotice = { orderId, number: view.number, key, stage: current.stage, kind, level, dueAt: current.dueAt, unitIds: unitIdsOf(view), at: now };
+    this.deps.events.emit(kind === 'reminder' ? 'workOrder:reminder' : 'workOrder:supervision', notice);
+    this.deps.log.info('work order notice sent by hand', { orderId, kind, stage: current.stage, userId: actor.userId });
+    return { ...view, notice };
+  }
+
+  /**
    * Runs an action through the state machine on the order as stored, as this actor, and writes
    * nothing: the screens show the preset's deadlines before a dispatch and its guards (延期, 退单)
    * before a request, from the same rule the write applies.
@@ -293,6 +321,8 @@ export class WorkOrderService {
   async preview(actor: Actor, orderId: string, action: WorkOrderAction): Promise<ActionPreview> {
     if (!roleMayAct(actor, action.type)) throw new ForbiddenError(`role ${actor.role} may not ${action.type}`);
     const stored = await this.load(actor, orderId);
+    // The evidence a return names counts as it would on the write: its kind comes from the stored file.
+    action = await this.withStoredFiles(orderId, action);
     const preset = this.presetOf(stored.order);
     const r = transition(stored.order, action, { now: new Date(this.deps.clock()), actor: orderActor(actor), preset, calendar: this.deps.regulation.workCalendar() });
     const { source: _s, ...extension } = preset.extension;
@@ -429,6 +459,13 @@ export class WorkOrderService {
     if (['CLOSED', 'INVALID', 'EMERGENCY_TRANSFERRED'].includes(target.order.status)) {
       throw new ConflictError(`the master is ${target.order.status}`, { reasonCode: 'WORK_ORDER.TARGET_CLOSED', field });
     }
+  }
+
+  /** A unit the directory has stopped dispatch to gets no new order (409 `WORK_ORDER.UNIT_STOPPED`). */
+  private async checkUnits(t: { readonly leadUnitId: string; readonly coUnitIds?: readonly string[] }): Promise<void> {
+    if (!this.deps.stoppedUnits) return;
+    const stopped = await this.deps.stoppedUnits([t.leadUnitId, ...(t.coUnitIds ?? [])]);
+    if (stopped.length > 0) throw new ConflictError(`no dispatch to ${stopped.join(', ')}: the unit directory has stopped it`, { reasonCode: 'WORK_ORDER.UNIT_STOPPED', unitIds: stopped });
   }
 
   private presetOf(order: WorkOrder): RegulationPreset {

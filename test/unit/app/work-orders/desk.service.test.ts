@@ -5,7 +5,8 @@ import { createWorkOrderEmitter } from '../../../../src/app/work-orders/lifecycl
 import { WorkOrderService } from '../../../../src/app/work-orders/lifecycle/work-order.service';
 import { RADAR_NO_DEADLINE } from '../../../../src/app/work-orders/work-orders.ports';
 import { QINGPU_2020, radarDeadline, radarLevel } from '../../../../src/domain/work-order';
-import { ForbiddenError } from '../../../../src/shared/errors';
+import { ConflictError, ForbiddenError } from '../../../../src/shared/errors';
+import type { WorkOrderNotice } from '../../../../src/app/work-orders/lifecycle/work-order.events';
 import { actor, FakeFacts, FakeKnowledge, FakeNoticeLog, FakeOrders, FakeSettings } from './fakes';
 
 // Monday 2026-03-02 09:00 Beijing: 疑难 under 青浦 2020 = 10 working days to 办结, 1 to 先行联系.
@@ -18,11 +19,12 @@ async function setup() {
   const orders = new FakeOrders(undefined, () => now);
   const clock = () => now;
   const regulation = new RegulationService({ store: new FakeSettings(), clock, log: silentLogger, defaultPresetId: QINGPU_2020.id });
+  const events = createWorkOrderEmitter();
   const sut = new WorkOrderService({
-    orders, notices: new FakeNoticeLog(), facts: new FakeFacts(), knowledge: new FakeKnowledge(), regulation, events: createWorkOrderEmitter(), clock,
+    orders, notices: new FakeNoticeLog(), facts: new FakeFacts(), knowledge: new FakeKnowledge(), regulation, events, clock,
     newId: () => `o-${++n}`, log: silentLogger,
   });
-  return { sut, orders, set: (ms: number) => (now = ms) };
+  return { sut, orders, events, set: (ms: number) => (now = ms) };
 }
 
 const sup = actor('supervisor');
@@ -94,5 +96,41 @@ describe('the dry run of an action', () => {
     // Another unit cannot even look.
     await expect(sut.preview(parks, a.id, { type: 'requestExtension', step: 15, reason: 'x' })).rejects.toThrow();
     await expect(sut.preview(water, a.id, { type: 'approveExtension' })).rejects.toBeInstanceOf(ForbiddenError);
+  });
+});
+
+describe('催办/督办 sent by hand', () => {
+  const reason = async (p: Promise<unknown>): Promise<unknown> => p.then(() => 'sent', (e: unknown) => (e instanceof ConflictError ? e.details['reasonCode'] : e));
+
+  it('催办 before the current stage\'s deadline, 督办 after it; each recorded and announced to the units', async () => {
+    const { sut, events, set } = await setup();
+    const heard: WorkOrderNotice[] = [];
+    events.on('workOrder:reminder', (n) => heard.push(n));
+    events.on('workOrder:supervision', (n) => heard.push(n));
+    const a = await sut.create(sup, complaint('一般'));
+    await sut.act(sup, a.id, { type: 'dispatch', leadUnitId: 'water', coUnitIds: ['roads'] });
+    const due = (await sut.radar(sup, {}, 1, 20)).items[0]!.dueAt!;
+
+    expect(await reason(sut.supervise(sup, a.id, 'supervision'))).toBe('WORK_ORDER.NOT_OVERDUE');
+    const r = await sut.supervise(sup, a.id, 'reminder');
+    expect(r.notice).toMatchObject({ kind: 'reminder', level: 'reminder', stage: 'complete', dueAt: due, unitIds: ['water', 'roads'] });
+    expect(r.sentNoticeKeys).toEqual([`${a.id}:complete:manual-reminder@${T0}:${due.toISOString()}`]);
+    expect(r.history.at(-1)).toMatchObject({ action: 'recordNotice', role: 'supervisor' });
+
+    set(due.getTime() + H);
+    expect(await reason(sut.supervise(sup, a.id, 'reminder'))).toBe('WORK_ORDER.ALREADY_OVERDUE');
+    const s = await sut.supervise(actor('admin'), a.id, 'supervision');
+    expect(s.notice).toMatchObject({ kind: 'supervision', level: 'yellow', stage: 'complete' });
+    expect(s.sentNoticeKeys).toHaveLength(2);
+    expect(heard.map((n) => [n.kind, n.key])).toEqual([['reminder', r.notice.key], ['supervision', s.notice.key]]);
+  });
+
+  it('only supervisors and administrators; an order without a running stage clock has nothing to urge', async () => {
+    const { sut } = await setup();
+    const a = await sut.create(sup, complaint('一般'));
+    expect(await reason(sut.supervise(sup, a.id, 'reminder'))).toBe('WORK_ORDER.NO_RUNNING_DEADLINE');
+    await sut.act(sup, a.id, { type: 'dispatch', leadUnitId: 'water' });
+    await expect(sut.supervise(water, a.id, 'reminder')).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(sut.supervise(actor('agent'), a.id, 'reminder')).rejects.toBeInstanceOf(ForbiddenError);
   });
 });
