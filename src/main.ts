@@ -17,6 +17,7 @@ import { AriConnection } from './adapters/ari/ari-connection';
 import { AriCallbackDialer } from './adapters/ari/ari-callback-dialer';
 import { AriRecordingStore } from './adapters/ari/ari-recordings';
 import { RedisDirectoryFeed } from './adapters/redis/redis-directory-feed';
+import { RedisConfidentialFeed } from './adapters/redis/redis-confidential-feed';
 import type { HttpServer } from './adapters/http/http-server';
 import type { RealtimeServer } from './adapters/realtime/socket-server';
 import { EventBus } from './app/events/event-bus';
@@ -84,6 +85,8 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
   const people = buildAuthModule({ db, jwtSecret: config.auth.jwtSecret, clock, log: log.child({ component: 'auth' }) });
   // Several instances: a directory change made on one reaches the others' call paths at once.
   const directoryFeed = config.redis ? new RedisDirectoryFeed(config.redis.url, log.child({ component: 'directory-feed' })) : null;
+  // And a caller marked confidential (or withdrawn) on one is known to the others' call paths at once.
+  const confidentialFeed = config.redis ? new RedisConfidentialFeed(config.redis.url, log.child({ component: 'confidential-feed' })) : null;
   const directory = buildDirectoryModule({ config, ari, agents: calls.agents, callPath, auth: people.auth, clock, log, ...(directoryFeed ? { feed: directoryFeed } : {}) });
   const controls = buildInCallControlsModule({ callPath, auth: people.auth, log });
   const survey = buildSurveyModule({ config, bus, log, background });
@@ -102,6 +105,7 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
     survey: { dialer: survey.dialer, handovers: survey.handovers, concurrency: config.survey.maxCalls },
     callRecordings: callRecordingsOf(config.ari),
     ...(config.sms && { sms: smsOf(config.sms, log) }),
+    ...(confidentialFeed ? { confidentialFeed } : {}),
   });
   // Agents' callbacks (回拨) are outbound calls in their own Stasis application, as the survey's are.
   const ariAccess = { url: config.ari.url, username: config.ari.username, password: config.ari.password, requestTimeoutMs: config.ari.requestTimeoutMs };
@@ -225,6 +229,7 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
       }
       await live.start();
       await callbacks.start();
+      await confidentialFeed?.start();
       await workOrders.start();
       // On every connection the directory's phones go into Asterisk first, then their states are read.
       calls.connect(() => directory.directory.applyAll());
@@ -259,7 +264,7 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
       await step('asterisk connection', stepMs, () => ari.stop());
       await step('agent claims', stepMs, () => calls.stopAgentClaims());
       await step('sockets', stepMs, () => web.realtime.stop());
-      await step('directory feed', stepMs, () => directoryFeed?.stop());
+      await step('directory feed', stepMs, () => Promise.all([directoryFeed?.stop(), confidentialFeed?.stop()]));
       await step('http', stepMs, () => web.http.stop());
       await step('agent states', stepMs, () => callPath.agents.flushStates());
       // The last events and records reach the database, or the spool when it is down.

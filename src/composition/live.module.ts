@@ -23,7 +23,7 @@ import type { AgentControlPort, LiveInput } from '../app/live/live.ports';
 import { metricsOptionsOf } from '../app/queues/queues.ports';
 import { QueuesService } from '../app/queues/queues.service';
 import type { WorkOrderLookup } from '../app/records/call-records.ports';
-import { CallRecordsService } from '../app/records/call-records.service';
+import { CallRecordsService, type ConfidentialCallerReads } from '../app/records/call-records.service';
 import { BackgroundTasks, type Background } from '../shared/background';
 import type { Clock } from '../shared/clock';
 import type { AgentId } from '../shared/ids';
@@ -49,7 +49,7 @@ export interface LiveModuleDeps {
    * Callers known to be confidential (docs/adr/0021): a new call from one is masked from its first
    * live event and read as confidential by REST. Without it, calls follow their orders only.
    */
-  readonly confidentialCallers?: { isConfidential(callerNumber: string): Promise<boolean>; which(numbers: readonly string[]): Promise<Set<string>> };
+  readonly confidentialCallers?: { isConfidential(callerNumber: string): Promise<boolean> } & ConfidentialCallerReads;
 }
 
 export interface LiveModule {

@@ -53,6 +53,9 @@ import { orderHandlers, unitIdsOf } from '../app/work-orders/lifecycle/work-orde
 import { MongoCallCases } from '../adapters/db/repositories/call-case.repository';
 import { MongoConfidentialCallers } from '../adapters/db/repositories/confidential-caller.repository';
 import { ConfidentialCallers } from '../app/callers/confidential-callers';
+import { ConfidentialMarks } from '../app/callers/confidential-marks.service';
+import type { ConfidentialCallerFeed } from '../app/callers/callers.ports';
+import { callersRouter } from '../adapters/http/routers/callers.router';
 import type { Logger } from '../shared/logger';
 import type { WorkOrderLookup } from '../app/records/call-records.ports';
 import type { CallCases, SurveyDialer, SurveyHandovers } from '../app/work-orders/work-orders.ports';
@@ -98,6 +101,8 @@ export interface WorkOrderModuleDeps {
   readonly callRecordings?: CallRecordingSource;
   /** Text messages to citizens: without a gateway none is queued or sent. */
   readonly sms?: { readonly gateway: SmsGateway } & Partial<SmsOptions>;
+  /** Several instances: changes of the confidential-caller directory announced to and heard from the others (started by the caller). */
+  readonly confidentialFeed?: ConfidentialCallerFeed;
 }
 
 export const ATTACHMENT_RETENTION_JOB = 'attachments.retention';
@@ -134,8 +139,10 @@ export interface WorkOrderModule {
   readonly units: UnitDirectoryService;
   /** A caller's recent orders, for the agent console's screen pop. */
   readonly callerHistory: WorkOrderLookup;
-  /** Callers marked confidential by their orders: their later calls are masked from the first event. */
+  /** Callers marked confidential (by their orders, an agent or a supervisor): their later calls are masked from the first event. */
   readonly confidentialCallers: ConfidentialCallers;
+  /** Marking and withdrawing callers over REST, the marks' list and audit. */
+  readonly confidentialMarks: ConfidentialMarks;
   /** Creates indexes, loads presets and calendar years, starts the jobs. Call after db.start(). */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -167,7 +174,15 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
   };
   const confidentialStore = new MongoConfidentialCallers(conn);
   const confidentialCallers = new ConfidentialCallers(confidentialStore, log.child({ component: 'confidential-callers' }));
+  if (deps.confidentialFeed) confidentialCallers.announceTo(deps.confidentialFeed);
+  const confidentialMarks = new ConfidentialMarks({
+    callers: confidentialCallers,
+    records: confidentialStore,
+    calls: { subject: (callId) => callCases.subject(callId), markConfidential: (callId) => calls.mark(callId, { confidential: true, unitIds: [], handlingUnitIds: [] }) },
+    log: log.child({ component: 'confidential-marks' }),
+  });
   let confidentialRefresh: { stop(): void } | null = null;
+  let unsubscribeConfidential: (() => void) | undefined;
   const attachmentStore = new GridFsAttachmentStore(conn);
   const limits: AttachmentLimits = {
     maxFileBytes: deps.attachments?.maxFileBytes ?? 20 * 1024 * 1024,
@@ -243,6 +258,7 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
     presetsRouter(deps.auth, regulation),
     complaintsRouter(deps.auth, complaints),
     smsRouter(deps.auth, sms),
+    callersRouter(deps.auth, confidentialMarks),
   ];
   const callerHistory: WorkOrderLookup = {
     async recentByCaller(callerNumber, limit) {
@@ -263,7 +279,7 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
 
   return {
     backfillRadar: () => backfillRadar({ store: orderRepo, regulation, log }),
-    routers, events, orders, units: unitDirectory, attachments, attachmentStore, retention, knowledge, complaints, reports, regulation, sweep, survey, sms, facts: factsRepo, scheduler, callerHistory, confidentialCallers,
+    routers, events, orders, units: unitDirectory, attachments, attachmentStore, retention, knowledge, complaints, reports, regulation, sweep, survey, sms, facts: factsRepo, scheduler, callerHistory, confidentialCallers, confidentialMarks,
     async start() {
       await Promise.all([
         orderRepo.init(), complaintRepo.init(), changes.init(), factsRepo.init(), kbRepo.init(), settings.init(), jobLock.init(), idempotency.init(), attachmentStore.init(),
@@ -272,6 +288,13 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
       // The directory's copy in memory: a new call's caller is known without a read per call.
       await confidentialCallers.refresh().catch((err: unknown) => log.warn('confidential callers not read yet', { err: String(err) }));
       confidentialRefresh = background.every('callers.confidential-refresh', confidentialCallers.refreshMs, () => confidentialCallers.refresh());
+      // A change announced by another instance is read at once, not at the next refresh.
+      unsubscribeConfidential = deps.confidentialFeed?.subscribe(() => {
+        background.run('callers.confidential-follow', async () => {
+          await confidentialCallers.refresh();
+          log.info('confidential caller change followed');
+        });
+      });
       await regulation.load();
       // Units known only from their handlers get a directory entry, in the background: start does not wait for it.
       background.run('units.seed', () => unitDirectory.seedFromHandlers());
@@ -282,6 +305,7 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
     },
     async stop() {
       confidentialRefresh?.stop();
+      unsubscribeConfidential?.();
       await scheduler?.stop();
       smsDispatcher?.stop();
       unsubscribeSms?.();

@@ -262,7 +262,7 @@ export interface HttpResult<T = unknown> {
 }
 
 export async function request<T = Record<string, unknown>>(
-  app: TestApp,
+  app: Pick<TestApp, 'baseUrl'>,
   method: string,
   urlPath: string,
   opts: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
@@ -328,7 +328,7 @@ export async function insertCall(app: TestApp, c: Partial<CallRecordDoc> & { cal
 
 export type TestSocket = ClientSocket<ServerToClientEvents, ClientToServerEvents>;
 
-export function connectSocket(app: TestApp, token: string | null): TestSocket {
+export function connectSocket(app: Pick<TestApp, 'baseUrl'>, token: string | null): TestSocket {
   return ioClient(app.baseUrl, { transports: ['websocket'], reconnection: false, forceNew: true, auth: token === null ? {} : { token } });
 }
 

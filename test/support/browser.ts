@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { eventually } from './eventually';
 
 export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 export const SCREENSHOT_DIR = path.resolve(process.env['SCREENSHOT_DIR'] ?? '.lab/screenshots');
@@ -104,4 +105,12 @@ export async function screenshots(page: Page, name: string): Promise<string[]> {
   }
   await page.setViewportSize({ width: 1920, height: 1080 });
   return out;
+}
+
+/** The text of the element with this test id, once it satisfies `pred`. */
+export async function waitText(page: Page, testId: string, pred: (t: string) => boolean, timeoutMs = 30_000): Promise<string> {
+  return eventually(async () => {
+    const t = await page.getByTestId(testId).innerText().catch(() => '');
+    return pred(t) ? t : null;
+  }, timeoutMs, 100);
 }

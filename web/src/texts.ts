@@ -63,6 +63,10 @@ const FIELD_TEXT: Record<string, string> = {
   'body.password': '密码',
   'body.displayName': '姓名',
   'body.role': '角色',
+  'body.number': '来电号码',
+  'body.reason': '原因',
+  'body.callId': '通话',
+  'query.number': '来电号码',
 };
 
 export function errorText(code: string, field?: string): string {

@@ -120,6 +120,7 @@ const TAG_TEXT: Record<string, string> = {
   queues: 'Queues and call-path settings',
   calls: 'Call records, timelines, caller history, ratings, KPIs, recordings',
   callbacks: 'Callback requests left by callers on overflow: assign, place, close',
+  callers: 'Confidential callers (保密): mark without a work order, list masked, audit, withdraw',
   operations: 'Health, readiness, metrics, this document',
 };
 

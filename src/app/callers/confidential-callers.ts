@@ -1,22 +1,15 @@
 /**
  * Callers known to be confidential (保密) before their call is answered: a caller whose number an
- * order marked confidential, or that a supervisor marked, is masked from the first event of every
- * later call (docs/adr/0021). Marks only add, like the call marks of docs/adr/0002.
+ * order marked confidential, or that an agent or a supervisor marked, is masked from the first event
+ * of every later call (docs/adr/0021). A supervisor may withdraw a mark (docs/adr/0027): calls from
+ * then on are shown in clear, calls before it stay masked.
  */
 import { callerKey } from '../../domain/access';
 import type { Logger } from '../../shared/logger';
+import { withTimeout } from '../../shared/timeout';
+import type { CallerStanding, ConfidentialCallerFeed, ConfidentialCallerStore, MarkAuthor } from './callers.ports';
 
-/** Storage of the confidential callers, keyed by `callerKey`. */
-export interface ConfidentialCallerStore {
-  /** The keys among `keys` that are marked confidential. */
-  marked(keys: readonly string[]): Promise<Set<string>>;
-  /** Keys marked at or after `since` (the directory's copy in memory follows them). */
-  markedSince(since: Date): Promise<Array<{ key: string; since: Date }>>;
-  /** Adds the marks (idempotent); `source` says why, e.g. `order:<id>` or `user:<id>`. */
-  add(keys: readonly string[], source: string, at: Date): Promise<void>;
-  /** The caller's number of a stored call (an order names its call; the caller may have given another number). */
-  callerOfCall(callId: string): Promise<string | null>;
-}
+export type { ConfidentialCallerStore } from './callers.ports';
 
 export interface ConfidentialCallersOptions {
   /** A lookup that has not answered by then counts as confidential: masking a caller wrongly is the safe side. */
@@ -30,13 +23,16 @@ export interface ConfidentialCallersOptions {
 const DEFAULTS: ConfidentialCallersOptions = { lookupTimeoutMs: 1000, refreshMs: 1000, freshForMs: 10_000 };
 /** Marks are read again from a little before the newest one seen: instances' clocks differ a little. */
 const OVERLAP_MS = 10_000;
+/** Redis away: the change is answered after this, the others read it at their next refresh. */
+const ANNOUNCE_TIMEOUT_MS = 1000;
 
 export class ConfidentialCallers {
-  /** The directory's copy: marks never go away, so a key once seen stays. */
-  private readonly known = new Set<string>();
+  /** The directory's copy: caller key → null (confidential now) or the time its mark was withdrawn. */
+  private readonly known = new Map<string, number | null>();
   private readonly options: ConfidentialCallersOptions;
   private newest = 0;
   private readAt = Number.NEGATIVE_INFINITY;
+  private feed: ConfidentialCallerFeed | null = null;
 
   constructor(
     private readonly store: ConfidentialCallerStore,
@@ -51,39 +47,46 @@ export class ConfidentialCallers {
     return this.options.refreshMs;
   }
 
-  /** Reads the marks made since the last read (every `refreshMs`, by the composition's background). */
+  /** Several instances: each change made here is announced to the others, which read it at once. */
+  announceTo(feed: ConfidentialCallerFeed): void {
+    this.feed = feed;
+  }
+
+  /** Reads the changes made since the last read (every `refreshMs`, and when another instance announces one). */
   async refresh(): Promise<void> {
     const started = this.clock();
-    const marks = await this.store.markedSince(new Date(Math.max(0, this.newest - OVERLAP_MS)));
-    for (const m of marks) {
-      this.known.add(m.key);
-      this.newest = Math.max(this.newest, m.since.getTime());
+    const changes = await this.store.changedSince(new Date(Math.max(0, this.newest - OVERLAP_MS)));
+    for (const c of changes) {
+      this.learn(c.key, c);
+      this.newest = Math.max(this.newest, c.changedAt.getTime());
     }
     this.readAt = started;
   }
 
   /**
    * Whether a call from this number is confidential. From the copy in memory while it is fresh (a
-   * mark made on another instance is seen within about `refreshMs`); else from the store, and true
-   * when the store fails or is late (fail closed).
+   * change made on another instance is seen when it is announced, else within about `refreshMs`);
+   * else from the store, and true when the store fails or is late (fail closed).
    */
   async isConfidential(number: string): Promise<boolean> {
     const key = callerKey(number);
     if (key === '') return false;
-    if (this.known.has(key)) return true;
+    const seen = this.known.get(key);
+    if (seen !== undefined) return seen === null;
     if (this.clock() - this.readAt <= this.options.freshForMs) return false;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => resolve('late'), this.options.lookupTimeoutMs);
     });
     try {
-      const r = await Promise.race([this.store.marked([key]), late]);
+      const r = await Promise.race([this.store.standings([key]), late]);
       if (r === 'late') {
         this.log.warn('confidential caller lookup timed out: the call is masked', { callerNumber: number });
         return true;
       }
-      if (r.has(key)) this.known.add(key);
-      return r.has(key);
+      const s = r.get(key);
+      if (s) this.learn(key, s);
+      return s?.active ?? false;
     } catch (err) {
       this.log.error('confidential caller lookup failed: the call is masked', { callerNumber: number, err: String(err) });
       return true;
@@ -92,13 +95,18 @@ export class ConfidentialCallers {
     }
   }
 
-  /** The numbers among `numbers` that are confidential (for lists of calls read from the records). */
-  async which(numbers: readonly string[]): Promise<Set<string>> {
-    const keys = new Map(numbers.map((n) => [n, callerKey(n)]));
-    const wanted = [...new Set([...keys.values()].filter((k) => k !== '' && !this.known.has(k)))];
-    const found = wanted.length > 0 ? await this.store.marked(wanted) : new Set<string>();
-    for (const k of found) this.known.add(k);
-    return new Set(numbers.filter((n) => this.known.has(keys.get(n) ?? '')));
+  /**
+   * For calls read from the records: whether each is confidential through its caller. A caller
+   * confidential now masks all their calls; a withdrawn mark still masks the calls made before it.
+   */
+  async masks(calls: ReadonlyArray<{ readonly callerNumber: string; readonly startedAt: number }>): Promise<boolean[]> {
+    const keys = calls.map((c) => callerKey(c.callerNumber));
+    const wanted = [...new Set(keys.filter((k) => k !== '' && !this.known.has(k)))];
+    if (wanted.length > 0) for (const [k, s] of await this.store.standings(wanted)) this.learn(k, s);
+    return calls.map((c, i) => {
+      const s = this.known.get(keys[i] ?? '');
+      return s !== undefined && (s === null || c.startedAt < s);
+    });
   }
 
   /**
@@ -106,14 +114,49 @@ export class ConfidentialCallers {
    * made from. Written before the order, so no confidential order exists whose caller is not marked.
    */
   async markFromOrder(order: { id: string; phone: string | null; callId: string | null }): Promise<void> {
-    const numbers = [order.phone, order.callId ? await this.store.callerOfCall(order.callId) : null];
-    await this.mark(numbers.filter((n): n is string => n !== null), `order:${order.id}`);
+    const numbers = [order.phone, order.callId ? await this.callerOfCall(order.callId) : null];
+    await this.mark(numbers.filter((n): n is string => n !== null), { source: `order:${order.id}`, by: null, reason: null });
   }
 
-  async mark(numbers: readonly string[], source: string): Promise<void> {
+  /** The caller's number of a stored call (null: no such call, or no number). */
+  callerOfCall(callId: string): Promise<string | null> {
+    return this.store.callerOfCall(callId);
+  }
+
+  /** Marks the numbers' callers (audited by the store); the entries' ids by caller key. */
+  async mark(numbers: readonly string[], mark: { source: string; by: MarkAuthor | null; reason: string | null }): Promise<Array<{ key: string; markId: string }>> {
     const keys = [...new Set(numbers.map(callerKey).filter((k) => k !== ''))];
-    if (keys.length === 0) return;
-    await this.store.add(keys, source, new Date(this.clock()));
-    for (const k of keys) this.known.add(k);
+    if (keys.length === 0) return [];
+    const marked = await this.store.add(keys, { ...mark, at: new Date(this.clock()) });
+    for (const k of keys) this.known.set(k, null);
+    await this.announce();
+    return marked;
+  }
+
+  /** Withdraws a mark (audited by the store): the caller's later calls are shown in clear. */
+  async withdraw(markId: string, by: MarkAuthor, reason: string): Promise<'done' | 'absent' | 'withdrawn'> {
+    const at = this.clock();
+    const r = await this.store.withdraw(markId, { at: new Date(at), by, reason });
+    if (typeof r === 'string') return r;
+    this.known.set(r.key, at);
+    await this.announce();
+    return 'done';
+  }
+
+  private learn(key: string, s: CallerStanding): void {
+    this.known.set(key, s.active ? null : (s.withdrawnAt ?? 0));
+  }
+
+  /**
+   * Announced before the change is answered, so a client that sees it done can count on the others
+   * hearing of it. They would read it within `refreshMs` anyway: a failed or late announcement is only logged.
+   */
+  private async announce(): Promise<void> {
+    if (!this.feed) return;
+    try {
+      await withTimeout(this.feed.publish(), ANNOUNCE_TIMEOUT_MS, () => new Error('timed out'));
+    } catch (err) {
+      this.log.warn('confidential caller change not announced', { err: String(err) });
+    }
   }
 }

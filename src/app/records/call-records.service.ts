@@ -21,6 +21,11 @@ import { computeCallMetrics, type CallFact, type CallMetrics, type CallMetricsOp
 import type { Page } from '../auth/auth.ports';
 import type { CallQuery, CallRecordView, CallRecordReader, WorkOrderLookup, WorkOrderSummary } from './call-records.ports';
 
+/** Whether calls are confidential through their caller (app/callers ConfidentialCallers). */
+export interface ConfidentialCallerReads {
+  masks(calls: ReadonlyArray<{ readonly callerNumber: string; readonly startedAt: number }>): Promise<boolean[]>;
+}
+
 export type CallSummaryView = Omit<CallRecordView, 'timeline'> & { masked: boolean };
 export type CallDetailView = CallRecordView & { masked: boolean };
 
@@ -87,7 +92,7 @@ export class CallRecordsService {
     private readonly workOrders: WorkOrderLookup,
     private readonly metricsOptions: () => Partial<CallMetricsOptions> = () => ({}),
     /** Callers known to be confidential (docs/adr/0021): their calls are masked even before a mark reaches the record. */
-    private readonly confidentialCallers: { which(numbers: readonly string[]): Promise<Set<string>> } | null = null,
+    private readonly confidentialCallers: ConfidentialCallerReads | null = null,
   ) {}
 
   async list(actor: Actor, query: CallQuery): Promise<Page<CallSummaryView>> {
@@ -201,12 +206,16 @@ export class CallRecordsService {
     return { from: q.from, to: q.to, ...computeCallMetrics(records.map(toCallFact), { ...this.metricsOptions(), ...overrides }) };
   }
 
-  /** Records of callers known to be confidential read as confidential (the mark on the record may still be on its way). */
+  /**
+   * Records of callers known to be confidential read as confidential (the mark on the record may still
+   * be on its way); a withdrawn mark keeps masking the calls made before it (docs/adr/0027).
+   */
   private async withKnownCallers(records: readonly CallRecordView[]): Promise<readonly CallRecordView[]> {
     const open = records.filter((r) => !r.confidential);
     if (!this.confidentialCallers || open.length === 0) return records;
-    const known = await this.confidentialCallers.which(open.map((r) => r.callerNumber));
-    return known.size === 0 ? records : records.map((r) => (known.has(r.callerNumber) ? { ...r, confidential: true } : r));
+    const masks = await this.confidentialCallers.masks(open);
+    const masked = new Set(open.filter((_r, i) => masks[i]));
+    return masked.size === 0 ? records : records.map((r) => (masked.has(r) ? { ...r, confidential: true } : r));
   }
 
   private scopeOf(actor: Actor, permission: 'calls:read' | 'ratings:read' | 'kpi:read'): CallScope {

@@ -13,6 +13,10 @@ export const PERMISSIONS = [
   'calls:monitor',
   /** Caller history (recent calls and work orders for a number) shown with a call. */
   'callers:history',
+  /** Mark a caller confidential (保密) without a work order: agents the caller of a call they answered, managers any number. */
+  'callers:mark',
+  /** The confidential-caller directory: its marks (numbers masked) and their audit; withdraw a mark. */
+  'callers:confidential',
   /** Ratings summary (scoped like calls). */
   'ratings:read',
   /** Call KPIs (service level, ASA, AHT, …) over a period. */
@@ -53,12 +57,14 @@ export type Permission = (typeof PERMISSIONS)[number];
 const ALL: readonly Permission[] = PERMISSIONS;
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = Object.freeze({
-  agent: ['calls:read', 'calls:control', 'callers:history', 'ratings:read', 'agents:control', 'queues:read', 'complaints:record', 'callbacks:read', 'callbacks:place'],
+  agent: ['calls:read', 'calls:control', 'callers:history', 'callers:mark', 'ratings:read', 'agents:control', 'queues:read', 'complaints:record', 'callbacks:read', 'callbacks:place'],
   supervisor: [
     'calls:read',
     'calls:control',
     'calls:monitor',
     'callers:history',
+    'callers:mark',
+    'callers:confidential',
     'ratings:read',
     'kpi:read',
     'dashboard:view',

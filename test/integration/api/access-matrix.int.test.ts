@@ -175,6 +175,39 @@ async function orderAt(stage: Stage, lead = 'water', co: string[] = []): Promise
   return { id, rev: Number(o['rev']) };
 }
 
+// ---- confidential-caller fixtures ----
+
+const NO_MARK = '00000000-0000-4000-8000-000000000000';
+let confidentialSeq = 0;
+const nextConfidentialNumber = (): string => `1370000${String(++confidentialSeq).padStart(4, '0')}`;
+
+/** A call answered by `agentId` from a caller of its own. */
+async function confidentialCall(agentId: '7001' | '7002'): Promise<{ callId: string; number: string }> {
+  const callId = `confidential-call-${++confidentialSeq}`;
+  const number = nextConfidentialNumber();
+  await insertCall(app, { callId, agentId, agentIds: [agentId], callerNumber: number });
+  return { callId, number };
+}
+
+/** A mark request (by the call or by the number); a refused one must leave the caller unmarked. */
+function markRequest(target: { callId: string; number: string } | { number: string }): Req {
+  return {
+    path: '/api/callers/confidential',
+    body: { ...('callId' in target ? { callId: target.callId } : { number: target.number }), reason: '来电人要求保密' },
+    unchanged: async () => ((await app.db.connection.collection('confidential_callers').countDocuments({ _id: target.number } as never)) === 0 ? null : 'the caller was marked'),
+  };
+}
+
+/** A caller marked by a supervisor; the mark's id. */
+async function confidentialMark(): Promise<string> {
+  return String((await staffCall('POST', '/api/callers/confidential', { number: nextConfidentialNumber(), reason: '来电人要求保密' }))['id']);
+}
+
+/** A refused withdrawal must leave the mark in force. */
+function markUnchanged(markId: string): () => Promise<string | null> {
+  return async () => ((await staffCall('GET', `/api/callers/confidential/${markId}`))['active'] === true ? null : 'the mark was withdrawn');
+}
+
 async function orderRev(id: string): Promise<number> {
   return Number((await staffCall('GET', `/api/work-orders/${id}`))['rev']);
 }
@@ -539,6 +572,30 @@ const matrix: Record<string, Case[]> = {
   'GET /api/complaints': [{ what: 'list', expect: MANAGERS, request: at('/api/complaints?unitId=water') }],
   'GET /api/complaints/:complaintId': [{ what: 'a complaint', expect: MANAGERS, request: async () => ({ path: `/api/complaints/${await recordedComplaint()}` }) }],
   'POST /api/complaints/:complaintId/judgement': [{ what: 'judge a pending complaint an agent recorded', expect: MANAGERS, request: () => complaintJudgement() }],
+
+  // confidential callers (保密): an agent marks the caller of a call they answered, managers any number and keep the directory.
+  // Each request on a call and a number of its own (made after the call listings above have run).
+  'POST /api/callers/confidential': [
+    { what: 'the caller of a call the agent answered', expect: STAFF, request: async () => markRequest(await confidentialCall('7001')) },
+    { what: 'the caller of another agent\'s call', expect: { ...STAFF, agent: 404 }, request: async () => markRequest(await confidentialCall('7002')) },
+    { what: 'a number', expect: MANAGERS, request: () => markRequest({ number: nextConfidentialNumber() }) },
+  ],
+  'GET /api/callers/confidential': [{ what: 'list', expect: MANAGERS, request: at('/api/callers/confidential?state=all') }],
+  'GET /api/callers/confidential/:markId': [
+    { what: 'a mark', expect: MANAGERS, request: async () => ({ path: `/api/callers/confidential/${await confidentialMark()}` }) },
+    { what: 'no such mark (403 before 404)', expect: { ...MANAGERS, supervisor: 404, admin: 404 }, request: at(`/api/callers/confidential/${NO_MARK}`) },
+  ],
+  'POST /api/callers/confidential/:markId/withdraw': [
+    {
+      what: 'a mark', expect: MANAGERS,
+      request: async () => {
+        const markId = await confidentialMark();
+        return { path: `/api/callers/confidential/${markId}/withdraw`, body: { reason: '来电人撤回保密要求' }, unchanged: markUnchanged(markId) };
+      },
+    },
+    { what: 'no such mark (403 before 404)', expect: { ...MANAGERS, supervisor: 404, admin: 404 }, request: at(`/api/callers/confidential/${NO_MARK}/withdraw`, () => ({ reason: '撤销' })) },
+  ],
+  'GET /api/callers/confidential/:markId/audit': [{ what: 'a mark\'s audit', expect: MANAGERS, request: async () => ({ path: `/api/callers/confidential/${await confidentialMark()}/audit` }) }],
 };
 
 function unitComplaint(): Json {
@@ -760,7 +817,7 @@ describe('REST role × action matrix', () => {
   it('the route table and the matrix list the same routes', () => {
     const routes = app.docs.map(keyOf);
     // The whole table, as main.ts mounts it: the core API and the work-order module's routers.
-    expect([...new Set(app.docs.map((d) => d.tag))].sort()).toEqual(['agents', 'auth', 'callbacks', 'calls', 'complaints', 'dashboard', 'knowledge', 'presets', 'queues', 'reports', 'users', 'work-orders']);
+    expect([...new Set(app.docs.map((d) => d.tag))].sort()).toEqual(['agents', 'auth', 'callbacks', 'callers', 'calls', 'complaints', 'dashboard', 'knowledge', 'presets', 'queues', 'reports', 'users', 'work-orders']);
     expect(routes.filter((k) => !(k in matrix))).toEqual([]);
     expect(Object.keys(matrix).filter((k) => !routes.includes(k))).toEqual([]);
     // Public routes, and only those, answer without a token.

@@ -186,6 +186,14 @@ describe('OpenAPI response schemas', () => {
     await call(agent, 'get', '/api/callbacks/{callbackId}', `/api/callbacks/${String(cb._id)}`, undefined, 200);
     await call(agent, 'post', '/api/callbacks/{callbackId}/call', `/api/callbacks/${String(cb._id)}/call`, undefined, 202);
     await call(supervisor, 'get', '/api/calls/{callId}/recording/access', '/api/calls/schema-call/recording/access', undefined, 200);
+    // confidential callers (last: the mark masks schema-call's caller from here on)
+    const mark = await call(agent, 'post', '/api/callers/confidential', '/api/callers/confidential', { callId: 'schema-call', reason: '来电人要求保密' }, 201);
+    await call(supervisor, 'post', '/api/callers/confidential', '/api/callers/confidential', { number: '1380013', reason: '' }, 400);
+    await call(supervisor, 'get', '/api/callers/confidential', '/api/callers/confidential?state=all', undefined, 200);
+    await call(supervisor, 'get', '/api/callers/confidential/{markId}', `/api/callers/confidential/${String(mark['id'])}`, undefined, 200);
+    await call(supervisor, 'post', '/api/callers/confidential/{markId}/withdraw', `/api/callers/confidential/${String(mark['id'])}/withdraw`, { reason: '来电人撤回保密要求' }, 200);
+    await call(supervisor, 'post', '/api/callers/confidential/{markId}/withdraw', `/api/callers/confidential/${String(mark['id'])}/withdraw`, { reason: '再次撤销' }, 409);
+    await call(admin, 'get', '/api/callers/confidential/{markId}/audit', `/api/callers/confidential/${String(mark['id'])}/audit`, undefined, 200);
     // operations
     await call(null, 'get', '/healthz', '/healthz', undefined, 200);
     await call(null, 'get', '/readyz', '/readyz', undefined, 200);

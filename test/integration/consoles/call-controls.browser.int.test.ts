@@ -5,10 +5,9 @@
  * call, and 结束 ends it; the one-key 110 transfer asks for a confirmation, then hands the caller to
  * the line. Both pages with the controls have no serious or critical axe-core violation.
  */
-import type { Page } from 'playwright-core';
 import type { Actor } from '../../../src/domain/access';
 import { asAgentId, asQueueId, asUserId } from '../../../src/shared/ids';
-import { launchChromium, openPage, screenshots, seriousAxeViolations, signIn, type ConsolePage, type RunningBrowser } from '../../support/browser';
+import { launchChromium, openPage, screenshots, seriousAxeViolations, signIn, type ConsolePage, type RunningBrowser, waitText } from '../../support/browser';
 import { eventually } from '../../support/eventually';
 import { sessionIn } from '../../support/live-call';
 import { agentPortFor, startAgentPhone, startCall, startEmergencyLine, stopAllSipp } from '../../support/sipp';
@@ -16,13 +15,6 @@ import { completedCall, startSystem, type RunningSystem } from '../../support/sy
 
 const ADMIN = { userId: asUserId('bootstrap'), role: 'admin', agentId: null, unitId: null, groupId: null } as unknown as Actor;
 const CALLER = '13955556666';
-
-async function waitText(page: Page, testId: string, pred: (t: string) => boolean, timeoutMs = 30_000): Promise<string> {
-  return eventually(async () => {
-    const t = await page.getByTestId(testId).innerText().catch(() => '');
-    return pred(t) ? t : null;
-  }, timeoutMs, 100);
-}
 
 describe('通话控制 on the agent console with a real call', () => {
   let sut: RunningSystem;

@@ -6,24 +6,17 @@
  * change without a restart: the new agent is there, renamed, logged out and refused logins while
  * disabled, back when enabled; the rotation is followed (B puts the new digest into its Asterisk).
  */
-import type { Logger, LogFields } from '../../../src/shared/logger';
+import type { LogFields } from '../../../src/shared/logger';
 import { asAgentId } from '../../../src/shared/ids';
 import { ensureAsterisk } from '../../support/asterisk';
 import { redisUrl } from '../../support/api-harness';
+import { capturingLogger } from '../../support/capture-log';
 import { testMongoUri } from '../../support/db';
 import { eventually } from '../../support/eventually';
 import { startSystem, type RunningSystem } from '../../support/system-harness';
 
 const ADMIN = { username: 'chief', password: 'directory-admin-0123456' };
 const AGENT = asAgentId('agent-3101');
-
-/** B's log lines (info and above), to see which changes it followed. */
-function capturing(lines: LogFields[], base: LogFields = {}): Logger {
-  const write = (level: string) => (message: string, fields?: LogFields) => {
-    lines.push({ level, message, ...base, ...fields });
-  };
-  return { debug: () => undefined, info: write('info'), warn: write('warn'), error: write('error'), child: (f) => capturing(lines, { ...base, ...f }) };
-}
 
 describe('agent directory changes reach the other instances', () => {
   let a: RunningSystem;
@@ -53,7 +46,7 @@ describe('agent directory changes reach the other instances', () => {
       BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
     };
     a = await startSystem('directory_instances_a', { ...shared, ARI_APP: `${lab.ariApp}-dir-a` });
-    b = await startSystem('directory_instances_b', { ...shared, ARI_APP: `${lab.ariApp}-dir-b` }, { log: capturing(bLog) });
+    b = await startSystem('directory_instances_b', { ...shared, ARI_APP: `${lab.ariApp}-dir-b` }, { log: capturingLogger(bLog) });
     const login = await fetch(`${a.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
     token = ((await login.json()) as { accessToken: string }).accessToken;
   }, 120_000);

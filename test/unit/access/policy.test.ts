@@ -20,9 +20,9 @@ const call = (agentIds: string[], unitIds: string[] = [], handlingAgentId: strin
 
 describe('access policy', () => {
   const expected: Record<Actor['role'], Permission[]> = {
-    agent: ['calls:read', 'calls:control', 'callers:history', 'ratings:read', 'agents:control', 'queues:read', 'complaints:record', 'callbacks:read', 'callbacks:place'],
+    agent: ['calls:read', 'calls:control', 'callers:history', 'callers:mark', 'ratings:read', 'agents:control', 'queues:read', 'complaints:record', 'callbacks:read', 'callbacks:place'],
     supervisor: [
-      'calls:read', 'calls:control', 'calls:monitor', 'callers:history', 'ratings:read', 'kpi:read', 'dashboard:view', 'workorders:watch', 'agents:control', 'agents:read', 'queues:read', 'settings:read',
+      'calls:read', 'calls:control', 'calls:monitor', 'callers:history', 'callers:mark', 'callers:confidential', 'ratings:read', 'kpi:read', 'dashboard:view', 'workorders:watch', 'agents:control', 'agents:read', 'queues:read', 'settings:read',
       'complaints:record', 'complaints:read', 'complaints:judge', 'callbacks:read', 'callbacks:assign',
     ],
     unit_handler: ['calls:read', 'callers:history'],

@@ -4,7 +4,7 @@
  * pushes is applied as it arrives; after a reconnection the state is asked for again.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Alert, App as AntApp, Badge, Button, Card, Checkbox, Descriptions, Dropdown, Empty, Form, Input, Layout, List, Radio, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App as AntApp, Badge, Button, Card, Checkbox, Descriptions, Dropdown, Empty, Form, Input, Layout, List, Popconfirm, Radio, Space, Table, Tag, Typography } from 'antd';
 import { api, signOut, type SessionUser } from '../api';
 import { Elapsed, Ticking } from '../hooks';
 import { takeLive, type ConnectionState } from '../socket';
@@ -66,6 +66,8 @@ interface ActiveCall {
   answeredAt: number;
   endedAt: number | null;
   rating: string | null;
+  /** The caller is in the confidential-caller directory: known when the call rang masked, or marked here. */
+  confidential: boolean;
 }
 interface Settings {
   breakReasons: string[];
@@ -164,13 +166,15 @@ export default function AgentConsole({ user }: { user: SessionUser }) {
       setRinging(null);
       setOrder(null);
       setArticles(null);
-      setCall({ callId: p.callId, callerNumber: p.callerNumber, callerName: p.callerName, masked: p.masked, queueId: r?.queueId ?? '', waitMs: p.waitMs, answeredAt: p.at, endedAt: null, rating: null });
+      // A call that rang masked is from a caller already known to be confidential.
+      const known = r !== null && r.callId === p.callId && r.masked;
+      setCall({ callId: p.callId, callerNumber: p.callerNumber, callerName: p.callerName, masked: p.masked, queueId: r?.queueId ?? '', waitMs: p.waitMs, answeredAt: p.at, endedAt: null, rating: null, confidential: known });
       // The screen pop first; the order form (every field enabled, cleared and filled again) in the
       // next task, so the caller's number is on screen without waiting for the form's render.
       setTimeout(() => {
         setFormOpen(true);
         form.resetFields();
-        form.setFieldsValue({ callId: p.callId, phone: p.masked ? '' : p.callerNumber, name: p.callerName ?? '', category: '咨询', urgency: '一般', confidential: false });
+        form.setFieldsValue({ callId: p.callId, phone: p.masked ? '' : p.callerNumber, name: p.callerName ?? '', category: '咨询', urgency: '一般', confidential: known });
       }, 0);
     });
     s.on('call:ended', (p: { callId: string; at: number }) => setCall((c) => (c && c.callId === p.callId ? { ...c, endedAt: p.at } : c)));
@@ -236,6 +240,22 @@ export default function AgentConsole({ user }: { user: SessionUser }) {
       setBusy(false);
     }
   }, [form, message]);
+
+  /** The caller asked for 保密 on the call: marked in the directory, this call and every later one hidden from those not handling it. */
+  const markConfidential = useCallback(async () => {
+    if (!call) return;
+    setBusy(true);
+    try {
+      await api('POST', '/api/callers/confidential', { callId: call.callId, reason: '来电人在通话中要求保密' });
+      setCall((c) => (c && c.callId === call.callId ? { ...c, confidential: true } : c));
+      form.setFieldsValue({ confidential: true });
+      void message.success('已标记为保密来电人：号码对非承办人员隐藏');
+    } catch (err) {
+      void message.error(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  }, [call, form, message]);
 
   const answerDirect = useCallback(async (a: Article) => {
     if (!order) return;
@@ -441,7 +461,20 @@ export default function AgentConsole({ user }: { user: SessionUser }) {
               <>
                 <Descriptions size="small" column={2} bordered>
                   <Descriptions.Item label="来电号码">
-                    <span data-testid="pop-number">{call.callerNumber}</span> {call.masked && <Tag color="#874d00">保密</Tag>}
+                    <span data-testid="pop-number">{call.callerNumber}</span> {(call.masked || call.confidential) && <Tag color="#874d00" data-testid="pop-confidential">保密</Tag>}
+                    {!call.confidential && (
+                      <Popconfirm
+                        title="来电人要求保密？"
+                        description="标记后，此来电人的号码对非承办人员隐藏（本次及以后的来电）；撤销需由班长操作。"
+                        okText="确认标记"
+                        cancelText="取消"
+                        onConfirm={() => void markConfidential()}
+                      >
+                        <Button size="small" disabled={busy} data-testid="mark-confidential">
+                          标记保密
+                        </Button>
+                      </Popconfirm>
+                    )}
                   </Descriptions.Item>
                   <Descriptions.Item label="来电人">{call.callerName ?? '—'}</Descriptions.Item>
                   <Descriptions.Item label="队列">{call.queueId || '—'}</Descriptions.Item>
