@@ -58,10 +58,22 @@ function RoleChoice({ id, value, onChange, 'aria-required': required }: { id?: s
   );
 }
 
-function QueueChoice({ id, value, onChange, options }: { id?: string; value?: string[]; onChange?: (v: string[]) => void; options: { value: string; label: string }[] }) {
+const NONE: readonly string[] = [];
+
+/**
+ * The queues as checkboxes bound straight to the form's value. Not antd's Checkbox.Group: it copies
+ * its `value` into state of its own in an effect, so after a click the box shows ticked only one
+ * scheduler task later (longer while a list is being rendered), and a click in that gap is applied to
+ * the stale copy: the earlier click is lost.
+ */
+function QueueChoice({ id, value, onChange, options }: { id?: string; value?: readonly string[]; onChange?: (v: string[]) => void; options: readonly { value: string; label: string }[] }) {
+  const chosen = value ?? NONE;
+  const toggle = (queue: string, on: boolean) => onChange?.(on ? [...chosen.filter((q) => q !== queue), queue] : chosen.filter((q) => q !== queue));
   return (
     <div role="group" aria-label="技能队列" id={id}>
-      <Checkbox.Group value={value ?? []} onChange={(v) => onChange?.(v)} options={options} />
+      {options.map((o) => (
+        <Checkbox key={o.value} checked={chosen.includes(o.value)} onChange={(e) => toggle(o.value, e.target.checked)}>{o.label}</Checkbox>
+      ))}
     </div>
   );
 }
