@@ -63,6 +63,8 @@ const FIELD_TEXT: Record<string, string> = {
   'body.password': '密码',
   'body.displayName': '姓名',
   'body.role': '角色',
+  'body.unitId': '承办单位',
+  'body.agentId': '坐席',
 };
 
 export function errorText(code: string, field?: string): string {
