@@ -67,6 +67,8 @@ const FIELD_TEXT: Record<string, string> = {
   'body.reason': '原因',
   'body.callId': '通话',
   'query.number': '来电号码',
+  'body.unitId': '承办单位',
+  'body.agentId': '坐席',
 };
 
 export function errorText(code: string, field?: string): string {

@@ -11,12 +11,15 @@
  *
  * Administration (the whole product as main.ts wires it): the administrator edits a preset (a bad
  * value is refused in Chinese; a valid edit becomes a new version with its effective date) and adds
- * a calendar year; the pages of users, agents and queues list what the API holds.
+ * a calendar year; the pages of users, agents and queues list what the API holds; an agent is
+ * created and edited with one click per queue box (the saved queues read back from the API), a
+ * user's role is changed and their password reset, and a disabled user's open page is signed out
+ * at once and the account cannot sign in until it is enabled again.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import type { Page } from 'playwright-core';
+import type { Page, WebSocket } from 'playwright-core';
 import { ADMIN } from '../../support/api-harness';
 import { launchChromium, openPage, screenshots, seriousAxeViolations, signIn, SCREENSHOT_DIR, type ConsolePage, type RunningBrowser } from '../../support/browser';
 import { eventually } from '../../support/eventually';
@@ -275,6 +278,9 @@ describe('系统管理 in Chromium (the whole product)', () => {
   const adminToken = async (): Promise<string> => ((await (await fetch(`${sut.baseUrl}/api/auth/login`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'chief', password: 'admin-password-1' }),
   })).json()) as { accessToken: string }).accessToken;
+  const signInStatus = async (username: string, password: string): Promise<number> => (await fetch(`${sut.baseUrl}/api/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }),
+  })).status;
   const tomorrow = (): string => new Date(Date.now() + 8 * 3_600_000 + 86_400_000).toISOString().slice(0, 10);
 
   beforeAll(async () => {
@@ -307,22 +313,128 @@ describe('系统管理 in Chromium (the whole product)', () => {
     await admin.page.getByLabel('工号').fill('2001');
     await admin.page.getByLabel('姓名').fill('李娜');
     await admin.page.getByLabel('分机').fill('8001');
-    // The queue list is read with the agents; a click landing while it renders again is lost, so check until checked.
-    const water = admin.page.getByRole('checkbox', { name: '水务专线' });
-    await eventually(async () => {
-      await water.check({ timeout: 2_000 }).catch(() => undefined);
-      return (await water.isChecked()) || null;
-    }, 15_000, 200);
+    // One click: the box is ticked by it, whenever the agent and queue lists arrive.
+    await admin.page.getByRole('checkbox', { name: '水务专线' }).check();
     await admin.page.getByRole('button', { name: '创建' }).click();
     await admin.page.getByText(/工号 2001 的话机账号 .+，密码（仅显示这一次）/).waitFor();
     const row = admin.page.getByTestId('agents').getByRole('row').filter({ hasText: '2001' });
     expect(await row.innerText()).toMatch(/2001\s+李娜\s+8001[\s\S]*水务专线[\s\S]*启用/);
+    const saved = await (await fetch(`${sut.baseUrl}/api/directory/agents/agent-2001`, { headers: { authorization: `Bearer ${token}` } })).json() as { queues: string[] };
+    expect(saved.queues).toEqual(['water']);
     await expectAccessible(admin.page);
 
     const duty = await openPage(chrome.browser, `${sut.baseUrl}/#/admin`);
     await signIn(duty.page, 'duty', 'supervisor-password');
     await duty.page.getByRole('link', { name: '统计报表' }).first().waitFor();
     expect(await duty.page.getByRole('link', { name: '系统管理' }).count()).toBe(0);
+    await duty.context.close();
+  });
+
+  it('an agent\'s name and queues are edited and the agent disabled; a user\'s role is changed and their password reset', async () => {
+    const token = await adminToken();
+    const heating = await fetch(`${sut.baseUrl}/api/queues`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ queueId: 'heating', name: '供暖专线' }),
+    });
+    expect(heating.status).toBe(201);
+    await sut.users.create(ADMIN as never, { username: 'clerk', password: 'clerk-password-1', role: 'supervisor', displayName: '赵文员' });
+
+    // The agents tab is opened afresh, so the new queue is offered.
+    await admin.page.getByRole('tab', { name: '队列' }).click();
+    await admin.page.getByTestId('queues-admin').getByText('供暖专线').waitFor();
+    await admin.page.getByRole('tab', { name: '坐席' }).click();
+    await admin.page.getByRole('button', { name: '编辑 2001' }).click();
+    const dialog = admin.page.getByRole('dialog', { name: '编辑坐席：工号 2001' });
+    await dialog.waitFor();
+    expect(await dialog.getByRole('checkbox', { name: '水务专线' }).isChecked()).toBe(true);
+    await dialog.getByLabel('姓名').fill('李娜娜');
+    await dialog.getByRole('checkbox', { name: '供暖专线' }).check();
+    await dialog.getByRole('checkbox', { name: '水务专线' }).uncheck();
+    await expectAccessible(admin.page);
+    await screenshots(admin.page, 'admin-agent-edit');
+    await dialog.getByRole('button', { name: '保存' }).click();
+    await admin.page.getByTestId('agents-result').getByText('已保存坐席 2001').waitFor();
+    const row = admin.page.getByTestId('agents').getByRole('row').filter({ hasText: '李娜娜' });
+    expect(await row.innerText()).toMatch(/2001\s+李娜娜\s+8001\s+供暖专线\s+启用/);
+    const agent = async () => (await (await fetch(`${sut.baseUrl}/api/directory/agents/agent-2001`, { headers: { authorization: `Bearer ${token}` } })).json()) as { name: string; queues: string[]; enabled: boolean };
+    expect(await agent()).toMatchObject({ name: '李娜娜', queues: ['heating'], enabled: true });
+
+    // Disabling asks first; 取消 leaves the agent enabled.
+    await admin.page.getByRole('button', { name: '停用 2001' }).click();
+    const confirm = admin.page.getByRole('dialog', { name: '停用坐席 2001 李娜娜？' });
+    await confirm.getByRole('button', { name: '取消' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    expect((await agent()).enabled).toBe(true);
+    await admin.page.getByRole('button', { name: '停用 2001' }).click();
+    await confirm.getByRole('button', { name: '停用' }).click();
+    await admin.page.getByTestId('agents-result').getByText('已停用坐席 2001').waitFor();
+    await admin.page.getByRole('button', { name: '启用 2001' }).waitFor();
+    expect(await row.innerText()).toMatch(/供暖专线\s+停用/);
+    expect((await agent()).enabled).toBe(false);
+
+    // A user's role: 班长 → 承办单位 of unit-a.
+    await admin.page.getByRole('tab', { name: '用户与角色' }).click();
+    await admin.page.getByRole('button', { name: '编辑 clerk' }).click();
+    const edit = admin.page.getByRole('dialog', { name: '编辑用户：clerk' });
+    await edit.getByRole('radio', { name: '承办单位' }).check();
+    await edit.getByRole('textbox', { name: '承办单位' }).fill('unit-a');
+    await expectAccessible(admin.page);
+    await edit.getByRole('button', { name: '保存' }).click();
+    await admin.page.getByTestId('users-result').getByText('已保存用户 clerk').waitFor();
+    const clerkRow = admin.page.getByTestId('users').getByRole('row').filter({ hasText: 'clerk' });
+    await clerkRow.getByText('unit-a').waitFor();
+    expect(await clerkRow.innerText()).toMatch(/clerk\s+赵文员\s+承办单位\s+—\s+unit-a\s+启用/);
+    const users = async () => ((await (await fetch(`${sut.baseUrl}/api/users?pageSize=200`, { headers: { authorization: `Bearer ${token}` } })).json()) as { items: { username: string; role: string; unitId: string | null; active: boolean }[] }).items;
+    expect((await users()).find((u) => u.username === 'clerk')).toMatchObject({ role: 'unit_handler', unitId: 'unit-a', active: true });
+
+    // A new password: the old one no longer signs in, the new one does.
+    await admin.page.getByRole('button', { name: '重置密码 clerk' }).click();
+    const reset = admin.page.getByRole('dialog', { name: '重置密码：clerk' });
+    await reset.getByLabel('新密码', { exact: true }).fill('clerk-password-2');
+    await reset.getByLabel('确认新密码').fill('clerk-password-3');
+    await reset.getByRole('button', { name: '重置' }).click();
+    await reset.getByText('两次填写的密码不一致').waitFor();
+    await reset.getByLabel('确认新密码').fill('clerk-password-2');
+    await reset.getByRole('button', { name: '重置' }).click();
+    await admin.page.getByTestId('users-result').getByText('已重置用户 clerk 的密码，其登录已全部结束').waitFor();
+    expect([(await signInStatus('clerk', 'clerk-password-1')), (await signInStatus('clerk', 'clerk-password-2'))]).toEqual([401, 200]);
+    // An administrator cannot disable their own account.
+    expect(await admin.page.getByRole('button', { name: '停用 chief' }).isDisabled()).toBe(true);
+  });
+
+  it('a disabled user is signed out at once (page and live connection) and cannot sign in; enabled, they can', async () => {
+    const duty = await openPage(chrome.browser, `${sut.baseUrl}/#/wallboard`);
+    const sockets: WebSocket[] = [];
+    duty.page.on('websocket', (ws) => sockets.push(ws));
+    await signIn(duty.page, 'duty', 'supervisor-password');
+    await duty.page.getByRole('link', { name: '班长监控' }).first().waitFor();
+    const live = await eventually(() => sockets.find((ws) => !ws.isClosed()) ?? null, 30_000, 100);
+    const socketClosed = live.waitForEvent('close');
+
+    await admin.page.getByRole('button', { name: '停用 duty' }).click();
+    const confirm = admin.page.getByRole('dialog', { name: '停用用户 王班长（duty）？' });
+    await confirm.getByText('停用后该用户立即退出登录').waitFor();
+    await expectAccessible(admin.page);
+    await confirm.getByRole('button', { name: '停用' }).click();
+    await admin.page.getByTestId('users-result').getByText('已停用用户 duty').waitFor();
+    await admin.page.getByRole('button', { name: '启用 duty' }).waitFor();
+    const dutyRow = admin.page.getByTestId('users').getByRole('row').filter({ hasText: 'duty' });
+    expect(await dutyRow.innerText()).toMatch(/王班长\s+班长\s+—\s+—\s+停用/);
+
+    // The open page is signed out: its live connection is cut by the server and the refresh refused.
+    await socketClosed;
+    await duty.page.getByRole('button', { name: '登录' }).waitFor();
+    // Signing in again is refused (the same answer as a wrong password: nothing tells a disabled account apart).
+    await signIn(duty.page, 'duty', 'supervisor-password');
+    await duty.page.getByRole('alert').getByText('用户名或密码错误').waitFor();
+    expect(await signInStatus('duty', 'supervisor-password')).toBe(401);
+
+    await admin.page.getByRole('button', { name: '启用 duty' }).click();
+    await admin.page.getByRole('dialog', { name: '启用用户 王班长（duty）？' }).getByRole('button', { name: '启用' }).click();
+    await admin.page.getByTestId('users-result').getByText('已启用用户 duty').waitFor();
+    expect(await signInStatus('duty', 'supervisor-password')).toBe(200);
+    await signIn(duty.page, 'duty', 'supervisor-password');
+    await duty.page.getByRole('link', { name: '班长监控' }).first().waitFor();
+    expect(duty.problems).toEqual([]);
     await duty.context.close();
   });
 
