@@ -125,6 +125,7 @@ export function buildSystem(config: Config, log: Logger, background = new Backgr
         return a ? { endpoint: a.endpoint, idle: a.status.type === 'not-ready' } : null;
       },
     },
+    confidentialCallers: workOrders.confidentialCallers,
     recordCalls: config.callPath.recordCalls,
     retentionDays: config.recordings.retentionDays,
     retentionCron: config.recordings.retentionCron,

@@ -9,6 +9,7 @@ import { CallbackService } from '../app/callbacks/callbacks.service';
 import { RecordingService } from '../app/callbacks/recordings.service';
 import { RecordingRetention } from '../app/callbacks/recording-retention';
 import type { CallbackAgents, CallbackDialer, RecordingStore } from '../app/callbacks/callbacks.ports';
+import type { ConfidentialCallerReads } from '../app/records/call-records.service';
 import type { ScheduledJob } from '../app/work-orders/work-orders.ports';
 import { MongoCallbackRequests } from '../adapters/db/repositories/callback.repository';
 import { MongoRecordingAudit, MongoRecordingCatalogue } from '../adapters/db/repositories/recording.repository';
@@ -26,6 +27,8 @@ export interface CallbacksModuleDeps {
   /** Null: requests can be listed, assigned and closed, not placed (503). */
   readonly dialer: CallbackDialer | null;
   readonly agents: CallbackAgents;
+  /** The confidential-caller directory; none: the inbound calls' own marks only. */
+  readonly confidentialCallers?: ConfidentialCallerReads;
   readonly recordCalls: boolean;
   /** Days a recording is kept after its call (0 = for good). */
   readonly retentionDays: number;
@@ -54,6 +57,7 @@ export function buildCallbacksModule(deps: CallbacksModuleDeps): CallbacksModule
   const audit = new MongoRecordingAudit(deps.conn);
   const callbacks = new CallbackService({
     repo: requests, cases: requests, dialer: deps.dialer, agents: deps.agents, recordCalls: deps.recordCalls,
+    ...(deps.confidentialCallers ? { callers: deps.confidentialCallers } : {}),
     background: deps.background, clock: deps.clock, log: deps.log,
   });
   const recordings = new RecordingService({ catalogue, store: deps.recordings, audit, clock: deps.clock });

@@ -2,8 +2,9 @@
  * Callback requests (回拨) left by callers on overflow: listed (agents: those assigned to them),
  * assigned to an agent by a supervisor, placed by that agent from the console (their phone first,
  * then the citizen through the trunk, bridged and recorded as a call of its own), and closed with the
- * result. A confidential caller's number (a confidential order made from the inbound call) is masked
- * for everyone not handling the case; the assigned agent handles it.
+ * result. A confidential caller's number (a confidential order made from the inbound call, or the caller
+ * in the confidential-caller directory at the time of that call, ADR 0027) is masked for everyone not
+ * handling the case; the assigned agent handles it.
  */
 import { randomUUID } from 'node:crypto';
 import { ForbiddenError, NotFoundError, UnavailableError, ConflictError } from '../../shared/errors';
@@ -15,12 +16,15 @@ import {
 import type { Background } from '../../shared/background';
 import type { Logger } from '../../shared/logger';
 import type { CallbackAgents, CallbackDialer, CallbackRepository, CallCaseLookup } from './callbacks.ports';
+import type { ConfidentialCallerReads } from '../records/call-records.service';
 
 export type CallbackView = CallbackRequestRecord & { readonly masked: boolean };
 
 export interface CallbackServiceDeps {
   readonly repo: CallbackRepository;
   readonly cases: CallCaseLookup;
+  /** The confidential-caller directory (a caller marked by hand or by an order); none: the calls' own marks only. */
+  readonly callers?: ConfidentialCallerReads;
   /** Null where no telephony is wired: placing answers 503. */
   readonly dialer: CallbackDialer | null;
   readonly agents: CallbackAgents;
@@ -157,9 +161,22 @@ export class CallbackService {
 
   private async view(actor: Actor, r: CallbackRequestRecord): Promise<CallbackView> {
     const c = await this.deps.cases.caseOf(r.callId);
-    if (!c?.confidential) return { ...r, masked: false };
+    const confidential = c?.confidential === true || (await this.markedInDirectory(r));
+    if (!confidential) return { ...r, masked: false };
     // The assigned agent handles the callback, as the inbound call's handlers handle its case.
-    const handling = isHandling(actor, c.handlers) || (r.assignedAgentId !== null && actor.role === 'agent' && actor.agentId === r.assignedAgentId);
+    const handling = (c !== null && isHandling(actor, c.handlers)) || (r.assignedAgentId !== null && actor.role === 'agent' && actor.agentId === r.assignedAgentId);
     return handling ? { ...r, masked: false } : { ...r, callerNumber: maskPhone(r.callerNumber), masked: true };
+  }
+
+  /** Whether the directory masks the request's inbound call; it fails closed when it cannot say. */
+  private async markedInDirectory(r: CallbackRequestRecord): Promise<boolean> {
+    if (!this.deps.callers) return false;
+    try {
+      const [masked] = await this.deps.callers.masks([{ callerNumber: r.callerNumber, startedAt: r.requestedAt }]);
+      return masked === true;
+    } catch (err) {
+      this.deps.log.warn('confidential-caller directory not read, callback number masked', { callbackId: r.id, err: String(err) });
+      return true;
+    }
   }
 }

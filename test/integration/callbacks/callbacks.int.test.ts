@@ -178,6 +178,24 @@ describe('callbacks placed by an agent over the trunk, and their recordings (rea
     expect((await listen(t.agent, placed.callId)).status).toBe(200);
   });
 
+  it('a caller marked confidential in the directory (no order, the call itself unmarked): the number masked for the supervisor, not for the assigned agent', async () => {
+    const caller = '13900000077';
+    const r = await assignedRequest(caller);
+    expect((await api<Callback>(t.boss, 'GET', `/api/callbacks/${r.id}`)).body).toMatchObject({ callerNumber: caller, masked: false });
+    const marked = await api(t.boss, 'POST', '/api/callers/confidential', { number: caller, reason: '来电人要求保密' });
+    expect(marked.status).toBe(201);
+    const boss = await eventually(async () => {
+      const one = await api<Callback>(t.boss, 'GET', `/api/callbacks/${r.id}`);
+      return one.body.masked ? one.body : null;
+    }, 10_000, 100);
+    expect(boss).toMatchObject({ callerNumber: '139****0077', masked: true });
+    const list = await api<{ items: Callback[] }>(t.boss, 'GET', '/api/callbacks');
+    expect(list.body.items.find((c) => c.id === r.id)).toMatchObject({ callerNumber: '139****0077', masked: true });
+    expect(JSON.stringify(list.body)).not.toContain(caller);
+    expect((await api<Callback>(t.agent, 'GET', `/api/callbacks/${r.id}`)).body).toMatchObject({ callerNumber: caller, masked: false });
+    expect((await api(t.agent, 'POST', `/api/callbacks/${r.id}/close`, { result: 'unreachable' })).status).toBe(200);
+  });
+
   it('closed with its result; a closed request cannot be placed again', async () => {
     const closed = await api<Callback>(t.agent, 'POST', `/api/callbacks/${request.id}/close`, { result: 'reached', note: '已回拨，市民表示问题已解决' });
     expect(closed.status).toBe(200);
