@@ -188,7 +188,10 @@ function DispatchPanel({ order, units, onDone }: { order: Order; units: UnitInfo
         <div>
           <Typography.Text strong id="co-label">协办单位</Typography.Text>
           <div role="group" aria-labelledby="co-label">
-            <Checkbox.Group value={co} onChange={(v) => setCo(v as string[])} options={units.filter((u) => u.id !== lead).map((u) => ({ value: u.id, label: u.name }))} />
+            {/* Plain checkboxes on `co`, not Checkbox.Group: its own copy of the value catches up a task after a click, and a second click in that gap undoes the first (admin/common.tsx QueueChoice). */}
+            {units.filter((u) => u.id !== lead).map((u) => (
+              <Checkbox key={u.id} checked={co.includes(u.id)} onChange={(e) => setCo((cur) => (e.target.checked ? [...cur.filter((x) => x !== u.id), u.id] : cur.filter((x) => x !== u.id)))}>{u.name}</Checkbox>
+            ))}
           </div>
         </div>
         {pv && pv.allowed && (
