@@ -9,6 +9,7 @@ import { createSocket } from 'node:dgram';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { linearToUlaw } from './tones';
 
 const ROOT = resolve(__dirname, '..', '..');
 const SCENARIOS = join(ROOT, 'test', 'sipp');
@@ -74,6 +75,11 @@ export interface PlaceCallOptions {
   /** Asterisk's SIP address; defaults 127.0.0.1 and $SIP_PORT or 5060. */
   host?: string;
   sipPort?: number;
+  /**
+   * The caller's audio is another's (a TonePhoneAudio bound to this port): the SDP names it and
+   * sipp sends no audio. Not with a digit (sipp sends the digit's packets from its own port).
+   */
+  rtpPort?: number;
 }
 
 export interface RunningCall {
@@ -106,6 +112,8 @@ export interface AgentPhoneOptions {
   /** Kill sipp after this long (ms); default 600000. */
   timeoutMs?: number;
   host?: string;
+  /** The phone's audio is another's (a TonePhoneAudio bound to this port): the SDP names it and sipp sends no audio. */
+  rtpPort?: number;
 }
 
 export interface AgentPhone {
@@ -155,12 +163,14 @@ export async function startCall(opts: PlaceCallOptions = {}): Promise<RunningCal
   if (digit >= 0 && typeof process.getuid === 'function' && process.getuid() !== 0) {
     throw new Error('placeCall: sending a DTMF digit needs root (sipp replays the pcap through a raw socket)');
   }
+  if (digit >= 0 && opts.rtpPort !== undefined) throw new Error('placeCall: a digit is sent from sipp\'s own media port, not with rtpPort');
   const host = opts.host ?? '127.0.0.1';
   const sipPort = opts.sipPort ?? Number(process.env.SIP_PORT ?? 5060);
   const localPort = await allocateUdpPort(1);
   const mediaPort = await allocateUdpPort(2);
+  const scenario = opts.rtpPort === undefined ? null : withOwnMedia(join(SCENARIOS, 'uac-caller.xml'), opts.rtpPort);
   const args = [
-    '-sf', join(SCENARIOS, 'uac-caller.xml'),
+    '-sf', scenario?.file ?? join(SCENARIOS, 'uac-caller.xml'),
     `${host}:${sipPort}`,
     '-s', opts.to ?? '12345',
     '-i', '127.0.0.1',
@@ -175,6 +185,7 @@ export async function startCall(opts: PlaceCallOptions = {}): Promise<RunningCal
     '-set', 'hangup_ms', String(opts.hangupAfterMs ?? -1),
   ];
   const run = runSipp(args, opts.timeoutMs ?? 120_000);
+  if (scenario) void run.result.finally(scenario.remove);
   return { localPort, mediaPort, result: run.result, stop: run.stop };
 }
 
@@ -188,9 +199,11 @@ export async function startAgentPhone(opts: AgentPhoneOptions): Promise<AgentPho
   if (opts.maxCalls !== undefined && opts.endpointPort !== TRUNK_CONTACT_PORT) {
     throw new Error('startAgentPhone: maxCalls would stop the phone answering qualify (OPTIONS count as calls in sipp); stop() it instead');
   }
+  if (opts.rtpPort !== undefined && (never || busy)) throw new Error('startAgentPhone: rtpPort is for a phone that answers');
   const mediaPort = await allocateUdpPort(2);
+  const scenario = opts.rtpPort === undefined ? null : withOwnMedia(join(SCENARIOS, 'uas-agent.xml'), opts.rtpPort);
   const args = [
-    '-sf', join(SCENARIOS, never ? 'uas-agent-never-answer.xml' : busy ? 'uas-agent-busy.xml' : 'uas-agent.xml'),
+    '-sf', scenario?.file ?? join(SCENARIOS, never ? 'uas-agent-never-answer.xml' : busy ? 'uas-agent-busy.xml' : 'uas-agent.xml'),
     '-i', opts.host ?? '127.0.0.1',
     '-p', String(opts.endpointPort),
     '-mp', String(mediaPort),
@@ -202,8 +215,29 @@ export async function startAgentPhone(opts: AgentPhoneOptions): Promise<AgentPho
   }
   if (opts.maxCalls !== undefined) args.push('-m', String(opts.maxCalls));
   const run = runSipp(args, opts.timeoutMs ?? 600_000);
+  if (scenario) void run.result.finally(scenario.remove);
   await waitForUdpListener(opts.endpointPort, run.result);
   return { endpointPort: opts.endpointPort, mediaPort, exited: run.result, stop: run.stop, crash: run.crash };
+}
+
+/**
+ * `file` with its audio left to another process: the SDP's m= line names `rtpPort` (where a
+ * TonePhoneAudio sends and listens) and sipp streams no file. Written to a temporary directory,
+ * removed by `remove`.
+ */
+function withOwnMedia(file: string, rtpPort: number): { file: string; remove: () => void } {
+  const text = readFileSync(file, 'utf8');
+  const mLine = /^(\s*m=audio )\[(?:rtpstream_audio_port|media_port)\]/m;
+  const stream = /^\s*<exec rtp_stream="caller-audio\.wav,-1,0" \/>\n/m;
+  if (!mLine.test(text) || !stream.test(text)) throw new Error(`withOwnMedia: ${file} is not as expected`);
+  const own = text
+    .replace(mLine, `$1${rtpPort}`)
+    .replace(/^\s*a=x-rtpstream-port:.*\n/m, '')
+    .replace(stream, '');
+  const dir = mkdtempSync(join(tmpdir(), 'hotline-own-media-'));
+  const out = join(dir, file.slice(file.lastIndexOf('/') + 1));
+  writeFileSync(out, own);
+  return { file: out, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** The lab trunk's outbound target (TRUNK_CONTACT, scripts/render-asterisk-config.sh). */
@@ -642,16 +676,4 @@ function ensureAudioFile(): void {
   writeFileSync(tmp, Buffer.concat([header, data]));
   // rename is atomic: parallel workers never read a half-written file.
   renameSync(tmp, file);
-}
-
-function linearToUlaw(sample: number): number {
-  const BIAS = 0x84;
-  const CLIP = 32635;
-  const sign = sample < 0 ? 0x80 : 0;
-  let s = Math.min(Math.abs(sample), CLIP) + BIAS;
-  let exponent = 7;
-  for (let mask = 0x4000; (s & mask) === 0 && exponent > 0; mask >>= 1) exponent -= 1;
-  const mantissa = (s >> (exponent + 3)) & 0x0f;
-  s = ~(sign | (exponent << 4) | mantissa) & 0xff;
-  return s;
 }

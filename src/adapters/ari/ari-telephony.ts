@@ -48,6 +48,9 @@ const NOT_FOUND = /not found|not in stasis|no such/i;
 
 export const DEFAULT_ARI_REQUEST_TIMEOUT_MS = 5000;
 
+/** Longest wait for a new snoop channel to enter the application before it is bridged. */
+const SNOOP_STASIS_WAIT_MS = 2000;
+
 /** An ARI request that got no answer within the time limit (Asterisk may or may not have acted on it). */
 export class AriRequestTimeoutError extends Error {
   constructor(
@@ -185,6 +188,14 @@ export class AriTelephony implements TelephonyPort {
     await this.call('channel', channelId, 'channels.snoopChannelWithId', () =>
       this.ari.channels.snoopChannelWithId({ channelId, snoopId, app: this.opts.app, appArgs: 'monitor', spy: 'both', whisper: whisper ? 'out' : 'none' }),
     );
+    // The snoop enters our application a moment after the answer: until then Asterisk refuses to
+    // bridge it ("not in Stasis"), which failed the supervisor's join now and then.
+    const deadline = Date.now() + SNOOP_STASIS_WAIT_MS;
+    for (;;) {
+      const app = await this.timed('applications.get', () => this.ari.applications.get({ applicationName: this.opts.app }));
+      if (asList(app.channel_ids).includes(snoopId) || Date.now() >= deadline) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   async dialOut(req: DialOutRequest): Promise<void> {

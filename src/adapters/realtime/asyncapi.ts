@@ -28,6 +28,11 @@ export const SERVER_EVENTS = {
   'call:history': { audience: 'agent:<agentId>', description: "The caller's earlier calls and work orders, after the call:ringing of the same callId and attempt", payload: obj("AgentConsoleEvents['history']", { callId: { type: 'string' }, attempt: { type: 'integer' } }) },
   'call:ring_stopped': { audience: 'agent:<agentId>', description: 'The ring ended unanswered', payload: obj("AgentConsoleEvents['ringStopped']", { callId: { type: 'string' } }) },
   'call:answered': { audience: 'agent:<agentId>', description: 'The agent answered', payload: obj("AgentConsoleEvents['answered']", { callId: { type: 'string' } }) },
+  'call:control': {
+    audience: 'agent:<agentId> of the agent handling the call',
+    description: "通话控制: the call's phase (connecting, talking, held, transferring, consulting, threeWay, over), the transfer, unit or supervisor on it, and the call itself; at each change and on connect while on a call",
+    payload: obj("AgentConsoleEvents['control']", { callId: { type: 'string' }, seq: { type: 'integer' }, phase: { type: 'string', enum: ['connecting', 'talking', 'held', 'transferring', 'consulting', 'threeWay', 'over'] }, since: ms }, ['callId', 'seq', 'phase', 'since']),
+  },
   'call:ended': { audience: 'agent:<agentId>', description: 'The call ended', payload: obj("AgentConsoleEvents['ended']", { callId: { type: 'string' } }) },
   'call:rated': { audience: 'agent:<agentId>', description: "The caller's keypad rating", payload: obj("AgentConsoleEvents['rated']", { callId: { type: 'string' } }) },
   'call:activity': { audience: 'call:<callId>', description: 'What happens in a watched call', payload: obj('CallActivity (app/live/live.ports.ts)', { callId: { type: 'string' } }) },

@@ -24,6 +24,7 @@ const WIRE: { [K in keyof AgentConsoleEvents]: keyof ServerToClientEvents } = {
   answered: 'call:answered',
   ended: 'call:ended',
   rated: 'call:rated',
+  control: 'call:control',
   state: 'agent:state',
 };
 

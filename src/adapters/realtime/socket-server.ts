@@ -207,6 +207,9 @@ export class RealtimeServer {
     // A reconnecting console learns its current state at once.
     if (actor.role === 'agent' && actor.agentId) {
       socket.emit('agent:state', this.deps.agentConsole.currentState(actor, actor.agentId));
+      // A console opened during a call (a reload, another tab) shows the call and its controls.
+      const onCall = this.deps.agentConsole.currentCall(actor);
+      if (onCall) socket.emit('call:control', onCall);
     }
 
     const known = new Set<string>();
@@ -274,6 +277,9 @@ export class RealtimeServer {
       if (!agentId) throw new ValidationError('payload.agentId', 'agentId is required for users without an agent id');
       const state = this.deps.agentConsole.currentState(current, agentId);
       socket.emit('agent:state', state);
+      // Only one's own call (a supervisor asking for an agent's state gets no caller here).
+      const onCall = agentId === current.agentId ? this.deps.agentConsole.currentCall(current) : null;
+      if (onCall) socket.emit('call:control', onCall);
       return state;
     });
 

@@ -6,7 +6,10 @@
  * (also after a reconnect). Then `call:ringing` (screen pop: caller, queue, wait; sent the moment the
  * call is offered), `call:history` (the caller's earlier calls offered to this agent and the caller's
  * work orders, without the text of a confidential one, for that pop, same `callId` and `attempt`; `history: null` when they could not be read in time; not sent when the ring
- * ended first), `call:ring_stopped`, `call:answered`, `call:ended`, `call:rated`, `agent:state`.
+ * ended first), `call:ring_stopped`, `call:answered`, `call:control` (通话控制: the call's phase — on
+ * the line, held, a transfer or consultation, three-way, over — at each change, and on connect while
+ * on a call, with the call itself so a reloaded console shows it), `call:ended`, `call:rated`,
+ * `agent:state`.
  * The history is looked up only when the agent has a console connected (on any instance) at the
  * moment of the offer. Events are not replayed: a console that connects later sees the next call.
  * Actions: `agent:login`, `agent:logout`, `agent:ready`, `agent:not_ready {reason}`,
@@ -117,6 +120,11 @@ export interface ServerToClientEvents {
   'call:answered': (p: AgentConsoleEvents['answered']) => void;
   'call:ended': (p: AgentConsoleEvents['ended']) => void;
   'call:rated': (p: AgentConsoleEvents['rated']) => void;
+  /**
+   * audience: agent:<agentId> of the agent handling the call; at each change of 通话控制 (whoever
+   * made it), and to the connecting socket (and after `agent:state_request`) while the agent is on a call
+   */
+  'call:control': (p: AgentConsoleEvents['control']) => void;
   /** audience: call:<callId> */
   'call:activity': (p: CallActivity) => void;
   /** audience: the requesting socket */

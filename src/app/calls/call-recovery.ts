@@ -142,8 +142,8 @@ export class CallRecovery {
     found.sort((a, b) => rank(a) - rank(b) || (a.stored[0]?.at ?? Infinity) - (b.stored[0]?.at ?? Infinity));
     for (const { ch, stored } of found) this.adopt(ch, stored, channels, bridges, report);
 
-    // Legs of ours no live call owns (a taken-over call has its agent leg only: a transfer's or a
-    // supervisor's leg is not taken over).
+    // Legs of ours no live call owns (a taken-over call owns its agent leg, its transfer's leg and its
+    // supervisor's leg, snoop and bridge).
     for (const ch of channels) {
       const ring = parseRingChannelId(ch.id);
       if (ring) {
@@ -243,6 +243,10 @@ export class CallRecovery {
       legs: channels.filter((c) => parseRingChannelId(c.id)?.callId === callId).map((c) => ({ channelId: c.id, up: c.state === 'Up' })),
       bridge: bridges.find((b) => b.id === bridgeId(callId)) ?? null,
       outbound: channels.filter((c) => parseTransferChannelId(c.id)?.callId === callId).map((c) => ({ channelId: c.id, up: c.state === 'Up' })),
+      monitor: {
+        channels: channels.filter((c) => parseMonitorId(c.id)?.callId === callId).map((c) => ({ channelId: c.id, up: c.state === 'Up' })),
+        bridges: bridges.filter((b) => { const m = parseMonitorId(b.id); return m?.kind === 'bridge' && m.callId === callId; }),
+      },
     };
     const { rebuilt } = calls.adopt(stored, view);
     (rebuilt ? report.adopted : report.notRebuilt).push(callId);

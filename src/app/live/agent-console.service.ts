@@ -11,6 +11,10 @@
  * time limit keeps its call's slot until it settles (at most ten time limits), so abandoned lookups
  * cannot pile up.
  *
+ * 通话控制 follows the call's events (domain/call/call.control-view.ts): each change of what it
+ * shows goes to the handling agent's consoles (`control`), and a console that connects during the
+ * call is given it (`currentCall`), so a second tab, a reload or a change made elsewhere shows right.
+ *
  * Agent state actions (login, logout, ready, not ready with reason, wrap-up done) are checked
  * against the policy (agents act on themselves, supervisors and administrators on anyone) and
  * delegated to the call path's agent service.
@@ -19,12 +23,14 @@ import { BackgroundTasks, type Background } from '../../shared/background';
 import { NotFoundError, ValidationError } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 import { requirePermission, visibleCaller, type Actor } from '../../domain/access';
+import { controlViewChanged, nextControlView, type CallControlView } from '../../domain/call/call.control-view';
 import type { CallerHistoryView } from '../records/call-records.service';
 import type { LiveDashboard } from './live-dashboard';
 import type {
   AgentAction,
   AgentControlPort,
   AgentStateView,
+  CallControlPayload,
   CallerHistory,
   ConsolePublisher,
   LiveInput,
@@ -34,6 +40,8 @@ import { withTimeout } from '../../shared/timeout';
 
 const historyLate = (): Error => new NotFoundError('history in time');
 
+type LiveCallEvent = Extract<LiveInput, { kind: 'call' }>['event'];
+
 interface ConsoleCall {
   callerNumber: string;
   callerName: string | null;
@@ -41,6 +49,9 @@ interface ConsoleCall {
   queueId: string;
   startedAt: number;
   answeredBy: string | null;
+  /** The last answer: its time and the caller's wait. */
+  answeredAt: number;
+  waitMs: number;
   surveyOrder: { orderId: string; orderNumber: string } | null;
 }
 
@@ -95,6 +106,8 @@ export class AgentConsoleService {
   /** The current offer of each call (until the ring ends without an answer, or the call ends). */
   private readonly offers = new Map<string, Offer>();
   private readonly lookups = new Map<string, LookupSlot>();
+  /** 通话控制 of each call an agent is on (until the agent's part is over). */
+  private readonly controls = new Map<string, CallControlView>();
   /** Follow-ups not yet sent or given up. */
   private readonly deliveries = new Set<Promise<void>>();
 
@@ -119,6 +132,18 @@ export class AgentConsoleService {
     const e = input.event;
     const agentId = 'agentId' in e && typeof e.agentId === 'string' ? e.agentId : null;
     pub.toCall(e.callId, { callId: e.callId, seq: e.seq, at: e.at, type: e.type, agentId });
+    this.onCallEvent(input);
+    // After the event's own push (the answer comes before the controls it brings).
+    this.followControls(e);
+    if (e.type === 'CallEnded') {
+      this.calls.delete(e.callId);
+      this.controls.delete(e.callId);
+    }
+  }
+
+  private onCallEvent(input: Extract<LiveInput, { kind: 'call' }>): void {
+    const pub = this.deps.publisher;
+    const e = input.event;
     switch (e.type) {
       case 'CallEntered':
         this.calls.set(e.callId, {
@@ -128,6 +153,8 @@ export class AgentConsoleService {
           queueId: e.queueId,
           startedAt: e.at,
           answeredBy: null,
+          answeredAt: 0,
+          waitMs: 0,
           surveyOrder: e.surveyOrder ?? null,
         });
         return;
@@ -153,7 +180,11 @@ export class AgentConsoleService {
       }
       case 'AgentAnswered': {
         const c = this.calls.get(e.callId);
-        if (c) c.answeredBy = e.agentId;
+        if (c) {
+          c.answeredBy = e.agentId;
+          c.answeredAt = e.at;
+          c.waitMs = e.waitMs;
+        }
         // The answering agent now handles the case: the caller is shown unmasked.
         pub.toAgent(e.agentId, 'answered', {
           callId: e.callId,
@@ -176,7 +207,6 @@ export class AgentConsoleService {
         return;
       }
       case 'CallEnded':
-        this.calls.delete(e.callId);
         this.offers.delete(e.callId);
         return;
       default:
@@ -200,9 +230,47 @@ export class AgentConsoleService {
     return v;
   }
 
+  /**
+   * 通话控制 of the call the actor is on now (as its agent), for a console that connects during it;
+   * null when none. Only one's own call: the payload shows the caller as its handling agent sees it.
+   */
+  currentCall(actor: Actor): CallControlPayload | null {
+    const agentId = actor.agentId;
+    if (!agentId) return null;
+    for (const [callId, view] of this.controls) {
+      if (view.agentId === agentId && view.phase !== 'over') return this.controlPayload(callId, view);
+    }
+    return null;
+  }
+
   /** Resolves when every history follow-up started so far was sent or given up (tests, shutdown). */
   async drain(): Promise<void> {
     while (this.deliveries.size > 0) await Promise.all([...this.deliveries]);
+  }
+
+  /** Folds the event into the call's 通话控制 and tells the handling agent's consoles what changed. */
+  private followControls(e: LiveCallEvent): void {
+    const before = this.controls.get(e.callId) ?? null;
+    const after = nextControlView(before, e);
+    if (after && after.phase !== 'over') this.controls.set(e.callId, after);
+    else this.controls.delete(e.callId);
+    if (after && controlViewChanged(before, after)) this.deps.publisher.toAgent(after.agentId, 'control', this.controlPayload(e.callId, after));
+  }
+
+  private controlPayload(callId: string, view: CallControlView): CallControlPayload {
+    const { agentId, ...rest } = view;
+    const c = this.calls.get(callId);
+    // The handling agent sees the caller (as in the `answered` push).
+    const shown = visibleCaller(agentActor(agentId), { handlingAgentId: agentId, handlingUnitIds: [] }, {
+      callerNumber: c?.callerNumber ?? '',
+      callerName: c?.callerName ?? null,
+      confidential: c?.confidential ?? false,
+    });
+    return {
+      callId,
+      ...rest,
+      call: { callerNumber: shown.callerNumber, callerName: shown.callerName ?? null, masked: shown.masked, queueId: c?.queueId ?? '', waitMs: c?.waitMs ?? 0, answeredAt: c?.answeredAt ?? view.since },
+    };
   }
 
   private stateView(agentId: string): AgentStateView | null {

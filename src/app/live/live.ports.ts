@@ -6,6 +6,7 @@
  * bus and forwards; `confidential` and `callerName` come from the caller directory when known.
  */
 import type { CallEvent } from '../../domain/call/call.events';
+import type { CallControlView } from '../../domain/call/call.control-view';
 
 /** Agent states as the consoles and dashboards show them. */
 export const AGENT_PRESENCES = ['offline', 'ready', 'not_ready', 'ringing', 'on_call', 'wrap_up'] as const;
@@ -101,6 +102,16 @@ export interface AgentStateView {
   missesToday: number;
 }
 
+/**
+ * The agent's call as 通话控制 shows it, at each change (whoever made it) and to a console that
+ * connects during the call (a reload, another tab): the phase and what is under way, and the call
+ * itself so such a console can show it. Only to the agent handling the call.
+ */
+export type CallControlPayload = Omit<CallControlView, 'agentId'> & {
+  callId: string;
+  call: { callerNumber: string; callerName: string | null; masked: boolean; queueId: string; waitMs: number; answeredAt: number };
+};
+
 /** Server → agent console, before the wire names are attached (adapters/realtime). */
 export interface AgentConsoleEvents {
   ringing: ScreenPop;
@@ -109,6 +120,7 @@ export interface AgentConsoleEvents {
   answered: { callId: string; attempt: number; callerNumber: string; callerName: string | null; masked: boolean; ringMs: number; waitMs: number; at: number };
   ended: { callId: string; talkMs: number; endedBy: string; at: number };
   rated: { callId: string; value: number; label: string; satisfied: boolean; at: number };
+  control: CallControlPayload;
   state: AgentStateView;
 }
 

@@ -19,7 +19,7 @@
  *   call ends with `not-rebuilt`, its record saying why.
  */
 import type { AgentId, CallId, QueueId } from '../../shared/ids';
-import { bridgeId as bridgeIdOf, ringChannelId, transferChannelId } from './call.ids';
+import { bridgeId as bridgeIdOf, monitorBridgeId, ringChannelId, snoopChannelId, supervisorChannelId, transferChannelId } from './call.ids';
 import { promptMedia, type CallPathSettings } from './call.settings';
 import { ratingPrompt } from './call.conversation';
 import type { CallEvent, CallEventBody, CallStage } from './call.events';
@@ -41,6 +41,14 @@ export interface AsteriskCallView {
   readonly bridge: { readonly id: string; readonly channelIds: readonly string[] } | null;
   /** The call's outbound legs Asterisk still has (xfer-<callId>-<n>: an emergency line, a unit). */
   readonly outbound?: ReadonlyArray<{ readonly channelId: string; readonly up: boolean }>;
+  /**
+   * The call's supervisor phone legs and snoop channels Asterisk still has (sup-, snoop-<callId>-<n>)
+   * and the bridges joining them (spy-<callId>-<n>).
+   */
+  readonly monitor?: {
+    readonly channels: ReadonlyArray<{ readonly channelId: string; readonly up: boolean }>;
+    readonly bridges: ReadonlyArray<{ readonly id: string; readonly channelIds: readonly string[] }>;
+  };
 }
 
 /** What the ACD and the agents must hold again for an adopted call. */
@@ -166,7 +174,7 @@ export function adoptCall(callId: CallId, stored: readonly CallEvent[], view: As
       if (!bridge || bridge.id !== core.bridgeId || !bridge.channelIds.includes(core.callerChannelId)) return fail('the caller is not in the call bridge');
       if (leg && !bridge.channelIds.includes(leg.channelId)) return fail('the agent is not in the call bridge');
       const bridgedAt = record.times.bridgedAt ?? ctx.now;
-      return taken({ type: 'talking', agent, bridgedAt }, { inputs: agentGone, resume });
+      return taken({ type: 'talking', agent, bridgedAt }, { inputs: [...monitorTaken(s.core, record, view), ...agentGone], resume });
     }
     case 'held':
     case 'transferring':
@@ -239,7 +247,7 @@ function adoptControlled(s: Step, stage: 'held' | 'transferring' | 'transferred'
       if (!agent || !openHold) return k.fail('no open hold with an agent in the stored events');
       if (inBridge(core.callerChannelId)) return k.fail('the caller on hold is in the call bridge');
       s.effect({ type: 'StartMoh', channelId: core.callerChannelId, mohClass: ctx.settings.mohClass });
-      return k.taken({ type: 'held', agent, bridgedAt, heldAt: openHold.startedAt }, { inputs, resume });
+      return k.taken({ type: 'held', agent, bridgedAt, heldAt: openHold.startedAt }, { inputs: [...monitorTaken(core, record, view), ...inputs], resume });
     }
     case 'consulting': {
       const x = [...record.transfers].reverse().find((t) => t.kind === 'consult' && (t.outcome === 'ringing' || t.outcome === 'consulting'));
@@ -281,6 +289,31 @@ function adoptControlled(s: Step, stage: 'held' | 'transferring' | 'transferred'
       return k.taken({ type: 'threeWay', agent, bridgedAt, unit, joinedAt: u.joinedAt }, { inputs: [...(news ? [news] : []), ...inputs], resume });
     }
   }
+}
+
+/**
+ * The supervisor on the call when the application stopped (talking or held: the states a supervisor
+ * can be on), taken over with the call: the monitor as the record has it, the supervisor's phone leg
+ * and, for listen / whisper, the snoop on the agent's leg and the bridge joining them, all as
+ * Asterisk still has them. A phone leg that ended meanwhile comes as its end, one that answered as
+ * its answer; a joined supervisor whose audio path is no longer whole is let go (leg hung up) rather
+ * than left on a line that carries nothing. Returns the inputs that say so (none: as it was).
+ */
+function monitorTaken(core: CallCore, record: CallRecord, view: AsteriskCallView): CallInput[] {
+  const m = [...record.monitors].reverse().find((x) => x.leftAt === null);
+  if (!m) return [];
+  const callId = core.callId;
+  const channelId = supervisorChannelId(callId, m.n);
+  core.monitor = { n: m.n, mode: m.mode, userId: m.userId, channelId, requestedAt: m.requestedAt, joinedAt: m.joinedAt };
+  const leg = view.monitor?.channels.find((l) => l.channelId === channelId);
+  if (!leg) return [{ type: 'MonitorLegEnded', n: m.n }];
+  if (m.joinedAt === null) return leg.up ? [{ type: 'MonitorLegAnswered', n: m.n }] : [];
+  const whole =
+    m.mode === 'barge'
+      ? (view.bridge?.channelIds.includes(channelId) ?? false)
+      : (view.monitor?.channels.some((c) => c.channelId === snoopChannelId(callId, m.n)) ?? false) &&
+        (view.monitor?.bridges ?? []).some((b) => b.id === monitorBridgeId(callId, m.n) && b.channelIds.includes(channelId) && b.channelIds.includes(snoopChannelId(callId, m.n)));
+  return whole ? [] : [{ type: 'MonitorStopRequested' }];
 }
 
 /** The transfer whose line or unit rings (the agent's or blind), from the record. */
@@ -369,8 +402,8 @@ function coreOf(entered: Extract<CallEvent, { type: 'CallEntered' }>, events: re
     maxWaitExpired: false,
     bridgeId: events.some((e) => e.type === 'CallBridged') ? bridgeIdOf(entered.callId) : null,
     recordingName: record.recordingName,
-    // Transfer and supervisor legs are not taken over (their channels are hung up): new ones are
-    // numbered past any the earlier process can have made, like the playbacks.
+    // New transfer and supervisor legs are numbered past any the earlier process can have made, like
+    // the playbacks (the one on the call, taken over, keeps its number).
     transfers: PLAYBACKS_PER_PROCESS * (adoptions + 1),
     monitors: PLAYBACKS_PER_PROCESS * (adoptions + 1),
     monitor: null,

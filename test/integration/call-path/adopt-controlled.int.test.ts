@@ -4,7 +4,9 @@
  * - a call on hold stays on hold (the caller gets the music, the agent's leg stays) and is resumed;
  * - a caller handed to an emergency line stays with it until the line hangs up;
  * - a three-way call keeps its three parties; the agent leaves, caller and unit go on, and the caller
- *   who stayed to the end is asked to rate.
+ *   who stayed to the end is asked to rate;
+ * - a supervisor listening stays on the call (phone leg, snoop and their bridge), still hearing it,
+ *   and can stop afterwards (ADR 0026).
  * Each call keeps one complete record across the restart. Real SIP (sipp caller, agent phone, sipp as
  * the line / unit behind the trunk), real Asterisk, real database.
  */
@@ -127,5 +129,34 @@ describe('calls under an in-call control are taken over after a restart of the a
     expect(rec.detail).toMatchObject({ outcome: 'answered', rating: { status: 'not-rated', notRatedReason: 'timeout' }, threeWayLegs: [{ number: '12319', outcome: 'left' }] });
     expect(rec.detail.agentLeftThreeWayAt).not.toBeNull();
     expect(rec.detail.timeline.filter((e) => e.type === 'CallAdopted')).toEqual([expect.objectContaining({ data: { stage: 'threeWay' } })]);
+  }, 180_000);
+
+  it('a supervisor listening stays on: the phone still hears the call after the restart; stopping it then ends it once', async () => {
+    const first = await start('adopt_monitor');
+    const caller = '13700000704';
+    phones.push(await startAgentPhone({ endpointPort: agentPortFor(1002), answerAfterMs: 300 }));
+    const { call, callId, agentLeg } = await controlledCall(first, caller, (t) => t === 'talking', { type: 'MonitorRequested', mode: 'listen', userId: 'boss', endpoint: 'PJSIP/agent1002' });
+    const sup = `sup-${callId}-1`;
+    const spy = `spy-${callId}-1`;
+    await eventually(() => (first.callPath.registry.get(asCallId(callId))?.snapshot().core.monitor?.joinedAt ? true : null), 20_000, 50);
+    await eventually(async () => (await storedEvents(first, callId)).some((e) => e.type === 'SupervisorJoined') || null, 10_000, 50);
+    await new AsteriskProbe(first.ari.current()).bridgeIs(spy, [`snoop-${callId}-1`, sup]);
+
+    const { second, session, ast } = await restart(first, 'adopt_monitor', callId, 'talking');
+    expect(session.snapshot().core.monitor).toMatchObject({ n: 1, mode: 'listen', userId: 'boss', channelId: sup });
+    expect(await ast.bridgeMembers(spy)).toEqual([`snoop-${callId}-1`, sup].sort());
+    expect(await ast.bridgeMembers(`bridge-${callId}`)).toEqual([callId, agentLeg].sort());
+    const [toSupervisor] = await ast.audioTo([sup]);
+    expect(toSupervisor).toBeGreaterThan(20);
+
+    session.deliver({ type: 'MonitorStopRequested' });
+    await ast.gone(sup);
+    await ast.gone(`snoop-${callId}-1`);
+    await second.ari.current().channels.hangup({ channelId: agentLeg });
+    const rec = await completedCall(second, caller, 30_000);
+    expect((await call.result).success).toBe(true);
+    expect(rec.detail.monitors).toEqual([expect.objectContaining({ n: 1, mode: 'listen', joinedAt: expect.any(Number), leftAt: expect.any(Number) })]);
+    expect(rec.detail.timeline.filter((e) => e.type === 'SupervisorLeft').map((e) => e.data['reason'])).toEqual(['stopped']);
+    expect(rec.detail.timeline.filter((e) => e.type === 'CallAdopted')).toEqual([expect.objectContaining({ data: { stage: 'talking' } })]);
   }, 180_000);
 });

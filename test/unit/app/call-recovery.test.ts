@@ -260,6 +260,77 @@ describe('call recovery', () => {
     expect(rec.holds).toHaveLength(1);
   });
 
+  /** A supervisor joined with `mode` on the call of `ch` (the supervisor's phone answered). */
+  async function monitored(w: World, ch: string, mode: 'listen' | 'whisper' | 'barge') {
+    w.calls.deliver(asCallId(ch), { type: 'MonitorRequested', mode, userId: 'boss', endpoint: 'PJSIP/agent1002' });
+    await flush();
+    up(w, `sup-${ch}-1`);
+    w.calls.deliver(asCallId(ch), { type: 'MonitorLegAnswered', n: 1 });
+    await flush();
+  }
+
+  it.each(['listen', 'whisper', 'barge'] as const)('a supervisor on the call (%s) found after a restart stays on it: legs, snoop and bridge kept; stopping it later cleans them', async (mode) => {
+    const before = world();
+    const ch = `chm-${mode}`;
+    const s = await controlledCall(before, ch, []);
+    await monitored(before, ch, mode);
+    expect(s.snapshot().core.monitor).toMatchObject({ n: 1, mode, joinedAt: expect.any(Number) });
+    const { after, report } = await takenOver(before);
+    expect(report.adopted).toEqual([s.callId]);
+    expect(report.strayChannelsHungUp).toEqual([]);
+    expect(report.strayBridgesDestroyed).toEqual([]);
+    expect(after.tel.methods()).not.toContain('hangup');
+    const adopted = after.registry.get(s.callId)!;
+    expect(adopted.snapshot()).toMatchObject({ type: 'talking', core: { monitor: { n: 1, mode, userId: 'boss', channelId: `sup-${ch}-1`, joinedAt: expect.any(Number) } } });
+    after.calls.deliver(s.callId, { type: 'MonitorStopRequested' });
+    await flush();
+    expect(after.tel.calls).toContainEqual(['hangup', `sup-${ch}-1`]);
+    if (mode !== 'barge') expect(after.tel.calls).toContainEqual(['destroyBridge', `spy-${ch}-1`]);
+    after.calls.deliver(s.callId, { type: 'CallerHungUp' });
+    const rec = await adopted.done;
+    expect(rec.monitors).toEqual([expect.objectContaining({ n: 1, mode, joinedAt: expect.any(Number), leftAt: expect.any(Number) })]);
+    expect(rec.timeline.filter((e) => e.type === 'SupervisorLeft').map((e) => e.data['reason'])).toEqual(['stopped']);
+  });
+
+  it('a supervisor on a held call stays on it after a restart', async () => {
+    const before = world();
+    const s = await controlledCall(before, 'chmh', []);
+    await monitored(before, 'chmh', 'listen');
+    before.calls.deliver(s.callId, { type: 'HoldRequested' });
+    await flush();
+    const { after, report } = await takenOver(before);
+    expect(report.adopted).toEqual([s.callId]);
+    expect(report.strayChannelsHungUp).toEqual([]);
+    expect(after.registry.get(s.callId)!.snapshot()).toMatchObject({ type: 'held', core: { monitor: { n: 1, mode: 'listen' } } });
+  });
+
+  it('a supervisor whose phone hung up during the outage has left; one whose snoop is gone is let go; a new one is numbered past the old', async () => {
+    const before = world();
+    const s = await controlledCall(before, 'chm2', []);
+    await monitored(before, 'chm2', 'listen');
+    before.tel.channels.delete('sup-chm2-1');
+    const { after, report } = await takenOver(before);
+    expect(report.adopted).toEqual([s.callId]);
+    const adopted = after.registry.get(s.callId)!;
+    expect(adopted.snapshot().core.monitor).toBeNull();
+    // What was left of it (the snoop, the bridge) is cleaned up.
+    expect(after.tel.channels.has('snoop-chm2-1')).toBe(false);
+    expect(after.tel.bridges.has('spy-chm2-1')).toBe(false);
+    after.calls.deliver(s.callId, { type: 'MonitorRequested', mode: 'barge', userId: 'boss', endpoint: 'PJSIP/agent1002' });
+    await flush();
+    expect(adopted.snapshot().core.monitor?.n).toBeGreaterThan(1);
+
+    const b2 = world();
+    const s2 = await controlledCall(b2, 'chm3', []);
+    await monitored(b2, 'chm3', 'whisper');
+    b2.tel.channels.delete('snoop-chm3-1');
+    const t2 = await takenOver(b2);
+    expect(t2.after.registry.get(s2.callId)!.snapshot().core.monitor).toBeNull();
+    expect(t2.after.tel.calls).toContainEqual(['hangup', 'sup-chm3-1']);
+    const left = (await t2.after.store.load(s2.callId)).filter((e) => e.type === 'SupervisorLeft');
+    expect(left).toHaveLength(1);
+  });
+
   it('a call on hold whose caller is in the bridge does not fit: not rebuilt, as before', async () => {
     const before = world();
     const s = await controlledCall(before, 'ch22', [{ type: 'HoldRequested' }]);

@@ -118,8 +118,9 @@ describe('AgentConsoleService', () => {
     feed(ev('c1', T0 + 33_000, { type: 'CallCompleted', agentId: a1, endedBy: 'caller', talkMs: 30_000 }));
     feed(ev('c1', T0 + 36_000, { type: 'CallRated', scale: 'two-level', digit: '2', value: 2, code: 'dissatisfied', label: '不满意', satisfied: false }));
     await sut.drain();
-    expect(publisher.toAgents.map((p) => p.event)).toEqual(['ringing', 'history', 'answered', 'ended', 'rated']);
-    expect(publisher.toAgents[4]?.payload).toMatchObject({ value: 2, satisfied: false });
+    // 通话控制 follows the answer (connecting) and the end of the conversation (over).
+    expect(publisher.toAgents.map((p) => p.event)).toEqual(['ringing', 'history', 'answered', 'control', 'ended', 'control', 'rated']);
+    expect(publisher.toAgents[6]?.payload).toMatchObject({ value: 2, satisfied: false });
     expect(publisher.toCalls.map((c) => c.type)).toEqual(['CallEntered', 'CallQueued', 'AgentOffered', 'AgentAnswered', 'CallCompleted', 'CallRated']);
   });
 
@@ -140,7 +141,7 @@ describe('AgentConsoleService', () => {
     expect(publisher.toAgents[0]?.payload).toMatchObject({ callerNumber: '138****5678', callerName: '王*', masked: true });
     expect(publisher.toAgents[1]?.payload).toMatchObject({ callerNumber: '13812345678', callerName: '王五', masked: false });
     // The answering agent still gets the history of the pop it answered.
-    expect(events(publisher)).toEqual(['1001:ringing', '1001:answered', '1001:history']);
+    expect(events(publisher)).toEqual(['1001:ringing', '1001:answered', '1001:control', '1001:history']);
   });
 
   it('a call whose work order became confidential while it waited: the next offer\'s pop and history lookup are masked', async () => {
@@ -242,5 +243,46 @@ describe('AgentConsoleService', () => {
       ['1002', 'logout', null],
     ]);
     expect(sut.currentState(agent, '1001')).toMatchObject({ state: 'not_ready', reason: '休息' });
+  });
+
+  it('通话控制: each change goes to the handling agent only, whoever made it; a console connecting during the call gets the call', async () => {
+    const { sut, publisher, feed } = setup(async () => emptyHistory);
+    publisher.watched.clear();
+    feed(ev('k1', T0, { type: 'CallEntered', channelId: 'k1', callerNumber: '13812345678', calledNumber: '12345', queueId: q, priority: 0 }, { confidential: true, callerName: '张三' }));
+    feed(ev('k1', T0 + 1000, { type: 'AgentOffered', attempt: 1, agentId: a1, agentNumber: '1001', endpoint: 'e', channelId: 'r', waitMs: 1000 }));
+    feed(ev('k1', T0 + 2000, { type: 'AgentAnswered', attempt: 1, agentId: a1, agentNumber: '1001', ringMs: 1000, waitMs: 2000 }));
+    feed(ev('k1', T0 + 2500, { type: 'CallBridged', bridgeId: 'bridge-k1', agentChannelId: 'ring-k1-1' }));
+    // A supervisor's hold, then the unit of a consultation hanging up: the console follows both.
+    feed(ev('k1', T0 + 3000, { type: 'CallHeld', agentId: a1 }));
+    feed(ev('k1', T0 + 4000, { type: 'CallResumed', agentId: a1, heldMs: 1000 }));
+    feed(ev('k1', T0 + 5000, { type: 'TransferStarted', n: 1, mode: 'consult', number: '12319', channelId: 'xfer-k1-1', agentId: a1 }));
+    feed(ev('k1', T0 + 5500, { type: 'RecordingStarted', name: 'x' })); // nothing shown changes: no push
+    feed(ev('k1', T0 + 6000, { type: 'TransferFailed', n: 1, cause: 'unit-left', backTo: 'agent' }));
+    await sut.drain();
+    const controls = publisher.toAgents.filter((p) => p.event === 'control');
+    expect(controls.every((p) => p.agentId === a1)).toBe(true);
+    expect(controls.map((p) => (p.payload as { phase: string }).phase)).toEqual(['connecting', 'talking', 'held', 'talking', 'consulting', 'talking']);
+    // The handling agent sees the confidential caller, as in the answered push.
+    expect(controls[0]?.payload).toEqual({
+      callId: 'k1',
+      seq: 3,
+      phase: 'connecting',
+      since: T0 + 2000,
+      transfer: null,
+      threeWay: null,
+      monitor: null,
+      call: { callerNumber: '13812345678', callerName: '张三', masked: false, queueId: 'general', waitMs: 2000, answeredAt: T0 + 2000 },
+    });
+
+    const agent: Actor = { userId: 'u1', role: 'agent', agentId: '1001', unitId: null, groupId: null };
+    const other: Actor = { userId: 'u2', role: 'agent', agentId: '1002', unitId: null, groupId: null };
+    const supervisor: Actor = { userId: 'u3', role: 'supervisor', agentId: null, unitId: null, groupId: null };
+    expect(sut.currentCall(agent)).toMatchObject({ callId: 'k1', phase: 'talking', call: { callerNumber: '13812345678' } });
+    expect(sut.currentCall(other)).toBeNull();
+    expect(sut.currentCall(supervisor)).toBeNull();
+
+    feed(ev('k1', T0 + 9000, { type: 'CallCompleted', agentId: a1, endedBy: 'caller', talkMs: 6500 }));
+    expect(publisher.toAgents.at(-1)).toMatchObject({ agentId: a1, event: 'control', payload: { phase: 'over' } });
+    expect(sut.currentCall(agent)).toBeNull();
   });
 });

@@ -10,7 +10,7 @@ import { Elapsed, Ticking } from '../hooks';
 import { takeLive, type ConnectionState } from '../socket';
 import { clockTime, dateTime, duration } from '../time';
 import { ORDER_STATUS_TEXT, OUTCOME_TEXT, reasonText, stateText } from '../texts';
-import CallControls from './CallControls';
+import CallControls, { type CallControlState } from './CallControls';
 import { MyCallbacks } from '../callbacks/MyCallbacks';
 
 interface AgentState {
@@ -143,12 +143,15 @@ export default function AgentConsole({ user }: { user: SessionUser }) {
   const [call, setCall] = useState<ActiveCall | null>(null);
   /** The order form is enabled from the first answered call on (a task after its screen pop). */
   const [formOpen, setFormOpen] = useState(false);
+  const [control, setControl] = useState<CallControlState | null>(null);
   const [order, setOrder] = useState<CreatedOrder | null>(null);
   const [busy, setBusy] = useState(false);
   const [articles, setArticles] = useState<Article[] | null>(null);
   const [form] = Form.useForm();
   const ringRef = useRef<Ringing | null>(null);
   ringRef.current = ringing;
+  const callRef = useRef<ActiveCall | null>(null);
+  callRef.current = call;
 
   useEffect(() => {
     const s = live.socket;
@@ -161,21 +164,37 @@ export default function AgentConsole({ user }: { user: SessionUser }) {
     s.on('call:ringing', (p: Ringing) => setRinging(p));
     s.on('call:history', (h: History) => setHistories((m) => ({ ...m, [h.callId]: h.history })));
     s.on('call:ring_stopped', (p: { callId: string }) => setRinging((r) => (r && r.callId === p.callId ? null : r)));
-    s.on('call:answered', (p: { callId: string; callerNumber: string; callerName: string | null; masked: boolean; waitMs: number; at: number }) => {
+    const showCall = (shown: Omit<ActiveCall, 'confidential'>) => {
       const r = ringRef.current;
       setRinging(null);
       setOrder(null);
       setArticles(null);
       // A call that rang masked is from a caller already known to be confidential.
-      const known = r !== null && r.callId === p.callId && r.masked;
-      setCall({ callId: p.callId, callerNumber: p.callerNumber, callerName: p.callerName, masked: p.masked, queueId: r?.queueId ?? '', waitMs: p.waitMs, answeredAt: p.at, endedAt: null, rating: null, confidential: known });
+      const known = r !== null && r.callId === shown.callId && r.masked;
+      const c: ActiveCall = { ...shown, confidential: known };
+      setCall(c);
+      // At once, not at the next render: the call's controls push follows the answer immediately.
+      callRef.current = c;
       // The screen pop first; the order form (every field enabled, cleared and filled again) in the
       // next task, so the caller's number is on screen without waiting for the form's render.
       setTimeout(() => {
         setFormOpen(true);
         form.resetFields();
-        form.setFieldsValue({ callId: p.callId, phone: p.masked ? '' : p.callerNumber, name: p.callerName ?? '', category: '咨询', urgency: '一般', confidential: known });
+        form.setFieldsValue({ callId: c.callId, phone: c.masked ? '' : c.callerNumber, name: c.callerName ?? '', category: '咨询', urgency: '一般', confidential: known });
       }, 0);
+    };
+    s.on('call:answered', (p: { callId: string; callerNumber: string; callerName: string | null; masked: boolean; waitMs: number; at: number }) => {
+      const r = ringRef.current;
+      showCall({ callId: p.callId, callerNumber: p.callerNumber, callerName: p.callerName, masked: p.masked, queueId: r?.queueId ?? '', waitMs: p.waitMs, answeredAt: p.at, endedAt: null, rating: null });
+    });
+    s.on('call:control', (p: CallControlState) => {
+      // A console opened during the call (a reload, another tab) learns the call from here.
+      if (p.phase !== 'over' && callRef.current?.callId !== p.callId) {
+        showCall({ callId: p.callId, ...p.call, endedAt: null, rating: null });
+        // Its history went to the console that was open at the ring.
+        setHistories((m) => (p.callId in m ? m : { ...m, [p.callId]: null }));
+      }
+      setControl((c) => (c && c.callId === p.callId && c.seq > p.seq ? c : p));
     });
     s.on('call:ended', (p: { callId: string; at: number }) => setCall((c) => (c && c.callId === p.callId ? { ...c, endedAt: p.at } : c)));
     s.on('call:rated', (p: { callId: string; label: string }) => setCall((c) => (c && c.callId === p.callId ? { ...c, rating: p.label } : c)));
@@ -485,7 +504,7 @@ export default function AgentConsole({ user }: { user: SessionUser }) {
                   </Descriptions.Item>
                   <Descriptions.Item label="上次评价">{call.rating ?? (lastRating ? (lastRating.satisfied ? '满意' : '不满意') : '—')}</Descriptions.Item>
                 </Descriptions>
-                {!call.endedAt && <CallControls callId={call.callId} queueId={call.queueId} />}
+                {!call.endedAt && <CallControls callId={call.callId} queueId={call.queueId} control={control} />}
                 <Typography.Title level={2} style={{ fontSize: 15, marginTop: 12 }}>
                   历史来电{history?.calls.length ? <Tag color="red" style={{ marginLeft: 8 }}>重复来电</Tag> : null}
                 </Typography.Title>
