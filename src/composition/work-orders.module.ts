@@ -254,7 +254,7 @@ export function buildWorkOrderModule(deps: WorkOrderModuleDeps): WorkOrderModule
     unitsRouter(deps.auth, unitDirectory),
     attachmentsRouter(deps.auth, attachments, limits.maxFileBytes),
     knowledgeRouter(deps.auth, knowledge),
-    reportsRouter(deps.auth, reports, clock, reportWorkbook),
+    reportsRouter(deps.auth, reports, clock, reportWorkbook, async () => new Map((await unitDirectory.names()).map((u) => [u.id, u.name]))),
     presetsRouter(deps.auth, regulation),
     complaintsRouter(deps.auth, complaints),
     smsRouter(deps.auth, sms),

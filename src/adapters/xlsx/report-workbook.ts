@@ -9,12 +9,12 @@ import { csvSafeText, reportTable, type ReportCell, type WorkOrderReport } from 
 
 const cell = (c: ReportCell): string | number | null => (typeof c === 'string' ? csvSafeText(c) : c);
 
-export async function reportWorkbook(r: WorkOrderReport): Promise<Buffer> {
-  const t = reportTable(r);
+export async function reportWorkbook(r: WorkOrderReport, unitNames?: ReadonlyMap<string, string>): Promise<Buffer> {
+  const t = reportTable(r, unitNames);
   const wb = new ExcelJS.Workbook();
   wb.creator = '12345热线';
   wb.created = r.asOf;
-  const sheet = wb.addWorksheet('报表', { views: [{ state: 'frozen', ySplit: 1, xSplit: 2 }] });
+  const sheet = wb.addWorksheet('报表', { views: [{ state: 'frozen', ySplit: 1, xSplit: 3 }] });
   sheet.addRow([...t.header]).font = { bold: true };
   for (const row of t.rows) sheet.addRow(row.map(cell));
   sheet.columns.forEach((col, i) => {

@@ -91,6 +91,8 @@ describe('统计报表 in Chromium: a seeded month with hand-computed figures', 
     ]);
     await app.users.create(ADMIN, { username: 'manager', password: 'manager-password', role: 'supervisor', displayName: '刘主任' });
     await app.users.create(ADMIN, { username: 'unit-b-staff', password: 'unit-b-password', role: 'unit_handler', displayName: '乙单位', unitId: 'unit-b' });
+    // unit-a is in the unit directory by name (the exports' 单位名称); unit-b is not, and keeps its id there.
+    expect((await call(app, 'POST', '/api/units', await login(app, 'admin'), { id: 'unit-a', name: '甲区水务局' })).status).toBe(201);
 
     // unit-a, eight orders:
     //  A1, A2  on time, satisfied, feedback confirmed
@@ -209,11 +211,11 @@ describe('统计报表 in Chromium: a seeded month with hand-computed figures', 
       rows.set(String(values[1]), Object.fromEntries(header.map((h, i) => [String(h), values[i]])));
     });
     expect(rows.get('unit-a')).toMatchObject({
-      统计周期: '2026-05', 排名: 2, 派单量: 8, '按期办结率(%)': 42.86, '反馈率(%)': 80, '满意率(%)': 80, '回访率(%)': 100, '属实投诉(件)': 1,
+      统计周期: '2026-05', 单位名称: '甲区水务局', 排名: 2, 派单量: 8, '按期办结率(%)': 42.86, '反馈率(%)': 80, '满意率(%)': 80, '回访率(%)': 100, '属实投诉(件)': 1,
       '北京-按期办结(1分)': 0.429, '北京-反馈(0.8分)': 0.64, '北京-满意(0.8分)': 0.8, '北京-投诉(0.4分)': 0.39, '北京三项得分(3分)': 2.259,
       '延吉-签收': 2.5, '延吉-办结': 22, '延吉-答复': 0.5, '延吉-满意': 5.05, '延吉-无重办': 2.5, '延吉-承办处理(57分)': 41.55, '延吉得分(72分)': 56.55,
     });
-    expect(rows.get('unit-b')).toMatchObject({ 排名: 1, 派单量: 2, '按期办结率(%)': 100, '北京三项得分(3分)': 3, '延吉得分(72分)': 72 });
+    expect(rows.get('unit-b')).toMatchObject({ 单位名称: 'unit-b', 排名: 1, 派单量: 2, '按期办结率(%)': 100, '北京三项得分(3分)': 3, '延吉得分(72分)': 72 });
     const topics = wb.getWorksheet('热点');
     expect((topics?.getRow(1).values as unknown[]).slice(1)).toEqual(['热点', '名称', '本期件数', '上期件数', '增减', '增减率(%)']);
     const categories = new Map<string, unknown>();
@@ -227,8 +229,8 @@ describe('统计报表 in Chromium: a seeded month with hand-computed figures', 
     const bytes = fs.readFileSync(await csv.path());
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = bytes.toString('utf8').slice(1).split('\r\n');
-    expect(lines[0]?.split(',').slice(0, 8)).toEqual(['统计周期', '承办单位', '排名', '派单量', '按期办结率(%)', '反馈率(%)', '满意率(%)', '回访率(%)']);
-    expect(lines.find((l) => l.includes(',unit-a,'))?.split(',').slice(0, 8)).toEqual(['2026-05', 'unit-a', '2', '8', '42.86', '80', '80', '100']);
+    expect(lines[0]?.split(',').slice(0, 9)).toEqual(['统计周期', '承办单位', '单位名称', '排名', '派单量', '按期办结率(%)', '反馈率(%)', '满意率(%)', '回访率(%)']);
+    expect(lines.find((l) => l.includes(',unit-a,'))?.split(',').slice(0, 9)).toEqual(['2026-05', 'unit-a', '甲区水务局', '2', '8', '42.86', '80', '80', '100']);
   });
 
   it('the monthly 通报 prints on one A4 page', async () => {

@@ -41,7 +41,10 @@ export const trendResponse = z.object({
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-export function reportsRouter(auth: Authenticator, reports: WorkOrderReportService, clock: () => number, workbook: ReportWorkbookWriter): DocumentedRouter {
+/** The units' names by id, for the exports (the unit directory); a unit it does not name keeps its id. */
+export type UnitNames = () => Promise<ReadonlyMap<string, string>>;
+
+export function reportsRouter(auth: Authenticator, reports: WorkOrderReportService, clock: () => number, workbook: ReportWorkbookWriter, unitNames: UnitNames = async () => new Map()): DocumentedRouter {
   const r = new DocumentedRouter();
   const authed = requireAuth(auth);
   const periodOfQuery = (q: { period: (typeof REPORT_PERIOD_KINDS)[number]; key?: string | undefined }): Period => {
@@ -67,11 +70,11 @@ export function reportsRouter(auth: Authenticator, reports: WorkOrderReportServi
         ...(q.topN !== undefined ? { topN: q.topN } : {}),
       });
       if (q.format === 'csv') {
-        res.type('text/csv; charset=utf-8').attachment(`work-orders-${period.label}.csv`).send(reportToCsv(report));
+        res.type('text/csv; charset=utf-8').attachment(`work-orders-${period.label}.csv`).send(reportToCsv(report, await unitNames()));
         return;
       }
       if (q.format === 'xlsx') {
-        res.type(XLSX).attachment(`work-orders-${period.label}.xlsx`).send(await workbook(report));
+        res.type(XLSX).attachment(`work-orders-${period.label}.xlsx`).send(await workbook(report, await unitNames()));
         return;
       }
       res.json(report);

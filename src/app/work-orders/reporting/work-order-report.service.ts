@@ -305,9 +305,9 @@ const AGGREGATION_TEXT: Record<AnnualAggregation, string> = { monthlyAverage: '�
  * The report as one table per unit, with Chinese headers (rates in percent, scores with their
  * parts), for the CSV and Excel exports; hot topics follow as a second table.
  */
-export function reportTable(r: WorkOrderReport): ReportTable {
+export function reportTable(r: WorkOrderReport, unitNames: ReadonlyMap<string, string> = new Map()): ReportTable {
   const header = [
-    '统计周期', '承办单位', '排名', '派单量', '按期办结率(%)', '反馈率(%)', '满意率(%)', '回访率(%)', '响应率(%)', '解决率(%)',
+    '统计周期', '承办单位', '单位名称', '排名', '派单量', '按期办结率(%)', '反馈率(%)', '满意率(%)', '回访率(%)', '响应率(%)', '解决率(%)',
     '及时签收率(%)', '退单率(%)', '重办率(%)', '属实投诉(件)',
     '北京-按期办结(1分)', '北京-反馈(0.8分)', '北京-满意(0.8分)', '北京-投诉(0.4分)', '北京三项得分(3分)',
     '延吉-签收', '延吉-退单', '延吉-办结', '延吉-延期', '延吉-答复', '延吉-满意', '延吉-无重办', '延吉-无重复投诉',
@@ -317,7 +317,7 @@ export function reportTable(r: WorkOrderReport): ReportTable {
   const rows = r.units.map((u): ReportCell[] => {
     const y = u.yanji.items;
     return [
-      r.period.label, u.unitId, u.rank, u.dispatched, pct(u.kpis.onTimeCompletion), pct(u.kpis.feedback), pct(u.kpis.satisfaction),
+      r.period.label, u.unitId, unitNames.get(u.unitId) ?? u.unitId, u.rank, u.dispatched, pct(u.kpis.onTimeCompletion), pct(u.kpis.feedback), pct(u.kpis.satisfaction),
       pct(u.kpis.callback), pct(u.kpis.response), pct(u.kpis.resolution), pct(u.kpis.timelySign), pct(u.kpis.returns), pct(u.kpis.redo),
       u.upheldComplaints,
       pts(u.beijing.completion), pts(u.beijing.feedback), pts(u.beijing.satisfaction), pts(u.beijing.complaints), pts(u.beijing.total),
@@ -337,11 +337,11 @@ export function reportTable(r: WorkOrderReport): ReportTable {
 }
 
 /** Writes the report as an Excel workbook (adapters/xlsx). */
-export type ReportWorkbookWriter = (r: WorkOrderReport) => Promise<Buffer>;
+export type ReportWorkbookWriter = (r: WorkOrderReport, unitNames?: ReadonlyMap<string, string>) => Promise<Buffer>;
 
 /** One line per unit, then the hot topics. UTF-8 with BOM so spreadsheet programs read the Chinese. */
-export function reportToCsv(r: WorkOrderReport): string {
-  const t = reportTable(r);
+export function reportToCsv(r: WorkOrderReport, unitNames?: ReadonlyMap<string, string>): string {
+  const t = reportTable(r, unitNames);
   const line = (cells: readonly ReportCell[]): string => cells.map((c) => csvCell(c ?? '')).join(',');
   return `\uFEFF${[t.header, ...t.rows, [], t.topicHeader, ...t.topics].map(line).join('\r\n')}\r\n`;
 }

@@ -55,6 +55,11 @@ export interface UnitDirectoryDeps {
 export class UnitDirectoryService {
   constructor(private readonly deps: UnitDirectoryDeps) {}
 
+  /** Every unit's name (the exports' 单位名称): the directory's entries; a unit without one is named by its id. */
+  async names(): Promise<Array<{ id: string; name: string }>> {
+    return (await this.deps.units.list()).map((e) => ({ id: e.id, name: e.name }));
+  }
+
   /** Every signed-in role: orders, radars and reports name their units. */
   async list(_actor: Actor): Promise<DirectoryUnit[]> {
     const [entries, handled] = await Promise.all([this.deps.units.list(), this.deps.handlers.units()]);
