@@ -114,3 +114,11 @@ export async function waitText(page: Page, testId: string, pred: (t: string) => 
     return pred(t) ? t : null;
   }, timeoutMs, 100);
 }
+
+/** Signs an agent in on the console, waits for the live connection, then 签入 (就绪: the agent takes calls). */
+export async function signInReady(page: Page, username: string, password: string): Promise<void> {
+  await signIn(page, username, password);
+  await waitText(page, 'connection', (t) => t.includes('已连接'));
+  await page.getByRole('button', { name: '签入' }).click();
+  await waitText(page, 'agent-state', (t) => t.includes('就绪'));
+}

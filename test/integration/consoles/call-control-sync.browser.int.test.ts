@@ -9,7 +9,7 @@
 import type { Page } from 'playwright-core';
 import type { Actor } from '../../../src/domain/access';
 import { asAgentId, asQueueId, asUserId } from '../../../src/shared/ids';
-import { launchChromium, openPage, seriousAxeViolations, signIn, type ConsolePage, type RunningBrowser } from '../../support/browser';
+import { launchChromium, openPage, seriousAxeViolations, signIn, signInReady, type ConsolePage, type RunningBrowser } from '../../support/browser';
 import { eventually } from '../../support/eventually';
 import { callControl, login, sessionIn } from '../../support/live-call';
 import { agentPortFor, startAgentPhone, startCall, startEmergencyLine, stopAllSipp, type AgentPhone } from '../../support/sipp';
@@ -64,10 +64,7 @@ describe('通话控制 follows the call on every console of the agent', () => {
     await eventually(() => sut.callPath.agents.get(asAgentId('agent-1001'))?.reachable === true, 30_000);
     const a = await openPage(chrome.browser, sut.baseUrl);
     pages.push(a);
-    await signIn(a.page, 'agent1001', 'agent-password-1');
-    await waitText(a.page, 'connection', (t) => t.includes('已连接'));
-    await a.page.getByRole('button', { name: '签入' }).click();
-    await waitText(a.page, 'agent-state', (t) => t.includes('就绪'));
+    await signInReady(a.page, 'agent1001', 'agent-password-1');
 
     // The unit answers the consultation, then hangs up on its own after 3 s.
     const unit = await startEmergencyLine({ mode: 'answer', expectNumber: '12319', expectCaller: CALLER, answerAfterMs: 300, hangupAfterMs: 3000 });

@@ -7,7 +7,7 @@
  */
 import type { Actor } from '../../../src/domain/access';
 import { asAgentId, asQueueId, asUserId } from '../../../src/shared/ids';
-import { launchChromium, openPage, screenshots, seriousAxeViolations, signIn, type ConsolePage, type RunningBrowser, waitText } from '../../support/browser';
+import { launchChromium, openPage, screenshots, seriousAxeViolations, signIn, signInReady, type ConsolePage, type RunningBrowser, waitText } from '../../support/browser';
 import { eventually } from '../../support/eventually';
 import { sessionIn } from '../../support/live-call';
 import { agentPortFor, startAgentPhone, startCall, startEmergencyLine, stopAllSipp } from '../../support/sipp';
@@ -44,11 +44,7 @@ describe('通话控制 on the agent console with a real call', () => {
     const phone = await startAgentPhone({ endpointPort: agentPortFor(1001), answerAfterMs: 300 });
     await eventually(() => sut.callPath.agents.get(asAgentId('agent-1001'))?.reachable === true, 30_000);
     agent = await openPage(chrome.browser, sut.baseUrl);
-    await signIn(agent.page, 'agent1001', 'agent-password-1');
-    await waitText(agent.page, 'connection', (t) => t.includes('已连接'));
-    // 签入 makes the agent ready.
-    await agent.page.getByRole('button', { name: '签入' }).click();
-    await waitText(agent.page, 'agent-state', (t) => t.includes('就绪'));
+    await signInReady(agent.page, 'agent1001', 'agent-password-1');
     const line = await startEmergencyLine({ mode: 'answer', expectNumber: '110', expectCaller: CALLER, answerAfterMs: 300, hangupAfterMs: 4000 });
     const call = await startCall({ callerNumber: CALLER, hangupAfterMs: -1, timeoutMs: 90_000 });
     await waitText(agent.page, 'pop-number', (t) => t === CALLER, 40_000);

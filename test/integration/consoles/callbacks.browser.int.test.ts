@@ -11,7 +11,7 @@ import type { Actor } from '../../../src/domain/access';
 import { asAgentId, asQueueId, asUserId } from '../../../src/shared/ids';
 import { callbackRequestModel } from '../../../src/adapters/db/models/callback-request.model';
 import { callRecordModel } from '../../../src/adapters/db/models/call-record.model';
-import { launchChromium, openPage, screenshots, seriousAxeViolations, signIn, type ConsolePage, type RunningBrowser } from '../../support/browser';
+import { launchChromium, openPage, screenshots, seriousAxeViolations, signIn, signInReady, type ConsolePage, type RunningBrowser } from '../../support/browser';
 import { eventually } from '../../support/eventually';
 import { agentPortFor, startAgentPhone, startCitizenPhone, stopAllSipp } from '../../support/sipp';
 import { startSystem, type RunningSystem } from '../../support/system-harness';
@@ -97,10 +97,7 @@ describe('回拨: assigned on 回拨管理, placed from the agent console on a r
 
   it('the agent sees it in 我的回拨, places it on a real call while 示忙, and the outcome shows', async () => {
     agent = await openPage(chrome.browser, sut.baseUrl);
-    await signIn(agent.page, 'agent1001', 'agent-password-1');
-    await waitText(agent.page, 'connection', (t) => t.includes('已连接'));
-    await agent.page.getByRole('button', { name: '签入' }).click();
-    await waitText(agent.page, 'agent-state', (t) => t.includes('就绪'));
+    await signInReady(agent.page, 'agent1001', 'agent-password-1');
 
     await agent.page.getByTestId('my-callbacks-button').click();
     const drawer = agent.page.getByTestId('my-callbacks');

@@ -11,7 +11,7 @@ import Ari, { type Client as AriClient } from 'ari-client';
 import type { Actor } from '../../../src/domain/access';
 import { asAgentId, asQueueId, asUserId } from '../../../src/shared/ids';
 import { ensureAsterisk } from '../../support/asterisk';
-import { launchChromium, openPage, screenshots, seriousAxeViolations, signIn, type ConsolePage, type RunningBrowser, waitText } from '../../support/browser';
+import { launchChromium, openPage, screenshots, seriousAxeViolations, signIn, signInReady, type ConsolePage, type RunningBrowser, waitText } from '../../support/browser';
 import { eventually } from '../../support/eventually';
 import { login, sessionIn } from '../../support/live-call';
 import { agentPortFor, startAgentPhone, startCall, stopAllSipp } from '../../support/sipp';
@@ -59,10 +59,7 @@ describe('保密 marked from the agent console and withdrawn on 保密来电人'
     const phone = await startAgentPhone({ endpointPort: agentPortFor(1001), answerAfterMs: 300 });
     await eventually(() => sut.callPath.agents.get(asAgentId('agent-1001'))?.reachable === true, 30_000);
     agent = await openPage(chrome.browser, sut.baseUrl);
-    await signIn(agent.page, 'agent1001', 'agent-password-1');
-    await waitText(agent.page, 'connection', (t) => t.includes('已连接'));
-    await agent.page.getByRole('button', { name: '签入' }).click();
-    await waitText(agent.page, 'agent-state', (t) => t.includes('就绪'));
+    await signInReady(agent.page, 'agent1001', 'agent-password-1');
 
     // The call: shown in clear, no 保密 yet.
     const call = await startCall({ callerNumber: CALLER, hangupAfterMs: -1, timeoutMs: 90_000 });
