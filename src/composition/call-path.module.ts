@@ -31,6 +31,7 @@ import { CallService } from '../app/calls/call.service';
 import { EndpointReachability } from '../app/calls/endpoint-reachability';
 import type { CallSession } from '../app/calls/call-session';
 import type { CallId } from '../shared/ids';
+import { clockTimers, type ClockTimer } from '../shared/clock';
 import type {
   AgentClaimPort,
   CallbackRequestRepository,
@@ -246,10 +247,14 @@ export function buildCallPathModule(d: CallPathModuleDeps): CallPathModule {
     events: persistence,
     records: persistence,
     callbacks: persistence,
-    scheduler: {
-      setTimeout: (fn, ms) => setTimeout(background.handler('call.timer', fn), ms),
-      clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-    },
+    // On the app's clock: a timer never fires before its delay by the clock the services compare with.
+    scheduler: (() => {
+      const timers = clockTimers(d.clock);
+      return {
+        setTimeout: (fn: () => void, ms: number) => timers.setTimeout(background.handler('call.timer', fn), ms),
+        clearTimeout: (h: object) => timers.clearTimeout(h as ClockTimer),
+      };
+    })(),
     background,
     clock: d.clock,
     bus: d.bus,
