@@ -16,6 +16,7 @@ import type { CallRecord } from '../../src/domain/call/call.record';
 import { ensureAsterisk, LAB_DEFAULTS } from './asterisk';
 import { testMongoUri } from './db';
 import { eventually } from './eventually';
+import { ADMIN } from './api-harness';
 
 export interface RunningSystem extends System {
   baseUrl: string;
@@ -79,6 +80,22 @@ export async function addAgents(system: System, numbers: number[], ready = true)
     // Distinct idle times: the first listed agent is the longest idle.
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/**
+ * The people of the console tests: agent 1001 (李娜, `agent1001`) registered, not logged in (the page
+ * signs in), and the supervisor 王班长 (`boss`); with `supervisorSeat`, on seat 1002 of the same
+ * queue (the supervisor's own phone, for listening in).
+ */
+export async function consoleStaff(system: System, opts: { supervisorSeat?: boolean } = {}): Promise<void> {
+  const profile = { agentId: asAgentId('agent-1001'), agentNumber: '1001', name: '话务员1001', endpoint: 'PJSIP/agent1001', queues: [asQueueId('general')] };
+  await system.agents.save(profile);
+  system.callPath.agents.register(profile);
+  await system.users.create(ADMIN, { username: 'agent1001', password: 'agent-password-1', role: 'agent', displayName: '李娜', agentId: 'agent-1001' });
+  if (opts.supervisorSeat) {
+    system.callPath.agents.register({ agentId: asAgentId('seat-1002'), agentNumber: '1002', name: '值班长席位', endpoint: 'PJSIP/agent1002', queues: [asQueueId('general')] });
+  }
+  await system.users.create(ADMIN, { username: 'boss', password: 'supervisor-password', role: 'supervisor', displayName: '王班长', ...(opts.supervisorSeat ? { agentId: 'seat-1002' } : {}) });
 }
 
 /**

@@ -7,15 +7,13 @@
  * the caller back, and both show it.
  */
 import type { Page } from 'playwright-core';
-import type { Actor } from '../../../src/domain/access';
-import { asAgentId, asQueueId, asUserId } from '../../../src/shared/ids';
+import { asAgentId } from '../../../src/shared/ids';
 import { launchChromium, openPage, seriousAxeViolations, signIn, signInReady, type ConsolePage, type RunningBrowser } from '../../support/browser';
 import { eventually } from '../../support/eventually';
 import { callControl, login, sessionIn } from '../../support/live-call';
 import { agentPortFor, startAgentPhone, startCall, startEmergencyLine, stopAllSipp, type AgentPhone } from '../../support/sipp';
-import { completedCall, startSystem, type RunningSystem } from '../../support/system-harness';
+import { completedCall, consoleStaff, startSystem, type RunningSystem } from '../../support/system-harness';
 
-const ADMIN = { userId: asUserId('bootstrap'), role: 'admin', agentId: null, unitId: null, groupId: null } as unknown as Actor;
 const CALLER = '13955557777';
 
 async function waitText(page: Page, testId: string, pred: (t: string) => boolean, timeoutMs = 30_000): Promise<string> {
@@ -42,12 +40,7 @@ describe('通话控制 follows the call on every console of the agent', () => {
 
   beforeAll(async () => {
     sut = await startSystem('call_control_sync', { WRAPUP_MS: '2000', EMERGENCY_RING_SECONDS: '10' });
-    const profile = { agentId: asAgentId('agent-1001'), agentNumber: '1001', name: '话务员1001', endpoint: 'PJSIP/agent1001', queues: [asQueueId('general')] };
-    await sut.agents.save(profile);
-    sut.callPath.agents.register(profile);
-    await sut.users.create(ADMIN, { username: 'agent1001', password: 'agent-password-1', role: 'agent', displayName: '李娜', agentId: 'agent-1001' });
-    sut.callPath.agents.register({ agentId: asAgentId('seat-1002'), agentNumber: '1002', name: '值班长席位', endpoint: 'PJSIP/agent1002', queues: [asQueueId('general')] });
-    await sut.users.create(ADMIN, { username: 'boss', password: 'supervisor-password', role: 'supervisor', displayName: '王班长', agentId: 'seat-1002' });
+    await consoleStaff(sut, { supervisorSeat: true });
     chrome = await launchChromium();
   });
 

@@ -5,15 +5,13 @@
  * call, and 结束 ends it; the one-key 110 transfer asks for a confirmation, then hands the caller to
  * the line. Both pages with the controls have no serious or critical axe-core violation.
  */
-import type { Actor } from '../../../src/domain/access';
-import { asAgentId, asQueueId, asUserId } from '../../../src/shared/ids';
+import { asAgentId } from '../../../src/shared/ids';
 import { launchChromium, openPage, screenshots, seriousAxeViolations, signIn, signInReady, type ConsolePage, type RunningBrowser, waitText } from '../../support/browser';
 import { eventually } from '../../support/eventually';
 import { sessionIn } from '../../support/live-call';
 import { agentPortFor, startAgentPhone, startCall, startEmergencyLine, stopAllSipp } from '../../support/sipp';
-import { completedCall, startSystem, type RunningSystem } from '../../support/system-harness';
+import { completedCall, consoleStaff, startSystem, type RunningSystem } from '../../support/system-harness';
 
-const ADMIN = { userId: asUserId('bootstrap'), role: 'admin', agentId: null, unitId: null, groupId: null } as unknown as Actor;
 const CALLER = '13955556666';
 
 describe('通话控制 on the agent console with a real call', () => {
@@ -24,13 +22,8 @@ describe('通话控制 on the agent console with a real call', () => {
 
   beforeAll(async () => {
     sut = await startSystem('call_controls_ui', { WRAPUP_MS: '2000', EMERGENCY_RING_SECONDS: '10' });
-    const profile = { agentId: asAgentId('agent-1001'), agentNumber: '1001', name: '话务员1001', endpoint: 'PJSIP/agent1001', queues: [asQueueId('general')] };
-    await sut.agents.save(profile);
-    sut.callPath.agents.register(profile);
-    await sut.users.create(ADMIN, { username: 'agent1001', password: 'agent-password-1', role: 'agent', displayName: '李娜', agentId: 'agent-1001' });
-    // The supervisor's own phone: a seat serving the call's queue.
-    sut.callPath.agents.register({ agentId: asAgentId('seat-1002'), agentNumber: '1002', name: '值班长席位', endpoint: 'PJSIP/agent1002', queues: [asQueueId('general')] });
-    await sut.users.create(ADMIN, { username: 'boss', password: 'supervisor-password', role: 'supervisor', displayName: '王班长', agentId: 'seat-1002' });
+    // The supervisor on a seat of the call's queue: their own phone.
+    await consoleStaff(sut, { supervisorSeat: true });
     chrome = await launchChromium();
   });
 

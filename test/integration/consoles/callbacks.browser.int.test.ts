@@ -7,16 +7,14 @@
  * shows it too, and 结单 closes it. Both pages have no serious or critical axe-core violation.
  */
 import type { Page } from 'playwright-core';
-import type { Actor } from '../../../src/domain/access';
-import { asAgentId, asQueueId, asUserId } from '../../../src/shared/ids';
+import { asAgentId } from '../../../src/shared/ids';
 import { callbackRequestModel } from '../../../src/adapters/db/models/callback-request.model';
 import { callRecordModel } from '../../../src/adapters/db/models/call-record.model';
 import { launchChromium, openPage, screenshots, seriousAxeViolations, signIn, signInReady, type ConsolePage, type RunningBrowser } from '../../support/browser';
 import { eventually } from '../../support/eventually';
 import { agentPortFor, startAgentPhone, startCitizenPhone, stopAllSipp } from '../../support/sipp';
-import { startSystem, type RunningSystem } from '../../support/system-harness';
+import { consoleStaff, startSystem, type RunningSystem } from '../../support/system-harness';
 
-const ADMIN = { userId: asUserId('bootstrap'), role: 'admin', agentId: null, unitId: null, groupId: null } as unknown as Actor;
 const CITIZEN = '13987651234';
 const SECRET = '13912345678';
 
@@ -48,11 +46,7 @@ describe('回拨: assigned on 回拨管理, placed from the agent console on a r
 
   beforeAll(async () => {
     sut = await startSystem('callbacks_ui', { CALLBACK_RING_SECONDS: '15' });
-    const profile = { agentId: asAgentId('agent-1001'), agentNumber: '1001', name: '话务员1001', endpoint: 'PJSIP/agent1001', queues: [asQueueId('general')] };
-    await sut.agents.save(profile);
-    sut.callPath.agents.register(profile);
-    await sut.users.create(ADMIN, { username: 'agent1001', password: 'agent-password-1', role: 'agent', displayName: '李娜', agentId: 'agent-1001' });
-    await sut.users.create(ADMIN, { username: 'boss', password: 'supervisor-password', role: 'supervisor', displayName: '王班长' });
+    await consoleStaff(sut);
     requestId = await request(`overflow-ui-1-${process.pid}`, CITIZEN, 30);
     // A confidential case's request: a confidential order was made from its inbound call.
     const secretCall = `overflow-ui-2-${process.pid}`;

@@ -8,16 +8,14 @@
  * serious or critical axe-core violation.
  */
 import Ari, { type Client as AriClient } from 'ari-client';
-import type { Actor } from '../../../src/domain/access';
-import { asAgentId, asQueueId, asUserId } from '../../../src/shared/ids';
+import { asAgentId } from '../../../src/shared/ids';
 import { ensureAsterisk } from '../../support/asterisk';
 import { launchChromium, openPage, screenshots, seriousAxeViolations, signIn, signInReady, type ConsolePage, type RunningBrowser, waitText } from '../../support/browser';
 import { eventually } from '../../support/eventually';
 import { login, sessionIn } from '../../support/live-call';
 import { agentPortFor, startAgentPhone, startCall, stopAllSipp } from '../../support/sipp';
-import { completedCall, startSystem, type RunningSystem } from '../../support/system-harness';
+import { completedCall, consoleStaff, startSystem, type RunningSystem } from '../../support/system-harness';
 
-const ADMIN = { userId: asUserId('bootstrap'), role: 'admin', agentId: null, unitId: null, groupId: null } as unknown as Actor;
 const CALLER = '13977778888';
 const MASKED = '139****8888';
 const OTHER = '13611112222';
@@ -40,11 +38,7 @@ describe('保密 marked from the agent console and withdrawn on 保密来电人'
   beforeAll(async () => {
     const lab = await ensureAsterisk();
     sut = await startSystem('confidential_ui', { WRAPUP_MS: '1000' });
-    const profile = { agentId: asAgentId('agent-1001'), agentNumber: '1001', name: '话务员1001', endpoint: 'PJSIP/agent1001', queues: [asQueueId('general')] };
-    await sut.agents.save(profile);
-    sut.callPath.agents.register(profile);
-    await sut.users.create(ADMIN, { username: 'agent1001', password: 'agent-password-1', role: 'agent', displayName: '李娜', agentId: 'agent-1001' });
-    await sut.users.create(ADMIN, { username: 'boss', password: 'supervisor-password', role: 'supervisor', displayName: '王班长' });
+    await consoleStaff(sut);
     ari = await Ari.connect(lab.ariUrl, lab.ariUsername, lab.ariPassword);
     chrome = await launchChromium();
   });
