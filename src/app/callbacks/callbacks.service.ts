@@ -53,7 +53,7 @@ export class CallbackService {
       q.page,
       q.pageSize,
     );
-    return { items: await Promise.all(items.map((r) => this.view(actor, r))), total, page: q.page, pageSize: q.pageSize };
+    return { items: await this.views(actor, items), total, page: q.page, pageSize: q.pageSize };
   }
 
   async get(actor: Actor, id: string): Promise<CallbackView> {
@@ -160,23 +160,32 @@ export class CallbackService {
   }
 
   private async view(actor: Actor, r: CallbackRequestRecord): Promise<CallbackView> {
-    const c = await this.deps.cases.caseOf(r.callId);
-    const confidential = c?.confidential === true || (await this.markedInDirectory(r));
-    if (!confidential) return { ...r, masked: false };
-    // The assigned agent handles the callback, as the inbound call's handlers handle its case.
-    const handling = (c !== null && isHandling(actor, c.handlers)) || (r.assignedAgentId !== null && actor.role === 'agent' && actor.agentId === r.assignedAgentId);
-    return handling ? { ...r, masked: false } : { ...r, callerNumber: maskPhone(r.callerNumber), masked: true };
+    const [v] = await this.views(actor, [r]);
+    return v as CallbackView;
   }
 
-  /** Whether the directory masks the request's inbound call; it fails closed when it cannot say. */
-  private async markedInDirectory(r: CallbackRequestRecord): Promise<boolean> {
-    if (!this.deps.callers) return false;
+  /** The requests as `actor` may see them; the directory is asked once for all of them. */
+  private async views(actor: Actor, rs: readonly CallbackRequestRecord[]): Promise<CallbackView[]> {
+    const marked = await this.markedInDirectory(rs);
+    return Promise.all(
+      rs.map(async (r, i) => {
+        const c = await this.deps.cases.caseOf(r.callId);
+        if (c?.confidential !== true && marked[i] !== true) return { ...r, masked: false };
+        // The assigned agent handles the callback, as the inbound call's handlers handle its case.
+        const handling = (c !== null && isHandling(actor, c.handlers)) || (r.assignedAgentId !== null && actor.role === 'agent' && actor.agentId === r.assignedAgentId);
+        return handling ? { ...r, masked: false } : { ...r, callerNumber: maskPhone(r.callerNumber), masked: true };
+      }),
+    );
+  }
+
+  /** Whether the directory masks each request's inbound call; it fails closed when it cannot say. */
+  private async markedInDirectory(rs: readonly CallbackRequestRecord[]): Promise<boolean[]> {
+    if (!this.deps.callers || rs.length === 0) return rs.map(() => false);
     try {
-      const [masked] = await this.deps.callers.masks([{ callerNumber: r.callerNumber, startedAt: r.requestedAt }]);
-      return masked === true;
+      return await this.deps.callers.masks(rs.map((r) => ({ callerNumber: r.callerNumber, startedAt: r.requestedAt })));
     } catch (err) {
-      this.deps.log.warn('confidential-caller directory not read, callback number masked', { callbackId: r.id, err: String(err) });
-      return true;
+      this.deps.log.warn('confidential-caller directory not read, callback numbers masked', { callbackIds: rs.map((r) => r.id), err: String(err) });
+      return rs.map(() => true);
     }
   }
 }
