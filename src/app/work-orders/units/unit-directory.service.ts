@@ -55,7 +55,7 @@ export interface UnitDirectoryDeps {
 export class UnitDirectoryService {
   constructor(private readonly deps: UnitDirectoryDeps) {}
 
-  /** Every unit's name (the exports' 单位名称): the directory's entries; a unit without one is named by its id. */
+  /** The directory's names by unit (the exports' 单位名称); a unit without an entry is not listed and the export shows its id. */
   async names(): Promise<Array<{ id: string; name: string }>> {
     return (await this.deps.units.list()).map((e) => ({ id: e.id, name: e.name }));
   }
